@@ -1,0 +1,156 @@
+import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import type { FilterQuery } from "@mikro-orm/core";
+import { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
+import { badInput, conflict, notFound } from "../errors.js";
+import { isId, newId } from "../ids.js";
+import { agentStatuses, limits, type AgentStatus } from "../model.js";
+import type { Channel } from "../shared/channel.js";
+import { inTransaction, type Deps } from "../shared/deps.js";
+import { watch } from "../shared/watch.js";
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
+import { int, oneOf, text } from "../shared/validate.js";
+import { activeStatuses } from "../tasks/task-state.js";
+
+export interface CreateAgentInput {
+  name: string;
+  minComplexity?: number | null;
+  maxComplexity?: number | null;
+}
+
+export interface UpdateAgentInput {
+  name?: string | null;
+  minComplexity?: number | null;
+  maxComplexity?: number | null;
+}
+
+export interface AgentFilter {
+  status?: AgentStatus[] | null;
+}
+
+const { min: cMin, max: cMax } = limits.complexity;
+
+function checkRange(min: number, max: number): void {
+  if (min > max) throw badInput("minComplexity", `must not exceed maxComplexity (${min} > ${max})`);
+}
+
+export class AgentService {
+  constructor(private readonly deps: Deps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async create(input: CreateAgentInput): Promise<AgentEntity> {
+    const name = text("name", input.name, { min: 1, max: limits.nameLength });
+    const minComplexity = int("minComplexity", input.minComplexity ?? cMin, cMin, cMax);
+    const maxComplexity = int("maxComplexity", input.maxComplexity ?? cMax, cMin, cMax);
+    checkRange(minComplexity, maxComplexity);
+    const now = this.now();
+    const agent = Object.assign(new AgentEntity(), {
+      id: newId(),
+      name,
+      status: "AVAILABLE" as const,
+      minComplexity,
+      maxComplexity,
+      lastActiveAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.write(async (em, out) => {
+      await em.insert(AgentEntity, agent);
+      out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });
+    });
+    return agent;
+  }
+
+  async update(id: string, input: UpdateAgentInput): Promise<AgentEntity> {
+    return this.write(async (em, out) => {
+      const agent = isId(id) ? await em.findOne(AgentEntity, { id }) : null;
+      if (!agent) throw notFound("Agent", id);
+      if (input.name !== undefined && input.name !== null) {
+        agent.name = text("name", input.name, { min: 1, max: limits.nameLength });
+      }
+      if (input.minComplexity !== undefined && input.minComplexity !== null) {
+        agent.minComplexity = int("minComplexity", input.minComplexity, cMin, cMax);
+      }
+      if (input.maxComplexity !== undefined && input.maxComplexity !== null) {
+        agent.maxComplexity = int("maxComplexity", input.maxComplexity, cMin, cMax);
+      }
+      checkRange(agent.minComplexity, agent.maxComplexity);
+      agent.updatedAt = this.now();
+      await em.flush();
+      out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });
+      return agent;
+    });
+  }
+
+  async get(id: string): Promise<AgentEntity | null> {
+    if (!isId(id)) return null;
+    return this.deps.db.fork().findOne(AgentEntity, { id });
+  }
+
+  async require(id: string, field = "id"): Promise<AgentEntity> {
+    const agent = await this.get(id);
+    if (!agent) throw notFound("Agent", id, field);
+    return agent;
+  }
+
+  async byIds(ids: readonly string[]): Promise<Map<string, AgentEntity>> {
+    const rows = await this.deps.db
+      .fork()
+      .find(AgentEntity, { id: { $in: ids.filter(isId) } }, { disableIdentityMap: true });
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /** The task each agent is working on now (an active status), if any. */
+  async currentTasks(agentIds: readonly string[]): Promise<Map<string, TaskEntity>> {
+    const rows = await this.deps.db
+      .fork()
+      .find(
+        TaskEntity,
+        { assignedAgentId: { $in: agentIds.filter(isId) }, status: { $in: [...activeStatuses] } },
+        { orderBy: { id: "desc" }, disableIdentityMap: true },
+      );
+    const out = new Map<string, TaskEntity>();
+    for (const t of rows) if (t.assignedAgentId && !out.has(t.assignedAgentId)) out.set(t.assignedAgentId, t);
+    return out;
+  }
+
+  async list(args: PageArgs & { filter?: AgentFilter | null }): Promise<Page<AgentEntity>> {
+    const size = pageSize(args.first);
+    const where: FilterQuery<AgentEntity> = {};
+    const statuses = args.filter?.status;
+    if (statuses && statuses.length > 0) {
+      where.status = { $in: statuses.map((s) => oneOf("filter.status", s, agentStatuses)) };
+    }
+    const keyset: FilterQuery<AgentEntity> = args.after ? { ...where, id: { $lt: decodeCursor(args.after) } } : where;
+    const em = this.deps.db.fork();
+    const rows = await em.find(AgentEntity, keyset, {
+      orderBy: { id: "desc" },
+      limit: size + 1,
+      disableIdentityMap: true,
+    });
+    return toPage(rows, size, () => this.deps.db.fork().count(AgentEntity, where));
+  }
+
+  /** Live agent changes, optionally of one agent. */
+  watch(agentId?: string | null): Channel<AgentEntity> {
+    return watch(
+      this.deps.pubsub,
+      "AGENT_CHANGED",
+      (p) => (agentId && p.agentId !== agentId ? Promise.resolve(null) : this.get(p.agentId)),
+      () => true,
+    );
+  }
+
+  private async write<T>(fn: Parameters<typeof inTransaction<T>>[1]): Promise<T> {
+    try {
+      return await inTransaction(this.deps, fn);
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) {
+        throw conflict("An agent with this name already exists", "name");
+      }
+      throw err;
+    }
+  }
+}

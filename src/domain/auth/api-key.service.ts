@@ -1,0 +1,192 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ApiKeyEntity, AgentEntity } from "../../infra/db/entities.js";
+import { badInput, conflict, notFound } from "../errors.js";
+import { isId, newId } from "../ids.js";
+import { limits, roles, type Role } from "../model.js";
+import { inTransaction, type Deps } from "../shared/deps.js";
+import { oneOf, text } from "../shared/validate.js";
+import type { Principal } from "./principal.js";
+
+export interface CreateApiKeyInput {
+  name: string;
+  role: Role;
+  agentId?: string | null;
+}
+
+const KEY_PREFIX = "ak_";
+/** How often lastUsedAt is written for one key: reads must not turn into writes. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export const hashKey = (secret: string): string => createHash("sha256").update(secret).digest("hex");
+
+/** 32 random bytes, base64url, with a recognisable prefix (secret scanners can match it). */
+export const generateKey = (): string => KEY_PREFIX + randomBytes(32).toString("base64url");
+
+export class ApiKeyService {
+  private readonly touched = new Map<string, number>();
+
+  constructor(private readonly deps: Deps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** Creates a key; the secret is returned here once and never stored. */
+  async create(input: CreateApiKeyInput): Promise<{ key: string; apiKey: ApiKeyEntity }> {
+    const name = text("name", input.name, { min: 1, max: limits.nameLength });
+    const role = oneOf("role", input.role, roles);
+    const agentId = input.agentId ?? null;
+    if (role === "AGENT" && !agentId) throw badInput("agentId", "is required for an AGENT key");
+    if (role !== "AGENT" && agentId) throw badInput("agentId", "may only be set for an AGENT key");
+    const key = generateKey();
+    const apiKey = Object.assign(new ApiKeyEntity(), {
+      id: newId(),
+      name,
+      role,
+      keyHash: hashKey(key),
+      prefix: key.slice(0, 10),
+      agentId,
+      source: "API" as const,
+      createdAt: this.now(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    await inTransaction(this.deps, async (em) => {
+      if (agentId) {
+        const agent = isId(agentId) ? await em.findOne(AgentEntity, { id: agentId }, { fields: ["id"] }) : null;
+        if (!agent) throw notFound("Agent", agentId, "agentId");
+      }
+      await em.insert(ApiKeyEntity, apiKey);
+    });
+    return { key, apiKey };
+  }
+
+  /** Revokes at once: HTTP requests check the table, open sockets are closed on the event. */
+  async revoke(id: string): Promise<ApiKeyEntity> {
+    return inTransaction(this.deps, async (em, out) => {
+      const apiKey = isId(id) ? await em.findOne(ApiKeyEntity, { id }) : null;
+      if (!apiKey) throw notFound("API key", id);
+      if (apiKey.revokedAt) throw conflict("This API key is already revoked", "id");
+      apiKey.revokedAt = this.now();
+      await em.flush();
+      out.push({ topic: "API_KEY_REVOKED", payload: { apiKeyId: apiKey.id } });
+      return apiKey;
+    });
+  }
+
+  async list(includeRevoked: boolean): Promise<ApiKeyEntity[]> {
+    return this.deps.db.fork().find(ApiKeyEntity, includeRevoked ? {} : { revokedAt: null }, {
+      orderBy: { id: "asc" },
+      disableIdentityMap: true,
+    });
+  }
+
+  async get(id: string): Promise<ApiKeyEntity | null> {
+    if (!isId(id)) return null;
+    return this.deps.db.fork().findOne(ApiKeyEntity, { id }, { disableIdentityMap: true });
+  }
+
+  /** The principal for a presented secret, or null when it is unknown or revoked. */
+  async authenticate(secret: string): Promise<Principal | null> {
+    if (secret.length < 16 || secret.length > 512) return null;
+    const hash = hashKey(secret);
+    const row = await this.deps.db.fork().findOne(ApiKeyEntity, { keyHash: hash }, { disableIdentityMap: true });
+    if (!row || row.revokedAt) return null;
+    if (!timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash))) return null;
+    this.touch(row.id);
+    return { apiKeyId: row.id, name: row.name, role: row.role, agentId: row.agentId };
+  }
+
+  /** Still valid? Used to re-check long-lived sockets. */
+  async isActive(apiKeyId: string): Promise<boolean> {
+    const row = await this.get(apiKeyId);
+    return row !== null && row.revokedAt === null;
+  }
+
+  private touch(id: string): void {
+    const now = Date.now();
+    const last = this.touched.get(id) ?? 0;
+    if (now - last < TOUCH_INTERVAL_MS) return;
+    this.touched.set(id, now);
+    this.deps.db
+      .fork()
+      .nativeUpdate(ApiKeyEntity, { id }, { lastUsedAt: new Date(now) })
+      .catch((err: unknown) => this.deps.logger.warn({ err }, "could not record API key use"));
+  }
+
+  /**
+   * Makes sure an administrator can get in. With ADMIN_API_KEY set, that value is an admin
+   * key (replacing an earlier ADMIN_API_KEY). Otherwise, when no usable admin key exists, a new
+   * one is written to DATA_DIR/admin.key (mode 0600) and returned so the caller can show it once.
+   */
+  async bootstrap(opts: {
+    adminApiKey: string | undefined;
+    dataDir: string;
+  }): Promise<{ created: string | null; file: string | null }> {
+    const file = join(opts.dataDir, "admin.key");
+    return inTransaction(this.deps, async (em) => {
+      if (opts.adminApiKey) {
+        const hash = hashKey(opts.adminApiKey);
+        const envKeys = await em.find(ApiKeyEntity, { source: "ENV", revokedAt: null });
+        let current = false;
+        for (const k of envKeys) {
+          if (k.keyHash === hash) current = true;
+          else k.revokedAt = this.now();
+        }
+        if (!current) {
+          const existing = await em.findOne(ApiKeyEntity, { keyHash: hash });
+          if (existing) {
+            Object.assign(existing, { role: "ADMIN", revokedAt: null, source: "ENV", agentId: null });
+          } else {
+            em.persist(
+              Object.assign(new ApiKeyEntity(), {
+                id: newId(),
+                name: "ADMIN_API_KEY",
+                role: "ADMIN" as const,
+                keyHash: hash,
+                prefix: opts.adminApiKey.slice(0, 4) + "…",
+                agentId: null,
+                source: "ENV" as const,
+                createdAt: this.now(),
+                lastUsedAt: null,
+                revokedAt: null,
+              }),
+            );
+          }
+        }
+        await em.flush();
+        return { created: null, file: null };
+      }
+      const admins = await em.count(ApiKeyEntity, { role: "ADMIN", revokedAt: null });
+      if (admins > 0) return { created: null, file: existsSync(file) ? file : null };
+      const key = generateKey();
+      await em.insert(
+        ApiKeyEntity,
+        Object.assign(new ApiKeyEntity(), {
+          id: newId(),
+          name: "bootstrap admin",
+          role: "ADMIN" as const,
+          keyHash: hashKey(key),
+          prefix: key.slice(0, 10),
+          agentId: null,
+          source: "FILE" as const,
+          createdAt: this.now(),
+          lastUsedAt: null,
+          revokedAt: null,
+        }),
+      );
+      mkdirSync(opts.dataDir, { recursive: true });
+      writeFileSync(file, `${key}\n`, { mode: 0o600 });
+      chmodSync(file, 0o600);
+      return { created: key, file };
+    });
+  }
+}
+
+/** Reads DATA_DIR/admin.key if present (for tests and tooling). */
+export function readAdminKeyFile(dataDir: string): string | null {
+  const file = join(dataDir, "admin.key");
+  return existsSync(file) ? readFileSync(file, "utf8").trim() : null;
+}

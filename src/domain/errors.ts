@@ -1,0 +1,46 @@
+/** Every code a domain error can carry. The GraphQL boundary maps each one (checked by the compiler). */
+export const errorCodes = [
+  "BAD_USER_INPUT",
+  "NOT_FOUND",
+  "CONFLICT",
+  "INVALID_TRANSITION",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "POLICY_DENIED",
+  "LIMIT_EXCEEDED",
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface ErrorDetails {
+  /** The input field at fault, as the client named it (e.g. "title", "after"). */
+  field?: string;
+  [key: string]: unknown;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const badInput = (field: string, message: string, extra: ErrorDetails = {}) =>
+  new DomainError("BAD_USER_INPUT", `${field}: ${message}`, { ...extra, field });
+
+/** An id as quoted in a message: a client may send anything as an id, even 100 KB. */
+const quoteId = (id: string): string => JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
+
+export const notFound = (what: string, id: string, field = "id") =>
+  new DomainError("NOT_FOUND", `${what} ${quoteId(id)} does not exist`, { field });
+
+export const conflict = (message: string, field?: string) =>
+  new DomainError("CONFLICT", message, field === undefined ? {} : { field });
+
+export const forbidden = (message: string) => new DomainError("FORBIDDEN", message);
+
+export const unauthenticated = (message = "A valid API key is required") => new DomainError("UNAUTHENTICATED", message);

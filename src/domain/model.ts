@@ -1,0 +1,41 @@
+/** Plain domain enums and value types shared by every layer. */
+export const agentStatuses = ["AVAILABLE", "BUSY", "OFFLINE", "PAUSED"] as const;
+export type AgentStatus = (typeof agentStatuses)[number];
+
+export const taskStatuses = [
+  "PENDING",
+  "DESIGN",
+  "BUILD",
+  "TEST",
+  "REVIEW",
+  "COMPLETE",
+  "FAILED",
+  "CANCELLED",
+] as const;
+export type TaskStatus = (typeof taskStatuses)[number];
+
+export const taskEventTypes = [
+  "STATUS_CHANGE",
+  "MESSAGE",
+  "TOOL_CALL",
+  "TOOL_OUTPUT",
+  "PROGRESS",
+  "ASSIGNMENT",
+  "ERROR",
+] as const;
+export type TaskEventType = (typeof taskEventTypes)[number];
+
+export const roles = ["ADMIN", "OPERATOR", "VIEWER", "AGENT"] as const;
+export type Role = (typeof roles)[number];
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export const limits = {
+  nameLength: 100,
+  titleLength: 200,
+  descriptionLength: 20_000,
+  noteLength: 10_000,
+  complexity: { min: 1, max: 10 },
+  priority: { min: 0, max: 100 },
+  pageSize: { default: 20, max: 100 },
+} as const;

@@ -1,0 +1,24 @@
+import { badInput } from "../errors.js";
+
+export function text(field: string, value: unknown, opts: { min?: number; max: number; trim?: boolean }): string {
+  if (typeof value !== "string") throw badInput(field, "must be a string");
+  const v = opts.trim === false ? value : value.trim();
+  const min = opts.min ?? 0;
+  if (v.length < min) throw badInput(field, min === 1 ? "must not be empty" : `must be at least ${min} characters`);
+  if (v.length > opts.max) throw badInput(field, `must be at most ${opts.max} characters (got ${v.length})`);
+  if (v.includes("\u0000")) throw badInput(field, "must not contain NUL characters");
+  return v;
+}
+
+export function int(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) throw badInput(field, "must be a whole number");
+  if (value < min || value > max) throw badInput(field, `must be between ${min} and ${max} (got ${value})`);
+  return value;
+}
+
+export function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    throw badInput(field, `must be one of ${allowed.join(", ")}`);
+  }
+  return value as T;
+}

@@ -1,0 +1,34 @@
+import type { PubSub, Topic, TopicPayloads } from "../../infra/pubsub/pubsub.js";
+import { Channel } from "./channel.js";
+
+const MAX_BUFFERED = 1_000;
+
+/**
+ * A live stream of rows named by a topic's payloads: each notification is loaded from the
+ * database (in order, one at a time) and passed on when `accept` says so. A consumer that
+ * falls more than MAX_BUFFERED items behind is ended with an error instead of growing memory.
+ */
+export function watch<T extends Topic, R>(
+  pubsub: PubSub,
+  topic: T,
+  load: (payload: TopicPayloads[T]) => Promise<R | null>,
+  accept: (row: R) => boolean,
+): Channel<R> {
+  let chain = Promise.resolve();
+  const channel: Channel<R> = new Channel<R>(() => unsubscribe());
+  const unsubscribe = pubsub.subscribe(topic, (payload) => {
+    chain = chain
+      .then(async () => {
+        if (channel.isClosed) return;
+        const row = await load(payload);
+        if (row === null || !accept(row)) return;
+        if (channel.size >= MAX_BUFFERED) {
+          channel.fail(new Error("Subscriber is too slow; resubscribe to continue"));
+          return;
+        }
+        channel.push(row);
+      })
+      .catch((err: unknown) => channel.fail(err));
+  });
+  return channel;
+}

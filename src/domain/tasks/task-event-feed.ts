@@ -1,0 +1,165 @@
+import type { TaskEventEntity } from "../../infra/db/entities.js";
+import type { PubSub } from "../../infra/pubsub/pubsub.js";
+import { Channel } from "../shared/channel.js";
+import type { Logger } from "../shared/deps.js";
+
+export interface EventSource {
+  /** Events of the task with seq > afterSeq, ascending, at most `limit`. */
+  read(taskId: string, afterSeq: number, limit: number): Promise<TaskEventEntity[]>;
+  /** The highest seq written for the task so far (0 when none). */
+  maxSeq(taskId: string): Promise<number>;
+}
+
+interface Hub {
+  ready: Promise<void>;
+  lastSeq: number;
+  listeners: Set<(events: TaskEventEntity[]) => void>;
+  chain: Promise<void>;
+  wanted: number;
+}
+
+const PAGE = 500;
+const MAX_BUFFERED = 2_000;
+
+/**
+ * Per-process fan-out of task events. A notification (ids and seq only) makes the hub of
+ * that task read the new rows once and hand them to every local subscriber. A subscriber
+ * first registers, then replays from the database, then continues with live rows: every seq
+ * arrives exactly once and in order, whatever interleaving of writes, commits and
+ * notifications happens meanwhile, and a gap (a lost notification) is filled from the DB.
+ */
+export class TaskEventFeed {
+  private readonly hubs = new Map<string, Hub>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    pubsub: PubSub,
+    private readonly source: EventSource,
+    private readonly logger: Logger,
+  ) {
+    this.unsubscribe = pubsub.subscribe("TASK_EVENT", ({ taskId, seq }) => this.notify(taskId, seq));
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.hubs.clear();
+  }
+
+  /** Number of tasks with at least one local subscriber (for tests and metrics). */
+  get activeTasks(): number {
+    return this.hubs.size;
+  }
+
+  subscribe(taskId: string, afterSeq: number): Channel<TaskEventEntity> {
+    const hub = this.hubFor(taskId);
+    let last = afterSeq;
+    let replaying = true;
+    const pendingLive: TaskEventEntity[] = [];
+    const channel = new Channel<TaskEventEntity>(() => {
+      hub.listeners.delete(listener);
+      if (hub.listeners.size === 0 && this.hubs.get(taskId) === hub) this.hubs.delete(taskId);
+    });
+    let delivering = Promise.resolve();
+    const deliver = (events: TaskEventEntity[]) => {
+      delivering = delivering.then(async () => {
+        for (const e of events) {
+          if (channel.isClosed) return;
+          if (e.seq <= last) continue;
+          if (e.seq > last + 1) await this.fill(taskId, last, e.seq - 1, channel, (s) => (last = s));
+          if (e.seq <= last) continue;
+          channel.push(e);
+          last = e.seq;
+        }
+      });
+      delivering.catch((err: unknown) => channel.fail(err));
+    };
+    const listener = (events: TaskEventEntity[]) => {
+      if (replaying) pendingLive.push(...events);
+      else deliver(events);
+    };
+    hub.listeners.add(listener);
+
+    void (async () => {
+      try {
+        await hub.ready;
+        for (;;) {
+          if (channel.isClosed) return;
+          const page = await this.source.read(taskId, last, PAGE);
+          for (const e of page) {
+            channel.push(e);
+            last = e.seq;
+          }
+          if (page.length < PAGE) break;
+          await channel.belowLimit(MAX_BUFFERED);
+        }
+        replaying = false;
+        deliver(pendingLive.splice(0));
+      } catch (err) {
+        this.logger.error({ err, taskId }, "task event replay failed");
+        channel.fail(err);
+      }
+    })();
+    return channel;
+  }
+
+  private async fill(
+    taskId: string,
+    from: number,
+    to: number,
+    channel: Channel<TaskEventEntity>,
+    setLast: (seq: number) => void,
+  ): Promise<void> {
+    let cursor = from;
+    while (cursor < to && !channel.isClosed) {
+      const rows = await this.source.read(taskId, cursor, Math.min(PAGE, to - cursor));
+      if (rows.length === 0) return;
+      for (const e of rows) {
+        if (e.seq > to) return;
+        channel.push(e);
+        cursor = e.seq;
+        setLast(e.seq);
+      }
+    }
+  }
+
+  private hubFor(taskId: string): Hub {
+    const existing = this.hubs.get(taskId);
+    if (existing) return existing;
+    const hub: Hub = {
+      ready: Promise.resolve(),
+      lastSeq: Number.MAX_SAFE_INTEGER,
+      listeners: new Set(),
+      chain: Promise.resolve(),
+      wanted: 0,
+    };
+    hub.ready = this.source.maxSeq(taskId).then(
+      (seq) => {
+        hub.lastSeq = seq;
+      },
+      (err: unknown) => {
+        this.logger.error({ err, taskId }, "task event feed init failed");
+        hub.lastSeq = 0;
+      },
+    );
+    hub.chain = hub.ready;
+    this.hubs.set(taskId, hub);
+    return hub;
+  }
+
+  private notify(taskId: string, seq: number): void {
+    const hub = this.hubs.get(taskId);
+    if (!hub) return;
+    if (seq <= hub.wanted) return;
+    hub.wanted = seq;
+    hub.chain = hub.chain
+      .then(async () => {
+        while (hub.lastSeq < hub.wanted && hub.listeners.size > 0) {
+          const rows = await this.source.read(taskId, hub.lastSeq, PAGE);
+          if (rows.length === 0) return;
+          hub.lastSeq = rows[rows.length - 1]?.seq ?? hub.lastSeq;
+          for (const l of [...hub.listeners]) l(rows);
+        }
+      })
+      .catch((err: unknown) => this.logger.error({ err, taskId }, "task event fan-out failed"));
+  }
+}

@@ -1,0 +1,59 @@
+import type { SqlEntityManager } from "@mikro-orm/knex";
+import { TaskEventEntity } from "../../infra/db/entities.js";
+import type { Message } from "../../infra/pubsub/pubsub.js";
+import { notFound } from "../errors.js";
+import { newId } from "../ids.js";
+import type { Json, TaskEventType } from "../model.js";
+
+export interface NewTaskEvent {
+  type: TaskEventType;
+  content: string;
+  data?: Json;
+  agentId?: string | null;
+}
+
+/**
+ * Appends an event inside the caller's transaction. The per-task counter is bumped with one
+ * conditional UPDATE, which also locks the task row on PostgreSQL, so concurrent writers of
+ * one task get consecutive sequence numbers and commit in sequence order.
+ */
+export async function appendEvent(
+  em: SqlEntityManager,
+  outbox: Message[],
+  taskId: string,
+  event: NewTaskEvent,
+  now: Date = new Date(),
+): Promise<TaskEventEntity> {
+  const rows = await em.execute<Array<{ event_seq: number }>>(
+    "update task set event_seq = event_seq + 1 where id = ? returning event_seq",
+    [taskId],
+  );
+  const seq = rows[0]?.event_seq;
+  if (seq === undefined) throw notFound("Task", taskId, "taskId");
+  const row = Object.assign(new TaskEventEntity(), {
+    id: newId(),
+    taskId,
+    seq: Number(seq),
+    type: event.type,
+    content: event.content,
+    data: event.data ?? null,
+    agentId: event.agentId ?? null,
+    createdAt: now,
+  });
+  await em.insert(TaskEventEntity, row);
+  outbox.push({ topic: "TASK_EVENT", payload: { taskId, seq: row.seq } });
+  return row;
+}
+
+export async function readEvents(
+  em: SqlEntityManager,
+  taskId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<TaskEventEntity[]> {
+  return em.find(
+    TaskEventEntity,
+    { taskId, seq: { $gt: afterSeq } },
+    { orderBy: { seq: "asc" }, limit, disableIdentityMap: true },
+  );
+}

@@ -1,0 +1,32 @@
+import { DomainError } from "../errors.js";
+import type { TaskStatus } from "../model.js";
+
+/** The only place that knows which status may follow which. */
+const transitions: Record<TaskStatus, readonly TaskStatus[]> = {
+  PENDING: ["DESIGN", "FAILED", "CANCELLED"],
+  DESIGN: ["BUILD", "PENDING", "FAILED", "CANCELLED"],
+  BUILD: ["TEST", "DESIGN", "PENDING", "FAILED", "CANCELLED"],
+  TEST: ["REVIEW", "BUILD", "PENDING", "FAILED", "CANCELLED"],
+  REVIEW: ["COMPLETE", "BUILD", "PENDING", "FAILED", "CANCELLED"],
+  COMPLETE: [],
+  FAILED: ["PENDING"],
+  CANCELLED: [],
+};
+
+export const terminalStatuses: readonly TaskStatus[] = ["COMPLETE", "FAILED", "CANCELLED"];
+export const activeStatuses: readonly TaskStatus[] = ["DESIGN", "BUILD", "TEST", "REVIEW"];
+
+export const allowedTransitions = (from: TaskStatus): readonly TaskStatus[] => transitions[from];
+
+export function assertTransition(from: TaskStatus, to: TaskStatus): void {
+  const allowed = transitions[from];
+  if (!allowed.includes(to)) {
+    throw new DomainError(
+      "INVALID_TRANSITION",
+      allowed.length === 0
+        ? `A ${from} task cannot change status (it is final)`
+        : `Cannot move a task from ${from} to ${to}; allowed: ${allowed.join(", ")}`,
+      { field: "status", from, to, allowed: [...allowed] },
+    );
+  }
+}

@@ -1,0 +1,236 @@
+import { LockMode, type FilterQuery } from "@mikro-orm/core";
+import type { SqlEntityManager } from "@mikro-orm/knex";
+import { TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
+import type { Message } from "../../infra/pubsub/pubsub.js";
+import type { Principal } from "../auth/principal.js";
+import { badInput, forbidden, notFound } from "../errors.js";
+import { isId, newId } from "../ids.js";
+import { limits, taskStatuses, type TaskStatus } from "../model.js";
+import type { Channel } from "../shared/channel.js";
+import { inTransaction, type Deps } from "../shared/deps.js";
+import { watch } from "../shared/watch.js";
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
+import { int, oneOf, text } from "../shared/validate.js";
+import { TaskEventFeed } from "./task-event-feed.js";
+import { appendEvent, readEvents } from "./task-events.js";
+import { assertTransition } from "./task-state.js";
+
+export interface CreateTaskInput {
+  title: string;
+  description?: string | null;
+  complexity: number;
+  priority?: number | null;
+  parentId?: string | null;
+}
+
+export interface TaskFilter {
+  status?: TaskStatus[] | null;
+  agentId?: string | null;
+}
+
+const MAX_EVENT_PAGE = 500;
+
+export class TaskService {
+  readonly feed: TaskEventFeed;
+
+  constructor(private readonly deps: Deps) {
+    this.feed = new TaskEventFeed(
+      deps.pubsub,
+      {
+        read: (taskId, afterSeq, limit) => readEvents(deps.db.fork(), taskId, afterSeq, limit),
+        maxSeq: async (taskId) =>
+          (await deps.db.fork().findOne(TaskEntity, { id: taskId }, { fields: ["eventSeq"] }))?.eventSeq ?? 0,
+      },
+      deps.logger,
+    );
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async create(input: CreateTaskInput): Promise<TaskEntity> {
+    const title = text("title", input.title, { min: 1, max: limits.titleLength });
+    const description = text("description", input.description ?? "", { max: limits.descriptionLength });
+    const complexity = int("complexity", input.complexity, limits.complexity.min, limits.complexity.max);
+    const priority = int("priority", input.priority ?? 0, limits.priority.min, limits.priority.max);
+    const now = this.now();
+    return inTransaction(this.deps, async (em, out) => {
+      if (input.parentId) {
+        const parent = !isId(input.parentId)
+          ? null
+          : await em.findOne(TaskEntity, { id: input.parentId }, { fields: ["id"] });
+        if (!parent) throw notFound("Task", input.parentId, "parentId");
+      }
+      const task = Object.assign(new TaskEntity(), {
+        id: newId(),
+        title,
+        description,
+        complexity,
+        priority,
+        status: "PENDING" as const,
+        assignedAgentId: null,
+        parentId: input.parentId ?? null,
+        eventSeq: 0,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await em.insert(TaskEntity, task);
+      const ev = await appendEvent(
+        em,
+        out,
+        task.id,
+        {
+          type: "STATUS_CHANGE",
+          content: "Task created",
+          data: { from: null, to: "PENDING" },
+        },
+        now,
+      );
+      task.eventSeq = ev.seq;
+      out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
+      return task;
+    });
+  }
+
+  /** Moves a task through the state machine, writing its STATUS_CHANGE event in the same transaction. */
+  async updateStatus(
+    id: string,
+    status: TaskStatus,
+    note: string | null | undefined,
+    actor: Principal,
+  ): Promise<TaskEntity> {
+    const to = oneOf("status", status, taskStatuses);
+    const cleanNote = note === null || note === undefined ? null : text("note", note, { max: limits.noteLength });
+    return inTransaction(this.deps, async (em, out) => {
+      const task = await this.lockedTask(em, id);
+      if (actor.role === "AGENT" && (actor.agentId === null || task.assignedAgentId !== actor.agentId)) {
+        throw forbidden("An agent key may only change the status of tasks assigned to its agent");
+      }
+      return this.transition(em, out, task, to, cleanNote, actor);
+    });
+  }
+
+  async cancel(id: string, actor: Principal): Promise<TaskEntity> {
+    return inTransaction(this.deps, async (em, out) => {
+      const task = await this.lockedTask(em, id);
+      return this.transition(em, out, task, "CANCELLED", null, actor);
+    });
+  }
+
+  private async lockedTask(em: SqlEntityManager, id: string): Promise<TaskEntity> {
+    const task = isId(id)
+      ? await em.findOne(
+          TaskEntity,
+          { id },
+          this.deps.db.dialect === "postgresql" ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
+        )
+      : null;
+    if (!task) throw notFound("Task", id);
+    return task;
+  }
+
+  private async transition(
+    em: SqlEntityManager,
+    out: Message[],
+    task: TaskEntity,
+    to: TaskStatus,
+    note: string | null,
+    actor: Principal,
+  ): Promise<TaskEntity> {
+    const from = task.status;
+    assertTransition(from, to);
+    const now = this.now();
+    task.status = to;
+    task.updatedAt = now;
+    if (to === "PENDING") task.assignedAgentId = null;
+    await em.flush();
+    const ev = await appendEvent(
+      em,
+      out,
+      task.id,
+      {
+        type: "STATUS_CHANGE",
+        content: `Status changed from ${from} to ${to}${note ? `: ${note}` : ""}`,
+        data: { from, to, note, by: actor.name },
+        agentId: actor.agentId,
+      },
+      now,
+    );
+    task.eventSeq = ev.seq;
+    out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
+    return task;
+  }
+
+  async get(id: string): Promise<TaskEntity | null> {
+    if (!isId(id)) return null;
+    return this.deps.db.fork().findOne(TaskEntity, { id }, { disableIdentityMap: true });
+  }
+
+  async require(id: string, field = "id"): Promise<TaskEntity> {
+    const task = await this.get(id);
+    if (!task) throw notFound("Task", id, field);
+    return task;
+  }
+
+  async byIds(ids: readonly string[]): Promise<Map<string, TaskEntity>> {
+    const rows = await this.deps.db
+      .fork()
+      .find(TaskEntity, { id: { $in: ids.filter(isId) } }, { disableIdentityMap: true });
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  async list(args: PageArgs & { filter?: TaskFilter | null }): Promise<Page<TaskEntity>> {
+    const size = pageSize(args.first);
+    const where: FilterQuery<TaskEntity> = {};
+    const statuses = args.filter?.status;
+    if (statuses && statuses.length > 0) {
+      where.status = { $in: statuses.map((s) => oneOf("filter.status", s, taskStatuses)) };
+    }
+    const agentId = args.filter?.agentId;
+    if (agentId) {
+      if (!isId(agentId)) throw badInput("filter.agentId", "is not an agent id");
+      where.assignedAgentId = agentId;
+    }
+    const keyset: FilterQuery<TaskEntity> = args.after ? { ...where, id: { $lt: decodeCursor(args.after) } } : where;
+    const rows = await this.deps.db
+      .fork()
+      .find(TaskEntity, keyset, { orderBy: { id: "desc" }, limit: size + 1, disableIdentityMap: true });
+    return toPage(rows, size, () => this.deps.db.fork().count(TaskEntity, where));
+  }
+
+  async events(
+    taskId: string,
+    afterSeq: number | null | undefined,
+    first: number | null | undefined,
+  ): Promise<TaskEventEntity[]> {
+    const after = afterSeq ?? 0;
+    if (!Number.isInteger(after) || after < 0) throw badInput("afterSeq", "must be a whole number of at least 0");
+    const limit = first ?? 100;
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_EVENT_PAGE) {
+      throw badInput("first", `must be between 0 and ${MAX_EVENT_PAGE}`);
+    }
+    return readEvents(this.deps.db.fork(), taskId, after, limit);
+  }
+
+  /** Every event after `afterSeq`, then live ones: no gap, no duplicate. */
+  async streamEvents(taskId: string, afterSeq: number | null | undefined): Promise<Channel<TaskEventEntity>> {
+    const after = afterSeq ?? 0;
+    if (!Number.isInteger(after) || after < 0) throw badInput("afterSeq", "must be a whole number of at least 0");
+    await this.require(taskId, "taskId");
+    return this.feed.subscribe(taskId, after);
+  }
+
+  /** Live task changes matching the filter (for list views). */
+  watch(filter: TaskFilter & { taskId?: string | null }): Channel<TaskEntity> {
+    const statuses = filter.status?.map((s) => oneOf("filter.status", s, taskStatuses));
+    return watch(
+      this.deps.pubsub,
+      "TASK_CHANGED",
+      ({ taskId }) => (filter.taskId && filter.taskId !== taskId ? Promise.resolve(null) : this.get(taskId)),
+      (t) =>
+        (!statuses || statuses.length === 0 || statuses.includes(t.status)) &&
+        (!filter.agentId || t.assignedAgentId === filter.agentId),
+    );
+  }
+}

@@ -1,0 +1,43 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { unauthenticated } from "../../domain/errors.js";
+import type { AgentEntity, ApiKeyEntity } from "../../infra/db/entities.js";
+import { Agent } from "../agent/agent.type.js";
+import type { Context } from "../context.js";
+import { ApiKey, CreateApiKeyInput, CreatedApiKey } from "./api-key.type.js";
+
+@Resolver(() => ApiKey)
+export class ApiKeyResolver {
+  @Authorized("ADMIN")
+  @Query(() => [ApiKey])
+  apiKeys(
+    @Ctx() ctx: Context,
+    @Arg("includeRevoked", () => Boolean, { defaultValue: false }) includeRevoked: boolean,
+  ): Promise<ApiKeyEntity[]> {
+    return ctx.services.apiKeys.list(includeRevoked);
+  }
+
+  @Authorized()
+  @Query(() => ApiKey, { description: "The API key this request is authenticated with." })
+  async me(@Ctx() ctx: Context): Promise<ApiKeyEntity> {
+    const key = ctx.principal && (await ctx.services.apiKeys.get(ctx.principal.apiKeyId));
+    if (!key) throw unauthenticated();
+    return key;
+  }
+
+  @Authorized("ADMIN")
+  @Mutation(() => CreatedApiKey, { description: "Creates a key; the secret is in the result, once." })
+  createApiKey(@Arg("input", () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context) {
+    return ctx.services.apiKeys.create(input);
+  }
+
+  @Authorized("ADMIN")
+  @Mutation(() => ApiKey, { description: "Stops the key at once, including on open WebSocket connections." })
+  revokeApiKey(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<ApiKeyEntity> {
+    return ctx.services.apiKeys.revoke(id);
+  }
+
+  @FieldResolver(() => Agent, { nullable: true, description: "For AGENT keys: the agent the key acts as." })
+  agent(@Root() key: ApiKeyEntity, @Ctx() ctx: Context): Promise<AgentEntity | null> | null {
+    return key.agentId ? ctx.loaders.agent.load(key.agentId) : null;
+  }
+}

@@ -1,0 +1,26 @@
+import { registerEnumType } from "type-graphql";
+import { agentStatuses, roles, taskEventTypes, taskStatuses } from "../../domain/model.js";
+
+const asEnum = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+
+export const AgentStatusEnum = asEnum(agentStatuses);
+export const TaskStatusEnum = asEnum(taskStatuses);
+export const TaskEventTypeEnum = asEnum(taskEventTypes);
+export const RoleEnum = asEnum(roles);
+
+registerEnumType(AgentStatusEnum, {
+  name: "AgentStatus",
+  description:
+    "AVAILABLE takes work; BUSY is working at capacity; OFFLINE missed its heartbeat; PAUSED was stopped by an operator.",
+});
+registerEnumType(TaskStatusEnum, {
+  name: "TaskStatus",
+  description: "PENDING → DESIGN → BUILD → TEST → REVIEW → COMPLETE, or FAILED / CANCELLED.",
+});
+registerEnumType(TaskEventTypeEnum, { name: "TaskEventType" });
+registerEnumType(RoleEnum, {
+  name: "Role",
+  description:
+    "ADMIN manages keys and everything else; OPERATOR manages agents and tasks; VIEWER reads; AGENT acts as one agent.",
+});

@@ -1,0 +1,81 @@
+import { unwrapResolverError } from "@apollo/server/errors";
+import { GraphQLError, Kind, type GraphQLFormattedError } from "graphql";
+import { DomainError, type ErrorCode } from "../domain/errors.js";
+import { currentRequest } from "../http/request-context.js";
+import type { Logger } from "../domain/shared/deps.js";
+
+/** HTTP status suggested for each domain code. The Record makes the compiler check that every code is mapped. */
+const httpStatus: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INVALID_TRANSITION: 409,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  POLICY_DENIED: 403,
+  LIMIT_EXCEEDED: 429,
+};
+
+export const statusFor = (code: ErrorCode): number => httpStatus[code];
+
+/** Codes produced by graphql-js and Apollo themselves, passed through unchanged. */
+const passThrough = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "BAD_REQUEST",
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+]);
+
+/** Longest message a client gets: graphql-js quotes offending variable values in full. */
+const maxMessageLength = 1_000;
+
+const capped = (message: string): string =>
+  message.length <= maxMessageLength ? message : `${message.slice(0, maxMessageLength - 1)}…`;
+
+/**
+ * A variable's value failed coercion (graphql-js execution). Apollo relabels these as
+ * BAD_USER_INPUT on HTTP; graphql-ws hands them over raw, with the scalar's own error inside.
+ */
+const isVariableError = (e: GraphQLError): boolean =>
+  e.path === undefined && e.nodes?.length === 1 && e.nodes[0]?.kind === Kind.VARIABLE_DEFINITION;
+
+/**
+ * The one place errors become what a client sees: domain errors keep their code and field,
+ * graphql-js errors keep theirs, and anything else is logged with the request id and reaches
+ * the client as a generic message carrying that id, never a stack or a secret.
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const base = { message: capped(formatted.message), locations: formatted.locations, path: formatted.path };
+    if (original instanceof DomainError) {
+      return { ...base, message: capped(original.message), extensions: { code: original.code, ...original.details } };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === "string" && passThrough.has(code)) {
+      const { stacktrace: _s, exception: _e, ...extensions } = formatted.extensions ?? {};
+      return { ...base, extensions };
+    }
+    if (
+      original instanceof GraphQLError &&
+      !code &&
+      (original.originalError === undefined || isVariableError(original))
+    ) {
+      // graphql-js execution-level errors such as "Variable $x of required type … was not provided."
+      return { ...base, extensions: { code: "BAD_USER_INPUT" } };
+    }
+    const requestId = currentRequest()?.requestId ?? "unknown";
+    logger.error({ err: original, requestId, path: formatted.path }, "unexpected error");
+    return {
+      message: `Internal server error (request id ${requestId})`,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+    };
+  };
+}

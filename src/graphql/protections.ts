@@ -1,0 +1,182 @@
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  type ASTVisitor,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLOutputType,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
+} from "graphql";
+
+/** Limits from the OWASP GraphQL cheat sheet, enforced on HTTP and WebSocket alike. */
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  maxTokens: number;
+  /** Characters of query text. */
+  maxQueryLength: number;
+  /** Items assumed for a list field whose `first` comes from a variable. */
+  assumedPageSize: number;
+}
+
+export const defaultQueryLimits: QueryLimits = {
+  maxDepth: 15,
+  maxAliases: 30,
+  maxCost: 10_000,
+  maxTokens: 5_000,
+  maxQueryLength: 100_000,
+  assumedPageSize: 100,
+};
+
+export const limitError = (limit: string, message: string, max: number, actual?: number) =>
+  new GraphQLError(message, {
+    extensions: { code: "GRAPHQL_VALIDATION_FAILED", limit, max, ...(actual === undefined ? {} : { actual }) },
+  });
+
+/** Rejects query text longer than the limit before it is parsed. */
+export function checkQueryLength(query: unknown, limits: QueryLimits): GraphQLError | null {
+  if (typeof query === "string" && query.length > limits.maxQueryLength) {
+    return limitError(
+      "queryLength",
+      `Query is ${query.length} characters long; the maximum is ${limits.maxQueryLength}`,
+      limits.maxQueryLength,
+      query.length,
+    );
+  }
+  return null;
+}
+
+interface Metrics {
+  depth: number;
+  aliases: number;
+  cost: number;
+}
+
+const isIntrospection = (name: string) => name === "__schema" || name === "__type";
+
+/**
+ * One validation rule computing depth, aliases and cost of each operation with fragments
+ * expanded. Cost counts one per field, multiplied for list fields by their `first`
+ * argument (its literal, its default, or `assumedPageSize` for a variable).
+ * Introspection (GraphiQL's schema fetch) is not counted.
+ */
+export function queryLimitsRule(limits: QueryLimits): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node: OperationDefinitionNode) {
+      const schema = context.getSchema();
+      const root =
+        node.operation === "query"
+          ? schema.getQueryType()
+          : node.operation === "mutation"
+            ? schema.getMutationType()
+            : schema.getSubscriptionType();
+      const metrics: Metrics = { depth: 0, aliases: 0, cost: 0 };
+      const visiting = new Set<string>();
+
+      const walk = (
+        set: SelectionSetNode,
+        parent: GraphQLOutputType | null | undefined,
+        depth: number,
+        mult: number,
+      ): void => {
+        if (metrics.cost > limits.maxCost * 10 || depth > limits.maxDepth + 1) return;
+        for (const sel of set.selections) {
+          if (sel.kind === Kind.FIELD) {
+            if (isIntrospection(sel.name.value)) continue;
+            if (sel.alias) metrics.aliases++;
+            if (sel.name.value === "__typename") continue;
+            const fieldDef = fieldOf(parent, sel.name.value);
+            const m = mult * listFactor(sel, fieldDef, context, limits);
+            metrics.cost += mult;
+            if (sel.selectionSet) {
+              metrics.depth = Math.max(metrics.depth, depth + 1);
+              walk(sel.selectionSet, fieldDef?.type, depth + 1, m);
+            }
+          } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+            const t = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent;
+            walk(sel.selectionSet, (t ?? parent) as GraphQLOutputType, depth, mult);
+          } else {
+            const name = sel.name.value;
+            if (visiting.has(name)) continue;
+            const frag: FragmentDefinitionNode | null | undefined = context.getFragment(name);
+            if (!frag) continue;
+            visiting.add(name);
+            const t = schema.getType(frag.typeCondition.name.value);
+            walk(frag.selectionSet, (t ?? parent) as GraphQLOutputType, depth, mult);
+            visiting.delete(name);
+          }
+        }
+      };
+      walk(node.selectionSet, root, 0, 1);
+
+      if (metrics.depth > limits.maxDepth) {
+        context.reportError(
+          limitError(
+            "depth",
+            `Query depth ${metrics.depth} exceeds the maximum of ${limits.maxDepth}`,
+            limits.maxDepth,
+            metrics.depth,
+          ),
+        );
+      }
+      if (metrics.aliases > limits.maxAliases) {
+        context.reportError(
+          limitError(
+            "aliases",
+            `Query uses ${metrics.aliases} aliases; the maximum is ${limits.maxAliases}`,
+            limits.maxAliases,
+            metrics.aliases,
+          ),
+        );
+      }
+      if (metrics.cost > limits.maxCost) {
+        context.reportError(
+          limitError(
+            "cost",
+            `Query cost ${metrics.cost} exceeds the maximum of ${limits.maxCost}`,
+            limits.maxCost,
+            metrics.cost,
+          ),
+        );
+      }
+    },
+  });
+}
+
+function fieldOf(
+  parent: GraphQLOutputType | null | undefined,
+  name: string,
+): GraphQLField<unknown, unknown> | undefined {
+  if (!parent) return undefined;
+  const t = getNamedType(parent);
+  if (!isCompositeType(t) || !(isObjectType(t) || isInterfaceType(t))) return undefined;
+  return t.getFields()[name];
+}
+
+function listFactor(
+  node: FieldNode,
+  def: GraphQLField<unknown, unknown> | undefined,
+  context: ValidationContext,
+  limits: QueryLimits,
+): number {
+  const firstDef = def?.args.find((a) => a.name === "first");
+  if (!firstDef) return 1;
+  const arg = node.arguments?.find((a) => a.name.value === "first");
+  if (!arg)
+    return typeof firstDef.defaultValue === "number" ? Math.max(1, firstDef.defaultValue) : limits.assumedPageSize;
+  if (arg.value.kind === Kind.INT) return Math.max(1, Number(arg.value.value));
+  if (arg.value.kind === Kind.VARIABLE) {
+    void context;
+    return limits.assumedPageSize;
+  }
+  return 1;
+}

@@ -1,0 +1,48 @@
+import "reflect-metadata";
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { buildSchema, type AuthChecker } from "type-graphql";
+import { roleAllows } from "../domain/auth/principal.js";
+import { forbidden, unauthenticated } from "../domain/errors.js";
+import type { Role } from "../domain/model.js";
+import { AgentResolver } from "./agent/agent.resolver.js";
+import { ApiKeyResolver } from "./api-key/api-key.resolver.js";
+import type { Context } from "./context.js";
+import { TaskEventResolver, TaskResolver } from "./task/task.resolver.js";
+import { WorkspaceResolver } from "./workspace/workspace.resolver.js";
+
+const authChecker: AuthChecker<Context, Role> = ({ context }, required) => {
+  const p = context.principal;
+  if (!p) throw unauthenticated("A valid API key is required: send `Authorization: Bearer <key>`");
+  if (!roleAllows(p.role, required)) {
+    throw forbidden(`This needs the ${required.join(" or ")} role; your key has ${p.role}`);
+  }
+  return true;
+};
+
+export const resolvers = [AgentResolver, TaskResolver, TaskEventResolver, WorkspaceResolver, ApiKeyResolver] as const;
+
+/**
+ * Our subscriptions bring their own `subscribe` (replay from the database, then live), so
+ * type-graphql's topic-based pub/sub is never used; it insists on one being configured.
+ */
+const topicPubSubUnused = {
+  publish: () => {
+    throw new Error("topic-based subscriptions are not used");
+  },
+  subscribe: () => {
+    throw new Error("topic-based subscriptions are not used");
+  },
+};
+
+export function buildApiSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    authChecker,
+    validate: false,
+    emitSchemaFile: false,
+    pubSub: topicPubSubUnused as never,
+  });
+}
+
+/** The SDL committed as schema.graphql. */
+export const printApiSchema = (schema: GraphQLSchema): string => `${printSchema(lexicographicSortSchema(schema))}\n`;

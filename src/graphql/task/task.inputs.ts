@@ -1,0 +1,42 @@
+import { Field, ID, InputType, Int } from "type-graphql";
+import type { TaskStatus } from "../../domain/model.js";
+import { TaskStatusEnum } from "../common/enums.js";
+
+@InputType()
+export class CreateTaskInput {
+  @Field(() => String, { description: "1 to 200 characters." })
+  title!: string;
+
+  @Field(() => String, { nullable: true, description: "Up to 20,000 characters." })
+  description?: string | null;
+
+  @Field(() => Int, { description: "1 to 10." })
+  complexity!: number;
+
+  @Field(() => Int, { nullable: true, description: "0 to 100, default 0." })
+  priority?: number | null;
+
+  @Field(() => ID, { nullable: true, description: "Makes this a subtask of another task." })
+  parentId?: string | null;
+}
+
+@InputType()
+export class TaskFilter {
+  @Field(() => [TaskStatusEnum], { nullable: true })
+  status?: TaskStatus[] | null;
+
+  @Field(() => ID, { nullable: true })
+  agentId?: string | null;
+}
+
+@InputType()
+export class TaskChangedFilter {
+  @Field(() => [TaskStatusEnum], { nullable: true })
+  status?: TaskStatus[] | null;
+
+  @Field(() => ID, { nullable: true })
+  agentId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  taskId?: string | null;
+}

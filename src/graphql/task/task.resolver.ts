@@ -1,0 +1,137 @@
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from "type-graphql";
+import type { TaskStatus } from "../../domain/model.js";
+import type { AgentEntity, TaskEntity, TaskEventEntity, WorkspaceEntity } from "../../infra/db/entities.js";
+import { Agent } from "../agent/agent.type.js";
+import { TaskStatusEnum } from "../common/enums.js";
+import { toConnection, type ConnectionShape } from "../common/connection.js";
+import type { Context } from "../context.js";
+import { Workspace } from "../workspace/workspace.type.js";
+import { CreateTaskInput, TaskChangedFilter, TaskFilter } from "./task.inputs.js";
+import { Task, TaskConnection, TaskEvent } from "./task.type.js";
+
+const principal = (ctx: Context) => {
+  if (!ctx.principal) throw new Error("authorization did not run");
+  return ctx.principal;
+};
+
+@Resolver(() => Task)
+export class TaskResolver {
+  @Authorized("VIEWER")
+  @Query(() => Task, { nullable: true })
+  task(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<TaskEntity | null> {
+    return ctx.loaders.task.load(id);
+  }
+
+  @Authorized("VIEWER")
+  @Query(() => TaskConnection)
+  async tasks(
+    @Ctx() ctx: Context,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 20, description: "0 to 100." }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("filter", () => TaskFilter, { nullable: true }) filter?: TaskFilter,
+  ): Promise<ConnectionShape<TaskEntity>> {
+    return toConnection(await ctx.services.tasks.list({ first, after, filter }));
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => Task)
+  createTask(@Arg("input", () => CreateTaskInput) input: CreateTaskInput, @Ctx() ctx: Context): Promise<TaskEntity> {
+    return ctx.services.tasks.create(input);
+  }
+
+  @Authorized("OPERATOR", "AGENT")
+  @Mutation(() => Task, { description: "Moves a task to another status; illegal moves fail with INVALID_TRANSITION." })
+  updateTaskStatus(
+    @Arg("id", () => ID) id: string,
+    @Arg("status", () => TaskStatusEnum) status: TaskStatus,
+    @Ctx() ctx: Context,
+    @Arg("note", () => String, { nullable: true }) note?: string,
+  ): Promise<TaskEntity> {
+    return ctx.services.tasks.updateStatus(id, status, note, principal(ctx));
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => Task)
+  cancelTask(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<TaskEntity> {
+    return ctx.services.tasks.cancel(id, principal(ctx));
+  }
+
+  @Authorized("VIEWER")
+  @Subscription(() => TaskEvent, {
+    description: "Every stored event with seq > afterSeq, then live ones, in order, with no gap and no duplicate.",
+    subscribe: ({ args, context }) =>
+      (context as Context).services.tasks.streamEvents(args.taskId as string, args.afterSeq as number | undefined),
+  })
+  taskEvents(
+    @Root() event: TaskEventEntity,
+    @Arg("taskId", () => ID) _taskId: string,
+    @Arg("afterSeq", () => Int, { nullable: true }) _afterSeq?: number,
+  ): TaskEventEntity {
+    return event;
+  }
+
+  @Authorized("VIEWER")
+  @Subscription(() => Task, {
+    description: "Tasks as they change (created, status, assignment), for list views.",
+    subscribe: ({ args, context }) =>
+      (context as Context).services.tasks.watch((args.filter as TaskChangedFilter | undefined) ?? {}),
+  })
+  taskChanged(
+    @Root() task: TaskEntity,
+    @Arg("filter", () => TaskChangedFilter, { nullable: true }) _filter?: TaskChangedFilter,
+  ): TaskEntity {
+    return task;
+  }
+
+  @FieldResolver(() => Int)
+  lastEventSeq(@Root() task: TaskEntity): number {
+    return task.eventSeq;
+  }
+
+  @FieldResolver(() => Agent, { nullable: true })
+  assignedAgent(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<AgentEntity | null> | null {
+    return task.assignedAgentId ? ctx.loaders.agent.load(task.assignedAgentId) : null;
+  }
+
+  @FieldResolver(() => Workspace, { nullable: true })
+  workspace(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<WorkspaceEntity | null> {
+    return ctx.loaders.workspaceByTask.load(task.id);
+  }
+
+  @FieldResolver(() => Task, { nullable: true })
+  parent(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<TaskEntity | null> | null {
+    return task.parentId ? ctx.loaders.task.load(task.parentId) : null;
+  }
+
+  @FieldResolver(() => [TaskEvent], {
+    description: "Events with seq > afterSeq (default 0), oldest first, at most `first` (max 500).",
+  })
+  events(
+    @Root() task: TaskEntity,
+    @Ctx() ctx: Context,
+    @Arg("afterSeq", () => Int, { nullable: true, defaultValue: 0 }) afterSeq?: number,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 100, description: "0 to 500." }) first?: number,
+  ): Promise<TaskEventEntity[]> {
+    return ctx.services.tasks.events(task.id, afterSeq, first);
+  }
+}
+
+@Resolver(() => TaskEvent)
+export class TaskEventResolver {
+  @FieldResolver(() => Agent, { nullable: true, description: "The agent that caused the event, if any." })
+  agent(@Root() event: TaskEventEntity, @Ctx() ctx: Context): Promise<AgentEntity | null> | null {
+    return event.agentId ? ctx.loaders.agent.load(event.agentId) : null;
+  }
+}

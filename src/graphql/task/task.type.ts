@@ -1,0 +1,61 @@
+import { GraphQLJSON } from "graphql-scalars";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import type { Json, TaskEventType, TaskStatus } from "../../domain/model.js";
+import { TaskEventTypeEnum, TaskStatusEnum } from "../common/enums.js";
+import { connectionTypes } from "../common/connection.js";
+
+@ObjectType({ simpleResolvers: true, description: "A unit of work, moved through its phases by an agent." })
+export class Task {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  title!: string;
+
+  @Field(() => String)
+  description!: string;
+
+  @Field(() => Int, { description: "1 (trivial) to 10 (hardest)." })
+  complexity!: number;
+
+  @Field(() => Int, { description: "0 to 100; higher is picked first." })
+  priority!: number;
+
+  @Field(() => TaskStatusEnum)
+  status!: TaskStatus;
+
+  @Field(() => Int, { description: "Sequence number of the task's latest event: subscribe with afterSeq set to it." })
+  lastEventSeq!: number;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+}
+
+@ObjectType({ simpleResolvers: true, description: "One observable change of a task; seq counts 1, 2, 3 … per task." })
+export class TaskEvent {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  taskId!: string;
+
+  @Field(() => Int)
+  seq!: number;
+
+  @Field(() => TaskEventTypeEnum)
+  type!: TaskEventType;
+
+  @Field(() => String)
+  content!: string;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  data!: Json;
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
+
+export const { Connection: TaskConnection, Edge: TaskEdge } = connectionTypes("Task", Task);

@@ -1,0 +1,282 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { GraphQLError, type GraphQLSchema } from "graphql";
+import type { Principal } from "../domain/auth/principal.js";
+import type { Services } from "../domain/services.js";
+import { createContext, type Context } from "../graphql/context.js";
+import { createErrorFormatter } from "../graphql/errors.js";
+import { checkQueryLength, queryLimitsRule, type QueryLimits } from "../graphql/protections.js";
+import type { AppLogger } from "../logger.js";
+import { serveGraphiql } from "./graphiql.js";
+import { currentRequest, requestIdFrom, runWithRequest } from "./request-context.js";
+
+export interface HttpAppOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  logger: AppLogger;
+  limits: QueryLimits;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  readiness: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
+}
+
+export interface HttpApp {
+  server: Server;
+  apollo: ApolloServer<Context>;
+  start(): Promise<void>;
+  /** Stops accepting, lets in-flight requests finish (up to the deadline), then closes sockets. */
+  stop(deadline: number): Promise<void>;
+}
+
+/** Authorization: Bearer <key> → principal; a presented but unknown key is an error, no key is anonymous. */
+export async function principalFrom(header: string | undefined, services: Services): Promise<Principal | null> {
+  if (header === undefined || header === "") return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const principal = m?.[1] ? await services.apiKeys.authenticate(m[1]) : null;
+  if (!principal) {
+    throw new GraphQLError("The API key is missing, malformed, unknown or revoked", {
+      extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+    });
+  }
+  return principal;
+}
+
+const operationLogPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation(rc) {
+        const info = currentRequest();
+        if (info) info.operationName = rc.operationName ?? rc.operation?.operation;
+      },
+    };
+  },
+};
+
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > max) {
+      reject(new BodyError(413, `Request body exceeds ${max} bytes`));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        reject(new BodyError(413, `Request body exceeds ${max} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+const graphqlError = (message: string, code: string, extra: Record<string, unknown> = {}) => ({
+  errors: [{ message, extensions: { code, ...extra } }],
+});
+
+export function createHttpApp(opts: HttpAppOptions): HttpApp {
+  const { services, logger, limits } = opts;
+  const sockets = new Set<Socket>();
+  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 30_000, headersTimeout: 10_000 });
+  let inFlight = 0;
+  let stopping = false;
+  let idle: (() => void) | undefined;
+
+  const apollo = new ApolloServer<Context>({
+    schema: opts.schema,
+    introspection: true,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    // The process's own SIGTERM handler drains requests first; Apollo must not stop on the signal
+    // by itself (it does outside NODE_ENV=test), or in-flight requests fail with 500.
+    stopOnTerminationSignals: false,
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: [queryLimitsRule(limits)],
+    formatError: createErrorFormatter(logger),
+    logger: {
+      debug: () => {},
+      info: () => {},
+      warn: (m) => logger.warn({ apollo: m }),
+      error: (m) => logger.error({ apollo: m }),
+    },
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationLogPlugin],
+  });
+
+  async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = (req.method ?? "GET").toUpperCase();
+    if (method === "GET" && !url.searchParams.has("query") && (req.headers.accept ?? "").includes("text/html")) {
+      res.writeHead(302, { location: "/graphiql" });
+      res.end();
+      return;
+    }
+    if (method !== "GET" && method !== "POST") {
+      sendJson(res, 405, graphqlError("Only GET and POST are supported", "BAD_REQUEST"), { allow: "GET, POST" });
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    }
+    let body: unknown;
+    let queryText: unknown = url.searchParams.get("query");
+    if (method === "POST") {
+      const raw = await readBody(req, opts.maxBodyBytes);
+      const type = headers.get("content-type") ?? "";
+      if (type.startsWith("application/json")) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          sendJson(res, 400, graphqlError("The request body is not valid JSON", "BAD_REQUEST"));
+          return;
+        }
+        if (body && typeof body === "object" && !Array.isArray(body)) queryText = (body as { query?: unknown }).query;
+      } else {
+        body = raw;
+      }
+    }
+    const tooLong = checkQueryLength(queryText, limits);
+    if (tooLong) {
+      sendJson(res, 400, { errors: [tooLong.toJSON()] });
+      return;
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: async () => {
+        const principal = await principalFrom(req.headers.authorization, services);
+        return createContext(services, principal, currentRequest()?.requestId ?? "");
+      },
+    });
+    for (const [k, v] of result.headers) res.setHeader(k, v);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === "complete") {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname;
+    if (path === "/graphql") return handleGraphql(req, res, url);
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      sendJson(res, 404, { error: "not found" });
+      return;
+    }
+    if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+    if (path === "/readyz") {
+      if (stopping) return sendJson(res, 503, { status: "stopping" });
+      const r = await opts.readiness();
+      return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? "ready" : "not ready", checks: r.checks });
+    }
+    if (path === "/") {
+      res.writeHead(302, { location: "/graphiql" });
+      res.end();
+      return;
+    }
+    if (serveGraphiql(path, res)) return;
+    sendJson(res, 404, { error: "not found" });
+  }
+
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
+    const started = process.hrtime.bigint();
+    res.setHeader("x-request-id", requestId);
+    if (stopping) res.setHeader("connection", "close");
+    inFlight++;
+    const info = { requestId, operationName: null as string | null | undefined };
+    res.on("close", () => {
+      inFlight--;
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          path: req.url?.split("?")[0],
+          status: res.statusCode,
+          operationName: info.operationName,
+          durationMs: Math.round(durationMs * 100) / 100,
+        },
+        "request",
+      );
+      if (inFlight === 0) idle?.();
+    });
+    runWithRequest(info, () => {
+      let url: URL;
+      try {
+        url = new URL(req.url ?? "/", "http://localhost");
+      } catch {
+        sendJson(res, 400, { error: "bad request" });
+        return;
+      }
+      route(req, res, url).catch((err: unknown) => {
+        if (err instanceof BodyError) {
+          if (!res.headersSent)
+            sendJson(res, err.status, graphqlError(err.message, "BAD_REQUEST"), { connection: "close" });
+          return;
+        }
+        logger.error({ err, requestId }, "request failed");
+        if (!res.headersSent)
+          sendJson(
+            res,
+            500,
+            graphqlError(`Internal server error (request id ${requestId})`, "INTERNAL_SERVER_ERROR", { requestId }),
+          );
+        else res.destroy();
+      });
+    });
+  });
+
+  return {
+    server,
+    apollo,
+    start: () => apollo.start(),
+    async stop(deadline: number) {
+      stopping = true;
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((r) => (idle = r)),
+          new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
+        ]);
+      }
+      for (const s of sockets) s.destroy();
+      await closed;
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,201 @@
+import { EntitySchema } from "@mikro-orm/core";
+import type { AgentStatus, Json, Role, TaskEventType, TaskStatus } from "../../domain/model.js";
+
+export class AgentEntity {
+  id!: string;
+  name!: string;
+  status!: AgentStatus;
+  minComplexity!: number;
+  maxComplexity!: number;
+  lastActiveAt!: Date | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export class TaskEntity {
+  id!: string;
+  title!: string;
+  description!: string;
+  complexity!: number;
+  priority!: number;
+  status!: TaskStatus;
+  assignedAgentId!: string | null;
+  parentId!: string | null;
+  /** Highest TaskEvent.seq written for this task; bumped in the event's own transaction. */
+  eventSeq!: number;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export class TaskEventEntity {
+  id!: string;
+  taskId!: string;
+  seq!: number;
+  type!: TaskEventType;
+  content!: string;
+  data!: Json;
+  agentId!: string | null;
+  createdAt!: Date;
+}
+
+export class WorkspaceEntity {
+  id!: string;
+  path!: string;
+  taskId!: string;
+  agentId!: string;
+  createdAt!: Date;
+}
+
+export class ApiKeyEntity {
+  id!: string;
+  name!: string;
+  role!: Role;
+  /** sha256 of the secret, hex. The secret itself is never stored. */
+  keyHash!: string;
+  /** First characters of the secret, for recognising a key in lists. */
+  prefix!: string;
+  agentId!: string | null;
+  /** ENV for the key taken from ADMIN_API_KEY, FILE for the generated bootstrap key, API otherwise. */
+  source!: "ENV" | "FILE" | "API";
+  createdAt!: Date;
+  lastUsedAt!: Date | null;
+  revokedAt!: Date | null;
+}
+
+const timestamps = {
+  createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  updatedAt: { type: "datetime", length: 3, fieldName: "updated_at" },
+} as const;
+
+export const AgentSchema = new EntitySchema<AgentEntity>({
+  class: AgentEntity,
+  tableName: "agent",
+  properties: {
+    id: { type: "uuid", primary: true },
+    name: { type: "string", length: 100, unique: "agent_name_unique" },
+    status: { type: "string", length: 16 },
+    minComplexity: { type: "integer", fieldName: "min_complexity" },
+    maxComplexity: { type: "integer", fieldName: "max_complexity" },
+    lastActiveAt: { type: "datetime", length: 3, nullable: true, fieldName: "last_active_at" },
+    ...timestamps,
+  },
+  indexes: [{ name: "agent_status_idx", properties: ["status", "id"] }],
+});
+
+export const TaskSchema = new EntitySchema<TaskEntity>({
+  class: TaskEntity,
+  tableName: "task",
+  properties: {
+    id: { type: "uuid", primary: true },
+    title: { type: "string", length: 200 },
+    description: { type: "text" },
+    complexity: { type: "integer" },
+    priority: { type: "integer" },
+    status: { type: "string", length: 16 },
+    assignedAgentId: {
+      kind: "m:1",
+      entity: () => AgentEntity,
+      mapToPk: true,
+      nullable: true,
+      fieldName: "assigned_agent_id",
+      deleteRule: "set null",
+    },
+    parentId: {
+      kind: "m:1",
+      entity: () => TaskEntity,
+      mapToPk: true,
+      nullable: true,
+      fieldName: "parent_id",
+      deleteRule: "set null",
+    },
+    eventSeq: { type: "integer", fieldName: "event_seq" },
+    ...timestamps,
+  },
+  indexes: [
+    { name: "task_status_idx", properties: ["status", "id"] },
+    { name: "task_agent_idx", properties: ["assignedAgentId", "id"] },
+    { name: "task_parent_idx", properties: ["parentId"] },
+  ],
+});
+
+export const TaskEventSchema = new EntitySchema<TaskEventEntity>({
+  class: TaskEventEntity,
+  tableName: "task_event",
+  properties: {
+    id: { type: "uuid", primary: true },
+    taskId: {
+      kind: "m:1",
+      entity: () => TaskEntity,
+      mapToPk: true,
+      fieldName: "task_id",
+      deleteRule: "cascade",
+    },
+    seq: { type: "integer" },
+    type: { type: "string", length: 32 },
+    content: { type: "text" },
+    data: { type: "json", nullable: true },
+    agentId: {
+      kind: "m:1",
+      entity: () => AgentEntity,
+      mapToPk: true,
+      nullable: true,
+      fieldName: "agent_id",
+      deleteRule: "set null",
+    },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+  uniques: [{ name: "task_event_task_seq_unique", properties: ["taskId", "seq"] }],
+});
+
+export const WorkspaceSchema = new EntitySchema<WorkspaceEntity>({
+  class: WorkspaceEntity,
+  tableName: "workspace",
+  properties: {
+    id: { type: "uuid", primary: true },
+    path: { type: "string", length: 1024 },
+    taskId: {
+      kind: "m:1",
+      entity: () => TaskEntity,
+      mapToPk: true,
+      fieldName: "task_id",
+      deleteRule: "cascade",
+      unique: "workspace_task_unique",
+    },
+    agentId: {
+      kind: "m:1",
+      entity: () => AgentEntity,
+      mapToPk: true,
+      fieldName: "agent_id",
+      deleteRule: "cascade",
+    },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+  indexes: [{ name: "workspace_agent_idx", properties: ["agentId"] }],
+});
+
+export const ApiKeySchema = new EntitySchema<ApiKeyEntity>({
+  class: ApiKeyEntity,
+  tableName: "api_key",
+  properties: {
+    id: { type: "uuid", primary: true },
+    name: { type: "string", length: 100 },
+    role: { type: "string", length: 16 },
+    keyHash: { type: "string", length: 64, fieldName: "key_hash", unique: "api_key_hash_unique" },
+    prefix: { type: "string", length: 16 },
+    agentId: {
+      kind: "m:1",
+      entity: () => AgentEntity,
+      mapToPk: true,
+      nullable: true,
+      fieldName: "agent_id",
+      deleteRule: "cascade",
+    },
+    source: { type: "string", length: 8 },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+    lastUsedAt: { type: "datetime", length: 3, nullable: true, fieldName: "last_used_at" },
+    revokedAt: { type: "datetime", length: 3, nullable: true, fieldName: "revoked_at" },
+  },
+  indexes: [{ name: "api_key_role_idx", properties: ["role", "revokedAt"] }],
+});
+
+export const entities = [AgentSchema, TaskSchema, TaskEventSchema, WorkspaceSchema, ApiKeySchema];

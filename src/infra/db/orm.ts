@@ -1,0 +1,97 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { MikroORM, Options } from "@mikro-orm/core";
+import type { SqlEntityManager } from "@mikro-orm/knex";
+import { Migrator } from "@mikro-orm/migrations";
+import { entities } from "./entities.js";
+import { postgresqlMigrations, sqliteMigrations } from "./migrations/index.js";
+
+export type Dialect = "sqlite" | "postgresql";
+
+export interface DatabaseOptions {
+  /** postgres:// URL, or undefined for the embedded SQLite file. */
+  url: string | undefined;
+  /** Directory holding the SQLite file (ignored for PostgreSQL). */
+  dataDir: string;
+  /** Log every SQL statement through this function (benchmarks count statements this way). */
+  onQuery?: (sql: string) => void;
+  debug?: boolean;
+}
+
+export interface Database {
+  readonly dialect: Dialect;
+  readonly orm: MikroORM;
+  /** A fresh, isolated EntityManager. Every request, job and event works in its own. */
+  fork(): SqlEntityManager;
+  migrate(): Promise<string[]>;
+  pendingMigrations(): Promise<string[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const sqlitePragmas = [
+  "pragma foreign_keys = on",
+  "pragma journal_mode = wal",
+  "pragma synchronous = normal",
+  "pragma busy_timeout = 5000",
+].join(";");
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const dialect: Dialect = opts.url ? "postgresql" : "sqlite";
+  const common: Options = {
+    entities,
+    discovery: { warnWhenNoEntities: false },
+    extensions: [Migrator],
+    debug: opts.debug === true || opts.onQuery !== undefined ? ["query"] : false,
+    logger: opts.onQuery ? (msg: string) => opts.onQuery?.(msg) : () => {},
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    ignoreUndefinedInQuery: true,
+    migrations: {
+      tableName: "mikro_orm_migrations",
+      transactional: true,
+      allOrNothing: true,
+      disableForeignKeys: false,
+      silent: true,
+      migrationsList: dialect === "sqlite" ? sqliteMigrations : postgresqlMigrations,
+    },
+  };
+  let orm: MikroORM;
+  if (dialect === "sqlite") {
+    mkdirSync(opts.dataDir, { recursive: true });
+    const { MikroORM: SqliteORM } = await import("@mikro-orm/sqlite");
+    orm = await SqliteORM.init({
+      ...common,
+      dbName: join(opts.dataDir, "agents.db"),
+      pool: {
+        min: 1,
+        max: 1,
+        idleTimeoutMillis: 2 ** 31 - 1,
+        afterCreate: (
+          conn: { exec(sql: string, cb: (err: Error | null) => void): void },
+          done: (err: Error | null, conn: unknown) => void,
+        ) => conn.exec(sqlitePragmas, (err) => done(err, conn)),
+      },
+    } as Options);
+  } else {
+    const { MikroORM: PgORM } = await import("@mikro-orm/postgresql");
+    orm = await PgORM.init({ ...common, clientUrl: opts.url, pool: { min: 1, max: 20 } } as Options);
+  }
+  const em = orm.em as SqlEntityManager;
+  return {
+    dialect,
+    orm,
+    fork: () => em.fork(),
+    async migrate() {
+      const done = await orm.getMigrator().up();
+      return done.map((m) => m.name);
+    },
+    async pendingMigrations() {
+      return (await orm.getMigrator().getPendingMigrations()).map((m) => m.name);
+    },
+    async ping() {
+      await em.fork().execute("select 1");
+    },
+    close: () => orm.close(true),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Pub/sub topics and their payloads, declared once. Payloads carry ids and sequence
+ * numbers only: subscribers read the rows, so a PostgreSQL NOTIFY never exceeds its cap
+ * and no secret or large body travels through the bus.
+ */
+export interface TopicPayloads {
+  TASK_EVENT: { taskId: string; seq: number };
+  TASK_CHANGED: { taskId: string };
+  AGENT_CHANGED: { agentId: string };
+  API_KEY_REVOKED: { apiKeyId: string };
+}
+
+export type Topic = keyof TopicPayloads;
+export const topics: readonly Topic[] = ["TASK_EVENT", "TASK_CHANGED", "AGENT_CHANGED", "API_KEY_REVOKED"];
+
+export type Message = { [T in Topic]: { topic: T; payload: TopicPayloads[T] } }[Topic];
+
+export type Handler<T extends Topic> = (payload: TopicPayloads[T]) => void;
+
+export interface PubSub {
+  /** Publishes messages; call only after the transaction that wrote their rows committed. */
+  publish(messages: readonly Message[]): Promise<void>;
+  /** Registers a handler; returns the function that removes it. */
+  subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void;
+  close(): Promise<void>;
+}
+
+/** Local fan-out shared by every implementation. */
+export class HandlerRegistry {
+  private readonly handlers = new Map<Topic, Set<(payload: never) => void>>();
+
+  add<T extends Topic>(topic: T, handler: Handler<T>): () => void {
+    let set = this.handlers.get(topic);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(topic, set);
+    }
+    const h = handler as (payload: never) => void;
+    set.add(h);
+    return () => {
+      set.delete(h);
+    };
+  }
+
+  dispatch(message: Message): void {
+    const set = this.handlers.get(message.topic);
+    if (!set) return;
+    for (const h of [...set]) {
+      try {
+        (h as (p: unknown) => void)(message.payload);
+      } catch {
+        // a failing subscriber must not stop delivery to the others
+      }
+    }
+  }
+
+  clear(): void {
+    this.handlers.clear();
+  }
+}

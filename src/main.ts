@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { openDatabase } from "./infra/db/orm.js";
+import { createLogger } from "./logger.js";
+
+const usage = `Usage: agent-system [command]
+
+Commands:
+  serve     Run the GraphQL API (default)
+  migrate   Apply pending database migrations and exit
+
+Configuration is read from the environment; see README.md.`;
+
+async function serve(config: Config): Promise<void> {
+  const { startApp } = await import("./app.js");
+  const logger = createLogger(config.logLevel);
+  const app = await startApp({ config, logger });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, "shutdown took too long; exiting");
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+async function migrate(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const applied = await db.migrate();
+    logger.info({ applied }, applied.length ? "migrations applied" : "database is up to date");
+  } finally {
+    await db.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const command = process.argv[2] ?? "serve";
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (command === "serve") return serve(config);
+  if (command === "migrate") return migrate(config);
+  process.stderr.write(`Unknown command "${command}"\n\n${usage}\n`);
+  process.exit(2);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

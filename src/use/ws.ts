@@ -1,0 +1,199 @@
+import type { IncomingMessage, Server } from "node:http";
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  getOperationAST,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+} from "graphql";
+import type { Context as WsContext } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { Principal } from "../domain/auth/principal.js";
+import type { Services } from "../domain/services.js";
+import type { PubSub } from "../infra/pubsub/pubsub.js";
+import { createContext } from "../graphql/context.js";
+import { createErrorFormatter } from "../graphql/errors.js";
+import { checkQueryLength, limitError, queryLimitsRule, type QueryLimits } from "../graphql/protections.js";
+import { principalFrom } from "../http/server.js";
+import { requestIdFrom } from "../http/request-context.js";
+import type { AppLogger } from "../logger.js";
+
+export interface WsOptions {
+  server: Server;
+  schema: GraphQLSchema;
+  services: Services;
+  pubsub: PubSub;
+  logger: AppLogger;
+  limits: QueryLimits;
+  maxSubscriptionsPerSocket: number;
+  maxPayloadBytes: number;
+  connectionInitTimeoutMs: number;
+}
+
+type Extra = {
+  socket: WebSocket;
+  request: IncomingMessage;
+  principal?: Principal;
+  connectionId?: string;
+};
+
+export interface WsHandle {
+  /** Number of open, authenticated sockets. */
+  readonly connections: number;
+  /** Closes every socket with 1001 (going away) and stops accepting. */
+  close(): Promise<void>;
+}
+
+const unauthorizedClose = 4401;
+const forbiddenClose = 4403;
+
+/**
+ * Plugs graphql-ws (protocol graphql-transport-ws) into the HTTP server on /graphql.
+ * Authentication happens in connection_init; every operation gets the same limits as HTTP;
+ * a revoked key's sockets are closed at once, in this process and (through the bus) in others.
+ */
+export function attachWebSocket(opts: WsOptions): WsHandle {
+  const { services, logger, limits } = opts;
+  const wss = new WebSocketServer({ server: opts.server, path: "/graphql", maxPayload: opts.maxPayloadBytes });
+  const byKey = new Map<string, Set<WebSocket>>();
+  const formatter = createErrorFormatter(logger);
+  const rules = [...specifiedRules, queryLimitsRule(limits)];
+  const parsed = new Map<string, DocumentNode>();
+
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatter(e.toJSON(), e));
+
+  const disposable = useServer<Record<string, unknown>, Extra>(
+    {
+      schema: opts.schema,
+      connectionInitWaitTimeout: opts.connectionInitTimeoutMs,
+      onConnect: async (ctx) => {
+        ctx.extra.connectionId = requestIdFrom(ctx.extra.request.headers["x-request-id"]);
+        const auth = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        let principal: Principal | null = null;
+        try {
+          principal = await principalFrom(typeof auth === "string" ? auth : "", services);
+        } catch {
+          principal = null;
+        }
+        if (!principal) {
+          ctx.extra.socket.close(unauthorizedClose, "Unauthorized: a valid API key is required");
+          return false;
+        }
+        ctx.extra.principal = principal;
+        let set = byKey.get(principal.apiKeyId);
+        if (!set) byKey.set(principal.apiKeyId, (set = new Set()));
+        set.add(ctx.extra.socket);
+        return true;
+      },
+      onSubscribe: (
+        ctx: WsContext<Record<string, unknown>, Extra>,
+        _id,
+        payload,
+      ): ExecutionArgs | readonly GraphQLError[] => {
+        if (Object.keys(ctx.subscriptions).length > opts.maxSubscriptionsPerSocket) {
+          return [
+            limitError(
+              "subscriptionsPerSocket",
+              `At most ${opts.maxSubscriptionsPerSocket} operations may run at once on one connection`,
+              opts.maxSubscriptionsPerSocket,
+            ),
+          ];
+        }
+        const tooLong = checkQueryLength(payload.query, limits);
+        if (tooLong) return [tooLong];
+        let document = parsed.get(payload.query);
+        if (!document) {
+          try {
+            document = parse(payload.query, { maxTokens: limits.maxTokens });
+          } catch (err) {
+            const e = err instanceof GraphQLError ? err : new GraphQLError(String(err));
+            return [
+              new GraphQLError(e.message, {
+                nodes: e.nodes,
+                source: e.source,
+                positions: e.positions,
+                extensions: { code: "GRAPHQL_PARSE_FAILED" },
+              }),
+            ];
+          }
+          const errors = validate(opts.schema, document, rules);
+          if (errors.length > 0) {
+            return errors.map(
+              (e) =>
+                new GraphQLError(e.message, {
+                  nodes: e.nodes,
+                  source: e.source,
+                  positions: e.positions,
+                  extensions: { code: "GRAPHQL_VALIDATION_FAILED", ...e.extensions },
+                }),
+            );
+          }
+          if (parsed.size > 1_000) parsed.clear();
+          parsed.set(payload.query, document);
+        }
+        if (!getOperationAST(document, payload.operationName)) {
+          return [
+            new GraphQLError("Unable to identify the operation to run", {
+              extensions: { code: "OPERATION_RESOLUTION_FAILURE" },
+            }),
+          ];
+        }
+        return {
+          schema: opts.schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue: createContext(
+            services,
+            ctx.extra.principal ?? null,
+            `${ctx.extra.connectionId ?? "ws"}/${_id}`,
+          ),
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors || result.errors.length === 0) return undefined;
+        return { ...result, errors: format(result.errors) } as never;
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors) as never,
+      onClose: (ctx) => {
+        const p = ctx.extra.principal;
+        if (p) byKey.get(p.apiKeyId)?.delete(ctx.extra.socket);
+      },
+    },
+    wss,
+  );
+
+  // graphql-ws reports a socket's 'error' with console.error and a stack, as if the server
+  // were at fault. These come from the client (a frame over maxPayload, invalid UTF-8 …) and
+  // ws has already closed the socket with the matching code (1009, 1007 …): log one line.
+  // Registered after useServer's own "connection" listener, so its handler is the one replaced.
+  wss.on("connection", (socket) => {
+    socket.removeAllListeners("error");
+    socket.on("error", (err: Error & { code?: string }) =>
+      logger.warn({ code: err.code, reason: err.message }, "WebSocket closed on a protocol error"),
+    );
+  });
+
+  const unsubscribe = opts.pubsub.subscribe("API_KEY_REVOKED", ({ apiKeyId }) => {
+    const set = byKey.get(apiKeyId);
+    if (!set) return;
+    byKey.delete(apiKeyId);
+    for (const s of set) s.close(forbiddenClose, "Forbidden: the API key was revoked");
+  });
+
+  return {
+    get connections() {
+      let n = 0;
+      for (const s of byKey.values()) n += s.size;
+      return n;
+    },
+    async close() {
+      unsubscribe();
+      await disposable.dispose();
+    },
+  };
+}

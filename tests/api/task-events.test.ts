@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+  CreateTaskDocument,
+  TaskDocument,
+  TaskEventsDocument,
+  UpdateTaskStatusDocument,
+  type TaskEventsSubscription,
+} from "../generated/graphql.js";
+import { describeProfiles } from "../helpers/profiles.js";
+import { collect, startTestServer, type TestServer } from "../helpers/server.js";
+
+const seqs = (items: TaskEventsSubscription[]) => items.map((i) => i.taskEvents.seq);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describeProfiles("taskEvents", (profile) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer(profile);
+  });
+  afterAll(() => s?.stop());
+
+  async function newTask(title = "t") {
+    return (await s.ok(CreateTaskDocument, { input: { title, complexity: 3 } })).createTask;
+  }
+
+  /** Appends `n` events by bouncing the task between DESIGN and PENDING. */
+  async function writeEvents(taskId: string, n: number, start: "PENDING" | "DESIGN" = "PENDING") {
+    let status = start;
+    for (let i = 0; i < n; i++) {
+      status = status === "PENDING" ? "DESIGN" : "PENDING";
+      await s.ok(UpdateTaskStatusDocument, { id: taskId, status, note: `step ${i}` });
+    }
+  }
+
+  it("numbers events 1, 2, 3 … per task and lists them after afterSeq", async () => {
+    const a = await newTask("a");
+    const b = await newTask("b");
+    await writeEvents(a.id, 3);
+    await writeEvents(b.id, 1);
+    const ta = (await s.ok(TaskDocument, { id: a.id })).task!;
+    expect(ta.events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(ta.lastEventSeq).toBe(4);
+    expect(ta.events[1]).toMatchObject({
+      type: "STATUS_CHANGE",
+      data: { from: "PENDING", to: "DESIGN", note: "step 0" },
+    });
+    const after2 = (await s.ok(TaskDocument, { id: a.id, afterSeq: 2, first: 1 })).task!;
+    expect(after2.events.map((e) => e.seq)).toEqual([3]);
+    const tb = (await s.ok(TaskDocument, { id: b.id })).task!;
+    expect(tb.events.map((e) => e.seq)).toEqual([1, 2]);
+  });
+
+  it("replays after afterSeq, then continues live, with no gap or duplicate under concurrent writes", async () => {
+    const task = await newTask("replay");
+    await writeEvents(task.id, 20);
+    // 21 events stored. Subscribe from 5 while another writer keeps appending.
+    const client = s.ws();
+    const writer = writeEvents(task.id, 40, "PENDING");
+    const sub = collect(client, TaskEventsDocument, { taskId: task.id, afterSeq: 5 });
+    const late = collect(s.ws(), TaskEventsDocument, { taskId: task.id, afterSeq: 0 });
+    await writer;
+    const last = (await s.ok(TaskDocument, { id: task.id, first: 0 })).task!.lastEventSeq;
+    expect(last).toBe(61);
+    await sub.waitFor(last - 5);
+    await late.waitFor(last);
+    expect(seqs(sub.items)).toEqual(range(6, last));
+    expect(seqs(late.items)).toEqual(range(1, last));
+    // nothing extra arrives afterwards
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sub.items).toHaveLength(last - 5);
+    sub.stop();
+    late.stop();
+  });
+
+  it("two subscribers to one task see the same sequence", async () => {
+    const task = await newTask("two");
+    const one = collect(s.ws(), TaskEventsDocument, { taskId: task.id });
+    const two = collect(s.ws(), TaskEventsDocument, { taskId: task.id });
+    await Promise.all([one.waitFor(1), two.waitFor(1)]);
+    await Promise.all([writeEvents(task.id, 10), writeEvents(task.id, 0)]);
+    await Promise.all([one.waitFor(11), two.waitFor(11)]);
+    expect(one.items.map((i) => i.taskEvents.id)).toEqual(two.items.map((i) => i.taskEvents.id));
+    expect(seqs(one.items)).toEqual(range(1, 11));
+    one.stop();
+    two.stop();
+  });
+
+  it("concurrent writers of one task get consecutive seqs", async () => {
+    const task = await newTask("concurrent");
+    const sub = collect(s.ws(), TaskEventsDocument, { taskId: task.id });
+    // Many status changes at once: some are illegal after others win, but every one that
+    // commits writes exactly one event with the next seq.
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        s.gql(UpdateTaskStatusDocument, { id: task.id, status: i % 2 === 0 ? "DESIGN" : "PENDING" }),
+      ),
+    );
+    const okCount = results.filter((r) => !r.errors).length;
+    const failed = results.filter((r) => r.errors);
+    for (const f of failed) expect(f.errors?.[0]?.extensions?.code).toMatch(/INVALID_TRANSITION|CONFLICT/);
+    const last = (await s.ok(TaskDocument, { id: task.id, first: 0 })).task!.lastEventSeq;
+    expect(last).toBe(1 + okCount);
+    await sub.waitFor(last);
+    expect(seqs(sub.items)).toEqual(range(1, last));
+    sub.stop();
+  });
+
+  it("rejects a subscription to an unknown task with NOT_FOUND", async () => {
+    const sub = collect(s.ws(), TaskEventsDocument, { taskId: "01a211fa-0000-7000-8000-000000000000" });
+    await sub.ended;
+    expect(JSON.stringify(sub.errors)).toContain("NOT_FOUND");
+  });
+});
