@@ -12,6 +12,9 @@ Commands:
 Configuration is read from the environment; see README.md.`;
 
 async function serve(config: Config): Promise<void> {
+  // graphql-js checks every type with a slow cross-realm instanceOf outside production; it reads
+  // NODE_ENV once, when first loaded, which is why app.js is imported only now.
+  process.env.NODE_ENV ??= "production";
   const { startApp } = await import("./app.js");
   const logger = createLogger(config.logLevel);
   const app = await startApp({ config, logger });

@@ -22,4 +22,5 @@ export function createServices(deps: Deps): Services {
 
 export function closeServices(services: Services): void {
   services.tasks.feed.close();
+  services.apiKeys.close();
 }

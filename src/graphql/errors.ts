@@ -4,20 +4,6 @@ import { DomainError, type ErrorCode } from "../domain/errors.js";
 import { currentRequest } from "../http/request-context.js";
 import type { Logger } from "../domain/shared/deps.js";
 
-/** HTTP status suggested for each domain code. The Record makes the compiler check that every code is mapped. */
-const httpStatus: Record<ErrorCode, number> = {
-  BAD_USER_INPUT: 400,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  INVALID_TRANSITION: 409,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  POLICY_DENIED: 403,
-  LIMIT_EXCEEDED: 429,
-};
-
-export const statusFor = (code: ErrorCode): number => httpStatus[code];
-
 /** Codes produced by graphql-js and Apollo themselves, passed through unchanged. */
 const passThrough = new Set([
   "GRAPHQL_PARSE_FAILED",

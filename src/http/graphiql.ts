@@ -92,8 +92,12 @@ const appJs = `(() => {
       throw readable(e);
     }
   }
+  // The placeholder in the default headers is not a key: leave it out, so that the schema
+  // (introspection needs no key) loads before the user has pasted theirs.
+  const withoutPlaceholder = (headers) =>
+    Object.fromEntries(Object.entries(headers || {}).filter(([k, v]) => !(k.toLowerCase() === "authorization" && String(v).includes("<"))));
   const fetcher = (params, opts) => {
-    const headers = (opts && opts.headers) || {};
+    const headers = withoutPlaceholder(opts && opts.headers);
     if (isSubscription(params)) return subscribe(wsClient(authOf(headers)), params);
     return fetch(url, {
       method: "POST",

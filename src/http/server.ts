@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { Principal } from "../domain/auth/principal.js";
 import type { Services } from "../domain/services.js";
@@ -127,7 +130,8 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
       warn: (m) => logger.warn({ apollo: m }),
       error: (m) => logger.error({ apollo: m }),
     },
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationLogPlugin],
+    // No HTTP cache hints are used; the cache-control plugin would otherwise hook every field.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), operationLogPlugin],
   });
 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

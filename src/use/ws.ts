@@ -21,6 +21,7 @@ import { checkQueryLength, limitError, queryLimitsRule, type QueryLimits } from 
 import { principalFrom } from "../http/server.js";
 import { requestIdFrom } from "../http/request-context.js";
 import type { AppLogger } from "../logger.js";
+import { createSharedSubscribe } from "./shared-subscribe.js";
 
 export interface WsOptions {
   server: Server;
@@ -69,6 +70,7 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
   const disposable = useServer<Record<string, unknown>, Extra>(
     {
       schema: opts.schema,
+      subscribe: createSharedSubscribe(),
       connectionInitWaitTimeout: opts.connectionInitTimeoutMs,
       onConnect: async (ctx) => {
         ctx.extra.connectionId = requestIdFrom(ctx.extra.request.headers["x-request-id"]);

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
-import type { FilterQuery } from "@mikro-orm/core";
 import { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
+import { placeholders, sql } from "../../infra/db/reader.js";
 import { badInput, conflict, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
 import { agentStatuses, limits, type AgentStatus } from "../model.js";
@@ -86,7 +86,8 @@ export class AgentService {
 
   async get(id: string): Promise<AgentEntity | null> {
     if (!isId(id)) return null;
-    return this.deps.db.fork().findOne(AgentEntity, { id });
+    const [row] = await this.deps.db.read.select(AgentEntity, sql("id = ?", [id]));
+    return row ?? null;
   }
 
   async require(id: string, field = "id"): Promise<AgentEntity> {
@@ -96,21 +97,24 @@ export class AgentService {
   }
 
   async byIds(ids: readonly string[]): Promise<Map<string, AgentEntity>> {
-    const rows = await this.deps.db
-      .fork()
-      .find(AgentEntity, { id: { $in: ids.filter(isId) } }, { disableIdentityMap: true });
+    const valid = ids.filter(isId);
+    if (valid.length === 0) return new Map();
+    const rows = await this.deps.db.read.select(AgentEntity, sql(`id in (${placeholders(valid.length)})`, valid));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
   /** The task each agent is working on now (an active status), if any. */
   async currentTasks(agentIds: readonly string[]): Promise<Map<string, TaskEntity>> {
-    const rows = await this.deps.db
-      .fork()
-      .find(
-        TaskEntity,
-        { assignedAgentId: { $in: agentIds.filter(isId) }, status: { $in: [...activeStatuses] } },
-        { orderBy: { id: "desc" }, disableIdentityMap: true },
-      );
+    const valid = agentIds.filter(isId);
+    if (valid.length === 0) return new Map();
+    const rows = await this.deps.db.read.select(
+      TaskEntity,
+      sql(
+        `assigned_agent_id in (${placeholders(valid.length)}) and status in (${placeholders(activeStatuses.length)})`,
+        [...valid, ...activeStatuses],
+      ),
+      { orderBy: "id desc" },
+    );
     const out = new Map<string, TaskEntity>();
     for (const t of rows) if (t.assignedAgentId && !out.has(t.assignedAgentId)) out.set(t.assignedAgentId, t);
     return out;
@@ -118,19 +122,19 @@ export class AgentService {
 
   async list(args: PageArgs & { filter?: AgentFilter | null }): Promise<Page<AgentEntity>> {
     const size = pageSize(args.first);
-    const where: FilterQuery<AgentEntity> = {};
+    const conditions: string[] = [];
+    const params: unknown[] = [];
     const statuses = args.filter?.status;
     if (statuses && statuses.length > 0) {
-      where.status = { $in: statuses.map((s) => oneOf("filter.status", s, agentStatuses)) };
+      conditions.push(`status in (${placeholders(statuses.length)})`);
+      params.push(...statuses.map((s) => oneOf("filter.status", s, agentStatuses)));
     }
-    const keyset: FilterQuery<AgentEntity> = args.after ? { ...where, id: { $lt: decodeCursor(args.after) } } : where;
-    const em = this.deps.db.fork();
-    const rows = await em.find(AgentEntity, keyset, {
-      orderBy: { id: "desc" },
-      limit: size + 1,
-      disableIdentityMap: true,
-    });
-    return toPage(rows, size, () => this.deps.db.fork().count(AgentEntity, where));
+    const where = conditions.length > 0 ? sql(conditions.join(" and "), params) : null;
+    const keyset = args.after
+      ? sql([...conditions, "id < ?"].join(" and "), [...params, decodeCursor(args.after)])
+      : where;
+    const rows = await this.deps.db.read.select(AgentEntity, keyset, { orderBy: "id desc", limit: size + 1 });
+    return toPage(rows, size, () => this.deps.db.read.count(AgentEntity, where));
   }
 
   /** Live agent changes, optionally of one agent. */

@@ -24,10 +24,35 @@ export const hashKey = (secret: string): string => createHash("sha256").update(s
 /** 32 random bytes, base64url, with a recognisable prefix (secret scanners can match it). */
 export const generateKey = (): string => KEY_PREFIX + randomBytes(32).toString("base64url");
 
+/**
+ * Authenticated keys are remembered for a few seconds so that a request costs no key lookup.
+ * A revocation evicts the key at once in this process (revoke() below) and, through the
+ * API_KEY_REVOKED message, in every other process; the TTL bounds staleness should a
+ * message be lost while a pub/sub connection reconnects.
+ */
+const AUTH_CACHE_TTL_MS = 5_000;
+const AUTH_CACHE_MAX = 10_000;
+
 export class ApiKeyService {
   private readonly touched = new Map<string, number>();
+  private readonly authCache = new Map<string, { principal: Principal; expires: number }>();
+  private readonly unsubscribe: () => void;
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    this.unsubscribe = deps.pubsub.subscribe("API_KEY_REVOKED", ({ apiKeyId }) => this.forget(apiKeyId));
+  }
+
+  /** Drops a key from the authentication cache. */
+  forget(apiKeyId: string): void {
+    for (const [hash, entry] of this.authCache) {
+      if (entry.principal.apiKeyId === apiKeyId) this.authCache.delete(hash);
+    }
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.authCache.clear();
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -63,9 +88,9 @@ export class ApiKeyService {
     return { key, apiKey };
   }
 
-  /** Revokes at once: HTTP requests check the table, open sockets are closed on the event. */
+  /** Revokes at once: the key leaves every process's cache and open sockets close on the event. */
   async revoke(id: string): Promise<ApiKeyEntity> {
-    return inTransaction(this.deps, async (em, out) => {
+    const revoked = await inTransaction(this.deps, async (em, out) => {
       const apiKey = isId(id) ? await em.findOne(ApiKeyEntity, { id }) : null;
       if (!apiKey) throw notFound("API key", id);
       if (apiKey.revokedAt) throw conflict("This API key is already revoked", "id");
@@ -74,6 +99,8 @@ export class ApiKeyService {
       out.push({ topic: "API_KEY_REVOKED", payload: { apiKeyId: apiKey.id } });
       return apiKey;
     });
+    this.forget(revoked.id);
+    return revoked;
   }
 
   async list(includeRevoked: boolean): Promise<ApiKeyEntity[]> {
@@ -92,17 +119,23 @@ export class ApiKeyService {
   async authenticate(secret: string): Promise<Principal | null> {
     if (secret.length < 16 || secret.length > 512) return null;
     const hash = hashKey(secret);
+    const cached = this.authCache.get(hash);
+    if (cached && cached.expires > Date.now()) {
+      this.touch(cached.principal.apiKeyId);
+      return cached.principal;
+    }
+    this.authCache.delete(hash);
     const row = await this.deps.db.fork().findOne(ApiKeyEntity, { keyHash: hash }, { disableIdentityMap: true });
     if (!row || row.revokedAt) return null;
     if (!timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash))) return null;
     this.touch(row.id);
-    return { apiKeyId: row.id, name: row.name, role: row.role, agentId: row.agentId };
-  }
-
-  /** Still valid? Used to re-check long-lived sockets. */
-  async isActive(apiKeyId: string): Promise<boolean> {
-    const row = await this.get(apiKeyId);
-    return row !== null && row.revokedAt === null;
+    const principal: Principal = { apiKeyId: row.id, name: row.name, role: row.role, agentId: row.agentId };
+    if (this.authCache.size >= AUTH_CACHE_MAX) {
+      const oldest = this.authCache.keys().next();
+      if (!oldest.done) this.authCache.delete(oldest.value);
+    }
+    this.authCache.set(hash, { principal, expires: Date.now() + AUTH_CACHE_TTL_MS });
+    return principal;
   }
 
   private touch(id: string): void {

@@ -60,7 +60,23 @@ export class TaskEventFeed {
       if (hub.listeners.size === 0 && this.hubs.get(taskId) === hub) this.hubs.delete(taskId);
     });
     let delivering = Promise.resolve();
+    let filling = 0;
     const deliver = (events: TaskEventEntity[]) => {
+      // Fast path (the usual case): nothing queued and the events continue the sequence.
+      if (filling === 0) {
+        let i = 0;
+        for (; i < events.length; i++) {
+          const e = events[i] as TaskEventEntity;
+          if (channel.isClosed) return;
+          if (e.seq <= last) continue;
+          if (e.seq !== last + 1) break;
+          channel.push(e);
+          last = e.seq;
+        }
+        if (i === events.length) return;
+        events = events.slice(i);
+      }
+      filling++;
       delivering = delivering.then(async () => {
         for (const e of events) {
           if (channel.isClosed) return;
@@ -71,6 +87,7 @@ export class TaskEventFeed {
           last = e.seq;
         }
       });
+      delivering = delivering.finally(() => filling--);
       delivering.catch((err: unknown) => channel.fail(err));
     };
     const listener = (events: TaskEventEntity[]) => {

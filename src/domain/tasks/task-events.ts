@@ -1,5 +1,6 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { TaskEventEntity } from "../../infra/db/entities.js";
+import { sql, type Reader } from "../../infra/db/reader.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
@@ -46,14 +47,13 @@ export async function appendEvent(
 }
 
 export async function readEvents(
-  em: SqlEntityManager,
+  reader: Reader,
   taskId: string,
   afterSeq: number,
   limit: number,
 ): Promise<TaskEventEntity[]> {
-  return em.find(
-    TaskEventEntity,
-    { taskId, seq: { $gt: afterSeq } },
-    { orderBy: { seq: "asc" }, limit, disableIdentityMap: true },
-  );
+  return reader.select(TaskEventEntity, sql("task_id = ? and seq > ?", [taskId, afterSeq]), {
+    orderBy: "seq asc",
+    limit,
+  });
 }

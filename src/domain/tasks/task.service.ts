@@ -1,6 +1,7 @@
-import { LockMode, type FilterQuery } from "@mikro-orm/core";
+import { LockMode } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
+import { placeholders, sql } from "../../infra/db/reader.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import type { Principal } from "../auth/principal.js";
 import { badInput, forbidden, notFound } from "../errors.js";
@@ -37,7 +38,7 @@ export class TaskService {
     this.feed = new TaskEventFeed(
       deps.pubsub,
       {
-        read: (taskId, afterSeq, limit) => readEvents(deps.db.fork(), taskId, afterSeq, limit),
+        read: (taskId, afterSeq, limit) => readEvents(deps.db.read, taskId, afterSeq, limit),
         maxSeq: async (taskId) =>
           (await deps.db.fork().findOne(TaskEntity, { id: taskId }, { fields: ["eventSeq"] }))?.eventSeq ?? 0,
       },
@@ -164,7 +165,8 @@ export class TaskService {
 
   async get(id: string): Promise<TaskEntity | null> {
     if (!isId(id)) return null;
-    return this.deps.db.fork().findOne(TaskEntity, { id }, { disableIdentityMap: true });
+    const [row] = await this.deps.db.read.select(TaskEntity, sql("id = ?", [id]));
+    return row ?? null;
   }
 
   async require(id: string, field = "id"): Promise<TaskEntity> {
@@ -174,29 +176,33 @@ export class TaskService {
   }
 
   async byIds(ids: readonly string[]): Promise<Map<string, TaskEntity>> {
-    const rows = await this.deps.db
-      .fork()
-      .find(TaskEntity, { id: { $in: ids.filter(isId) } }, { disableIdentityMap: true });
+    const valid = ids.filter(isId);
+    if (valid.length === 0) return new Map();
+    const rows = await this.deps.db.read.select(TaskEntity, sql(`id in (${placeholders(valid.length)})`, valid));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
   async list(args: PageArgs & { filter?: TaskFilter | null }): Promise<Page<TaskEntity>> {
     const size = pageSize(args.first);
-    const where: FilterQuery<TaskEntity> = {};
+    const conditions: string[] = [];
+    const params: unknown[] = [];
     const statuses = args.filter?.status;
     if (statuses && statuses.length > 0) {
-      where.status = { $in: statuses.map((s) => oneOf("filter.status", s, taskStatuses)) };
+      conditions.push(`status in (${placeholders(statuses.length)})`);
+      params.push(...statuses.map((s) => oneOf("filter.status", s, taskStatuses)));
     }
     const agentId = args.filter?.agentId;
     if (agentId) {
       if (!isId(agentId)) throw badInput("filter.agentId", "is not an agent id");
-      where.assignedAgentId = agentId;
+      conditions.push("assigned_agent_id = ?");
+      params.push(agentId);
     }
-    const keyset: FilterQuery<TaskEntity> = args.after ? { ...where, id: { $lt: decodeCursor(args.after) } } : where;
-    const rows = await this.deps.db
-      .fork()
-      .find(TaskEntity, keyset, { orderBy: { id: "desc" }, limit: size + 1, disableIdentityMap: true });
-    return toPage(rows, size, () => this.deps.db.fork().count(TaskEntity, where));
+    const where = conditions.length > 0 ? sql(conditions.join(" and "), params) : null;
+    const keyset = args.after
+      ? sql([...conditions, "id < ?"].join(" and "), [...params, decodeCursor(args.after)])
+      : where;
+    const rows = await this.deps.db.read.select(TaskEntity, keyset, { orderBy: "id desc", limit: size + 1 });
+    return toPage(rows, size, () => this.deps.db.read.count(TaskEntity, where));
   }
 
   async events(
@@ -210,7 +216,7 @@ export class TaskService {
     if (!Number.isInteger(limit) || limit < 0 || limit > MAX_EVENT_PAGE) {
       throw badInput("first", `must be between 0 and ${MAX_EVENT_PAGE}`);
     }
-    return readEvents(this.deps.db.fork(), taskId, after, limit);
+    return readEvents(this.deps.db.read, taskId, after, limit);
   }
 
   /** Every event after `afterSeq`, then live ones: no gap, no duplicate. */

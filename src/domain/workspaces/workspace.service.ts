@@ -1,4 +1,5 @@
 import { WorkspaceEntity } from "../../infra/db/entities.js";
+import { placeholders, sql } from "../../infra/db/reader.js";
 import { isId } from "../ids.js";
 import type { Deps } from "../shared/deps.js";
 
@@ -8,13 +9,17 @@ export class WorkspaceService {
 
   async get(id: string): Promise<WorkspaceEntity | null> {
     if (!isId(id)) return null;
-    return this.deps.db.fork().findOne(WorkspaceEntity, { id }, { disableIdentityMap: true });
+    const [row] = await this.deps.db.read.select(WorkspaceEntity, sql("id = ?", [id]));
+    return row ?? null;
   }
 
   async byTaskIds(taskIds: readonly string[]): Promise<Map<string, WorkspaceEntity>> {
-    const rows = await this.deps.db
-      .fork()
-      .find(WorkspaceEntity, { taskId: { $in: taskIds.filter(isId) } }, { disableIdentityMap: true });
+    const valid = taskIds.filter(isId);
+    if (valid.length === 0) return new Map();
+    const rows = await this.deps.db.read.select(
+      WorkspaceEntity,
+      sql(`task_id in (${placeholders(valid.length)})`, valid),
+    );
     return new Map(rows.map((w) => [w.taskId, w]));
   }
 }

@@ -5,6 +5,7 @@ import type { SqlEntityManager } from "@mikro-orm/knex";
 import { Migrator } from "@mikro-orm/migrations";
 import { entities } from "./entities.js";
 import { postgresqlMigrations, sqliteMigrations } from "./migrations/index.js";
+import { Reader } from "./reader.js";
 
 export type Dialect = "sqlite" | "postgresql";
 
@@ -23,6 +24,8 @@ export interface Database {
   readonly orm: MikroORM;
   /** A fresh, isolated EntityManager. Every request, job and event works in its own. */
   fork(): SqlEntityManager;
+  /** Plain-object reads for the hot paths (see reader.ts). */
+  readonly read: Reader;
   migrate(): Promise<string[]>;
   pendingMigrations(): Promise<string[]>;
   ping(): Promise<void>;
@@ -82,6 +85,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     dialect,
     orm,
     fork: () => em.fork(),
+    read: new Reader(orm, dialect === "sqlite"),
     async migrate() {
       const done = await orm.getMigrator().up();
       return done.map((m) => m.name);
