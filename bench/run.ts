@@ -6,12 +6,14 @@
  *   npm run bench -- tasks     only those whose name contains "tasks"
  */
 import { cpus } from "node:os";
+import { assignmentBench } from "./assignment.js";
 import { cleanupAll, table, type Bench, type BenchResult } from "./lib.js";
+import { queueBench } from "./queue.js";
 import { startupBench } from "./startup.js";
 import { subscribersBench } from "./subscribers.js";
 import { tasksQueryBench } from "./tasks-query.js";
 
-const all: Bench[] = [tasksQueryBench, subscribersBench, startupBench];
+const all: Bench[] = [tasksQueryBench, subscribersBench, startupBench, queueBench, assignmentBench];
 
 async function main(): Promise<number> {
   const filter = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -10,6 +10,11 @@ import { PostgresPubSub } from "./infra/pubsub/postgres.js";
 import type { PubSub } from "./infra/pubsub/pubsub.js";
 import { createLogger, redactUrl, type AppLogger } from "./logger.js";
 import { attachWebSocket } from "./use/ws.js";
+import type { AgentRuntime } from "./domain/runtime/runtime.js";
+import { ScriptedRuntime } from "./domain/runtime/scripted.runtime.js";
+import { createQueue, type JobQueue } from "./infra/queue/queue.js";
+import { WorkspaceFs } from "./infra/workspace-fs/workspace-fs.js";
+import { startWorkers, type Workers } from "./worker/workers.js";
 
 export interface AppOptions {
   config: Config;
@@ -18,6 +23,14 @@ export interface AppOptions {
   maxSubscriptionsPerSocket?: number;
   /** Called with every SQL statement (benchmarks count statements per request). */
   onQuery?: (sql: string) => void;
+  /** In-process job workers; default config.workers (`serve --no-workers` passes 0). */
+  workers?: number;
+  /** The runtime builtin agents run with (default: the scripted runtime). */
+  runtime?: (services: Services) => AgentRuntime;
+  /** Milliseconds per phase of the scripted runtime (tests shorten it). */
+  scriptedStepMs?: number;
+  /** How often workers re-offer pending tasks and look for silent agents. */
+  sweepIntervalMs?: number;
 }
 
 export interface RunningApp {
@@ -27,6 +40,7 @@ export interface RunningApp {
   db: Database;
   pubsub: PubSub;
   services: Services;
+  queue: JobQueue;
   logger: AppLogger;
   /** The admin key generated on this start, if one was (also written to DATA_DIR/admin.key). */
   adminKeyCreated: string | null;
@@ -43,20 +57,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     "starting",
   );
 
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onQuery: opts.onQuery });
-  let pubsub: PubSub | undefined;
+  const core = await startCore(config, logger, opts);
+  const { db, pubsub, queue, services } = core;
   try {
-    const applied = await db.migrate();
-    if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
-    pubsub = config.databaseUrl
-      ? await PostgresPubSub.connect({
-          url: config.databaseUrl,
-          onError: (err) => logger.warn({ err }, "pub/sub connection problem"),
-        })
-      : new MemoryPubSub();
-    const deps = { db, pubsub, logger };
-    const services = createServices(deps);
-
     const boot = await services.apiKeys.bootstrap({ adminApiKey: config.adminApiKey, dataDir: config.dataDir });
     if (boot.created) {
       // The one time this secret is shown; it is also in the 0600 file.
@@ -118,31 +121,109 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const url = `http://${host}:${port}`;
     logger.info({ url: `${url}/graphql`, graphiql: `${url}/graphiql` }, "listening");
 
+    const workerCount = opts.workers ?? config.workers;
+    const workers = workerCount > 0 ? await core.startWorkers(workerCount) : null;
+
     let stopped: Promise<void> | undefined;
-    const ps = pubsub;
     return {
       url,
       wsUrl: `ws://${host}:${port}/graphql`,
       port,
       db,
-      pubsub: ps,
+      pubsub,
       services,
+      queue,
       logger,
       adminKeyCreated: boot.created,
       stop() {
         stopped ??= (async () => {
           const deadline = Date.now() + config.shutdownTimeoutMs - 500;
           await ws.close();
-          await http.stop(deadline);
-          closeServices(services);
-          await ps.close();
-          await db.close();
+          await Promise.all([http.stop(deadline), workers?.stop(Math.max(0, deadline - Date.now() - 1_000))]);
+          await core.close();
           logger.info("stopped");
         })();
         return stopped;
       },
     };
   } catch (err) {
+    await core.close().catch(() => {});
+    throw err;
+  }
+}
+
+export interface Core {
+  db: Database;
+  pubsub: PubSub;
+  queue: JobQueue;
+  services: Services;
+  startWorkers(concurrency: number): Promise<Workers>;
+  close(): Promise<void>;
+}
+
+/** Database, bus, queue and services: what `serve` and `worker` processes share. */
+export async function startCore(
+  config: Config,
+  logger: AppLogger,
+  opts: Pick<AppOptions, "onQuery" | "runtime" | "scriptedStepMs" | "sweepIntervalMs"> = {},
+): Promise<Core> {
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onQuery: opts.onQuery });
+  let pubsub: PubSub | undefined;
+  let queue: JobQueue | undefined;
+  try {
+    const applied = await db.migrate();
+    if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
+    pubsub = config.databaseUrl
+      ? await PostgresPubSub.connect({
+          url: config.databaseUrl,
+          onError: (err) => logger.warn({ err }, "pub/sub connection problem"),
+        })
+      : new MemoryPubSub();
+    queue = await createQueue({
+      databaseUrl: config.databaseUrl,
+      leaseSeconds: config.jobLeaseSeconds,
+      logger,
+    });
+    const services = createServices({ db, pubsub, logger }, { workspacesDir: config.workspacesDir, jobs: queue });
+    const workspaceFs = new WorkspaceFs({
+      root: config.workspacesDir,
+      defaultPackages: config.workspaceDefaultPackages,
+      logger,
+    });
+    const runtime =
+      opts.runtime?.(services) ?? new ScriptedRuntime(services.tasks, opts.scriptedStepMs ?? config.agentRuntimeStepMs);
+    const ps = pubsub;
+    const q = queue;
+    let closed: Promise<void> | undefined;
+    return {
+      db,
+      pubsub: ps,
+      queue: q,
+      services,
+      startWorkers: (concurrency) =>
+        startWorkers({
+          services,
+          queue: q,
+          pubsub: ps,
+          workspaceFs,
+          runtime,
+          logger,
+          concurrency,
+          agentHeartbeatTimeoutSeconds: config.agentHeartbeatTimeoutSeconds,
+          sweepIntervalMs: opts.sweepIntervalMs,
+        }),
+      close() {
+        closed ??= (async () => {
+          await q.stop(0).catch((err: unknown) => logger.warn({ err }, "queue stop failed"));
+          closeServices(services);
+          await ps.close();
+          await db.close();
+        })();
+        return closed;
+      },
+    };
+  } catch (err) {
+    await queue?.stop(0).catch(() => {});
     await pubsub?.close().catch(() => {});
     await db.close().catch(() => {});
     throw err;

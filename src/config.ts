@@ -42,6 +42,18 @@ const envSchema = z.object({
       message: "must be 32 to 512 characters without whitespace",
     }),
   SHUTDOWN_TIMEOUT_MS: intFrom("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
+  WORKERS: intFrom("WORKERS", 2, 0, 64),
+  WORKSPACES_DIR: z.string().optional(),
+  WORKSPACE_DEFAULT_PACKAGES: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(/[\s,]+/).filter((p) => p.length > 0))
+    .refine((list) => list.every((p) => /^[A-Za-z0-9][A-Za-z0-9._\-\[\],<>=!~]*$/.test(p)), {
+      message: "must be a comma- or space-separated list of pip requirement names (e.g. requests,pandas>=2)",
+    }),
+  AGENT_HEARTBEAT_TIMEOUT: intFrom("AGENT_HEARTBEAT_TIMEOUT", 60, 1, 86_400),
+  JOB_LEASE_SECONDS: intFrom("JOB_LEASE_SECONDS", 30, 1, 3_600),
+  AGENT_RUNTIME_STEP_MS: intFrom("AGENT_RUNTIME_STEP_MS", 1_000, 0, 3_600_000),
 });
 
 export interface Config {
@@ -52,6 +64,16 @@ export interface Config {
   logLevel: (typeof logLevels)[number];
   adminApiKey: string | undefined;
   shutdownTimeoutMs: number;
+  /** In-process job workers of `serve` (0 = none, like `serve --no-workers`). */
+  workers: number;
+  workspacesDir: string;
+  workspaceDefaultPackages: string[];
+  /** Seconds without a heartbeat after which an agent goes OFFLINE. */
+  agentHeartbeatTimeoutSeconds: number;
+  /** Seconds after which a dead worker's job is taken over. */
+  jobLeaseSeconds: number;
+  /** Milliseconds the scripted runtime spends in each phase. */
+  agentRuntimeStepMs: number;
 }
 
 export class ConfigError extends Error {
@@ -82,5 +104,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     adminApiKey: e.ADMIN_API_KEY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    workers: e.WORKERS,
+    workspacesDir: e.WORKSPACES_DIR
+      ? isAbsolute(e.WORKSPACES_DIR)
+        ? e.WORKSPACES_DIR
+        : resolve(process.cwd(), e.WORKSPACES_DIR)
+      : resolve(dataDir, "workspaces"),
+    workspaceDefaultPackages: e.WORKSPACE_DEFAULT_PACKAGES,
+    agentHeartbeatTimeoutSeconds: e.AGENT_HEARTBEAT_TIMEOUT,
+    jobLeaseSeconds: e.JOB_LEASE_SECONDS,
+    agentRuntimeStepMs: e.AGENT_RUNTIME_STEP_MS,
   };
 }

@@ -6,18 +6,14 @@ import { createLogger } from "./logger.js";
 const usage = `Usage: agent-system [command]
 
 Commands:
-  serve     Run the GraphQL API (default)
-  migrate   Apply pending database migrations and exit
+  serve [--no-workers]   Run the GraphQL API and WORKERS in-process job workers (default command)
+  worker                 Run job workers only (no HTTP); any number may share one PostgreSQL
+  migrate                Apply pending database migrations and exit
 
 Configuration is read from the environment; see README.md.`;
 
-async function serve(config: Config): Promise<void> {
-  // graphql-js checks every type with a slow cross-realm instanceOf outside production; it reads
-  // NODE_ENV once, when first loaded, which is why app.js is imported only now.
-  process.env.NODE_ENV ??= "production";
-  const { startApp } = await import("./app.js");
-  const logger = createLogger(config.logLevel);
-  const app = await startApp({ config, logger });
+/** Exits 0 after a graceful stop on SIGTERM/SIGINT, 1 when it fails or overruns SHUTDOWN_TIMEOUT_MS. */
+function stopOnSignals(config: Config, logger: ReturnType<typeof createLogger>, stop: () => Promise<void>): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -28,7 +24,7 @@ async function serve(config: Config): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
-    app.stop().then(
+    stop().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, "shutdown failed");
@@ -38,6 +34,30 @@ async function serve(config: Config): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+async function worker(config: Config): Promise<void> {
+  process.env.NODE_ENV ??= "production";
+  const { startCore } = await import("./app.js");
+  const logger = createLogger(config.logLevel);
+  const core = await startCore(config, logger);
+  const workers = await core.startWorkers(Math.max(1, config.workers));
+  logger.info({ concurrency: Math.max(1, config.workers) }, "worker started");
+  stopOnSignals(config, logger, async () => {
+    await workers.stop(Math.max(0, config.shutdownTimeoutMs - 2_000));
+    await core.close();
+    logger.info("stopped");
+  });
+}
+
+async function serve(config: Config, noWorkers: boolean): Promise<void> {
+  // graphql-js checks every type with a slow cross-realm instanceOf outside production; it reads
+  // NODE_ENV once, when first loaded, which is why app.js is imported only now.
+  process.env.NODE_ENV ??= "production";
+  const { startApp } = await import("./app.js");
+  const logger = createLogger(config.logLevel);
+  const app = await startApp({ config, logger, ...(noWorkers ? { workers: 0 } : {}) });
+  stopOnSignals(config, logger, () => app.stop());
 }
 
 async function migrate(config: Config): Promise<void> {
@@ -67,7 +87,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  if (command === "serve") return serve(config);
+  const flags = process.argv.slice(3);
+  const unknown = flags.filter((f) => !(command === "serve" && f === "--no-workers"));
+  if (unknown.length > 0) {
+    process.stderr.write(`Unknown option "${unknown[0]}" for "${command}"\n\n${usage}\n`);
+    process.exit(2);
+  }
+  if (command === "serve") return serve(config, flags.includes("--no-workers"));
+  if (command === "worker") return worker(config);
   if (command === "migrate") return migrate(config);
   process.stderr.write(`Unknown command "${command}"\n\n${usage}\n`);
   process.exit(2);

@@ -2,6 +2,12 @@
 export const agentStatuses = ["AVAILABLE", "BUSY", "OFFLINE", "PAUSED"] as const;
 export type AgentStatus = (typeof agentStatuses)[number];
 
+export const agentKinds = ["BUILTIN", "EXTERNAL"] as const;
+export type AgentKind = (typeof agentKinds)[number];
+
+export const workspaceStatuses = ["CREATING", "READY", "FAILED"] as const;
+export type WorkspaceStatus = (typeof workspaceStatuses)[number];
+
 export const taskStatuses = [
   "PENDING",
   "DESIGN",
@@ -35,7 +41,9 @@ export const limits = {
   titleLength: 200,
   descriptionLength: 20_000,
   noteLength: 10_000,
+  eventContentLength: 100_000,
   complexity: { min: 1, max: 10 },
+  maxConcurrentTasks: { min: 1, max: 100 },
   priority: { min: 0, max: 100 },
   pageSize: { default: 20, max: 100 },
 } as const;

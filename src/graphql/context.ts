@@ -34,6 +34,12 @@ export function createLoaders(s: Services): Loaders {
   };
 }
 
+/** The caller, once @Authorized has let the request through. */
+export const principalOf = (ctx: Context): Principal => {
+  if (!ctx.principal) throw new Error("authorization did not run");
+  return ctx.principal;
+};
+
 export function createContext(services: Services, principal: Principal | null, requestId: string): Context {
   return { requestId, principal, services, loaders: createLoaders(services) };
 }

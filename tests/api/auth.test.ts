@@ -125,11 +125,12 @@ describeProfiles("authentication and authorization", (profile) => {
     const r = await s.ok(CreateApiKeyDocument, { input: { name: unique(role), role, agentId } });
     return { id: r.createApiKey.apiKey.id, key: r.createApiKey.key };
   }
+  /** Agents take complexity 9-10 and tasks here have 3: nothing is assigned automatically. */
   const newAgent = async (name = unique("agent")) =>
-    (await s.ok(CreateAgentDocument, { input: { name } })).createAgent.id;
+    (await s.ok(CreateAgentDocument, { input: { name, minComplexity: 9 } })).createAgent.id;
   const newTask = async (title = unique("task")) =>
     (await s.ok(CreateTaskDocument, { input: { title, complexity: 3 } })).createTask.id;
-  /** Nothing assigns tasks yet (the assignment engine comes later), so tests assign in the database. */
+  /** No agent here fits the tasks' complexity, so tests assign in the database where they need it. */
   const assign = (taskId: string, agentId: string) =>
     s.app.db.fork().nativeUpdate(TaskEntity, { id: taskId }, { assignedAgentId: agentId });
 
@@ -146,7 +147,10 @@ describeProfiles("authentication and authorization", (profile) => {
       path: join(s.config.dataDir, "ws"),
       taskId: fixtureTask,
       agentId: agents.self,
+      status: "READY",
+      error: null,
       createdAt: new Date(),
+      updatedAt: new Date(),
     });
     keys.OPERATOR = await createKey("OPERATOR");
     keys.VIEWER = await createKey("VIEWER");

@@ -379,9 +379,10 @@ describeProfiles("bad input", (profile) => {
     s = await startTestServer(profile);
     const alpha = (await s.ok(CreateAgentDocument, { input: { name: "alpha", minComplexity: 2, maxComplexity: 5 } }))
       .createAgent;
-    const beta = (await s.ok(CreateAgentDocument, { input: { name: "beta" } })).createAgent;
-    const pending = (await s.ok(CreateTaskDocument, { input: { title: "pending", complexity: 3 } })).createTask;
-    const cancelled = (await s.ok(CreateTaskDocument, { input: { title: "cancelled", complexity: 3 } })).createTask;
+    const beta = (await s.ok(CreateAgentDocument, { input: { name: "beta", minComplexity: 6 } })).createAgent;
+    // Complexity 1 fits neither agent, so the assignment engine leaves these tasks PENDING.
+    const pending = (await s.ok(CreateTaskDocument, { input: { title: "pending", complexity: 1 } })).createTask;
+    const cancelled = (await s.ok(CreateTaskDocument, { input: { title: "cancelled", complexity: 1 } })).createTask;
     await s.ok(CancelTaskDocument, { id: cancelled.id });
     const created = (await s.ok(CreateApiKeyDocument, { input: { name: "to revoke", role: "OPERATOR" } })).createApiKey;
     // the key works before it is revoked
@@ -441,7 +442,7 @@ describeProfiles("bad input", (profile) => {
   });
 
   it("cancelTask twice: the first cancels, the second is INVALID_TRANSITION and writes nothing", async () => {
-    const task = (await s.ok(CreateTaskDocument, { input: { title: "twice", complexity: 3 } })).createTask;
+    const task = (await s.ok(CreateTaskDocument, { input: { title: "twice", complexity: 1 } })).createTask;
     const first = await s.gql(CancelTaskDocument, { id: task.id });
     expect(first.errors).toBeUndefined();
     expect(first.data?.cancelTask).toMatchObject({ status: "CANCELLED", lastEventSeq: 2 });
@@ -452,8 +453,8 @@ describeProfiles("bad input", (profile) => {
   });
 
   it("a rejected input leaves the service usable: the same call with good input succeeds", async () => {
-    const r = await s.gql(CreateTaskDocument, { input: { title: "  fine  ", complexity: 10, priority: 100 } });
+    const r = await s.gql(CreateTaskDocument, { input: { title: "  fine  ", complexity: 1, priority: 100 } });
     expect(r.errors).toBeUndefined();
-    expect(r.data?.createTask).toMatchObject({ title: "fine", complexity: 10, priority: 100, status: "PENDING" });
+    expect(r.data?.createTask).toMatchObject({ title: "fine", complexity: 1, priority: 100, status: "PENDING" });
   });
 });

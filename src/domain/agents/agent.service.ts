@@ -3,7 +3,8 @@ import { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
 import { badInput, conflict, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
-import { agentStatuses, limits, type AgentStatus } from "../model.js";
+import { agentKinds, agentStatuses, limits, type AgentKind, type AgentStatus } from "../model.js";
+import type { AssignmentService } from "../assignment/assignment.service.js";
 import type { Channel } from "../shared/channel.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
 import { watch } from "../shared/watch.js";
@@ -15,12 +16,15 @@ export interface CreateAgentInput {
   name: string;
   minComplexity?: number | null;
   maxComplexity?: number | null;
+  maxConcurrentTasks?: number | null;
+  kind?: AgentKind | null;
 }
 
 export interface UpdateAgentInput {
   name?: string | null;
   minComplexity?: number | null;
   maxComplexity?: number | null;
+  maxConcurrentTasks?: number | null;
 }
 
 export interface AgentFilter {
@@ -28,13 +32,17 @@ export interface AgentFilter {
 }
 
 const { min: cMin, max: cMax } = limits.complexity;
+const { min: ccMin, max: ccMax } = limits.maxConcurrentTasks;
 
 function checkRange(min: number, max: number): void {
   if (min > max) throw badInput("minComplexity", `must not exceed maxComplexity (${min} > ${max})`);
 }
 
 export class AgentService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly assignment: AssignmentService,
+  ) {}
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -45,14 +53,20 @@ export class AgentService {
     const minComplexity = int("minComplexity", input.minComplexity ?? cMin, cMin, cMax);
     const maxComplexity = int("maxComplexity", input.maxComplexity ?? cMax, cMin, cMax);
     checkRange(minComplexity, maxComplexity);
+    const maxConcurrentTasks = int("maxConcurrentTasks", input.maxConcurrentTasks ?? 1, ccMin, ccMax);
+    const kind = oneOf("kind", input.kind ?? "EXTERNAL", agentKinds);
     const now = this.now();
     const agent = Object.assign(new AgentEntity(), {
       id: newId(),
       name,
       status: "AVAILABLE" as const,
+      kind,
       minComplexity,
       maxComplexity,
+      maxConcurrentTasks,
+      activeTasks: 0,
       lastActiveAt: null,
+      lastHeartbeatAt: null,
       createdAt: now,
       updatedAt: now,
     });
@@ -60,11 +74,13 @@ export class AgentService {
       await em.insert(AgentEntity, agent);
       out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });
     });
+    // A new agent is available: it takes the pending tasks that fit it.
+    if (await this.assignment.fillAgent(agent.id)) return (await this.get(agent.id)) ?? agent;
     return agent;
   }
 
   async update(id: string, input: UpdateAgentInput): Promise<AgentEntity> {
-    return this.write(async (em, out) => {
+    const updated = await this.write(async (em, out) => {
       const agent = isId(id) ? await em.findOne(AgentEntity, { id }) : null;
       if (!agent) throw notFound("Agent", id);
       if (input.name !== undefined && input.name !== null) {
@@ -77,11 +93,19 @@ export class AgentService {
         agent.maxComplexity = int("maxComplexity", input.maxComplexity, cMin, cMax);
       }
       checkRange(agent.minComplexity, agent.maxComplexity);
+      if (input.maxConcurrentTasks !== undefined && input.maxConcurrentTasks !== null) {
+        agent.maxConcurrentTasks = int("maxConcurrentTasks", input.maxConcurrentTasks, ccMin, ccMax);
+        if (agent.status === "BUSY" && agent.activeTasks < agent.maxConcurrentTasks) agent.status = "AVAILABLE";
+        if (agent.status === "AVAILABLE" && agent.activeTasks >= agent.maxConcurrentTasks) agent.status = "BUSY";
+      }
       agent.updatedAt = this.now();
       await em.flush();
       out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });
       return agent;
     });
+    // A wider range or more room may let the agent take pending tasks.
+    if (await this.assignment.fillAgent(updated.id)) return (await this.get(updated.id)) ?? updated;
+    return updated;
   }
 
   async get(id: string): Promise<AgentEntity | null> {

@@ -12,9 +12,10 @@ import { inTransaction, type Deps } from "../shared/deps.js";
 import { watch } from "../shared/watch.js";
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
 import { int, oneOf, text } from "../shared/validate.js";
+import type { AssignmentService } from "../assignment/assignment.service.js";
 import { TaskEventFeed } from "./task-event-feed.js";
-import { appendEvent, readEvents } from "./task-events.js";
-import { assertTransition } from "./task-state.js";
+import { appendEvent, readEvents, type NewTaskEvent } from "./task-events.js";
+import { activeStatuses, assertTransition, terminalStatuses } from "./task-state.js";
 
 export interface CreateTaskInput {
   title: string;
@@ -34,7 +35,10 @@ const MAX_EVENT_PAGE = 500;
 export class TaskService {
   readonly feed: TaskEventFeed;
 
-  constructor(private readonly deps: Deps) {
+  constructor(
+    private readonly deps: Deps,
+    private readonly assignment: AssignmentService,
+  ) {
     this.feed = new TaskEventFeed(
       deps.pubsub,
       {
@@ -56,7 +60,7 @@ export class TaskService {
     const complexity = int("complexity", input.complexity, limits.complexity.min, limits.complexity.max);
     const priority = int("priority", input.priority ?? 0, limits.priority.min, limits.priority.max);
     const now = this.now();
-    return inTransaction(this.deps, async (em, out) => {
+    const created = await inTransaction(this.deps, async (em, out) => {
       if (input.parentId) {
         const parent = !isId(input.parentId)
           ? null
@@ -71,6 +75,7 @@ export class TaskService {
         priority,
         status: "PENDING" as const,
         assignedAgentId: null,
+        assignedAt: null,
         parentId: input.parentId ?? null,
         eventSeq: 0,
         createdAt: now,
@@ -90,8 +95,12 @@ export class TaskService {
       );
       task.eventSeq = ev.seq;
       out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
-      return task;
+      const assigned = await this.assignment.assignNewInTx(em, out, task, now);
+      return { task, assigned };
     });
+    if (!created.assigned) return created.task;
+    await this.assignment.afterCommit([created.assigned]);
+    return (await this.get(created.task.id)) ?? created.task;
   }
 
   /** Moves a task through the state machine, writing its STATUS_CHANGE event in the same transaction. */
@@ -103,20 +112,30 @@ export class TaskService {
   ): Promise<TaskEntity> {
     const to = oneOf("status", status, taskStatuses);
     const cleanNote = note === null || note === undefined ? null : text("note", note, { max: limits.noteLength });
-    return inTransaction(this.deps, async (em, out) => {
+    const result = await inTransaction(this.deps, async (em, out) => {
       const task = await this.lockedTask(em, id);
       if (actor.role === "AGENT" && (actor.agentId === null || task.assignedAgentId !== actor.agentId)) {
         throw forbidden("An agent key may only change the status of tasks assigned to its agent");
       }
       return this.transition(em, out, task, to, cleanNote, actor);
     });
+    return this.afterTransition(result);
   }
 
   async cancel(id: string, actor: Principal): Promise<TaskEntity> {
-    return inTransaction(this.deps, async (em, out) => {
+    const result = await inTransaction(this.deps, async (em, out) => {
       const task = await this.lockedTask(em, id);
       return this.transition(em, out, task, "CANCELLED", null, actor);
     });
+    return this.afterTransition(result);
+  }
+
+  /** After the commit: a freed agent takes the next pending task; a task back in the queue finds an agent. */
+  private async afterTransition(r: { task: TaskEntity; released: string | null }): Promise<TaskEntity> {
+    let changed = false;
+    if (r.task.status === "PENDING") changed = (await this.assignment.assignPending(r.task.id)) !== null;
+    if (r.released) await this.assignment.fillAgent(r.released);
+    return changed ? ((await this.get(r.task.id)) ?? r.task) : r.task;
   }
 
   private async lockedTask(em: SqlEntityManager, id: string): Promise<TaskEntity> {
@@ -138,14 +157,23 @@ export class TaskService {
     to: TaskStatus,
     note: string | null,
     actor: Principal,
-  ): Promise<TaskEntity> {
+  ): Promise<{ task: TaskEntity; released: string | null }> {
     const from = task.status;
     assertTransition(from, to);
     const now = this.now();
+    // Leaving the active phases (finished, failed, cancelled, back to the queue) frees the agent's slot.
+    const released =
+      task.assignedAgentId && activeStatuses.includes(from) && (to === "PENDING" || terminalStatuses.includes(to))
+        ? task.assignedAgentId
+        : null;
     task.status = to;
     task.updatedAt = now;
-    if (to === "PENDING") task.assignedAgentId = null;
+    if (to === "PENDING") {
+      task.assignedAgentId = null;
+      task.assignedAt = null;
+    }
     await em.flush();
+    if (released) await this.assignment.releaseInTx(em, out, released, now);
     const ev = await appendEvent(
       em,
       out,
@@ -160,7 +188,35 @@ export class TaskService {
     );
     task.eventSeq = ev.seq;
     out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
-    return task;
+    return { task, released };
+  }
+
+  /**
+   * Records an event on a task (progress, a message, a tool's output …) in its own transaction.
+   * An AGENT principal may only write to tasks assigned to its agent.
+   */
+  async addEvent(taskId: string, event: NewTaskEvent, actor: Principal | null): Promise<TaskEventEntity> {
+    const content = text("content", event.content, { max: limits.eventContentLength });
+    return inTransaction(this.deps, async (em, out) => {
+      if (actor?.role === "AGENT") {
+        const task = isId(taskId)
+          ? await em.findOne(TaskEntity, { id: taskId }, { fields: ["id", "assignedAgentId"] })
+          : null;
+        if (!task) throw notFound("Task", taskId, "taskId");
+        if (task.assignedAgentId !== actor.agentId) {
+          throw forbidden("An agent key may only write events of tasks assigned to its agent");
+        }
+      } else if (!isId(taskId)) {
+        throw notFound("Task", taskId, "taskId");
+      }
+      return appendEvent(
+        em,
+        out,
+        taskId,
+        { ...event, content, agentId: event.agentId ?? actor?.agentId ?? null },
+        this.now(),
+      );
+    });
   }
 
   async get(id: string): Promise<TaskEntity | null> {

@@ -1,9 +1,9 @@
 import { WorkspaceEntity } from "../../infra/db/entities.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
 import { isId } from "../ids.js";
-import type { Deps } from "../shared/deps.js";
+import { inTransaction, type Deps } from "../shared/deps.js";
 
-/** Read side of workspaces; creation on assignment belongs to the assignment engine. */
+/** Workspace rows; the row is written on assignment by the assignment engine, the files by a job. */
 export class WorkspaceService {
   constructor(private readonly deps: Deps) {}
 
@@ -21,5 +21,21 @@ export class WorkspaceService {
       sql(`task_id in (${placeholders(valid.length)})`, valid),
     );
     return new Map(rows.map((w) => [w.taskId, w]));
+  }
+
+  /** Records the outcome of creating the files; false when the workspace moved on meanwhile (reassigned). */
+  async markCreated(id: string, path: string, outcome: { ok: true } | { ok: false; error: string }): Promise<boolean> {
+    return inTransaction(this.deps, async (em) => {
+      const n = await em.nativeUpdate(
+        WorkspaceEntity,
+        { id, path, status: "CREATING" },
+        {
+          status: outcome.ok ? "READY" : "FAILED",
+          error: outcome.ok ? null : outcome.error.slice(0, 4000),
+          updatedAt: this.deps.now?.() ?? new Date(),
+        },
+      );
+      return n > 0;
+    });
   }
 }

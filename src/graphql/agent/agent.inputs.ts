@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int } from "type-graphql";
-import type { AgentStatus } from "../../domain/model.js";
-import { AgentStatusEnum } from "../common/enums.js";
+import type { AgentKind, AgentStatus } from "../../domain/model.js";
+import { AgentKindEnum, AgentStatusEnum } from "../common/enums.js";
 
 @InputType()
 export class CreateAgentInput {
@@ -12,6 +12,12 @@ export class CreateAgentInput {
 
   @Field(() => Int, { nullable: true, description: "Highest task complexity (1-10) this agent takes. Default 10." })
   maxComplexity?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Tasks it works on at once, 1 to 100. Default 1." })
+  maxConcurrentTasks?: number | null;
+
+  @Field(() => AgentKindEnum, { nullable: true, description: "Default EXTERNAL." })
+  kind?: AgentKind | null;
 }
 
 @InputType()
@@ -24,6 +30,9 @@ export class UpdateAgentInput {
 
   @Field(() => Int, { nullable: true })
   maxComplexity?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxConcurrentTasks?: number | null;
 }
 
 @InputType()

@@ -13,7 +13,7 @@ import {
 } from "type-graphql";
 import type { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
 import { toConnection, type ConnectionShape } from "../common/connection.js";
-import type { Context } from "../context.js";
+import { principalOf, type Context } from "../context.js";
 import { Task } from "../task/task.type.js";
 import { AgentChangedFilter, AgentFilter, CreateAgentInput, UpdateAgentInput } from "./agent.inputs.js";
 import { Agent, AgentConnection } from "./agent.type.js";
@@ -54,6 +54,27 @@ export class AgentResolver {
     @Ctx() ctx: Context,
   ): Promise<AgentEntity> {
     return ctx.services.agents.update(id, input);
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => Agent, { description: "The agent takes no new tasks until resumed; its current ones carry on." })
+  pauseAgent(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<AgentEntity> {
+    return ctx.services.assignment.pause(id);
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => Agent, { description: "A paused agent takes tasks again, starting with the pending ones that fit." })
+  resumeAgent(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<AgentEntity> {
+    return ctx.services.assignment.resume(id);
+  }
+
+  @Authorized("OPERATOR", "AGENT")
+  @Mutation(() => Agent, {
+    description:
+      "An external agent's sign of life, due at least every AGENT_HEARTBEAT_TIMEOUT seconds; an OFFLINE agent comes back. Agent keys: their own agent only.",
+  })
+  agentHeartbeat(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<AgentEntity> {
+    return ctx.services.assignment.heartbeat(id, principalOf(ctx));
   }
 
   @Authorized("VIEWER")

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
-import type { AgentStatus } from "../../domain/model.js";
-import { AgentStatusEnum } from "../common/enums.js";
+import type { AgentKind, AgentStatus } from "../../domain/model.js";
+import { AgentKindEnum, AgentStatusEnum } from "../common/enums.js";
 import { connectionTypes } from "../common/connection.js";
 
 @ObjectType({ simpleResolvers: true, description: "A worker that takes tasks within its complexity range." })
@@ -14,14 +14,29 @@ export class Agent {
   @Field(() => AgentStatusEnum)
   status!: AgentStatus;
 
+  @Field(() => AgentKindEnum)
+  kind!: AgentKind;
+
   @Field(() => Int)
   minComplexity!: number;
 
   @Field(() => Int)
   maxComplexity!: number;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Int, { description: "Tasks it works on at once (default 1)." })
+  maxConcurrentTasks!: number;
+
+  @Field(() => Int, { description: "Tasks assigned to it and not finished." })
+  activeTasks!: number;
+
+  @Field(() => Date, { nullable: true, description: "When it last took a task or finished one." })
   lastActiveAt!: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: "Its last heartbeat; silent for AGENT_HEARTBEAT_TIMEOUT seconds, it goes OFFLINE.",
+  })
+  lastHeartbeatAt!: Date | null;
 
   @Field(() => Date)
   createdAt!: Date;

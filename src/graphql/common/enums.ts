@@ -1,5 +1,12 @@
 import { registerEnumType } from "type-graphql";
-import { agentStatuses, roles, taskEventTypes, taskStatuses } from "../../domain/model.js";
+import {
+  agentKinds,
+  agentStatuses,
+  roles,
+  taskEventTypes,
+  taskStatuses,
+  workspaceStatuses,
+} from "../../domain/model.js";
 
 const asEnum = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -8,6 +15,17 @@ export const AgentStatusEnum = asEnum(agentStatuses);
 export const TaskStatusEnum = asEnum(taskStatuses);
 export const TaskEventTypeEnum = asEnum(taskEventTypes);
 export const RoleEnum = asEnum(roles);
+export const AgentKindEnum = asEnum(agentKinds);
+export const WorkspaceStatusEnum = asEnum(workspaceStatuses);
+
+registerEnumType(AgentKindEnum, {
+  name: "AgentKind",
+  description: "BUILTIN agents are run by this system's workers; EXTERNAL agents work their tasks over this API.",
+});
+registerEnumType(WorkspaceStatusEnum, {
+  name: "WorkspaceStatus",
+  description: "CREATING while the directory and its Python venv are made; a task starts work only when READY.",
+});
 
 registerEnumType(AgentStatusEnum, {
   name: "AgentStatus",

@@ -16,15 +16,12 @@ import type { AgentEntity, TaskEntity, TaskEventEntity, WorkspaceEntity } from "
 import { Agent } from "../agent/agent.type.js";
 import { TaskStatusEnum } from "../common/enums.js";
 import { toConnection, type ConnectionShape } from "../common/connection.js";
-import type { Context } from "../context.js";
+import { principalOf, type Context } from "../context.js";
 import { Workspace } from "../workspace/workspace.type.js";
 import { CreateTaskInput, TaskChangedFilter, TaskFilter } from "./task.inputs.js";
 import { Task, TaskConnection, TaskEvent } from "./task.type.js";
 
-const principal = (ctx: Context) => {
-  if (!ctx.principal) throw new Error("authorization did not run");
-  return ctx.principal;
-};
+const principal = principalOf;
 
 @Resolver(() => Task)
 export class TaskResolver {
@@ -66,6 +63,28 @@ export class TaskResolver {
   @Mutation(() => Task)
   cancelTask(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<TaskEntity> {
     return ctx.services.tasks.cancel(id, principal(ctx));
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => Task, {
+    description:
+      "Assigns a PENDING task to a chosen agent, or moves an active task to another agent (it restarts at DESIGN there), with the checks of automatic assignment (status, complexity range, capacity).",
+  })
+  assignTask(
+    @Arg("taskId", () => ID) taskId: string,
+    @Arg("agentId", () => ID) agentId: string,
+    @Ctx() ctx: Context,
+  ): Promise<TaskEntity> {
+    return ctx.services.assignment.assign(taskId, agentId, principal(ctx));
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => Task, {
+    description:
+      "Takes an active task from its agent and returns it to PENDING; it is then offered to the agents again, the freed one included (pause it first to keep the task away from it).",
+  })
+  unassignTask(@Arg("taskId", () => ID) taskId: string, @Ctx() ctx: Context): Promise<TaskEntity> {
+    return ctx.services.assignment.unassign(taskId, principal(ctx));
   }
 
   @Authorized("VIEWER")

@@ -1,13 +1,27 @@
 import { EntitySchema } from "@mikro-orm/core";
-import type { AgentStatus, Json, Role, TaskEventType, TaskStatus } from "../../domain/model.js";
+import type {
+  AgentKind,
+  AgentStatus,
+  Json,
+  Role,
+  TaskEventType,
+  TaskStatus,
+  WorkspaceStatus,
+} from "../../domain/model.js";
 
 export class AgentEntity {
   id!: string;
   name!: string;
   status!: AgentStatus;
+  /** BUILTIN agents are run by this system's workers; EXTERNAL ones drive their tasks over the API. */
+  kind!: AgentKind;
   minComplexity!: number;
   maxComplexity!: number;
+  maxConcurrentTasks!: number;
+  /** Tasks assigned and not finished; kept in step by the assignment engine's conditional updates. */
+  activeTasks!: number;
   lastActiveAt!: Date | null;
+  lastHeartbeatAt!: Date | null;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -20,6 +34,7 @@ export class TaskEntity {
   priority!: number;
   status!: TaskStatus;
   assignedAgentId!: string | null;
+  assignedAt!: Date | null;
   parentId!: string | null;
   /** Highest TaskEvent.seq written for this task; bumped in the event's own transaction. */
   eventSeq!: number;
@@ -43,7 +58,11 @@ export class WorkspaceEntity {
   path!: string;
   taskId!: string;
   agentId!: string;
+  status!: WorkspaceStatus;
+  /** Why creation failed (status FAILED). */
+  error!: string | null;
   createdAt!: Date;
+  updatedAt!: Date;
 }
 
 export class ApiKeyEntity {
@@ -74,12 +93,20 @@ export const AgentSchema = new EntitySchema<AgentEntity>({
     id: { type: "uuid", primary: true },
     name: { type: "string", length: 100, unique: "agent_name_unique" },
     status: { type: "string", length: 16 },
+    kind: { type: "string", length: 16, default: "EXTERNAL" },
     minComplexity: { type: "integer", fieldName: "min_complexity" },
     maxComplexity: { type: "integer", fieldName: "max_complexity" },
+    maxConcurrentTasks: { type: "integer", fieldName: "max_concurrent_tasks", default: 1 },
+    activeTasks: { type: "integer", fieldName: "active_tasks", default: 0 },
     lastActiveAt: { type: "datetime", length: 3, nullable: true, fieldName: "last_active_at" },
+    lastHeartbeatAt: { type: "datetime", length: 3, nullable: true, fieldName: "last_heartbeat_at" },
     ...timestamps,
   },
-  indexes: [{ name: "agent_status_idx", properties: ["status", "id"] }],
+  indexes: [
+    { name: "agent_status_idx", properties: ["status", "id"] },
+    { name: "agent_assign_idx", properties: ["status", "lastActiveAt"] },
+    { name: "agent_heartbeat_idx", properties: ["kind", "lastHeartbeatAt"] },
+  ],
 });
 
 export const TaskSchema = new EntitySchema<TaskEntity>({
@@ -100,6 +127,7 @@ export const TaskSchema = new EntitySchema<TaskEntity>({
       fieldName: "assigned_agent_id",
       deleteRule: "set null",
     },
+    assignedAt: { type: "datetime", length: 3, nullable: true, fieldName: "assigned_at" },
     parentId: {
       kind: "m:1",
       entity: () => TaskEntity,
@@ -113,6 +141,7 @@ export const TaskSchema = new EntitySchema<TaskEntity>({
   },
   indexes: [
     { name: "task_status_idx", properties: ["status", "id"] },
+    { name: "task_pending_idx", properties: ["status", "priority", "id"] },
     { name: "task_agent_idx", properties: ["assignedAgentId", "id"] },
     { name: "task_parent_idx", properties: ["parentId"] },
   ],
@@ -168,9 +197,14 @@ export const WorkspaceSchema = new EntitySchema<WorkspaceEntity>({
       fieldName: "agent_id",
       deleteRule: "cascade",
     },
-    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+    status: { type: "string", length: 16, default: "CREATING" },
+    error: { type: "text", nullable: true },
+    ...timestamps,
   },
-  indexes: [{ name: "workspace_agent_idx", properties: ["agentId"] }],
+  indexes: [
+    { name: "workspace_agent_idx", properties: ["agentId"] },
+    { name: "workspace_status_idx", properties: ["status"] },
+  ],
 });
 
 export const ApiKeySchema = new EntitySchema<ApiKeyEntity>({

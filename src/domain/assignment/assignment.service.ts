@@ -1,0 +1,438 @@
+import { join } from "node:path";
+import { LockMode } from "@mikro-orm/core";
+import type { SqlEntityManager } from "@mikro-orm/knex";
+import { AgentEntity, TaskEntity, WorkspaceEntity } from "../../infra/db/entities.js";
+import type { Message } from "../../infra/pubsub/pubsub.js";
+import type { Principal } from "../auth/principal.js";
+import { badInput, conflict, DomainError, forbidden, notFound } from "../errors.js";
+import { isId, newId } from "../ids.js";
+import { inTransaction, type Deps } from "../shared/deps.js";
+import { appendEvent } from "../tasks/task-events.js";
+import { activeStatuses } from "../tasks/task-state.js";
+import { AssignmentSql } from "./assignment.sql.js";
+
+/** What the engine needs from the job queue: enqueue after commit. */
+export interface JobSink {
+  enqueue(
+    name: "create-workspace" | "run-task",
+    payload: { taskId: string; workspaceId?: string },
+    opts?: { singletonKey?: string },
+  ): Promise<unknown>;
+}
+
+export interface AssignmentOptions {
+  /** Root of the workspaces: WORKSPACES_DIR/<agentId>/tasks/<taskId>/. */
+  workspacesDir: string;
+  jobs: JobSink;
+}
+
+export interface Assigned {
+  taskId: string;
+  agentId: string;
+  workspaceId: string;
+}
+
+/** Thrown inside a transaction to roll it back without an error reaching the caller. */
+class NothingToDo extends Error {}
+
+/**
+ * The assignment engine: which agent works on which task, kept correct under concurrency in
+ * one process or many (see assignment.sql.ts). Every change writes its TaskEvent in the same
+ * transaction; workspace creation is queued after the commit.
+ */
+export class AssignmentService {
+  private readonly q: AssignmentSql;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly opts: AssignmentOptions,
+  ) {
+    this.q = new AssignmentSql(deps.db.dialect);
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  workspacePath(agentId: string, taskId: string): string {
+    if (!isId(agentId) || !isId(taskId)) throw new Error("workspace paths are built from ids only");
+    return join(this.opts.workspacesDir, agentId, "tasks", taskId);
+  }
+
+  // ---- inside other services' transactions ------------------------------------------------
+
+  /** For a task just inserted as PENDING: the least recently active fitting agent, if any. */
+  async assignNewInTx(
+    em: SqlEntityManager,
+    out: Message[],
+    task: { id: string; complexity: number },
+    now: Date,
+  ): Promise<Assigned | null> {
+    const agent = await this.q.claimAgentFor(em, task.complexity, now);
+    if (!agent) return null;
+    if (!(await this.q.takeTask(em, task.id, agent.id, now))) throw new Error("a new task was not PENDING");
+    return this.recordAssignment(em, out, task.id, agent, now, null);
+  }
+
+  /** The task left its agent (finished, failed, cancelled, back to the queue): free the slot. */
+  async releaseInTx(em: SqlEntityManager, out: Message[], agentId: string, now: Date): Promise<void> {
+    await this.q.releaseAgent(em, agentId, now);
+    out.push({ topic: "AGENT_CHANGED", payload: { agentId } });
+  }
+
+  /** After the commit of assignments: queue each workspace's creation (which then queues the run). */
+  async afterCommit(assigned: readonly Assigned[]): Promise<void> {
+    for (const a of assigned) {
+      try {
+        await this.opts.jobs.enqueue(
+          "create-workspace",
+          { taskId: a.taskId, workspaceId: a.workspaceId },
+          { singletonKey: `workspace:${a.taskId}` },
+        );
+      } catch (err) {
+        // The row says CREATING; the periodic sweep re-queues stuck workspaces.
+        this.deps.logger.error({ err, taskId: a.taskId }, "could not queue workspace creation");
+      }
+    }
+  }
+
+  // ---- operations -------------------------------------------------------------------------
+
+  /** Gives the agent pending tasks that fit it, highest priority first, then oldest, while it has room. */
+  async fillAgent(agentId: string): Promise<number> {
+    const assigned: Assigned[] = [];
+    for (;;) {
+      const a = await this.tryTransaction(async (em, out) => {
+        const now = this.now();
+        const agent = await this.q.claimAgent(em, agentId, null, now);
+        if (!agent) throw new NothingToDo();
+        const task = await this.q.claimPendingTask(em, agent.id, agent.min_complexity, agent.max_complexity, now);
+        if (!task) throw new NothingToDo();
+        return this.recordAssignment(em, out, task.id, agent, now, null);
+      });
+      if (!a) break;
+      assigned.push(a);
+    }
+    await this.afterCommit(assigned);
+    return assigned.length;
+  }
+
+  /** Finds an agent for one PENDING task (after a retry or an unassignment). */
+  async assignPending(taskId: string): Promise<Assigned | null> {
+    const a = await this.tryTransaction(async (em, out) => {
+      const now = this.now();
+      const task = await em.findOne(TaskEntity, { id: taskId }, { fields: ["id", "status", "complexity"] });
+      if (!task || task.status !== "PENDING") throw new NothingToDo();
+      const agent = await this.q.claimAgentFor(em, task.complexity, now);
+      if (!agent) throw new NothingToDo();
+      if (!(await this.q.takeTask(em, taskId, agent.id, now))) throw new NothingToDo();
+      return this.recordAssignment(em, out, taskId, agent, now, null);
+    });
+    if (a) await this.afterCommit([a]);
+    return a;
+  }
+
+  /**
+   * Operators: assign a PENDING task to a chosen agent, or move a task being worked on to another
+   * one (it restarts at DESIGN there), with the checks of automatic assignment.
+   */
+  async assign(taskId: string, agentId: string, actor: Principal): Promise<TaskEntity> {
+    if (!isId(taskId)) throw notFound("Task", taskId, "taskId");
+    if (!isId(agentId)) throw notFound("Agent", agentId, "agentId");
+    const result = await inTransaction(this.deps, async (em, out) => {
+      const now = this.now();
+      const task = await this.lockTask(em, taskId);
+      const reassigning = task.assignedAgentId !== null && activeStatuses.includes(task.status);
+      if (task.status !== "PENDING" && !reassigning) {
+        throw new DomainError(
+          "INVALID_TRANSITION",
+          `Only a PENDING task or one being worked on can be assigned; this one is ${task.status}`,
+          { field: "taskId", status: task.status },
+        );
+      }
+      if (task.assignedAgentId === agentId) throw conflict("The task is already assigned to this agent", "agentId");
+      const agent = await em.findOne(AgentEntity, { id: agentId });
+      if (!agent) throw notFound("Agent", agentId, "agentId");
+      if (task.complexity < agent.minComplexity || task.complexity > agent.maxComplexity) {
+        throw badInput(
+          "agentId",
+          `agent ${agent.name} takes complexity ${agent.minComplexity} to ${agent.maxComplexity}; the task has ${task.complexity}`,
+        );
+      }
+      let released: string | null = null;
+      if (reassigning && task.assignedAgentId) {
+        released = task.assignedAgentId;
+        const from = await em.findOne(AgentEntity, { id: released }, { fields: ["id", "name"] });
+        await this.requeueInTx(em, out, task, now, {
+          content: `Task taken from agent ${from?.name ?? released} by ${actor.name} to reassign it`,
+          data: { from: task.status, to: "PENDING", reason: "REASSIGNED", agentId: released, by: actor.name },
+        });
+        await this.releaseInTx(em, out, released, now);
+      }
+      const claimed = await this.q.claimAgent(em, agentId, task.complexity, now);
+      if (!claimed) {
+        throw conflict(
+          agent.status === "AVAILABLE"
+            ? `Agent ${agent.name} is at its capacity of ${agent.maxConcurrentTasks} task(s)`
+            : `Agent ${agent.name} is ${agent.status} and takes no tasks`,
+          "agentId",
+        );
+      }
+      if (!(await this.q.takeTask(em, taskId, agentId, now))) {
+        throw conflict("The task was assigned meanwhile", "taskId");
+      }
+      return { assigned: await this.recordAssignment(em, out, taskId, claimed, now, actor.name), released };
+    });
+    await this.afterCommit([result.assigned]);
+    if (result.released) await this.fillAgent(result.released);
+    return this.reloadTask(taskId);
+  }
+
+  /** Operators: take an active task from its agent and put it back in the queue. */
+  async unassign(taskId: string, actor: Principal): Promise<TaskEntity> {
+    if (!isId(taskId)) throw notFound("Task", taskId, "taskId");
+    const agentId = await inTransaction(this.deps, async (em, out) => {
+      const now = this.now();
+      const task = await this.lockTask(em, taskId);
+      if (!task.assignedAgentId || !activeStatuses.includes(task.status)) {
+        throw new DomainError(
+          "INVALID_TRANSITION",
+          `Only a task being worked on (${activeStatuses.join(", ")}) can be unassigned; this one is ${task.status}`,
+          { field: "taskId", status: task.status },
+        );
+      }
+      const agent = await em.findOne(AgentEntity, { id: task.assignedAgentId }, { fields: ["id", "name"] });
+      const from = task.status;
+      const previous = task.assignedAgentId;
+      await this.requeueInTx(em, out, task, now, {
+        content: `Task unassigned from agent ${agent?.name ?? previous} by ${actor.name}; back in the queue`,
+        data: { from, to: "PENDING", reason: "UNASSIGNED", agentId: previous, by: actor.name },
+      });
+      await this.releaseInTx(em, out, previous, now);
+      return previous;
+    });
+    await this.assignPending(taskId);
+    await this.fillAgent(agentId);
+    return this.reloadTask(taskId);
+  }
+
+  /** Operators: an agent takes no new tasks until resumed; its current ones carry on. */
+  async pause(agentId: string): Promise<AgentEntity> {
+    return this.setAgentStatus(agentId, (a) => {
+      if (a.status === "PAUSED") throw conflict(`Agent ${a.name} is already paused`, "id");
+      return "PAUSED";
+    });
+  }
+
+  async resume(agentId: string): Promise<AgentEntity> {
+    const agent = await this.setAgentStatus(agentId, (a) => {
+      if (a.status !== "PAUSED") throw conflict(`Agent ${a.name} is not paused (it is ${a.status})`, "id");
+      return a.activeTasks >= a.maxConcurrentTasks ? "BUSY" : "AVAILABLE";
+    });
+    if (await this.fillAgent(agentId)) return this.reloadAgent(agentId);
+    return agent;
+  }
+
+  /** An agent's sign of life; an OFFLINE agent comes back (AVAILABLE) and gets work. */
+  async heartbeat(agentId: string, actor: Principal): Promise<AgentEntity> {
+    if (actor.role === "AGENT" && actor.agentId !== agentId) {
+      throw forbidden("An agent key may only send its own agent's heartbeat");
+    }
+    let cameBack = false;
+    await inTransaction(this.deps, async (em, out) => {
+      const now = this.now();
+      const agent = isId(agentId) ? await em.findOne(AgentEntity, { id: agentId }) : null;
+      if (!agent) throw notFound("Agent", agentId, "id");
+      agent.lastHeartbeatAt = now;
+      if (agent.status === "OFFLINE") {
+        agent.status = "AVAILABLE";
+        agent.activeTasks = 0;
+        agent.updatedAt = now;
+        cameBack = true;
+        out.push({ topic: "AGENT_CHANGED", payload: { agentId } });
+      }
+      await em.flush();
+    });
+    if (cameBack) await this.fillAgent(agentId);
+    return this.reloadAgent(agentId);
+  }
+
+  /** Builtin agents live as long as a worker runs: each worker keeps them alive. */
+  async heartbeatBuiltin(): Promise<void> {
+    const em = this.deps.db.fork();
+    const now = this.now();
+    await em.execute(`update agent set last_heartbeat_at = ? where kind = 'BUILTIN'`, [this.q.ts(now)]);
+    const back = await em.execute<Array<{ id: string }>>(
+      `update agent set status = 'AVAILABLE', active_tasks = 0, updated_at = ?
+       where kind = 'BUILTIN' and status = 'OFFLINE' returning id`,
+      [this.q.ts(now)],
+    );
+    if (back.length > 0) {
+      await this.deps.pubsub.publish(back.map((a) => ({ topic: "AGENT_CHANGED", payload: { agentId: a.id } })));
+      for (const a of back) await this.fillAgent(a.id);
+    }
+  }
+
+  /**
+   * Agents silent for longer than the timeout go OFFLINE; each of their tasks returns to the
+   * queue with an event saying why, and is offered to the other agents.
+   */
+  async sweepSilentAgents(timeoutMs: number): Promise<string[]> {
+    const cutoff = new Date(this.now().getTime() - timeoutMs);
+    const silent = await this.q.silentAgents(this.deps.db.fork(), cutoff);
+    const offline: string[] = [];
+    const requeued: string[] = [];
+    for (const { id } of silent) {
+      const tasks = await this.tryTransaction(async (em, out) => {
+        const now = this.now();
+        const name = await this.q.markOffline(em, id, cutoff, now);
+        if (name === null) throw new NothingToDo();
+        out.push({ topic: "AGENT_CHANGED", payload: { agentId: id } });
+        const active = await em.find(
+          TaskEntity,
+          { assignedAgentId: id, status: { $in: [...activeStatuses] } },
+          { orderBy: { id: "asc" } },
+        );
+        const seconds = Math.round(timeoutMs / 1000);
+        for (const task of active) {
+          const from = task.status;
+          await this.requeueInTx(em, out, task, now, {
+            content: `Agent ${name} went offline (no heartbeat for ${seconds} s); task returned to the queue`,
+            data: { from, to: "PENDING", reason: "AGENT_OFFLINE", agentId: id, timeoutSeconds: seconds },
+          });
+        }
+        return active.map((t) => t.id);
+      });
+      if (tasks) {
+        offline.push(id);
+        requeued.push(...tasks);
+      }
+    }
+    for (const taskId of requeued) await this.assignPending(taskId);
+    return offline;
+  }
+
+  /** Safety net run periodically: every agent with room gets the pending tasks that fit it. */
+  async sweepPending(): Promise<number> {
+    let n = 0;
+    for (const { id } of await this.q.agentsWithRoom(this.deps.db.fork())) n += await this.fillAgent(id);
+    return n;
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private async recordAssignment(
+    em: SqlEntityManager,
+    out: Message[],
+    taskId: string,
+    agent: { id: string; name: string },
+    now: Date,
+    by: string | null,
+  ): Promise<Assigned> {
+    await appendEvent(
+      em,
+      out,
+      taskId,
+      {
+        type: "STATUS_CHANGE",
+        content: `Task assigned to agent ${agent.name}${by ? ` by ${by}` : ""}`,
+        data: { from: "PENDING", to: "DESIGN", agentId: agent.id, agentName: agent.name, by },
+        agentId: agent.id,
+      },
+      now,
+    );
+    const path = this.workspacePath(agent.id, taskId);
+    const existing = await em.findOne(WorkspaceEntity, { taskId });
+    let workspaceId: string;
+    if (existing) {
+      existing.agentId = agent.id;
+      existing.path = path;
+      existing.status = "CREATING";
+      existing.error = null;
+      existing.updatedAt = now;
+      await em.flush();
+      workspaceId = existing.id;
+    } else {
+      workspaceId = newId();
+      await em.insert(WorkspaceEntity, {
+        id: workspaceId,
+        path,
+        taskId,
+        agentId: agent.id,
+        status: "CREATING",
+        error: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    out.push({ topic: "TASK_CHANGED", payload: { taskId } });
+    out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });
+    return { taskId, agentId: agent.id, workspaceId };
+  }
+
+  private async requeueInTx(
+    em: SqlEntityManager,
+    out: Message[],
+    task: TaskEntity,
+    now: Date,
+    event: { content: string; data: Record<string, string | number | null> },
+  ): Promise<void> {
+    await em.nativeUpdate(
+      TaskEntity,
+      { id: task.id },
+      { status: "PENDING", assignedAgentId: null, assignedAt: null, updatedAt: now },
+    );
+    await appendEvent(em, out, task.id, { type: "STATUS_CHANGE", content: event.content, data: event.data }, now);
+    out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
+  }
+
+  private async lockTask(em: SqlEntityManager, taskId: string): Promise<TaskEntity> {
+    const rows = await em.execute<Array<{ id: string }>>(
+      `select id from task where id = ?${this.deps.db.dialect === "postgresql" ? " for update" : ""}`,
+      [taskId],
+    );
+    if (rows.length === 0) throw notFound("Task", taskId, "taskId");
+    const task = await em.findOne(TaskEntity, { id: taskId }, { refresh: true });
+    if (!task) throw notFound("Task", taskId, "taskId");
+    return task;
+  }
+
+  private async setAgentStatus(agentId: string, next: (a: AgentEntity) => AgentEntity["status"]): Promise<AgentEntity> {
+    return inTransaction(this.deps, async (em, out) => {
+      const agent = isId(agentId)
+        ? await em.findOne(
+            AgentEntity,
+            { id: agentId },
+            this.deps.db.dialect === "postgresql" ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
+          )
+        : null;
+      if (!agent) throw notFound("Agent", agentId, "id");
+      agent.status = next(agent);
+      agent.updatedAt = this.now();
+      await em.flush();
+      out.push({ topic: "AGENT_CHANGED", payload: { agentId } });
+      return agent;
+    });
+  }
+
+  private async tryTransaction<T>(fn: (em: SqlEntityManager, out: Message[]) => Promise<T>): Promise<T | null> {
+    try {
+      return await inTransaction(this.deps, fn);
+    } catch (err) {
+      if (err instanceof NothingToDo) return null;
+      throw err;
+    }
+  }
+
+  private async reloadTask(id: string): Promise<TaskEntity> {
+    const t = await this.deps.db.fork().findOne(TaskEntity, { id }, { disableIdentityMap: true });
+    if (!t) throw notFound("Task", id, "taskId");
+    return t;
+  }
+
+  private async reloadAgent(id: string): Promise<AgentEntity> {
+    const a = await this.deps.db.fork().findOne(AgentEntity, { id }, { disableIdentityMap: true });
+    if (!a) throw notFound("Agent", id, "id");
+    return a;
+  }
+}

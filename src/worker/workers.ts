@@ -1,0 +1,167 @@
+import { existsSync } from "node:fs";
+import type { Principal } from "../domain/auth/principal.js";
+import type { AgentRuntime } from "../domain/runtime/runtime.js";
+import type { Services } from "../domain/services.js";
+import type { Logger } from "../domain/shared/deps.js";
+import { activeStatuses } from "../domain/tasks/task-state.js";
+import type { TaskEntity } from "../infra/db/entities.js";
+import type { PubSub } from "../infra/pubsub/pubsub.js";
+import type { JobQueue, StopWorker } from "../infra/queue/queue.js";
+import type { WorkspaceFs, WorkspaceLayoutInput } from "../infra/workspace-fs/workspace-fs.js";
+
+export interface WorkerOptions {
+  services: Services;
+  queue: JobQueue;
+  pubsub: PubSub;
+  workspaceFs: WorkspaceFs;
+  runtime: AgentRuntime;
+  logger: Logger;
+  /** Jobs of each kind run at once in this process. */
+  concurrency: number;
+  agentHeartbeatTimeoutSeconds: number;
+  /** How often the safety-net sweeps run (pending tasks, silent agents). */
+  sweepIntervalMs?: number;
+}
+
+export interface Workers {
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The system's own principal for events written by workers. */
+const system: Principal = { apiKeyId: "", name: "system", role: "ADMIN", agentId: null };
+
+const short = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 1000);
+
+/**
+ * The work side of a process (`serve` with workers, or `worker`): consumes the job queue,
+ * keeps builtin agents alive, sends silent agents OFFLINE, re-offers pending tasks, and keeps
+ * each workspace's README in step with its task.
+ */
+export async function startWorkers(o: WorkerOptions): Promise<Workers> {
+  const { services, logger } = o;
+  const stops: StopWorker[] = [];
+  const layoutOf = async (task: TaskEntity, agentId: string): Promise<WorkspaceLayoutInput> => {
+    const agent = await services.agents.get(agentId);
+    return {
+      agentId,
+      taskId: task.id,
+      title: task.title,
+      description: task.description,
+      status: task.status,
+      complexity: task.complexity,
+      priority: task.priority,
+      agentName: agent?.name ?? null,
+    };
+  };
+
+  stops.push(
+    await o.queue.work("create-workspace", { concurrency: o.concurrency }, async (job) => {
+      const { taskId, workspaceId } = job.payload;
+      const ws = await services.workspaces.get(workspaceId);
+      const task = await services.tasks.get(taskId);
+      if (!ws || !task || ws.status !== "CREATING") return;
+      if (task.assignedAgentId !== ws.agentId || !activeStatuses.includes(task.status)) return; // moved on
+      const path = o.workspaceFs.pathFor(ws.agentId, taskId);
+      let installError: string | undefined;
+      try {
+        await o.workspaceFs.create(await layoutOf(task, ws.agentId));
+        const venv = await o.workspaceFs.createVenv(path, { signal: job.signal });
+        installError = venv.installError;
+      } catch (err) {
+        job.signal.throwIfAborted();
+        const reason = short(err);
+        if (await services.workspaces.markCreated(ws.id, ws.path, { ok: false, error: reason })) {
+          await services.tasks.addEvent(
+            taskId,
+            { type: "ERROR", content: `Workspace could not be created: ${reason}`, data: { workspaceId } },
+            system,
+          );
+        }
+        return;
+      }
+      if (installError) {
+        await services.tasks.addEvent(
+          taskId,
+          {
+            type: "ERROR",
+            content: `Installing the default Python packages failed; the venv works without them: ${installError}`,
+            data: { workspaceId, stage: "packages" },
+          },
+          system,
+        );
+      }
+      if (!(await services.workspaces.markCreated(ws.id, ws.path, { ok: true }))) return;
+      await services.tasks.addEvent(
+        taskId,
+        { type: "PROGRESS", content: "Workspace ready", data: { workspaceId, path } },
+        system,
+      );
+      const agent = await services.agents.get(ws.agentId);
+      if (agent?.kind === "BUILTIN") {
+        await o.queue.enqueue("run-task", { taskId }, { singletonKey: `run:${taskId}` });
+      }
+    }),
+  );
+
+  stops.push(
+    await o.queue.work("run-task", { concurrency: o.concurrency }, async (job) => {
+      const task = await services.tasks.get(job.payload.taskId);
+      if (!task?.assignedAgentId || !activeStatuses.includes(task.status)) return;
+      const [ws, agent] = await Promise.all([
+        services.workspaces.byTaskIds([task.id]).then((m) => m.get(task.id)),
+        services.agents.get(task.assignedAgentId),
+      ]);
+      // A task starts work only on a READY workspace (its creation job queues this run again).
+      if (!ws || ws.status !== "READY" || ws.agentId !== task.assignedAgentId || !agent) return;
+      await o.runtime.run({
+        taskId: task.id,
+        agentId: agent.id,
+        agentName: agent.name,
+        workspacePath: ws.path,
+        signal: job.signal,
+      });
+      job.signal.throwIfAborted();
+    }),
+  );
+
+  // README.md follows the task's status wherever its workspace is on this machine.
+  const unsubscribe = o.pubsub.subscribe("TASK_CHANGED", ({ taskId }) => {
+    void (async () => {
+      const task = await services.tasks.get(taskId);
+      const ws = task ? (await services.workspaces.byTaskIds([taskId])).get(taskId) : undefined;
+      if (!task || !ws || ws.status === "FAILED" || !existsSync(ws.path)) return;
+      await o.workspaceFs.writeReadme(ws.path, await layoutOf(task, ws.agentId));
+    })().catch((err: unknown) => logger.warn({ err, taskId }, "could not update the workspace README"));
+  });
+
+  // Builtin agents are alive while a worker runs; silent agents go OFFLINE; pending tasks are re-offered.
+  const timeoutMs = o.agentHeartbeatTimeoutSeconds * 1000;
+  const heartbeatEvery = Math.max(500, Math.floor(timeoutMs / 3));
+  const sweepEvery = o.sweepIntervalMs ?? Math.max(500, Math.min(5_000, Math.floor(timeoutMs / 4)));
+  const guarded = (what: string, fn: () => Promise<unknown>) => {
+    let running = false;
+    return () => {
+      if (running) return;
+      running = true;
+      fn()
+        .catch((err: unknown) => logger.warn({ err }, `${what} failed`))
+        .finally(() => (running = false));
+    };
+  };
+  const beat = guarded("builtin agent heartbeat", () => services.assignment.heartbeatBuiltin());
+  const sweep = guarded("assignment sweep", async () => {
+    await services.assignment.sweepSilentAgents(timeoutMs);
+    await services.assignment.sweepPending();
+  });
+  beat();
+  const timers = [setInterval(beat, heartbeatEvery), setInterval(sweep, sweepEvery)];
+  for (const t of timers) t.unref();
+
+  return {
+    async stop(graceMs) {
+      for (const t of timers) clearInterval(t);
+      unsubscribe();
+      await Promise.all(stops.map((s) => s(graceMs)));
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateAgentDocument, CreateTaskDocument, TaskDocument } from "../generated/graphql.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A builtin agent runs a task end to end in-process: workspace on disk, venv, the scripted runtime. */
+describe("a task run by a builtin agent [sqlite]", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer("sqlite", {
+      workers: 2,
+      scriptedStepMs: 50,
+      // PyPI is unreachable here: the install fails, which must be reported, not fatal.
+      env: { WORKSPACE_DEFAULT_PACKAGES: "surely-not-a-real-package-x9" },
+    });
+  });
+  afterAll(() => s?.stop());
+
+  const waitFor = async <T>(fn: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const v = await fn();
+      if (v !== undefined) return v;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await sleep(100);
+    }
+  };
+
+  it("lays out the workspace, keeps its README in step, creates a usable venv and completes the task", async () => {
+    const agent = (
+      await s.ok(CreateAgentDocument, {
+        input: { name: "builder", kind: "BUILTIN", minComplexity: 1, maxComplexity: 10 },
+      })
+    ).createAgent;
+    const created = (
+      await s.ok(CreateTaskDocument, { input: { title: "Build a thing", description: "with care", complexity: 4 } })
+    ).createTask;
+    expect(created.assignedAgent?.id).toBe(agent.id);
+    const root = join(s.config.dataDir, "workspaces", agent.id, "tasks", created.id);
+    expect(created.workspace?.path).toBe(root);
+
+    const done = await waitFor(async () => {
+      const t = (await s.ok(TaskDocument, { id: created.id, first: 100 })).task;
+      return t?.status === "COMPLETE" ? t : undefined;
+    }, "the task to complete");
+    expect(done.workspace?.status).toBe("READY");
+    for (const d of ["src", "output", "research", "venv"]) expect(existsSync(join(root, d))).toBe(true);
+    expect(execFileSync(join(root, "venv/bin/python"), ["-c", "print(1)"]).toString().trim()).toBe("1");
+
+    const contents = done.events.map((e) => `${e.type}: ${e.content}`);
+    expect(contents[0]).toBe("STATUS_CHANGE: Task created");
+    expect(contents[1]).toBe("STATUS_CHANGE: Task assigned to agent builder");
+    expect(contents).toContain("PROGRESS: Workspace ready");
+    const installFailure = contents.find((c) => c.startsWith("ERROR: Installing the default Python packages failed"));
+    expect(installFailure).toBeDefined();
+    expect(
+      contents.filter((c) => c.startsWith("STATUS_CHANGE: Status changed")).map((c) => c.split(" to ")[1]),
+    ).toEqual(["BUILD", "TEST", "REVIEW", "COMPLETE"]);
+    expect(done.events.map((e) => e.seq)).toEqual(done.events.map((_, i) => i + 1));
+
+    // The README follows the status (it is rewritten after each change; allow the last one to land).
+    const readme = await waitFor(
+      async () => {
+        const text = readFileSync(join(root, "README.md"), "utf8");
+        return text.includes("- [x] Complete") ? text : undefined;
+      },
+      "the README to show COMPLETE",
+      5_000,
+    );
+    expect(readme).toContain("Build a thing");
+    expect(readme).toContain("with care");
+    for (const phase of ["Design", "Build", "Test", "Review"]) expect(readme).toContain(`- [x] ${phase}`);
+
+    // The agent is free again.
+    const again = await waitFor(async () => {
+      const t = (await s.ok(TaskDocument, { id: created.id })).task;
+      return t?.assignedAgent ? t : undefined;
+    }, "the task");
+    expect(again.assignedAgent?.id).toBe(agent.id);
+  }, 60_000);
+});
