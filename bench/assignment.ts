@@ -14,7 +14,7 @@
  */
 import pg from "pg";
 import { startCore, type Core } from "../src/app.js";
-import { loadConfig } from "../src/config.js";
+import { loadConfig, type Config } from "../src/config.js";
 import { newId } from "../src/domain/ids.js";
 import { createLogger } from "../src/logger.js";
 import { loadAverage, ms, percentile, removeDir, tempDir, type Bench, type BenchResult } from "./lib.js";
@@ -196,6 +196,42 @@ async function measure(core: Core): Promise<ProfileFigures> {
   return { create, insert, assigned, pending, notes, consistent, consistency };
 }
 
+/**
+ * ORM statements per create, counted on a second start of the same database with a statement
+ * hook (which slows every statement down, so it is not on during the timed runs): sequential
+ * creates for a new agent with room (assigned), then with the agent full (left PENDING).
+ */
+async function countStatements(config: Config): Promise<{ assigned: string; pending: string }> {
+  let counting = false;
+  let n = 0;
+  const core = await startCore(config, createLogger("silent"), {
+    onQuery: (sql) => {
+      if (counting && sql.includes("[query]")) n++;
+    },
+  });
+  const SAMPLE = 10;
+  try {
+    await clearTasks(core);
+    // The other agents are still BUSY (clearing the tasks did not free their slots): this one is the only fit.
+    const agent = await core.services.agents.create({ name: "bench-counter", maxConcurrentTasks: SAMPLE });
+    const per = async (expect: "assigned" | "pending") => {
+      n = 0;
+      counting = true;
+      for (let i = 0; i < SAMPLE; i++) {
+        const t = await core.services.tasks.create({ title: `Counted task ${i + 1}`, complexity: 5 });
+        if ((t.assignedAgentId === agent.id) !== (expect === "assigned")) throw new Error(`expected ${expect}`);
+      }
+      counting = false;
+      return (n / SAMPLE).toFixed(1);
+    };
+    const assigned = await per("assigned");
+    const pending = await per("pending");
+    return { assigned, pending };
+  } finally {
+    await core.close();
+  }
+}
+
 async function runProfile(label: string, databaseUrl: string | undefined, result: BenchResult): Promise<void> {
   const dataDir = tempDir("assignment");
   try {
@@ -211,6 +247,7 @@ async function runProfile(label: string, databaseUrl: string | undefined, result
     } finally {
       await core.close();
     }
+    const statements = await countStatements(config);
     const rate = perSecond(TASKS, f.create);
     const base = perSecond(TASKS, f.insert);
     result.figures.push(
@@ -244,6 +281,12 @@ async function runProfile(label: string, databaseUrl: string | undefined, result
         note: `capacity ${AGENTS} agents × ${CAPACITY} = ${AGENTS * CAPACITY}`,
       },
     );
+    result.figures.push({
+      name: `${label}: SQL statements per create`,
+      value: `${statements.assigned} / ${statements.pending}`,
+      baseline: "1",
+      note: `assigned / left PENDING; through the ORM (queue and NOTIFY not counted)`,
+    });
     result.notes.push(
       `${label}: ${TASKS} creates in ${ms(f.create.ms, 0)}, ${TASKS} bare INSERTs in ${ms(f.insert.ms, 0)}; ` +
         `max call ${ms(f.create.latencies.at(-1) ?? NaN, 1)} vs ${ms(f.insert.latencies.at(-1) ?? NaN, 1)}`,

@@ -22,6 +22,9 @@ const expectedIndexes: Record<string, IndexInfo> = {
   api_key_hash_unique: { table: "api_key", columns: ["key_hash"], unique: true },
   agent_name_unique: { table: "agent", columns: ["name"], unique: true },
   workspace_task_unique: { table: "workspace", columns: ["task_id"], unique: true },
+  task_pending_idx: { table: "task", columns: ["status", "priority", "id"], unique: false },
+  agent_assign_idx: { table: "agent", columns: ["status", "last_active_at"], unique: false },
+  agent_heartbeat_idx: { table: "agent", columns: ["kind", "last_heartbeat_at"], unique: false },
 };
 
 async function listIndexes(db: Database): Promise<Map<string, IndexInfo>> {
@@ -126,6 +129,17 @@ describeProfiles("migrations", (profile) => {
       /USING (COVERING )?INDEX (task_agent_idx|task_assigned_agent_id_index)/,
     );
     expect(await plan("select * from task where parent_id = 'x'")).toMatch(/USING (COVERING )?INDEX task_parent_idx/);
+    // the assignment engine's picks
+    expect(
+      await plan(
+        "select id from task where status = 'PENDING' and complexity >= 1 and complexity <= 5 order by priority desc, id asc limit 1",
+      ),
+    ).toMatch(/USING (COVERING )?INDEX (task_pending_idx|task_status_idx)/);
+    expect(
+      await plan(
+        "select id from agent where status = 'AVAILABLE' and active_tasks < max_concurrent_tasks and min_complexity <= 3 and max_complexity >= 3 order by last_active_at asc nulls first, id asc limit 1",
+      ),
+    ).toMatch(/USING (COVERING )?INDEX (agent_assign_idx|agent_status_idx)/);
     expect(await plan("select * from workspace where task_id = 'x'")).toMatch(
       /USING (COVERING )?INDEX (workspace_task_unique|workspace_task_id_index)/,
     );

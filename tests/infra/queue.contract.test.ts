@@ -393,8 +393,19 @@ for (const impl of implementations) {
       expect(Math.min(...byWorker)).toBeGreaterThan(0); // both workers took part
     }, 30_000);
 
+    it.skipIf(!impl.postgres)("start() against a bad database rejects cleanly, without the password", async () => {
+      const u = new URL(env.url!);
+      u.password = "s3cret-pw";
+      u.pathname = "/agents_queue_no_such_database";
+      const err: unknown = await PgBossQueue.start({ databaseUrl: u.toString(), logger }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(`${String(err)} ${(err as Error).stack}`).not.toContain("s3cret-pw");
+    });
+
     it.skipIf(!impl.postgres)("several instances starting at once on a fresh schema all come up and work", async () => {
-      const qs = await Promise.all(Array.from({ length: 4 }, () => create()));
+      const started = await Promise.allSettled(Array.from({ length: 4 }, () => create()));
+      expect(started.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+      const qs = started.map((r) => (r as PromiseFulfilledResult<JobQueue>).value);
       const got: string[] = [];
       for (const q of qs)
         await q.work("run-task", { concurrency: 1 }, async ({ payload }) => void got.push(payload.taskId));

@@ -411,42 +411,56 @@ export class PgBossQueue implements JobQueue {
    * Our index additions and pg-boss's queues (a partition of its job table each). Processes starting
    * at once would deadlock on the partition DDL, so one session's advisory lock serialises this.
    */
-  private async install(): Promise<void> {
+  private install(): Promise<void> {
     const s = this.schema;
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await c.query("select pg_advisory_lock(hashtext($1))", [`agent_system_queue.${s}`]);
+    const key = `agent_system_queue.${s}`;
+    return this.withClient(async (c, broken) => {
+      await c.query("select pg_advisory_lock(hashtext($1))", [key]);
       try {
-        await c.query(
-          `create unique index if not exists job_singleton_key on ${s}.job (name, singleton_key)
-           where state < 'completed' and singleton_key is not null`,
+        const { rows } = await c.query<{ ok: boolean }>(
+          "select to_regclass($1) is not null and to_regclass($2) is not null as ok",
+          [`${s}.job_singleton_key`, `${s}.job_active_lease`],
         );
-        await c.query(`create index if not exists job_active_lease on ${s}.job (name) where state = 'active'`);
+        if (!rows[0]?.ok) {
+          await c.query(
+            `create unique index if not exists job_singleton_key on ${s}.job (name, singleton_key)
+             where state < 'completed' and singleton_key is not null`,
+          );
+          await c.query(`create index if not exists job_active_lease on ${s}.job (name) where state = 'active'`);
+        }
         for (const name of jobNames) {
           if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, { name, policy: "standard" });
         }
       } finally {
-        await c.query("select pg_advisory_unlock(hashtext($1))", [`agent_system_queue.${s}`]).catch((e: Error) => {
-          broken = e; // a session that may still hold the lock must not go back to the pool
-        });
+        // A session that may still hold the lock must not go back to the pool.
+        await c.query("select pg_advisory_unlock(hashtext($1))", [key]).catch(broken);
       }
-    } finally {
-      c.release(broken);
-    }
+    });
   }
 
   /** pg-boss's database access: our pool; a failed multi-statement script must not leave a transaction open. */
-  private async executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }> {
+  private executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }> {
+    return this.withClient(async (c, broken) => {
+      try {
+        return await c.query(text, values);
+      } catch (err) {
+        await c.query("rollback").catch(broken);
+        throw err;
+      }
+    });
+  }
+
+  /** A pooled connection for several statements; `broken(err)` makes release discard it. */
+  private async withClient<T>(fn: (c: pg.PoolClient, broken: (err: Error) => void) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
-    let broken: Error | undefined;
+    let failure: Error | undefined;
+    const broken = (err: Error) => void (failure ??= err);
+    c.on("error", broken); // a connection lost while checked out must not become an uncaught exception
     try {
-      return await c.query(text, values);
-    } catch (err) {
-      await c.query("rollback").catch((e: Error) => (broken = e));
-      throw err;
+      return await fn(c, broken);
     } finally {
-      c.release(broken);
+      c.removeListener("error", broken);
+      c.release(failure);
     }
   }
 }
