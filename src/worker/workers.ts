@@ -19,8 +19,10 @@ export interface WorkerOptions {
   /** Jobs of each kind run at once in this process. */
   concurrency: number;
   agentHeartbeatTimeoutSeconds: number;
-  /** How often the safety-net sweeps run (pending tasks, silent agents). */
+  /** How often the safety-net sweeps run (pending tasks, silent agents, stuck workspaces). */
   sweepIntervalMs?: number;
+  /** A workspace CREATING for longer than this has its creation job queued again (default 60 s). */
+  stuckWorkspaceAfterMs?: number;
 }
 
 export interface Workers {
@@ -152,6 +154,15 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   const sweep = guarded("assignment sweep", async () => {
     await services.assignment.sweepSilentAgents(timeoutMs);
     await services.assignment.sweepPending();
+    // A workspace whose creation job never made it into the queue (a crash right after the
+    // commit) is queued again; the singleton key keeps a job that does exist from doubling.
+    for (const ws of await services.workspaces.stuck(o.stuckWorkspaceAfterMs ?? 60_000)) {
+      await o.queue.enqueue(
+        "create-workspace",
+        { taskId: ws.taskId, workspaceId: ws.id },
+        { singletonKey: `workspace:${ws.taskId}` },
+      );
+    }
   });
   beat();
   const timers = [setInterval(beat, heartbeatEvery), setInterval(sweep, sweepEvery)];

@@ -38,4 +38,14 @@ export class WorkspaceService {
       return n > 0;
     });
   }
+
+  /** Workspaces still CREATING after `olderThanMs` (their job was lost before it was queued). */
+  async stuck(olderThanMs: number): Promise<WorkspaceEntity[]> {
+    const cutoff = new Date((this.deps.now?.() ?? new Date()).getTime() - olderThanMs);
+    const at = this.deps.db.dialect === "sqlite" ? cutoff.getTime() : cutoff;
+    return this.deps.db.read.select(WorkspaceEntity, sql("status = 'CREATING' and updated_at < ?", [at]), {
+      orderBy: "updated_at asc",
+      limit: 100,
+    });
+  }
 }

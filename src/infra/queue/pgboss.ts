@@ -109,6 +109,7 @@ export class PgBossQueue implements JobQueue {
     this.pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: opts.maxConnections ?? 10,
+      connectionTimeoutMillis: 10_000,
       application_name: "agent-system-queue",
     });
     this.pool.on("error", (err) => this.logger.warn({ err: err.message }, "job queue: idle connection failed"));
@@ -162,8 +163,12 @@ export class PgBossQueue implements JobQueue {
   async work<N extends JobName>(name: N, opts: WorkOptions, handler: JobHandler<N>): Promise<StopWorker> {
     if (this.stopping) throw new QueueStoppedError();
     assertConcurrency(opts.concurrency);
-    this.listening ??= this.listen();
+    this.listening ??= this.listen().catch((err: unknown) => {
+      this.listening = undefined; // the next work() tries again
+      throw err;
+    });
     await this.listening;
+    if (this.stopping) throw new QueueStoppedError();
     this.heartbeatTimer ??= setInterval(() => void this.heartbeat(), this.heartbeatMs);
     this.sweepTimer ??= setInterval(() => void this.sweep(), this.sweepMs);
     const consumer = new PgConsumer(this.ops, name, opts.concurrency, handler as unknown as JobHandler<JobName>);
@@ -382,13 +387,25 @@ export class PgBossQueue implements JobQueue {
       const sep = n.payload.indexOf(":");
       if (n.payload.slice(0, sep) === this.schema) this.wakeLocal(n.payload.slice(sep + 1));
     });
+    const setupError = () => {}; // a failure while setting up rejects below instead
+    client.on("error", setupError);
+    try {
+      await client.connect();
+      await client.query(`listen ${CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw err;
+    }
+    client.removeListener("error", setupError);
     client.on("error", (err) => {
       this.logger.warn({ err: err.message }, "job queue: listener connection failed");
       this.scheduleReconnect();
     });
     client.on("end", () => this.scheduleReconnect());
-    await client.connect();
-    await client.query(`listen ${CHANNEL}`);
+    if (this.stopping) {
+      await client.end().catch(() => {});
+      return;
+    }
     this.listener = client;
   }
 
