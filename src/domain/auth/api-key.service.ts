@@ -160,6 +160,10 @@ export class ApiKeyService {
   }): Promise<{ created: string | null; file: string | null }> {
     const file = join(opts.dataDir, "admin.key");
     return inTransaction(this.deps, async (em) => {
+      // Processes starting together on one PostgreSQL bootstrap one at a time.
+      if (this.deps.db.dialect === "postgresql") {
+        await em.execute("select pg_advisory_xact_lock(hashtext('agent_system_admin_bootstrap'))");
+      }
       if (opts.adminApiKey) {
         const hash = hashKey(opts.adminApiKey);
         const envKeys = await em.find(ApiKeyEntity, { source: "ENV", revokedAt: null });

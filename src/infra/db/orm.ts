@@ -87,8 +87,19 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     fork: () => em.fork(),
     read: new Reader(orm, dialect === "sqlite"),
     async migrate() {
-      const done = await orm.getMigrator().up();
-      return done.map((m) => m.name);
+      if (dialect === "sqlite") return (await orm.getMigrator().up()).map((m) => m.name);
+      // Processes starting together on one PostgreSQL take turns: a session advisory lock on a
+      // connection of its own, held while the migrator runs on the ORM's pool.
+      const { default: pg } = await import("pg");
+      const lock = new pg.Client({ connectionString: opts.url });
+      await lock.connect();
+      try {
+        await lock.query("select pg_advisory_lock(hashtext('agent_system_migrations'))");
+        return (await orm.getMigrator().up()).map((m) => m.name);
+      } finally {
+        await lock.query("select pg_advisory_unlock(hashtext('agent_system_migrations'))").catch(() => {});
+        await lock.end().catch(() => {});
+      }
     },
     async pendingMigrations() {
       return (await orm.getMigrator().getPendingMigrations()).map((m) => m.name);
