@@ -141,6 +141,70 @@ async function gql<T>(url: string, key: string, query: string, variables: Record
 const SUBSCRIPTION =
   "subscription($taskId: ID!, $afterSeq: Int) { taskEvents(taskId: $taskId, afterSeq: $afterSeq) { seq type content } }";
 
+/**
+ * A graphql-transport-ws subscriber written against the protocol itself (connection_init with
+ * the key, connection_ack, subscribe, next …): to the server it is exactly what a graphql-ws
+ * client is, but it costs this process little, so 2,000 of them compete less with the server
+ * for the two cores, like the baseline's bare ws clients. BENCH_WS_CLIENT=library uses the
+ * graphql-ws client library instead (heavier on the client side; slower figures).
+ */
+function protocolClient(opts: {
+  url: string;
+  authorization: string;
+  onConnected: () => void;
+  onError: (e: unknown) => void;
+}): Client {
+  const ws = new WebSocket(opts.url, "graphql-transport-ws");
+  const sinks = new Map<string, { next: (v: never) => void; error: (e: unknown) => void }>();
+  const pending: string[] = [];
+  let acked = false;
+  let nextId = 1;
+  ws.on("open", () =>
+    ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: opts.authorization } })),
+  );
+  ws.on("error", (e) => opts.onError(e));
+  ws.on("close", (code, reason) => {
+    if (!acked) opts.onError({ code, reason: reason.toString() });
+    for (const s of sinks.values()) s.error({ code, reason: reason.toString() });
+  });
+  ws.on("message", (raw) => {
+    const msg = JSON.parse(raw.toString()) as { type: string; id?: string; payload?: unknown };
+    if (msg.type === "connection_ack") {
+      acked = true;
+      for (const m of pending.splice(0)) ws.send(m);
+      opts.onConnected();
+    } else if (msg.type === "next" && msg.id) sinks.get(msg.id)?.next(msg.payload as never);
+    else if (msg.type === "error" && msg.id) sinks.get(msg.id)?.error(msg.payload);
+    else if (msg.type === "ping") ws.send(JSON.stringify({ type: "pong" }));
+  });
+  const client = {
+    subscribe(
+      payload: { query: string; variables?: Record<string, unknown> },
+      sink: { next: (v: never) => void; error: (e: unknown) => void },
+    ) {
+      const id = String(nextId++);
+      sinks.set(id, sink);
+      const frame = JSON.stringify({ id, type: "subscribe", payload });
+      if (acked) ws.send(frame);
+      else pending.push(frame);
+      return () => {
+        sinks.delete(id);
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ id, type: "complete" }));
+      };
+    },
+    async dispose() {
+      if (ws.readyState === WebSocket.CLOSED) return;
+      await new Promise<void>((resolve) => {
+        ws.once("close", () => resolve());
+        ws.close(1000);
+      });
+    },
+  };
+  return client as unknown as Client;
+}
+
+const useLibraryClient = process.env.BENCH_WS_CLIENT === "library";
+
 interface Subscriber {
   client: Client;
   arrived: number;
@@ -217,6 +281,11 @@ export const subscribersBench: Bench = {
   async run(): Promise<BenchResult> {
     const result: BenchResult = { figures: [], targets: [], notes: [] };
     result.notes.push(ensureFileLimit(SUBSCRIBERS * 2 + 200));
+    result.notes.push(
+      useLibraryClient
+        ? "clients: the graphql-ws client library"
+        : "clients: protocol-level graphql-transport-ws subscribers (BENCH_WS_CLIENT=library: the graphql-ws client library)",
+    );
     const load0 = loadAverage();
     const dataDir = tempDir("subs");
     const server = await ServerChild.start(dataDir);
@@ -244,24 +313,31 @@ export const subscribersBench: Bench = {
           connected.push(
             new Promise<void>((resolve, reject) => {
               const t = setTimeout(() => reject(new Error("a client did not connect within 30 s")), 30_000);
-              sub.client = createClient({
-                url: wsUrl,
-                webSocketImpl: WebSocket,
-                lazy: false,
-                retryAttempts: 0,
-                connectionParams: { authorization: `Bearer ${adminKey}` },
-                onNonLazyError: (e) => {
-                  sub.errors.push(e);
-                  clearTimeout(t);
-                  reject(new Error(`client connection failed: ${String((e as { reason?: string }).reason ?? e)}`));
-                },
-                on: {
-                  connected: () => {
-                    clearTimeout(t);
-                    resolve();
-                  },
-                },
-              });
+              const failed = (e: unknown) => {
+                sub.errors.push(e);
+                clearTimeout(t);
+                reject(new Error(`client connection failed: ${String((e as { reason?: string }).reason ?? e)}`));
+              };
+              const connectedOk = () => {
+                clearTimeout(t);
+                resolve();
+              };
+              sub.client = useLibraryClient
+                ? createClient({
+                    url: wsUrl,
+                    webSocketImpl: WebSocket,
+                    lazy: false,
+                    retryAttempts: 0,
+                    connectionParams: { authorization: `Bearer ${adminKey}` },
+                    onNonLazyError: failed,
+                    on: { connected: connectedOk },
+                  })
+                : protocolClient({
+                    url: wsUrl,
+                    authorization: `Bearer ${adminKey}`,
+                    onConnected: connectedOk,
+                    onError: failed,
+                  });
             }),
           );
           batch.push(sub);

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import type { Principal } from "../domain/auth/principal.js";
+import type { RequestInfo } from "../http/request-context.js";
 import type { Services } from "../domain/services.js";
 import type { AgentEntity, TaskEntity, WorkspaceEntity } from "../infra/db/entities.js";
 
@@ -12,6 +13,8 @@ export interface Loaders {
 
 export interface Context {
   requestId: string;
+  /** The HTTP request's log record (absent on WebSocket operations). */
+  request?: RequestInfo;
   principal: Principal | null;
   services: Services;
   loaders: Loaders;
@@ -40,6 +43,11 @@ export const principalOf = (ctx: Context): Principal => {
   return ctx.principal;
 };
 
-export function createContext(services: Services, principal: Principal | null, requestId: string): Context {
-  return { requestId, principal, services, loaders: createLoaders(services) };
+export function createContext(
+  services: Services,
+  principal: Principal | null,
+  requestId: string,
+  request?: RequestInfo,
+): Context {
+  return { requestId, request, principal, services, loaders: createLoaders(services) };
 }

@@ -1,7 +1,7 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, Kind, type GraphQLFormattedError } from "graphql";
 import { DomainError, type ErrorCode } from "../domain/errors.js";
-import { currentRequest } from "../http/request-context.js";
+import { requestIdOfError } from "../http/request-context.js";
 import type { Logger } from "../domain/shared/deps.js";
 
 /** Codes produced by graphql-js and Apollo themselves, passed through unchanged. */
@@ -36,7 +36,7 @@ const isVariableError = (e: GraphQLError): boolean =>
  * the client as a generic message carrying that id, never a stack or a secret.
  */
 export function createErrorFormatter(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  return (formatted: GraphQLFormattedError, error: unknown, requestIdHint?: string): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const base = { message: capped(formatted.message), locations: formatted.locations, path: formatted.path };
     if (original instanceof DomainError) {
@@ -55,7 +55,7 @@ export function createErrorFormatter(logger: Logger) {
       // graphql-js execution-level errors such as "Variable $x of required type … was not provided."
       return { ...base, extensions: { code: "BAD_USER_INPUT" } };
     }
-    const requestId = currentRequest()?.requestId ?? "unknown";
+    const requestId = requestIdHint ?? requestIdOfError(error) ?? requestIdOfError(original) ?? "unknown";
     logger.error({ err: original, requestId, path: formatted.path }, "unexpected error");
     return {
       message: `Internal server error (request id ${requestId})`,

@@ -13,7 +13,7 @@ import { createErrorFormatter } from "../graphql/errors.js";
 import { checkQueryLength, queryLimitsRule, type QueryLimits } from "../graphql/protections.js";
 import type { AppLogger } from "../logger.js";
 import { serveGraphiql } from "./graphiql.js";
-import { currentRequest, requestIdFrom, runWithRequest } from "./request-context.js";
+import { requestIdFrom, tagErrorRequest, type RequestInfo } from "./request-context.js";
 
 export interface HttpAppOptions {
   schema: GraphQLSchema;
@@ -46,16 +46,23 @@ export async function principalFrom(header: string | undefined, services: Servic
   return principal;
 }
 
+/** Puts the operation name on the request's log line and the request id on its errors. */
 const operationLogPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
       async didResolveOperation(rc) {
-        const info = currentRequest();
-        if (info) info.operationName = rc.operationName ?? rc.operation?.operation;
+        if (rc.contextValue.request)
+          rc.contextValue.request.operationName = rc.operationName ?? rc.operation?.operation;
+      },
+      async didEncounterErrors(rc) {
+        for (const e of rc.errors) tagErrorRequest(e, rc.contextValue.requestId);
       },
     };
   },
 };
+
+/** Each HTTP request's log record, for the handlers below it. */
+const requestInfo = new WeakMap<IncomingMessage, RequestInfo>();
 
 class BodyError extends Error {
   constructor(
@@ -175,7 +182,8 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: async () => {
         const principal = await principalFrom(req.headers.authorization, services);
-        return createContext(services, principal, currentRequest()?.requestId ?? "");
+        const info = requestInfo.get(req);
+        return createContext(services, principal, info?.requestId ?? "", info);
       },
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
@@ -221,7 +229,8 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     res.setHeader("x-request-id", requestId);
     if (stopping) res.setHeader("connection", "close");
     inFlight++;
-    const info = { requestId, operationName: null as string | null | undefined };
+    const info: RequestInfo = { requestId, operationName: null };
+    requestInfo.set(req, info);
     res.on("close", () => {
       inFlight--;
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -238,7 +247,7 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
       );
       if (inFlight === 0) idle?.();
     });
-    runWithRequest(info, () => {
+    (() => {
       let url: URL;
       try {
         url = new URL(req.url ?? "/", "http://localhost");
@@ -261,7 +270,7 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
           );
         else res.destroy();
       });
-    });
+    })();
   });
 
   return {

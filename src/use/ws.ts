@@ -15,7 +15,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { Principal } from "../domain/auth/principal.js";
 import type { Services } from "../domain/services.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
-import { createContext } from "../graphql/context.js";
+import { createContext, type Context } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/errors.js";
 import { checkQueryLength, limitError, queryLimitsRule, type QueryLimits } from "../graphql/protections.js";
 import { principalFrom } from "../http/server.js";
@@ -65,7 +65,8 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
   const rules = [...specifiedRules, queryLimitsRule(limits)];
   const parsed = new Map<string, DocumentNode>();
 
-  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatter(e.toJSON(), e));
+  const format = (errors: readonly GraphQLError[], requestId?: string) =>
+    errors.map((e) => formatter(e.toJSON(), e, requestId));
 
   const disposable = useServer<Record<string, unknown>, Extra>(
     {
@@ -156,11 +157,11 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
           ),
         };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors || result.errors.length === 0) return undefined;
-        return { ...result, errors: format(result.errors) } as never;
+        return { ...result, errors: format(result.errors, (args.contextValue as Context).requestId) } as never;
       },
-      onError: (_ctx, _id, _payload, errors) => format(errors) as never,
+      onError: (ctx, id, _payload, errors) => format(errors, `${ctx.extra.connectionId ?? "ws"}/${id}`) as never,
       onClose: (ctx) => {
         const p = ctx.extra.principal;
         if (p) byKey.get(p.apiKeyId)?.delete(ctx.extra.socket);

@@ -25,7 +25,19 @@ export async function inTransaction<T>(
   fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
 ): Promise<T> {
   const outbox: Message[] = [];
-  const result = await deps.db.fork().transactional((em) => fn(em as SqlEntityManager, outbox));
+  // begin/commit on the fork, rather than em.transactional(): the latter keeps its context in an
+  // AsyncLocalStorage, which on Node 20 turns on promise hooks for the whole process and slows
+  // every await afterwards (we always pass the fork explicitly, so the context is not needed).
+  const em = deps.db.fork();
+  await em.begin();
+  let result: T;
+  try {
+    result = await fn(em, outbox);
+    await em.commit();
+  } catch (err) {
+    await em.rollback().catch(() => {});
+    throw err;
+  }
   if (outbox.length > 0) {
     await deps.pubsub.publish(outbox).catch((err: unknown) => deps.logger.error({ err }, "publish failed"));
   }
