@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const dataDir = process.env.BENCH_DATA_DIR;
   if (!dataDir) throw new Error("BENCH_DATA_DIR is not set");
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "silent" });
-  const app = await withoutKeyBanner(() => startApp({ config, logger: createLogger("silent") }));
+  const app = await withoutKeyBanner(() => startApp({ config, logger: createLogger("silent"), workers: 0 }));
   const bare = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((r) => bare.once("listening", () => r()));
   const bareUrl = `ws://127.0.0.1:${(bare.address() as AddressInfo).port}`;

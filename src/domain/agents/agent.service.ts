@@ -99,7 +99,18 @@ export class AgentService {
         if (agent.status === "AVAILABLE" && agent.activeTasks >= agent.maxConcurrentTasks) agent.status = "BUSY";
       }
       agent.updatedAt = this.now();
-      await em.flush();
+      await em.nativeUpdate(
+        AgentEntity,
+        { id: agent.id },
+        {
+          name: agent.name,
+          minComplexity: agent.minComplexity,
+          maxComplexity: agent.maxComplexity,
+          maxConcurrentTasks: agent.maxConcurrentTasks,
+          status: agent.status,
+          updatedAt: agent.updatedAt,
+        },
+      );
       out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });
       return agent;
     });

@@ -243,15 +243,17 @@ export class AssignmentService {
       const now = this.now();
       const agent = isId(agentId) ? await em.findOne(AgentEntity, { id: agentId }) : null;
       if (!agent) throw notFound("Agent", agentId, "id");
-      agent.lastHeartbeatAt = now;
       if (agent.status === "OFFLINE") {
-        agent.status = "AVAILABLE";
-        agent.activeTasks = 0;
-        agent.updatedAt = now;
+        await em.nativeUpdate(
+          AgentEntity,
+          { id: agentId },
+          { lastHeartbeatAt: now, status: "AVAILABLE", activeTasks: 0, updatedAt: now },
+        );
         cameBack = true;
         out.push({ topic: "AGENT_CHANGED", payload: { agentId } });
+      } else {
+        await em.nativeUpdate(AgentEntity, { id: agentId }, { lastHeartbeatAt: now });
       }
-      await em.flush();
     });
     if (cameBack) await this.fillAgent(agentId);
     return this.reloadAgent(agentId);
@@ -345,12 +347,11 @@ export class AssignmentService {
     const existing = await em.findOne(WorkspaceEntity, { taskId });
     let workspaceId: string;
     if (existing) {
-      existing.agentId = agent.id;
-      existing.path = path;
-      existing.status = "CREATING";
-      existing.error = null;
-      existing.updatedAt = now;
-      await em.flush();
+      await em.nativeUpdate(
+        WorkspaceEntity,
+        { id: existing.id },
+        { agentId: agent.id, path, status: "CREATING", error: null, updatedAt: now },
+      );
       workspaceId = existing.id;
     } else {
       workspaceId = newId();
@@ -409,7 +410,7 @@ export class AssignmentService {
       if (!agent) throw notFound("Agent", agentId, "id");
       agent.status = next(agent);
       agent.updatedAt = this.now();
-      await em.flush();
+      await em.nativeUpdate(AgentEntity, { id: agentId }, { status: agent.status, updatedAt: agent.updatedAt });
       out.push({ topic: "AGENT_CHANGED", payload: { agentId } });
       return agent;
     });

@@ -95,7 +95,7 @@ export class ApiKeyService {
       if (!apiKey) throw notFound("API key", id);
       if (apiKey.revokedAt) throw conflict("This API key is already revoked", "id");
       apiKey.revokedAt = this.now();
-      await em.flush();
+      await em.nativeUpdate(ApiKeyEntity, { id: apiKey.id }, { revokedAt: apiKey.revokedAt });
       out.push({ topic: "API_KEY_REVOKED", payload: { apiKeyId: apiKey.id } });
       return apiKey;
     });
@@ -170,14 +170,19 @@ export class ApiKeyService {
         let current = false;
         for (const k of envKeys) {
           if (k.keyHash === hash) current = true;
-          else k.revokedAt = this.now();
+          else await em.nativeUpdate(ApiKeyEntity, { id: k.id }, { revokedAt: this.now() });
         }
         if (!current) {
           const existing = await em.findOne(ApiKeyEntity, { keyHash: hash });
           if (existing) {
-            Object.assign(existing, { role: "ADMIN", revokedAt: null, source: "ENV", agentId: null });
+            await em.nativeUpdate(
+              ApiKeyEntity,
+              { id: existing.id },
+              { role: "ADMIN", revokedAt: null, source: "ENV", agentId: null },
+            );
           } else {
-            em.persist(
+            await em.insert(
+              ApiKeyEntity,
               Object.assign(new ApiKeyEntity(), {
                 id: newId(),
                 name: "ADMIN_API_KEY",
@@ -193,7 +198,6 @@ export class ApiKeyService {
             );
           }
         }
-        await em.flush();
         return { created: null, file: null };
       }
       const admins = await em.count(ApiKeyEntity, { role: "ADMIN", revokedAt: null });

@@ -25,15 +25,17 @@ export async function inTransaction<T>(
   fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
 ): Promise<T> {
   const outbox: Message[] = [];
-  // begin/commit on the fork, rather than em.transactional(): the latter keeps its context in an
-  // AsyncLocalStorage, which on Node 20 turns on promise hooks for the whole process and slows
-  // every await afterwards (we always pass the fork explicitly, so the context is not needed).
+  // Writes are explicit statements (insert, nativeUpdate, execute), never the unit of work's
+  // flush, and the transaction is begun and committed on the connection: em.transactional() and
+  // em.flush() keep their state in AsyncLocalStorage, which on Node 20 turns on promise hooks for
+  // the whole process and slows every await afterwards.
   const em = deps.db.fork();
   await em.begin();
   let result: T;
   try {
     result = await fn(em, outbox);
-    await em.commit();
+    const tx = em.getTransactionContext();
+    await em.getConnection("write").commit(tx);
   } catch (err) {
     await em.rollback().catch(() => {});
     throw err;

@@ -172,7 +172,11 @@ export class TaskService {
       task.assignedAgentId = null;
       task.assignedAt = null;
     }
-    await em.flush();
+    await em.nativeUpdate(
+      TaskEntity,
+      { id: task.id },
+      { status: to, updatedAt: now, assignedAgentId: task.assignedAgentId, assignedAt: task.assignedAt },
+    );
     if (released) await this.assignment.releaseInTx(em, out, released, now);
     const ev = await appendEvent(
       em,
