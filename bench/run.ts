@@ -9,11 +9,12 @@ import { cpus } from "node:os";
 import { assignmentBench } from "./assignment.js";
 import { cleanupAll, table, type Bench, type BenchResult } from "./lib.js";
 import { queueBench } from "./queue.js";
+import { sandboxBench } from "./sandbox.js";
 import { startupBench } from "./startup.js";
 import { subscribersBench } from "./subscribers.js";
 import { tasksQueryBench } from "./tasks-query.js";
 
-const all: Bench[] = [tasksQueryBench, subscribersBench, startupBench, queueBench, assignmentBench];
+const all: Bench[] = [tasksQueryBench, subscribersBench, startupBench, queueBench, assignmentBench, sandboxBench];
 
 async function main(): Promise<number> {
   const filter = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -48,7 +48,9 @@ const query = (first: number) =>
 
 function start(dataDir: string, onQuery?: (sql: string) => void): Promise<RunningApp> {
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "silent" });
-  return withoutKeyBanner(() => startApp({ config, logger: createLogger("silent"), workers: 0, ...(onQuery ? { onQuery } : {}) }));
+  return withoutKeyBanner(() =>
+    startApp({ config, logger: createLogger("silent"), workers: 0, ...(onQuery ? { onQuery } : {}) }),
+  );
 }
 
 const placeholders = (rows: number, cols: number) =>

@@ -1,9 +1,10 @@
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.js";
-import { closeServices, createServices, type Services } from "./domain/services.js";
+import { closeAppServices, createAppServices, defaultCommandLimits, type AppServices } from "./app-services.js";
 import { buildApiSchema } from "./graphql/schema.js";
 import { defaultQueryLimits, type QueryLimits } from "./graphql/protections.js";
-import { createHttpApp } from "./http/server.js";
+import { createFileRoutes, defaultAllowedUploadTypes } from "./http/files.js";
+import { createHttpApp, principalFrom } from "./http/server.js";
 import { openDatabase, type Database } from "./infra/db/orm.js";
 import { MemoryPubSub } from "./infra/pubsub/memory.js";
 import { PostgresPubSub } from "./infra/pubsub/postgres.js";
@@ -26,7 +27,7 @@ export interface AppOptions {
   /** In-process job workers; default config.workers (`serve --no-workers` passes 0). */
   workers?: number;
   /** The runtime builtin agents run with (default: the scripted runtime). */
-  runtime?: (services: Services) => AgentRuntime;
+  runtime?: (services: AppServices) => AgentRuntime;
   /** Milliseconds per phase of the scripted runtime (tests shorten it). */
   scriptedStepMs?: number;
   /** How often workers re-offer pending tasks and look for silent agents. */
@@ -39,7 +40,7 @@ export interface RunningApp {
   port: number;
   db: Database;
   pubsub: PubSub;
-  services: Services;
+  services: AppServices;
   queue: JobQueue;
   logger: AppLogger;
   /** The admin key generated on this start, if one was (also written to DATA_DIR/admin.key). */
@@ -78,6 +79,20 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       logger,
       limits,
       maxBodyBytes: 2 * 1024 * 1024,
+      files: createFileRoutes({
+        resolveWorkspace: async (id) => {
+          const ws = await services.workspaces.get(id);
+          return ws && ws.status === "READY" ? { root: ws.path } : null;
+        },
+        authenticate: (header) => principalFrom(header, services).catch(() => null),
+        canRead: async (p, id) => p.role !== "AGENT" || (await services.workspaces.get(id))?.agentId === p.agentId,
+        canWrite: async (p, id) =>
+          ["ADMIN", "OPERATOR"].includes(p.role) ||
+          (p.role === "AGENT" && (await services.workspaces.get(id))?.agentId === p.agentId),
+        limits: { maxUploadBytes: 100 * 1024 * 1024, maxWorkspaceBytes: 1024 * 1024 * 1024, managedDirs: ["venv"] },
+        allowedUploadTypes: defaultAllowedUploadTypes,
+        logger,
+      }),
       readiness: async () => {
         const checks: Record<string, unknown> = {};
         try {
@@ -94,6 +109,13 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
           }
         }
         checks.migrations = migrationsCurrent ? "applied" : "pending";
+        // Not a readiness condition: without a sandbox the API serves, and refuses untrusted code.
+        checks.sandbox =
+          services.sandbox.kind === "BWRAP"
+            ? "bubblewrap"
+            : services.sandbox.kind === "NONE"
+              ? "none (SANDBOX=none: commands run without isolation)"
+              : `unavailable: ${services.sandbox.reason ?? "unknown"}`;
         return { ready: checks.database === "ok" && migrationsCurrent, checks };
       },
     });
@@ -156,7 +178,7 @@ export interface Core {
   db: Database;
   pubsub: PubSub;
   queue: JobQueue;
-  services: Services;
+  services: AppServices;
   startWorkers(concurrency: number): Promise<Workers>;
   close(): Promise<void>;
 }
@@ -184,7 +206,21 @@ export async function startCore(
       leaseSeconds: config.jobLeaseSeconds,
       logger,
     });
-    const services = createServices({ db, pubsub, logger }, { workspacesDir: config.workspacesDir, jobs: queue });
+    const services = await createAppServices(
+      { db, pubsub, logger },
+      {
+        workspacesDir: config.workspacesDir,
+        jobs: queue,
+        sandboxMode: config.sandbox,
+        policyFile: config.toolPolicyFile,
+        commandLimits: {
+          ...defaultCommandLimits,
+          wallTimeMs: config.commandTimeoutMs,
+          outputBytes: config.commandOutputLimitBytes,
+        },
+        pipIndexUrl: config.pipIndexUrl,
+      },
+    );
     const workspaceFs = new WorkspaceFs({
       root: config.workspacesDir,
       defaultPackages: config.workspaceDefaultPackages,
@@ -215,7 +251,7 @@ export async function startCore(
       close() {
         closed ??= (async () => {
           await q.stop(0).catch((err: unknown) => logger.warn({ err }, "queue stop failed"));
-          closeServices(services);
+          await closeAppServices(services);
           await ps.close();
           await db.close();
         })();

@@ -54,6 +54,17 @@ const envSchema = z.object({
   AGENT_HEARTBEAT_TIMEOUT: intFrom("AGENT_HEARTBEAT_TIMEOUT", 60, 1, 86_400),
   JOB_LEASE_SECONDS: intFrom("JOB_LEASE_SECONDS", 30, 1, 3_600),
   AGENT_RUNTIME_STEP_MS: intFrom("AGENT_RUNTIME_STEP_MS", 1_000, 0, 3_600_000),
+  SANDBOX: z.enum(["auto", "bwrap", "none"], { message: "must be auto, bwrap or none" }).default("auto"),
+  TOOL_POLICY_FILE: z.string().optional(),
+  COMMAND_TIMEOUT_MS: intFrom("COMMAND_TIMEOUT_MS", 60_000, 100, 3_600_000),
+  COMMAND_OUTPUT_LIMIT_BYTES: intFrom("COMMAND_OUTPUT_LIMIT_BYTES", 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  PIP_INDEX_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v))
+    .refine((v) => v === undefined || /^(https?|file):\/\/.+/.test(v), {
+      message: "must be an http(s):// or file:// URL",
+    }),
 });
 
 export interface Config {
@@ -74,6 +85,12 @@ export interface Config {
   jobLeaseSeconds: number;
   /** Milliseconds the scripted runtime spends in each phase. */
   agentRuntimeStepMs: number;
+  /** auto: bubblewrap when it works, else untrusted code is refused; none: no isolation (operator opt-out). */
+  sandbox: "auto" | "bwrap" | "none";
+  toolPolicyFile: string | undefined;
+  commandTimeoutMs: number;
+  commandOutputLimitBytes: number;
+  pipIndexUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -114,5 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agentHeartbeatTimeoutSeconds: e.AGENT_HEARTBEAT_TIMEOUT,
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,
     agentRuntimeStepMs: e.AGENT_RUNTIME_STEP_MS,
+    sandbox: e.SANDBOX,
+    toolPolicyFile: e.TOOL_POLICY_FILE ? resolve(process.cwd(), e.TOOL_POLICY_FILE) : undefined,
+    commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
+    commandOutputLimitBytes: e.COMMAND_OUTPUT_LIMIT_BYTES,
+    pipIndexUrl: e.PIP_INDEX_URL,
   };
 }

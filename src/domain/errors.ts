@@ -8,6 +8,7 @@ export const errorCodes = [
   "FORBIDDEN",
   "POLICY_DENIED",
   "LIMIT_EXCEEDED",
+  "SANDBOX_UNAVAILABLE",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -44,3 +45,7 @@ export const conflict = (message: string, field?: string) =>
 export const forbidden = (message: string) => new DomainError("FORBIDDEN", message);
 
 export const unauthenticated = (message = "A valid API key is required") => new DomainError("UNAUTHENTICATED", message);
+
+/** A tool policy refused the call; `rule` names the rule that did (e.g. "path.outside-workspace"). */
+export const policyDenied = (rule: string, message: string, extra: ErrorDetails = {}) =>
+  new DomainError("POLICY_DENIED", `${message} (rule ${rule})`, { ...extra, rule });

@@ -8,6 +8,19 @@ export type AgentKind = (typeof agentKinds)[number];
 export const workspaceStatuses = ["CREATING", "READY", "FAILED"] as const;
 export type WorkspaceStatus = (typeof workspaceStatuses)[number];
 
+export const toolCallStatuses = ["RUNNING", "SUCCEEDED", "FAILED", "DENIED"] as const;
+export type ToolCallStatus = (typeof toolCallStatuses)[number];
+
+export const commandRunStatuses = [
+  "RUNNING",
+  "SUCCEEDED",
+  "FAILED",
+  "TIMED_OUT",
+  "CANCELLED",
+  "LIMIT_EXCEEDED",
+] as const;
+export type CommandRunStatus = (typeof commandRunStatuses)[number];
+
 export const taskStatuses = [
   "PENDING",
   "DESIGN",

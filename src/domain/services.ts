@@ -25,6 +25,6 @@ export function createServices(deps: Deps, opts: AssignmentOptions): Services {
 }
 
 export function closeServices(services: Services): void {
-  services.tasks.feed.close();
+  services.tasks.close();
   services.apiKeys.close();
 }

@@ -9,6 +9,9 @@ import { ApiKeyResolver } from "./api-key/api-key.resolver.js";
 import type { Context } from "./context.js";
 import { TaskEventResolver, TaskResolver } from "./task/task.resolver.js";
 import { WorkspaceResolver } from "./workspace/workspace.resolver.js";
+import { TerminalResolver } from "./tools/terminal.resolver.js";
+import { FilesResolver } from "./tools/files.resolver.js";
+import { PythonResolver } from "./tools/python.resolver.js";
 
 const authChecker: AuthChecker<Context, Role> = ({ context }, required) => {
   const p = context.principal;
@@ -19,7 +22,16 @@ const authChecker: AuthChecker<Context, Role> = ({ context }, required) => {
   return true;
 };
 
-export const resolvers = [AgentResolver, TaskResolver, TaskEventResolver, WorkspaceResolver, ApiKeyResolver] as const;
+export const resolvers = [
+  AgentResolver,
+  TaskResolver,
+  TaskEventResolver,
+  WorkspaceResolver,
+  ApiKeyResolver,
+  TerminalResolver,
+  FilesResolver,
+  PythonResolver,
+] as const;
 
 /**
  * Our subscriptions bring their own `subscribe` (replay from the database, then live), so

@@ -7,11 +7,12 @@ import {
 } from "@apollo/server/plugin/disabled";
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { Principal } from "../domain/auth/principal.js";
-import type { Services } from "../domain/services.js";
+import type { AppServices as Services } from "../app-services.js";
 import { createContext, type Context } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/errors.js";
 import { checkQueryLength, queryLimitsRule, type QueryLimits } from "../graphql/protections.js";
 import type { AppLogger } from "../logger.js";
+import type { FileRouteHandler } from "./files.js";
 import { serveGraphiql } from "./graphiql.js";
 import { requestIdFrom, tagErrorRequest, type RequestInfo } from "./request-context.js";
 
@@ -23,6 +24,8 @@ export interface HttpAppOptions {
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   readiness: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
+  /** PUT/GET /workspaces/:id/files/<path>; absent: those routes answer 404. */
+  files?: FileRouteHandler;
 }
 
 export interface HttpApp {
@@ -114,7 +117,7 @@ const graphqlError = (message: string, code: string, extra: Record<string, unkno
 export function createHttpApp(opts: HttpAppOptions): HttpApp {
   const { services, logger, limits } = opts;
   const sockets = new Set<Socket>();
-  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 30_000, headersTimeout: 10_000 });
+  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 10 * 60_000, headersTimeout: 10_000 });
   let inFlight = 0;
   let stopping = false;
   let idle: (() => void) | undefined;
@@ -199,6 +202,7 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname;
     if (path === "/graphql") return handleGraphql(req, res, url);
+    if (opts.files && path.startsWith("/workspaces/") && (await opts.files(req, res, url))) return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       sendJson(res, 404, { error: "not found" });
       return;

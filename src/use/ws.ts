@@ -13,7 +13,7 @@ import type { Context as WsContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Principal } from "../domain/auth/principal.js";
-import type { Services } from "../domain/services.js";
+import type { AppServices as Services } from "../app-services.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
 import { createContext, type Context } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/errors.js";

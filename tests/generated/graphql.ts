@@ -19,6 +19,8 @@ export type Scalars = {
   DateTimeISO: { input: string; output: string; }
   /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
   JSON: { input: unknown; output: unknown; }
+  /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSONObject: { input: any; output: any; }
 };
 
 /** A worker that takes tasks within its complexity range. */
@@ -94,6 +96,55 @@ export type ApiKey = {
   role: Role;
 };
 
+/** Output of a run, as produced (coalesced, at most 50 ms behind). */
+export type CommandOutputChunk = {
+  __typename?: 'CommandOutputChunk';
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** UTF-8 text; for EXIT, a JSON object with status, exitCode and signal. */
+  data: Scalars['String']['output'];
+  runId: Scalars['ID']['output'];
+  seq: Scalars['Int']['output'];
+  stream: OutputStream;
+};
+
+/** A command started in a workspace's sandbox. */
+export type CommandRun = {
+  __typename?: 'CommandRun';
+  args: Array<Scalars['String']['output']>;
+  /** CPU time of the whole process tree. */
+  cpuTimeMs?: Maybe<Scalars['Int']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  durationMs?: Maybe<Scalars['Int']['output']>;
+  exitCode?: Maybe<Scalars['Int']['output']>;
+  finishedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  id: Scalars['ID']['output'];
+  /** Seq of the last stored output chunk: subscribe with afterSeq set to it. */
+  lastOutputSeq: Scalars['Int']['output'];
+  /** For LIMIT_EXCEEDED and TIMED_OUT: wallTime, cpuSeconds, memory, processes, fileSize or output. */
+  limit?: Maybe<Scalars['String']['output']>;
+  /** Peak resident memory of the largest process of the run. */
+  maxRssKb?: Maybe<Scalars['Int']['output']>;
+  program: Scalars['String']['output'];
+  sandbox: SandboxKind;
+  signal?: Maybe<Scalars['String']['output']>;
+  status: CommandRunStatus;
+  stderrBytes: Scalars['Int']['output'];
+  stdoutBytes: Scalars['Int']['output'];
+  taskId?: Maybe<Scalars['ID']['output']>;
+  /** Output went past the output limit and was cut. */
+  truncated: Scalars['Boolean']['output'];
+  workspaceId: Scalars['ID']['output'];
+};
+
+/** LIMIT_EXCEEDED names the limit in `limit`. */
+export type CommandRunStatus =
+  | 'CANCELLED'
+  | 'FAILED'
+  | 'LIMIT_EXCEEDED'
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'TIMED_OUT';
+
 export type CreateAgentInput = {
   /** Default EXTERNAL. */
   kind?: InputMaybe<AgentKind>;
@@ -134,28 +185,107 @@ export type CreatedApiKey = {
   key: Scalars['String']['output'];
 };
 
+export type DeletedFile = {
+  __typename?: 'DeletedFile';
+  path: Scalars['String']['output'];
+  type: FileEntryType;
+};
+
+export type FileContent = {
+  __typename?: 'FileContent';
+  content: Scalars['String']['output'];
+  encoding: FileEncoding;
+  path: Scalars['String']['output'];
+  /** Size of the whole file in bytes. */
+  size: Scalars['Int']['output'];
+  /** The file is longer than maxBytes; content holds its beginning. */
+  truncated: Scalars['Boolean']['output'];
+  /** Pass back as expectedVersion to write without overwriting others' changes. */
+  version: Scalars['String']['output'];
+};
+
+/** utf8: text; base64: exact bytes. */
+export type FileEncoding =
+  | 'base64'
+  | 'utf8';
+
+export type FileEntry = {
+  __typename?: 'FileEntry';
+  modifiedAt: Scalars['DateTimeISO']['output'];
+  /** Relative to the workspace root. */
+  path: Scalars['String']['output'];
+  size: Scalars['Int']['output'];
+  type: FileEntryType;
+};
+
+export type FileEntryType =
+  | 'DIRECTORY'
+  | 'FILE'
+  | 'OTHER'
+  | 'SYMLINK';
+
+export type FileList = {
+  __typename?: 'FileList';
+  entries: Array<FileEntry>;
+  /** More entries than maxEntries exist. */
+  truncated: Scalars['Boolean']['output'];
+};
+
+export type FileWriteResult = {
+  __typename?: 'FileWriteResult';
+  /** False when an existing file was replaced. */
+  created: Scalars['Boolean']['output'];
+  path: Scalars['String']['output'];
+  size: Scalars['Int']['output'];
+  version: Scalars['String']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** An external agent's sign of life, due at least every AGENT_HEARTBEAT_TIMEOUT seconds; an OFFLINE agent comes back. Agent keys: their own agent only. */
   agentHeartbeat: Agent;
+  /** Appends to a file, creating it if needed. */
+  appendFile: FileWriteResult;
   /** Assigns a PENDING task to a chosen agent, or moves an active task to another agent (it restarts at DESIGN there), with the checks of automatic assignment (status, complexity range, capacity). */
   assignTask: Task;
+  /** Stops a running command and its whole process tree (status CANCELLED). */
+  cancelCommand: CommandRun;
   cancelTask: Task;
   createAgent: Agent;
   /** Creates a key; the secret is in the result, once. */
   createApiKey: CreatedApiKey;
   createTask: Task;
+  /** Deletes a file, a link, or a directory (recursive for contents). */
+  deleteFile: DeletedFile;
+  /** Installs packages into the workspace's venv from the configured index only (PIP_INDEX_URL). */
+  installPackages: PackageInstallResult;
+  /** Lists a directory (recursively if asked) with sizes and times. */
+  listFiles: FileList;
+  /** Creates a directory and its missing parents. */
+  makeDirectory: FileEntry;
+  /** Moves or renames inside the workspace. */
+  moveFile: FileEntry;
   /** The agent takes no new tasks until resumed; its current ones carry on. */
   pauseAgent: Agent;
+  /** Reads a workspace file (recorded as a tool call). */
+  readFile: FileContent;
   /** A paused agent takes tasks again, starting with the pending ones that fit. */
   resumeAgent: Agent;
   /** Stops the key at once, including on open WebSocket connections. */
   revokeApiKey: ApiKey;
+  /** Starts a command in the sandbox and returns at once; follow it with commandOutput(runId). */
+  runCommand: CommandRun;
+  /** Runs Python with the workspace's venv in the sandbox and waits for it; an exception comes back as a traceback. */
+  runPython: PythonResult;
+  /** Type, size and modification time of a path. */
+  stat: FileEntry;
   /** Takes an active task from its agent and returns it to PENDING; it is then offered to the agents again, the freed one included (pause it first to keep the task away from it). */
   unassignTask: Task;
   updateAgent: Agent;
   /** Moves a task to another status; illegal moves fail with INVALID_TRANSITION. */
   updateTaskStatus: Task;
+  /** Creates or overwrites a file. */
+  writeFile: FileWriteResult;
 };
 
 
@@ -164,9 +294,19 @@ export type MutationAgentHeartbeatArgs = {
 };
 
 
+export type MutationAppendFileArgs = {
+  input: WriteFileInput;
+};
+
+
 export type MutationAssignTaskArgs = {
   agentId: Scalars['ID']['input'];
   taskId: Scalars['ID']['input'];
+};
+
+
+export type MutationCancelCommandArgs = {
+  runId: Scalars['ID']['input'];
 };
 
 
@@ -190,8 +330,52 @@ export type MutationCreateTaskArgs = {
 };
 
 
+export type MutationDeleteFileArgs = {
+  path: Scalars['String']['input'];
+  recursive?: InputMaybe<Scalars['Boolean']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+export type MutationInstallPackagesArgs = {
+  packages: Array<Scalars['String']['input']>;
+  timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+export type MutationListFilesArgs = {
+  maxEntries?: InputMaybe<Scalars['Int']['input']>;
+  path?: InputMaybe<Scalars['String']['input']>;
+  recursive?: InputMaybe<Scalars['Boolean']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+export type MutationMakeDirectoryArgs = {
+  path: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+export type MutationMoveFileArgs = {
+  from: Scalars['String']['input'];
+  overwrite?: InputMaybe<Scalars['Boolean']['input']>;
+  to: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
 export type MutationPauseAgentArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationReadFileArgs = {
+  encoding?: InputMaybe<FileEncoding>;
+  maxBytes?: InputMaybe<Scalars['Int']['input']>;
+  path: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
 };
 
 
@@ -202,6 +386,22 @@ export type MutationResumeAgentArgs = {
 
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRunCommandArgs = {
+  input: RunCommandInput;
+};
+
+
+export type MutationRunPythonArgs = {
+  input: RunPythonInput;
+};
+
+
+export type MutationStatArgs = {
+  path: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
 };
 
 
@@ -222,6 +422,24 @@ export type MutationUpdateTaskStatusArgs = {
   status: TaskStatus;
 };
 
+
+export type MutationWriteFileArgs = {
+  input: WriteFileInput;
+};
+
+/** EXIT: the final chunk, with the run's status. */
+export type OutputStream =
+  | 'EXIT'
+  | 'STDERR'
+  | 'STDOUT';
+
+export type PackageInstallResult = {
+  __typename?: 'PackageInstallResult';
+  run: CommandRun;
+  stderr: Scalars['String']['output'];
+  stdout: Scalars['String']['output'];
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** Pass as `after` to get the next page. */
@@ -229,15 +447,29 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+export type PythonResult = {
+  __typename?: 'PythonResult';
+  run: CommandRun;
+  stderr: Scalars['String']['output'];
+  stdout: Scalars['String']['output'];
+  traceback?: Maybe<Traceback>;
+};
+
 export type Query = {
   __typename?: 'Query';
   agent?: Maybe<Agent>;
   agents: AgentConnection;
   apiKeys: Array<ApiKey>;
+  commandRun?: Maybe<CommandRun>;
+  /** A task's command runs, newest first (at most 100). */
+  commandRuns: Array<CommandRun>;
   /** The API key this request is authenticated with. */
   me: ApiKey;
   task?: Maybe<Task>;
   tasks: TaskConnection;
+  toolCall?: Maybe<ToolCall>;
+  /** A task's tool calls, newest first. */
+  toolCalls: ToolCallConnection;
   workspace?: Maybe<Workspace>;
 };
 
@@ -259,6 +491,16 @@ export type QueryApiKeysArgs = {
 };
 
 
+export type QueryCommandRunArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCommandRunsArgs = {
+  taskId: Scalars['ID']['input'];
+};
+
+
 export type QueryTaskArgs = {
   id: Scalars['ID']['input'];
 };
@@ -268,6 +510,18 @@ export type QueryTasksArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<TaskFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryToolCallArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryToolCallsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  taskId: Scalars['ID']['input'];
 };
 
 
@@ -282,10 +536,42 @@ export type Role =
   | 'OPERATOR'
   | 'VIEWER';
 
+/** A program to start in a workspace's sandbox. No shell: program and args are passed as they are. */
+export type RunCommandInput = {
+  args?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Extra environment variables (string values); the server's own environment is never passed on. */
+  env?: InputMaybe<Scalars['JSONObject']['input']>;
+  /** A bare program name from the policy's allowlist (no paths). */
+  program: Scalars['String']['input'];
+  /** Sent to the program's standard input. */
+  stdin?: InputMaybe<Scalars['String']['input']>;
+  /** Wall-time limit in milliseconds (default and maximum from the policy). */
+  timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+export type RunPythonInput = {
+  args?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Code to run (give this or path). */
+  code?: InputMaybe<Scalars['String']['input']>;
+  /** A .py file of the workspace to run. */
+  path?: InputMaybe<Scalars['String']['input']>;
+  stdin?: InputMaybe<Scalars['String']['input']>;
+  timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+/** BWRAP: bubblewrap isolation; NONE: the operator turned the sandbox off (SANDBOX=none). */
+export type SandboxKind =
+  | 'BWRAP'
+  | 'NONE';
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** Every change of an agent (or of the one named in the filter), as it happens. */
   agentChanged: Agent;
+  /** Stored output with seq > afterSeq, then live chunks as they are produced, ending with the EXIT chunk. A late or reconnecting client misses nothing (of a long run's stored output, the middle beyond 1 MB of head and tail is dropped when it ends). */
+  commandOutput: CommandOutputChunk;
   /** Tasks as they change (created, status, assignment), for list views. */
   taskChanged: Task;
   /** Every stored event with seq > afterSeq, then live ones, in order, with no gap and no duplicate. */
@@ -295,6 +581,12 @@ export type Subscription = {
 
 export type SubscriptionAgentChangedArgs = {
   filter?: InputMaybe<AgentChangedFilter>;
+};
+
+
+export type SubscriptionCommandOutputArgs = {
+  afterSeq?: InputMaybe<Scalars['Int']['input']>;
+  runId: Scalars['ID']['input'];
 };
 
 
@@ -396,6 +688,65 @@ export type TaskStatus =
   | 'REVIEW'
   | 'TEST';
 
+/** One call of a tool, by a person, an external agent or the runtime. */
+export type ToolCall = {
+  __typename?: 'ToolCall';
+  /** The API key (or agent) that called. */
+  callerName: Scalars['String']['output'];
+  durationMs?: Maybe<Scalars['Int']['output']>;
+  errorCode?: Maybe<Scalars['String']['output']>;
+  errorMessage?: Maybe<Scalars['String']['output']>;
+  finishedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  id: Scalars['ID']['output'];
+  /** The input, long strings shortened, env values left out. */
+  input?: Maybe<Scalars['JSON']['output']>;
+  startedAt: Scalars['DateTimeISO']['output'];
+  status: ToolCallStatus;
+  taskId?: Maybe<Scalars['ID']['output']>;
+  tool: Scalars['String']['output'];
+  workspaceId?: Maybe<Scalars['ID']['output']>;
+};
+
+export type ToolCallConnection = {
+  __typename?: 'ToolCallConnection';
+  edges: Array<ToolCallEdge>;
+  pageInfo: PageInfo;
+  /** Number of items matching the filter, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ToolCallEdge = {
+  __typename?: 'ToolCallEdge';
+  cursor: Scalars['String']['output'];
+  node: ToolCall;
+};
+
+/** DENIED: refused by a policy (POLICY_DENIED), nothing ran. */
+export type ToolCallStatus =
+  | 'DENIED'
+  | 'FAILED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+/** The exception a Python run raised. */
+export type Traceback = {
+  __typename?: 'Traceback';
+  /** Where it was raised; <code> for code passed inline. */
+  file?: Maybe<Scalars['String']['output']>;
+  frames: Array<TracebackFrame>;
+  line?: Maybe<Scalars['Int']['output']>;
+  message: Scalars['String']['output'];
+  /** The exception's class, e.g. ZeroDivisionError. */
+  type: Scalars['String']['output'];
+};
+
+export type TracebackFrame = {
+  __typename?: 'TracebackFrame';
+  file: Scalars['String']['output'];
+  function: Scalars['String']['output'];
+  line: Scalars['Int']['output'];
+};
+
 export type UpdateAgentInput = {
   maxComplexity?: InputMaybe<Scalars['Int']['input']>;
   maxConcurrentTasks?: InputMaybe<Scalars['Int']['input']>;
@@ -423,6 +774,17 @@ export type WorkspaceStatus =
   | 'CREATING'
   | 'FAILED'
   | 'READY';
+
+export type WriteFileInput = {
+  content: Scalars['String']['input'];
+  /** Default true. */
+  createParents?: InputMaybe<Scalars['Boolean']['input']>;
+  encoding?: InputMaybe<FileEncoding>;
+  /** The version you last read: the write fails with CONFLICT if the file changed since. */
+  expectedVersion?: InputMaybe<Scalars['String']['input']>;
+  path: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
 
 export type AgentFieldsFragment = { __typename?: 'Agent', id: string, name: string, status: AgentStatus, kind: AgentKind, minComplexity: number, maxComplexity: number, maxConcurrentTasks: number, activeTasks: number, lastActiveAt?: string | null, lastHeartbeatAt?: string | null, createdAt: string, updatedAt: string };
 
@@ -612,10 +974,100 @@ export type UnassignTaskMutationVariables = Exact<{
 
 export type UnassignTaskMutation = { __typename?: 'Mutation', unassignTask: { __typename?: 'Task', id: string, title: string, description: string, complexity: number, priority: number, status: TaskStatus, lastEventSeq: number, createdAt: string, updatedAt: string, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, parent?: { __typename?: 'Task', id: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus, error?: string | null } | null } };
 
+export type WriteFileMutationVariables = Exact<{
+  input: WriteFileInput;
+}>;
+
+
+export type WriteFileMutation = { __typename?: 'Mutation', writeFile: { __typename?: 'FileWriteResult', path: string, size: number, version: string, created: boolean } };
+
+export type ReadFileMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  path: Scalars['String']['input'];
+  encoding?: InputMaybe<FileEncoding>;
+  maxBytes?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type ReadFileMutation = { __typename?: 'Mutation', readFile: { __typename?: 'FileContent', path: string, content: string, encoding: FileEncoding, size: number, version: string, truncated: boolean } };
+
+export type ListFilesMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  path?: InputMaybe<Scalars['String']['input']>;
+  recursive?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type ListFilesMutation = { __typename?: 'Mutation', listFiles: { __typename?: 'FileList', truncated: boolean, entries: Array<{ __typename?: 'FileEntry', path: string, type: FileEntryType, size: number, modifiedAt: string }> } };
+
+export type DeleteFileMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  path: Scalars['String']['input'];
+  recursive?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type DeleteFileMutation = { __typename?: 'Mutation', deleteFile: { __typename?: 'DeletedFile', path: string, type: FileEntryType } };
+
+export type ToolCallsQueryVariables = Exact<{
+  taskId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type ToolCallsQuery = { __typename?: 'Query', toolCalls: { __typename?: 'ToolCallConnection', totalCount: number, edges: Array<{ __typename?: 'ToolCallEdge', node: { __typename?: 'ToolCall', id: string, tool: string, taskId?: string | null, workspaceId?: string | null, callerName: string, input?: unknown | null, status: ToolCallStatus, errorCode?: string | null, errorMessage?: string | null, durationMs?: number | null } }> } };
+
+export type RunFieldsFragment = { __typename?: 'CommandRun', id: string, taskId?: string | null, workspaceId: string, program: string, args: Array<string>, status: CommandRunStatus, exitCode?: number | null, signal?: string | null, limit?: string | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes: number, stderrBytes: number, truncated: boolean, sandbox: SandboxKind, lastOutputSeq: number };
+
+export type RunCommandMutationVariables = Exact<{
+  input: RunCommandInput;
+}>;
+
+
+export type RunCommandMutation = { __typename?: 'Mutation', runCommand: { __typename?: 'CommandRun', id: string, taskId?: string | null, workspaceId: string, program: string, args: Array<string>, status: CommandRunStatus, exitCode?: number | null, signal?: string | null, limit?: string | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes: number, stderrBytes: number, truncated: boolean, sandbox: SandboxKind, lastOutputSeq: number } };
+
+export type CancelCommandMutationVariables = Exact<{
+  runId: Scalars['ID']['input'];
+}>;
+
+
+export type CancelCommandMutation = { __typename?: 'Mutation', cancelCommand: { __typename?: 'CommandRun', id: string, taskId?: string | null, workspaceId: string, program: string, args: Array<string>, status: CommandRunStatus, exitCode?: number | null, signal?: string | null, limit?: string | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes: number, stderrBytes: number, truncated: boolean, sandbox: SandboxKind, lastOutputSeq: number } };
+
+export type CommandRunQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CommandRunQuery = { __typename?: 'Query', commandRun?: { __typename?: 'CommandRun', id: string, taskId?: string | null, workspaceId: string, program: string, args: Array<string>, status: CommandRunStatus, exitCode?: number | null, signal?: string | null, limit?: string | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes: number, stderrBytes: number, truncated: boolean, sandbox: SandboxKind, lastOutputSeq: number } | null };
+
+export type CommandOutputSubscriptionVariables = Exact<{
+  runId: Scalars['ID']['input'];
+  afterSeq?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type CommandOutputSubscription = { __typename?: 'Subscription', commandOutput: { __typename?: 'CommandOutputChunk', runId: string, seq: number, stream: OutputStream, data: string, createdAt: string } };
+
+export type RunPythonMutationVariables = Exact<{
+  input: RunPythonInput;
+}>;
+
+
+export type RunPythonMutation = { __typename?: 'Mutation', runPython: { __typename?: 'PythonResult', stdout: string, stderr: string, traceback?: { __typename?: 'Traceback', type: string, message: string, file?: string | null, line?: number | null, frames: Array<{ __typename?: 'TracebackFrame', file: string, line: number, function: string }> } | null, run: { __typename?: 'CommandRun', id: string, taskId?: string | null, workspaceId: string, program: string, args: Array<string>, status: CommandRunStatus, exitCode?: number | null, signal?: string | null, limit?: string | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes: number, stderrBytes: number, truncated: boolean, sandbox: SandboxKind, lastOutputSeq: number } } };
+
+export type InstallPackagesMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  packages: Array<Scalars['String']['input']> | Scalars['String']['input'];
+}>;
+
+
+export type InstallPackagesMutation = { __typename?: 'Mutation', installPackages: { __typename?: 'PackageInstallResult', stdout: string, stderr: string, run: { __typename?: 'CommandRun', id: string, taskId?: string | null, workspaceId: string, program: string, args: Array<string>, status: CommandRunStatus, exitCode?: number | null, signal?: string | null, limit?: string | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes: number, stderrBytes: number, truncated: boolean, sandbox: SandboxKind, lastOutputSeq: number } } };
+
 export const AgentFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<AgentFieldsFragment, unknown>;
 export const ApiKeyFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<ApiKeyFieldsFragment, unknown>;
 export const TaskFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}}]}}]} as unknown as DocumentNode<TaskFieldsFragment, unknown>;
 export const EventFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<EventFieldsFragment, unknown>;
+export const RunFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RunFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommandRun"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"program"}},{"kind":"Field","name":{"kind":"Name","value":"args"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"signal"}},{"kind":"Field","name":{"kind":"Name","value":"limit"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}},{"kind":"Field","name":{"kind":"Name","value":"sandbox"}},{"kind":"Field","name":{"kind":"Name","value":"lastOutputSeq"}}]}}]} as unknown as DocumentNode<RunFieldsFragment, unknown>;
 export const CreateAgentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateAgent"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateAgentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createAgent"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"AgentFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<CreateAgentMutation, CreateAgentMutationVariables>;
 export const UpdateAgentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateAgent"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateAgentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateAgent"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"AgentFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<UpdateAgentMutation, UpdateAgentMutationVariables>;
 export const AgentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Agent"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agent"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"AgentFields"}},{"kind":"Field","name":{"kind":"Name","value":"currentTask"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<AgentQuery, AgentQueryVariables>;
@@ -641,3 +1093,14 @@ export const TaskChangedDocument = {"kind":"Document","definitions":[{"kind":"Op
 export const WorkspaceDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Workspace"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"workspace"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<WorkspaceQuery, WorkspaceQueryVariables>;
 export const AssignTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AssignTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"agentId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assignTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"taskId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}}},{"kind":"Argument","name":{"kind":"Name","value":"agentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"agentId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TaskFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}}]}}]} as unknown as DocumentNode<AssignTaskMutation, AssignTaskMutationVariables>;
 export const UnassignTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UnassignTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unassignTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"taskId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TaskFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}}]}}]} as unknown as DocumentNode<UnassignTaskMutation, UnassignTaskMutationVariables>;
+export const WriteFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WriteFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"WriteFileInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"writeFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"created"}}]}}]}}]} as unknown as DocumentNode<WriteFileMutation, WriteFileMutationVariables>;
+export const ReadFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReadFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"encoding"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"FileEncoding"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"maxBytes"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"readFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"encoding"},"value":{"kind":"Variable","name":{"kind":"Name","value":"encoding"}}},{"kind":"Argument","name":{"kind":"Name","value":"maxBytes"},"value":{"kind":"Variable","name":{"kind":"Name","value":"maxBytes"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"encoding"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}}]}}]}}]} as unknown as DocumentNode<ReadFileMutation, ReadFileMutationVariables>;
+export const ListFilesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ListFiles"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"recursive"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"listFiles"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"recursive"},"value":{"kind":"Variable","name":{"kind":"Name","value":"recursive"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"entries"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"modifiedAt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}}]}}]}}]} as unknown as DocumentNode<ListFilesMutation, ListFilesMutationVariables>;
+export const DeleteFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"recursive"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"recursive"},"value":{"kind":"Variable","name":{"kind":"Name","value":"recursive"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]} as unknown as DocumentNode<DeleteFileMutation, DeleteFileMutationVariables>;
+export const ToolCallsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ToolCalls"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCalls"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"taskId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"callerName"}},{"kind":"Field","name":{"kind":"Name","value":"input"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ToolCallsQuery, ToolCallsQueryVariables>;
+export const RunCommandDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RunCommand"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RunCommandInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runCommand"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RunFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RunFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommandRun"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"program"}},{"kind":"Field","name":{"kind":"Name","value":"args"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"signal"}},{"kind":"Field","name":{"kind":"Name","value":"limit"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}},{"kind":"Field","name":{"kind":"Name","value":"sandbox"}},{"kind":"Field","name":{"kind":"Name","value":"lastOutputSeq"}}]}}]} as unknown as DocumentNode<RunCommandMutation, RunCommandMutationVariables>;
+export const CancelCommandDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelCommand"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"runId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelCommand"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"runId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"runId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RunFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RunFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommandRun"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"program"}},{"kind":"Field","name":{"kind":"Name","value":"args"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"signal"}},{"kind":"Field","name":{"kind":"Name","value":"limit"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}},{"kind":"Field","name":{"kind":"Name","value":"sandbox"}},{"kind":"Field","name":{"kind":"Name","value":"lastOutputSeq"}}]}}]} as unknown as DocumentNode<CancelCommandMutation, CancelCommandMutationVariables>;
+export const CommandRunDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CommandRun"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"commandRun"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RunFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RunFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommandRun"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"program"}},{"kind":"Field","name":{"kind":"Name","value":"args"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"signal"}},{"kind":"Field","name":{"kind":"Name","value":"limit"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}},{"kind":"Field","name":{"kind":"Name","value":"sandbox"}},{"kind":"Field","name":{"kind":"Name","value":"lastOutputSeq"}}]}}]} as unknown as DocumentNode<CommandRunQuery, CommandRunQueryVariables>;
+export const CommandOutputDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"CommandOutput"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"runId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"commandOutput"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"runId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"runId"}}},{"kind":"Argument","name":{"kind":"Name","value":"afterSeq"},"value":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"stream"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}}]} as unknown as DocumentNode<CommandOutputSubscription, CommandOutputSubscriptionVariables>;
+export const RunPythonDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RunPython"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RunPythonInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runPython"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stdout"}},{"kind":"Field","name":{"kind":"Name","value":"stderr"}},{"kind":"Field","name":{"kind":"Name","value":"traceback"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"file"}},{"kind":"Field","name":{"kind":"Name","value":"line"}},{"kind":"Field","name":{"kind":"Name","value":"frames"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"file"}},{"kind":"Field","name":{"kind":"Name","value":"line"}},{"kind":"Field","name":{"kind":"Name","value":"function"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"run"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RunFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RunFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommandRun"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"program"}},{"kind":"Field","name":{"kind":"Name","value":"args"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"signal"}},{"kind":"Field","name":{"kind":"Name","value":"limit"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}},{"kind":"Field","name":{"kind":"Name","value":"sandbox"}},{"kind":"Field","name":{"kind":"Name","value":"lastOutputSeq"}}]}}]} as unknown as DocumentNode<RunPythonMutation, RunPythonMutationVariables>;
+export const InstallPackagesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"InstallPackages"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"packages"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"installPackages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"packages"},"value":{"kind":"Variable","name":{"kind":"Name","value":"packages"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stdout"}},{"kind":"Field","name":{"kind":"Name","value":"stderr"}},{"kind":"Field","name":{"kind":"Name","value":"run"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RunFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RunFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommandRun"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"program"}},{"kind":"Field","name":{"kind":"Name","value":"args"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"signal"}},{"kind":"Field","name":{"kind":"Name","value":"limit"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}},{"kind":"Field","name":{"kind":"Name","value":"sandbox"}},{"kind":"Field","name":{"kind":"Name","value":"lastOutputSeq"}}]}}]} as unknown as DocumentNode<InstallPackagesMutation, InstallPackagesMutationVariables>;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
@@ -42,6 +42,8 @@ export interface StartOptions extends Partial<Omit<AppOptions, "config">> {
 
 export async function startTestServer(profile: ProfileName, opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "agents-test-"));
+  // The sandbox runs commands as an unprivileged user, who must be able to reach the workspaces.
+  chmodSync(dataDir, 0o755);
   let dropDb: (() => Promise<void>) | undefined;
   let databaseUrl = opts.databaseUrl;
   if (profile === "postgres" && !databaseUrl) {

@@ -6,16 +6,11 @@
  * taken over by another worker once the lease runs out; an idle worker stops cleanly on SIGTERM.
  * Skipped without TEST_DATABASE_URL.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { print, type GraphQLFormattedError } from "graphql";
-import { createClient } from "graphql-ws";
+import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import {
   AgentDocument,
   CreateAgentDocument,
@@ -25,9 +20,18 @@ import {
   type EventFieldsFragment,
 } from "../generated/graphql.js";
 import { createTestDatabase, pgBaseUrl } from "../helpers/pg.js";
-
-const root = join(import.meta.dirname, "..", "..");
-const execFileAsync = promisify(execFile);
+import {
+  listening,
+  ok as okAs,
+  ProcessHarness,
+  readyLine,
+  sleep,
+  waitUntil,
+  within,
+  wsClient,
+  type Proc,
+  type ServerProc,
+} from "../helpers/process.js";
 
 /** One admin key for every process (each would otherwise bootstrap its own). */
 const ADMIN_KEY = "cluster-processes-test-admin-key-0123456789";
@@ -43,45 +47,6 @@ const phases = ["DESIGN", "BUILD", "TEST", "REVIEW"] as const;
 const statusPath = ["PENDING", "DESIGN", "BUILD", "TEST", "REVIEW", "COMPLETE"];
 
 type Event = EventFieldsFragment;
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Parsed JSON log lines from stdout. */
-  logs(): Array<Record<string, unknown>>;
-  exit: Promise<Exit>;
-  exited(): Exit | undefined;
-}
-interface ApiProc extends Proc {
-  url: string;
-  wsUrl: string;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(cond: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(t)),
-    new Promise<never>((_, reject) => {
-      t = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-    }),
-  ]);
-}
-
 const isComplete = (e: Event) => e.type === "STATUS_CHANGE" && (e.data as { to?: string } | null)?.to === "COMPLETE";
 const progressOf = (phase: string) => (e: Event) =>
   e.type === "PROGRESS" && (e.data as { phase?: string } | null)?.phase === phase;
@@ -90,117 +55,43 @@ const statusTargets = (events: Event[]) =>
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe.skipIf(!pgBaseUrl)("API and worker processes on one PostgreSQL [postgres]", () => {
-  let buildDir: string;
+  const harness = new ProcessHarness();
   let workspacesDir: string;
   let dropDb: () => Promise<void> = async () => {};
   let databaseUrl: string;
-  const procs: Proc[] = [];
-  const tempDirs: string[] = [];
-  let api1: ApiProc;
-  let api2: ApiProc;
+  let api1: ServerProc;
+  let api2: ServerProc;
   let w1: Proc;
   let w2: Proc;
 
-  const tempDir = (prefix: string) => {
-    const d = mkdtempSync(join(tmpdir(), prefix));
-    tempDirs.push(d);
-    return d;
-  };
-
-  /** The environment is built from scratch so the test runner's own settings never leak in. */
-  function spawnProc(name: string, args: string[], env: Record<string, string> = {}): Proc {
-    const child = spawn(process.execPath, [join(buildDir, "dist", "main.js"), ...args], {
-      cwd: buildDir,
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOST: "127.0.0.1",
-        PORT: "0",
-        LOG_LEVEL: "info",
-        DATA_DIR: tempDir(`agents-${name}-`),
-        DATABASE_URL: databaseUrl,
-        ADMIN_API_KEY: ADMIN_KEY,
-        WORKSPACES_DIR: workspacesDir,
-        JOB_LEASE_SECONDS: String(LEASE_SECONDS),
-        WORKERS: "1",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  /** `main.js ...args` on the shared database, workspaces and admin key, with its own DATA_DIR. */
+  function spawnProc(name: string, args: string[]): Proc {
+    return harness.spawn(name, args, {
+      DATA_DIR: harness.tempDir(`agents-${name}-`),
+      DATABASE_URL: databaseUrl,
+      ADMIN_API_KEY: ADMIN_KEY,
+      WORKSPACES_DIR: workspacesDir,
+      JOB_LEASE_SECONDS: String(LEASE_SECONDS),
+      WORKERS: "1",
     });
-    let out = "";
-    let err = "";
-    let exited: Exit | undefined;
-    child.stdout!.setEncoding("utf8").on("data", (c: string) => (out += c));
-    child.stderr!.setEncoding("utf8").on("data", (c: string) => (err += c));
-    const exit = new Promise<Exit>((resolve) =>
-      child.once("close", (code, signal) => {
-        exited = { code, signal };
-        resolve(exited);
-      }),
-    );
-    const p: Proc = {
-      name,
-      child,
-      stdout: () => out,
-      stderr: () => err,
-      logs: () =>
-        out
-          .split("\n")
-          .filter((l) => l.startsWith("{"))
-          .map((l) => JSON.parse(l) as Record<string, unknown>),
-      exit,
-      exited: () => exited,
-    };
-    procs.push(p);
-    return p;
   }
 
-  /** Spawns and waits for the log line saying the process is ready (`msg`). */
-  async function ready(p: Proc, msg: string): Promise<Record<string, unknown>> {
-    const line = () => p.logs().find((l) => l.msg === msg);
-    try {
-      await waitUntil(() => line() !== undefined || p.exited() !== undefined, `${p.name}: "${msg}"`, 30_000);
-    } catch (err) {
-      p.child.kill("SIGKILL");
-      throw new Error(`${(err as Error).message}\nstdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`);
-    }
-    const l = line();
-    if (!l) throw new Error(`${p.name} exited (${JSON.stringify(p.exited())}):\n${p.stdout()}\n${p.stderr()}`);
-    return l;
-  }
-
-  async function startApi(name: string): Promise<ApiProc> {
-    const p = spawnProc(name, ["serve", "--no-workers"]);
-    const url = new URL(String((await ready(p, "listening")).url)).origin;
-    return { ...p, url, wsUrl: `${url.replace(/^http/, "ws")}/graphql` };
+  async function startApi(name: string): Promise<ServerProc> {
+    return listening(spawnProc(name, ["serve", "--no-workers"]), 30_000);
   }
 
   async function startWorker(name: string): Promise<Proc> {
     const p = spawnProc(name, ["worker"]);
-    await ready(p, "worker started");
+    await readyLine(p, "worker started", 30_000);
     return p;
   }
 
-  async function ok<R, V>(s: ApiProc, doc: TypedDocumentNode<R, V>, variables: V): Promise<R> {
-    const res = await fetch(`${s.url}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_KEY}` },
-      body: JSON.stringify({ query: print(doc), variables }),
-    });
-    const body = (await res.json()) as { data?: R | null; errors?: GraphQLFormattedError[] };
-    if (body.errors?.length || !body.data) {
-      throw new Error(`GraphQL errors (${res.status}) from ${s.name}: ${JSON.stringify(body.errors)}`);
-    }
-    return body.data;
-  }
+  /** `ok` with the shared admin key. */
+  const ok = <R, V>(s: ServerProc, doc: TypedDocumentNode<R, V>, variables: V) => okAs(s, doc, variables, ADMIN_KEY);
 
   /** A taskEvents subscription from seq 0 on one API process, collecting what arrives. */
-  function watch(s: ApiProc, taskId: string) {
-    const client = createClient({
-      url: s.wsUrl,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${ADMIN_KEY}` },
-    });
+  function watch(s: ServerProc, taskId: string) {
+    const client = wsClient(s, ADMIN_KEY);
     const events: Event[] = [];
     const errors: unknown[] = [];
     const stop = client.subscribe(
@@ -230,16 +121,8 @@ describe.skipIf(!pgBaseUrl)("API and worker processes on one PostgreSQL [postgre
   }
 
   beforeAll(async () => {
-    // A private build (not ./dist, which other runs and people use), as in lifecycle.test.ts.
-    buildDir = tempDir("agents-build-");
-    await execFileAsync(
-      join(root, "node_modules", ".bin", "tsc"),
-      ["-p", "tsconfig.build.json", "--outDir", join(buildDir, "dist"), "--sourceMap", "false"],
-      { cwd: root },
-    );
-    writeFileSync(join(buildDir, "package.json"), JSON.stringify({ type: "module" }));
-    symlinkSync(join(root, "node_modules"), join(buildDir, "node_modules"), "dir");
-    workspacesDir = tempDir("agents-workspaces-");
+    await harness.build();
+    workspacesDir = harness.tempDir("agents-workspaces-");
     const db = await createTestDatabase();
     databaseUrl = db.url;
     dropDb = db.drop;
@@ -249,13 +132,9 @@ describe.skipIf(!pgBaseUrl)("API and worker processes on one PostgreSQL [postgre
   }, 60_000);
 
   afterAll(async () => {
-    const running = procs.filter((p) => p.exited() === undefined);
-    for (const p of running) p.child.kill("SIGTERM");
-    await Promise.all(running.map((p) => within(p.exit, 5_000, `${p.name} to stop`).catch(() => {})));
-    for (const p of procs) if (p.exited() === undefined) p.child.kill("SIGKILL");
-    await Promise.all(procs.map((p) => within(p.exit, 5_000, `${p.name} to die`).catch(() => {})));
+    await harness.stopAll(5_000);
     await dropDb();
-    for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+    harness.removeTempDirs();
   }, 30_000);
 
   let agent: { id: string; name: string };

@@ -2,18 +2,12 @@
  * Process-level tests: the compiled server is started as a child process (`node dist/main.js
  * serve`), talked to over HTTP and WebSocket, and stopped with signals, as an operator would.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { print, type GraphQLFormattedError } from "graphql";
-import { createClient, type Client } from "graphql-ws";
+import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import {
   AgentDocument,
   CreateAgentDocument,
@@ -24,174 +18,38 @@ import {
   TasksDocument,
 } from "../generated/graphql.js";
 import { createTestDatabase } from "../helpers/pg.js";
+import {
+  gql,
+  listening,
+  ok,
+  ProcessHarness,
+  waitUntil,
+  within,
+  wsClient,
+  type ServerProc,
+} from "../helpers/process.js";
 import { describeProfiles, type ProfileName } from "../helpers/profiles.js";
 
-const root = join(import.meta.dirname, "..", "..");
-const execFileAsync = promisify(execFile);
-
-/**
- * The build goes to a private directory (not ./dist, which other test runs and people use):
- * a package.json marks it as ESM and a link to ./node_modules resolves the dependencies.
- */
-let buildDir: string;
-const children = new Set<ChildProcess>();
-const tempDirs: string[] = [];
+const harness = new ProcessHarness();
 
 beforeAll(async () => {
-  buildDir = mkdtempSync(join(tmpdir(), "agents-build-"));
-  tempDirs.push(buildDir);
-  await execFileAsync(
-    join(root, "node_modules", ".bin", "tsc"),
-    ["-p", "tsconfig.build.json", "--outDir", join(buildDir, "dist"), "--sourceMap", "false"],
-    { cwd: root },
-  );
-  writeFileSync(join(buildDir, "package.json"), JSON.stringify({ type: "module" }));
-  symlinkSync(join(root, "node_modules"), join(buildDir, "node_modules"), "dir");
+  await harness.build();
 }, 60_000);
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+afterAll(async () => {
+  await harness.stopAll(0);
+  harness.removeTempDirs();
 });
 
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-}
+/** `serve` with `env` on top of the scrubbed environment, not waited for. */
+const spawnServer = (env: Record<string, string>) => harness.spawn("server", ["serve"], env);
 
-async function waitUntil(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(t)),
-    new Promise<never>((_, reject) => {
-      t = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-    }),
-  ]);
-}
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Proc {
-  child: ChildProcess;
-  pid: number;
-  stdout(): string;
-  stderr(): string;
-  /** Parsed JSON log lines from stdout. */
-  logs(): Array<Record<string, unknown>>;
-  exit: Promise<Exit>;
-}
-
-interface ServerProc extends Proc {
-  /** http://127.0.0.1:<port> */
-  url: string;
-  wsUrl: string;
-  /** SIGTERM, then the exit (fails after 10 s). */
-  terminate(): Promise<Exit>;
-}
-
-/** The environment is built from scratch so the test runner's own settings never leak in. */
-function spawnServer(env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [join(buildDir, "dist", "main.js"), "serve"], {
-    cwd: buildDir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let out = "";
-  let err = "";
-  child.stdout!.setEncoding("utf8").on("data", (c: string) => (out += c));
-  child.stderr!.setEncoding("utf8").on("data", (c: string) => (err += c));
-  const exit = new Promise<Exit>((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
-  return {
-    child,
-    pid: child.pid!,
-    stdout: () => out,
-    stderr: () => err,
-    logs: () =>
-      out
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-    exit,
-  };
-}
-
-async function startServer(env: Record<string, string>): Promise<ServerProc> {
-  const p = spawnServer(env);
-  let exited: Exit | undefined;
-  void p.exit.then((e) => (exited = e));
-  const listening = () => p.logs().find((l) => l.msg === "listening");
-  try {
-    await waitUntil(() => listening() !== undefined || exited !== undefined, "the server to listen", 20_000);
-  } catch (err) {
-    p.child.kill("SIGKILL");
-    throw new Error(`${(err as Error).message}\nstdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`);
-  }
-  if (exited) throw new Error(`server exited (${JSON.stringify(exited)}):\n${p.stdout()}\n${p.stderr()}`);
-  const url = new URL(String(listening()!.url)).origin;
-  return {
-    ...p,
-    url,
-    wsUrl: `${url.replace(/^http/, "ws")}/graphql`,
-    terminate() {
-      p.child.kill("SIGTERM");
-      return within(p.exit, 10_000, "shutdown after SIGTERM");
-    },
-  };
-}
-
-interface GqlResult<R> {
-  status: number;
-  data?: R | null;
-  errors?: GraphQLFormattedError[];
-}
-
-async function gql<R, V>(
-  s: { url: string },
-  doc: TypedDocumentNode<R, V>,
-  variables: V,
-  key: string | null,
-): Promise<GqlResult<R>> {
-  const res = await fetch(`${s.url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: JSON.stringify({ query: print(doc), variables }),
-  });
-  return { status: res.status, ...((await res.json()) as Omit<GqlResult<R>, "status">) };
-}
-
-async function ok<R, V>(s: { url: string }, doc: TypedDocumentNode<R, V>, variables: V, key: string): Promise<R> {
-  const r = await gql(s, doc, variables, key);
-  if (r.errors?.length || !r.data) throw new Error(`GraphQL errors (${r.status}): ${JSON.stringify(r.errors)}`);
-  return r.data;
-}
-
-function wsClient(s: { wsUrl: string }, key: string, onClosed?: (code: number) => void): Client {
-  return createClient({
-    url: s.wsUrl,
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    lazy: true,
-    connectionParams: { authorization: `Bearer ${key}` },
-    on: { closed: (e) => onClosed?.((e as { code: number }).code) },
-  });
-}
+/** `serve`, once it listens (20 s at most). */
+const startServer = (env: Record<string, string>): Promise<ServerProc> => listening(spawnServer(env), 20_000);
 
 /** A fresh store: an empty DATA_DIR and, for PostgreSQL, an empty database. */
 async function newStore(profile: ProfileName): Promise<{ dataDir: string; env: Record<string, string> }> {
-  const dataDir = tempDir("agents-data-");
+  const dataDir = harness.tempDir("agents-data-");
   const env: Record<string, string> = { DATA_DIR: dataDir };
   if (profile === "postgres") {
     const db = await createTestDatabase();
@@ -346,7 +204,7 @@ describe("server process [sqlite]", () => {
     ["DATABASE_URL", "mysql://admin:hunter2-secret@db.example/x"],
     ["ADMIN_API_KEY", "tooShortSecretValue"],
   ])("refuses %s=%s with exit code 2 and one line naming the variable", async ([variable, value], { expect }) => {
-    const p = spawnServer({ DATA_DIR: tempDir("agents-badcfg-"), [variable]: value });
+    const p = spawnServer({ DATA_DIR: harness.tempDir("agents-badcfg-"), [variable]: value });
     expect(await within(p.exit, 10_000, "exit on bad configuration")).toEqual({ code: 2, signal: null });
     const lines = p.stderr().trimEnd().split("\n");
     expect(lines, p.stderr()).toHaveLength(1);

@@ -13,7 +13,7 @@ import { watch } from "../shared/watch.js";
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
 import { int, oneOf, text } from "../shared/validate.js";
 import type { AssignmentService } from "../assignment/assignment.service.js";
-import { TaskEventFeed } from "./task-event-feed.js";
+import { SequenceFeed } from "../shared/sequence-feed.js";
 import { appendEvent, readEvents, type NewTaskEvent } from "./task-events.js";
 import { activeStatuses, assertTransition, terminalStatuses } from "./task-state.js";
 
@@ -33,14 +33,14 @@ export interface TaskFilter {
 const MAX_EVENT_PAGE = 500;
 
 export class TaskService {
-  readonly feed: TaskEventFeed;
+  readonly feed: SequenceFeed<TaskEventEntity>;
+  private readonly unsubscribeFeed: () => void;
 
   constructor(
     private readonly deps: Deps,
     private readonly assignment: AssignmentService,
   ) {
-    this.feed = new TaskEventFeed(
-      deps.pubsub,
+    this.feed = new SequenceFeed<TaskEventEntity>(
       {
         read: (taskId, afterSeq, limit) => readEvents(deps.db.read, taskId, afterSeq, limit),
         maxSeq: async (taskId) =>
@@ -48,6 +48,12 @@ export class TaskService {
       },
       deps.logger,
     );
+    this.unsubscribeFeed = deps.pubsub.subscribe("TASK_EVENT", ({ taskId, seq }) => this.feed.notify(taskId, seq));
+  }
+
+  close(): void {
+    this.unsubscribeFeed();
+    this.feed.close();
   }
 
   private now(): Date {

@@ -1,5 +1,7 @@
 import { EntitySchema } from "@mikro-orm/core";
 import type {
+  CommandRunStatus,
+  ToolCallStatus,
   AgentKind,
   AgentStatus,
   Json,
@@ -79,6 +81,59 @@ export class ApiKeyEntity {
   createdAt!: Date;
   lastUsedAt!: Date | null;
   revokedAt!: Date | null;
+}
+
+export class ToolCallEntity {
+  id!: string;
+  tool!: string;
+  taskId!: string | null;
+  workspaceId!: string | null;
+  /** Who called: the API key's name and id, and its agent for AGENT keys; "runtime" for the built-in runtime. */
+  callerName!: string;
+  callerKeyId!: string | null;
+  callerAgentId!: string | null;
+  /** The validated input, with long strings shortened (file contents are not kept here). */
+  input!: Json;
+  status!: ToolCallStatus;
+  errorCode!: string | null;
+  errorMessage!: string | null;
+  startedAt!: Date;
+  finishedAt!: Date | null;
+  durationMs!: number | null;
+}
+
+export class CommandRunEntity {
+  id!: string;
+  toolCallId!: string | null;
+  taskId!: string | null;
+  workspaceId!: string;
+  program!: string;
+  args!: Json;
+  status!: CommandRunStatus;
+  exitCode!: number | null;
+  signal!: string | null;
+  /** For LIMIT_EXCEEDED: which limit (wallTime, cpuSeconds, memory, processes, fileSize, output). */
+  limit!: string | null;
+  durationMs!: number | null;
+  cpuTimeMs!: number | null;
+  maxRssKb!: number | null;
+  stdoutBytes!: number;
+  stderrBytes!: number;
+  truncated!: boolean;
+  sandbox!: string;
+  /** Highest CommandOutput.seq written so far. */
+  lastOutputSeq!: number;
+  createdAt!: Date;
+  finishedAt!: Date | null;
+}
+
+export class CommandOutputEntity {
+  id!: string;
+  runId!: string;
+  seq!: number;
+  stream!: "STDOUT" | "STDERR" | "EXIT";
+  data!: string;
+  createdAt!: Date;
 }
 
 const timestamps = {
@@ -232,4 +287,100 @@ export const ApiKeySchema = new EntitySchema<ApiKeyEntity>({
   indexes: [{ name: "api_key_role_idx", properties: ["role", "revokedAt"] }],
 });
 
-export const entities = [AgentSchema, TaskSchema, TaskEventSchema, WorkspaceSchema, ApiKeySchema];
+export const ToolCallSchema = new EntitySchema<ToolCallEntity>({
+  class: ToolCallEntity,
+  tableName: "tool_call",
+  properties: {
+    id: { type: "uuid", primary: true },
+    tool: { type: "string", length: 64 },
+    taskId: {
+      kind: "m:1",
+      entity: () => TaskEntity,
+      mapToPk: true,
+      nullable: true,
+      fieldName: "task_id",
+      deleteRule: "cascade",
+    },
+    workspaceId: { type: "uuid", nullable: true, fieldName: "workspace_id" },
+    callerName: { type: "string", length: 100, fieldName: "caller_name" },
+    callerKeyId: { type: "uuid", nullable: true, fieldName: "caller_key_id" },
+    callerAgentId: { type: "uuid", nullable: true, fieldName: "caller_agent_id" },
+    input: { type: "json", nullable: true },
+    status: { type: "string", length: 16 },
+    errorCode: { type: "string", length: 32, nullable: true, fieldName: "error_code" },
+    errorMessage: { type: "text", nullable: true, fieldName: "error_message" },
+    startedAt: { type: "datetime", length: 3, fieldName: "started_at" },
+    finishedAt: { type: "datetime", length: 3, nullable: true, fieldName: "finished_at" },
+    durationMs: { type: "integer", nullable: true, fieldName: "duration_ms" },
+  },
+  indexes: [{ name: "tool_call_task_idx", properties: ["taskId", "id"] }],
+});
+
+export const CommandRunSchema = new EntitySchema<CommandRunEntity>({
+  class: CommandRunEntity,
+  tableName: "command_run",
+  properties: {
+    id: { type: "uuid", primary: true },
+    toolCallId: { type: "uuid", nullable: true, fieldName: "tool_call_id" },
+    taskId: {
+      kind: "m:1",
+      entity: () => TaskEntity,
+      mapToPk: true,
+      nullable: true,
+      fieldName: "task_id",
+      deleteRule: "cascade",
+    },
+    workspaceId: { type: "uuid", fieldName: "workspace_id" },
+    program: { type: "string", length: 255 },
+    args: { type: "json" },
+    status: { type: "string", length: 16 },
+    exitCode: { type: "integer", nullable: true, fieldName: "exit_code" },
+    signal: { type: "string", length: 16, nullable: true },
+    limit: { type: "string", length: 16, nullable: true, fieldName: "limit_name" },
+    durationMs: { type: "integer", nullable: true, fieldName: "duration_ms" },
+    cpuTimeMs: { type: "integer", nullable: true, fieldName: "cpu_time_ms" },
+    maxRssKb: { type: "integer", nullable: true, fieldName: "max_rss_kb" },
+    stdoutBytes: { type: "integer", fieldName: "stdout_bytes" },
+    stderrBytes: { type: "integer", fieldName: "stderr_bytes" },
+    truncated: { type: "boolean" },
+    sandbox: { type: "string", length: 8 },
+    lastOutputSeq: { type: "integer", fieldName: "output_seq" },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+    finishedAt: { type: "datetime", length: 3, nullable: true, fieldName: "finished_at" },
+  },
+  indexes: [
+    { name: "command_run_task_idx", properties: ["taskId", "id"] },
+    { name: "command_run_status_idx", properties: ["status"] },
+  ],
+});
+
+export const CommandOutputSchema = new EntitySchema<CommandOutputEntity>({
+  class: CommandOutputEntity,
+  tableName: "command_output",
+  properties: {
+    id: { type: "uuid", primary: true },
+    runId: {
+      kind: "m:1",
+      entity: () => CommandRunEntity,
+      mapToPk: true,
+      fieldName: "run_id",
+      deleteRule: "cascade",
+    },
+    seq: { type: "integer" },
+    stream: { type: "string", length: 8 },
+    data: { type: "text" },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+  uniques: [{ name: "command_output_run_seq_unique", properties: ["runId", "seq"] }],
+});
+
+export const entities = [
+  AgentSchema,
+  TaskSchema,
+  TaskEventSchema,
+  WorkspaceSchema,
+  ApiKeySchema,
+  ToolCallSchema,
+  CommandRunSchema,
+  CommandOutputSchema,
+];

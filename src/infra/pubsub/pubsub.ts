@@ -8,10 +8,22 @@ export interface TopicPayloads {
   TASK_CHANGED: { taskId: string };
   AGENT_CHANGED: { agentId: string };
   API_KEY_REVOKED: { apiKeyId: string };
+  COMMAND_OUTPUT: { runId: string; seq: number };
+  COMMAND_CHANGED: { runId: string };
+  /** Asks whichever process runs the command to stop it. */
+  COMMAND_CANCEL: { runId: string };
 }
 
 export type Topic = keyof TopicPayloads;
-export const topics: readonly Topic[] = ["TASK_EVENT", "TASK_CHANGED", "AGENT_CHANGED", "API_KEY_REVOKED"];
+export const topics: readonly Topic[] = [
+  "TASK_EVENT",
+  "TASK_CHANGED",
+  "AGENT_CHANGED",
+  "API_KEY_REVOKED",
+  "COMMAND_OUTPUT",
+  "COMMAND_CHANGED",
+  "COMMAND_CANCEL",
+];
 
 export type Message = { [T in Topic]: { topic: T; payload: TopicPayloads[T] } }[Topic];
 

@@ -1,19 +1,22 @@
-import type { TaskEventEntity } from "../../infra/db/entities.js";
-import type { PubSub } from "../../infra/pubsub/pubsub.js";
-import { Channel } from "../shared/channel.js";
-import type { Logger } from "../shared/deps.js";
+import { Channel } from "./channel.js";
+import type { Logger } from "./deps.js";
 
-export interface EventSource {
-  /** Events of the task with seq > afterSeq, ascending, at most `limit`. */
-  read(taskId: string, afterSeq: number, limit: number): Promise<TaskEventEntity[]>;
-  /** The highest seq written for the task so far (0 when none). */
-  maxSeq(taskId: string): Promise<number>;
+/** A row of an append-only log numbered 1, 2, 3 … per stream (task events, command output). */
+export interface Sequenced {
+  seq: number;
 }
 
-interface Hub {
+export interface SequenceSource<T extends Sequenced> {
+  /** Rows of the stream with seq > afterSeq, ascending, at most `limit`. */
+  read(streamId: string, afterSeq: number, limit: number): Promise<T[]>;
+  /** The highest seq written for the stream so far (0 when none). */
+  maxSeq(streamId: string): Promise<number>;
+}
+
+interface Hub<T> {
   ready: Promise<void>;
   lastSeq: number;
-  listeners: Set<(events: TaskEventEntity[]) => void>;
+  listeners: Set<(events: T[]) => void>;
   chain: Promise<void>;
   wanted: number;
 }
@@ -22,51 +25,47 @@ const PAGE = 500;
 const MAX_BUFFERED = 2_000;
 
 /**
- * Per-process fan-out of task events. A notification (ids and seq only) makes the hub of
- * that task read the new rows once and hand them to every local subscriber. A subscriber
+ * Per-process fan-out of a numbered log (a task's events, a command's output). A notification
+ * (ids and seq only; call notify() from the pub/sub handler) makes the hub of that stream read
+ * the new rows once and hand them to every local subscriber. A subscriber
  * first registers, then replays from the database, then continues with live rows: every seq
  * arrives exactly once and in order, whatever interleaving of writes, commits and
  * notifications happens meanwhile, and a gap (a lost notification) is filled from the DB.
  */
-export class TaskEventFeed {
-  private readonly hubs = new Map<string, Hub>();
-  private readonly unsubscribe: () => void;
+export class SequenceFeed<T extends Sequenced> {
+  private readonly hubs = new Map<string, Hub<T>>();
 
   constructor(
-    pubsub: PubSub,
-    private readonly source: EventSource,
+    private readonly source: SequenceSource<T>,
     private readonly logger: Logger,
-  ) {
-    this.unsubscribe = pubsub.subscribe("TASK_EVENT", ({ taskId, seq }) => this.notify(taskId, seq));
-  }
+  ) {}
 
   close(): void {
-    this.unsubscribe();
     this.hubs.clear();
   }
 
-  /** Number of tasks with at least one local subscriber (for tests and metrics). */
+  /** Number of streams with at least one local subscriber (for tests and metrics). */
   get activeTasks(): number {
     return this.hubs.size;
   }
 
-  subscribe(taskId: string, afterSeq: number): Channel<TaskEventEntity> {
+  subscribe(taskId: string, afterSeq: number): Channel<T> {
     const hub = this.hubFor(taskId);
     let last = afterSeq;
     let replaying = true;
-    const pendingLive: TaskEventEntity[] = [];
-    const channel = new Channel<TaskEventEntity>(() => {
+    const pendingLive: T[] = [];
+    const channel = new Channel<T>(() => {
       hub.listeners.delete(listener);
       if (hub.listeners.size === 0 && this.hubs.get(taskId) === hub) this.hubs.delete(taskId);
     });
     let delivering = Promise.resolve();
     let filling = 0;
-    const deliver = (events: TaskEventEntity[]) => {
+    const deliver = (events: T[]) => {
       // Fast path (the usual case): nothing queued and the events continue the sequence.
       if (filling === 0) {
         let i = 0;
         for (; i < events.length; i++) {
-          const e = events[i] as TaskEventEntity;
+          const e = events[i] as T;
           if (channel.isClosed) return;
           if (e.seq <= last) continue;
           if (e.seq !== last + 1) break;
@@ -90,7 +89,7 @@ export class TaskEventFeed {
       delivering = delivering.finally(() => filling--);
       delivering.catch((err: unknown) => channel.fail(err));
     };
-    const listener = (events: TaskEventEntity[]) => {
+    const listener = (events: T[]) => {
       if (replaying) pendingLive.push(...events);
       else deliver(events);
     };
@@ -112,7 +111,7 @@ export class TaskEventFeed {
         replaying = false;
         deliver(pendingLive.splice(0));
       } catch (err) {
-        this.logger.error({ err, taskId }, "task event replay failed");
+        this.logger.error({ err, streamId: taskId }, "sequence replay failed");
         channel.fail(err);
       }
     })();
@@ -123,7 +122,7 @@ export class TaskEventFeed {
     taskId: string,
     from: number,
     to: number,
-    channel: Channel<TaskEventEntity>,
+    channel: Channel<T>,
     setLast: (seq: number) => void,
   ): Promise<void> {
     let cursor = from;
@@ -139,10 +138,10 @@ export class TaskEventFeed {
     }
   }
 
-  private hubFor(taskId: string): Hub {
+  private hubFor(taskId: string): Hub<T> {
     const existing = this.hubs.get(taskId);
     if (existing) return existing;
-    const hub: Hub = {
+    const hub: Hub<T> = {
       ready: Promise.resolve(),
       lastSeq: Number.MAX_SAFE_INTEGER,
       listeners: new Set(),
@@ -154,7 +153,7 @@ export class TaskEventFeed {
         hub.lastSeq = seq;
       },
       (err: unknown) => {
-        this.logger.error({ err, taskId }, "task event feed init failed");
+        this.logger.error({ err, streamId: taskId }, "sequence feed init failed");
         hub.lastSeq = 0;
       },
     );
@@ -163,7 +162,8 @@ export class TaskEventFeed {
     return hub;
   }
 
-  private notify(taskId: string, seq: number): void {
+  /** A row with this seq was committed to the stream. */
+  notify(taskId: string, seq: number): void {
     const hub = this.hubs.get(taskId);
     if (!hub) return;
     if (seq <= hub.wanted) return;
@@ -177,6 +177,6 @@ export class TaskEventFeed {
           for (const l of [...hub.listeners]) l(rows);
         }
       })
-      .catch((err: unknown) => this.logger.error({ err, taskId }, "task event fan-out failed"));
+      .catch((err: unknown) => this.logger.error({ err, streamId: taskId }, "sequence fan-out failed"));
   }
 }

@@ -1,0 +1,100 @@
+import type { AssignmentOptions } from "./domain/assignment/assignment.service.js";
+import { createServices, closeServices, type Services } from "./domain/services.js";
+import type { Deps } from "./domain/shared/deps.js";
+import { checkCommand, loadPolicy } from "./infra/sandbox/command-policy.js";
+import { createSandbox, probeSandbox, type Sandbox, type SandboxLimits } from "./infra/sandbox/sandbox.js";
+import { fileTools } from "./tools/files/files.tools.js";
+import { pythonTools } from "./tools/python/python.tools.js";
+import { ToolRegistry } from "./tools/registry.js";
+import { CommandService } from "./tools/terminal/command.service.js";
+import { terminalTools } from "./tools/terminal/terminal.tools.js";
+import { ToolService } from "./tools/tool.service.js";
+
+export type SandboxMode = "auto" | "bwrap" | "none";
+
+export interface SandboxStatus {
+  mode: SandboxMode;
+  /** What runs untrusted code: bubblewrap, nothing (SANDBOX=none), or no one (unavailable). */
+  kind: "BWRAP" | "NONE" | "UNAVAILABLE";
+  reason: string | null;
+}
+
+/** The domain services plus the tools: what the API and the workers are given. */
+export interface AppServices extends Services {
+  tools: ToolService;
+  commands: CommandService;
+  sandbox: SandboxStatus;
+}
+
+export interface AppServiceOptions extends AssignmentOptions {
+  sandboxMode: SandboxMode;
+  policyFile?: string;
+  commandLimits: SandboxLimits;
+  pipIndexUrl?: string;
+}
+
+export const defaultCommandLimits: SandboxLimits = {
+  wallTimeMs: 60_000,
+  cpuSeconds: 60,
+  memoryBytes: 1024 * 1024 * 1024,
+  processes: 128,
+  fileSizeBytes: 100 * 1024 * 1024,
+  outputBytes: 10 * 1024 * 1024,
+};
+
+export async function createAppServices(deps: Deps, opts: AppServiceOptions): Promise<AppServices> {
+  const services = createServices(deps, opts);
+  let status: SandboxStatus;
+  let sandbox: Sandbox | null = null;
+  if (opts.sandboxMode === "none") {
+    status = { mode: "none", kind: "NONE", reason: "SANDBOX=none: commands run WITHOUT isolation" };
+    sandbox = createSandbox({ mode: "none", logger: deps.logger });
+    deps.logger.warn({ sandbox: "none" }, "SANDBOX=none: untrusted commands run on this host WITHOUT isolation");
+  } else {
+    const probe = await probeSandbox();
+    if (probe.available) {
+      status = { mode: opts.sandboxMode, kind: "BWRAP", reason: null };
+      sandbox = createSandbox({ mode: "bwrap", logger: deps.logger });
+    } else {
+      status = { mode: opts.sandboxMode, kind: "UNAVAILABLE", reason: probe.reason };
+      deps.logger.warn(
+        { reason: probe.reason },
+        "no sandbox: runCommand, runPython and installPackages are refused (install bubblewrap, or set SANDBOX=none)",
+      );
+    }
+  }
+  const policy = loadPolicy(opts.policyFile);
+  const commands = new CommandService(
+    deps,
+    () => {
+      if (!sandbox) throw new Error("no sandbox");
+      return sandbox;
+    },
+    services.tasks,
+  );
+  const sandboxUnavailable = () => (sandbox ? null : (status.reason ?? "no sandbox"));
+  const registry = new ToolRegistry().register(
+    ...fileTools(),
+    ...terminalTools({
+      commands,
+      checkCommand: (program, args) => checkCommand(policy, program, args),
+      sandboxUnavailable,
+      limits: opts.commandLimits,
+    }),
+    ...pythonTools({
+      commands,
+      sandboxUnavailable,
+      limits: opts.commandLimits,
+      indexUrl: opts.pipIndexUrl,
+      packages: { allow: [], deny: [] },
+      onlyBinary: true,
+    }),
+  );
+  const tools = new ToolService(deps, registry, services.workspaces, services.tasks);
+  return { ...services, tools, commands, sandbox: status };
+}
+
+export async function closeAppServices(services: AppServices): Promise<void> {
+  await services.commands.close();
+  closeServices(services);
+}

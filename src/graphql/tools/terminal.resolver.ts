@@ -1,0 +1,121 @@
+import { GraphQLJSONObject } from "graphql-scalars";
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from "type-graphql";
+import type { CommandOutputEntity, CommandRunEntity, ToolCallEntity } from "../../infra/db/entities.js";
+import { toConnection, type ConnectionShape } from "../common/connection.js";
+import { principalOf, type Context } from "../context.js";
+import { CommandOutputChunk, CommandRun, ToolCall, ToolCallConnection } from "./tool.type.js";
+
+@InputType({
+  description: "A program to start in a workspace's sandbox. No shell: program and args are passed as they are.",
+})
+export class RunCommandInput {
+  @Field(() => ID)
+  workspaceId!: string;
+
+  @Field(() => String, { description: "A bare program name from the policy's allowlist (no paths)." })
+  program!: string;
+
+  @Field(() => [String], { nullable: true })
+  args?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: "Sent to the program's standard input." })
+  stdin?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Wall-time limit in milliseconds (default and maximum from the policy).",
+  })
+  timeoutMs?: number | null;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: "Extra environment variables (string values); the server's own environment is never passed on.",
+  })
+  env?: Record<string, unknown> | null;
+}
+
+@Resolver()
+export class TerminalResolver {
+  @Authorized("OPERATOR", "AGENT")
+  @Mutation(() => CommandRun, {
+    description: "Starts a command in the sandbox and returns at once; follow it with commandOutput(runId).",
+  })
+  runCommand(
+    @Arg("input", () => RunCommandInput) input: RunCommandInput,
+    @Ctx() ctx: Context,
+  ): Promise<CommandRunEntity> {
+    return ctx.services.tools.call<CommandRunEntity>("runCommand", stripNulls(input), principalOf(ctx));
+  }
+
+  @Authorized("OPERATOR", "AGENT")
+  @Mutation(() => CommandRun, { description: "Stops a running command and its whole process tree (status CANCELLED)." })
+  cancelCommand(@Arg("runId", () => ID) runId: string, @Ctx() ctx: Context): Promise<CommandRunEntity> {
+    return ctx.services.commands.cancel(runId, principalOf(ctx));
+  }
+
+  @Authorized("VIEWER")
+  @Query(() => CommandRun, { nullable: true })
+  commandRun(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<CommandRunEntity | null> {
+    return ctx.services.commands.get(id);
+  }
+
+  @Authorized("VIEWER")
+  @Query(() => [CommandRun], { description: "A task's command runs, newest first (at most 100)." })
+  commandRuns(@Arg("taskId", () => ID) taskId: string, @Ctx() ctx: Context): Promise<CommandRunEntity[]> {
+    return ctx.services.commands.ofTask(taskId);
+  }
+
+  @Authorized("VIEWER")
+  @Query(() => ToolCallConnection, { description: "A task's tool calls, newest first." })
+  async toolCalls(
+    @Arg("taskId", () => ID) taskId: string,
+    @Ctx() ctx: Context,
+    @Arg("first", () => Int, { nullable: true }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ): Promise<ConnectionShape<ToolCallEntity>> {
+    return toConnection(await ctx.services.tools.list(taskId, { first, after }));
+  }
+
+  @Authorized("VIEWER")
+  @Query(() => ToolCall, { nullable: true })
+  toolCall(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<ToolCallEntity | null> {
+    return ctx.services.tools.get(id);
+  }
+
+  @Authorized("VIEWER")
+  @Subscription(() => CommandOutputChunk, {
+    description:
+      "Stored output with seq > afterSeq, then live chunks as they are produced, ending with the EXIT chunk. A late or reconnecting client misses nothing (of a long run's stored output, the middle beyond 1 MB of head and tail is dropped when it ends).",
+    subscribe: ({ args, context }) =>
+      (context as Context).services.commands.stream(
+        args.runId as string,
+        args.afterSeq as number | undefined,
+        principalOf(context as Context),
+      ),
+  })
+  commandOutput(
+    @Root() chunk: CommandOutputEntity,
+    @Arg("runId", () => ID) _runId: string,
+    @Arg("afterSeq", () => Int, { nullable: true }) _afterSeq?: number,
+  ): CommandOutputEntity {
+    return chunk;
+  }
+}
+
+/** GraphQL sends absent optional fields as null; the tools' schemas expect them left out. */
+export function stripNulls<T extends object>(input: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
+}

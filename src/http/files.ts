@@ -1,0 +1,540 @@
+import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { lstat, mkdir, open, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
+import { dirname, extname, posix } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { fileTypeFromBuffer } from "file-type";
+import type { Role } from "../domain/model.js";
+import { badInput, DomainError, notFound, type ErrorCode } from "../domain/errors.js";
+import type { Logger } from "../domain/shared/deps.js";
+import {
+  defaultFileLimits,
+  fsError,
+  limitExceeded,
+  openRegularFile,
+  tempPathFor,
+  utf8CompletePrefix,
+  workspaceUsage,
+} from "../tools/files/files.js";
+import { resolvePath } from "../tools/files/paths.js";
+
+/**
+ * Upload and download of workspace files over plain HTTP:
+ *   PUT  /workspaces/:id/files/<path>   body = the file's bytes   → 201 created / 200 replaced
+ *   GET  /workspaces/:id/files/<path>   (and HEAD)                → the file, as an attachment
+ * Each URL segment after /files/ is percent-decoded on its own and the segments are joined with
+ * "/" (so an encoded "%2F" also separates); the result obeys the file tools' path rules.
+ *
+ * Uploads stream into a hidden temp file in the target's directory and are renamed over the
+ * target only once complete and accepted, so a refused, oversized or aborted upload leaves
+ * nothing behind (missing parent directories are created, and removed again on failure).
+ * Acceptance is by content: a type file-type recognises by its magic bytes must be in
+ * allowedUploadTypes; content without magic is accepted as text when it is valid UTF-8 without
+ * NUL bytes, its extension (or name) is in the text allowlist, and its text type — or
+ * "text/plain", which stands for every text type — is allowed.
+ */
+
+export interface FilePrincipal {
+  role: Role;
+  agentId: string | null;
+}
+
+export interface FileRoutesOptions<P extends FilePrincipal = FilePrincipal> {
+  /** The workspace's directory, or null when there is no such workspace (404). */
+  resolveWorkspace: (workspaceId: string) => Promise<{ root: string } | null>;
+  /** The caller behind an Authorization header, or null (401). */
+  authenticate: (authorizationHeader: string | undefined) => Promise<P | null>;
+  canRead: (principal: P, workspaceId: string) => Promise<boolean>;
+  /** Consulted for PUT; a VIEWER is refused before it is asked. */
+  canWrite: (principal: P, workspaceId: string) => Promise<boolean>;
+  limits: {
+    maxUploadBytes: number;
+    /** When set, an upload may not take the workspace (managed dirs aside) over this total. */
+    maxWorkspaceBytes?: number;
+    managedDirs?: readonly string[];
+  };
+  /** MIME types accepted by content; "image/*" and "*\/*" patterns work; "text/plain" admits all text. */
+  allowedUploadTypes: readonly string[];
+  logger: Logger;
+}
+
+export type FileRouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
+/** A reasonable allowedUploadTypes: common images, PDF, archives and every text type. */
+export const defaultAllowedUploadTypes: readonly string[] = Object.freeze([
+  "image/png",
+  "image/jpeg",
+  "image/gif",
+  "image/webp",
+  "application/pdf",
+  "application/zip",
+  "application/gzip",
+  "application/x-tar",
+  "text/plain",
+]);
+
+/** Extensions (and extension-less names) whose content may be uploaded as text, with their type. */
+const textTypes: Record<string, string> = {
+  ".txt": "text/plain",
+  ".text": "text/plain",
+  ".log": "text/plain",
+  ".md": "text/markdown",
+  ".markdown": "text/markdown",
+  ".rst": "text/x-rst",
+  ".csv": "text/csv",
+  ".tsv": "text/tab-separated-values",
+  ".json": "application/json",
+  ".jsonl": "application/jsonl",
+  ".ndjson": "application/x-ndjson",
+  ".ipynb": "application/x-ipynb+json",
+  ".py": "text/x-python",
+  ".pyi": "text/x-python",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".cjs": "text/javascript",
+  ".jsx": "text/javascript",
+  ".ts": "text/x-typescript",
+  ".tsx": "text/x-typescript",
+  ".html": "text/html",
+  ".htm": "text/html",
+  ".css": "text/css",
+  ".scss": "text/x-scss",
+  ".yaml": "application/yaml",
+  ".yml": "application/yaml",
+  ".toml": "application/toml",
+  ".xml": "application/xml",
+  ".svg": "image/svg+xml",
+  ".ini": "text/plain",
+  ".cfg": "text/plain",
+  ".conf": "text/plain",
+  ".env": "text/plain",
+  ".sql": "application/sql",
+  ".sh": "text/x-shellscript",
+  ".r": "text/x-r",
+  ".rb": "text/x-ruby",
+  ".go": "text/x-go",
+  ".rs": "text/x-rust",
+  ".java": "text/x-java",
+  ".c": "text/x-c",
+  ".h": "text/x-c",
+  ".cpp": "text/x-c++",
+  ".hpp": "text/x-c++",
+  ".tex": "text/x-tex",
+  ".bib": "text/x-bibtex",
+  ".graphql": "application/graphql",
+  ".gql": "application/graphql",
+  ".proto": "text/plain",
+  ".gitignore": "text/plain",
+  makefile: "text/plain",
+  dockerfile: "text/plain",
+  readme: "text/plain",
+  license: "text/plain",
+  "requirements.txt": "text/plain",
+};
+
+/** Binary types served by extension when neither file-type nor the text check names the content. */
+const binaryTypes: Record<string, string> = {
+  ".pdf": "application/pdf",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".mp3": "audio/mpeg",
+  ".zip": "application/zip",
+  ".gz": "application/gzip",
+  ".wasm": "application/wasm",
+};
+
+const SAMPLE_BYTES = 64 * 1024;
+/** How much of a refused request body is read and dropped (keeping the connection) before closing it. */
+const DRAIN_BYTES = 1024 * 1024;
+
+const statusOf: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INVALID_TRANSITION: 409,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  POLICY_DENIED: 403,
+  LIMIT_EXCEEDED: 413,
+  SANDBOX_UNAVAILABLE: 503,
+};
+
+/** An HTTP-only failure (no domain equivalent). */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The client went away mid-request: nothing to answer. */
+class ClientAborted extends Error {}
+
+const routePattern = /^\/workspaces\/([^/]+)\/files(?:\/(.*))?$/;
+
+const decodeSegment = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw badInput("path", "is not valid percent-encoded UTF-8");
+  }
+};
+
+/** RFC 6266 attachment with an ASCII fallback and the exact name as RFC 5987 UTF-8. */
+export function contentDisposition(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\%]/g, "_") || "download";
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  } catch {
+    return `attachment; filename="${fallback}"`;
+  }
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+const typeAllowed = (mime: string, allowed: readonly string[]): boolean => {
+  const m = mime.toLowerCase();
+  return allowed.some((a) => {
+    const p = a.toLowerCase();
+    if (p === "*/*" || p === m) return true;
+    return p.endsWith("/*") && m.startsWith(p.slice(0, -1));
+  });
+};
+
+/** The text type for a file name, when its extension (or whole name) is in the text allowlist. */
+const textTypeFor = (path: string): string | undefined => {
+  const name = posix.basename(path).toLowerCase();
+  return textTypes[name] ?? textTypes[extname(name)];
+};
+
+const detect = async (head: Buffer) => {
+  try {
+    return await fileTypeFromBuffer(head);
+  } catch {
+    return undefined;
+  }
+};
+
+const isText = (sample: Buffer, partial: boolean): boolean => {
+  if (sample.includes(0)) return false;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(partial ? utf8CompletePrefix(sample) : sample);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+interface Received {
+  size: number;
+  version: string;
+  head: Buffer;
+  /** Valid UTF-8 throughout, without NUL bytes. */
+  text: boolean;
+}
+
+const tooLarge = (max: number) => limitExceeded("maxUploadBytes", max, `An upload may hold at most ${max} bytes`);
+
+async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
+  let off = 0;
+  while (off < chunk.length) off += (await fh.write(chunk, off)).bytesWritten;
+}
+
+/** Streams the request body into `fh`, hashing and checking it on the way; rejects past `max`. */
+function receive(req: IncomingMessage, fh: FileHandle, max: number): Promise<Received> {
+  return new Promise((resolve, reject) => {
+    if (req.destroyed && !req.complete) {
+      reject(new ClientAborted("client went away"));
+      return;
+    }
+    const hash = createHash("sha256");
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    const head: Buffer[] = [];
+    let headLength = 0;
+    let text = true;
+    let size = 0;
+    let writing: Promise<void> = Promise.resolve();
+    let settled = false;
+
+    const detach = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("close", onClose);
+      req.off("error", onError);
+    };
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      detach();
+      // Let a write in flight finish before the caller closes and deletes the file.
+      void writing.then(
+        () => reject(err),
+        () => reject(err),
+      );
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) return fail(tooLarge(max));
+      hash.update(chunk);
+      if (text) {
+        if (chunk.includes(0)) text = false;
+        else {
+          try {
+            decoder.decode(chunk, { stream: true });
+          } catch {
+            text = false;
+          }
+        }
+      }
+      if (headLength < SAMPLE_BYTES) {
+        const part = Buffer.from(chunk.subarray(0, SAMPLE_BYTES - headLength));
+        head.push(part);
+        headLength += part.length;
+      }
+      req.pause();
+      writing = writing
+        .then(() => writeAll(fh, chunk))
+        .then(() => {
+          if (!settled) req.resume();
+        });
+      writing.catch(fail);
+    };
+    const onEnd = () => {
+      if (text) {
+        try {
+          decoder.decode();
+        } catch {
+          text = false;
+        }
+      }
+      writing.then(() => {
+        if (settled) return;
+        settled = true;
+        detach();
+        resolve({ size, version: `sha256:${hash.digest("hex")}`, head: Buffer.concat(head), text });
+      }, fail);
+    };
+    const onClose = () => {
+      if (!req.complete) fail(new ClientAborted("client went away"));
+    };
+    const onError = (err: Error) => fail(new ClientAborted(err.message));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("close", onClose);
+    req.on("error", onError);
+  });
+}
+
+/** Reads and drops what is left of a request body, up to DRAIN_BYTES; then drops the connection. */
+function discardBody(req: IncomingMessage): void {
+  if (req.complete || req.destroyed) return;
+  let dropped = 0;
+  req.on("data", (c: Buffer) => {
+    dropped += c.length;
+    if (dropped > DRAIN_BYTES) req.socket.destroy();
+  });
+  req.on("error", () => undefined);
+  req.resume();
+}
+
+const baseHeaders = {
+  "x-content-type-options": "nosniff",
+  "cache-control": "private, no-store",
+};
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...baseHeaders,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Removes the directories `mkdir -p` made (deepest first), as far as they are still empty. */
+async function removeMadeDirs(first: string, deepest: string): Promise<void> {
+  const dirs: string[] = [];
+  for (let d = deepest; d.length >= first.length; d = dirname(d)) {
+    dirs.push(d);
+    if (d === first || d === dirname(d)) break;
+  }
+  for (const d of dirs) await rmdir(d).catch(() => undefined);
+}
+
+export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOptions<P>): FileRouteHandler {
+  const { logger } = opts;
+  const managedDirs = opts.limits.managedDirs ?? defaultFileLimits.managedDirs;
+
+  const classify = async (body: Received, requested: string): Promise<string> => {
+    const detected = await detect(body.head);
+    if (detected && typeAllowed(detected.mime, opts.allowedUploadTypes)) return detected.mime;
+    const textType = textTypeFor(requested);
+    if (
+      body.text &&
+      textType &&
+      (typeAllowed(textType, opts.allowedUploadTypes) || typeAllowed("text/plain", opts.allowedUploadTypes))
+    ) {
+      return textType;
+    }
+    throw new HttpError(
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+      detected
+        ? `Uploads of type ${detected.mime} are not accepted`
+        : "The content is not of an accepted type, nor UTF-8 text in a file with a text extension",
+    );
+  };
+
+  async function upload(req: IncomingMessage, res: ServerResponse, root: string, path: string): Promise<void> {
+    const max = opts.limits.maxUploadBytes;
+    const declared = req.headers["content-length"];
+    if (declared !== undefined && Number(declared) > max) throw tooLarge(max);
+    const target = await resolvePath(root, path, { forWrite: true, allowMissing: true });
+    if (target.stats && !target.stats.isFile()) throw badInput("path", "is a directory");
+    const dir = dirname(target.absolute);
+    let made: string | undefined;
+    try {
+      made = await mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw fsError(err, target.requested);
+    }
+    const tmp = tempPathFor(target.absolute, "upload");
+    let fh: FileHandle | undefined;
+    let committed = false;
+    try {
+      fh = await open(tmp, "wx", 0o600);
+      const body = await receive(req, fh, max);
+      const existing = await lstat(target.absolute).catch(() => null);
+      await fh.chmod(existing?.isFile() ? existing.mode & 0o777 : 0o644);
+      await fh.sync();
+      await fh.close();
+      fh = undefined;
+      const type = await classify(body, target.requested);
+      if (opts.limits.maxWorkspaceBytes !== undefined) {
+        // The temp file is counted already (unless it is in a managed dir); the old file goes.
+        const managed = managedDirs.includes(target.relative.split("/")[0] ?? "");
+        const usage = await workspaceUsage(target.root, managedDirs);
+        const total = usage - (existing?.isFile() && !managed ? existing.size : 0) + (managed ? body.size : 0);
+        if (total > opts.limits.maxWorkspaceBytes) {
+          const maxTotal = opts.limits.maxWorkspaceBytes;
+          throw limitExceeded("maxWorkspaceBytes", maxTotal, `The workspace would exceed its ${maxTotal} bytes`);
+        }
+      }
+      if (existing?.isDirectory()) throw badInput("path", "is a directory");
+      await rename(tmp, target.absolute);
+      committed = true;
+      logger.info({ path: target.requested, size: body.size, type }, "file uploaded");
+      sendJson(res, existing ? 200 : 201, { path: target.requested, size: body.size, version: body.version });
+    } finally {
+      if (!committed) {
+        await fh?.close().catch(() => undefined);
+        await unlink(tmp).catch(() => undefined);
+        if (made !== undefined) await removeMadeDirs(made, dir);
+      }
+    }
+  }
+
+  async function download(res: ServerResponse, root: string, path: string, headOnly: boolean): Promise<void> {
+    const r = await resolvePath(root, path);
+    const fh = await openRegularFile(r.absolute, r.requested);
+    let handedOver = false;
+    try {
+      const { size } = await fh.stat();
+      const sample = Buffer.alloc(Math.min(size, SAMPLE_BYTES));
+      let got = 0;
+      while (got < sample.length) {
+        const { bytesRead } = await fh.read(sample, got, sample.length - got, got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      const head = sample.subarray(0, got);
+      const detected = await detect(head);
+      const contentType =
+        detected?.mime ??
+        (isText(head, size > got)
+          ? "text/plain; charset=utf-8"
+          : (binaryTypes[extname(r.requested).toLowerCase()] ?? "application/octet-stream"));
+      res.writeHead(200, {
+        ...baseHeaders,
+        "content-type": contentType,
+        "content-length": String(size),
+        "content-disposition": contentDisposition(posix.basename(r.requested)),
+        "content-security-policy": "default-src 'none'; sandbox",
+      });
+      if (headOnly || size === 0) {
+        res.end();
+        return;
+      }
+      const stream = fh.createReadStream({ start: 0, end: size - 1 });
+      handedOver = true;
+      await pipeline(stream, res).catch((err: unknown) => logger.debug({ err }, "download interrupted"));
+    } finally {
+      if (!handedOver) await fh.close();
+    }
+  }
+
+  function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    if (err instanceof ClientAborted) {
+      logger.debug({ url: req.url }, "upload aborted by the client");
+      return;
+    }
+    let status: number;
+    let error: { code: string; message: string; rule?: string };
+    if (err instanceof DomainError) {
+      status = statusOf[err.code];
+      error = { code: err.code, message: err.message };
+      if (typeof err.details.rule === "string") error.rule = err.details.rule;
+    } else if (err instanceof HttpError) {
+      status = err.status;
+      error = { code: err.code, message: err.message };
+    } else {
+      logger.error({ err, method: req.method, url: req.url }, "file request failed");
+      status = 500;
+      error = { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" };
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (res.destroyed) return;
+    sendJson(res, status, { error }, status === 405 ? { allow: "GET, HEAD, PUT" } : {});
+    discardBody(req);
+  }
+
+  return async (req, res, url) => {
+    const m = routePattern.exec(url.pathname);
+    if (!m) return false;
+    const method = (req.method ?? "GET").toUpperCase();
+    try {
+      if (method !== "GET" && method !== "HEAD" && method !== "PUT") {
+        throw new HttpError(405, "METHOD_NOT_ALLOWED", `${method} is not supported here`);
+      }
+      const workspaceId = decodeSegment(m[1] ?? "");
+      const path = (m[2] ?? "").split("/").map(decodeSegment).join("/");
+      const principal = await opts.authenticate(req.headers.authorization);
+      if (!principal) throw new HttpError(401, "UNAUTHENTICATED", "A valid API key is required");
+      const write = method === "PUT";
+      const allowed = write
+        ? principal.role !== "VIEWER" && (await opts.canWrite(principal, workspaceId))
+        : await opts.canRead(principal, workspaceId);
+      if (!allowed) {
+        throw new HttpError(403, "FORBIDDEN", `You may not ${write ? "write" : "read"} this workspace's files`);
+      }
+      const ws = await opts.resolveWorkspace(workspaceId);
+      if (!ws) throw notFound("Workspace", workspaceId);
+      if (write) await upload(req, res, ws.root, path);
+      else await download(res, ws.root, path, method === "HEAD");
+    } catch (err) {
+      fail(req, res, err);
+    }
+    return true;
+  };
+}

@@ -1,0 +1,106 @@
+import { z } from "zod";
+import type { Principal } from "../domain/auth/principal.js";
+import type { Json, Role } from "../domain/model.js";
+import type { NewTaskEvent } from "../domain/tasks/task-events.js";
+
+/** What a tool needs before it may run; checked by the tool service for every caller. */
+export interface ToolPolicy {
+  /** Roles that may call it over the API (the runtime calls as its agent, with role AGENT). */
+  roles: readonly Role[];
+  /** It runs untrusted code: only inside the sandbox (or with SANDBOX=none, recorded as such). */
+  sandbox: boolean;
+  /** It may reach the network (granted by the policy for this call only). */
+  network: boolean;
+}
+
+/** The workspace a call works in, resolved and authorised by the tool service. */
+export interface ToolWorkspace {
+  id: string;
+  root: string;
+  taskId: string;
+  agentId: string;
+}
+
+export interface ToolContext {
+  toolCallId: string;
+  caller: Principal;
+  workspace: ToolWorkspace;
+  /** Aborted when the call is cancelled (its task cancelled, the server stopping). */
+  signal: AbortSignal;
+  /** Writes an event on the workspace's task (e.g. streamed output summaries). */
+  emit(event: NewTaskEvent): Promise<void>;
+}
+
+/** Every tool input names its workspace; the rest is the tool's own. */
+export const workspaceInput = z.object({ workspaceId: z.string().min(1).max(64) });
+
+export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O = unknown> {
+  id: string;
+  description: string;
+  input: I;
+  output: z.ZodType<O>;
+  policy: ToolPolicy;
+  execute(ctx: ToolContext, input: z.infer<I>): Promise<O>;
+  /** What the ToolCall row keeps of the input (default: the input with long strings shortened). */
+  recordInput?(input: z.infer<I>): Json;
+}
+
+/** Declares a tool once; the registry turns it into an LLM function and the API into a mutation. */
+export function defineTool<I extends z.ZodObject, O>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  if (!/^[a-z][A-Za-z0-9]{1,63}$/.test(def.id)) throw new Error(`tool id ${def.id} must be camelCase`);
+  if (!("workspaceId" in def.input.shape)) throw new Error(`tool ${def.id}: input must carry workspaceId`);
+  return def;
+}
+
+/** The JSON-schema function description a model gets for a tool (OpenAI/OpenRouter tools format). */
+export function toFunctionSchema(tool: ToolDefinition): {
+  type: "function";
+  function: { name: string; description: string; parameters: unknown };
+} {
+  return {
+    type: "function",
+    function: { name: tool.id, description: tool.description, parameters: z.toJSONSchema(tool.input) },
+  };
+}
+
+export class ToolRegistry {
+  private readonly tools = new Map<string, ToolDefinition>();
+
+  register(...tools: ToolDefinition[]): this {
+    for (const t of tools) {
+      if (this.tools.has(t.id)) throw new Error(`tool ${t.id} is registered twice`);
+      this.tools.set(t.id, t);
+    }
+    return this;
+  }
+
+  get(id: string): ToolDefinition | undefined {
+    return this.tools.get(id);
+  }
+
+  list(): ToolDefinition[] {
+    return [...this.tools.values()];
+  }
+}
+
+/** Strings longer than this are shortened in the recorded input (file contents, code). */
+const RECORDED_STRING_MAX = 500;
+
+export function summariseInput(value: unknown): Json {
+  if (typeof value === "string") {
+    return value.length <= RECORDED_STRING_MAX
+      ? value
+      : `${value.slice(0, RECORDED_STRING_MAX)}… (${value.length} characters)`;
+  }
+  if (Array.isArray(value)) return value.slice(0, 100).map(summariseInput);
+  if (value && typeof value === "object") {
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(value)) {
+      // Environment values may carry secrets: names only.
+      out[k] = k === "env" && v && typeof v === "object" ? Object.keys(v) : summariseInput(v);
+    }
+    return out;
+  }
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return value;
+  return null;
+}

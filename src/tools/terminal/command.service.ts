@@ -1,0 +1,380 @@
+import { StringDecoder } from "node:string_decoder";
+import { conflict, DomainError, forbidden, notFound } from "../../domain/errors.js";
+import type { Principal } from "../../domain/auth/principal.js";
+import { isId, newId } from "../../domain/ids.js";
+import type { Channel } from "../../domain/shared/channel.js";
+import { inTransaction, type Deps } from "../../domain/shared/deps.js";
+import { SequenceFeed } from "../../domain/shared/sequence-feed.js";
+import type { TaskService } from "../../domain/tasks/task.service.js";
+import { CommandOutputEntity, CommandRunEntity } from "../../infra/db/entities.js";
+import { sql } from "../../infra/db/reader.js";
+import type { RunResult, Sandbox, SandboxLimits } from "../../infra/sandbox/sandbox.js";
+import type { ToolContext } from "../registry.js";
+
+export interface CommandRequest {
+  program: string;
+  args: string[];
+  stdin?: string;
+  env?: Record<string, string>;
+  limits: SandboxLimits;
+  network?: boolean;
+  /** Extra read-only paths bound into the sandbox (e.g. a local wheel directory). */
+  extraReadOnly?: string[];
+}
+
+/** Output is sent at most this long after it was produced. */
+const COALESCE_MS = 50;
+/** A chunk is sent early once this much is buffered. */
+const CHUNK_BYTES = 256 * 1024;
+/** Stored output keeps this much of the head and of the tail of a run; the middle is dropped at the end. */
+const KEEP_HEAD_BYTES = 1024 * 1024;
+const KEEP_TAIL_BYTES = 1024 * 1024;
+
+interface Running {
+  abort: AbortController;
+  done: Promise<CommandRunEntity>;
+  taskId: string | null;
+}
+
+const kb = (n: number) =>
+  n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
+
+/**
+ * Command runs: started in the background inside the sandbox, their output stored as numbered
+ * chunks (coalesced, at most COALESCE_MS behind) and streamed to subscribers, their end
+ * recorded with status, exit code, resources used and a summary event on the task.
+ */
+export class CommandService {
+  readonly feed: SequenceFeed<CommandOutputEntity>;
+  private readonly running = new Map<string, Running>();
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly sandbox: () => Sandbox,
+    private readonly tasks: TaskService,
+  ) {
+    this.feed = new SequenceFeed<CommandOutputEntity>(
+      {
+        read: (runId, afterSeq, limit) =>
+          deps.db.read.select(CommandOutputEntity, sql("run_id = ? and seq > ?", [runId, afterSeq]), {
+            orderBy: "seq asc",
+            limit,
+          }),
+        maxSeq: async (runId) => (await this.get(runId))?.lastOutputSeq ?? 0,
+      },
+      deps.logger,
+    );
+    this.unsubscribe.push(
+      deps.pubsub.subscribe("COMMAND_OUTPUT", ({ runId, seq }) => this.feed.notify(runId, seq)),
+      deps.pubsub.subscribe("COMMAND_CANCEL", ({ runId }) => this.running.get(runId)?.abort.abort()),
+      // Cancelling a task kills its running commands (those running in this process).
+      deps.pubsub.subscribe("TASK_CHANGED", ({ taskId }) => {
+        const mine = [...this.running.values()].filter((r) => r.taskId === taskId);
+        if (mine.length === 0) return;
+        void this.tasks.get(taskId).then((t) => {
+          if (t?.status === "CANCELLED") for (const r of mine) r.abort.abort();
+        });
+      }),
+    );
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** Starts a run and returns it at once (status RUNNING); `done` settles when it ends. */
+  async start(
+    ctx: ToolContext,
+    req: CommandRequest,
+  ): Promise<{ run: CommandRunEntity; done: Promise<CommandRunEntity> }> {
+    const sandbox = this.sandbox();
+    const id = newId();
+    const run: CommandRunEntity = Object.assign(new CommandRunEntity(), {
+      id,
+      toolCallId: ctx.toolCallId,
+      taskId: ctx.workspace.taskId,
+      workspaceId: ctx.workspace.id,
+      program: req.program,
+      args: req.args,
+      status: "RUNNING" as const,
+      exitCode: null,
+      signal: null,
+      limit: null,
+      durationMs: null,
+      cpuTimeMs: null,
+      maxRssKb: null,
+      stdoutBytes: 0,
+      stderrBytes: 0,
+      truncated: false,
+      sandbox: sandbox.kind,
+      lastOutputSeq: 0,
+      createdAt: this.now(),
+      finishedAt: null,
+    });
+    await this.deps.db.fork().insert(CommandRunEntity, run);
+    await this.deps.pubsub.publish([{ topic: "COMMAND_CHANGED", payload: { runId: id } }]);
+
+    const abort = new AbortController();
+    ctx.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    const done = this.execute(run, req, sandbox, abort.signal, ctx).finally(() => this.running.delete(id));
+    this.running.set(id, { abort, done, taskId: run.taskId });
+    return { run, done };
+  }
+
+  private async execute(
+    run: CommandRunEntity,
+    req: CommandRequest,
+    sandbox: Sandbox,
+    signal: AbortSignal,
+    ctx: ToolContext,
+  ): Promise<CommandRunEntity> {
+    const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
+    const pending: Array<{ stream: "STDOUT" | "STDERR"; data: string }> = [];
+    let pendingBytes = 0;
+    let timer: NodeJS.Timeout | null = null;
+    let writing = Promise.resolve();
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (pending.length === 0) return writing;
+      const batch = pending.splice(0);
+      pendingBytes = 0;
+      writing = writing
+        .then(() => this.appendOutput(run.id, batch))
+        .catch((err: unknown) => {
+          this.deps.logger.error({ err, runId: run.id }, "could not store command output");
+        });
+      return writing;
+    };
+    const onOutput = (stream: "stdout" | "stderr", chunk: Buffer) => {
+      const text = decoders[stream].write(chunk);
+      if (text.length === 0) return;
+      const s = stream === "stdout" ? "STDOUT" : "STDERR";
+      const last = pending[pending.length - 1];
+      if (last && last.stream === s) last.data += text;
+      else pending.push({ stream: s, data: text });
+      pendingBytes += chunk.length;
+      if (pendingBytes >= CHUNK_BYTES) void flush();
+      else timer ??= setTimeout(() => void flush(), COALESCE_MS);
+    };
+
+    let result: RunResult;
+    try {
+      result = await sandbox.run({
+        workspace: ctx.workspace.root,
+        program: req.program,
+        args: req.args,
+        stdin: req.stdin,
+        env: req.env,
+        limits: req.limits,
+        network: req.network ?? false,
+        extraReadOnly: req.extraReadOnly,
+        signal,
+        onOutput,
+      });
+    } catch (err) {
+      this.deps.logger.error({ err, runId: run.id }, "sandbox run failed");
+      // The caller sees why nothing ran (e.g. the workspace cannot be reached by the sandbox user).
+      const why = err instanceof DomainError ? err.message : "the sandbox could not start the program";
+      pending.push({ stream: "STDERR", data: `sandbox: ${why}\n` });
+      result = {
+        status: "FAILED",
+        exitCode: null,
+        signal: null,
+        durationMs: 0,
+        cpuTimeMs: null,
+        maxRssKb: null,
+        stdoutBytes: 0,
+        stderrBytes: 0,
+        truncated: false,
+        sandbox: sandbox.kind,
+      };
+    }
+    for (const stream of ["stdout", "stderr"] as const) {
+      const rest = decoders[stream].end();
+      if (rest) pending.push({ stream: stream === "stdout" ? "STDOUT" : "STDERR", data: rest });
+    }
+    await flush();
+    const finishedAt = this.now();
+    const ended = Object.assign(run, {
+      status: result.status,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      limit: result.limit ?? null,
+      durationMs: Math.round(result.durationMs),
+      cpuTimeMs: result.cpuTimeMs === null ? null : Math.round(result.cpuTimeMs),
+      maxRssKb: result.maxRssKb,
+      stdoutBytes: result.stdoutBytes,
+      stderrBytes: result.stderrBytes,
+      truncated: result.truncated,
+      finishedAt,
+    });
+    const summary =
+      `\`${[run.program, ...(run.args as string[])].join(" ").slice(0, 200)}\` ` +
+      (result.status === "SUCCEEDED" || result.status === "FAILED"
+        ? `exited ${result.exitCode ?? result.signal}`
+        : `ended ${result.status}${result.limit ? ` (${result.limit})` : ""}`) +
+      ` after ${ended.durationMs} ms; ${kb(result.stdoutBytes)} stdout, ${kb(result.stderrBytes)} stderr` +
+      (result.truncated ? " (truncated)" : "");
+    await this.appendOutput(
+      run.id,
+      [
+        {
+          stream: "EXIT",
+          data: JSON.stringify({ status: result.status, exitCode: result.exitCode, signal: result.signal }),
+        },
+      ],
+      ended,
+    );
+    await this.compact(run.id);
+    await ctx
+      .emit({
+        type: "TOOL_OUTPUT",
+        content: summary,
+        data: {
+          runId: run.id,
+          status: result.status,
+          exitCode: result.exitCode,
+          durationMs: ended.durationMs,
+          cpuTimeMs: ended.cpuTimeMs,
+          maxRssKb: ended.maxRssKb,
+          stdoutBytes: result.stdoutBytes,
+          stderrBytes: result.stderrBytes,
+        },
+        agentId: ctx.caller.agentId,
+      })
+      .catch((err: unknown) => this.deps.logger.warn({ err, runId: run.id }, "could not write the run's event"));
+    return ended;
+  }
+
+  /** Appends chunks (and, with `ended`, the run's final state) in one transaction, published after it. */
+  private async appendOutput(
+    runId: string,
+    chunks: Array<{ stream: CommandOutputEntity["stream"]; data: string }>,
+    ended?: CommandRunEntity,
+  ): Promise<void> {
+    await inTransaction(this.deps, async (em, out) => {
+      const rows = await em.execute<Array<{ output_seq: number }>>(
+        `update command_run set output_seq = output_seq + ? where id = ? returning output_seq`,
+        [chunks.length, runId],
+      );
+      const last = Number(rows[0]?.output_seq ?? 0);
+      const now = this.now();
+      const first = last - chunks.length + 1;
+      if (chunks.length > 0) {
+        await em.insertMany(
+          CommandOutputEntity,
+          chunks.map((c, i) => ({
+            id: newId(),
+            runId,
+            seq: first + i,
+            stream: c.stream,
+            data: c.data,
+            createdAt: now,
+          })),
+        );
+        out.push({ topic: "COMMAND_OUTPUT", payload: { runId, seq: last } });
+      }
+      if (ended) {
+        const { id: _id, lastOutputSeq: _seq, ...fields } = ended;
+        await em.nativeUpdate(CommandRunEntity, { id: runId }, fields);
+        out.push({ topic: "COMMAND_CHANGED", payload: { runId } });
+      }
+    });
+  }
+
+  /** Keeps the head and the tail of a finished run's stored output, and says what was dropped. */
+  private async compact(runId: string): Promise<void> {
+    const em = this.deps.db.fork();
+    const sizes = await em.execute<Array<{ seq: number; n: number }>>(
+      "select seq, length(data) as n from command_output where run_id = ? and stream <> 'EXIT' order by seq",
+      [runId],
+    );
+    let head = 0;
+    let headEnd = 0;
+    for (const r of sizes) {
+      if (head >= KEEP_HEAD_BYTES) break;
+      head += Number(r.n);
+      headEnd = r.seq;
+    }
+    let tail = 0;
+    let tailStart = Number.MAX_SAFE_INTEGER;
+    for (let i = sizes.length - 1; i >= 0; i--) {
+      const r = sizes[i];
+      if (!r || r.seq <= headEnd || tail >= KEEP_TAIL_BYTES) break;
+      tail += Number(r.n);
+      tailStart = r.seq;
+    }
+    if (tailStart === Number.MAX_SAFE_INTEGER || tailStart <= headEnd + 1) return;
+    await em.execute("delete from command_output where run_id = ? and seq > ? and seq < ? and stream <> 'EXIT'", [
+      runId,
+      headEnd,
+      tailStart,
+    ]);
+  }
+
+  async get(id: string): Promise<CommandRunEntity | null> {
+    if (!isId(id)) return null;
+    const [row] = await this.deps.db.read.select(CommandRunEntity, sql("id = ?", [id]));
+    return row ?? null;
+  }
+
+  /** A run's stored output, in order. */
+  async output(runId: string): Promise<CommandOutputEntity[]> {
+    return this.deps.db.read.select(CommandOutputEntity, sql("run_id = ?", [runId]), { orderBy: "seq asc" });
+  }
+
+  /** Runs of a task, newest first. */
+  async ofTask(taskId: string, limit = 100): Promise<CommandRunEntity[]> {
+    return this.deps.db.read.select(CommandRunEntity, sql("task_id = ?", [taskId]), { orderBy: "id desc", limit });
+  }
+
+  /** Stops a run wherever it runs (this process, or another through the bus). */
+  async cancel(runId: string, caller: Principal): Promise<CommandRunEntity> {
+    const run = await this.get(runId);
+    if (!run) throw notFound("Command run", runId, "runId");
+    await this.authorise(run, caller);
+    if (run.status !== "RUNNING") throw conflict(`The run has already ended (${run.status})`, "runId");
+    const local = this.running.get(runId);
+    if (local) {
+      local.abort.abort();
+      return local.done;
+    }
+    await this.deps.pubsub.publish([{ topic: "COMMAND_CANCEL", payload: { runId } }]);
+    return run;
+  }
+
+  /** Stored output after `afterSeq`, then live chunks, in order, without gaps (a compacted middle excepted). */
+  async stream(
+    runId: string,
+    afterSeq: number | null | undefined,
+    caller: Principal,
+  ): Promise<Channel<CommandOutputEntity>> {
+    const after = afterSeq ?? 0;
+    if (!Number.isInteger(after) || after < 0) {
+      throw new DomainError("BAD_USER_INPUT", "afterSeq: must be a whole number of at least 0", { field: "afterSeq" });
+    }
+    const run = await this.get(runId);
+    if (!run) throw notFound("Command run", runId, "runId");
+    await this.authorise(run, caller);
+    return this.feed.subscribe(runId, after);
+  }
+
+  private async authorise(run: CommandRunEntity, caller: Principal): Promise<void> {
+    if (caller.role !== "AGENT") return;
+    const task = run.taskId ? await this.tasks.get(run.taskId) : null;
+    if (!task || task.assignedAgentId !== caller.agentId) {
+      throw forbidden("An agent key may only see the commands of tasks assigned to its agent");
+    }
+  }
+
+  /** Aborts every run of this process and waits for them to be recorded (shutdown). */
+  async close(): Promise<void> {
+    for (const u of this.unsubscribe) u();
+    const runs = [...this.running.values()];
+    for (const r of runs) r.abort.abort();
+    await Promise.allSettled(runs.map((r) => r.done));
+    this.feed.close();
+  }
+}

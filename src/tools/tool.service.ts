@@ -1,0 +1,162 @@
+import type { Principal } from "../domain/auth/principal.js";
+import { roleAllows } from "../domain/auth/principal.js";
+import { badInput, conflict, DomainError, forbidden, notFound } from "../domain/errors.js";
+import { isId, newId } from "../domain/ids.js";
+import { inTransaction, type Deps } from "../domain/shared/deps.js";
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../domain/shared/pagination.js";
+import { appendEvent } from "../domain/tasks/task-events.js";
+import type { TaskService } from "../domain/tasks/task.service.js";
+import type { WorkspaceService } from "../domain/workspaces/workspace.service.js";
+import { ToolCallEntity } from "../infra/db/entities.js";
+import { sql } from "../infra/db/reader.js";
+import { summariseInput, type ToolDefinition, type ToolRegistry, type ToolWorkspace } from "./registry.js";
+
+const describeCall = (tool: string, input: Record<string, unknown>): string => {
+  const shown = Object.entries(input)
+    .filter(
+      ([k, v]) => k !== "workspaceId" && (typeof v === "string" || typeof v === "number" || typeof v === "boolean"),
+    )
+    .slice(0, 3)
+    .map(([k, v]) => `${k}: ${JSON.stringify(typeof v === "string" && v.length > 80 ? `${v.slice(0, 80)}…` : v)}`);
+  return `${tool}(${shown.join(", ")})`;
+};
+
+/**
+ * The one way any tool runs, for people, external agents and the built-in runtime alike:
+ * validate the input against the tool's schema, check the caller's role and workspace, record
+ * a ToolCall row and a TOOL_CALL event on the task, run, and record how it ended.
+ */
+export class ToolService {
+  constructor(
+    private readonly deps: Deps,
+    readonly registry: ToolRegistry,
+    private readonly workspaces: WorkspaceService,
+    private readonly tasks: TaskService,
+  ) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** Resolves and authorises the workspace a caller names. */
+  async workspaceFor(workspaceId: string, caller: Principal, field = "workspaceId"): Promise<ToolWorkspace> {
+    const ws = isId(workspaceId) ? await this.workspaces.get(workspaceId) : null;
+    if (!ws) throw notFound("Workspace", workspaceId, field);
+    if (caller.role === "AGENT" && ws.agentId !== caller.agentId) {
+      throw forbidden("An agent key may only use the workspaces of its own agent");
+    }
+    if (ws.status !== "READY") {
+      throw conflict(
+        ws.status === "FAILED"
+          ? `The workspace could not be created: ${ws.error ?? "unknown reason"}`
+          : "The workspace is still being created; try again when its status is READY",
+        field,
+      );
+    }
+    return { id: ws.id, root: ws.path, taskId: ws.taskId, agentId: ws.agentId };
+  }
+
+  async call<O = unknown>(toolId: string, rawInput: unknown, caller: Principal, signal?: AbortSignal): Promise<O> {
+    const tool = this.registry.get(toolId) as ToolDefinition<never, O> | undefined;
+    if (!tool) throw notFound("Tool", toolId, "tool");
+    if (!roleAllows(caller.role, tool.policy.roles)) {
+      throw forbidden(`${toolId} needs the ${tool.policy.roles.join(" or ")} role; your key has ${caller.role}`);
+    }
+    const parsed = (tool.input as unknown as import("zod").ZodObject).safeParse(rawInput);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw badInput(issue?.path.map(String).join(".") || "input", issue?.message ?? "is invalid");
+    }
+    const input = parsed.data as Record<string, unknown> & { workspaceId: string };
+    const workspace = await this.workspaceFor(input.workspaceId, caller);
+
+    const id = newId();
+    const started = this.now();
+    const recorded = tool.recordInput ? tool.recordInput(input as never) : summariseInput(input);
+    await inTransaction(this.deps, async (em, out) => {
+      await em.insert(ToolCallEntity, {
+        id,
+        tool: toolId,
+        taskId: workspace.taskId,
+        workspaceId: workspace.id,
+        callerName: caller.name,
+        callerKeyId: caller.apiKeyId || null,
+        callerAgentId: caller.agentId,
+        input: recorded,
+        status: "RUNNING",
+        errorCode: null,
+        errorMessage: null,
+        startedAt: started,
+        finishedAt: null,
+        durationMs: null,
+      });
+      await appendEvent(
+        em,
+        out,
+        workspace.taskId,
+        {
+          type: "TOOL_CALL",
+          content: describeCall(toolId, input),
+          data: { toolCallId: id, tool: toolId, by: caller.name },
+          agentId: caller.agentId,
+        },
+        started,
+      );
+    });
+
+    const finish = async (status: "SUCCEEDED" | "FAILED" | "DENIED", err?: unknown) => {
+      const finishedAt = this.now();
+      const code = err instanceof DomainError ? err.code : err ? "INTERNAL" : null;
+      const message = err instanceof Error ? err.message.slice(0, 2000) : null;
+      await this.deps.db.fork().nativeUpdate(
+        ToolCallEntity,
+        { id },
+        {
+          status,
+          errorCode: code,
+          errorMessage: err instanceof DomainError ? message : err ? "internal error" : null,
+          finishedAt,
+          durationMs: finishedAt.getTime() - started.getTime(),
+        },
+      );
+    };
+    try {
+      const output = await tool.execute(
+        {
+          toolCallId: id,
+          caller,
+          workspace,
+          signal: signal ?? new AbortController().signal,
+          emit: async (event) => {
+            await this.tasks.addEvent(workspace.taskId, event, null);
+          },
+        },
+        input as never,
+      );
+      await finish("SUCCEEDED");
+      return output;
+    } catch (err) {
+      await finish(err instanceof DomainError && err.code === "POLICY_DENIED" ? "DENIED" : "FAILED", err).catch(
+        (e: unknown) => this.deps.logger.error({ err: e, toolCallId: id }, "could not record the end of a tool call"),
+      );
+      if (!(err instanceof DomainError)) this.deps.logger.error({ err, tool: toolId, toolCallId: id }, "tool failed");
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<ToolCallEntity | null> {
+    if (!isId(id)) return null;
+    const [row] = await this.deps.db.read.select(ToolCallEntity, sql("id = ?", [id]));
+    return row ?? null;
+  }
+
+  /** A task's tool calls, newest first. */
+  async list(taskId: string, args: PageArgs): Promise<Page<ToolCallEntity>> {
+    if (!isId(taskId)) throw notFound("Task", taskId, "taskId");
+    const size = pageSize(args.first);
+    const where = sql("task_id = ?", [taskId]);
+    const keyset = args.after ? sql("task_id = ? and id < ?", [taskId, decodeCursor(args.after)]) : where;
+    const rows = await this.deps.db.read.select(ToolCallEntity, keyset, { orderBy: "id desc", limit: size + 1 });
+    return toPage(rows, size, () => this.deps.db.read.count(ToolCallEntity, where));
+  }
+}
