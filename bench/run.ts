@@ -7,6 +7,7 @@
  */
 import { cpus } from "node:os";
 import { assignmentBench } from "./assignment.js";
+import { commandOutputBench } from "./command-output.js";
 import { cleanupAll, table, type Bench, type BenchResult } from "./lib.js";
 import { queueBench } from "./queue.js";
 import { sandboxBench } from "./sandbox.js";
@@ -14,7 +15,15 @@ import { startupBench } from "./startup.js";
 import { subscribersBench } from "./subscribers.js";
 import { tasksQueryBench } from "./tasks-query.js";
 
-const all: Bench[] = [tasksQueryBench, subscribersBench, startupBench, queueBench, assignmentBench, sandboxBench];
+const all: Bench[] = [
+  tasksQueryBench,
+  subscribersBench,
+  startupBench,
+  queueBench,
+  assignmentBench,
+  sandboxBench,
+  commandOutputBench,
+];
 
 async function main(): Promise<number> {
   const filter = process.argv.slice(2).filter((a) => !a.startsWith("-"));

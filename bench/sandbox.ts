@@ -135,7 +135,7 @@ export const sandboxBench: Bench = {
       ],
       notes: [
         `Load average ${load0.toFixed(2)} → ${loadAverage().toFixed(2)}. A sandboxed run execs GNU time, bwrap (user, PID, ` +
-          `net, IPC, UTS, cgroup namespaces; ~25 mounts), timeout (the sandbox's pid 1) and prlimit before the program.`,
+          `net, IPC, UTS, cgroup namespaces; ~15 mounts), timeout (the sandbox's pid 1) and prlimit before the program.`,
         `A sandboxed python3 -c 'print(1)' reported ${conc[0]?.r.cpuTimeMs ?? "n/a"} ms CPU and ` +
           `${conc[0]?.r.maxRssKb ?? "n/a"} KB peak RSS.`,
       ],

@@ -31,6 +31,8 @@ export interface AppServiceOptions extends AssignmentOptions {
   policyFile?: string;
   commandLimits: SandboxLimits;
   pipIndexUrl?: string;
+  /** Checks that bubblewrap works (tests replace it to play a machine without one). */
+  probe?: typeof probeSandbox;
 }
 
 export const defaultCommandLimits: SandboxLimits = {
@@ -51,7 +53,7 @@ export async function createAppServices(deps: Deps, opts: AppServiceOptions): Pr
     sandbox = createSandbox({ mode: "none", logger: deps.logger });
     deps.logger.warn({ sandbox: "none" }, "SANDBOX=none: untrusted commands run on this host WITHOUT isolation");
   } else {
-    const probe = await probeSandbox();
+    const probe = await (opts.probe ?? probeSandbox)();
     if (probe.available) {
       status = { mode: opts.sandboxMode, kind: "BWRAP", reason: null };
       sandbox = createSandbox({ mode: "bwrap", logger: deps.logger });

@@ -32,6 +32,8 @@ export interface AppOptions {
   scriptedStepMs?: number;
   /** How often workers re-offer pending tasks and look for silent agents. */
   sweepIntervalMs?: number;
+  /** Replaces the bubblewrap check (tests play a machine without a sandbox). */
+  sandboxProbe?: () => Promise<{ available: true } | { available: false; reason: string }>;
 }
 
 export interface RunningApp {
@@ -187,7 +189,7 @@ export interface Core {
 export async function startCore(
   config: Config,
   logger: AppLogger,
-  opts: Pick<AppOptions, "onQuery" | "runtime" | "scriptedStepMs" | "sweepIntervalMs"> = {},
+  opts: Pick<AppOptions, "onQuery" | "runtime" | "scriptedStepMs" | "sweepIntervalMs" | "sandboxProbe"> = {},
 ): Promise<Core> {
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onQuery: opts.onQuery });
   let pubsub: PubSub | undefined;
@@ -219,6 +221,7 @@ export async function startCore(
           outputBytes: config.commandOutputLimitBytes,
         },
         pipIndexUrl: config.pipIndexUrl,
+        probe: opts.sandboxProbe,
       },
     );
     const workspaceFs = new WorkspaceFs({

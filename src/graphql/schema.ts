@@ -9,7 +9,7 @@ import { ApiKeyResolver } from "./api-key/api-key.resolver.js";
 import type { Context } from "./context.js";
 import { TaskEventResolver, TaskResolver } from "./task/task.resolver.js";
 import { WorkspaceResolver } from "./workspace/workspace.resolver.js";
-import { TerminalResolver } from "./tools/terminal.resolver.js";
+import { TaskCommandUsageResolver, TerminalResolver } from "./tools/terminal.resolver.js";
 import { FilesResolver } from "./tools/files.resolver.js";
 import { PythonResolver } from "./tools/python.resolver.js";
 
@@ -29,6 +29,7 @@ export const resolvers = [
   WorkspaceResolver,
   ApiKeyResolver,
   TerminalResolver,
+  TaskCommandUsageResolver,
   FilesResolver,
   PythonResolver,
 ] as const;

@@ -145,6 +145,19 @@ export type CommandRunStatus =
   | 'SUCCEEDED'
   | 'TIMED_OUT';
 
+/** What the command runs of a task used, summed. */
+export type CommandUsage = {
+  __typename?: 'CommandUsage';
+  /** CPU time of all runs' process trees. */
+  cpuTimeMs: Scalars['Int']['output'];
+  durationMs: Scalars['Int']['output'];
+  /** The highest peak memory of any run. */
+  maxRssKb: Scalars['Int']['output'];
+  runs: Scalars['Int']['output'];
+  stderrBytes: Scalars['Int']['output'];
+  stdoutBytes: Scalars['Int']['output'];
+};
+
 export type CreateAgentInput = {
   /** Default EXTERNAL. */
   kind?: InputMaybe<AgentKind>;
@@ -604,6 +617,8 @@ export type SubscriptionTaskEventsArgs = {
 export type Task = {
   __typename?: 'Task';
   assignedAgent?: Maybe<Agent>;
+  /** CPU, memory and output of the task's command runs, summed. */
+  commandUsage: CommandUsage;
   /** 1 (trivial) to 10 (hardest). */
   complexity: Scalars['Int']['output'];
   createdAt: Scalars['DateTimeISO']['output'];

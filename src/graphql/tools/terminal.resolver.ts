@@ -4,6 +4,7 @@ import {
   Authorized,
   Ctx,
   Field,
+  FieldResolver,
   ID,
   InputType,
   Int,
@@ -13,10 +14,11 @@ import {
   Root,
   Subscription,
 } from "type-graphql";
-import type { CommandOutputEntity, CommandRunEntity, ToolCallEntity } from "../../infra/db/entities.js";
+import type { CommandOutputEntity, CommandRunEntity, TaskEntity, ToolCallEntity } from "../../infra/db/entities.js";
+import { Task } from "../task/task.type.js";
 import { toConnection, type ConnectionShape } from "../common/connection.js";
 import { principalOf, type Context } from "../context.js";
-import { CommandOutputChunk, CommandRun, ToolCall, ToolCallConnection } from "./tool.type.js";
+import { CommandOutputChunk, CommandRun, CommandUsage, ToolCall, ToolCallConnection } from "./tool.type.js";
 
 @InputType({
   description: "A program to start in a workspace's sandbox. No shell: program and args are passed as they are.",
@@ -118,4 +120,12 @@ export class TerminalResolver {
 /** GraphQL sends absent optional fields as null; the tools' schemas expect them left out. */
 export function stripNulls<T extends object>(input: T): Record<string, unknown> {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
+}
+
+@Resolver(() => Task)
+export class TaskCommandUsageResolver {
+  @FieldResolver(() => CommandUsage, { description: "CPU, memory and output of the task's command runs, summed." })
+  commandUsage(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<CommandUsage> {
+    return ctx.services.commands.usageOfTask(task.id);
+  }
 }

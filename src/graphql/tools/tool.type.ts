@@ -136,6 +136,16 @@ export class CommandRun {
   finishedAt!: Date | null;
 }
 
+@ObjectType({ simpleResolvers: true, description: "What the command runs of a task used, summed." })
+export class CommandUsage {
+  @Field(() => Int) runs!: number;
+  @Field(() => Int, { description: "CPU time of all runs' process trees." }) cpuTimeMs!: number;
+  @Field(() => Int, { description: "The highest peak memory of any run." }) maxRssKb!: number;
+  @Field(() => Int) durationMs!: number;
+  @Field(() => Int) stdoutBytes!: number;
+  @Field(() => Int) stderrBytes!: number;
+}
+
 @ObjectType({ simpleResolvers: true, description: "Output of a run, as produced (coalesced, at most 50 ms behind)." })
 export class CommandOutputChunk {
   @Field(() => ID)

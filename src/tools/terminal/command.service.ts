@@ -25,10 +25,12 @@ export interface CommandRequest {
 /** Output is sent at most this long after it was produced. */
 const COALESCE_MS = 50;
 /** A chunk is sent early once this much is buffered. */
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 /** Stored output keeps this much of the head and of the tail of a run; the middle is dropped at the end. */
 const KEEP_HEAD_BYTES = 1024 * 1024;
 const KEEP_TAIL_BYTES = 1024 * 1024;
+/** How often a running command's new output is summarised in its task's events. */
+const SUMMARY_EVERY_MS = 2_000;
 
 interface Running {
   abort: AbortController;
@@ -159,6 +161,30 @@ export class CommandService {
       else timer ??= setTimeout(() => void flush(), COALESCE_MS);
     };
 
+    // While it runs, a summary of new output reaches the task's events every few seconds.
+    let outBytes = 0;
+    let summarised = 0;
+    let lastLine = "";
+    const summaries = setInterval(() => {
+      if (outBytes === summarised) return;
+      summarised = outBytes;
+      void ctx
+        .emit({
+          type: "TOOL_OUTPUT",
+          content: `\`${run.program}\` running: ${kb(outBytes)} of output so far${lastLine ? `; last line: ${lastLine}` : ""}`,
+          data: { runId: run.id, bytes: outBytes, running: true },
+          agentId: ctx.caller.agentId,
+        })
+        .catch(() => {});
+    }, SUMMARY_EVERY_MS);
+    const countingOutput = (stream: "stdout" | "stderr", chunk: Buffer) => {
+      outBytes += chunk.length;
+      const text = chunk.toString("utf8").trimEnd();
+      const nl = text.lastIndexOf("\n");
+      if (text) lastLine = text.slice(nl + 1).slice(0, 200);
+      onOutput(stream, chunk);
+    };
+
     let result: RunResult;
     try {
       result = await sandbox.run({
@@ -171,7 +197,7 @@ export class CommandService {
         network: req.network ?? false,
         extraReadOnly: req.extraReadOnly,
         signal,
-        onOutput,
+        onOutput: countingOutput,
       });
     } catch (err) {
       this.deps.logger.error({ err, runId: run.id }, "sandbox run failed");
@@ -191,6 +217,7 @@ export class CommandService {
         sandbox: sandbox.kind,
       };
     }
+    clearInterval(summaries);
     for (const stream of ["stdout", "stderr"] as const) {
       const rest = decoders[stream].end();
       if (rest) pending.push({ stream: stream === "stdout" ? "STDOUT" : "STDERR", data: rest });
@@ -323,6 +350,32 @@ export class CommandService {
   /** A run's stored output, in order. */
   async output(runId: string): Promise<CommandOutputEntity[]> {
     return this.deps.db.read.select(CommandOutputEntity, sql("run_id = ?", [runId]), { orderBy: "seq asc" });
+  }
+
+  /** Resources used by all the runs of a task. */
+  async usageOfTask(taskId: string): Promise<{
+    runs: number;
+    cpuTimeMs: number;
+    maxRssKb: number;
+    durationMs: number;
+    stdoutBytes: number;
+    stderrBytes: number;
+  }> {
+    const rows = await this.deps.db.fork().execute<Array<Record<string, number | string | null>>>(
+      `select count(*) as runs, coalesce(sum(cpu_time_ms), 0) as cpu, coalesce(max(max_rss_kb), 0) as rss,
+                coalesce(sum(duration_ms), 0) as dur, coalesce(sum(stdout_bytes), 0) as out, coalesce(sum(stderr_bytes), 0) as err
+         from command_run where task_id = ?`,
+      [taskId],
+    );
+    const r = rows[0] ?? {};
+    return {
+      runs: Number(r.runs ?? 0),
+      cpuTimeMs: Number(r.cpu ?? 0),
+      maxRssKb: Number(r.rss ?? 0),
+      durationMs: Number(r.dur ?? 0),
+      stdoutBytes: Number(r.out ?? 0),
+      stderrBytes: Number(r.err ?? 0),
+    };
   }
 
   /** Runs of a task, newest first. */
