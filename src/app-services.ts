@@ -1,12 +1,13 @@
 import type { AssignmentOptions } from "./domain/assignment/assignment.service.js";
 import { createServices, closeServices, type Services } from "./domain/services.js";
 import type { Deps } from "./domain/shared/deps.js";
-import { checkCommand, loadPolicy } from "./infra/sandbox/command-policy.js";
+import { loadPolicy } from "./infra/sandbox/command-policy.js";
 import { createSandbox, probeSandbox, type Sandbox, type SandboxLimits } from "./infra/sandbox/sandbox.js";
 import { fileTools } from "./tools/files/files.tools.js";
 import { pythonTools } from "./tools/python/python.tools.js";
 import { ToolRegistry } from "./tools/registry.js";
 import { CommandService } from "./tools/terminal/command.service.js";
+import { ToolPolicyService } from "./tools/terminal/policy.service.js";
 import { terminalTools } from "./tools/terminal/terminal.tools.js";
 import { ToolService } from "./tools/tool.service.js";
 
@@ -23,6 +24,7 @@ export interface SandboxStatus {
 export interface AppServices extends Services {
   tools: ToolService;
   commands: CommandService;
+  policies: ToolPolicyService;
   sandbox: SandboxStatus;
 }
 
@@ -65,7 +67,7 @@ export async function createAppServices(deps: Deps, opts: AppServiceOptions): Pr
       );
     }
   }
-  const policy = loadPolicy(opts.policyFile);
+  const policies = new ToolPolicyService(deps, loadPolicy(opts.policyFile));
   const commands = new CommandService(
     deps,
     () => {
@@ -79,7 +81,7 @@ export async function createAppServices(deps: Deps, opts: AppServiceOptions): Pr
     ...fileTools(),
     ...terminalTools({
       commands,
-      checkCommand: (program, args) => checkCommand(policy, program, args),
+      checkCommand: (program, args, scope) => policies.check(program, args, scope),
       sandboxUnavailable,
       limits: opts.commandLimits,
     }),
@@ -93,7 +95,7 @@ export async function createAppServices(deps: Deps, opts: AppServiceOptions): Pr
     }),
   );
   const tools = new ToolService(deps, registry, services.workspaces, services.tasks);
-  return { ...services, tools, commands, sandbox: status };
+  return { ...services, tools, commands, policies, sandbox: status };
 }
 
 export async function closeAppServices(services: AppServices): Promise<void> {

@@ -141,6 +141,18 @@ describe.skipIf(!hasBwrap)("commands and Python in the sandbox [sqlite]", () => 
     );
   });
 
+  it("applies a task's policy override on top of the file's, and refuses a malformed one", async () => {
+    const gen = await import("../generated/graphql.js");
+    await s.ok(gen.SetToolPolicyDocument, { scope: "TASK", id: taskId, policy: { remove: ["echo"] } });
+    const refused = await s.gql(RunCommandDocument, { input: { workspaceId, program: "echo", args: ["hi"] } });
+    expect(code(refused)?.code).toBe("POLICY_DENIED");
+    const bad = await s.gql(gen.SetToolPolicyDocument, { scope: "TASK", id: taskId, policy: { allow: 3 } });
+    expect(code(bad)).toMatchObject({ code: "BAD_USER_INPUT", field: "policy" });
+    await s.ok(gen.SetToolPolicyDocument, { scope: "TASK", id: taskId, policy: null });
+    const again = await run("echo", ["hi"]);
+    expect((await waitEnd(again.id)).status).toBe("SUCCEEDED");
+  });
+
   it("ends a run past its timeout, and cancels on request and with its task", async () => {
     const slow = await run("sleep", ["30"], { timeoutMs: 500 });
     expect(await waitEnd(slow.id)).toMatchObject({ status: "TIMED_OUT" });

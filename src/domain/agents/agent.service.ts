@@ -67,6 +67,7 @@ export class AgentService {
       activeTasks: 0,
       lastActiveAt: null,
       lastHeartbeatAt: null,
+      toolPolicy: null,
       createdAt: now,
       updatedAt: now,
     });

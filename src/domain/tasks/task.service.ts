@@ -84,6 +84,7 @@ export class TaskService {
         assignedAt: null,
         parentId: input.parentId ?? null,
         eventSeq: 0,
+        toolPolicy: null,
         createdAt: now,
         updatedAt: now,
       });

@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import type { AgentKind, AgentStatus } from "../../domain/model.js";
 import { AgentKindEnum, AgentStatusEnum } from "../common/enums.js";
@@ -37,6 +38,12 @@ export class Agent {
     description: "Its last heartbeat; silent for AGENT_HEARTBEAT_TIMEOUT seconds, it goes OFFLINE.",
   })
   lastHeartbeatAt!: Date | null;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: "This agent's changes to the command policy (setToolPolicy).",
+  })
+  toolPolicy!: unknown;
 
   @Field(() => Date)
   createdAt!: Date;

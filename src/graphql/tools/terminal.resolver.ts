@@ -13,6 +13,7 @@ import {
   Resolver,
   Root,
   Subscription,
+  registerEnumType,
 } from "type-graphql";
 import type { CommandOutputEntity, CommandRunEntity, TaskEntity, ToolCallEntity } from "../../infra/db/entities.js";
 import { Task } from "../task/task.type.js";
@@ -122,8 +123,34 @@ export function stripNulls<T extends object>(input: T): Record<string, unknown> 
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
 }
 
+const PolicyScopeEnum = { AGENT: "AGENT", TASK: "TASK" } as const;
+registerEnumType(PolicyScopeEnum, { name: "PolicyScope" });
+
 @Resolver(() => Task)
 export class TaskCommandUsageResolver {
+  @FieldResolver(() => GraphQLJSONObject, {
+    nullable: true,
+    description: "This task's changes to the command policy (applied after its agent's).",
+  })
+  toolPolicy(@Root() task: TaskEntity): unknown {
+    return task.toolPolicy;
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => Boolean, {
+    description:
+      "Sets (null clears) a task's or an agent's changes to the command policy: {allow, remove, deny, undeny} as documented in config/tool-policy.json.",
+  })
+  async setToolPolicy(
+    @Arg("scope", () => PolicyScopeEnum) scope: "AGENT" | "TASK",
+    @Arg("id", () => ID) id: string,
+    @Arg("policy", () => GraphQLJSONObject, { nullable: true }) policy: Record<string, unknown> | null,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    await ctx.services.policies.set(scope === "AGENT" ? "agent" : "task", id, (policy ?? null) as never);
+    return true;
+  }
+
   @FieldResolver(() => CommandUsage, { description: "CPU, memory and output of the task's command runs, summed." })
   commandUsage(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<CommandUsage> {
     return ctx.services.commands.usageOfTask(task.id);

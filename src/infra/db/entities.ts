@@ -24,6 +24,8 @@ export class AgentEntity {
   activeTasks!: number;
   lastActiveAt!: Date | null;
   lastHeartbeatAt!: Date | null;
+  /** Changes to the command policy for this agent's tasks (see config/tool-policy.json). */
+  toolPolicy!: Json;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -40,6 +42,8 @@ export class TaskEntity {
   parentId!: string | null;
   /** Highest TaskEvent.seq written for this task; bumped in the event's own transaction. */
   eventSeq!: number;
+  /** Changes to the command policy for this task, applied after its agent's. */
+  toolPolicy!: Json;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -155,6 +159,7 @@ export const AgentSchema = new EntitySchema<AgentEntity>({
     activeTasks: { type: "integer", fieldName: "active_tasks", default: 0 },
     lastActiveAt: { type: "datetime", length: 3, nullable: true, fieldName: "last_active_at" },
     lastHeartbeatAt: { type: "datetime", length: 3, nullable: true, fieldName: "last_heartbeat_at" },
+    toolPolicy: { type: "json", nullable: true, fieldName: "tool_policy" },
     ...timestamps,
   },
   indexes: [
@@ -192,6 +197,7 @@ export const TaskSchema = new EntitySchema<TaskEntity>({
       deleteRule: "set null",
     },
     eventSeq: { type: "integer", fieldName: "event_seq" },
+    toolPolicy: { type: "json", nullable: true, fieldName: "tool_policy" },
     ...timestamps,
   },
   indexes: [

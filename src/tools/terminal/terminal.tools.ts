@@ -8,7 +8,7 @@ import type { CommandService } from "./command.service.js";
 export interface TerminalToolDeps {
   commands: CommandService;
   /** Throws POLICY_DENIED naming the rule when the program or an argument is refused. */
-  checkCommand(program: string, args: readonly string[], workspace: { taskId: string; agentId: string }): void;
+  checkCommand(program: string, args: readonly string[], workspace: { taskId: string; agentId: string }): Promise<void>;
   /** null when untrusted code may run (bubblewrap works, or the operator chose SANDBOX=none). */
   sandboxUnavailable(): string | null;
   limits: SandboxLimits;
@@ -49,7 +49,7 @@ export function terminalTools(deps: TerminalToolDeps) {
     output: z.custom<CommandRunEntity>(),
     policy: { roles: ["OPERATOR", "AGENT"], sandbox: true, network: false },
     async execute(ctx, input) {
-      deps.checkCommand(input.program, input.args, ctx.workspace);
+      await deps.checkCommand(input.program, input.args, ctx.workspace);
       sandboxGate(deps);
       const { run } = await deps.commands.start(ctx, {
         program: input.program,

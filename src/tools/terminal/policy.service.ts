@@ -1,0 +1,42 @@
+import type { Json } from "../../domain/model.js";
+import { notFound } from "../../domain/errors.js";
+import { isId } from "../../domain/ids.js";
+import { inTransaction, type Deps } from "../../domain/shared/deps.js";
+import { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
+import { checkCommand, mergePolicy, type CommandPolicy } from "../../infra/sandbox/command-policy.js";
+
+/**
+ * The command policy in force for a workspace: the policy file, then the agent's override, then
+ * the task's (config/tool-policy.json documents the override shape: allow, remove, deny, undeny).
+ */
+export class ToolPolicyService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly base: CommandPolicy,
+  ) {}
+
+  /** Throws POLICY_DENIED naming the rule when the program or one of its arguments is refused. */
+  async check(program: string, args: readonly string[], scope: { taskId: string; agentId: string }): Promise<void> {
+    const [agent, task] = await Promise.all([
+      this.deps.db.fork().findOne(AgentEntity, { id: scope.agentId }, { fields: ["toolPolicy"] }),
+      this.deps.db.fork().findOne(TaskEntity, { id: scope.taskId }, { fields: ["toolPolicy"] }),
+    ]);
+    const overrides = [agent?.toolPolicy, task?.toolPolicy].filter((o) => o !== null && o !== undefined);
+    checkCommand(overrides.length > 0 ? mergePolicy(this.base, ...overrides) : this.base, program, args);
+  }
+
+  /** Sets (or with null clears) an agent's or a task's override; a malformed one is BAD_USER_INPUT. */
+  async set(kind: "agent" | "task", id: string, policy: Json): Promise<void> {
+    if (policy !== null) mergePolicy(this.base, policy);
+    const entity = kind === "agent" ? AgentEntity : TaskEntity;
+    await inTransaction(this.deps, async (em, out) => {
+      const n = isId(id) ? await em.nativeUpdate(entity as typeof AgentEntity, { id }, { toolPolicy: policy }) : 0;
+      if (n === 0) throw notFound(kind === "agent" ? "Agent" : "Task", id, "id");
+      out.push(
+        kind === "agent"
+          ? { topic: "AGENT_CHANGED", payload: { agentId: id } }
+          : { topic: "TASK_CHANGED", payload: { taskId: id } },
+      );
+    });
+  }
+}
