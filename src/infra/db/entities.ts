@@ -1,4 +1,4 @@
-import { EntitySchema } from "@mikro-orm/core";
+import { EntitySchema, type EntityName } from "@mikro-orm/core";
 import type {
   CommandRunStatus,
   ToolCallStatus,
@@ -140,6 +140,22 @@ export class CommandOutputEntity {
   createdAt!: Date;
 }
 
+/** A many-to-one relation kept as the referenced row's id (the entity property holds the id). */
+const ref = (
+  entity: () => EntityName<object>,
+  fieldName: string,
+  opts: { nullable?: boolean; deleteRule?: "cascade" | "set null"; unique?: string } = {},
+) =>
+  ({
+    kind: "m:1",
+    entity,
+    mapToPk: true,
+    fieldName,
+    deleteRule: opts.deleteRule ?? "cascade",
+    ...(opts.nullable ? { nullable: true } : {}),
+    ...(opts.unique ? { unique: opts.unique } : {}),
+  }) as never;
+
 const timestamps = {
   createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
   updatedAt: { type: "datetime", length: 3, fieldName: "updated_at" },
@@ -179,23 +195,9 @@ export const TaskSchema = new EntitySchema<TaskEntity>({
     complexity: { type: "integer" },
     priority: { type: "integer" },
     status: { type: "string", length: 16 },
-    assignedAgentId: {
-      kind: "m:1",
-      entity: () => AgentEntity,
-      mapToPk: true,
-      nullable: true,
-      fieldName: "assigned_agent_id",
-      deleteRule: "set null",
-    },
+    assignedAgentId: ref(() => AgentEntity, "assigned_agent_id", { nullable: true, deleteRule: "set null" }),
     assignedAt: { type: "datetime", length: 3, nullable: true, fieldName: "assigned_at" },
-    parentId: {
-      kind: "m:1",
-      entity: () => TaskEntity,
-      mapToPk: true,
-      nullable: true,
-      fieldName: "parent_id",
-      deleteRule: "set null",
-    },
+    parentId: ref(() => TaskEntity, "parent_id", { nullable: true, deleteRule: "set null" }),
     eventSeq: { type: "integer", fieldName: "event_seq" },
     toolPolicy: { type: "json", nullable: true, fieldName: "tool_policy" },
     ...timestamps,
@@ -213,25 +215,12 @@ export const TaskEventSchema = new EntitySchema<TaskEventEntity>({
   tableName: "task_event",
   properties: {
     id: { type: "uuid", primary: true },
-    taskId: {
-      kind: "m:1",
-      entity: () => TaskEntity,
-      mapToPk: true,
-      fieldName: "task_id",
-      deleteRule: "cascade",
-    },
+    taskId: ref(() => TaskEntity, "task_id"),
     seq: { type: "integer" },
     type: { type: "string", length: 32 },
     content: { type: "text" },
     data: { type: "json", nullable: true },
-    agentId: {
-      kind: "m:1",
-      entity: () => AgentEntity,
-      mapToPk: true,
-      nullable: true,
-      fieldName: "agent_id",
-      deleteRule: "set null",
-    },
+    agentId: ref(() => AgentEntity, "agent_id", { nullable: true, deleteRule: "set null" }),
     createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
   },
   uniques: [{ name: "task_event_task_seq_unique", properties: ["taskId", "seq"] }],
@@ -243,21 +232,8 @@ export const WorkspaceSchema = new EntitySchema<WorkspaceEntity>({
   properties: {
     id: { type: "uuid", primary: true },
     path: { type: "string", length: 1024 },
-    taskId: {
-      kind: "m:1",
-      entity: () => TaskEntity,
-      mapToPk: true,
-      fieldName: "task_id",
-      deleteRule: "cascade",
-      unique: "workspace_task_unique",
-    },
-    agentId: {
-      kind: "m:1",
-      entity: () => AgentEntity,
-      mapToPk: true,
-      fieldName: "agent_id",
-      deleteRule: "cascade",
-    },
+    taskId: ref(() => TaskEntity, "task_id", { unique: "workspace_task_unique" }),
+    agentId: ref(() => AgentEntity, "agent_id"),
     status: { type: "string", length: 16, default: "CREATING" },
     error: { type: "text", nullable: true },
     ...timestamps,
@@ -277,14 +253,7 @@ export const ApiKeySchema = new EntitySchema<ApiKeyEntity>({
     role: { type: "string", length: 16 },
     keyHash: { type: "string", length: 64, fieldName: "key_hash", unique: "api_key_hash_unique" },
     prefix: { type: "string", length: 16 },
-    agentId: {
-      kind: "m:1",
-      entity: () => AgentEntity,
-      mapToPk: true,
-      nullable: true,
-      fieldName: "agent_id",
-      deleteRule: "cascade",
-    },
+    agentId: ref(() => AgentEntity, "agent_id", { nullable: true }),
     source: { type: "string", length: 8 },
     createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
     lastUsedAt: { type: "datetime", length: 3, nullable: true, fieldName: "last_used_at" },
@@ -299,14 +268,7 @@ export const ToolCallSchema = new EntitySchema<ToolCallEntity>({
   properties: {
     id: { type: "uuid", primary: true },
     tool: { type: "string", length: 64 },
-    taskId: {
-      kind: "m:1",
-      entity: () => TaskEntity,
-      mapToPk: true,
-      nullable: true,
-      fieldName: "task_id",
-      deleteRule: "cascade",
-    },
+    taskId: ref(() => TaskEntity, "task_id", { nullable: true }),
     workspaceId: { type: "uuid", nullable: true, fieldName: "workspace_id" },
     callerName: { type: "string", length: 100, fieldName: "caller_name" },
     callerKeyId: { type: "uuid", nullable: true, fieldName: "caller_key_id" },
@@ -328,14 +290,7 @@ export const CommandRunSchema = new EntitySchema<CommandRunEntity>({
   properties: {
     id: { type: "uuid", primary: true },
     toolCallId: { type: "uuid", nullable: true, fieldName: "tool_call_id" },
-    taskId: {
-      kind: "m:1",
-      entity: () => TaskEntity,
-      mapToPk: true,
-      nullable: true,
-      fieldName: "task_id",
-      deleteRule: "cascade",
-    },
+    taskId: ref(() => TaskEntity, "task_id", { nullable: true }),
     workspaceId: { type: "uuid", fieldName: "workspace_id" },
     program: { type: "string", length: 255 },
     args: { type: "json" },
@@ -365,13 +320,7 @@ export const CommandOutputSchema = new EntitySchema<CommandOutputEntity>({
   tableName: "command_output",
   properties: {
     id: { type: "uuid", primary: true },
-    runId: {
-      kind: "m:1",
-      entity: () => CommandRunEntity,
-      mapToPk: true,
-      fieldName: "run_id",
-      deleteRule: "cascade",
-    },
+    runId: ref(() => CommandRunEntity, "run_id"),
     seq: { type: "integer" },
     stream: { type: "string", length: 8 },
     data: { type: "text" },

@@ -88,6 +88,20 @@ export interface RunResult {
   sandbox: SandboxKind;
 }
 
+/** The result of a run that never started (cancelled before, or the sandbox could not start it). */
+export const resultWithoutRun = (status: RunStatus, sandbox: SandboxKind): RunResult => ({
+  status,
+  exitCode: null,
+  signal: null,
+  durationMs: 0,
+  cpuTimeMs: null,
+  maxRssKb: null,
+  stdoutBytes: 0,
+  stderrBytes: 0,
+  truncated: false,
+  sandbox,
+});
+
 export interface Sandbox {
   readonly kind: SandboxKind;
   run(req: RunRequest): Promise<RunResult>;
@@ -351,18 +365,7 @@ class ProcessSandbox implements Sandbox {
   }
 
   private notStarted(): RunResult {
-    return {
-      status: "CANCELLED",
-      exitCode: null,
-      signal: null,
-      durationMs: 0,
-      cpuTimeMs: null,
-      maxRssKb: null,
-      stdoutBytes: 0,
-      stderrBytes: 0,
-      truncated: false,
-      sandbox: this.kind,
-    };
+    return resultWithoutRun("CANCELLED", this.kind);
   }
 
   private watch(

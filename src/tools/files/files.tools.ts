@@ -16,8 +16,35 @@ const withoutContent = ({ content, ...rest }: { content: string } & Record<strin
   contentLength: content.length,
 });
 
+const writeFileDescription =
+  "Create or overwrite a file. Pass expectedVersion (from readFile/writeFile) to fail with CONFLICT instead of overwriting someone else's change; null means the file must not exist yet.";
+
+const writerInput = workspaceInput.extend({
+  path,
+  content: z.string().max(150 * 1024 * 1024),
+  encoding,
+  expectedVersion: z.string().max(100).nullable().optional(),
+  createParents: z.boolean().default(true),
+});
+
 export function fileTools(limits: Partial<fs.FileLimits> = {}) {
   const o = { limits };
+  const writer = (id: string, op: typeof fs.writeFile, description: string) =>
+    defineTool({
+      id,
+      description,
+      input: writerInput,
+      output: z.custom<fs.WriteFileResult>(),
+      policy: writePolicy,
+      recordInput: withoutContent,
+      execute: (ctx, i) =>
+        op(ctx.workspace.root, i.path, i.content, {
+          ...o,
+          encoding: i.encoding,
+          expectedVersion: i.expectedVersion,
+          createParents: i.createParents,
+        }),
+    });
   return [
     defineTool({
       id: "readFile",
@@ -37,49 +64,8 @@ export function fileTools(limits: Partial<fs.FileLimits> = {}) {
       execute: (ctx, i) =>
         fs.readFile(ctx.workspace.root, i.path, { ...o, encoding: i.encoding, maxBytes: i.maxBytes }),
     }),
-    defineTool({
-      id: "writeFile",
-      description:
-        "Create or overwrite a file. Pass expectedVersion (from readFile/writeFile) to fail with CONFLICT instead of overwriting someone else's change; null means the file must not exist yet.",
-      input: workspaceInput.extend({
-        path,
-        content: z.string().max(150 * 1024 * 1024),
-        encoding,
-        expectedVersion: z.string().max(100).nullable().optional(),
-        createParents: z.boolean().default(true),
-      }),
-      output: z.custom<fs.WriteFileResult>(),
-      policy: writePolicy,
-      recordInput: withoutContent,
-      execute: (ctx, i) =>
-        fs.writeFile(ctx.workspace.root, i.path, i.content, {
-          ...o,
-          encoding: i.encoding,
-          expectedVersion: i.expectedVersion,
-          createParents: i.createParents,
-        }),
-    }),
-    defineTool({
-      id: "appendFile",
-      description: "Append to a file, creating it if needed.",
-      input: workspaceInput.extend({
-        path,
-        content: z.string().max(150 * 1024 * 1024),
-        encoding,
-        expectedVersion: z.string().max(100).nullable().optional(),
-        createParents: z.boolean().default(true),
-      }),
-      output: z.custom<fs.WriteFileResult>(),
-      policy: writePolicy,
-      recordInput: withoutContent,
-      execute: (ctx, i) =>
-        fs.appendFile(ctx.workspace.root, i.path, i.content, {
-          ...o,
-          encoding: i.encoding,
-          expectedVersion: i.expectedVersion,
-          createParents: i.createParents,
-        }),
-    }),
+    writer("writeFile", fs.writeFile, writeFileDescription),
+    writer("appendFile", fs.appendFile, "Append to a file, creating it if needed."),
     defineTool({
       id: "listFiles",
       description: "List a directory of the workspace (recursively if asked) with sizes and modification times.",

@@ -8,7 +8,7 @@ import { SequenceFeed } from "../../domain/shared/sequence-feed.js";
 import type { TaskService } from "../../domain/tasks/task.service.js";
 import { CommandOutputEntity, CommandRunEntity } from "../../infra/db/entities.js";
 import { sql } from "../../infra/db/reader.js";
-import type { RunResult, Sandbox, SandboxLimits } from "../../infra/sandbox/sandbox.js";
+import { resultWithoutRun, type RunResult, type Sandbox, type SandboxLimits } from "../../infra/sandbox/sandbox.js";
 import type { ToolContext } from "../registry.js";
 
 export interface CommandRequest {
@@ -93,6 +93,7 @@ export class CommandService {
     const sandbox = this.sandbox();
     const id = newId();
     const run: CommandRunEntity = Object.assign(new CommandRunEntity(), {
+      ...resultWithoutRun("FAILED", sandbox.kind),
       id,
       toolCallId: ctx.toolCallId,
       taskId: ctx.workspace.taskId,
@@ -100,16 +101,8 @@ export class CommandService {
       program: req.program,
       args: req.args,
       status: "RUNNING" as const,
-      exitCode: null,
-      signal: null,
       limit: null,
       durationMs: null,
-      cpuTimeMs: null,
-      maxRssKb: null,
-      stdoutBytes: 0,
-      stderrBytes: 0,
-      truncated: false,
-      sandbox: sandbox.kind,
       lastOutputSeq: 0,
       createdAt: this.now(),
       finishedAt: null,
@@ -204,18 +197,7 @@ export class CommandService {
       // The caller sees why nothing ran (e.g. the workspace cannot be reached by the sandbox user).
       const why = err instanceof DomainError ? err.message : "the sandbox could not start the program";
       pending.push({ stream: "STDERR", data: `sandbox: ${why}\n` });
-      result = {
-        status: "FAILED",
-        exitCode: null,
-        signal: null,
-        durationMs: 0,
-        cpuTimeMs: null,
-        maxRssKb: null,
-        stdoutBytes: 0,
-        stderrBytes: 0,
-        truncated: false,
-        sandbox: sandbox.kind,
-      };
+      result = resultWithoutRun("FAILED", sandbox.kind);
     }
     clearInterval(summaries);
     for (const stream of ["stdout", "stderr"] as const) {
