@@ -189,7 +189,10 @@ export const errorTurn = (status: number, fixture: string, headers?: Record<stri
     : { type: "json", status, body: readJsonFixture(fixture), headers };
 
 /** A recorded SSE stream, replayed as is. */
-export const sseTurn = (fixture: string, options: Omit<Extract<Turn, { type: "sse" }>, "type" | "frames"> = {}): Turn => ({
+export const sseTurn = (
+  fixture: string,
+  options: Omit<Extract<Turn, { type: "sse" }>, "type" | "frames"> = {},
+): Turn => ({
   type: "sse",
   frames: sseFrames(readFixture(fixture)),
   ...options,
@@ -203,7 +206,9 @@ export const sseTurn = (fixture: string, options: Omit<Extract<Turn, { type: "ss
  * with `usage` (and `cost`); `[DONE]`. `extraCall` adds a second call (index 1) whose pieces
  * interleave with the first one's.
  */
-export function toolCallStreamFrames(options: { pieces?: number; extraCall?: { id: string; name: string; arguments: string } } = {}): string[] {
+export function toolCallStreamFrames(
+  options: { pieces?: number; extraCall?: { id: string; name: string; arguments: string } } = {},
+): string[] {
   const recorded = readJsonFixture<{
     id: string;
     model: string;
@@ -214,7 +219,13 @@ export function toolCallStreamFrames(options: { pieces?: number; extraCall?: { i
   }>("nonstream_tool_call_usage_cost.response.json");
   const call = recorded.choices[0]?.message.tool_calls[0];
   if (call === undefined) throw new Error("fixture without a tool call");
-  const head = { id: recorded.id, provider: recorded.provider, model: recorded.model, object: "chat.completion.chunk", created: recorded.created };
+  const head = {
+    id: recorded.id,
+    provider: recorded.provider,
+    model: recorded.model,
+    object: "chat.completion.chunk",
+    created: recorded.created,
+  };
   const chunk = (delta: unknown, finish: string | null = null, extra: Record<string, unknown> = {}) => ({
     ...head,
     choices: [{ index: 0, delta, finish_reason: finish, native_finish_reason: finish, logprobs: null }],
@@ -227,8 +238,15 @@ export function toolCallStreamFrames(options: { pieces?: number; extraCall?: { i
     return out;
   };
   const start = (index: number, id: string, name: string) =>
-    dataFrame(chunk({ role: "assistant", content: null, tool_calls: [{ index, id, type: "function", function: { name, arguments: "" } }] }));
-  const piece = (index: number, args: string) => dataFrame(chunk({ role: "assistant", content: null, tool_calls: [{ index, function: { arguments: args } }] }));
+    dataFrame(
+      chunk({
+        role: "assistant",
+        content: null,
+        tool_calls: [{ index, id, type: "function", function: { name, arguments: "" } }],
+      }),
+    );
+  const piece = (index: number, args: string) =>
+    dataFrame(chunk({ role: "assistant", content: null, tool_calls: [{ index, function: { arguments: args } }] }));
 
   const frames = [keepAlive, keepAlive, start(0, call.id, call.function.name)];
   const first = split(call.function.arguments, options.pieces ?? 6);
@@ -253,11 +271,18 @@ export function toolCallStreamFrames(options: { pieces?: number; extraCall?: { i
  * OpenRouter's documented shape (top-level `error`, `finish_reason: "error"`, HTTP status 200)
  * carrying `error` — by default the recorded 502 error object (`errors/502_midstream_error_object.json`).
  */
-export function midStreamErrorFrames(keep = 5, error: unknown = readJsonFixture("errors/502_midstream_error_object.json")): string[] {
+export function midStreamErrorFrames(
+  keep = 5,
+  error: unknown = readJsonFixture("errors/502_midstream_error_object.json"),
+): string[] {
   const frames = sseFrames(readFixture("stream_text_fallback_usage.sse.txt"));
-  const firstData = frames.findIndex((f) => f.startsWith("data:"));
-  const head = frames.slice(0, firstData + keep);
-  const last = head[head.length - 1] ?? "";
+  const head: string[] = [];
+  let last = "";
+  for (const f of frames) {
+    if (f.startsWith("data:") && keep-- <= 0) break;
+    head.push(f);
+    if (f.startsWith("data:")) last = f;
+  }
   const sample = JSON.parse(last.slice("data: ".length)) as Record<string, unknown>;
   const errorChunk = {
     id: sample.id,

@@ -164,7 +164,8 @@ function exhausted(chain: readonly string[], e: ModelError): ModelError {
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined, model: string): Promise<void> {
-  const cancelled = () => new ModelError("CANCELLED", false, `CANCELLED from ${model}: the call was cancelled`, { model });
+  const cancelled = () =>
+    new ModelError("CANCELLED", false, `CANCELLED from ${model}: the call was cancelled`, { model });
   if (signal?.aborted) return Promise.reject(cancelled());
   return new Promise((resolve, reject) => {
     const onAbort = () => {

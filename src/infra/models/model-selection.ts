@@ -108,7 +108,8 @@ export function parseComplexityTiers(
     const label = `complexity tier ${i + 1} ("${part.slice(0, 80)}")`;
     if (part === "") throw new ModelConfigError(`complexity tier ${i + 1} is empty (a stray ";"?)`);
     const colon = part.indexOf(":");
-    if (colon < 0) throw new ModelConfigError(`${label}: expected "min-max:model,model", e.g. "1-3:openai/gpt-4o-mini"`);
+    if (colon < 0)
+      throw new ModelConfigError(`${label}: expected "min-max:model,model", e.g. "1-3:openai/gpt-4o-mini"`);
     const range = part.slice(0, colon).trim();
     const match = /^(\d+)\s*(?:-\s*(\d+))?$/.exec(range);
     if (!match) throw new ModelConfigError(`${label}: "${range}" is not a range like "1-3" or "5"`);
