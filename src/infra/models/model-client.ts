@@ -492,6 +492,8 @@ export class ModelClient implements ChatClient {
         result = this.result(state, started);
       } else {
         result = this.parseBody(await res.text(), asked, started);
+        // A server that ignored `stream: true`: its whole answer is one delta.
+        if (result.content !== "") onDelta?.({ type: "content", text: result.content });
       }
       this.#logger?.debug(
         { model: result.model, provider: result.provider, latencyMs: result.latencyMs, usage: result.usage },
@@ -500,8 +502,7 @@ export class ModelClient implements ChatClient {
       return result;
     } catch (e) {
       if (consumerError !== undefined && e === consumerError) throw e;
-      // An error chunk already read wins over the abort it may have led to.
-      const err = state?.error ?? this.toModelError(e, why, asked, signal, timeoutMs, idleMs);
+      const err = this.toModelError(e, why, asked, signal, timeoutMs, idleMs);
       this.#logger?.debug({ kind: err.kind, status: err.status, model: asked, message: err.message }, "model error");
       throw err;
     } finally {
@@ -559,7 +560,7 @@ export class ModelClient implements ChatClient {
     const sse = new SseDecoder();
     const handle = (events: SseEvent[]) => {
       for (const ev of events) {
-        if (state.done) return;
+        if (state.done || state.error) return;
         if (ev.data === "[DONE]") {
           state.done = true;
           return;
@@ -580,9 +581,10 @@ export class ModelClient implements ChatClient {
       if (done) break;
       touch();
       handle(sse.push(decoder.decode(value, { stream: true })));
-      if (state.done) break;
+      // After an error chunk nothing more is read: the connection is closed by the caller.
+      if (state.done || state.error) break;
     }
-    if (!state.done) handle(sse.end());
+    if (!state.done && !state.error) handle(sse.end());
     return state;
   }
 
