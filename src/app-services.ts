@@ -95,6 +95,10 @@ export async function createAppServices(deps: Deps, opts: AppServiceOptions): Pr
     }),
   );
   const tools = new ToolService(deps, registry, services.workspaces, services.tasks);
+  if (deps.db.dialect === "sqlite") {
+    const orphaned = await commands.failOrphanedRuns();
+    if (orphaned > 0) deps.logger.warn({ runs: orphaned }, "command runs cut off by the last stop recorded as FAILED");
+  }
   return { ...services, tools, commands, policies, sandbox: status };
 }
 

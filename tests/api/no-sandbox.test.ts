@@ -8,6 +8,7 @@ import {
   RunPythonDocument,
   TaskDocument,
 } from "../generated/graphql.js";
+import { openDatabase } from "../../src/infra/db/orm.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -72,5 +73,26 @@ describe("SANDBOX=none [sqlite]", () => {
       status = (await s.ok(CommandRunDocument, { id: run.id })).commandRun?.status ?? status;
     }
     expect(status).toBe("SUCCEEDED");
+  });
+});
+
+describe("after a crash [sqlite]", () => {
+  it("records runs left RUNNING by the last stop as FAILED when the server starts again", async () => {
+    const first = await startTestServer("sqlite", { workers: 1, keepData: true, env: { SANDBOX: "none" } });
+    const dataDir = first.config.dataDir;
+    const workspaceId = await readyWorkspace(first);
+    const run = (await first.ok(RunCommandDocument, { input: { workspaceId, program: "sleep", args: ["30"] } }))
+      .runCommand;
+    await first.stop();
+    // Play a crash: the row says RUNNING although nothing runs it any more.
+    const db = await openDatabase({ url: undefined, dataDir });
+    await db.fork().execute("update command_run set status = 'RUNNING', finished_at = null where id = ?", [run.id]);
+    await db.close();
+    const again = await startTestServer("sqlite", { workers: 0, dataDir, env: { SANDBOX: "none" } });
+    try {
+      expect((await again.ok(CommandRunDocument, { id: run.id })).commandRun?.status).toBe("FAILED");
+    } finally {
+      await again.stop();
+    }
   });
 });

@@ -404,6 +404,21 @@ export class CommandService {
     }
   }
 
+  /**
+   * The embedded profile has one process: a run still RUNNING at start was cut off by a crash
+   * or a kill, and is recorded as FAILED. (With several processes, a run's owner is not known.)
+   */
+  async failOrphanedRuns(): Promise<number> {
+    const now = this.deps.db.dialect === "sqlite" ? this.now().getTime() : this.now();
+    return this.deps.db
+      .fork()
+      .execute<Array<{ id: string }>>(
+        "update command_run set status = 'FAILED', finished_at = ? where status = 'RUNNING' returning id",
+        [now],
+      )
+      .then((rows) => rows.length);
+  }
+
   /** Aborts every run of this process and waits for them to be recorded (shutdown). */
   async close(): Promise<void> {
     for (const u of this.unsubscribe) u();
