@@ -59,4 +59,8 @@ export const limits = {
   maxConcurrentTasks: { min: 1, max: 100 },
   priority: { min: 0, max: 100 },
   pageSize: { default: 20, max: 100 },
+  maxCostUsd: 1_000_000,
+  maxTokens: 1_000_000_000,
+  /** Longest range of one usage report. */
+  usageReportDays: 366,
 } as const;

@@ -3,6 +3,7 @@ import { AssignmentService, type AssignmentOptions } from "./assignment/assignme
 import { ApiKeyService } from "./auth/api-key.service.js";
 import type { Deps } from "./shared/deps.js";
 import { TaskService } from "./tasks/task.service.js";
+import { UsageService } from "./usage/usage.service.js";
 import { WorkspaceService } from "./workspaces/workspace.service.js";
 
 export interface Services {
@@ -11,6 +12,7 @@ export interface Services {
   assignment: AssignmentService;
   apiKeys: ApiKeyService;
   workspaces: WorkspaceService;
+  usage: UsageService;
 }
 
 export function createServices(deps: Deps, opts: AssignmentOptions): Services {
@@ -21,6 +23,7 @@ export function createServices(deps: Deps, opts: AssignmentOptions): Services {
     assignment,
     apiKeys: new ApiKeyService(deps),
     workspaces: new WorkspaceService(deps),
+    usage: new UsageService(deps),
   };
 }
 

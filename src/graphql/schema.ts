@@ -12,6 +12,7 @@ import { WorkspaceResolver } from "./workspace/workspace.resolver.js";
 import { TaskCommandUsageResolver, TerminalResolver } from "./tools/terminal.resolver.js";
 import { FilesResolver } from "./tools/files.resolver.js";
 import { PythonResolver } from "./tools/python.resolver.js";
+import { AgentUsageResolver, TaskUsageResolver, UsageReportResolver } from "./usage/usage.resolver.js";
 
 const authChecker: AuthChecker<Context, Role> = ({ context }, required) => {
   const p = context.principal;
@@ -32,6 +33,9 @@ export const resolvers = [
   TaskCommandUsageResolver,
   FilesResolver,
   PythonResolver,
+  TaskUsageResolver,
+  AgentUsageResolver,
+  UsageReportResolver,
 ] as const;
 
 /**

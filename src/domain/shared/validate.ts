@@ -16,6 +16,13 @@ export function int(field: string, value: unknown, min: number, max: number): nu
   return value;
 }
 
+/** A finite number greater than 0 and at most `max`. */
+export function positiveNumber(field: string, value: unknown, max: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) throw badInput(field, "must be a number");
+  if (value <= 0 || value > max) throw badInput(field, `must be more than 0 and at most ${max} (got ${value})`);
+  return value;
+}
+
 export function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
     throw badInput(field, `must be one of ${allowed.join(", ")}`);

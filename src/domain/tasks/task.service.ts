@@ -11,7 +11,7 @@ import type { Channel } from "../shared/channel.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
 import { watch } from "../shared/watch.js";
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
-import { int, oneOf, text } from "../shared/validate.js";
+import { int, oneOf, positiveNumber, text } from "../shared/validate.js";
 import type { AssignmentService } from "../assignment/assignment.service.js";
 import { SequenceFeed } from "../shared/sequence-feed.js";
 import { appendEvent, readEvents, type NewTaskEvent } from "./task-events.js";
@@ -23,6 +23,10 @@ export interface CreateTaskInput {
   complexity: number;
   priority?: number | null;
   parentId?: string | null;
+  /** Budget in USD: more than 0, at most 1,000,000. */
+  maxCostUsd?: number | null;
+  /** Budget in tokens: 1 to 1,000,000,000. */
+  maxTokens?: number | null;
 }
 
 export interface TaskFilter {
@@ -65,6 +69,14 @@ export class TaskService {
     const description = text("description", input.description ?? "", { max: limits.descriptionLength });
     const complexity = int("complexity", input.complexity, limits.complexity.min, limits.complexity.max);
     const priority = int("priority", input.priority ?? 0, limits.priority.min, limits.priority.max);
+    const maxCostUsd =
+      input.maxCostUsd === null || input.maxCostUsd === undefined
+        ? null
+        : positiveNumber("maxCostUsd", input.maxCostUsd, limits.maxCostUsd);
+    const maxTokens =
+      input.maxTokens === null || input.maxTokens === undefined
+        ? null
+        : int("maxTokens", input.maxTokens, 1, limits.maxTokens);
     const now = this.now();
     const created = await inTransaction(this.deps, async (em, out) => {
       if (input.parentId) {
@@ -85,6 +97,8 @@ export class TaskService {
         parentId: input.parentId ?? null,
         eventSeq: 0,
         toolPolicy: null,
+        maxCostUsd,
+        maxTokens,
         createdAt: now,
         updatedAt: now,
       });

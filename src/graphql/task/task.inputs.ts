@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int } from "type-graphql";
+import { Field, Float, ID, InputType, Int } from "type-graphql";
 import type { TaskStatus } from "../../domain/model.js";
 import { TaskStatusEnum } from "../common/enums.js";
 
@@ -18,6 +18,19 @@ export class CreateTaskInput {
 
   @Field(() => ID, { nullable: true, description: "Makes this a subtask of another task." })
   parentId?: string | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Budget in USD, more than 0 and at most 1,000,000: the task stops once its model calls cost this much.",
+  })
+  maxCostUsd?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Budget in tokens, 1 to 1,000,000,000: the task stops once its model calls used this many.",
+  })
+  maxTokens?: number | null;
 }
 
 @InputType()

@@ -1,5 +1,5 @@
 import { GraphQLJSON } from "graphql-scalars";
-import { Field, ID, Int, ObjectType } from "type-graphql";
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import type { Json, TaskEventType, TaskStatus } from "../../domain/model.js";
 import { TaskEventTypeEnum, TaskStatusEnum } from "../common/enums.js";
 import { connectionTypes } from "../common/connection.js";
@@ -26,6 +26,12 @@ export class Task {
 
   @Field(() => Int, { description: "Sequence number of the task's latest event: subscribe with afterSeq set to it." })
   lastEventSeq!: number;
+
+  @Field(() => Float, { nullable: true, description: "Budget in USD for the task's model calls; null for none." })
+  maxCostUsd!: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Budget in tokens for the task's model calls; null for none." })
+  maxTokens!: number | null;
 
   @Field(() => Date)
   createdAt!: Date;

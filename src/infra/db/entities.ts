@@ -44,6 +44,10 @@ export class TaskEntity {
   eventSeq!: number;
   /** Changes to the command policy for this task, applied after its agent's. */
   toolPolicy!: Json;
+  /** Budget: the runtime stops the task once its model calls have cost this much (USD). */
+  maxCostUsd!: number | null;
+  /** Budget: the runtime stops the task once its model calls have used this many tokens. */
+  maxTokens!: number | null;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -131,6 +135,29 @@ export class CommandRunEntity {
   finishedAt!: Date | null;
 }
 
+export type ModelCallOutcome = "SUCCESS" | "RETRY" | "NEXT_MODEL" | "FAILED";
+
+/** One attempt at a model call, with the tokens and cost the provider reported. */
+export class ModelCallEntity {
+  id!: string;
+  taskId!: string | null;
+  agentId!: string | null;
+  model!: string;
+  provider!: string | null;
+  /** 1 for the first attempt at a step, 2 for its first retry, … */
+  attempt!: number;
+  outcome!: ModelCallOutcome;
+  errorKind!: string | null;
+  promptTokens!: number;
+  completionTokens!: number;
+  cachedTokens!: number;
+  reasoningTokens!: number;
+  /** As reported by the provider; 0 when it reported none. */
+  costUsd!: number;
+  latencyMs!: number;
+  createdAt!: Date;
+}
+
 export class CommandOutputEntity {
   id!: string;
   runId!: string;
@@ -200,6 +227,8 @@ export const TaskSchema = new EntitySchema<TaskEntity>({
     parentId: ref(() => TaskEntity, "parent_id", { nullable: true, deleteRule: "set null" }),
     eventSeq: { type: "integer", fieldName: "event_seq" },
     toolPolicy: { type: "json", nullable: true, fieldName: "tool_policy" },
+    maxCostUsd: { type: "double", nullable: true, fieldName: "max_cost_usd" },
+    maxTokens: { type: "integer", nullable: true, fieldName: "max_tokens" },
     ...timestamps,
   },
   indexes: [
@@ -329,6 +358,33 @@ export const CommandOutputSchema = new EntitySchema<CommandOutputEntity>({
   uniques: [{ name: "command_output_run_seq_unique", properties: ["runId", "seq"] }],
 });
 
+export const ModelCallSchema = new EntitySchema<ModelCallEntity>({
+  class: ModelCallEntity,
+  tableName: "model_call",
+  properties: {
+    id: { type: "uuid", primary: true },
+    taskId: ref(() => TaskEntity, "task_id", { nullable: true }),
+    agentId: ref(() => AgentEntity, "agent_id", { nullable: true, deleteRule: "set null" }),
+    model: { type: "string", length: 200 },
+    provider: { type: "string", length: 100, nullable: true },
+    attempt: { type: "integer" },
+    outcome: { type: "string", length: 16 },
+    errorKind: { type: "string", length: 64, nullable: true, fieldName: "error_kind" },
+    promptTokens: { type: "integer", fieldName: "prompt_tokens", default: 0 },
+    completionTokens: { type: "integer", fieldName: "completion_tokens", default: 0 },
+    cachedTokens: { type: "integer", fieldName: "cached_tokens", default: 0 },
+    reasoningTokens: { type: "integer", fieldName: "reasoning_tokens", default: 0 },
+    costUsd: { type: "double", fieldName: "cost_usd", default: 0 },
+    latencyMs: { type: "integer", fieldName: "latency_ms" },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+  indexes: [
+    { name: "model_call_task_idx", properties: ["taskId", "createdAt"] },
+    { name: "model_call_agent_idx", properties: ["agentId", "createdAt"] },
+    { name: "model_call_created_idx", properties: ["createdAt"] },
+  ],
+});
+
 export const entities = [
   AgentSchema,
   TaskSchema,
@@ -338,4 +394,5 @@ export const entities = [
   ToolCallSchema,
   CommandRunSchema,
   CommandOutputSchema,
+  ModelCallSchema,
 ];
