@@ -42,6 +42,10 @@ const short = (err: unknown) => (err instanceof Error ? err.message : String(err
 export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   const { services, logger } = o;
   const stops: StopWorker[] = [];
+  // Background work (periodic sweeps, README updates) is tracked: stop() waits for what is in
+  // flight, so nothing is left holding or waiting for a database connection when the pool closes.
+  const inFlight = new Set<Promise<unknown>>();
+  let stopping = false;
   const layoutOf = async (task: TaskEntity, agentId: string): Promise<WorkspaceLayoutInput> => {
     const agent = await services.agents.get(agentId);
     return {
@@ -128,12 +132,16 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
 
   // README.md follows the task's status wherever its workspace is on this machine.
   const unsubscribe = o.pubsub.subscribe("TASK_CHANGED", ({ taskId }) => {
-    void (async () => {
+    if (stopping) return;
+    const p: Promise<void> = (async () => {
       const task = await services.tasks.get(taskId);
       const ws = task ? (await services.workspaces.byTaskIds([taskId])).get(taskId) : undefined;
       if (!task || !ws || ws.status === "FAILED" || !existsSync(ws.path)) return;
       await o.workspaceFs.writeReadme(ws.path, await layoutOf(task, ws.agentId));
-    })().catch((err: unknown) => logger.warn({ err, taskId }, "could not update the workspace README"));
+    })()
+      .catch((err: unknown) => logger.warn({ err, taskId }, "could not update the workspace README"))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
   });
 
   // Builtin agents are alive while a worker runs; silent agents go OFFLINE; pending tasks are re-offered.
@@ -143,11 +151,15 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   const guarded = (what: string, fn: () => Promise<unknown>) => {
     let running = false;
     return () => {
-      if (running) return;
+      if (running || stopping) return;
       running = true;
-      fn()
+      const p: Promise<unknown> = fn()
         .catch((err: unknown) => logger.warn({ err }, `${what} failed`))
-        .finally(() => (running = false));
+        .finally(() => {
+          running = false;
+          inFlight.delete(p);
+        });
+      inFlight.add(p);
     };
   };
   const beat = guarded("builtin agent heartbeat", () => services.assignment.heartbeatBuiltin());
@@ -170,9 +182,10 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
 
   return {
     async stop(graceMs) {
+      stopping = true;
       for (const t of timers) clearInterval(t);
       unsubscribe();
-      await Promise.all(stops.map((s) => s(graceMs)));
+      await Promise.all([...stops.map((s) => s(graceMs)), ...inFlight]);
     },
   };
 }
