@@ -13,6 +13,8 @@ import { createLogger, redactUrl, type AppLogger } from "./logger.js";
 import { attachWebSocket } from "./use/ws.js";
 import type { AgentRuntime } from "./domain/runtime/runtime.js";
 import { ScriptedRuntime } from "./domain/runtime/scripted.runtime.js";
+import { ModelRuntime, type ModelRuntimeDeps } from "./domain/runtime/model.runtime.js";
+import { DEFAULT_OPENROUTER_BASE_URL, ModelClient } from "./infra/models/model-client.js";
 import { createQueue, type JobQueue } from "./infra/queue/queue.js";
 import { WorkspaceFs } from "./infra/workspace-fs/workspace-fs.js";
 import { startWorkers, type Workers } from "./worker/workers.js";
@@ -30,6 +32,8 @@ export interface AppOptions {
   runtime?: (services: AppServices) => AgentRuntime;
   /** Milliseconds per phase of the scripted runtime (tests shorten it). */
   scriptedStepMs?: number;
+  /** Tuning of the model runtime (tests and benchmarks shorten backoffs, observe steps). */
+  modelRuntime?: Pick<ModelRuntimeDeps, "backoffBaseMs" | "streamFlushMs" | "onStep">;
   /** How often workers re-offer pending tasks and look for silent agents. */
   sweepIntervalMs?: number;
   /** Replaces the bubblewrap check (tests play a machine without a sandbox). */
@@ -189,7 +193,10 @@ export interface Core {
 export async function startCore(
   config: Config,
   logger: AppLogger,
-  opts: Pick<AppOptions, "onQuery" | "runtime" | "scriptedStepMs" | "sweepIntervalMs" | "sandboxProbe"> = {},
+  opts: Pick<
+    AppOptions,
+    "onQuery" | "runtime" | "scriptedStepMs" | "sweepIntervalMs" | "sandboxProbe" | "modelRuntime"
+  > = {},
 ): Promise<Core> {
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onQuery: opts.onQuery });
   let pubsub: PubSub | undefined;
@@ -229,8 +236,7 @@ export async function startCore(
       defaultPackages: config.workspaceDefaultPackages,
       logger,
     });
-    const runtime =
-      opts.runtime?.(services) ?? new ScriptedRuntime(services.tasks, opts.scriptedStepMs ?? config.agentRuntimeStepMs);
+    const runtime = opts.runtime?.(services) ?? pickRuntime(config, services, pubsub, logger, opts);
     const ps = pubsub;
     const q = queue;
     let closed: Promise<void> | undefined;
@@ -267,4 +273,47 @@ export async function startCore(
     await db.close().catch(() => {});
     throw err;
   }
+}
+
+/** The runtime builtin agents run with: a language model (default) or the scripted walk. */
+function pickRuntime(
+  config: Config,
+  services: AppServices,
+  pubsub: PubSub,
+  logger: AppLogger,
+  opts: Pick<AppOptions, "scriptedStepMs" | "modelRuntime">,
+): AgentRuntime {
+  if (config.agentRuntime === "scripted") {
+    return new ScriptedRuntime(services.tasks, opts.scriptedStepMs ?? config.agentRuntimeStepMs);
+  }
+  const m = config.model;
+  // OpenRouter needs a key; any other OpenAI-compatible server (Ollama, vLLM, LM Studio) may not.
+  const missing =
+    m.baseUrl === DEFAULT_OPENROUTER_BASE_URL && !m.apiKey
+      ? "OPENROUTER_API_KEY is not set (or set OPENROUTER_BASE_URL to an OpenAI-compatible server)"
+      : null;
+  if (missing) logger.warn({ missing }, "builtin agents wait: no model server is configured");
+  const client = missing
+    ? null
+    : new ModelClient({
+        baseUrl: m.baseUrl,
+        apiKey: m.apiKey,
+        timeoutMs: m.timeoutMs,
+        headers: { "X-Title": "agent-system" },
+      });
+  return new ModelRuntime({
+    tasks: services.tasks,
+    control: services.control,
+    agents: services.agents,
+    usage: services.usage,
+    tools: services.tools,
+    commands: services.commands,
+    store: services.runs,
+    pubsub,
+    logger,
+    client,
+    missing,
+    config: m,
+    ...opts.modelRuntime,
+  });
 }

@@ -1,5 +1,12 @@
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
+import {
+  ModelConfigError,
+  parseComplexityTiers,
+  parseModelList,
+  type ComplexityTier,
+} from "./infra/models/model-selection.js";
+import { DEFAULT_OPENROUTER_BASE_URL } from "./infra/models/model-client.js";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -21,6 +28,21 @@ const intFrom = (name: string, def: number, min: number, max: number) =>
       return n;
     })
     .describe(name);
+
+/** A model list or tier table from the environment, parsed by the model layer's own parser. */
+function modelText<T>(parse: (text: string) => T) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parse(v ?? "");
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: err instanceof ModelConfigError ? err.message : "is invalid" });
+        return z.NEVER;
+      }
+    });
+}
 
 const envSchema = z.object({
   PORT: intFrom("PORT", 4000, 0, 65535),
@@ -58,6 +80,41 @@ const envSchema = z.object({
   TOOL_POLICY_FILE: z.string().optional(),
   COMMAND_TIMEOUT_MS: intFrom("COMMAND_TIMEOUT_MS", 60_000, 100, 3_600_000),
   COMMAND_OUTPUT_LIMIT_BYTES: intFrom("COMMAND_OUTPUT_LIMIT_BYTES", 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  AGENT_RUNTIME: z.enum(["model", "scripted"], { message: "must be model or scripted" }).default("model"),
+  OPENROUTER_BASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? DEFAULT_OPENROUTER_BASE_URL : v.replace(/\/+$/, "")))
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: "must be an http(s):// URL" }),
+  // Never echoed in a message: only its shape is checked.
+  OPENROUTER_API_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    .refine((v) => v === undefined || (v.length <= 1000 && !/\s/.test(v)), {
+      message: "must be one token without whitespace (its value is not shown)",
+    }),
+  MODEL_DEFAULT: modelText((t) => parseModelList(t, "model list")),
+  MODEL_TIERS: modelText((t) => parseComplexityTiers(t)),
+  MODEL_PROVIDER: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      try {
+        const parsed: unknown = JSON.parse(v);
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: "custom", message: 'must be a JSON object, e.g. {"sort":"price"}' });
+      return z.NEVER;
+    }),
+  MODEL_TIMEOUT_MS: intFrom("MODEL_TIMEOUT_MS", 120_000, 1_000, 3_600_000),
+  MODEL_RETRIES: intFrom("MODEL_RETRIES", 2, 0, 10),
+  AGENT_MAX_STEPS: intFrom("AGENT_MAX_STEPS", 100, 1, 10_000),
+  AGENT_MAX_RUN_SECONDS: intFrom("AGENT_MAX_RUN_SECONDS", 3_600, 1, 7 * 86_400),
+  AGENT_LOOP_LIMIT: intFrom("AGENT_LOOP_LIMIT", 3, 2, 100),
   PIP_INDEX_URL: z
     .string()
     .optional()
@@ -91,6 +148,22 @@ export interface Config {
   commandTimeoutMs: number;
   commandOutputLimitBytes: number;
   pipIndexUrl: string | undefined;
+  /** model: builtin agents run with a language model; scripted: a deterministic walk through the phases. */
+  agentRuntime: "model" | "scripted";
+  model: ModelConfig;
+}
+
+export interface ModelConfig {
+  baseUrl: string;
+  apiKey: string | undefined;
+  defaultModels: string[];
+  tiers: ComplexityTier[];
+  provider: Record<string, unknown> | undefined;
+  timeoutMs: number;
+  retries: number;
+  maxSteps: number;
+  maxRunMs: number;
+  loopLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -136,5 +209,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
     commandOutputLimitBytes: e.COMMAND_OUTPUT_LIMIT_BYTES,
     pipIndexUrl: e.PIP_INDEX_URL,
+    agentRuntime: e.AGENT_RUNTIME,
+    model: {
+      baseUrl: e.OPENROUTER_BASE_URL,
+      apiKey: e.OPENROUTER_API_KEY,
+      defaultModels: e.MODEL_DEFAULT,
+      tiers: e.MODEL_TIERS,
+      provider: e.MODEL_PROVIDER,
+      timeoutMs: e.MODEL_TIMEOUT_MS,
+      retries: e.MODEL_RETRIES,
+      maxSteps: e.AGENT_MAX_STEPS,
+      maxRunMs: e.AGENT_MAX_RUN_SECONDS * 1000,
+      loopLimit: e.AGENT_LOOP_LIMIT,
+    },
   };
 }

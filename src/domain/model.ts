@@ -55,6 +55,8 @@ export const limits = {
   descriptionLength: 20_000,
   noteLength: 10_000,
   eventContentLength: 100_000,
+  messageLength: 20_000,
+  instructionsLength: 20_000,
   complexity: { min: 1, max: 10 },
   maxConcurrentTasks: { min: 1, max: 100 },
   priority: { min: 0, max: 100 },

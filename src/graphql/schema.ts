@@ -13,6 +13,7 @@ import { TaskCommandUsageResolver, TerminalResolver } from "./tools/terminal.res
 import { FilesResolver } from "./tools/files.resolver.js";
 import { PythonResolver } from "./tools/python.resolver.js";
 import { AgentUsageResolver, TaskUsageResolver, UsageReportResolver } from "./usage/usage.resolver.js";
+import { TaskRuntimeResolver } from "./runtime/runtime.resolver.js";
 
 const authChecker: AuthChecker<Context, Role> = ({ context }, required) => {
   const p = context.principal;
@@ -36,6 +37,7 @@ export const resolvers = [
   TaskUsageResolver,
   AgentUsageResolver,
   UsageReportResolver,
+  TaskRuntimeResolver,
 ] as const;
 
 /**

@@ -56,7 +56,13 @@ export class ToolService {
     return { id: ws.id, root: ws.path, taskId: ws.taskId, agentId: ws.agentId };
   }
 
-  async call<O = unknown>(toolId: string, rawInput: unknown, caller: Principal, signal?: AbortSignal): Promise<O> {
+  async call<O = unknown>(
+    toolId: string,
+    rawInput: unknown,
+    caller: Principal,
+    signal?: AbortSignal,
+    opts: { invocationKey?: string } = {},
+  ): Promise<O> {
     const tool = this.registry.get(toolId) as ToolDefinition<never, O> | undefined;
     if (!tool) throw notFound("Tool", toolId, "tool");
     if (!roleAllows(caller.role, tool.policy.roles)) {
@@ -89,6 +95,7 @@ export class ToolService {
         startedAt: started,
         finishedAt: null,
         durationMs: null,
+        invocationKey: opts.invocationKey ?? null,
       });
       await appendEvent(
         em,
@@ -142,6 +149,24 @@ export class ToolService {
       if (!(err instanceof DomainError)) this.deps.logger.error({ err, tool: toolId, toolCallId: id }, "tool failed");
       throw err;
     }
+  }
+
+  /** The call the built-in runtime made for one of the model's tool calls, if it got that far. */
+  async byInvocation(key: string): Promise<ToolCallEntity | null> {
+    const [row] = await this.deps.db.read.select(ToolCallEntity, sql("invocation_key = ?", [key]));
+    return row ?? null;
+  }
+
+  /** Records a call whose worker died while it ran (found RUNNING when its run resumed). */
+  async markInterrupted(id: string): Promise<void> {
+    const now = this.now();
+    await this.deps.db
+      .fork()
+      .nativeUpdate(
+        ToolCallEntity,
+        { id, status: "RUNNING" },
+        { status: "FAILED", errorCode: "INTERRUPTED", errorMessage: "the worker running it stopped", finishedAt: now },
+      );
   }
 
   async get(id: string): Promise<ToolCallEntity | null> {

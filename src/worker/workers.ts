@@ -113,6 +113,7 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
     await o.queue.work("run-task", { concurrency: o.concurrency }, async (job) => {
       const task = await services.tasks.get(job.payload.taskId);
       if (!task?.assignedAgentId || !activeStatuses.includes(task.status)) return;
+      if (task.pausedAt || task.approvalRequestedAt) return; // resumeTask / rejectTask queue it again
       const [ws, agent] = await Promise.all([
         services.workspaces.byTaskIds([task.id]).then((m) => m.get(task.id)),
         services.agents.get(task.assignedAgentId),
@@ -123,6 +124,7 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
         taskId: task.id,
         agentId: agent.id,
         agentName: agent.name,
+        workspaceId: ws.id,
         workspacePath: ws.path,
         signal: job.signal,
       });
@@ -166,6 +168,12 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   const sweep = guarded("assignment sweep", async () => {
     await services.assignment.sweepSilentAgents(timeoutMs);
     await services.assignment.sweepPending();
+    // Builtin tasks at work with no run (a crash, a lost job, a resume that raced a run's end).
+    if (!o.runtime.missing) {
+      for (const taskId of await services.workspaces.idleBuiltinTasks()) {
+        await o.queue.enqueue("run-task", { taskId }, { singletonKey: `run:${taskId}` });
+      }
+    }
     // A workspace whose creation job never made it into the queue (a crash right after the
     // commit) is queued again; the singleton key keeps a job that does exist from doubling.
     for (const ws of await services.workspaces.stuck(o.stuckWorkspaceAfterMs ?? 60_000)) {
@@ -177,6 +185,7 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
     }
   });
   beat();
+  sweep();
   const timers = [setInterval(beat, heartbeatEvery), setInterval(sweep, sweepEvery)];
   for (const t of timers) t.unref();
 

@@ -15,7 +15,7 @@ describe("a task run by a builtin agent [sqlite]", () => {
       workers: 2,
       scriptedStepMs: 50,
       // PyPI is unreachable here: the install fails, which must be reported, not fatal.
-      env: { WORKSPACE_DEFAULT_PACKAGES: "surely-not-a-real-package-x9" },
+      env: { WORKSPACE_DEFAULT_PACKAGES: "surely-not-a-real-package-x9", AGENT_RUNTIME: "scripted" },
     });
   });
   afterAll(() => s?.stop());

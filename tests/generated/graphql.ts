@@ -32,6 +32,8 @@ export type Agent = {
   /** The task the agent is working on now. */
   currentTask?: Maybe<Task>;
   id: Scalars['ID']['output'];
+  /** The agent's role, put at the top of its conversations. */
+  instructions?: Maybe<Scalars['String']['output']>;
   kind: AgentKind;
   /** When it last took a task or finished one. */
   lastActiveAt?: Maybe<Scalars['DateTimeISO']['output']>;
@@ -41,10 +43,16 @@ export type Agent = {
   /** Tasks it works on at once (default 1). */
   maxConcurrentTasks: Scalars['Int']['output'];
   minComplexity: Scalars['Int']['output'];
+  /** Default model (or comma-separated fallback list) of a builtin agent; null: the configured tiers and default. */
+  model?: Maybe<Scalars['String']['output']>;
   name: Scalars['String']['output'];
+  /** Its tasks wait in REVIEW for approveTask or rejectTask. */
+  requiresApproval: Scalars['Boolean']['output'];
   status: AgentStatus;
   /** This agent's changes to the command policy (setToolPolicy). */
   toolPolicy?: Maybe<Scalars['JSONObject']['output']>;
+  /** Tool ids its runtime may use; null: every tool. */
+  tools?: Maybe<Array<Scalars['String']['output']>>;
   updatedAt: Scalars['DateTimeISO']['output'];
   /** Tokens and cost of the agent's model calls, summed. */
   usage: Usage;
@@ -162,7 +170,24 @@ export type CommandUsage = {
   stdoutBytes: Scalars['Int']['output'];
 };
 
+/** One message of the conversation between a builtin agent's runtime and its model. */
+export type ConversationMessage = {
+  __typename?: 'ConversationMessage';
+  content?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** assistant: { toolCalls: [{ id, name, arguments }] }; tool: { toolCallId, name }; user: { author }. */
+  data?: Maybe<Scalars['JSON']['output']>;
+  /** user, assistant or tool. */
+  role: Scalars['String']['output'];
+  /** 1, 2, 3 … per task. */
+  seq: Scalars['Int']['output'];
+  /** The runtime step (model turn) that wrote it. */
+  step: Scalars['Int']['output'];
+};
+
 export type CreateAgentInput = {
+  /** The agent's role, up to 20,000 characters. */
+  instructions?: InputMaybe<Scalars['String']['input']>;
   /** Default EXTERNAL. */
   kind?: InputMaybe<AgentKind>;
   /** Highest task complexity (1-10) this agent takes. Default 10. */
@@ -171,8 +196,14 @@ export type CreateAgentInput = {
   maxConcurrentTasks?: InputMaybe<Scalars['Int']['input']>;
   /** Lowest task complexity (1-10) this agent takes. Default 1. */
   minComplexity?: InputMaybe<Scalars['Int']['input']>;
+  /** Default model id or comma-separated fallback list (builtin agents). */
+  model?: InputMaybe<Scalars['String']['input']>;
   /** Unique, 1 to 100 characters. */
   name: Scalars['String']['input'];
+  /** Its tasks wait in REVIEW for approveTask. Default false. */
+  requiresApproval?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Tool ids its runtime may use (default: all). */
+  tools?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type CreateApiKeyInput = {
@@ -191,10 +222,14 @@ export type CreateTaskInput = {
   maxCostUsd?: InputMaybe<Scalars['Float']['input']>;
   /** Budget in tokens, 1 to 1,000,000,000: the task stops once its model calls used this many. */
   maxTokens?: InputMaybe<Scalars['Int']['input']>;
+  /** Model id or comma-separated fallback list for this task, ahead of its agent's default and the tiers. */
+  model?: InputMaybe<Scalars['String']['input']>;
   /** Makes this a subtask of another task. */
   parentId?: InputMaybe<Scalars['ID']['input']>;
   /** 0 to 100, default 0. */
   priority?: InputMaybe<Scalars['Int']['input']>;
+  /** Wait in REVIEW for approveTask before completing; null: as the agent says. */
+  requiresApproval?: InputMaybe<Scalars['Boolean']['input']>;
   /** 1 to 200 characters. */
   title: Scalars['String']['input'];
 };
@@ -267,6 +302,8 @@ export type Mutation = {
   agentHeartbeat: Agent;
   /** Appends to a file, creating it if needed. */
   appendFile: FileWriteResult;
+  /** Completes a task that waits for approval in REVIEW. */
+  approveTask: Task;
   /** Assigns a PENDING task to a chosen agent, or moves an active task to another agent (it restarts at DESIGN there), with the checks of automatic assignment (status, complexity range, capacity). */
   assignTask: Task;
   /** Stops a running command and its whole process tree (status CANCELLED). */
@@ -288,16 +325,24 @@ export type Mutation = {
   moveFile: FileEntry;
   /** The agent takes no new tasks until resumed; its current ones carry on. */
   pauseAgent: Agent;
+  /** Pauses a task at work: its agent stops at the next step. */
+  pauseTask: Task;
   /** Reads a workspace file (recorded as a tool call). */
   readFile: FileContent;
+  /** Sends a task that waits for approval back to BUILD; the feedback goes into the agent's conversation. */
+  rejectTask: Task;
   /** A paused agent takes tasks again, starting with the pending ones that fit. */
   resumeAgent: Agent;
+  /** Resumes a paused task where it stopped. */
+  resumeTask: Task;
   /** Stops the key at once, including on open WebSocket connections. */
   revokeApiKey: ApiKey;
   /** Starts a command in the sandbox and returns at once; follow it with commandOutput(runId). */
   runCommand: CommandRun;
   /** Runs Python with the workspace's venv in the sandbox and waits for it; an exception comes back as a traceback. */
   runPython: PythonResult;
+  /** Sends a message to the agent working on the task; it sees it at its next step. */
+  sendTaskMessage: TaskMessage;
   /** Sets (null clears) a task's or an agent's changes to the command policy: {allow, remove, deny, undeny} as documented in config/tool-policy.json. */
   setToolPolicy: Scalars['Boolean']['output'];
   /** Type, size and modification time of a path. */
@@ -305,6 +350,8 @@ export type Mutation = {
   /** Takes an active task from its agent and returns it to PENDING; it is then offered to the agents again, the freed one included (pause it first to keep the task away from it). */
   unassignTask: Task;
   updateAgent: Agent;
+  /** Changes a task's title, description, priority, budget, model or approval rule. */
+  updateTask: Task;
   /** Moves a task to another status; illegal moves fail with INVALID_TRANSITION. */
   updateTaskStatus: Task;
   /** Creates or overwrites a file. */
@@ -319,6 +366,12 @@ export type MutationAgentHeartbeatArgs = {
 
 export type MutationAppendFileArgs = {
   input: WriteFileInput;
+};
+
+
+export type MutationApproveTaskArgs = {
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -394,6 +447,12 @@ export type MutationPauseAgentArgs = {
 };
 
 
+export type MutationPauseTaskArgs = {
+  id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationReadFileArgs = {
   encoding?: InputMaybe<FileEncoding>;
   maxBytes?: InputMaybe<Scalars['Int']['input']>;
@@ -402,7 +461,18 @@ export type MutationReadFileArgs = {
 };
 
 
+export type MutationRejectTaskArgs = {
+  feedback: Scalars['String']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationResumeAgentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationResumeTaskArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -419,6 +489,12 @@ export type MutationRunCommandArgs = {
 
 export type MutationRunPythonArgs = {
   input: RunPythonInput;
+};
+
+
+export type MutationSendTaskMessageArgs = {
+  taskId: Scalars['ID']['input'];
+  text: Scalars['String']['input'];
 };
 
 
@@ -443,6 +519,12 @@ export type MutationUnassignTaskArgs = {
 export type MutationUpdateAgentArgs = {
   id: Scalars['ID']['input'];
   input: UpdateAgentInput;
+};
+
+
+export type MutationUpdateTaskArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateTaskInput;
 };
 
 
@@ -611,6 +693,8 @@ export type SandboxKind =
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** The work of an agent: each task assigned to it whose workspace is READY, first those it holds, then new ones. An AGENT key follows its own agent (agentId may be left out); operators name one. */
+  agentAssignments: Task;
   /** Every change of an agent (or of the one named in the filter), as it happens. */
   agentChanged: Agent;
   /** Stored output with seq > afterSeq, then live chunks as they are produced, ending with the EXIT chunk. A late or reconnecting client misses nothing (of a long run's stored output, the middle beyond 1 MB of head and tail is dropped when it ends). */
@@ -619,6 +703,11 @@ export type Subscription = {
   taskChanged: Task;
   /** Every stored event with seq > afterSeq, then live ones, in order, with no gap and no duplicate. */
   taskEvents: TaskEvent;
+};
+
+
+export type SubscriptionAgentAssignmentsArgs = {
+  agentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -646,11 +735,17 @@ export type SubscriptionTaskEventsArgs = {
 /** A unit of work, moved through its phases by an agent. */
 export type Task = {
   __typename?: 'Task';
+  /** Set while it waits in REVIEW for approveTask or rejectTask. */
+  approvalRequestedAt?: Maybe<Scalars['DateTimeISO']['output']>;
   assignedAgent?: Maybe<Agent>;
+  /** True while it waits in REVIEW for approveTask or rejectTask. */
+  awaitingApproval: Scalars['Boolean']['output'];
   /** CPU, memory and output of the task's command runs, summed. */
   commandUsage: CommandUsage;
   /** 1 (trivial) to 10 (hardest). */
   complexity: Scalars['Int']['output'];
+  /** The builtin runtime's conversation with its model, after `afterSeq`, oldest first (max 500). */
+  conversation: Array<ConversationMessage>;
   createdAt: Scalars['DateTimeISO']['output'];
   description: Scalars['String']['output'];
   /** Events with seq > afterSeq (default 0), oldest first, at most `first` (max 500). */
@@ -662,10 +757,22 @@ export type Task = {
   maxCostUsd?: Maybe<Scalars['Float']['output']>;
   /** Budget in tokens for the task's model calls; null for none. */
   maxTokens?: Maybe<Scalars['Int']['output']>;
+  /** Model (or fallback list) for this task, ahead of its agent's. */
+  model?: Maybe<Scalars['String']['output']>;
   parent?: Maybe<Task>;
+  /** Why it is paused. */
+  pauseReason?: Maybe<Scalars['String']['output']>;
+  /** Set while the task is paused (pauseTask, a spent budget, no credits). */
+  pausedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** Messages sent to the agent that it has not seen yet. */
+  pendingMessages: Array<TaskMessage>;
   /** 0 to 100; higher is picked first. */
   priority: Scalars['Int']['output'];
+  /** Whether it waits in REVIEW for approveTask; null: as its agent says. */
+  requiresApproval?: Maybe<Scalars['Boolean']['output']>;
   status: TaskStatus;
+  /** What the agent said it did when it completed the task. */
+  summary?: Maybe<Scalars['String']['output']>;
   title: Scalars['String']['output'];
   /** This task's changes to the command policy (applied after its agent's). */
   toolPolicy?: Maybe<Scalars['JSONObject']['output']>;
@@ -673,6 +780,13 @@ export type Task = {
   /** Tokens and cost of the task's model calls, summed. */
   usage: Usage;
   workspace?: Maybe<Workspace>;
+};
+
+
+/** A unit of work, moved through its phases by an agent. */
+export type TaskConversationArgs = {
+  afterSeq?: InputMaybe<Scalars['Int']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -728,6 +842,19 @@ export type TaskEventType =
 export type TaskFilter = {
   agentId?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<Array<TaskStatus>>;
+};
+
+/** A message from a person to the agent working on a task. */
+export type TaskMessage = {
+  __typename?: 'TaskMessage';
+  /** The name of the API key that sent it. */
+  author: Scalars['String']['output'];
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** When the agent's runtime put it into the conversation. */
+  deliveredAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  id: Scalars['ID']['output'];
+  taskId: Scalars['ID']['output'];
+  text: Scalars['String']['output'];
 };
 
 /** PENDING → DESIGN → BUILD → TEST → REVIEW → COMPLETE, or FAILED / CANCELLED. */
@@ -801,10 +928,39 @@ export type TracebackFrame = {
 };
 
 export type UpdateAgentInput = {
+  /** Remove the agent's model. */
+  clearModel?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Let the agent use every tool again. */
+  clearTools?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The agent's role, up to 20,000 characters. */
+  instructions?: InputMaybe<Scalars['String']['input']>;
   maxComplexity?: InputMaybe<Scalars['Int']['input']>;
   maxConcurrentTasks?: InputMaybe<Scalars['Int']['input']>;
   minComplexity?: InputMaybe<Scalars['Int']['input']>;
+  /** Default model id or comma-separated fallback list (builtin agents). */
+  model?: InputMaybe<Scalars['String']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
+  /** Its tasks wait in REVIEW for approveTask. Default false. */
+  requiresApproval?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Tool ids its runtime may use (default: all). */
+  tools?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** Fields to change; those left out keep their values. */
+export type UpdateTaskInput = {
+  /** Remove both budgets (before maxCostUsd/maxTokens apply). */
+  clearBudget?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Remove the task's model, so its agent's applies. */
+  clearModel?: InputMaybe<Scalars['Boolean']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** New budget in USD (more than 0). */
+  maxCostUsd?: InputMaybe<Scalars['Float']['input']>;
+  /** New budget in tokens. */
+  maxTokens?: InputMaybe<Scalars['Int']['input']>;
+  model?: InputMaybe<Scalars['String']['input']>;
+  priority?: InputMaybe<Scalars['Int']['input']>;
+  requiresApproval?: InputMaybe<Scalars['Boolean']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Sums over model calls. Cached tokens are part of the prompt tokens, reasoning tokens part of the completion tokens. */

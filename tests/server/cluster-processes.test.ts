@@ -73,6 +73,7 @@ describe.skipIf(!pgBaseUrl)("API and worker processes on one PostgreSQL [postgre
       WORKSPACES_DIR: workspacesDir,
       JOB_LEASE_SECONDS: String(LEASE_SECONDS),
       WORKERS: "1",
+      AGENT_RUNTIME: "scripted",
     });
   }
 

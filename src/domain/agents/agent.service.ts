@@ -9,10 +9,21 @@ import type { Channel } from "../shared/channel.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
 import { watch } from "../shared/watch.js";
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
-import { int, oneOf, text } from "../shared/validate.js";
+import { int, modelList, oneOf, text } from "../shared/validate.js";
 import { activeStatuses } from "../tasks/task-state.js";
 
-export interface CreateAgentInput {
+export interface AgentRuntimeSettings {
+  /** Default model or comma-separated fallback list of a builtin agent. */
+  model?: string | null;
+  /** The agent's role, at the top of its conversations. */
+  instructions?: string | null;
+  /** Tool ids its runtime may use (null: all). */
+  tools?: string[] | null;
+  /** Its tasks wait in REVIEW for approveTask. */
+  requiresApproval?: boolean | null;
+}
+
+export interface CreateAgentInput extends AgentRuntimeSettings {
   name: string;
   minComplexity?: number | null;
   maxComplexity?: number | null;
@@ -20,11 +31,35 @@ export interface CreateAgentInput {
   kind?: AgentKind | null;
 }
 
-export interface UpdateAgentInput {
+export interface UpdateAgentInput extends AgentRuntimeSettings {
   name?: string | null;
   minComplexity?: number | null;
   maxComplexity?: number | null;
   maxConcurrentTasks?: number | null;
+  clearModel?: boolean | null;
+  clearTools?: boolean | null;
+}
+
+const toolId = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+function toolList(value: readonly string[]): string[] {
+  if (value.length > 100) throw badInput("tools", "may name at most 100 tools");
+  for (const t of value) if (!toolId.test(t)) throw badInput("tools", `"${t.slice(0, 60)}" is not a tool id`);
+  return [...new Set(value)];
+}
+
+/** The runtime settings of an input, validated; only those given. */
+function runtimeSettings(input: AgentRuntimeSettings): Partial<AgentEntity> {
+  const out: Partial<AgentEntity> = {};
+  if (input.model !== undefined && input.model !== null) out.model = modelList("model", input.model);
+  if (input.instructions !== undefined && input.instructions !== null) {
+    out.instructions = text("instructions", input.instructions, { max: limits.instructionsLength }) || null;
+  }
+  if (input.tools !== undefined && input.tools !== null) out.tools = toolList(input.tools);
+  if (input.requiresApproval !== undefined && input.requiresApproval !== null) {
+    out.requiresApproval = input.requiresApproval;
+  }
+  return out;
 }
 
 export interface AgentFilter {
@@ -55,6 +90,7 @@ export class AgentService {
     checkRange(minComplexity, maxComplexity);
     const maxConcurrentTasks = int("maxConcurrentTasks", input.maxConcurrentTasks ?? 1, ccMin, ccMax);
     const kind = oneOf("kind", input.kind ?? "EXTERNAL", agentKinds);
+    const settings = runtimeSettings(input);
     const now = this.now();
     const agent = Object.assign(new AgentEntity(), {
       id: newId(),
@@ -68,6 +104,11 @@ export class AgentService {
       lastActiveAt: null,
       lastHeartbeatAt: null,
       toolPolicy: null,
+      model: null,
+      instructions: null,
+      tools: null,
+      requiresApproval: false,
+      ...settings,
       createdAt: now,
       updatedAt: now,
     });
@@ -81,6 +122,9 @@ export class AgentService {
   }
 
   async update(id: string, input: UpdateAgentInput): Promise<AgentEntity> {
+    const settings = runtimeSettings(input);
+    if (input.clearModel) settings.model = null;
+    if (input.clearTools) settings.tools = null;
     const updated = await this.write(async (em, out) => {
       const agent = isId(id) ? await em.findOne(AgentEntity, { id }) : null;
       if (!agent) throw notFound("Agent", id);
@@ -100,10 +144,12 @@ export class AgentService {
         if (agent.status === "AVAILABLE" && agent.activeTasks >= agent.maxConcurrentTasks) agent.status = "BUSY";
       }
       agent.updatedAt = this.now();
+      Object.assign(agent, settings);
       await em.nativeUpdate(
         AgentEntity,
         { id: agent.id },
         {
+          ...settings,
           name: agent.name,
           minComplexity: agent.minComplexity,
           maxComplexity: agent.maxComplexity,

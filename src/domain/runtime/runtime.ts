@@ -3,6 +3,7 @@ export interface RunContext {
   taskId: string;
   agentId: string;
   agentName: string;
+  workspaceId: string;
   workspacePath: string;
   /** Aborted when the worker stops or loses the job's lease: stop at the next safe point. */
   signal: AbortSignal;
@@ -14,5 +15,7 @@ export interface RunContext {
  */
 export interface AgentRuntime {
   readonly name: string;
+  /** Set when the runtime cannot work at all (a setting is missing): runs only say why. */
+  readonly missing?: string | null;
   run(ctx: RunContext): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { LockMode } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
-import { TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
+import { AgentEntity, TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import type { Principal } from "../auth/principal.js";
@@ -11,7 +11,7 @@ import type { Channel } from "../shared/channel.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
 import { watch } from "../shared/watch.js";
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
-import { int, oneOf, positiveNumber, text } from "../shared/validate.js";
+import { int, modelList, oneOf, positiveNumber, text } from "../shared/validate.js";
 import type { AssignmentService } from "../assignment/assignment.service.js";
 import { SequenceFeed } from "../shared/sequence-feed.js";
 import { appendEvent, readEvents, type NewTaskEvent } from "./task-events.js";
@@ -27,6 +27,17 @@ export interface CreateTaskInput {
   maxCostUsd?: number | null;
   /** Budget in tokens: 1 to 1,000,000,000. */
   maxTokens?: number | null;
+  /** Model or comma-separated fallback list, ahead of the agent's and the tiers. */
+  model?: string | null;
+  /** Wait in REVIEW for approveTask (default: as the agent says). */
+  requiresApproval?: boolean | null;
+}
+
+export interface StatusChangeOptions {
+  /** Checked on the locked row before the move (throw to refuse it). */
+  check?: (task: TaskEntity) => void;
+  /** Runs in the same transaction after the move (more writes that must commit with it). */
+  within?: (em: SqlEntityManager, out: Message[], task: TaskEntity) => Promise<void>;
 }
 
 export interface TaskFilter {
@@ -99,6 +110,12 @@ export class TaskService {
         toolPolicy: null,
         maxCostUsd,
         maxTokens,
+        model: input.model ? modelList("model", input.model) : null,
+        requiresApproval: input.requiresApproval ?? null,
+        pausedAt: null,
+        pauseReason: null,
+        approvalRequestedAt: null,
+        summary: null,
         createdAt: now,
         updatedAt: now,
       });
@@ -130,6 +147,7 @@ export class TaskService {
     status: TaskStatus,
     note: string | null | undefined,
     actor: Principal,
+    opts: StatusChangeOptions = {},
   ): Promise<TaskEntity> {
     const to = oneOf("status", status, taskStatuses);
     const cleanNote = note === null || note === undefined ? null : text("note", note, { max: limits.noteLength });
@@ -138,9 +156,62 @@ export class TaskService {
       if (actor.role === "AGENT" && (actor.agentId === null || task.assignedAgentId !== actor.agentId)) {
         throw forbidden("An agent key may only change the status of tasks assigned to its agent");
       }
-      return this.transition(em, out, task, to, cleanNote, actor);
+      opts.check?.(task);
+      if (
+        to === "COMPLETE" &&
+        actor.role === "AGENT" &&
+        task.status === "REVIEW" &&
+        (await this.needsApproval(em, task))
+      ) {
+        // An agent finishing a task that needs approval asks for it; a person completes it.
+        return { task: await this.requestApprovalInTx(em, out, task, cleanNote, actor), released: null };
+      }
+      const r = await this.transition(em, out, task, to, cleanNote, actor);
+      await opts.within?.(em, out, r.task);
+      return r;
     });
     return this.afterTransition(result);
+  }
+
+  /** Whether the task waits in REVIEW for approveTask: its own setting, else its agent's. */
+  async needsApproval(em: SqlEntityManager, task: TaskEntity): Promise<boolean> {
+    if (task.requiresApproval !== null && task.requiresApproval !== undefined) return task.requiresApproval;
+    if (!task.assignedAgentId) return false;
+    const agent = await em.findOne(AgentEntity, { id: task.assignedAgentId }, { fields: ["id", "requiresApproval"] });
+    return agent?.requiresApproval === true;
+  }
+
+  private async requestApprovalInTx(
+    em: SqlEntityManager,
+    out: Message[],
+    task: TaskEntity,
+    summary: string | null,
+    actor: Principal,
+  ): Promise<TaskEntity> {
+    const now = this.now();
+    task.approvalRequestedAt = now;
+    task.summary = summary ?? task.summary;
+    task.updatedAt = now;
+    await em.nativeUpdate(
+      TaskEntity,
+      { id: task.id },
+      { approvalRequestedAt: now, summary: task.summary, updatedAt: now },
+    );
+    const ev = await appendEvent(
+      em,
+      out,
+      task.id,
+      {
+        type: "STATUS_CHANGE",
+        content: `Waiting for approval${summary ? `: ${summary}` : ""} (approveTask completes it, rejectTask sends it back to BUILD)`,
+        data: { from: "REVIEW", to: "REVIEW", awaitingApproval: true, summary, by: actor.name },
+        agentId: actor.agentId,
+      },
+      now,
+    );
+    task.eventSeq = ev.seq;
+    out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
+    return task;
   }
 
   async cancel(id: string, actor: Principal): Promise<TaskEntity> {
@@ -193,10 +264,26 @@ export class TaskService {
       task.assignedAgentId = null;
       task.assignedAt = null;
     }
+    // A task leaving REVIEW no longer waits for approval; one leaving work is no longer paused.
+    if (to !== "REVIEW") task.approvalRequestedAt = null;
+    if (!activeStatuses.includes(to)) {
+      task.pausedAt = null;
+      task.pauseReason = null;
+    }
+    if (to === "COMPLETE" && note && !task.summary) task.summary = note;
     await em.nativeUpdate(
       TaskEntity,
       { id: task.id },
-      { status: to, updatedAt: now, assignedAgentId: task.assignedAgentId, assignedAt: task.assignedAt },
+      {
+        status: to,
+        updatedAt: now,
+        assignedAgentId: task.assignedAgentId,
+        assignedAt: task.assignedAt,
+        approvalRequestedAt: task.approvalRequestedAt ?? null,
+        pausedAt: task.pausedAt ?? null,
+        pauseReason: task.pauseReason ?? null,
+        summary: task.summary ?? null,
+      },
     );
     if (released) await this.assignment.releaseInTx(em, out, released, now);
     const ev = await appendEvent(

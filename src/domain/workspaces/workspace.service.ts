@@ -25,7 +25,7 @@ export class WorkspaceService {
 
   /** Records the outcome of creating the files; false when the workspace moved on meanwhile (reassigned). */
   async markCreated(id: string, path: string, outcome: { ok: true } | { ok: false; error: string }): Promise<boolean> {
-    return inTransaction(this.deps, async (em) => {
+    return inTransaction(this.deps, async (em, out) => {
       const n = await em.nativeUpdate(
         WorkspaceEntity,
         { id, path, status: "CREATING" },
@@ -35,8 +35,35 @@ export class WorkspaceService {
           updatedAt: this.deps.now?.() ?? new Date(),
         },
       );
+      // Its task changed too: list views and agentAssignments learn that its workspace is ready.
+      if (n > 0) out.push({ topic: "TASK_CHANGED", payload: { taskId: await this.taskOf(em, id) } });
       return n > 0;
     });
+  }
+
+  private async taskOf(em: Parameters<Parameters<typeof inTransaction>[1]>[0], id: string): Promise<string> {
+    const row = await em.findOneOrFail(WorkspaceEntity, { id }, { fields: ["taskId"] });
+    return row.taskId;
+  }
+
+  /**
+   * Tasks a builtin agent should be working on and that no run holds for sure: active, not
+   * paused, not waiting for approval, with a READY workspace. Workers queue their runs (a run
+   * already queued or running is kept by its singleton key), so no task is left at work with
+   * no worker after a crash or a lost job.
+   */
+  async idleBuiltinTasks(limit = 100): Promise<string[]> {
+    const rows = await this.deps.db.fork().execute<Array<{ id: string }>>(
+      `select t.id from task t
+         join agent a on a.id = t.assigned_agent_id
+         join workspace w on w.task_id = t.id
+         where t.status in ('DESIGN', 'BUILD', 'TEST', 'REVIEW') and t.paused_at is null
+           and t.approval_requested_at is null and a.kind = 'BUILTIN' and w.status = 'READY'
+         order by t.id limit ?`,
+      [limit],
+      "all",
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Workspaces still CREATING after `olderThanMs` (their job was lost before it was queued). */

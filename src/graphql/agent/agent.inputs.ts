@@ -18,6 +18,20 @@ export class CreateAgentInput {
 
   @Field(() => AgentKindEnum, { nullable: true, description: "Default EXTERNAL." })
   kind?: AgentKind | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "Default model id or comma-separated fallback list (builtin agents).",
+  })
+  model?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The agent's role, up to 20,000 characters." })
+  instructions?: string | null;
+
+  @Field(() => [String], { nullable: true, description: "Tool ids its runtime may use (default: all)." })
+  tools?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Its tasks wait in REVIEW for approveTask. Default false." })
+  requiresApproval?: boolean | null;
 }
 
 @InputType()
@@ -33,6 +47,26 @@ export class UpdateAgentInput {
 
   @Field(() => Int, { nullable: true })
   maxConcurrentTasks?: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "Default model id or comma-separated fallback list (builtin agents).",
+  })
+  model?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The agent's role, up to 20,000 characters." })
+  instructions?: string | null;
+
+  @Field(() => [String], { nullable: true, description: "Tool ids its runtime may use (default: all)." })
+  tools?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Its tasks wait in REVIEW for approveTask. Default false." })
+  requiresApproval?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Remove the agent's model." })
+  clearModel?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Let the agent use every tool again." })
+  clearTools?: boolean | null;
 }
 
 @InputType()

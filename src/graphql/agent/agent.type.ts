@@ -45,6 +45,22 @@ export class Agent {
   })
   toolPolicy!: unknown;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Default model (or comma-separated fallback list) of a builtin agent; null: the configured tiers and default.",
+  })
+  model!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The agent's role, put at the top of its conversations." })
+  instructions!: string | null;
+
+  @Field(() => [String], { nullable: true, description: "Tool ids its runtime may use; null: every tool." })
+  tools!: string[] | null;
+
+  @Field(() => Boolean, { description: "Its tasks wait in REVIEW for approveTask or rejectTask." })
+  requiresApproval!: boolean;
+
   @Field(() => Date)
   createdAt!: Date;
 

@@ -31,6 +31,48 @@ export class CreateTaskInput {
     description: "Budget in tokens, 1 to 1,000,000,000: the task stops once its model calls used this many.",
   })
   maxTokens?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Model id or comma-separated fallback list for this task, ahead of its agent's default and the tiers.",
+  })
+  model?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Wait in REVIEW for approveTask before completing; null: as the agent says.",
+  })
+  requiresApproval?: boolean | null;
+}
+
+@InputType({ description: "Fields to change; those left out keep their values." })
+export class UpdateTaskInput {
+  @Field(() => String, { nullable: true })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  priority?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "New budget in USD (more than 0)." })
+  maxCostUsd?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "New budget in tokens." })
+  maxTokens?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Remove both budgets (before maxCostUsd/maxTokens apply)." })
+  clearBudget?: boolean | null;
+
+  @Field(() => String, { nullable: true })
+  model?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Remove the task's model, so its agent's applies." })
+  clearModel?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true })
+  requiresApproval?: boolean | null;
 }
 
 @InputType()

@@ -33,6 +33,33 @@ export class Task {
   @Field(() => Int, { nullable: true, description: "Budget in tokens for the task's model calls; null for none." })
   maxTokens!: number | null;
 
+  @Field(() => String, { nullable: true, description: "Model (or fallback list) for this task, ahead of its agent's." })
+  model!: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Whether it waits in REVIEW for approveTask; null: as its agent says.",
+  })
+  requiresApproval!: boolean | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: "Set while the task is paused (pauseTask, a spent budget, no credits).",
+  })
+  pausedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: "Why it is paused." })
+  pauseReason!: string | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: "Set while it waits in REVIEW for approveTask or rejectTask.",
+  })
+  approvalRequestedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: "What the agent said it did when it completed the task." })
+  summary!: string | null;
+
   @Field(() => Date)
   createdAt!: Date;
 

@@ -26,6 +26,14 @@ export class AgentEntity {
   lastHeartbeatAt!: Date | null;
   /** Changes to the command policy for this agent's tasks (see config/tool-policy.json). */
   toolPolicy!: Json;
+  /** Default model (or comma-separated fallback list) of a builtin agent; null: the configured tiers and default. */
+  model!: string | null;
+  /** The agent's role, put at the top of its conversations. */
+  instructions!: string | null;
+  /** Tool ids this agent's runtime may use; null: every registered tool. */
+  tools!: Json;
+  /** Its tasks wait in REVIEW for approveTask or rejectTask before they complete. */
+  requiresApproval!: boolean;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -48,6 +56,17 @@ export class TaskEntity {
   maxCostUsd!: number | null;
   /** Budget: the runtime stops the task once its model calls have used this many tokens. */
   maxTokens!: number | null;
+  /** Model (or comma-separated list) for this task, ahead of its agent's default and the tiers. */
+  model!: string | null;
+  /** null: as its agent says; true/false: this task does or does not wait for approval in REVIEW. */
+  requiresApproval!: boolean | null;
+  /** Set while the task is paused (by a person, a spent budget, a provider out of credits). */
+  pausedAt!: Date | null;
+  pauseReason!: string | null;
+  /** Set while a finished task waits in REVIEW for approveTask or rejectTask. */
+  approvalRequestedAt!: Date | null;
+  /** What the agent said it did, from complete_task. */
+  summary!: string | null;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -108,6 +127,8 @@ export class ToolCallEntity {
   startedAt!: Date;
   finishedAt!: Date | null;
   durationMs!: number | null;
+  /** The built-in runtime's key for the model's tool call (task id and tool call id), so a resumed run never repeats it. */
+  invocationKey!: string | null;
 }
 
 export class CommandRunEntity {
@@ -158,6 +179,51 @@ export class ModelCallEntity {
   createdAt!: Date;
 }
 
+export type RunMessageRole = "user" | "assistant" | "tool";
+
+/** One message of a task's conversation with its model, append-only, numbered per task. */
+export class RunMessageEntity {
+  id!: string;
+  taskId!: string;
+  seq!: number;
+  role!: RunMessageRole;
+  content!: string | null;
+  /** assistant: `toolCalls` ({id, name, arguments}[]); tool: `toolCallId` and `name`; user: `author`. */
+  data!: Json;
+  /** The runtime step that wrote it. */
+  step!: number;
+  createdAt!: Date;
+}
+
+/** A task's runtime state, written in the same transaction as the messages of each step. */
+export class AgentRunEntity {
+  taskId!: string;
+  agentId!: string | null;
+  /** Completed steps (model turns). */
+  step!: number;
+  /** Highest RunMessage.seq. */
+  messageSeq!: number;
+  /** Time spent working, summed over the runs (waits and pauses excluded). */
+  activeMs!: number;
+  /** Loop detection: the last tool call's signature and how many times in a row it came. */
+  repeatKey!: string | null;
+  repeatCount!: number;
+  /** Why the run last stopped without finishing the task (not configured, paused …), shown once. */
+  waitReason!: string | null;
+  startedAt!: Date;
+  updatedAt!: Date;
+}
+
+/** A message from a person to the agent working on a task, delivered at the agent's next step. */
+export class TaskMessageEntity {
+  id!: string;
+  taskId!: string;
+  author!: string;
+  text!: string;
+  createdAt!: Date;
+  deliveredAt!: Date | null;
+}
+
 export class CommandOutputEntity {
   id!: string;
   runId!: string;
@@ -203,6 +269,10 @@ export const AgentSchema = new EntitySchema<AgentEntity>({
     lastActiveAt: { type: "datetime", length: 3, nullable: true, fieldName: "last_active_at" },
     lastHeartbeatAt: { type: "datetime", length: 3, nullable: true, fieldName: "last_heartbeat_at" },
     toolPolicy: { type: "json", nullable: true, fieldName: "tool_policy" },
+    model: { type: "string", length: 1000, nullable: true },
+    instructions: { type: "text", nullable: true },
+    tools: { type: "json", nullable: true },
+    requiresApproval: { type: "boolean", fieldName: "requires_approval", default: false },
     ...timestamps,
   },
   indexes: [
@@ -229,6 +299,12 @@ export const TaskSchema = new EntitySchema<TaskEntity>({
     toolPolicy: { type: "json", nullable: true, fieldName: "tool_policy" },
     maxCostUsd: { type: "double", nullable: true, fieldName: "max_cost_usd" },
     maxTokens: { type: "integer", nullable: true, fieldName: "max_tokens" },
+    model: { type: "string", length: 1000, nullable: true },
+    requiresApproval: { type: "boolean", nullable: true, fieldName: "requires_approval" },
+    pausedAt: { type: "datetime", length: 3, nullable: true, fieldName: "paused_at" },
+    pauseReason: { type: "text", nullable: true, fieldName: "pause_reason" },
+    approvalRequestedAt: { type: "datetime", length: 3, nullable: true, fieldName: "approval_requested_at" },
+    summary: { type: "text", nullable: true },
     ...timestamps,
   },
   indexes: [
@@ -309,6 +385,13 @@ export const ToolCallSchema = new EntitySchema<ToolCallEntity>({
     startedAt: { type: "datetime", length: 3, fieldName: "started_at" },
     finishedAt: { type: "datetime", length: 3, nullable: true, fieldName: "finished_at" },
     durationMs: { type: "integer", nullable: true, fieldName: "duration_ms" },
+    invocationKey: {
+      type: "string",
+      length: 200,
+      nullable: true,
+      fieldName: "invocation_key",
+      unique: "tool_call_invocation_unique",
+    },
   },
   indexes: [{ name: "tool_call_task_idx", properties: ["taskId", "id"] }],
 });
@@ -385,6 +468,53 @@ export const ModelCallSchema = new EntitySchema<ModelCallEntity>({
   ],
 });
 
+export const RunMessageSchema = new EntitySchema<RunMessageEntity>({
+  class: RunMessageEntity,
+  tableName: "run_message",
+  properties: {
+    id: { type: "uuid", primary: true },
+    taskId: ref(() => TaskEntity, "task_id"),
+    seq: { type: "integer" },
+    role: { type: "string", length: 16 },
+    content: { type: "text", nullable: true },
+    data: { type: "json", nullable: true },
+    step: { type: "integer" },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+  uniques: [{ name: "run_message_task_seq_unique", properties: ["taskId", "seq"] }],
+});
+
+export const AgentRunSchema = new EntitySchema<AgentRunEntity>({
+  class: AgentRunEntity,
+  tableName: "agent_run",
+  properties: {
+    taskId: { type: "uuid", primary: true, fieldName: "task_id" },
+    agentId: ref(() => AgentEntity, "agent_id", { nullable: true, deleteRule: "set null" }),
+    step: { type: "integer", default: 0 },
+    messageSeq: { type: "integer", fieldName: "message_seq", default: 0 },
+    activeMs: { type: "integer", fieldName: "active_ms", default: 0 },
+    repeatKey: { type: "string", length: 200, nullable: true, fieldName: "repeat_key" },
+    repeatCount: { type: "integer", fieldName: "repeat_count", default: 0 },
+    waitReason: { type: "text", nullable: true, fieldName: "wait_reason" },
+    startedAt: { type: "datetime", length: 3, fieldName: "started_at" },
+    updatedAt: { type: "datetime", length: 3, fieldName: "updated_at" },
+  },
+});
+
+export const TaskMessageSchema = new EntitySchema<TaskMessageEntity>({
+  class: TaskMessageEntity,
+  tableName: "task_message",
+  properties: {
+    id: { type: "uuid", primary: true },
+    taskId: ref(() => TaskEntity, "task_id"),
+    author: { type: "string", length: 100 },
+    text: { type: "text" },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+    deliveredAt: { type: "datetime", length: 3, nullable: true, fieldName: "delivered_at" },
+  },
+  indexes: [{ name: "task_message_pending_idx", properties: ["taskId", "deliveredAt", "id"] }],
+});
+
 export const entities = [
   AgentSchema,
   TaskSchema,
@@ -395,4 +525,7 @@ export const entities = [
   CommandRunSchema,
   CommandOutputSchema,
   ModelCallSchema,
+  RunMessageSchema,
+  AgentRunSchema,
+  TaskMessageSchema,
 ];

@@ -329,6 +329,47 @@ export class CommandService {
     return row ?? null;
   }
 
+  /**
+   * Resolves with the run once it has ended: at once for a run of this process, else by
+   * polling its row (a run of another process). Rejects with the signal's reason on abort.
+   */
+  async wait(runId: string, signal?: AbortSignal): Promise<CommandRunEntity> {
+    const local = this.running.get(runId);
+    if (local) {
+      if (!signal) return local.done;
+      signal.throwIfAborted();
+      return new Promise((resolve, reject) => {
+        const onAbort = () => reject(signal.reason);
+        signal.addEventListener("abort", onAbort, { once: true });
+        local.done.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+      });
+    }
+    for (let delay = 20; ; delay = Math.min(500, delay * 2)) {
+      signal?.throwIfAborted();
+      const run = await this.get(runId);
+      if (!run) throw notFound("Command run", runId, "runId");
+      if (run.status !== "RUNNING") return run;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /** A run's stdout and stderr as text, each cut to its first and last `maxChars / 2` characters. */
+  async outputText(runId: string, maxChars: number): Promise<{ stdout: string; stderr: string }> {
+    const chunks = await this.output(runId);
+    const cut = (t: string) =>
+      t.length <= maxChars
+        ? t
+        : `${t.slice(0, maxChars / 2)}\n… (${t.length - maxChars} characters left out) …\n${t.slice(-maxChars / 2)}`;
+    const join = (stream: "STDOUT" | "STDERR") =>
+      cut(
+        chunks
+          .filter((c) => c.stream === stream)
+          .map((c) => c.data)
+          .join(""),
+      );
+    return { stdout: join("STDOUT"), stderr: join("STDERR") };
+  }
+
   /** A run's stored output, in order. */
   async output(runId: string): Promise<CommandOutputEntity[]> {
     return this.deps.db.read.select(CommandOutputEntity, sql("run_id = ?", [runId]), { orderBy: "seq asc" });

@@ -1,0 +1,582 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ModelConfig } from "../../config.js";
+import type { AgentEntity, CommandRunEntity, TaskEntity } from "../../infra/db/entities.js";
+import { chatWithFallback, type AttemptRecord } from "../../infra/models/fallback.js";
+import { ModelError, type ChatClient, type ChatResult } from "../../infra/models/model-client.js";
+import { selectModelChain } from "../../infra/models/model-selection.js";
+import type { PubSub } from "../../infra/pubsub/pubsub.js";
+import type { ToolService } from "../../tools/tool.service.js";
+import type { CommandService } from "../../tools/terminal/command.service.js";
+import type { AgentService } from "../agents/agent.service.js";
+import type { Principal } from "../auth/principal.js";
+import { DomainError } from "../errors.js";
+import type { Logger } from "../shared/deps.js";
+import type { TaskControlService } from "../tasks/task-control.service.js";
+import { activeStatuses } from "../tasks/task-state.js";
+import type { TaskService } from "../tasks/task.service.js";
+import type { UsageService } from "../usage/usage.service.js";
+import { systemPrompt, unansweredCalls, wireMessages } from "./prompt.js";
+import type { ConversationMessage, RunState, RunStore, StoredToolCall } from "./run.store.js";
+import type { AgentRuntime, RunContext } from "./runtime.js";
+import {
+  allowedTools,
+  callSignature,
+  completeArgs,
+  errorText,
+  failArgs,
+  isControlTool,
+  phaseArgs,
+  resultText,
+  toolsFor,
+} from "./runtime-tools.js";
+import { TextStreamer } from "./text-streamer.js";
+
+export interface ModelRuntimeDeps {
+  tasks: TaskService;
+  control: TaskControlService;
+  agents: AgentService;
+  usage: UsageService;
+  tools: ToolService;
+  commands: CommandService;
+  store: RunStore;
+  pubsub: PubSub;
+  logger: Logger;
+  /** null when no model server is configured (then `missing` says which setting). */
+  client: ChatClient | null;
+  missing: string | null;
+  config: Pick<
+    ModelConfig,
+    "defaultModels" | "tiers" | "provider" | "timeoutMs" | "retries" | "maxSteps" | "maxRunMs" | "loopLimit"
+  >;
+  /** Backoff base between retries of a model (default 500 ms; tests shorten it). */
+  backoffBaseMs?: number;
+  /** How often streamed assistant text is written as an event (default 100 ms). */
+  streamFlushMs?: number;
+  /** Timing of each model turn (benchmarks): model latency and the runtime's own time before the tools. */
+  onStep?: (s: { taskId: string; step: number; modelMs: number; toolMs: number; overheadMs: number }) => void;
+}
+
+/** Why a run stopped without the task being finished. */
+type Stop = "paused" | "gone" | "worker";
+
+const system: Principal = { apiKeyId: "", name: "runtime", role: "ADMIN", agentId: null };
+
+/** Thrown inside a step to end the run; the task was already moved or paused. */
+class EndRun extends Error {
+  constructor(readonly why: string) {
+    super(why);
+  }
+}
+
+const NUDGE =
+  "You answered without calling a tool. Use the tools to make progress; move through the phases with set_phase and finish with complete_task, or call fail_task if the task cannot be done.";
+
+/**
+ * The built-in agent runtime: a loop of model turns and tool calls that drives a task through
+ * its phases. Every step is persisted (the conversation in RunStore, tool calls in ToolCall rows
+ * keyed by the model's call id), so a run taken over from a dead worker resumes at the last
+ * completed step and never executes a finished tool call again.
+ */
+export class ModelRuntime implements AgentRuntime {
+  readonly name = "model";
+
+  constructor(private readonly d: ModelRuntimeDeps) {}
+
+  /** null when the runtime can work; else the setting that is missing. */
+  get missing(): string | null {
+    return this.d.missing;
+  }
+
+  async run(ctx: RunContext): Promise<void> {
+    const { d } = this;
+    const [task, agent] = await Promise.all([d.tasks.get(ctx.taskId), d.agents.get(ctx.agentId)]);
+    if (!task || !agent || !this.workable(task, ctx.agentId)) return;
+    const chain = selectModelChain({
+      taskOverride: task.model,
+      agentDefault: agent.model,
+      complexity: task.complexity,
+      tiers: d.config.tiers,
+      globalDefault: d.config.defaultModels,
+    }).chain;
+    const missing =
+      d.missing ??
+      (chain.length === 0
+        ? "no model is configured: set MODEL_DEFAULT or MODEL_TIERS, or give the agent or the task a model"
+        : null);
+    if (missing || !d.client) {
+      await this.wait(ctx.taskId, ctx.agentId, `Waiting for a model: ${missing ?? "no model server"}`);
+      return;
+    }
+    const session = new RunSession(d, d.client, ctx, agent, chain);
+    await session.run();
+  }
+
+  private workable(task: TaskEntity, agentId: string): boolean {
+    return (
+      task.assignedAgentId === agentId &&
+      activeStatuses.includes(task.status) &&
+      !task.pausedAt &&
+      !task.approvalRequestedAt
+    );
+  }
+
+  /** Says once (per reason) why the task is not worked on. */
+  private async wait(taskId: string, agentId: string, reason: string): Promise<void> {
+    await this.d.store.open(taskId, agentId);
+    if (await this.d.store.setWaitReason(taskId, reason)) {
+      await this.d.tasks.addEvent(taskId, { type: "ERROR", content: reason, data: { waiting: true } }, null);
+    }
+  }
+}
+
+/** One run of one task on one worker. */
+class RunSession {
+  private readonly actor: Principal;
+  /** Aborted on pause (the model call only), or with `work` on cancel, reassignment, worker stop. */
+  private readonly modelAbort = new AbortController();
+  private readonly workAbort = new AbortController();
+  private stop: Stop | null = null;
+  /** Time spent executing tools in the current step. */
+  private toolMs = 0;
+  private state!: RunState;
+  private workspaceId = "";
+
+  constructor(
+    private readonly d: ModelRuntimeDeps,
+    private readonly client: ChatClient,
+    private readonly ctx: RunContext,
+    private readonly agent: AgentEntity,
+    private readonly chain: string[],
+  ) {
+    this.actor = { apiKeyId: "", name: agent.name, role: "AGENT", agentId: agent.id };
+  }
+
+  async run(): Promise<void> {
+    const { d, ctx } = this;
+    const onWorkerStop = () => this.halt("worker");
+    ctx.signal.addEventListener("abort", onWorkerStop, { once: true });
+    const unwatch = d.pubsub.subscribe("TASK_CHANGED", ({ taskId }) => {
+      if (taskId !== ctx.taskId) return;
+      void d.tasks.get(taskId).then(
+        (t) => {
+          if (!t || t.assignedAgentId !== ctx.agentId || !activeStatuses.includes(t.status)) this.halt("gone");
+          else if (t.pausedAt) this.halt("paused");
+        },
+        () => undefined,
+      );
+    });
+    try {
+      this.workspaceId = (await d.tools.workspaceFor(ctx.workspaceId, this.actor)).id;
+      this.state = await d.store.open(ctx.taskId, ctx.agentId);
+      if (this.state.messages.length === 0) {
+        await this.append([{ role: "user", content: "Start working on the task described above." }], {});
+      }
+      await this.finishInterruptedStep();
+      while (!this.stop) {
+        if (!(await this.step())) break;
+      }
+    } catch (err) {
+      if (err instanceof EndRun || this.stop) return;
+      d.logger.error({ err, taskId: ctx.taskId }, "agent run failed");
+      await d.tasks
+        .addEvent(ctx.taskId, { type: "ERROR", content: "The agent run failed unexpectedly; it will be retried" }, null)
+        .catch(() => undefined);
+      throw err;
+    } finally {
+      unwatch();
+      ctx.signal.removeEventListener("abort", onWorkerStop);
+    }
+  }
+
+  private halt(why: Stop): void {
+    if (this.stop === "gone" || this.stop === "worker") return;
+    this.stop = why;
+    this.modelAbort.abort(new Error(why));
+    if (why !== "paused") this.workAbort.abort(new Error(why));
+  }
+
+  private async append(messages: ConversationMessage[], patch: Parameters<RunStore["append"]>[2], inbox = false) {
+    const written = await this.d.store.append(this.ctx.taskId, messages, patch, { inbox });
+    this.state.messages.push(...written);
+    if (patch?.step) this.state.step++;
+    this.state.activeMs += Math.max(0, Math.round(patch?.activeMs ?? 0));
+    if (patch?.repeatKey !== undefined) this.state.repeatKey = patch.repeatKey;
+    if (patch?.repeatCount !== undefined) this.state.repeatCount = patch.repeatCount;
+    return written;
+  }
+
+  /** Re-reads the task; false when the run should end (finished, moved, paused or waiting). */
+  private async current(): Promise<TaskEntity | null> {
+    const t = await this.d.tasks.get(this.ctx.taskId);
+    if (!t || t.assignedAgentId !== this.ctx.agentId || !activeStatuses.includes(t.status)) return null;
+    if (t.pausedAt || t.approvalRequestedAt) return null;
+    return t;
+  }
+
+  /** One model turn and its tool calls. Returns false when the run is over. */
+  private async step(): Promise<boolean> {
+    const { d, ctx } = this;
+    const task = await this.current();
+    if (!task || this.stop) return false;
+    if (this.state.step >= d.config.maxSteps) {
+      await this.fail(`Stopped: the step limit of ${d.config.maxSteps} model turns was reached`);
+      return false;
+    }
+    if (this.state.activeMs >= d.config.maxRunMs) {
+      await this.fail(`Stopped: the time limit of ${Math.round(d.config.maxRunMs / 1000)} s of work was reached`);
+      return false;
+    }
+    const budget = await d.usage.checkBudget(ctx.taskId);
+    if (!budget.ok) {
+      await d.control.pauseWith(
+        ctx.taskId,
+        `${budget.reason}; raise it with updateTask, then resumeTask`,
+        system,
+        false,
+      );
+      return false;
+    }
+
+    const started = performance.now();
+    // Messages people sent since the last step come first.
+    const pending = await d.control.pendingMessages(ctx.taskId);
+    if (pending.length > 0) await this.append([], {}, true);
+    const readme = await readFile(join(ctx.workspacePath, "README.md"), "utf8").catch(() => null);
+    const request = {
+      messages: wireMessages(systemPrompt(this.agent, task, readme), this.state.messages),
+      tools: toolsFor(d.tools.registry, allowedTools(this.agent.tools)),
+      tool_choice: "auto" as const,
+      usage: { include: true },
+      ...(d.config.provider ? { provider: d.config.provider } : {}),
+    };
+    const streamer = new TextStreamer(
+      (text, part) =>
+        d.tasks
+          .addEvent(
+            ctx.taskId,
+            { type: "MESSAGE", content: text, data: { role: "assistant", step: this.state.step + 1, part } },
+            this.actor,
+          )
+          .then(() => undefined),
+      d.streamFlushMs ?? 100,
+    );
+    let result: ChatResult;
+    let modelMs = 0;
+    try {
+      const signal = AbortSignal.any([this.modelAbort.signal, ctx.signal]);
+      const t0 = performance.now();
+      result = await chatWithFallback(this.client, this.chain, request, {
+        signal,
+        timeoutMs: d.config.timeoutMs,
+        retries: d.config.retries,
+        backoffBaseMs: d.backoffBaseMs ?? 500,
+        onDelta: (delta) => {
+          if (delta.type === "content") streamer.push(delta.text);
+        },
+        onAttempt: (a) => this.recordAttempt(a),
+      });
+      modelMs = performance.now() - t0;
+      await streamer.close();
+    } catch (err) {
+      await streamer.close().catch(() => undefined);
+      return this.modelFailed(err);
+    }
+
+    const toolCalls: StoredToolCall[] = result.toolCalls.map((c, i) => ({
+      id: c.id || `call_${this.state.step + 1}_${i}`,
+      name: c.name,
+      arguments: c.arguments,
+    }));
+    await this.append([{ role: "assistant", content: result.content || null, toolCalls }], {
+      step: true,
+      activeMs: performance.now() - started,
+    });
+    this.toolMs = 0;
+    const more = await this.afterTurn(result.content, toolCalls);
+    const total = performance.now() - started;
+    d.onStep?.({
+      taskId: ctx.taskId,
+      step: this.state.step,
+      modelMs,
+      toolMs: this.toolMs,
+      overheadMs: total - modelMs - this.toolMs,
+    });
+    return more;
+  }
+
+  private async afterTurn(content: string, toolCalls: StoredToolCall[]): Promise<boolean> {
+    if (toolCalls.length === 0) return this.noToolCall(content);
+    for (const call of toolCalls) {
+      if (this.stop) return false;
+      const ended = await this.runCall(call);
+      if (ended) return false;
+    }
+    return true;
+  }
+
+  private async recordAttempt(a: AttemptRecord): Promise<void> {
+    const { d, ctx } = this;
+    await d.usage.record({
+      taskId: ctx.taskId,
+      agentId: ctx.agentId,
+      model: a.answeredBy ?? a.model,
+      provider: a.provider ?? null,
+      attempt: a.sequence,
+      outcome: a.outcome,
+      errorKind: a.errorKind ?? null,
+      usage: a.usage ?? null,
+      latencyMs: a.latencyMs,
+    });
+    if (a.outcome === "RETRY" || a.outcome === "NEXT_MODEL") {
+      const next = a.outcome === "RETRY" ? `retrying in ${a.backoffMs ?? 0} ms` : "trying the next model";
+      await d.tasks.addEvent(
+        ctx.taskId,
+        {
+          type: "ERROR",
+          content: `Model ${a.model} failed (${a.errorKind ?? "error"}${a.status ? ` ${a.status}` : ""}): ${next}`,
+          data: { model: a.model, attempt: a.sequence, errorKind: a.errorKind ?? null, outcome: a.outcome },
+        },
+        null,
+      );
+    }
+  }
+
+  /** What a failed model call does to the task. Returns false: the run is over. */
+  private async modelFailed(err: unknown): Promise<boolean> {
+    const { d, ctx } = this;
+    if (!(err instanceof ModelError)) throw err;
+    if (err.kind === "CANCELLED" || this.stop) return false;
+    const where = err.model ? ` (model ${err.model})` : "";
+    switch (err.kind) {
+      case "PAYMENT_REQUIRED":
+        await d.control.pauseWith(
+          ctx.taskId,
+          `The model provider answered 402 Payment Required${where}: the account has no credits left. Add credits, then resumeTask`,
+          system,
+          false,
+        );
+        return false;
+      case "UNAUTHORIZED":
+        await this.fail(`The model provider refused the API key (401 Unauthorized)${where}: check OPENROUTER_API_KEY`);
+        return false;
+      case "BAD_REQUEST":
+        await this.fail(`The model server refused the request (${err.status ?? 400})${where}: ${err.providerMessage}`);
+        return false;
+      default:
+        await d.control.pauseWith(
+          ctx.taskId,
+          `Every model failed (${err.kind})${where}: ${err.message}. resumeTask tries again`,
+          system,
+          false,
+        );
+        return false;
+    }
+  }
+
+  private async noToolCall(content: string): Promise<boolean> {
+    const key = "#no-tool-call";
+    const count = this.state.repeatKey === key ? this.state.repeatCount + 1 : 1;
+    if (count > this.d.config.loopLimit) {
+      await this.fail(`Stopped: ${count} answers in a row without a tool call`);
+      return false;
+    }
+    await this.append([{ role: "user", content: NUDGE }], { repeatKey: key, repeatCount: count });
+    if (content) this.d.logger.debug({ taskId: this.ctx.taskId }, "model answered without a tool call");
+    return true;
+  }
+
+  /** Executes one tool call and stores its result. Returns true when the run must end. */
+  private async runCall(call: StoredToolCall): Promise<boolean> {
+    const { d } = this;
+    const sig = callSignature(call.name, call.arguments);
+    const count = this.state.repeatKey === sig ? this.state.repeatCount + 1 : 1;
+    const limit = d.config.loopLimit;
+    if (count > limit) {
+      await this.result(call, resultText({ error: { code: "LOOP", message: "stopped: the same call again" } }), {
+        repeatKey: sig,
+        repeatCount: count,
+      });
+      await this.fail(`Stopped in a loop: ${call.name} was called ${count} times in a row with the same arguments`);
+      return true;
+    }
+    if (count === limit) {
+      await d.tasks.addEvent(
+        this.ctx.taskId,
+        {
+          type: "ERROR",
+          content: `Loop warning: ${call.name} called ${count} times in a row with the same arguments`,
+          data: { tool: call.name },
+        },
+        null,
+      );
+      await this.result(
+        call,
+        resultText({
+          error: {
+            code: "LOOP",
+            message: `Not run: you have called ${call.name} ${count} times in a row with the same arguments and got the same result. Do something different; one more identical call stops the task.`,
+          },
+        }),
+        { repeatKey: sig, repeatCount: count },
+      );
+      return false;
+    }
+    const t0 = performance.now();
+    const { text, ended } = await this.execute(call);
+    const ms = performance.now() - t0;
+    this.toolMs += ms;
+    if (this.stop === "worker" || this.stop === "gone") return true; // the next worker or nobody decides
+    await this.result(call, text, { repeatKey: sig, repeatCount: count, activeMs: ms });
+    return ended;
+  }
+
+  private async result(call: StoredToolCall, text: string, patch: Parameters<RunStore["append"]>[2]) {
+    await this.append([{ role: "tool", toolCallId: call.id, name: call.name, content: text }], patch);
+    await this.d.tasks.addEvent(
+      this.ctx.taskId,
+      {
+        type: "TOOL_OUTPUT",
+        content: text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text,
+        data: { tool: call.name, toolCallId: call.id },
+      },
+      this.actor,
+    );
+  }
+
+  private async execute(call: StoredToolCall): Promise<{ text: string; ended: boolean }> {
+    try {
+      const args: unknown = call.arguments.trim() === "" ? {} : JSON.parse(call.arguments);
+      if (isControlTool(call.name)) return await this.control(call.name, args);
+      return { text: await this.registryCall(call, args), ended: false };
+    } catch (err) {
+      if (!(err instanceof DomainError) && !(err instanceof SyntaxError)) {
+        if (this.stop) return { text: errorText(err), ended: false };
+        this.d.logger.error({ err, tool: call.name, taskId: this.ctx.taskId }, "tool call failed");
+      }
+      return { text: errorText(err), ended: false };
+    }
+  }
+
+  private async registryCall(call: StoredToolCall, args: unknown): Promise<string> {
+    const { d } = this;
+    if (!d.tools.registry.get(call.name)) {
+      throw new DomainError("NOT_FOUND", `There is no tool ${call.name}`, { field: "name" });
+    }
+    const allowed = allowedTools(this.agent.tools);
+    if (allowed !== null && !allowed.includes(call.name)) {
+      throw new DomainError("FORBIDDEN", `The agent may not use ${call.name}`);
+    }
+    const input = { ...(args && typeof args === "object" ? args : {}), workspaceId: this.workspaceId };
+    const out = await d.tools.call(call.name, input, this.actor, this.workAbort.signal, {
+      invocationKey: `${this.ctx.taskId}:${call.id}`,
+    });
+    if (call.name === "runCommand") return this.commandResult(out as CommandRunEntity);
+    return resultText(out);
+  }
+
+  /** A started command: wait for its end, then its status and output. */
+  private async commandResult(started: CommandRunEntity): Promise<string> {
+    const run = await this.d.commands.wait(started.id, this.workAbort.signal);
+    const output = await this.d.commands.outputText(run.id, 8_000);
+    return resultText({
+      runId: run.id,
+      status: run.status,
+      exitCode: run.exitCode,
+      signal: run.signal,
+      limit: run.limit,
+      durationMs: run.durationMs,
+      truncated: run.truncated,
+      ...output,
+    });
+  }
+
+  private async control(name: string, args: unknown): Promise<{ text: string; ended: boolean }> {
+    const { d, ctx } = this;
+    await d.tasks.addEvent(
+      ctx.taskId,
+      {
+        type: "TOOL_CALL",
+        content: `${name}(${JSON.stringify(args).slice(0, 200)})`,
+        data: { tool: name, by: this.agent.name },
+      },
+      this.actor,
+    );
+    const task = await d.tasks.require(ctx.taskId, "taskId");
+    switch (name) {
+      case "set_phase": {
+        const { phase, note } = phaseArgs.parse(args);
+        if (task.status !== phase) await d.tasks.updateStatus(ctx.taskId, phase, note ?? null, this.actor);
+        return { text: resultText({ ok: true, phase }), ended: false };
+      }
+      case "complete_task": {
+        const { summary } = completeArgs.parse(args);
+        if (task.status !== "COMPLETE" && !task.approvalRequestedAt) {
+          await d.tasks.updateStatus(ctx.taskId, "COMPLETE", summary, this.actor);
+        }
+        const after = await d.tasks.require(ctx.taskId, "taskId");
+        return {
+          text: resultText(
+            after.approvalRequestedAt ? { ok: true, waitingForApproval: true } : { ok: true, status: after.status },
+          ),
+          ended: true,
+        };
+      }
+      default: {
+        const { reason } = failArgs.parse(args);
+        if (task.status !== "FAILED") await d.tasks.updateStatus(ctx.taskId, "FAILED", reason, this.actor);
+        return { text: resultText({ ok: true, status: "FAILED" }), ended: true };
+      }
+    }
+  }
+
+  private async fail(reason: string): Promise<void> {
+    await this.d.tasks.updateStatus(this.ctx.taskId, "FAILED", reason, this.actor).catch((err: unknown) => {
+      if (!(err instanceof DomainError)) throw err;
+    });
+  }
+
+  /**
+   * A run that was cut off in the middle of a step (the worker died while tools ran): each tool
+   * call of the last model turn without a stored result is settled without running twice: one
+   * that never started runs now; one that started is reported to the model as interrupted or
+   * as finished with its result lost, never executed again.
+   */
+  private async finishInterruptedStep(): Promise<void> {
+    const { d, ctx } = this;
+    const open = unansweredCalls(this.state.messages);
+    for (const call of open) {
+      if (isControlTool(call.name)) {
+        const { text } = await this.execute(call);
+        await this.result(call, text, {});
+        continue;
+      }
+      const row = await d.tools.byInvocation(`${ctx.taskId}:${call.id}`);
+      if (!row) {
+        const { text } = await this.execute(call);
+        await this.result(call, text, {});
+        continue;
+      }
+      if (row.status === "RUNNING") await d.tools.markInterrupted(row.id);
+      const text = resultText({
+        error: {
+          code: "INTERRUPTED",
+          message:
+            row.status === "RUNNING"
+              ? `This call was interrupted: the worker running it stopped. It may have partly run; check the workspace before you repeat it.`
+              : `This call ended (${row.status}${row.errorCode ? ` ${row.errorCode}` : ""}) but its result was lost when the worker stopped; check the workspace before you repeat it.`,
+        },
+      });
+      await this.result(call, text, {});
+      await d.tasks.addEvent(
+        ctx.taskId,
+        {
+          type: "PROGRESS",
+          content: `Resumed after a worker stopped: ${call.name} was not run again`,
+          data: { toolCallId: call.id },
+        },
+        null,
+      );
+    }
+  }
+}

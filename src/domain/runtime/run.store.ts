@@ -1,0 +1,199 @@
+import { LockMode } from "@mikro-orm/core";
+import { AgentRunEntity, RunMessageEntity, TaskMessageEntity, type RunMessageRole } from "../../infra/db/entities.js";
+import { sql } from "../../infra/db/reader.js";
+import { newId } from "../ids.js";
+import type { Json } from "../model.js";
+import { inTransaction, type Deps } from "../shared/deps.js";
+
+export interface StoredToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** A conversation message as the runtime keeps it (the model's wire format is built from it). */
+export type ConversationMessage =
+  | { role: "user"; content: string; author?: string }
+  | { role: "assistant"; content: string | null; toolCalls: StoredToolCall[] }
+  | { role: "tool"; toolCallId: string; name: string; content: string };
+
+export interface RunState {
+  step: number;
+  activeMs: number;
+  repeatKey: string | null;
+  repeatCount: number;
+  waitReason: string | null;
+  messages: ConversationMessage[];
+}
+
+export interface StepPatch {
+  /** Count this write as a completed step (a model turn). */
+  step?: boolean;
+  /** Working time to add. */
+  activeMs?: number;
+  repeatKey?: string | null;
+  repeatCount?: number;
+}
+
+const toRow = (m: ConversationMessage): { role: RunMessageRole; content: string | null; data: Json } => {
+  switch (m.role) {
+    case "user":
+      return { role: "user", content: m.content, data: m.author ? { author: m.author } : null };
+    case "assistant":
+      return {
+        role: "assistant",
+        content: m.content,
+        data: { toolCalls: m.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })) },
+      };
+    case "tool":
+      return { role: "tool", content: m.content, data: { toolCallId: m.toolCallId, name: m.name } };
+  }
+};
+
+const fromRow = (r: RunMessageEntity): ConversationMessage => {
+  const data = (r.data ?? {}) as Record<string, Json>;
+  switch (r.role) {
+    case "assistant":
+      return {
+        role: "assistant",
+        content: r.content,
+        toolCalls: Array.isArray(data.toolCalls) ? (data.toolCalls as unknown as StoredToolCall[]) : [],
+      };
+    case "tool":
+      return {
+        role: "tool",
+        toolCallId: String(data.toolCallId ?? ""),
+        name: String(data.name ?? ""),
+        content: r.content ?? "",
+      };
+    default:
+      return typeof data.author === "string"
+        ? { role: "user", content: r.content ?? "", author: data.author }
+        : { role: "user", content: r.content ?? "" };
+  }
+};
+
+/**
+ * A task's conversation and step state, persisted after every step: messages are append-only
+ * rows numbered per task, written in one transaction with the run's counters, so a worker that
+ * dies loses at most the step it was in, and the next worker resumes at the last completed one.
+ */
+export class RunStore {
+  constructor(private readonly deps: Deps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** The run's state, created empty on the first call. */
+  async open(taskId: string, agentId: string): Promise<RunState> {
+    const em = this.deps.db.fork();
+    let run = await em.findOne(AgentRunEntity, { taskId });
+    if (!run) {
+      const now = this.now();
+      await em
+        .createQueryBuilder(AgentRunEntity)
+        .insert({
+          taskId,
+          agentId,
+          step: 0,
+          messageSeq: 0,
+          activeMs: 0,
+          repeatKey: null,
+          repeatCount: 0,
+          waitReason: null,
+          startedAt: now,
+          updatedAt: now,
+        })
+        .onConflict("taskId")
+        .ignore()
+        .execute();
+      run = await em.fork().findOneOrFail(AgentRunEntity, { taskId });
+    }
+    const rows = await this.deps.db.read.select(RunMessageEntity, sql("task_id = ?", [taskId]), {
+      orderBy: "seq asc",
+    });
+    return {
+      step: run.step,
+      activeMs: run.activeMs,
+      repeatKey: run.repeatKey,
+      repeatCount: run.repeatCount,
+      waitReason: run.waitReason,
+      messages: rows.map(fromRow),
+    };
+  }
+
+  async messages(taskId: string, afterSeq: number, limit: number): Promise<RunMessageEntity[]> {
+    return this.deps.db.read.select(RunMessageEntity, sql("task_id = ? and seq > ?", [taskId, afterSeq]), {
+      orderBy: "seq asc",
+      limit,
+    });
+  }
+
+  /**
+   * Appends messages and updates the counters in one transaction. With `inbox`, the person's
+   * messages waiting for the task are appended first (as user messages) and marked delivered.
+   */
+  async append(
+    taskId: string,
+    messages: readonly ConversationMessage[],
+    patch: StepPatch = {},
+    opts: { inbox?: boolean } = {},
+  ): Promise<ConversationMessage[]> {
+    return inTransaction(this.deps, async (em) => {
+      const run = await em.findOneOrFail(
+        AgentRunEntity,
+        { taskId },
+        this.deps.db.dialect === "postgresql" ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
+      );
+      const now = this.now();
+      const all: ConversationMessage[] = [];
+      if (opts.inbox) {
+        const waiting = await em.find(
+          TaskMessageEntity,
+          { taskId, deliveredAt: null },
+          { orderBy: { id: "asc" }, limit: 100 },
+        );
+        if (waiting.length > 0) {
+          await em.nativeUpdate(TaskMessageEntity, { id: { $in: waiting.map((w) => w.id) } }, { deliveredAt: now });
+          for (const w of waiting)
+            all.push({ role: "user", content: `Message from ${w.author}: ${w.text}`, author: w.author });
+        }
+      }
+      all.push(...messages);
+      let seq = run.messageSeq;
+      const step = run.step + (patch.step ? 1 : 0);
+      if (all.length > 0) {
+        await em.insertMany(
+          RunMessageEntity,
+          all.map((m) => ({ id: newId(), taskId, seq: ++seq, step, createdAt: now, ...toRow(m) })),
+        );
+      }
+      await em.nativeUpdate(
+        AgentRunEntity,
+        { taskId },
+        {
+          messageSeq: seq,
+          step,
+          activeMs: run.activeMs + Math.max(0, Math.round(patch.activeMs ?? 0)),
+          ...(patch.repeatKey !== undefined ? { repeatKey: patch.repeatKey } : {}),
+          ...(patch.repeatCount !== undefined ? { repeatCount: patch.repeatCount } : {}),
+          waitReason: null,
+          updatedAt: now,
+        },
+      );
+      return all;
+    });
+  }
+
+  /** Records why the run stopped without finishing (shown once); returns false if it already said so. */
+  async setWaitReason(taskId: string, reason: string | null): Promise<boolean> {
+    const em = this.deps.db.fork();
+    const changed = await em.nativeUpdate(
+      AgentRunEntity,
+      reason === null ? { taskId } : { taskId, $or: [{ waitReason: null }, { waitReason: { $ne: reason } }] },
+      { waitReason: reason, updatedAt: this.now() },
+    );
+    return changed > 0;
+  }
+}

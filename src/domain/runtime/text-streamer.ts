@@ -1,0 +1,46 @@
+/**
+ * Coalesces streamed text into pieces written at most every `flushMs` (or when a piece grows
+ * past `maxChars`), one write at a time and in order, so a live view follows the model's
+ * answer without an event per token.
+ */
+export class TextStreamer {
+  private buffer = "";
+  private part = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private failed: unknown = null;
+
+  constructor(
+    private readonly write: (text: string, part: number) => Promise<void>,
+    private readonly flushMs: number,
+    private readonly maxChars = 4_000,
+  ) {}
+
+  push(text: string): void {
+    if (text === "") return;
+    this.buffer += text;
+    if (this.buffer.length >= this.maxChars) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.buffer === "") return;
+    const text = this.buffer;
+    const part = ++this.part;
+    this.buffer = "";
+    this.chain = this.chain
+      .then(() => this.write(text, part))
+      .catch((err: unknown) => {
+        this.failed ??= err;
+      });
+  }
+
+  /** Writes what is left and waits for every write; rethrows the first write's failure. */
+  async close(): Promise<void> {
+    this.flush();
+    await this.chain;
+    if (this.failed) throw this.failed;
+  }
+}

@@ -1,0 +1,262 @@
+import type { SqlEntityManager } from "@mikro-orm/knex";
+import { LockMode } from "@mikro-orm/core";
+import { TaskEntity, TaskMessageEntity } from "../../infra/db/entities.js";
+import { sql } from "../../infra/db/reader.js";
+import type { Message } from "../../infra/pubsub/pubsub.js";
+import type { JobSink } from "../assignment/assignment.service.js";
+import type { Principal } from "../auth/principal.js";
+import { conflict, forbidden, notFound } from "../errors.js";
+import { isId, newId } from "../ids.js";
+import { limits } from "../model.js";
+import { inTransaction, type Deps } from "../shared/deps.js";
+import { int, modelList, positiveNumber, text } from "../shared/validate.js";
+import { appendEvent } from "./task-events.js";
+import { activeStatuses } from "./task-state.js";
+import type { TaskService } from "./task.service.js";
+
+export interface UpdateTaskInput {
+  title?: string | null;
+  description?: string | null;
+  priority?: number | null;
+  /** A number sets the budget; `clear…` removes it. */
+  maxCostUsd?: number | null;
+  maxTokens?: number | null;
+  clearBudget?: boolean | null;
+  model?: string | null;
+  clearModel?: boolean | null;
+  requiresApproval?: boolean | null;
+}
+
+const agentOwns = (actor: Principal, task: TaskEntity) =>
+  actor.role !== "AGENT" || (actor.agentId !== null && task.assignedAgentId === actor.agentId);
+
+/**
+ * People in the loop: messages to the agent, pause and resume, approval of finished work, and
+ * changes to a task's budget, model and approval rule. Every change writes its event in the same
+ * transaction; a change that lets the agent go on queues its run after the commit.
+ */
+export class TaskControlService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly tasks: TaskService,
+    private readonly jobs: JobSink,
+  ) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  private async locked(em: SqlEntityManager, id: string, field = "id"): Promise<TaskEntity> {
+    const task = isId(id)
+      ? await em.findOne(
+          TaskEntity,
+          { id },
+          this.deps.db.dialect === "postgresql" ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
+        )
+      : null;
+    if (!task) throw notFound("Task", id, field);
+    return task;
+  }
+
+  /** Queues the task's run (a duplicate of a queued or running one is dropped by its key). */
+  async queueRun(taskId: string): Promise<void> {
+    await this.jobs
+      .enqueue("run-task", { taskId }, { singletonKey: `run:${taskId}` })
+      .catch((err: unknown) => this.deps.logger.error({ err, taskId }, "could not queue the task's run"));
+  }
+
+  private async touch(em: SqlEntityManager, out: Message[], task: TaskEntity, patch: Partial<TaskEntity>) {
+    const now = this.now();
+    Object.assign(task, patch, { updatedAt: now });
+    await em.nativeUpdate(TaskEntity, { id: task.id }, { ...patch, updatedAt: now });
+    out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
+    return now;
+  }
+
+  /** A message the agent sees at its next step (and that shows in the task's events now). */
+  async sendMessage(taskId: string, body: string, actor: Principal): Promise<TaskMessageEntity> {
+    const clean = text("text", body, { min: 1, max: limits.messageLength });
+    const row = await inTransaction(this.deps, async (em, out) => {
+      const task = await this.locked(em, taskId, "taskId");
+      if (!agentOwns(actor, task)) throw forbidden("An agent key may only write to tasks assigned to its agent");
+      if (!activeStatuses.includes(task.status) && task.status !== "PENDING") {
+        throw conflict(`The task is ${task.status}: nobody will read the message`, "taskId");
+      }
+      const now = this.now();
+      const message = Object.assign(new TaskMessageEntity(), {
+        id: newId(),
+        taskId: task.id,
+        author: actor.name.slice(0, 100),
+        text: clean,
+        createdAt: now,
+        deliveredAt: null,
+      });
+      await em.insert(TaskMessageEntity, message);
+      await appendEvent(
+        em,
+        out,
+        task.id,
+        {
+          type: "MESSAGE",
+          content: clean,
+          data: { role: "user", author: message.author, messageId: message.id },
+          agentId: actor.agentId,
+        },
+        now,
+      );
+      return message;
+    });
+    return row;
+  }
+
+  /** Messages not yet handed to the agent, oldest first. */
+  async pendingMessages(taskId: string): Promise<TaskMessageEntity[]> {
+    return this.deps.db.read.select(TaskMessageEntity, sql("task_id = ? and delivered_at is null", [taskId]), {
+      orderBy: "id asc",
+      limit: 100,
+    });
+  }
+
+  async pause(id: string, reason: string | null | undefined, actor: Principal): Promise<TaskEntity> {
+    const why = reason ? text("reason", reason, { max: limits.noteLength }) : null;
+    return this.pauseWith(id, why ?? `paused by ${actor.name}`, actor, true);
+  }
+
+  /**
+   * Pauses an active task: its runtime stops at the next step (an answer being streamed is
+   * dropped and asked again on resume). The runtime pauses tasks itself on a spent budget or a
+   * provider out of credits; `strict` makes pausing a paused task a CONFLICT.
+   */
+  async pauseWith(id: string, reason: string, actor: Principal, strict: boolean): Promise<TaskEntity> {
+    return inTransaction(this.deps, async (em, out) => {
+      const task = await this.locked(em, id);
+      if (!agentOwns(actor, task)) throw forbidden("An agent key may only pause tasks assigned to its agent");
+      if (!activeStatuses.includes(task.status)) {
+        throw conflict(`Only a task at work can be paused; this one is ${task.status}`, "id");
+      }
+      if (task.pausedAt) {
+        if (strict) throw conflict("The task is already paused", "id");
+        return task;
+      }
+      const now = await this.touch(em, out, task, { pausedAt: this.now(), pauseReason: reason.slice(0, 2000) });
+      await appendEvent(
+        em,
+        out,
+        task.id,
+        {
+          type: "STATUS_CHANGE",
+          content: `Paused: ${reason}`,
+          data: { from: task.status, to: task.status, paused: true, reason, by: actor.name },
+          agentId: actor.agentId,
+        },
+        now,
+      );
+      return task;
+    });
+  }
+
+  async resume(id: string, actor: Principal): Promise<TaskEntity> {
+    const task = await inTransaction(this.deps, async (em, out) => {
+      const t = await this.locked(em, id);
+      if (!agentOwns(actor, t)) throw forbidden("An agent key may only resume tasks assigned to its agent");
+      if (!t.pausedAt) throw conflict("The task is not paused", "id");
+      const now = await this.touch(em, out, t, { pausedAt: null, pauseReason: null });
+      await appendEvent(
+        em,
+        out,
+        t.id,
+        {
+          type: "STATUS_CHANGE",
+          content: `Resumed by ${actor.name}`,
+          data: { from: t.status, to: t.status, paused: false, by: actor.name },
+          agentId: actor.agentId,
+        },
+        now,
+      );
+      return t;
+    });
+    if (activeStatuses.includes(task.status)) await this.queueRun(task.id);
+    return task;
+  }
+
+  /** Completes a task that waits for approval in REVIEW. */
+  async approve(id: string, note: string | null | undefined, actor: Principal): Promise<TaskEntity> {
+    return this.tasks.updateStatus(id, "COMPLETE", note ?? `Approved by ${actor.name}`, actor, {
+      check: (t) => {
+        if (t.status !== "REVIEW" || !t.approvalRequestedAt) {
+          throw conflict(`The task is not waiting for approval (it is ${t.status})`, "id");
+        }
+      },
+    });
+  }
+
+  /** Sends a task that waits for approval back to BUILD, with the feedback in its conversation. */
+  async reject(id: string, feedback: string, actor: Principal): Promise<TaskEntity> {
+    const clean = text("feedback", feedback, { min: 1, max: limits.messageLength });
+    const task = await this.tasks.updateStatus(id, "BUILD", `Changes requested: ${clean}`, actor, {
+      check: (t) => {
+        if (t.status !== "REVIEW" || !t.approvalRequestedAt) {
+          throw conflict(`The task is not waiting for approval (it is ${t.status})`, "id");
+        }
+      },
+      within: async (em, _out, t) => {
+        await em.insert(TaskMessageEntity, {
+          id: newId(),
+          taskId: t.id,
+          author: actor.name.slice(0, 100),
+          text: `Your work was reviewed and sent back to BUILD. Feedback: ${clean}`,
+          createdAt: this.now(),
+          deliveredAt: null,
+        });
+      },
+    });
+    await this.queueRun(task.id);
+    return task;
+  }
+
+  async update(id: string, input: UpdateTaskInput, actor: Principal): Promise<TaskEntity> {
+    const patch: Partial<TaskEntity> = {};
+    if (input.title !== undefined && input.title !== null) {
+      patch.title = text("title", input.title, { min: 1, max: limits.titleLength });
+    }
+    if (input.description !== undefined && input.description !== null) {
+      patch.description = text("description", input.description, { max: limits.descriptionLength });
+    }
+    if (input.priority !== undefined && input.priority !== null) {
+      patch.priority = int("priority", input.priority, limits.priority.min, limits.priority.max);
+    }
+    if (input.clearBudget) {
+      patch.maxCostUsd = null;
+      patch.maxTokens = null;
+    }
+    if (input.maxCostUsd !== undefined && input.maxCostUsd !== null) {
+      patch.maxCostUsd = positiveNumber("maxCostUsd", input.maxCostUsd, limits.maxCostUsd);
+    }
+    if (input.maxTokens !== undefined && input.maxTokens !== null) {
+      patch.maxTokens = int("maxTokens", input.maxTokens, 1, limits.maxTokens);
+    }
+    if (input.clearModel) patch.model = null;
+    if (input.model !== undefined && input.model !== null) patch.model = modelList("model", input.model);
+    if (input.requiresApproval !== undefined && input.requiresApproval !== null) {
+      patch.requiresApproval = input.requiresApproval;
+    }
+    return inTransaction(this.deps, async (em, out) => {
+      const task = await this.locked(em, id);
+      if (Object.keys(patch).length === 0) return task;
+      const now = await this.touch(em, out, task, patch);
+      await appendEvent(
+        em,
+        out,
+        task.id,
+        {
+          type: "PROGRESS",
+          content: `Task updated by ${actor.name}: ${Object.keys(patch).join(", ")}`,
+          data: { updated: Object.keys(patch), by: actor.name },
+          agentId: actor.agentId,
+        },
+        now,
+      );
+      return task;
+    });
+  }
+}

@@ -1,0 +1,120 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
+import type { RunMessageEntity, TaskEntity, TaskMessageEntity } from "../../infra/db/entities.js";
+import { badInput } from "../../domain/errors.js";
+import { principalOf, type Context } from "../context.js";
+import { UpdateTaskInput } from "../task/task.inputs.js";
+import { Task } from "../task/task.type.js";
+import { ConversationMessage, TaskMessage } from "./runtime.type.js";
+
+const MAX_CONVERSATION_PAGE = 500;
+
+/** People in the loop and external agents: messages, pause, approval, task changes, assignments. */
+@Resolver(() => Task)
+export class TaskRuntimeResolver {
+  @Authorized("OPERATOR")
+  @Mutation(() => TaskMessage, {
+    description: "Sends a message to the agent working on the task; it sees it at its next step.",
+  })
+  sendTaskMessage(
+    @Arg("taskId", () => ID) taskId: string,
+    @Arg("text", () => String) text: string,
+    @Ctx() ctx: Context,
+  ): Promise<TaskMessageEntity> {
+    return ctx.services.control.sendMessage(taskId, text, principalOf(ctx));
+  }
+
+  @Authorized("OPERATOR", "AGENT")
+  @Mutation(() => Task, { description: "Pauses a task at work: its agent stops at the next step." })
+  pauseTask(
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: Context,
+    @Arg("reason", () => String, { nullable: true }) reason?: string,
+  ): Promise<TaskEntity> {
+    return ctx.services.control.pause(id, reason, principalOf(ctx));
+  }
+
+  @Authorized("OPERATOR", "AGENT")
+  @Mutation(() => Task, { description: "Resumes a paused task where it stopped." })
+  resumeTask(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<TaskEntity> {
+    return ctx.services.control.resume(id, principalOf(ctx));
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => Task, { description: "Completes a task that waits for approval in REVIEW." })
+  approveTask(
+    @Arg("id", () => ID) id: string,
+    @Ctx() ctx: Context,
+    @Arg("note", () => String, { nullable: true }) note?: string,
+  ): Promise<TaskEntity> {
+    return ctx.services.control.approve(id, note, principalOf(ctx));
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => Task, {
+    description: "Sends a task that waits for approval back to BUILD; the feedback goes into the agent's conversation.",
+  })
+  rejectTask(
+    @Arg("id", () => ID) id: string,
+    @Arg("feedback", () => String) feedback: string,
+    @Ctx() ctx: Context,
+  ): Promise<TaskEntity> {
+    return ctx.services.control.reject(id, feedback, principalOf(ctx));
+  }
+
+  @Authorized("OPERATOR")
+  @Mutation(() => Task, {
+    description: "Changes a task's title, description, priority, budget, model or approval rule.",
+  })
+  updateTask(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateTaskInput) input: UpdateTaskInput,
+    @Ctx() ctx: Context,
+  ): Promise<TaskEntity> {
+    return ctx.services.control.update(id, input, principalOf(ctx));
+  }
+
+  @Authorized("VIEWER")
+  @FieldResolver(() => [ConversationMessage], {
+    description: "The builtin runtime's conversation with its model, after `afterSeq`, oldest first (max 500).",
+  })
+  conversation(
+    @Root() task: TaskEntity,
+    @Ctx() ctx: Context,
+    @Arg("afterSeq", () => Int, { nullable: true, defaultValue: 0 }) afterSeq?: number,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 100 }) first?: number,
+  ): Promise<RunMessageEntity[]> {
+    const after = afterSeq ?? 0;
+    const limit = first ?? 100;
+    if (after < 0) throw badInput("afterSeq", "must be at least 0");
+    if (limit < 0 || limit > MAX_CONVERSATION_PAGE)
+      throw badInput("first", `must be between 0 and ${MAX_CONVERSATION_PAGE}`);
+    return ctx.services.runs.messages(task.id, after, limit);
+  }
+
+  @Authorized("VIEWER")
+  @FieldResolver(() => [TaskMessage], { description: "Messages sent to the agent that it has not seen yet." })
+  pendingMessages(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<TaskMessageEntity[]> {
+    return ctx.services.control.pendingMessages(task.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: "True while it waits in REVIEW for approveTask or rejectTask." })
+  awaitingApproval(@Root() task: TaskEntity): boolean {
+    return task.approvalRequestedAt !== null && task.approvalRequestedAt !== undefined;
+  }
+
+  @Authorized("AGENT", "OPERATOR")
+  @Subscription(() => Task, {
+    description:
+      "The work of an agent: each task assigned to it whose workspace is READY, first those it holds, then new ones. An AGENT key follows its own agent (agentId may be left out); operators name one.",
+    subscribe: ({ args, context }) => {
+      const ctx = context as Context;
+      return ctx.services.assignments.stream(args.agentId as string | undefined, principalOf(ctx));
+    },
+  })
+  agentAssignments(
+    @Root() task: TaskEntity,
+    @Arg("agentId", () => ID, { nullable: true }) _agentId?: string,
+  ): TaskEntity {
+    return task;
+  }
+}
