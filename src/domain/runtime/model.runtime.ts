@@ -426,7 +426,8 @@ class RunSession {
     const { text, ended } = await this.execute(call);
     const ms = performance.now() - t0;
     this.toolMs += ms;
-    if (this.stop === "worker" || this.stop === "gone") return true; // the next worker or nobody decides
+    // Cut off by the worker stopping or the task being taken away: the next run (if any) settles it.
+    if (!ended && (this.stop === "worker" || this.stop === "gone")) return true;
     await this.result(call, text, { repeatKey: sig, repeatCount: count, activeMs: ms });
     return ended;
   }

@@ -46,17 +46,22 @@ const controlSchemas: ModelTool[] = [
   },
 ];
 
+const schemas = new WeakMap<RegistryTool, ModelTool>();
+
 /** A registry tool as the model sees it: its input without `workspaceId`, which the runtime fills in. */
 function modelSchema(tool: RegistryTool): ModelTool {
-  const input = tool.input.omit({ workspaceId: true });
-  return {
-    type: "function",
-    function: {
-      name: tool.id,
-      description: tool.description,
-      parameters: z.toJSONSchema(input, { io: "input" }) as Record<string, unknown>,
-    },
-  };
+  let schema = schemas.get(tool);
+  if (!schema) {
+    const parameters = z.toJSONSchema(tool.input, { io: "input" }) as {
+      properties?: Record<string, unknown>;
+      required?: string[];
+    } & Record<string, unknown>;
+    if (parameters.properties) delete parameters.properties.workspaceId;
+    if (parameters.required) parameters.required = parameters.required.filter((r) => r !== "workspaceId");
+    schema = { type: "function", function: { name: tool.id, description: tool.description, parameters } };
+    schemas.set(tool, schema);
+  }
+  return schema;
 }
 
 /** The tools an agent's runtime offers: the registry's that the agent may use (all when `allowed` is null), then the control tools. */
