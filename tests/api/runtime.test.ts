@@ -3,8 +3,12 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateRuntimeAgentDocument,
+  CancelTaskDocument,
+  CommandRunsDocument,
   CreateRuntimeTaskDocument,
+  ResumeTaskDocument,
   RuntimeTaskDocument,
+  UpdateTaskDocument,
   ToolCallsDocument,
   type RuntimeTaskQuery,
 } from "../generated/graphql.js";
@@ -38,9 +42,18 @@ export async function startRuntimeServer(
       OPENROUTER_BASE_URL: fake.url,
       OPENROUTER_API_KEY: "sk-or-test-key-0123456789",
       MODEL_DEFAULT: "m1",
+      MODEL_RETRIES: "1",
       ...env,
     },
   });
+}
+
+async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
 }
 
 /** Reads the task until `done` says so. */
@@ -182,4 +195,152 @@ describeProfiles("agent runtime", (profile) => {
     expect(done.conversation.filter((m) => m.role === "assistant")).toHaveLength(6);
     expect(done.conversation.filter((m) => m.role === "tool")).toHaveLength(7);
   }, 40_000);
+
+  const modelsAsked = (from: number) => fake.requests.slice(from).map((r) => r.model);
+  const errorEvents = (t: TaskView) => t.events.filter((e) => e.type === "ERROR").map((e) => e.content);
+
+  it("falls back on 429, on 502 and on a mid-stream error chunk, reaching the next model, and records every attempt", async () => {
+    await agent();
+    const from = fake.requests.length;
+    const rateLimited = () => errorTurn(429, "errors/429_provider_rate_limited.recorded.json");
+    const badGateway = () => errorTurn(502, "errors/503_provider_no_available_workers.reconstructed.json");
+    const midStream = () => ({ type: "sse" as const, frames: midStreamErrorFrames() });
+    // MODEL_RETRIES=1: two attempts per model, then the next model of the task's chain.
+    fake.scriptModel("m1", rateLimited(), rateLimited(), badGateway(), badGateway(), midStream(), midStream());
+    fake.scriptModel(
+      "m2",
+      callTurn([["set_phase", { phase: "BUILD" }]]),
+      callTurn([["set_phase", { phase: "TEST" }]]),
+      callTurn([["fail_task", { reason: "fallback test over" }]]),
+    );
+    const t = await task("fallback", { model: "m1,m2" });
+    const done = await until(s, t.id, (x) => x.status === "FAILED", "FAILED");
+    expect(modelsAsked(from)).toEqual(["m1", "m1", "m2", "m1", "m1", "m2", "m1", "m1", "m2"]);
+    expect(statusTargets(done.events)).toEqual(["PENDING", "DESIGN", "BUILD", "TEST", "FAILED"]);
+    const errors = errorEvents(done);
+    expect(errors.filter((e) => e.includes("RATE_LIMITED 429"))).toHaveLength(2);
+    expect(errors.filter((e) => e.includes("SERVER 502"))).toHaveLength(2);
+    expect(errors.filter((e) => e.includes("(STREAM)"))).toHaveLength(2);
+    expect(errors.filter((e) => e.endsWith("trying the next model"))).toHaveLength(3);
+    // Nine attempts stored; the mid-stream errors carried usage, the successes their cost.
+    expect(done.usage.calls).toBe(9);
+    expect(done.usage.costUsd).toBeGreaterThanOrEqual(3 * TURN_COST);
+  });
+
+  it("402 pauses the task with an event that says so; resumeTask carries on", async () => {
+    await agent();
+    fake.scriptModel("m1", errorTurn(402, "errors/402_requires_more_credits.json"));
+    const t = await task("no credits");
+    const paused = await until(s, t.id, (x) => x.pausedAt !== null, "paused");
+    expect(paused.status).toBe("DESIGN");
+    expect(paused.pauseReason).toMatch(/402 Payment Required.*no credits/);
+    expect(paused.events.at(-1)!.content).toMatch(/^Paused: The model provider answered 402/);
+    const from = fake.requests.length;
+    await sleep(700); // sweeps run: a paused task is left alone
+    expect(fake.requests.length).toBe(from);
+    fake.scriptModel("m1", callTurn([["fail_task", { reason: "stop here" }]]));
+    await s.ok(ResumeTaskDocument, { id: t.id });
+    const done = await until(s, t.id, (x) => x.status === "FAILED", "FAILED after resume");
+    expect(done.pausedAt).toBeNull();
+    expect(modelsAsked(from)).toEqual(["m1"]);
+  });
+
+  it("401 fails the task with a clear event, without the key in it", async () => {
+    await agent();
+    fake.scriptModel("m1", errorTurn(401, "errors/401_user_not_found.json"));
+    const t = await task("bad key");
+    const done = await until(s, t.id, (x) => x.status === "FAILED", "FAILED");
+    const last = done.events.filter((e) => e.type === "STATUS_CHANGE").at(-1)!;
+    expect(last.content).toMatch(/401 Unauthorized.*check OPENROUTER_API_KEY/);
+    expect(JSON.stringify(done.events)).not.toContain("sk-or-test-key");
+    expect(done.usage.calls).toBe(1);
+  });
+
+  it("stops at the cost budget before the call that would overspend, and at the token budget", async () => {
+    await agent();
+    const from = fake.requests.length;
+    fake.scriptModel("m1", callTurn([["set_phase", { phase: "BUILD" }]]), callTurn([["set_phase", { phase: "TEST" }]]));
+    const t = await task("budget", { maxCostUsd: TURN_COST * 1.5 });
+    const paused = await until(s, t.id, (x) => x.pausedAt !== null, "paused by the budget");
+    expect(paused.pauseReason).toMatch(/^Cost budget spent/);
+    expect(modelsAsked(from)).toHaveLength(2);
+    // Never more than one call past the budget.
+    expect(paused.usage.costUsd).toBeLessThanOrEqual(TURN_COST * 1.5 + TURN_COST);
+    expect(paused.status).toBe("TEST");
+
+    await agent();
+    fake.scriptModel("m1", callTurn([["set_phase", { phase: "BUILD" }]]));
+    const t2 = await task("token budget", { maxTokens: TURN_TOKENS });
+    const p2 = await until(s, t2.id, (x) => x.pausedAt !== null, "paused by the token budget");
+    expect(p2.pauseReason).toMatch(/^Token budget spent: \d+ of \d+ tokens/);
+    expect(p2.usage.totalTokens).toBe(TURN_TOKENS);
+
+    // Raising the budget and resuming goes on.
+    fake.scriptModel("m1", callTurn([["fail_task", { reason: "budget test over" }]]));
+    await s.ok(UpdateTaskDocument, { id: t2.id, input: { maxTokens: TURN_TOKENS * 10 } });
+    await s.ok(ResumeTaskDocument, { id: t2.id });
+    await until(s, t2.id, (x) => x.status === "FAILED", "FAILED after a raised budget");
+  });
+
+  it("answers the third identical call with a corrective message and stops the task at the fourth", async () => {
+    await agent();
+    const same = () => callTurn([["readFile", { path: "README.md" }]]);
+    fake.scriptModel("m1", same(), same(), same(), same());
+    const from = fake.requests.length;
+    const t = await task("loop");
+    const done = await until(s, t.id, (x) => x.status === "FAILED", "FAILED by the loop stop");
+    expect(statusTargets(done.events).at(-1)).toBe("FAILED");
+    expect(done.events.filter((e) => e.type === "STATUS_CHANGE").at(-1)!.content).toMatch(
+      /Stopped in a loop: readFile was called 4 times in a row/,
+    );
+    expect(errorEvents(done).some((e) => e.startsWith("Loop warning: readFile called 3 times"))).toBe(true);
+    const fourth = conversationOf(fake.requests[from + 3]!.body);
+    expect(fourth.toolResults.at(-1)).toMatch(/Not run: you have called readFile 3 times in a row/);
+    // Only the first two ran.
+    const calls = (await s.ok(ToolCallsDocument, { taskId: t.id, first: 50 })).toolCalls;
+    expect(calls.totalCount).toBe(2);
+  });
+
+  it("cancelling a task during a model stream closes the stream at once", async () => {
+    await agent();
+    const frames = (callTurn([["set_phase", { phase: "BUILD" }]]) as { frames: string[] }).frames;
+    fake.scriptModel("m1", { type: "sse", frames, stallAfter: 3 });
+    const from = fake.requests.length;
+    const t = await task("cancel mid-stream");
+    await waitFor(() => fake.requests.length > from, "the model request");
+    const req = fake.requests[from]!;
+    await sleep(100);
+    expect(req.outcome).toBe("pending");
+    await s.ok(CancelTaskDocument, { id: t.id });
+    expect(await Promise.race([req.settled, sleep(2_000).then(() => "still open")])).toBe("client-closed");
+    await sleep(300);
+    expect(fake.requests.length).toBe(from + 1);
+    const done = (await s.ok(RuntimeTaskDocument, { id: t.id })).task!;
+    expect(done.status).toBe("CANCELLED");
+    expect(done.conversation.filter((m) => m.role === "assistant")).toHaveLength(0);
+  });
+
+  it("cancelling a task during a command kills the command and asks the model nothing more", async () => {
+    await agent();
+    fake.scriptModel("m1", callTurn([["runCommand", { program: "sleep", args: ["30"] }]]));
+    const from = fake.requests.length;
+    const t = await task("cancel mid-command");
+    let runId = "";
+    await waitFor(async () => {
+      const runs = (await s.ok(CommandRunsDocument, { taskId: t.id })).commandRuns;
+      runId = runs[0]?.status === "RUNNING" ? runs[0].id : "";
+      return runId !== "";
+    }, "the command to run");
+    const t0 = Date.now();
+    await s.ok(CancelTaskDocument, { id: t.id });
+    await waitFor(
+      async () => (await s.ok(CommandRunsDocument, { taskId: t.id })).commandRuns[0]?.status !== "RUNNING",
+      "the command to end",
+    );
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect((await s.ok(CommandRunsDocument, { taskId: t.id })).commandRuns[0]?.status).toBe("CANCELLED");
+    await sleep(300);
+    expect(fake.requests.length).toBe(from + 1);
+    expect((await s.ok(RuntimeTaskDocument, { id: t.id })).task!.status).toBe("CANCELLED");
+  });
 });
