@@ -10,7 +10,6 @@ import {
   RuntimeTaskDocument,
   UpdateTaskDocument,
   ToolCallsDocument,
-  type RuntimeTaskQuery,
 } from "../generated/graphql.js";
 import {
   errorTurn,
@@ -20,53 +19,8 @@ import {
 } from "../helpers/fake-openrouter.js";
 import { callTurn, conversationOf, TURN_COST, TURN_TOKENS } from "../helpers/model-turns.js";
 import { describeProfiles } from "../helpers/profiles.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
-
-type TaskView = NonNullable<RuntimeTaskQuery["task"]>;
-type EventView = TaskView["events"][number];
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const statusTargets = (events: EventView[]) =>
-  events.filter((e) => e.type === "STATUS_CHANGE").map((e) => (e.data as { to?: string } | null)?.to);
-
-export async function startRuntimeServer(
-  profile: "sqlite" | "postgres",
-  fake: FakeOpenRouter,
-  env: Record<string, string> = {},
-): Promise<TestServer> {
-  return startTestServer(profile, {
-    workers: 2,
-    sweepIntervalMs: 300,
-    modelRuntime: { backoffBaseMs: 5, streamFlushMs: 20 },
-    env: {
-      OPENROUTER_BASE_URL: fake.url,
-      OPENROUTER_API_KEY: "sk-or-test-key-0123456789",
-      MODEL_DEFAULT: "m1",
-      MODEL_RETRIES: "1",
-      ...env,
-    },
-  });
-}
-
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-/** Reads the task until `done` says so. */
-async function until(s: TestServer, id: string, done: (t: TaskView) => boolean, what: string, ms = 20_000) {
-  const end = Date.now() + ms;
-  let last: TaskView | null | undefined;
-  while (Date.now() < end) {
-    last = (await s.ok(RuntimeTaskDocument, { id })).task;
-    if (last && done(last)) return last;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, null, 1).slice(0, 3000)}`);
-}
+import type { TestServer } from "../helpers/server.js";
+import { sleep, startRuntimeServer, statusTargets, until, waitFor, type TaskView } from "../helpers/runtime.js";
 
 describeProfiles("agent runtime", (profile) => {
   let fake: FakeOpenRouter;
