@@ -7,7 +7,7 @@ import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../dom
 import { appendEvent } from "../domain/tasks/task-events.js";
 import type { TaskService } from "../domain/tasks/task.service.js";
 import type { WorkspaceService } from "../domain/workspaces/workspace.service.js";
-import { ToolCallEntity } from "../infra/db/entities.js";
+import { CommandRunEntity, ToolCallEntity } from "../infra/db/entities.js";
 import { sql } from "../infra/db/reader.js";
 import { summariseInput, type ToolDefinition, type ToolRegistry, type ToolWorkspace } from "./registry.js";
 
@@ -157,16 +157,24 @@ export class ToolService {
     return row ?? null;
   }
 
-  /** Records a call whose worker died while it ran (found RUNNING when its run resumed). */
+  /**
+   * Records a call whose worker died while it ran (found RUNNING when its run resumed), and the
+   * command it had started: its process died with the worker (bubblewrap's --die-with-parent).
+   */
   async markInterrupted(id: string): Promise<void> {
     const now = this.now();
-    await this.deps.db
-      .fork()
-      .nativeUpdate(
+    await inTransaction(this.deps, async (em) => {
+      await em.nativeUpdate(
         ToolCallEntity,
         { id, status: "RUNNING" },
         { status: "FAILED", errorCode: "INTERRUPTED", errorMessage: "the worker running it stopped", finishedAt: now },
       );
+      await em.nativeUpdate(
+        CommandRunEntity,
+        { toolCallId: id, status: "RUNNING" },
+        { status: "FAILED", finishedAt: now },
+      );
+    });
   }
 
   async get(id: string): Promise<ToolCallEntity | null> {

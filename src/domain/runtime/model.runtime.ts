@@ -558,14 +558,20 @@ class RunSession {
         await this.result(call, text, {});
         continue;
       }
-      if (row.status === "RUNNING") await d.tools.markInterrupted(row.id);
+      // A command outlives its tool call (runCommand returns once it started): its run tells.
+      const run = row.tool === "runCommand" ? await d.commands.byToolCall(row.id) : null;
+      if (run && run.status !== "RUNNING") {
+        await this.result(call, await this.commandResult(run), {});
+        continue;
+      }
+      const interrupted = row.status === "RUNNING" || run !== null;
+      await d.tools.markInterrupted(row.id);
       const text = resultText({
         error: {
           code: "INTERRUPTED",
-          message:
-            row.status === "RUNNING"
-              ? `This call was interrupted: the worker running it stopped. It may have partly run; check the workspace before you repeat it.`
-              : `This call ended (${row.status}${row.errorCode ? ` ${row.errorCode}` : ""}) but its result was lost when the worker stopped; check the workspace before you repeat it.`,
+          message: interrupted
+            ? `This call was interrupted: the worker running it stopped. It may have partly run; check the workspace before you repeat it.`
+            : `This call ended (${row.status}${row.errorCode ? ` ${row.errorCode}` : ""}) but its result was lost when the worker stopped; check the workspace before you repeat it.`,
         },
       });
       await this.result(call, text, {});

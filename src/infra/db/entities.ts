@@ -424,6 +424,7 @@ export const CommandRunSchema = new EntitySchema<CommandRunEntity>({
   indexes: [
     { name: "command_run_task_idx", properties: ["taskId", "id"] },
     { name: "command_run_status_idx", properties: ["status"] },
+    { name: "command_run_tool_call_idx", properties: ["toolCallId"] },
   ],
 });
 

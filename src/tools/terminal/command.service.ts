@@ -370,6 +370,14 @@ export class CommandService {
     return { stdout: join("STDOUT"), stderr: join("STDERR") };
   }
 
+  /** The run a runCommand tool call started, if any. */
+  async byToolCall(toolCallId: string): Promise<CommandRunEntity | null> {
+    const [row] = await this.deps.db.read.select(CommandRunEntity, sql("tool_call_id = ?", [toolCallId]), {
+      limit: 1,
+    });
+    return row ?? null;
+  }
+
   /** A run's stored output, in order. */
   async output(runId: string): Promise<CommandOutputEntity[]> {
     return this.deps.db.read.select(CommandOutputEntity, sql("run_id = ?", [runId]), { orderBy: "seq asc" });

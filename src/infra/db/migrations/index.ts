@@ -5,13 +5,13 @@ import { Migration20261125104415_assignment as sqlite_Migration20261125104415_as
 import { Migration20261125113147_tools as sqlite_Migration20261125113147_tools } from "./sqlite/Migration20261125113147_tools.js";
 import { Migration20261125120035_tool_policy as sqlite_Migration20261125120035_tool_policy } from "./sqlite/Migration20261125120035_tool_policy.js";
 import { Migration20261125122317_usage as sqlite_Migration20261125122317_usage } from "./sqlite/Migration20261125122317_usage.js";
-import { Migration20261201194150_runtime as sqlite_Migration20261201194150_runtime } from "./sqlite/Migration20261201194150_runtime.js";
+import { Migration20261201200246_runtime as sqlite_Migration20261201200246_runtime } from "./sqlite/Migration20261201200246_runtime.js";
 import { Migration20261125090531 as postgresql_Migration20261125090531 } from "./postgresql/Migration20261125090531.js";
 import { Migration20261125104416_assignment as postgresql_Migration20261125104416_assignment } from "./postgresql/Migration20261125104416_assignment.js";
 import { Migration20261125113147_tools as postgresql_Migration20261125113147_tools } from "./postgresql/Migration20261125113147_tools.js";
 import { Migration20261125120035_tool_policy as postgresql_Migration20261125120035_tool_policy } from "./postgresql/Migration20261125120035_tool_policy.js";
 import { Migration20261125122318_usage as postgresql_Migration20261125122318_usage } from "./postgresql/Migration20261125122318_usage.js";
-import { Migration20261201194150_runtime as postgresql_Migration20261201194150_runtime } from "./postgresql/Migration20261201194150_runtime.js";
+import { Migration20261201200246_runtime as postgresql_Migration20261201200246_runtime } from "./postgresql/Migration20261201200246_runtime.js";
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261125090531", class: sqlite_Migration20261125090531 },
@@ -19,7 +19,7 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261125113147_tools", class: sqlite_Migration20261125113147_tools },
   { name: "Migration20261125120035_tool_policy", class: sqlite_Migration20261125120035_tool_policy },
   { name: "Migration20261125122317_usage", class: sqlite_Migration20261125122317_usage },
-  { name: "Migration20261201194150_runtime", class: sqlite_Migration20261201194150_runtime },
+  { name: "Migration20261201200246_runtime", class: sqlite_Migration20261201200246_runtime },
 ];
 
 export const postgresqlMigrations: MigrationObject[] = [
@@ -28,5 +28,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: "Migration20261125113147_tools", class: postgresql_Migration20261125113147_tools },
   { name: "Migration20261125120035_tool_policy", class: postgresql_Migration20261125120035_tool_policy },
   { name: "Migration20261125122318_usage", class: postgresql_Migration20261125122318_usage },
-  { name: "Migration20261201194150_runtime", class: postgresql_Migration20261201194150_runtime },
+  { name: "Migration20261201200246_runtime", class: postgresql_Migration20261201200246_runtime },
 ];

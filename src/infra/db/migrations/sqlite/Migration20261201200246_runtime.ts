@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261201194150_runtime extends Migration {
+export class Migration20261201200246_runtime extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table \`agent_run\` (\`task_id\` text not null, \`agent_id\` text null, \`step\` integer not null default 0, \`message_seq\` integer not null default 0, \`active_ms\` integer not null default 0, \`repeat_key\` text null, \`repeat_count\` integer not null default 0, \`wait_reason\` text null, \`started_at\` datetime not null, \`updated_at\` datetime not null, constraint \`agent_run_agent_id_foreign\` foreign key(\`agent_id\`) references \`agent\`(\`id\`) on delete set null on update cascade, primary key (\`task_id\`));`);
@@ -25,6 +25,8 @@ export class Migration20261201194150_runtime extends Migration {
     this.addSql(`alter table \`task\` add column \`pause_reason\` text null;`);
     this.addSql(`alter table \`task\` add column \`approval_requested_at\` datetime null;`);
     this.addSql(`alter table \`task\` add column \`summary\` text null;`);
+
+    this.addSql(`create index \`command_run_tool_call_idx\` on \`command_run\` (\`tool_call_id\`);`);
 
     this.addSql(`alter table \`tool_call\` add column \`invocation_key\` text null;`);
     this.addSql(`create unique index \`tool_call_invocation_unique\` on \`tool_call\` (\`invocation_key\`);`);

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261201194150_runtime extends Migration {
+export class Migration20261201200246_runtime extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "agent_run" ("task_id" uuid not null, "agent_id" uuid null, "step" int not null default 0, "message_seq" int not null default 0, "active_ms" int not null default 0, "repeat_key" varchar(200) null, "repeat_count" int not null default 0, "wait_reason" text null, "started_at" timestamptz(3) not null, "updated_at" timestamptz(3) not null, constraint "agent_run_pkey" primary key ("task_id"));`);
@@ -21,6 +21,8 @@ export class Migration20261201194150_runtime extends Migration {
 
     this.addSql(`alter table "task" add column "model" varchar(1000) null, add column "requires_approval" boolean null, add column "paused_at" timestamptz(3) null, add column "pause_reason" text null, add column "approval_requested_at" timestamptz(3) null, add column "summary" text null;`);
 
+    this.addSql(`create index "command_run_tool_call_idx" on "command_run" ("tool_call_id");`);
+
     this.addSql(`alter table "tool_call" add column "invocation_key" varchar(200) null;`);
     this.addSql(`alter table "tool_call" add constraint "tool_call_invocation_unique" unique ("invocation_key");`);
   }
@@ -33,6 +35,8 @@ export class Migration20261201194150_runtime extends Migration {
     this.addSql(`drop table if exists "task_message" cascade;`);
 
     this.addSql(`alter table "agent" drop column "model", drop column "instructions", drop column "tools", drop column "requires_approval";`);
+
+    this.addSql(`drop index "command_run_tool_call_idx";`);
 
     this.addSql(`alter table "task" drop column "model", drop column "requires_approval", drop column "paused_at", drop column "pause_reason", drop column "approval_requested_at", drop column "summary";`);
 
