@@ -4,6 +4,12 @@ import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AgentsDocument,
+  ApproveTaskDocument,
+  PauseTaskDocument,
+  RejectTaskDocument,
+  ResumeTaskDocument,
+  SendTaskMessageDocument,
+  UpdateTaskDocument,
   CancelTaskDocument,
   CreateAgentDocument,
   CreateApiKeyDocument,
@@ -64,6 +70,97 @@ const bad = (code: string, field: string | undefined, extra: Partial<Expectation
 const input = (field: string, extra: Partial<Expectation> = {}) => bad("BAD_USER_INPUT", field, extra);
 /** Rejected by GraphQL's variable coercion before any resolver runs. */
 const coercion = (message: RegExp) => bad("BAD_USER_INPUT", undefined, { status: 400, message });
+
+/** The people-in-the-loop and runtime settings mutations. */
+const runtimeCases: Case[] = [
+  ...(
+    [
+      ["unknown task", (_f: Fixture) => unknownId, "hello", bad("NOT_FOUND", "taskId")],
+      ["empty text", (f: Fixture) => f.pendingId, "  ", input("text", { message: /must not be empty/ })],
+      ["100 KB text", (f: Fixture) => f.pendingId, kb100, input("text", { message: /at most 20000/ })],
+      ["a cancelled task", (f: Fixture) => f.cancelledId, "hello", bad("CONFLICT", "taskId", { message: /CANCELLED/ })],
+    ] as const
+  ).map(([name, id, text, exp]): Case => ({
+    name: `sendTaskMessage: ${name}`,
+    run: (send, f) => send(SendTaskMessageDocument, { taskId: id(f), text }),
+    expect: exp,
+  })),
+  {
+    name: "pauseTask: a PENDING task",
+    run: (send, f) => send(PauseTaskDocument, { id: f.pendingId }),
+    expect: bad("CONFLICT", "id", { message: /Only a task at work can be paused/ }),
+  },
+  {
+    name: "pauseTask: unknown id",
+    run: (send) => send(PauseTaskDocument, { id: unknownId }),
+    expect: bad("NOT_FOUND", "id"),
+  },
+  {
+    name: "pauseTask: 100 KB reason",
+    run: (send, f) => send(PauseTaskDocument, { id: f.pendingId, reason: kb100 }),
+    expect: input("reason"),
+  },
+  {
+    name: "resumeTask: a task that is not paused",
+    run: (send, f) => send(ResumeTaskDocument, { id: f.pendingId }),
+    expect: bad("CONFLICT", "id", { message: /not paused/ }),
+  },
+  {
+    name: "approveTask: a task that does not wait for approval",
+    run: (send, f) => send(ApproveTaskDocument, { id: f.pendingId }),
+    expect: bad("CONFLICT", "id", { message: /not waiting for approval/ }),
+  },
+  {
+    name: "approveTask: unknown id",
+    run: (send) => send(ApproveTaskDocument, { id: unknownId }),
+    expect: bad("NOT_FOUND", "id"),
+  },
+  {
+    name: "rejectTask: empty feedback",
+    run: (send, f) => send(RejectTaskDocument, { id: f.pendingId, feedback: "" }),
+    expect: input("feedback"),
+  },
+  {
+    name: "rejectTask: a task that does not wait for approval",
+    run: (send, f) => send(RejectTaskDocument, { id: f.pendingId, feedback: "redo" }),
+    expect: bad("CONFLICT", "id"),
+  },
+  ...(
+    [
+      ["maxCostUsd 0", { maxCostUsd: 0 }, input("maxCostUsd", { message: /more than 0/ })],
+      ["maxCostUsd negative", { maxCostUsd: -1 }, input("maxCostUsd")],
+      ["maxTokens 0", { maxTokens: 0 }, input("maxTokens")],
+      ["priority 101", { priority: 101 }, input("priority")],
+      ["a model id with a space", { model: "gpt 4" }, input("model", { message: /not a model id/ })],
+      ["an empty title", { title: "" }, input("title")],
+    ] as const
+  ).map(([name, vars, exp]): Case => ({
+    name: `updateTask: ${name}`,
+    run: (send, f) => send(UpdateTaskDocument, { id: f.pendingId, input: vars }),
+    expect: exp,
+  })),
+  {
+    name: "updateTask: unknown id",
+    run: (send) => send(UpdateTaskDocument, { id: unknownId, input: { priority: 3 } }),
+    expect: bad("NOT_FOUND", "id"),
+  },
+  ...(
+    [
+      ["a model list with an empty entry", { name: "m0", model: "a,,b" }, input("model")],
+      ["a tool id that is not one", { name: "m1", tools: untyped<string[]>(["rm -rf"]) }, input("tools")],
+      ["100 KB instructions", { name: "m2", instructions: kb100 }, input("instructions")],
+    ] as const
+  ).map(([name, vars, exp]): Case => ({
+    name: `createAgent: ${name}`,
+    run: (send) => send(CreateAgentDocument, { input: vars }),
+    expect: exp,
+  })),
+  {
+    name: "createTask: a model id with a slash at the start",
+    run: (send) => send(CreateTaskDocument, { input: { title: "m", complexity: 1, model: "/etc/passwd" } }),
+    expect: input("model"),
+  },
+];
 
 const cases: Case[] = [
   // createAgent
@@ -355,7 +452,16 @@ function wsRun<R, V>(
 describeProfiles("bad input", (profile) => {
   let s: TestServer;
   let f: Fixture;
-  const tables = ["agent", "task", "task_event", "api_key", "workspace"] as const;
+  const tables = [
+    "agent",
+    "task",
+    "task_event",
+    "api_key",
+    "workspace",
+    "task_message",
+    "agent_run",
+    "run_message",
+  ] as const;
 
   /**
    * Every row of every table. api_key.last_used_at is left out: it is written in the
@@ -366,7 +472,7 @@ describeProfiles("bad input", (profile) => {
     const em = s.app.db.fork();
     const out: Record<string, unknown[]> = {};
     for (const t of tables) {
-      const rows = await em.execute<Record<string, unknown>[]>(`select * from ${t} order by id`);
+      const rows = await em.execute<Record<string, unknown>[]>(`select * from ${t} order by 1`);
       out[t] = rows.map((r) => {
         const { last_used_at: _ignored, ...rest } = r;
         return rest;
@@ -408,7 +514,7 @@ describeProfiles("bad input", (profile) => {
   });
 
   describe("over HTTP", () => {
-    for (const c of cases) {
+    for (const c of [...cases, ...runtimeCases]) {
       it(`${c.name} → ${c.expect.code}${c.expect.field ? ` (${c.expect.field})` : ""}`, async () => {
         const before = await snapshot();
         const r = await c.run(s.gql, f);
