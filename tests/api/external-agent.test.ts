@@ -3,6 +3,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   AgentAssignmentsDocument,
+  ApproveTaskDocument,
+  PauseTaskDocument,
+  ResumeTaskDocument,
+  SendTaskMessageDocument,
+  UpdateTaskDocument,
   AgentDocument,
   AgentHeartbeatDocument,
   CreateApiKeyDocument,
@@ -25,7 +30,7 @@ describeProfiles("an external agent", (profile) => {
     s = await startTestServer(profile, { workers: 1, sweepIntervalMs: 300 });
     agentId = (
       await s.ok(CreateRuntimeAgentDocument, {
-        input: { name: "outside-1", kind: "EXTERNAL", minComplexity: 1, maxComplexity: 5 },
+        input: { name: "outside-1", kind: "EXTERNAL", minComplexity: 1, maxComplexity: 5, maxConcurrentTasks: 5 },
       })
     ).createAgent.id;
     agentKey = (await s.ok(CreateApiKeyDocument, { input: { name: "outside-1 key", role: "AGENT", agentId } }))
@@ -101,5 +106,40 @@ describeProfiles("an external agent", (profile) => {
     const held = await operator.waitFor(1, 10_000);
     expect(held[0]!.agentAssignments.title).toBe("second");
     operator.stop();
+  });
+
+  it("roles: viewers may not steer tasks, an agent key only its own agent's, operators all", async () => {
+    const viewerKey = (await s.ok(CreateApiKeyDocument, { input: { name: "viewer 2", role: "VIEWER" } })).createApiKey
+      .key;
+    const operatorKey = (await s.ok(CreateApiKeyDocument, { input: { name: "operator", role: "OPERATOR" } }))
+      .createApiKey.key;
+    const strangerId = (
+      await s.ok(CreateRuntimeAgentDocument, {
+        input: { name: "stranger", kind: "EXTERNAL", minComplexity: 7, maxComplexity: 7 },
+      })
+    ).createAgent.id;
+    const strangerKey = (
+      await s.ok(CreateApiKeyDocument, { input: { name: "stranger key", role: "AGENT", agentId: strangerId } })
+    ).createApiKey.key;
+    const own = (await s.ok(CreateRuntimeTaskDocument, { input: { title: "own", complexity: 4 } })).createTask;
+    expect(own.assignedAgent?.id).toBe(agentId);
+    const code = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) =>
+      r.errors?.[0]?.extensions?.code ?? "ok";
+
+    for (const key of [viewerKey, agentKey]) {
+      expect(code(await s.gql(SendTaskMessageDocument, { taskId: own.id, text: "hi" }, key))).toBe("FORBIDDEN");
+      expect(code(await s.gql(ApproveTaskDocument, { id: own.id }, key))).toBe("FORBIDDEN");
+      expect(code(await s.gql(UpdateTaskDocument, { id: own.id, input: { priority: 5 } }, key))).toBe("FORBIDDEN");
+    }
+    expect(code(await s.gql(PauseTaskDocument, { id: own.id }, viewerKey))).toBe("FORBIDDEN");
+    expect(code(await s.gql(PauseTaskDocument, { id: own.id }, strangerKey))).toBe("FORBIDDEN");
+    expect(code(await s.gql(PauseTaskDocument, { id: own.id, reason: "my call" }, agentKey))).toBe("ok");
+    expect(code(await s.gql(ResumeTaskDocument, { id: own.id }, strangerKey))).toBe("FORBIDDEN");
+    expect(code(await s.gql(ResumeTaskDocument, { id: own.id }, operatorKey))).toBe("ok");
+    expect(code(await s.gql(SendTaskMessageDocument, { taskId: own.id, text: "from ops" }, operatorKey))).toBe("ok");
+    expect(code(await s.gql(UpdateTaskDocument, { id: own.id, input: { priority: 9 } }, operatorKey))).toBe("ok");
+    const after = (await s.ok(RuntimeTaskDocument, { id: own.id })).task!;
+    expect(after.pendingMessages.map((m) => m.text)).toEqual(["from ops"]);
+    expect(after.pausedAt).toBeNull();
   });
 });
