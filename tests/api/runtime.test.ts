@@ -298,3 +298,51 @@ describeProfiles("agent runtime", (profile) => {
     expect((await s.ok(RuntimeTaskDocument, { id: t.id })).task!.status).toBe("CANCELLED");
   });
 });
+
+describe("model selection in the runtime [sqlite]", () => {
+  let fake: FakeOpenRouter;
+  let s: TestServer;
+  beforeAll(async () => {
+    fake = await startFakeOpenRouter();
+    s = await startRuntimeServer("sqlite", fake, {
+      MODEL_DEFAULT: "fallback-model",
+      MODEL_TIERS: "1-5:cheap-model;6-10:strong-model",
+      MODEL_PROVIDER: '{"sort":"price","allow_fallbacks":true}',
+    });
+  });
+  afterAll(async () => {
+    await s?.stop();
+    await fake?.close();
+  });
+
+  it("asks the task's model, else the agent's, else its complexity tier, and passes provider preferences", async () => {
+    const cases = [
+      { complexity: 2, agentModel: null, taskModel: null, expected: "cheap-model" },
+      { complexity: 8, agentModel: null, taskModel: null, expected: "strong-model" },
+      { complexity: 3, agentModel: "agent-model", taskModel: null, expected: "agent-model" },
+      { complexity: 4, agentModel: "agent-model-2", taskModel: "task-model", expected: "task-model" },
+    ];
+    for (const [i, c] of cases.entries()) {
+      await s.ok(CreateRuntimeAgentDocument, {
+        input: {
+          name: `selector-${i}`,
+          kind: "BUILTIN",
+          minComplexity: c.complexity,
+          maxComplexity: c.complexity,
+          ...(c.agentModel ? { model: c.agentModel } : {}),
+        },
+      });
+      fake.scriptModel(c.expected, callTurn([["fail_task", { reason: "selection checked" }]]));
+      const from = fake.requests.length;
+      const t = (
+        await s.ok(CreateRuntimeTaskDocument, {
+          input: { title: `select ${i}`, complexity: c.complexity, ...(c.taskModel ? { model: c.taskModel } : {}) },
+        })
+      ).createTask;
+      await until(s, t.id, (x) => x.status === "FAILED", `task ${i} to end`);
+      expect(fake.requests.slice(from).map((r) => r.model)).toEqual([c.expected]);
+      expect(fake.requests[from]!.body.provider).toEqual({ sort: "price", allow_fallbacks: true });
+    }
+    expect(fake.pending()).toBe(0);
+  });
+});

@@ -203,6 +203,12 @@ describe("server process [sqlite]", () => {
     ["LOG_LEVEL", "loud"],
     ["DATABASE_URL", "mysql://admin:hunter2-secret@db.example/x"],
     ["ADMIN_API_KEY", "tooShortSecretValue"],
+    ["OPENROUTER_API_KEY", "sk-or-v1 hunter2-secret"],
+    ["OPENROUTER_BASE_URL", "ftp://models.example"],
+    ["MODEL_TIERS", "1-3:openai/gpt-4o-mini;2-5:openai/gpt-4o"],
+    ["MODEL_DEFAULT", "openai/gpt-4o,,x"],
+    ["MODEL_PROVIDER", "{not json"],
+    ["AGENT_RUNTIME", "magic"],
   ])("refuses %s=%s with exit code 2 and one line naming the variable", async ([variable, value], { expect }) => {
     const p = spawnServer({ DATA_DIR: harness.tempDir("agents-badcfg-"), [variable]: value });
     expect(await within(p.exit, 10_000, "exit on bad configuration")).toEqual({ code: 2, signal: null });
@@ -211,7 +217,7 @@ describe("server process [sqlite]", () => {
     expect(lines[0]).toContain(variable);
     expect(p.stderr()).not.toMatch(/^\s+at /m);
     expect(p.stdout()).toBe("");
-    if (variable === "ADMIN_API_KEY" || variable === "DATABASE_URL") {
+    if (variable === "ADMIN_API_KEY" || variable === "DATABASE_URL" || variable === "OPENROUTER_API_KEY") {
       // The rejected value may be a secret: it is not echoed.
       expect(p.stderr()).not.toContain(variable === "ADMIN_API_KEY" ? value : "hunter2");
     }
