@@ -10,6 +10,7 @@ import { assignmentBench } from "./assignment.js";
 import { commandOutputBench } from "./command-output.js";
 import { cleanupAll, table, type Bench, type BenchResult } from "./lib.js";
 import { queueBench } from "./queue.js";
+import { runtimeBench } from "./runtime.js";
 import { sandboxBench } from "./sandbox.js";
 import { startupBench } from "./startup.js";
 import { subscribersBench } from "./subscribers.js";
@@ -23,6 +24,7 @@ const all: Bench[] = [
   assignmentBench,
   sandboxBench,
   commandOutputBench,
+  runtimeBench,
 ];
 
 async function main(): Promise<number> {

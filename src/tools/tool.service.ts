@@ -9,6 +9,7 @@ import type { TaskService } from "../domain/tasks/task.service.js";
 import type { WorkspaceService } from "../domain/workspaces/workspace.service.js";
 import { CommandRunEntity, ToolCallEntity } from "../infra/db/entities.js";
 import { sql } from "../infra/db/reader.js";
+import { insertRows } from "../infra/db/writer.js";
 import { summariseInput, type ToolDefinition, type ToolRegistry, type ToolWorkspace } from "./registry.js";
 
 const describeCall = (tool: string, input: Record<string, unknown>): string => {
@@ -61,7 +62,12 @@ export class ToolService {
     rawInput: unknown,
     caller: Principal,
     signal?: AbortSignal,
-    opts: { invocationKey?: string } = {},
+    opts: {
+      /** The built-in runtime's key for the model's tool call (see ToolCallEntity.invocationKey). */
+      invocationKey?: string;
+      /** The caller wrote the TOOL_CALL event already (the runtime does, with the model's turn). */
+      announced?: boolean;
+    } = {},
   ): Promise<O> {
     const tool = this.registry.get(toolId) as ToolDefinition<never, O> | undefined;
     if (!tool) throw notFound("Tool", toolId, "tool");
@@ -79,37 +85,42 @@ export class ToolService {
     const id = newId();
     const started = this.now();
     const recorded = tool.recordInput ? tool.recordInput(input as never) : summariseInput(input);
-    await inTransaction(this.deps, async (em, out) => {
-      await em.insert(ToolCallEntity, {
-        id,
-        tool: toolId,
-        taskId: workspace.taskId,
-        workspaceId: workspace.id,
-        callerName: caller.name,
-        callerKeyId: caller.apiKeyId || null,
-        callerAgentId: caller.agentId,
-        input: recorded,
-        status: "RUNNING",
-        errorCode: null,
-        errorMessage: null,
-        startedAt: started,
-        finishedAt: null,
-        durationMs: null,
-        invocationKey: opts.invocationKey ?? null,
+    const row: ToolCallEntity = {
+      id,
+      tool: toolId,
+      taskId: workspace.taskId,
+      workspaceId: workspace.id,
+      callerName: caller.name,
+      callerKeyId: caller.apiKeyId || null,
+      callerAgentId: caller.agentId,
+      input: recorded,
+      status: "RUNNING",
+      errorCode: null,
+      errorMessage: null,
+      startedAt: started,
+      finishedAt: null,
+      durationMs: null,
+      invocationKey: opts.invocationKey ?? null,
+    };
+    if (opts.announced) {
+      await insertRows(this.deps.db.fork(), ToolCallEntity, [row]);
+    } else {
+      await inTransaction(this.deps, async (em, out) => {
+        await insertRows(em, ToolCallEntity, [row]);
+        await appendEvent(
+          em,
+          out,
+          workspace.taskId,
+          {
+            type: "TOOL_CALL",
+            content: describeCall(toolId, input),
+            data: { toolCallId: id, tool: toolId, by: caller.name },
+            agentId: caller.agentId,
+          },
+          started,
+        );
       });
-      await appendEvent(
-        em,
-        out,
-        workspace.taskId,
-        {
-          type: "TOOL_CALL",
-          content: describeCall(toolId, input),
-          data: { toolCallId: id, tool: toolId, by: caller.name },
-          agentId: caller.agentId,
-        },
-        started,
-      );
-    });
+    }
 
     const finish = async (status: "SUCCEEDED" | "FAILED" | "DENIED", err?: unknown) => {
       const finishedAt = this.now();

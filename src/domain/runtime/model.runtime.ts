@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ModelConfig } from "../../config.js";
 import type { AgentEntity, CommandRunEntity, TaskEntity } from "../../infra/db/entities.js";
+import type { TaskStatus } from "../model.js";
+import type { NewTaskEvent } from "../tasks/task-events.js";
 import { chatWithFallback, type AttemptRecord } from "../../infra/models/fallback.js";
 import { ModelError, type ChatClient, type ChatResult } from "../../infra/models/model-client.js";
 import { selectModelChain } from "../../infra/models/model-selection.js";
@@ -17,7 +19,7 @@ import { activeStatuses } from "../tasks/task-state.js";
 import type { TaskService } from "../tasks/task.service.js";
 import type { UsageService } from "../usage/usage.service.js";
 import { systemPrompt, unansweredCalls, wireMessages } from "./prompt.js";
-import type { ConversationMessage, RunState, RunStore, StoredToolCall } from "./run.store.js";
+import type { AppendOptions, ConversationMessage, RunState, RunStore, StepPatch, StoredToolCall } from "./run.store.js";
 import type { AgentRuntime, RunContext } from "./runtime.js";
 import {
   allowedTools,
@@ -137,6 +139,10 @@ class RunSession {
   private readonly modelAbort = new AbortController();
   private readonly workAbort = new AbortController();
   private stop: Stop | null = null;
+  /** The latest task row seen (by event sequence): read at the start, then kept by notifications. */
+  private task: TaskEntity | null = null;
+  /** A person's message waits (TASK_MESSAGE seen, or found at the start). */
+  private inbox = false;
   /** Time spent executing tools in the current step. */
   private toolMs = 0;
   private state!: RunState;
@@ -156,19 +162,32 @@ class RunSession {
     const { d, ctx } = this;
     const onWorkerStop = () => this.halt("worker");
     ctx.signal.addEventListener("abort", onWorkerStop, { once: true });
+    // The task row is kept current by its change notifications (no read per step), and a
+    // person's message raises the inbox flag.
     const unwatch = d.pubsub.subscribe("TASK_CHANGED", ({ taskId }) => {
       if (taskId !== ctx.taskId) return;
       void d.tasks.get(taskId).then(
         (t) => {
+          if (t) this.remember(t);
           if (!t || t.assignedAgentId !== ctx.agentId || !activeStatuses.includes(t.status)) this.halt("gone");
           else if (t.pausedAt) this.halt("paused");
         },
         () => undefined,
       );
     });
+    const unwatchInbox = d.pubsub.subscribe("TASK_MESSAGE", ({ taskId }) => {
+      if (taskId === ctx.taskId) this.inbox = true;
+    });
     try {
       this.workspaceId = (await d.tools.workspaceFor(ctx.workspaceId, this.actor)).id;
-      this.state = await d.store.open(ctx.taskId, ctx.agentId);
+      const [state, task, pending] = await Promise.all([
+        d.store.open(ctx.taskId, ctx.agentId),
+        d.tasks.get(ctx.taskId),
+        d.control.pendingMessages(ctx.taskId),
+      ]);
+      this.state = state;
+      if (task) this.remember(task);
+      if (pending.length > 0) this.inbox = true;
       if (this.state.messages.length === 0) {
         await this.append([{ role: "user", content: "Start working on the task described above." }], {});
       }
@@ -185,6 +204,7 @@ class RunSession {
       throw err;
     } finally {
       unwatch();
+      unwatchInbox();
       ctx.signal.removeEventListener("abort", onWorkerStop);
     }
   }
@@ -196,19 +216,28 @@ class RunSession {
     if (why !== "paused") this.workAbort.abort(new Error(why));
   }
 
-  private async append(messages: ConversationMessage[], patch: Parameters<RunStore["append"]>[2], inbox = false) {
-    const written = await this.d.store.append(this.ctx.taskId, messages, patch, { inbox });
-    this.state.messages.push(...written);
-    if (patch?.step) this.state.step++;
-    this.state.activeMs += Math.max(0, Math.round(patch?.activeMs ?? 0));
-    if (patch?.repeatKey !== undefined) this.state.repeatKey = patch.repeatKey;
-    if (patch?.repeatCount !== undefined) this.state.repeatCount = patch.repeatCount;
+  private remember(t: TaskEntity): void {
+    if (!this.task || t.eventSeq >= this.task.eventSeq) this.task = t;
+  }
+
+  private async append(messages: ConversationMessage[], patch: StepPatch, opts: AppendOptions = {}) {
+    const written = await this.d.store.append(this.ctx.taskId, messages, patch, opts);
+    this.applied(written, patch);
     return written;
   }
 
-  /** Re-reads the task; false when the run should end (finished, moved, paused or waiting). */
-  private async current(): Promise<TaskEntity | null> {
-    const t = await this.d.tasks.get(this.ctx.taskId);
+  /** The in-memory state after a committed append. */
+  private applied(written: readonly ConversationMessage[], patch: StepPatch): void {
+    this.state.messages.push(...written);
+    if (patch.step) this.state.step++;
+    this.state.activeMs += Math.max(0, Math.round(patch.activeMs ?? 0));
+    if (patch.repeatKey !== undefined) this.state.repeatKey = patch.repeatKey;
+    if (patch.repeatCount !== undefined) this.state.repeatCount = patch.repeatCount;
+  }
+
+  /** The task if the run should go on (not finished, moved, paused or waiting). */
+  private current(): TaskEntity | null {
+    const t = this.task;
     if (!t || t.assignedAgentId !== this.ctx.agentId || !activeStatuses.includes(t.status)) return null;
     if (t.pausedAt || t.approvalRequestedAt) return null;
     return t;
@@ -217,7 +246,7 @@ class RunSession {
   /** One model turn and its tool calls. Returns false when the run is over. */
   private async step(): Promise<boolean> {
     const { d, ctx } = this;
-    const task = await this.current();
+    const task = this.current();
     if (!task || this.stop) return false;
     if (this.state.step >= d.config.maxSteps) {
       await this.fail(`Stopped: the step limit of ${d.config.maxSteps} model turns was reached`);
@@ -227,7 +256,7 @@ class RunSession {
       await this.fail(`Stopped: the time limit of ${Math.round(d.config.maxRunMs / 1000)} s of work was reached`);
       return false;
     }
-    const budget = await d.usage.checkBudget(ctx.taskId);
+    const budget = await d.usage.checkBudget(ctx.taskId, task);
     if (!budget.ok) {
       await d.control.pauseWith(
         ctx.taskId,
@@ -240,8 +269,10 @@ class RunSession {
 
     const started = performance.now();
     // Messages people sent since the last step come first.
-    const pending = await d.control.pendingMessages(ctx.taskId);
-    if (pending.length > 0) await this.append([], {}, true);
+    if (this.inbox) {
+      this.inbox = false;
+      await this.append([], {}, { inbox: true });
+    }
     const readme = await readFile(join(ctx.workspacePath, "README.md"), "utf8").catch(() => null);
     const request = {
       messages: wireMessages(systemPrompt(this.agent, task, readme), this.state.messages),
@@ -261,11 +292,9 @@ class RunSession {
           .then(() => undefined),
       d.streamFlushMs ?? 100,
     );
-    let result: ChatResult;
-    let modelMs = 0;
+    let result: ChatResult & { attempts: AttemptRecord[] };
     try {
       const signal = AbortSignal.any([this.modelAbort.signal, ctx.signal]);
-      const t0 = performance.now();
       result = await chatWithFallback(this.client, this.chain, request, {
         signal,
         timeoutMs: d.config.timeoutMs,
@@ -276,7 +305,6 @@ class RunSession {
         },
         onAttempt: (a) => this.recordAttempt(a),
       });
-      modelMs = performance.now() - t0;
       await streamer.close();
     } catch (err) {
       await streamer.close().catch(() => undefined);
@@ -288,10 +316,23 @@ class RunSession {
       name: c.name,
       arguments: c.arguments,
     }));
-    await this.append([{ role: "assistant", content: result.content || null, toolCalls }], {
-      step: true,
-      activeMs: performance.now() - started,
-    });
+    // The server's time for every attempt; storing the attempts and everything else is ours.
+    const modelMs = result.attempts.reduce((sum, a) => sum + a.latencyMs, 0);
+    // The turn and a TOOL_CALL event per call commit together, in the model's order.
+    const callEvents = toolCalls.map((c) => ({
+      type: "TOOL_CALL" as const,
+      content: `${c.name}(${c.arguments.slice(0, 200)})`,
+      data: { tool: c.name, toolCallId: c.id, by: this.agent.name },
+      agentId: this.agent.id,
+    }));
+    await this.append(
+      [{ role: "assistant", content: result.content || null, toolCalls }],
+      { step: true, activeMs: performance.now() - started },
+      {
+        events: callEvents,
+        modelCalls: result.attempts.filter((a) => a.outcome === "SUCCESS").map((a) => this.attemptRow(a)),
+      },
+    );
     this.toolMs = 0;
     const more = await this.afterTurn(result.content, toolCalls);
     const total = performance.now() - started;
@@ -315,12 +356,28 @@ class RunSession {
     return true;
   }
 
+  private attemptRow(a: AttemptRecord) {
+    return this.d.usage.row({
+      taskId: this.ctx.taskId,
+      agentId: this.ctx.agentId,
+      model: a.answeredBy ?? a.model,
+      provider: a.provider ?? null,
+      attempt: a.sequence,
+      outcome: a.outcome,
+      errorKind: a.errorKind ?? null,
+      usage: a.usage ?? null,
+      latencyMs: a.latencyMs,
+    });
+  }
+
+  /** Failed attempts are stored at once; the successful one is stored with the turn it produced. */
   private async recordAttempt(a: AttemptRecord): Promise<void> {
     const { d, ctx } = this;
+    if (a.outcome === "SUCCESS") return;
     await d.usage.record({
       taskId: ctx.taskId,
       agentId: ctx.agentId,
-      model: a.answeredBy ?? a.model,
+      model: a.model,
       provider: a.provider ?? null,
       attempt: a.sequence,
       outcome: a.outcome,
@@ -423,6 +480,12 @@ class RunSession {
       return false;
     }
     const t0 = performance.now();
+    if (isControlTool(call.name)) {
+      const r = await this.controlCall(call, { repeatKey: sig, repeatCount: count });
+      this.toolMs += performance.now() - t0;
+      if (!r.stored) await this.result(call, r.text, { repeatKey: sig, repeatCount: count });
+      return r.ended;
+    }
     const { text, ended } = await this.execute(call);
     const ms = performance.now() - t0;
     this.toolMs += ms;
@@ -432,23 +495,78 @@ class RunSession {
     return ended;
   }
 
-  private async result(call: StoredToolCall, text: string, patch: Parameters<RunStore["append"]>[2]) {
-    await this.append([{ role: "tool", toolCallId: call.id, name: call.name, content: text }], patch);
-    await this.d.tasks.addEvent(
-      this.ctx.taskId,
-      {
-        type: "TOOL_OUTPUT",
-        content: text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text,
-        data: { tool: call.name, toolCallId: call.id },
-      },
-      this.actor,
-    );
+  /** Stores a call's result and its TOOL_OUTPUT event in one transaction. */
+  private async result(call: StoredToolCall, text: string, patch: StepPatch) {
+    await this.append([this.toolMessage(call, text)], patch, { events: [this.outputEvent(call, text)] });
+  }
+
+  private toolMessage(call: StoredToolCall, text: string): ConversationMessage {
+    return { role: "tool", toolCallId: call.id, name: call.name, content: text };
+  }
+
+  private outputEvent(call: StoredToolCall, text: string): NewTaskEvent {
+    return {
+      type: "TOOL_OUTPUT",
+      content: text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text,
+      data: { tool: call.name, toolCallId: call.id },
+      agentId: this.agent.id,
+    };
+  }
+
+  /**
+   * A control tool: the status change and the call's result commit in one transaction. A call
+   * that changes nothing (the task is already there) or is refused returns its text unstored.
+   */
+  private async controlCall(
+    call: StoredToolCall,
+    patch: StepPatch,
+  ): Promise<{ text: string; ended: boolean; stored: boolean }> {
+    const { d, ctx } = this;
+    let move: { to: TaskStatus; note: string | null; ended: boolean };
+    try {
+      const args: unknown = call.arguments.trim() === "" ? {} : JSON.parse(call.arguments);
+      if (call.name === "set_phase") {
+        const { phase, note } = phaseArgs.parse(args);
+        move = { to: phase, note: note ?? null, ended: false };
+      } else if (call.name === "complete_task") {
+        move = { to: "COMPLETE", note: completeArgs.parse(args).summary, ended: true };
+      } else {
+        move = { to: "FAILED", note: failArgs.parse(args).reason, ended: true };
+      }
+    } catch (err) {
+      return { text: errorText(err), ended: false, stored: false };
+    }
+    const task = this.task;
+    if (task?.status === move.to || (move.to === "COMPLETE" && task?.approvalRequestedAt)) {
+      return { text: resultText({ ok: true, status: task.status }), ended: move.ended, stored: false };
+    }
+    let written: ConversationMessage[] = [];
+    try {
+      const after = await d.tasks.updateStatus(ctx.taskId, move.to, move.note, this.actor, {
+        within: async (em, out, t) => {
+          const text = resultText(
+            t.approvalRequestedAt
+              ? { ok: true, status: t.status, waitingForApproval: true }
+              : { ok: true, status: t.status },
+          );
+          written = await d.store.appendIn(em, out, ctx.taskId, [this.toolMessage(call, text)], patch, {
+            events: [this.outputEvent(call, text)],
+          });
+        },
+      });
+      this.remember(after);
+      this.applied(written, patch);
+      const stored = written[0];
+      return { text: stored?.role === "tool" ? stored.content : "", ended: move.ended, stored: true };
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return { text: errorText(err), ended: false, stored: false };
+    }
   }
 
   private async execute(call: StoredToolCall): Promise<{ text: string; ended: boolean }> {
     try {
       const args: unknown = call.arguments.trim() === "" ? {} : JSON.parse(call.arguments);
-      if (isControlTool(call.name)) return await this.control(call.name, args);
       return { text: await this.registryCall(call, args), ended: false };
     } catch (err) {
       if (!(err instanceof DomainError) && !(err instanceof SyntaxError)) {
@@ -471,6 +589,7 @@ class RunSession {
     const input = { ...(args && typeof args === "object" ? args : {}), workspaceId: this.workspaceId };
     const out = await d.tools.call(call.name, input, this.actor, this.workAbort.signal, {
       invocationKey: `${this.ctx.taskId}:${call.id}`,
+      announced: true,
     });
     if (call.name === "runCommand") return this.commandResult(out as CommandRunEntity);
     return resultText(out);
@@ -492,45 +611,6 @@ class RunSession {
     });
   }
 
-  private async control(name: string, args: unknown): Promise<{ text: string; ended: boolean }> {
-    const { d, ctx } = this;
-    await d.tasks.addEvent(
-      ctx.taskId,
-      {
-        type: "TOOL_CALL",
-        content: `${name}(${JSON.stringify(args).slice(0, 200)})`,
-        data: { tool: name, by: this.agent.name },
-      },
-      this.actor,
-    );
-    const task = await d.tasks.require(ctx.taskId, "taskId");
-    switch (name) {
-      case "set_phase": {
-        const { phase, note } = phaseArgs.parse(args);
-        if (task.status !== phase) await d.tasks.updateStatus(ctx.taskId, phase, note ?? null, this.actor);
-        return { text: resultText({ ok: true, phase }), ended: false };
-      }
-      case "complete_task": {
-        const { summary } = completeArgs.parse(args);
-        if (task.status !== "COMPLETE" && !task.approvalRequestedAt) {
-          await d.tasks.updateStatus(ctx.taskId, "COMPLETE", summary, this.actor);
-        }
-        const after = await d.tasks.require(ctx.taskId, "taskId");
-        return {
-          text: resultText(
-            after.approvalRequestedAt ? { ok: true, waitingForApproval: true } : { ok: true, status: after.status },
-          ),
-          ended: true,
-        };
-      }
-      default: {
-        const { reason } = failArgs.parse(args);
-        if (task.status !== "FAILED") await d.tasks.updateStatus(ctx.taskId, "FAILED", reason, this.actor);
-        return { text: resultText({ ok: true, status: "FAILED" }), ended: true };
-      }
-    }
-  }
-
   private async fail(reason: string): Promise<void> {
     await this.d.tasks.updateStatus(this.ctx.taskId, "FAILED", reason, this.actor).catch((err: unknown) => {
       if (!(err instanceof DomainError)) throw err;
@@ -548,8 +628,8 @@ class RunSession {
     const open = unansweredCalls(this.state.messages);
     for (const call of open) {
       if (isControlTool(call.name)) {
-        const { text } = await this.execute(call);
-        await this.result(call, text, {});
+        const r = await this.controlCall(call, {});
+        if (!r.stored) await this.result(call, r.text, {});
         continue;
       }
       const row = await d.tools.byInvocation(`${ctx.taskId}:${call.id}`);

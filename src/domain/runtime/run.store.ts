@@ -1,9 +1,18 @@
-import { LockMode } from "@mikro-orm/core";
-import { AgentRunEntity, RunMessageEntity, TaskMessageEntity, type RunMessageRole } from "../../infra/db/entities.js";
+import type { SqlEntityManager } from "@mikro-orm/knex";
+import {
+  AgentRunEntity,
+  ModelCallEntity,
+  RunMessageEntity,
+  TaskMessageEntity,
+  type RunMessageRole,
+} from "../../infra/db/entities.js";
+import type { Message } from "../../infra/pubsub/pubsub.js";
 import { sql } from "../../infra/db/reader.js";
+import { insertRows, selectRows } from "../../infra/db/writer.js";
 import { newId } from "../ids.js";
 import type { Json } from "../model.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
+import { appendEvents, type NewTaskEvent } from "../tasks/task-events.js";
 
 export interface StoredToolCall {
   id: string;
@@ -24,6 +33,15 @@ export interface RunState {
   repeatCount: number;
   waitReason: string | null;
   messages: ConversationMessage[];
+}
+
+export interface AppendOptions {
+  /** Deliver the person's messages waiting for the task first. */
+  inbox?: boolean;
+  /** Events written on the task in the same transaction. */
+  events?: readonly NewTaskEvent[];
+  /** Model-call rows (the turn's successful attempt) stored in the same transaction. */
+  modelCalls?: readonly ModelCallEntity[];
 }
 
 export interface StepPatch {
@@ -131,59 +149,90 @@ export class RunStore {
   }
 
   /**
-   * Appends messages and updates the counters in one transaction. With `inbox`, the person's
-   * messages waiting for the task are appended first (as user messages) and marked delivered.
+   * Appends messages and updates the counters in one transaction, with `events` written on the
+   * task in the same transaction. With `inbox`, the person's messages waiting for the task are
+   * appended first (as user messages) and marked delivered. The counter is bumped with one
+   * conditional UPDATE that hands out the sequence numbers (as the event log does).
    */
   async append(
     taskId: string,
     messages: readonly ConversationMessage[],
     patch: StepPatch = {},
-    opts: { inbox?: boolean } = {},
+    opts: AppendOptions = {},
   ): Promise<ConversationMessage[]> {
-    return inTransaction(this.deps, async (em) => {
-      const run = await em.findOneOrFail(
-        AgentRunEntity,
-        { taskId },
-        this.deps.db.dialect === "postgresql" ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
+    return inTransaction(this.deps, (em, out) => this.appendIn(em, out, taskId, messages, patch, opts));
+  }
+
+  /** `append` inside the caller's transaction (a status change and its tool result commit together). */
+  async appendIn(
+    em: SqlEntityManager,
+    out: Message[],
+    taskId: string,
+    messages: readonly ConversationMessage[],
+    patch: StepPatch = {},
+    opts: AppendOptions = {},
+  ): Promise<ConversationMessage[]> {
+    const now = this.now();
+    const all: ConversationMessage[] = [];
+    if (opts.inbox) {
+      const waiting = await selectRows(
+        em,
+        TaskMessageEntity,
+        sql("task_id = ? and delivered_at is null order by id", [taskId]),
+        { limit: 100 },
       );
-      const now = this.now();
-      const all: ConversationMessage[] = [];
-      if (opts.inbox) {
-        const waiting = await em.find(
-          TaskMessageEntity,
-          { taskId, deliveredAt: null },
-          { orderBy: { id: "asc" }, limit: 100 },
-        );
-        if (waiting.length > 0) {
-          await em.nativeUpdate(TaskMessageEntity, { id: { $in: waiting.map((w) => w.id) } }, { deliveredAt: now });
-          for (const w of waiting)
-            all.push({ role: "user", content: `Message from ${w.author}: ${w.text}`, author: w.author });
+      if (waiting.length > 0) {
+        await em.nativeUpdate(TaskMessageEntity, { id: { $in: waiting.map((w) => w.id) } }, { deliveredAt: now });
+        for (const w of waiting) {
+          all.push({ role: "user", content: `Message from ${w.author}: ${w.text}`, author: w.author });
         }
       }
-      all.push(...messages);
-      let seq = run.messageSeq;
-      const step = run.step + (patch.step ? 1 : 0);
-      if (all.length > 0) {
-        await em.insertMany(
-          RunMessageEntity,
-          all.map((m) => ({ id: newId(), taskId, seq: ++seq, step, createdAt: now, ...toRow(m) })),
-        );
-      }
-      await em.nativeUpdate(
-        AgentRunEntity,
-        { taskId },
-        {
-          messageSeq: seq,
-          step,
-          activeMs: run.activeMs + Math.max(0, Math.round(patch.activeMs ?? 0)),
-          ...(patch.repeatKey !== undefined ? { repeatKey: patch.repeatKey } : {}),
-          ...(patch.repeatCount !== undefined ? { repeatCount: patch.repeatCount } : {}),
-          waitReason: null,
-          updatedAt: now,
-        },
-      );
-      return all;
-    });
+    }
+    all.push(...messages);
+    const sqlite = this.deps.db.dialect === "sqlite";
+    const sets = [
+      "message_seq = message_seq + ?",
+      "step = step + ?",
+      "active_ms = active_ms + ?",
+      "wait_reason = null",
+      "updated_at = ?",
+    ];
+    const params: unknown[] = [
+      all.length,
+      patch.step ? 1 : 0,
+      Math.max(0, Math.round(patch.activeMs ?? 0)),
+      sqlite ? now.getTime() : now,
+    ];
+    if (patch.repeatKey !== undefined) {
+      sets.push("repeat_key = ?");
+      params.push(patch.repeatKey);
+    }
+    if (patch.repeatCount !== undefined) {
+      sets.push("repeat_count = ?");
+      params.push(patch.repeatCount);
+    }
+    const rows = await em.execute<Array<{ message_seq: number; step: number }>>(
+      `update agent_run set ${sets.join(", ")} where task_id = ? returning message_seq, step`,
+      [...params, taskId],
+    );
+    const last = rows[0];
+    if (!last) throw new Error(`no run state for task ${taskId}`);
+    const first = Number(last.message_seq) - all.length + 1;
+    await insertRows(
+      em,
+      RunMessageEntity,
+      all.map((m, i) => ({
+        id: newId(),
+        taskId,
+        seq: first + i,
+        step: Number(last.step),
+        createdAt: now,
+        ...toRow(m),
+      })),
+    );
+    if (opts.modelCalls?.length) await insertRows(em, ModelCallEntity, opts.modelCalls);
+    await appendEvents(em, out, taskId, opts.events ?? [], now);
+    return all;
   }
 
   /** Records why the run stopped without finishing (shown once); returns false if it already said so. */

@@ -92,6 +92,7 @@ export class TaskControlService {
         deliveredAt: null,
       });
       await em.insert(TaskMessageEntity, message);
+      out.push({ topic: "TASK_MESSAGE", payload: { taskId: task.id } });
       await appendEvent(
         em,
         out,
@@ -199,7 +200,8 @@ export class TaskControlService {
           throw conflict(`The task is not waiting for approval (it is ${t.status})`, "id");
         }
       },
-      within: async (em, _out, t) => {
+      within: async (em, out, t) => {
+        out.push({ topic: "TASK_MESSAGE", payload: { taskId: t.id } });
         await em.insert(TaskMessageEntity, {
           id: newId(),
           taskId: t.id,

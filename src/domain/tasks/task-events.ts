@@ -1,6 +1,7 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { TaskEventEntity } from "../../infra/db/entities.js";
 import { sql, type Reader } from "../../infra/db/reader.js";
+import { insertRows } from "../../infra/db/writer.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
@@ -41,9 +42,43 @@ export async function appendEvent(
     agentId: event.agentId ?? null,
     createdAt: now,
   });
-  await em.insert(TaskEventEntity, row);
+  await insertRows(em, TaskEventEntity, [row]);
   outbox.push({ topic: "TASK_EVENT", payload: { taskId, seq: row.seq } });
   return row;
+}
+
+/** Appends several events in one counter bump and one multi-row insert, in the caller's transaction. */
+export async function appendEvents(
+  em: SqlEntityManager,
+  outbox: Message[],
+  taskId: string,
+  events: readonly NewTaskEvent[],
+  now: Date = new Date(),
+): Promise<TaskEventEntity[]> {
+  if (events.length === 0) return [];
+  if (events.length === 1) return [await appendEvent(em, outbox, taskId, events[0]!, now)];
+  const rows = await em.execute<Array<{ event_seq: number }>>(
+    "update task set event_seq = event_seq + ? where id = ? returning event_seq",
+    [events.length, taskId],
+  );
+  const last = rows[0]?.event_seq;
+  if (last === undefined) throw notFound("Task", taskId, "taskId");
+  const first = Number(last) - events.length + 1;
+  const written = events.map((e, i) =>
+    Object.assign(new TaskEventEntity(), {
+      id: newId(),
+      taskId,
+      seq: first + i,
+      type: e.type,
+      content: e.content,
+      data: e.data ?? null,
+      agentId: e.agentId ?? null,
+      createdAt: now,
+    }),
+  );
+  await insertRows(em, TaskEventEntity, written);
+  for (const w of written) outbox.push({ topic: "TASK_EVENT", payload: { taskId, seq: w.seq } });
+  return written;
 }
 
 export async function readEvents(

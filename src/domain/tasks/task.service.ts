@@ -1,7 +1,7 @@
-import { LockMode } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { AgentEntity, TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
+import { selectRows } from "../../infra/db/writer.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import type { Principal } from "../auth/principal.js";
 import { badInput, forbidden, notFound } from "../errors.js";
@@ -164,7 +164,9 @@ export class TaskService {
         (await this.needsApproval(em, task))
       ) {
         // An agent finishing a task that needs approval asks for it; a person completes it.
-        return { task: await this.requestApprovalInTx(em, out, task, cleanNote, actor), released: null };
+        const waiting = await this.requestApprovalInTx(em, out, task, cleanNote, actor);
+        await opts.within?.(em, out, waiting);
+        return { task: waiting, released: null };
       }
       const r = await this.transition(em, out, task, to, cleanNote, actor);
       await opts.within?.(em, out, r.task);
@@ -231,13 +233,7 @@ export class TaskService {
   }
 
   private async lockedTask(em: SqlEntityManager, id: string): Promise<TaskEntity> {
-    const task = isId(id)
-      ? await em.findOne(
-          TaskEntity,
-          { id },
-          this.deps.db.dialect === "postgresql" ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
-        )
-      : null;
+    const [task] = isId(id) ? await selectRows(em, TaskEntity, sql("id = ?", [id]), { forUpdate: true }) : [];
     if (!task) throw notFound("Task", id);
     return task;
   }

@@ -1,4 +1,5 @@
 import { ModelCallEntity, TaskEntity, type ModelCallOutcome } from "../../infra/db/entities.js";
+import { insertRows } from "../../infra/db/writer.js";
 import { badInput, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
 import { limits } from "../model.js";
@@ -107,10 +108,17 @@ export class UsageService {
 
   /** Stores one attempt at a model call (one insert). */
   async record(a: ModelCallAttempt): Promise<ModelCallEntity> {
+    const row = this.row(a);
+    await insertRows(this.deps.db.fork(), ModelCallEntity, [row]);
+    return row;
+  }
+
+  /** The validated row of one attempt, for a caller that stores it in its own transaction. */
+  row(a: ModelCallAttempt): ModelCallEntity {
     const u = a.usage ?? null;
     const cost = u?.costUsd ?? 0;
     if (!Number.isFinite(cost) || cost < 0) throw badInput("costUsd", "must be a number of at least 0");
-    const row = Object.assign(new ModelCallEntity(), {
+    return Object.assign(new ModelCallEntity(), {
       id: newId(),
       taskId: a.taskId,
       agentId: a.agentId,
@@ -127,8 +135,6 @@ export class UsageService {
       latencyMs: int("latencyMs", Math.round(a.latencyMs), 0, 2 ** 31 - 1),
       createdAt: a.createdAt ?? this.now(),
     });
-    await this.deps.db.fork().insert(ModelCallEntity, row);
-    return row;
   }
 
   ofTask(taskId: string): Promise<UsageSums> {
@@ -202,11 +208,16 @@ export class UsageService {
     }));
   }
 
-  /** Whether the task may make another model call: not once its spending has reached a limit it sets. */
-  async checkBudget(taskId: string): Promise<BudgetCheck> {
-    const task = isId(taskId)
-      ? await this.deps.db.fork().findOne(TaskEntity, { id: taskId }, { fields: ["id", "maxCostUsd", "maxTokens"] })
-      : null;
+  /**
+   * Whether the task may make another model call: not once its spending has reached a limit it
+   * sets. Pass the task row when it is at hand (the runtime has it), to spare a read.
+   */
+  async checkBudget(taskId: string, known?: Pick<TaskEntity, "id" | "maxCostUsd" | "maxTokens">): Promise<BudgetCheck> {
+    const task =
+      known ??
+      (isId(taskId)
+        ? await this.deps.db.fork().findOne(TaskEntity, { id: taskId }, { fields: ["id", "maxCostUsd", "maxTokens"] })
+        : null);
     if (!task) throw notFound("Task", taskId, "taskId");
     const { maxCostUsd, maxTokens } = task;
     if (maxCostUsd === null && maxTokens === null) return { ok: true };

@@ -12,6 +12,8 @@ export interface TopicPayloads {
   COMMAND_CHANGED: { runId: string };
   /** Asks whichever process runs the command to stop it. */
   COMMAND_CANCEL: { runId: string };
+  /** A person's message waits for the agent working on the task. */
+  TASK_MESSAGE: { taskId: string };
 }
 
 export type Topic = keyof TopicPayloads;
@@ -23,6 +25,7 @@ export const topics: readonly Topic[] = [
   "COMMAND_OUTPUT",
   "COMMAND_CHANGED",
   "COMMAND_CANCEL",
+  "TASK_MESSAGE",
 ];
 
 export type Message = { [T in Topic]: { topic: T; payload: TopicPayloads[T] } }[Topic];

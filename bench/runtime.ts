@@ -1,0 +1,309 @@
+/**
+ * The agent runtime, on SQLite and (with BENCH_DATABASE_URL or TEST_DATABASE_URL) PostgreSQL.
+ *
+ * 1. Overhead per step: one task of STEPS model turns against a model server that answers at
+ *    once, each turn one writeFile; the runtime reports each step's model time, tool time and the
+ *    rest (reading the task, the budget check, building the prompt, persisting the turn and the
+ *    result, events). Baseline: one TaskService.addEvent (a committed event row) in the same run.
+ *    Target: median overhead ≤ 5 ms.
+ * 2. Throughput: TASKS tasks at once, each on its own builtin agent, against a model server that
+ *    answers each turn after MODEL_MS; every task takes TURNS turns, so the latency allows
+ *    TASKS / (TURNS · MODEL_MS) tasks per second. The model holds its answers until every task has
+ *    its workspace and has asked its first question (workspace creation is shown apart); the clock
+ *    runs from then to the last COMPLETE. Target: ≥ 80 % of what the latency allows.
+ */
+import { chmodSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import pg from "pg";
+import { startApp, type RunningApp } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
+import { createLogger } from "../src/logger.js";
+import type { Principal } from "../src/domain/auth/principal.js";
+import { startModelServer } from "./model-server.js";
+import {
+  loadAverage,
+  median,
+  ms,
+  percentile,
+  removeDir,
+  tempDir,
+  withoutKeyBanner,
+  type Bench,
+  type BenchResult,
+} from "./lib.js";
+
+const STEPS = 60;
+const WARMUP_STEPS = 5;
+const OVERHEAD_TARGET_MS = 5;
+const TASKS = 50;
+const TURNS = 4;
+const MODEL_MS = 200;
+const THROUGHPUT_TARGET = 0.8;
+
+const system: Principal = { apiKeyId: "", name: "bench", role: "ADMIN", agentId: null };
+
+async function freshPgDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `bench_runtime_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+async function withApp<T>(
+  databaseUrl: string | undefined,
+  modelUrl: string,
+  workers: number,
+  onStep: ((s: { modelMs: number; toolMs: number; overheadMs: number }) => void) | undefined,
+  fn: (app: RunningApp, sql: Map<string, number>) => Promise<T>,
+): Promise<T> {
+  const statements = new Map<string, number>();
+  const dataDir = tempDir("runtime");
+  chmodSync(dataDir, 0o755);
+  const config = loadConfig({
+    PORT: "0",
+    DATA_DIR: dataDir,
+    LOG_LEVEL: "silent",
+    ADMIN_API_KEY: "bench-runtime-admin-key-0123456789abcdef",
+    OPENROUTER_BASE_URL: modelUrl,
+    OPENROUTER_API_KEY: "sk-bench",
+    MODEL_DEFAULT: "bench-model",
+    AGENT_MAX_STEPS: "10000",
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  });
+  const app = await withoutKeyBanner(() =>
+    startApp({
+      config,
+      logger: createLogger("silent"),
+      workers,
+      sweepIntervalMs: 60_000,
+      onQuery: process.env.BENCH_COUNT_SQL
+        ? (text) => {
+            const shape = text.replace(/\s+/g, " ").slice(0, 70);
+            statements.set(shape, (statements.get(shape) ?? 0) + 1);
+          }
+        : undefined,
+      ...(onStep ? { modelRuntime: { onStep, streamFlushMs: 100 } } : {}),
+    }),
+  );
+  try {
+    return await fn(app, statements);
+  } finally {
+    await app.stop();
+    removeDir(dataDir);
+  }
+}
+
+async function waitAll(app: RunningApp, ids: string[], timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const tasks = await app.services.tasks.byIds(ids);
+    const open = ids.filter((id) => !["COMPLETE", "FAILED", "CANCELLED"].includes(tasks.get(id)?.status ?? ""));
+    if (open.length === 0) return;
+    if (Date.now() > end) throw new Error(`${open.length} task(s) did not finish in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function overhead(label: string, databaseUrl: string | undefined, result: BenchResult): Promise<void> {
+  const server = await startModelServer(
+    (turn) =>
+      turn < STEPS
+        ? [["writeFile", { path: `notes/step-${turn}.txt`, content: `step ${turn}\n` }]]
+        : [["fail_task", { reason: "benchmark over" }]],
+    0,
+  );
+  const steps: Array<{ modelMs: number; toolMs: number; overheadMs: number }> = [];
+  try {
+    await withApp(
+      databaseUrl,
+      server.url,
+      1,
+      (s) => steps.push(s),
+      async (app) => {
+        await app.services.agents.create({ name: "bench-agent", kind: "BUILTIN" });
+        const task = await app.services.tasks.create({ title: "overhead", complexity: 5 });
+        await waitAll(app, [task.id], 120_000);
+        // Baseline: one committed event row, the unit most of the runtime's bookkeeping is made of.
+        const events: number[] = [];
+        for (let i = 0; i < 60; i++) {
+          const t0 = performance.now();
+          await app.services.tasks.addEvent(task.id, { type: "PROGRESS", content: `baseline ${i}` }, system);
+          events.push(performance.now() - t0);
+        }
+        const measured = steps.slice(WARMUP_STEPS, STEPS);
+        const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+        const over = sorted(measured.map((s) => s.overheadMs));
+        const event = median(sorted(events.slice(10)));
+        result.figures.push(
+          {
+            name: `${label}: runtime overhead per step, p50 / p95`,
+            value: `${ms(median(over), 2)} / ${ms(percentile(over, 95), 2)}`,
+            baseline: `${ms(event, 2)} per event row`,
+            note: `${measured.length} steps; ≈ ${(median(over) / event).toFixed(1)} event rows' worth`,
+          },
+          {
+            name: `${label}: model call p50 (instant server)`,
+            value: ms(median(sorted(measured.map((s) => s.modelMs))), 2),
+            note: "HTTP + SSE parse, not counted as overhead",
+          },
+          {
+            name: `${label}: writeFile execution p50`,
+            value: ms(median(sorted(measured.map((s) => s.toolMs))), 2),
+            note: "ToolCall row, event, file write; not counted as overhead",
+          },
+        );
+        result.targets.push({
+          name: `${label}: runtime overhead per step (median, model and tool time excluded)`,
+          measured: ms(median(over), 2),
+          target: `≤ ${OVERHEAD_TARGET_MS} ms`,
+          pass: median(over) <= OVERHEAD_TARGET_MS,
+        });
+      },
+    );
+  } finally {
+    await server.close();
+  }
+}
+
+async function throughput(label: string, databaseUrl: string | undefined, result: BenchResult): Promise<void> {
+  const plan: Array<[string, Record<string, unknown>]> = [
+    ["set_phase", { phase: "BUILD" }],
+    ["set_phase", { phase: "TEST" }],
+    ["set_phase", { phase: "REVIEW" }],
+    ["complete_task", { summary: "done" }],
+  ];
+  const server = await startModelServer((turn) => [plan[Math.min(turn, plan.length - 1)]!], MODEL_MS);
+  const steps: Array<{ modelMs: number; toolMs: number; overheadMs: number }> = [];
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  try {
+    await withApp(
+      databaseUrl,
+      server.url,
+      TASKS,
+      (st) => steps.push(st),
+      async (app, statements) => {
+        for (let i = 0; i < TASKS; i++) await app.services.agents.create({ name: `agent-${i}`, kind: "BUILTIN" });
+        // Every task gets its workspace and asks its first question; then the model starts answering,
+        // so the figure is the runtime's and not the workspaces' (their creation is shown apart).
+        server.closeGate();
+        const t0 = performance.now();
+        const created = await Promise.all(
+          Array.from({ length: TASKS }, (_, i) => app.services.tasks.create({ title: `task ${i}`, complexity: 5 })),
+        );
+        const ids = created.map((t) => t.id);
+        while (server.waiting < TASKS) {
+          if (performance.now() - t0 > 120_000) throw new Error(`only ${server.waiting} tasks asked the model`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        const setupSeconds = (performance.now() - t0) / 1000;
+        lag.enable();
+        const t1 = performance.now();
+        const cpu0 = process.cpuUsage();
+        server.open();
+        await waitAll(app, ids, 300_000);
+        const runSeconds = (performance.now() - t1) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        lag.disable();
+        const cpuMs = (cpu.user + cpu.system) / 1000;
+        result.notes.push(
+          `${label}: CPU of this process while the tasks ran: ${(cpuMs / server.requests).toFixed(1)} ms per model turn, ${(cpuMs / 1000 / runSeconds).toFixed(2)} cores busy (the model server runs in it too)`,
+        );
+        const p50 = (xs: number[]) => median([...xs].sort((a, b) => a - b));
+        const statuses = await app.services.tasks.byIds(ids);
+        const completed = ids.filter((id) => statuses.get(id)?.status === "COMPLETE").length;
+        const allowedPerMin = (TASKS / ((TURNS * MODEL_MS) / 1000)) * 60;
+        const measuredPerMin = (TASKS / runSeconds) * 60;
+        result.figures.push(
+          {
+            name: `${label}: tasks per minute, ${TASKS} at once`,
+            value: measuredPerMin.toFixed(0),
+            baseline: `${allowedPerMin.toFixed(0)} allowed`,
+            note: `${((100 * measuredPerMin) / allowedPerMin).toFixed(1)} % of what ${TURNS} turns × ${MODEL_MS} ms allow`,
+          },
+          {
+            name: `${label}: all ${TASKS} tasks, first answer → last COMPLETE`,
+            value: `${runSeconds.toFixed(2)} s`,
+            baseline: `${((TURNS * MODEL_MS) / 1000).toFixed(2)} s`,
+            note: `${completed}/${TASKS} COMPLETE; ${server.requests} model requests`,
+          },
+          {
+            name: `${label}: ${TASKS} workspaces created and first questions asked`,
+            value: `${setupSeconds.toFixed(2)} s`,
+            note: "before the clock starts",
+          },
+        );
+        result.notes.push(
+          `${label}: per model turn under load: model call p50 ${ms(p50(steps.map((x) => x.modelMs)))}, tool p50 ${ms(p50(steps.map((x) => x.toolMs)))}, runtime p50 ${ms(p50(steps.map((x) => x.overheadMs)))}; event-loop delay p50 ${ms(lag.percentile(50) / 1e6)}, p99 ${ms(lag.percentile(99) / 1e6)}`,
+        );
+        const total = [...statements.values()].reduce((a, b) => a + b, 0);
+        if (total > 0) {
+          result.notes.push(
+            `${label}: ${total} SQL statements (${(total / server.requests).toFixed(1)} per model turn, workspace creation and assignment included); most frequent:`,
+            ...[...statements.entries()]
+              .sort((a, b) => b[1] - a[1])
+              .slice(0, 12)
+              .map(([q, n]) => `  ${String(n).padStart(6)}  ${q}`),
+          );
+        }
+        result.targets.push({
+          name: `${label}: tasks per minute vs what the model latency allows`,
+          measured: `${measuredPerMin.toFixed(0)} (${((100 * measuredPerMin) / allowedPerMin).toFixed(1)} %)`,
+          target: `≥ ${(THROUGHPUT_TARGET * 100).toFixed(0)} % of ${allowedPerMin.toFixed(0)}`,
+          pass: completed === TASKS && measuredPerMin >= THROUGHPUT_TARGET * allowedPerMin,
+        });
+      },
+    );
+  } finally {
+    await server.close();
+  }
+}
+
+export const runtimeBench: Bench = {
+  name: "runtime",
+  description: `agent runtime: overhead per step (${STEPS} steps) and ${TASKS} concurrent tasks with a ${MODEL_MS} ms model`,
+  async run(): Promise<BenchResult> {
+    const result: BenchResult = { figures: [], targets: [], notes: [] };
+    const load0 = loadAverage();
+    // BENCH_RUNTIME_PART=overhead|throughput runs one part (for profiling).
+    const part = process.env.BENCH_RUNTIME_PART;
+    const runOverhead = part !== "throughput";
+    const runThroughput = part !== "overhead";
+    if (runOverhead) await overhead("SQLite", undefined, result);
+    if (runThroughput) await throughput("SQLite", undefined, result);
+    const base = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
+    if (base) {
+      if (runOverhead) {
+        const db = await freshPgDatabase(base);
+        try {
+          await overhead("PostgreSQL", db.url, result);
+        } finally {
+          await db.drop();
+        }
+      }
+      if (runThroughput) {
+        const db = await freshPgDatabase(base);
+        try {
+          await throughput("PostgreSQL", db.url, result);
+        } finally {
+          await db.drop();
+        }
+      }
+    } else {
+      result.notes.push("PostgreSQL skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL.");
+    }
+    result.notes.push(`load average (1 min) at start ${load0.toFixed(1)}, at end ${loadAverage().toFixed(1)}`);
+    return result;
+  },
+};
