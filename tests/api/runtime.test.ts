@@ -299,7 +299,7 @@ describeProfiles("agent runtime", (profile) => {
   });
 });
 
-describe("model selection in the runtime [sqlite]", () => {
+describe("model selection and limits in the runtime [sqlite]", () => {
   let fake: FakeOpenRouter;
   let s: TestServer;
   beforeAll(async () => {
@@ -308,6 +308,7 @@ describe("model selection in the runtime [sqlite]", () => {
       MODEL_DEFAULT: "fallback-model",
       MODEL_TIERS: "1-5:cheap-model;6-10:strong-model",
       MODEL_PROVIDER: '{"sort":"price","allow_fallbacks":true}',
+      AGENT_MAX_STEPS: "3",
     });
   });
   afterAll(async () => {
@@ -343,6 +344,23 @@ describe("model selection in the runtime [sqlite]", () => {
       expect(fake.requests.slice(from).map((r) => r.model)).toEqual([c.expected]);
       expect(fake.requests[from]!.body.provider).toEqual({ sort: "price", allow_fallbacks: true });
     }
+    expect(fake.pending()).toBe(0);
+  });
+
+  it("stops a task at the step limit, with an event saying so", async () => {
+    await s.ok(CreateRuntimeAgentDocument, {
+      input: { name: "limited", kind: "BUILTIN", minComplexity: 10, maxComplexity: 10, model: "limit-model" },
+    });
+    fake.scriptModel(
+      "limit-model",
+      ...[1, 2, 3].map((i) => callTurn([["writeFile", { path: `notes/${i}.txt`, content: `${i}` }]])),
+    );
+    const t = (await s.ok(CreateRuntimeTaskDocument, { input: { title: "endless", complexity: 10 } })).createTask;
+    const done = await until(s, t.id, (x) => x.status === "FAILED", "the step limit");
+    expect(done.events.filter((e) => e.type === "STATUS_CHANGE").at(-1)!.content).toMatch(
+      /Stopped: the step limit of 3 model turns was reached/,
+    );
+    expect(done.usage.calls).toBe(3);
     expect(fake.pending()).toBe(0);
   });
 });
