@@ -132,14 +132,40 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
     }),
   );
 
-  // README.md follows the task's status wherever its workspace is on this machine.
+  // README.md follows the task's status wherever its workspace is on this machine. What was
+  // last written for a task is remembered, so a change that does not show in the README (an
+  // event counter, a pause) costs one shared read and no write.
+  const written = new Map<string, { key: string; ws: { path: string; agentId: string }; agentName: string | null }>();
   const unsubscribe = o.pubsub.subscribe("TASK_CHANGED", ({ taskId }) => {
     if (stopping) return;
     const p: Promise<void> = (async () => {
-      const task = await services.tasks.get(taskId);
-      const ws = task ? (await services.workspaces.byTaskIds([taskId])).get(taskId) : undefined;
-      if (!task || !ws || ws.status === "FAILED" || !existsSync(ws.path)) return;
-      await o.workspaceFs.writeReadme(ws.path, await layoutOf(task, ws.agentId));
+      const task = await services.tasks.getShared(taskId);
+      if (!task) return;
+      let known = written.get(taskId);
+      if (!known || known.ws.agentId !== task.assignedAgentId) {
+        const ws = (await services.workspaces.byTaskIds([taskId])).get(taskId);
+        if (!ws || ws.status !== "READY" || !existsSync(ws.path)) return;
+        const agent = await services.agents.get(ws.agentId);
+        known = { key: "", ws: { path: ws.path, agentId: ws.agentId }, agentName: agent?.name ?? null };
+      }
+      const layout: WorkspaceLayoutInput = {
+        agentId: known.ws.agentId,
+        taskId: task.id,
+        title: task.title,
+        description: task.description,
+        status: task.status,
+        complexity: task.complexity,
+        priority: task.priority,
+        agentName: known.agentName,
+      };
+      const key = JSON.stringify(layout);
+      if (key === known.key) return;
+      await o.workspaceFs.writeReadme(known.ws.path, layout);
+      written.delete(taskId);
+      if (activeStatuses.includes(task.status)) {
+        if (written.size >= 10_000) written.delete(written.keys().next().value as string);
+        written.set(taskId, { ...known, key });
+      }
     })()
       .catch((err: unknown) => logger.warn({ err, taskId }, "could not update the workspace README"))
       .finally(() => inFlight.delete(p));

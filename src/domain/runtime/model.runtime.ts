@@ -166,7 +166,7 @@ class RunSession {
     // person's message raises the inbox flag.
     const unwatch = d.pubsub.subscribe("TASK_CHANGED", ({ taskId }) => {
       if (taskId !== ctx.taskId) return;
-      void d.tasks.get(taskId).then(
+      void d.tasks.getShared(taskId).then(
         (t) => {
           if (t) this.remember(t);
           if (!t || t.assignedAgentId !== ctx.agentId || !activeStatuses.includes(t.status)) this.halt("gone");

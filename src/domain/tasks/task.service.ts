@@ -304,7 +304,8 @@ export class TaskService {
    * An AGENT principal may only write to tasks assigned to its agent.
    */
   async addEvent(taskId: string, event: NewTaskEvent, actor: Principal | null): Promise<TaskEventEntity> {
-    const content = text("content", event.content, { max: limits.eventContentLength });
+    // Not trimmed: streamed text arrives in pieces whose spaces matter.
+    const content = text("content", event.content, { max: limits.eventContentLength, trim: false });
     return inTransaction(this.deps, async (em, out) => {
       if (actor?.role === "AGENT") {
         const task = isId(taskId)
@@ -325,6 +326,22 @@ export class TaskService {
         this.now(),
       );
     });
+  }
+
+  private readonly sharedReads = new Map<string, Promise<TaskEntity | null>>();
+
+  /**
+   * `get` for readers that only look (change listeners): reads of one task that overlap share
+   * one query, so the handlers of one TASK_CHANGED notification cost one read between them.
+   * The row is shared: do not modify it.
+   */
+  getShared(id: string): Promise<TaskEntity | null> {
+    let p = this.sharedReads.get(id);
+    if (!p) {
+      p = this.get(id).finally(() => this.sharedReads.delete(id));
+      this.sharedReads.set(id, p);
+    }
+    return p;
   }
 
   async get(id: string): Promise<TaskEntity | null> {

@@ -105,8 +105,8 @@ export class WorkspaceFs {
     // "wx": fails on anything already there, a symlink planted by the workspace's user included.
     const fh = await open(tmp, "wx", 0o644);
     try {
+      // No fsync: the rename makes the change atomic, and the README is rewritten on every change.
       await fh.writeFile(text, "utf8");
-      await fh.sync();
     } finally {
       await fh.close();
     }
