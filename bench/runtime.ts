@@ -215,6 +215,8 @@ async function throughput(label: string, databaseUrl: string | undefined, result
         await waitAll(app, ids, 300_000);
         const runSeconds = (performance.now() - t1) / 1000;
         const cpu = process.cpuUsage(cpu0);
+        if (process.env.BENCH_MARKS)
+          process.stderr.write(`run window ${t1.toFixed(0)}-${performance.now().toFixed(0)} ms\n`);
         lag.disable();
         const cpuMs = (cpu.user + cpu.system) / 1000;
         result.notes.push(
