@@ -110,6 +110,7 @@ const envSchema = z.object({
       ctx.addIssue({ code: "custom", message: 'must be a JSON object, e.g. {"sort":"price"}' });
       return z.NEVER;
     }),
+  MODEL_FALLBACK: z.enum(["client", "openrouter"], { message: "must be client or openrouter" }).default("client"),
   MODEL_TIMEOUT_MS: intFrom("MODEL_TIMEOUT_MS", 120_000, 1_000, 3_600_000),
   MODEL_RETRIES: intFrom("MODEL_RETRIES", 2, 0, 10),
   AGENT_MAX_STEPS: intFrom("AGENT_MAX_STEPS", 100, 1, 10_000),
@@ -159,6 +160,8 @@ export interface ModelConfig {
   defaultModels: string[];
   tiers: ComplexityTier[];
   provider: Record<string, unknown> | undefined;
+  /** client: this service tries the chain's models in turn; openrouter: it sends the chain as OpenRouter's `models`. */
+  fallback: "client" | "openrouter";
   timeoutMs: number;
   retries: number;
   maxSteps: number;
@@ -216,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultModels: e.MODEL_DEFAULT,
       tiers: e.MODEL_TIERS,
       provider: e.MODEL_PROVIDER,
+      fallback: e.MODEL_FALLBACK,
       timeoutMs: e.MODEL_TIMEOUT_MS,
       retries: e.MODEL_RETRIES,
       maxSteps: e.AGENT_MAX_STEPS,

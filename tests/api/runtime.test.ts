@@ -309,6 +309,7 @@ describe("model selection and limits in the runtime [sqlite]", () => {
       MODEL_TIERS: "1-5:cheap-model;6-10:strong-model",
       MODEL_PROVIDER: '{"sort":"price","allow_fallbacks":true}',
       AGENT_MAX_STEPS: "3",
+      MODEL_FALLBACK: "openrouter",
     });
   });
   afterAll(async () => {
@@ -343,6 +344,9 @@ describe("model selection and limits in the runtime [sqlite]", () => {
       await until(s, t.id, (x) => x.status === "FAILED", `task ${i} to end`);
       expect(fake.requests.slice(from).map((r) => r.model)).toEqual([c.expected]);
       expect(fake.requests[from]!.body.provider).toEqual({ sort: "price", allow_fallbacks: true });
+      // MODEL_FALLBACK=openrouter: the rest of the chain goes along as OpenRouter's `models`.
+      expect((fake.requests[from]!.body.models as string[])[0]).toBe(c.expected);
+      expect(fake.requests[from]!.body.models).toContain("fallback-model");
     }
     expect(fake.pending()).toBe(0);
   });

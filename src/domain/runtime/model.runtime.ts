@@ -49,7 +49,15 @@ export interface ModelRuntimeDeps {
   missing: string | null;
   config: Pick<
     ModelConfig,
-    "defaultModels" | "tiers" | "provider" | "timeoutMs" | "retries" | "maxSteps" | "maxRunMs" | "loopLimit"
+    | "defaultModels"
+    | "tiers"
+    | "provider"
+    | "fallback"
+    | "timeoutMs"
+    | "retries"
+    | "maxSteps"
+    | "maxRunMs"
+    | "loopLimit"
   >;
   /** Backoff base between retries of a model (default 500 ms; tests shorten it). */
   backoffBaseMs?: number;
@@ -274,12 +282,15 @@ class RunSession {
       await this.append([], {}, { inbox: true });
     }
     const readme = await readFile(join(ctx.workspacePath, "README.md"), "utf8").catch(() => null);
+    const serverFallback = d.config.fallback === "openrouter" && this.chain.length > 1;
     const request = {
       messages: wireMessages(systemPrompt(this.agent, task, readme), this.state.messages),
       tools: toolsFor(d.tools.registry, allowedTools(this.agent.tools)),
       tool_choice: "auto" as const,
       usage: { include: true },
       ...(d.config.provider ? { provider: d.config.provider } : {}),
+      // OpenRouter's own fallback: it tries the chain server-side; this side retries the first.
+      ...(serverFallback ? { models: this.chain } : {}),
     };
     const streamer = new TextStreamer(
       (text, part) =>
@@ -295,7 +306,7 @@ class RunSession {
     let result: ChatResult & { attempts: AttemptRecord[] };
     try {
       const signal = AbortSignal.any([this.modelAbort.signal, ctx.signal]);
-      result = await chatWithFallback(this.client, this.chain, request, {
+      result = await chatWithFallback(this.client, serverFallback ? this.chain.slice(0, 1) : this.chain, request, {
         signal,
         timeoutMs: d.config.timeoutMs,
         retries: d.config.retries,
