@@ -1,79 +1,143 @@
 /**
- * An OpenAI-compatible chat-completions server for the runtime benchmarks: it answers every
- * request after `delayMs` with the tool calls `plan` gives for the conversation so far (the
- * number of assistant turns in it), streamed in the recorded OpenRouter shape
- * (tests/helpers/model-turns.ts). Many tasks can talk to it at once: the answer depends only on
- * the request.
+ * An OpenAI-compatible chat-completions server for the runtime benchmarks, in a child process
+ * of its own (a model server is remote in real use: its work must not count as the runtime's).
+ * It answers every request after `delayMs` with the tool calls its plan gives for the
+ * conversation so far (the number of assistant turns in it), streamed in the recorded
+ * OpenRouter shape (tests/helpers/model-turns.ts). Many tasks can talk to it at once: the
+ * answer depends only on the request. A gate can hold every answer until it is opened.
  */
+import { fork } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import { callTurn, type Call } from "../tests/helpers/model-turns.js";
+import { track } from "./lib.js";
+
+/** The plans the benchmarks use, by name (a function cannot cross the process boundary). */
+export type Plan = { name: "writes"; steps: number } | { name: "phases" };
+
+function callsFor(plan: Plan, turn: number): Call[] {
+  if (plan.name === "writes") {
+    return turn < plan.steps
+      ? [["writeFile", { path: `notes/step-${turn}.txt`, content: `step ${turn}\n` }]]
+      : [["fail_task", { reason: "benchmark over" }]];
+  }
+  const phases: Call[] = [
+    ["set_phase", { phase: "BUILD" }],
+    ["set_phase", { phase: "TEST" }],
+    ["set_phase", { phase: "REVIEW" }],
+    ["complete_task", { summary: "done" }],
+  ];
+  return [phases[Math.min(turn, phases.length - 1)]!];
+}
 
 export interface ModelServer {
   url: string;
-  requests: number;
-  /** Requests that arrived and wait for the gate (when one is closed). */
-  waiting: number;
+  /** Requests received so far. */
+  requests(): Promise<number>;
+  /** Requests waiting for the gate. */
+  waiting(): Promise<number>;
   /** Holds every answer until `open()` (the answer's delay counts from then). */
-  closeGate(): void;
-  open(): void;
+  closeGate(): Promise<void>;
+  open(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startModelServer(
-  plan: (turn: number, body: Record<string, unknown>) => Call[],
-  delayMs: number,
-): Promise<ModelServer> {
-  const state = { requests: 0 };
+type Command = { cmd: "requests" | "waiting" | "closeGate" | "open" | "close"; id: number };
+
+export async function startModelServer(plan: Plan, delayMs: number): Promise<ModelServer> {
+  const child = track(
+    fork(fileURLToPath(import.meta.url), ["--child"], { execArgv: process.execArgv, stdio: "inherit" }),
+  );
+  let next = 0;
+  const pending = new Map<number, (v: unknown) => void>();
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("error", reject);
+    child.on("message", (m: { url?: string; id?: number; value?: unknown }) => {
+      if (m.url) resolve(m.url);
+      else if (m.id !== undefined) pending.get(m.id)?.(m.value);
+    });
+    child.send({ plan, delayMs });
+  });
+  const ask = <T>(cmd: Command["cmd"]) =>
+    new Promise<T>((resolve) => {
+      const id = ++next;
+      pending.set(id, (v) => {
+        pending.delete(id);
+        resolve(v as T);
+      });
+      child.send({ cmd, id });
+    });
+  return {
+    url,
+    requests: () => ask<number>("requests"),
+    waiting: () => ask<number>("waiting"),
+    closeGate: () => ask<void>("closeGate"),
+    open: () => ask<void>("open"),
+    async close() {
+      await ask<void>("close");
+      child.disconnect();
+    },
+  };
+}
+
+/** The child: the server itself. */
+function serve(plan: Plan, delayMs: number): void {
+  let requests = 0;
+  let waiting = 0;
   let gate: Promise<void> | null = null;
   let openGate: () => void = () => {};
-  let waiting = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      state.requests++;
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
-      const messages = (body.messages ?? []) as Array<{ role: string }>;
-      const turn = messages.filter((m) => m.role === "assistant").length;
-      const answer = callTurn(plan(turn, body), { delayMs: 0 });
+      requests++;
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { messages?: Array<{ role: string }> };
+      const turn = (body.messages ?? []).filter((m) => m.role === "assistant").length;
+      const answer = callTurn(callsFor(plan, turn), { delayMs: 0 });
       const reply = () =>
         setTimeout(() => {
           if (answer.type !== "sse") return res.end();
           res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
           res.end(answer.frames.map((f) => `${f}\n\n`).join(""));
         }, delayMs);
-      if (gate) {
-        waiting++;
-        void gate.then(() => {
-          waiting--;
-          reply();
-        });
-      } else reply();
+      if (!gate) return void reply();
+      waiting++;
+      void gate.then(() => {
+        waiting--;
+        reply();
+      });
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/api/v1`,
-    get requests() {
-      return state.requests;
-    },
-    get waiting() {
-      return waiting;
-    },
-    closeGate() {
-      gate ??= new Promise<void>((r) => (openGate = r));
-    },
-    open() {
-      gate = null;
-      openGate();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
+  server.listen(0, "127.0.0.1", () => {
+    const { port } = server.address() as AddressInfo;
+    process.send?.({ url: `http://127.0.0.1:${port}/api/v1` });
+  });
+  process.on("message", (m: Command) => {
+    const done = (value?: unknown) => process.send?.({ id: m.id, value });
+    switch (m.cmd) {
+      case "requests":
+        return done(requests);
+      case "waiting":
+        return done(waiting);
+      case "closeGate":
+        gate ??= new Promise<void>((r) => (openGate = r));
+        return done();
+      case "open":
+        gate = null;
+        openGate();
+        return done();
+      case "close":
         server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+        server.close(() => {
+          done();
+          setTimeout(() => process.exit(0), 10);
+        });
+    }
+  });
+}
+
+if (process.argv.includes("--child")) {
+  process.once("message", (m: { plan: Plan; delayMs: number }) => serve(m.plan, m.delayMs));
 }

@@ -112,18 +112,12 @@ async function waitAll(app: RunningApp, ids: string[], timeoutMs: number): Promi
     const open = ids.filter((id) => !["COMPLETE", "FAILED", "CANCELLED"].includes(tasks.get(id)?.status ?? ""));
     if (open.length === 0) return;
     if (Date.now() > end) throw new Error(`${open.length} task(s) did not finish in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
 async function overhead(label: string, databaseUrl: string | undefined, result: BenchResult): Promise<void> {
-  const server = await startModelServer(
-    (turn) =>
-      turn < STEPS
-        ? [["writeFile", { path: `notes/step-${turn}.txt`, content: `step ${turn}\n` }]]
-        : [["fail_task", { reason: "benchmark over" }]],
-    0,
-  );
+  const server = await startModelServer({ name: "writes", steps: STEPS }, 0);
   const steps: Array<{ modelMs: number; toolMs: number; overheadMs: number }> = [];
   try {
     await withApp(
@@ -178,13 +172,7 @@ async function overhead(label: string, databaseUrl: string | undefined, result: 
 }
 
 async function throughput(label: string, databaseUrl: string | undefined, result: BenchResult): Promise<void> {
-  const plan: Array<[string, Record<string, unknown>]> = [
-    ["set_phase", { phase: "BUILD" }],
-    ["set_phase", { phase: "TEST" }],
-    ["set_phase", { phase: "REVIEW" }],
-    ["complete_task", { summary: "done" }],
-  ];
-  const server = await startModelServer((turn) => [plan[Math.min(turn, plan.length - 1)]!], MODEL_MS);
+  const server = await startModelServer({ name: "phases" }, MODEL_MS);
   const steps: Array<{ modelMs: number; toolMs: number; overheadMs: number }> = [];
   const lag = monitorEventLoopDelay({ resolution: 10 });
   try {
@@ -197,30 +185,31 @@ async function throughput(label: string, databaseUrl: string | undefined, result
         for (let i = 0; i < TASKS; i++) await app.services.agents.create({ name: `agent-${i}`, kind: "BUILTIN" });
         // Every task gets its workspace and asks its first question; then the model starts answering,
         // so the figure is the runtime's and not the workspaces' (their creation is shown apart).
-        server.closeGate();
+        await server.closeGate();
         const t0 = performance.now();
         const created = await Promise.all(
           Array.from({ length: TASKS }, (_, i) => app.services.tasks.create({ title: `task ${i}`, complexity: 5 })),
         );
         const ids = created.map((t) => t.id);
-        while (server.waiting < TASKS) {
-          if (performance.now() - t0 > 120_000) throw new Error(`only ${server.waiting} tasks asked the model`);
+        while ((await server.waiting()) < TASKS) {
+          if (performance.now() - t0 > 120_000) throw new Error(`only ${await server.waiting()} tasks asked the model`);
           await new Promise((r) => setTimeout(r, 10));
         }
         const setupSeconds = (performance.now() - t0) / 1000;
         lag.enable();
         const t1 = performance.now();
         const cpu0 = process.cpuUsage();
-        server.open();
+        await server.open();
         await waitAll(app, ids, 300_000);
         const runSeconds = (performance.now() - t1) / 1000;
         const cpu = process.cpuUsage(cpu0);
         if (process.env.BENCH_MARKS)
           process.stderr.write(`run window ${t1.toFixed(0)}-${performance.now().toFixed(0)} ms\n`);
         lag.disable();
+        const requests = await server.requests();
         const cpuMs = (cpu.user + cpu.system) / 1000;
         result.notes.push(
-          `${label}: CPU of this process while the tasks ran: ${(cpuMs / server.requests).toFixed(1)} ms per model turn, ${(cpuMs / 1000 / runSeconds).toFixed(2)} cores busy (the model server runs in it too)`,
+          `${label}: CPU of this process while the tasks ran: ${(cpuMs / requests).toFixed(1)} ms per model turn, ${(cpuMs / 1000 / runSeconds).toFixed(2)} cores busy (the model server is another process)`,
         );
         const p50 = (xs: number[]) => median([...xs].sort((a, b) => a - b));
         const statuses = await app.services.tasks.byIds(ids);
@@ -238,7 +227,7 @@ async function throughput(label: string, databaseUrl: string | undefined, result
             name: `${label}: all ${TASKS} tasks, first answer → last COMPLETE`,
             value: `${runSeconds.toFixed(2)} s`,
             baseline: `${((TURNS * MODEL_MS) / 1000).toFixed(2)} s`,
-            note: `${completed}/${TASKS} COMPLETE; ${server.requests} model requests`,
+            note: `${completed}/${TASKS} COMPLETE; ${requests} model requests`,
           },
           {
             name: `${label}: ${TASKS} workspaces created and first questions asked`,
@@ -252,7 +241,7 @@ async function throughput(label: string, databaseUrl: string | undefined, result
         const total = [...statements.values()].reduce((a, b) => a + b, 0);
         if (total > 0) {
           result.notes.push(
-            `${label}: ${total} SQL statements (${(total / server.requests).toFixed(1)} per model turn, workspace creation and assignment included); most frequent:`,
+            `${label}: ${total} SQL statements (${(total / requests).toFixed(1)} per model turn, workspace creation and assignment included); most frequent:`,
             ...[...statements.entries()]
               .sort((a, b) => b[1] - a[1])
               .slice(0, 12)
