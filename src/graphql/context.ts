@@ -4,8 +4,45 @@ import type { RequestInfo } from "../http/request-context.js";
 import type { AppServices as Services } from "../app-services.js";
 import type { AgentEntity, TaskEntity, WorkspaceEntity } from "../infra/db/entities.js";
 
+/** What a field resolved through a RequestLoader returns. */
+export type Loaded<V> = V | null | Promise<V | null>;
+
+/**
+ * A request's DataLoader that answers synchronously for keys it has already loaded: a field that
+ * resolves to a value, not a promise, lets graphql-js complete its object without a promise per node.
+ */
+export class RequestLoader<V> {
+  private readonly loaded = new Map<string, V | null>();
+  private readonly loader: DataLoader<string, V | null>;
+
+  constructor(batch: (keys: readonly string[]) => Promise<(V | null)[]>) {
+    this.loader = new DataLoader(batch);
+  }
+
+  load(key: string): Loaded<V> {
+    if (this.loaded.has(key)) return this.loaded.get(key) as V | null;
+    return this.loader.load(key).then((v) => {
+      this.loaded.set(key, v);
+      return v;
+    });
+  }
+
+  /**
+   * Loads `keys` in one batch ahead of the fields that will ask for them. A failure is not thrown
+   * here: those fields' own load() calls report it, at their paths, as they would without this.
+   */
+  async prefetch(keys: readonly (string | null | undefined)[]): Promise<void> {
+    const wanted = [...new Set(keys)].filter((k): k is string => !!k && !this.loaded.has(k));
+    if (wanted.length === 0) return;
+    const values = await this.loader.loadMany(wanted);
+    values.forEach((v, i) => {
+      if (!(v instanceof Error)) this.loaded.set(wanted[i] as string, v);
+    });
+  }
+}
+
 export interface Loaders {
-  agent: DataLoader<string, AgentEntity | null>;
+  agent: RequestLoader<AgentEntity>;
   task: DataLoader<string, TaskEntity | null>;
   workspaceByTask: DataLoader<string, WorkspaceEntity | null>;
   currentTaskByAgent: DataLoader<string, TaskEntity | null>;
@@ -30,7 +67,7 @@ const fromMap =
 /** Per-request batching: one query per relation per request, whatever the page size. */
 export function createLoaders(s: Services): Loaders {
   return {
-    agent: new DataLoader(fromMap((ids) => s.agents.byIds(ids))),
+    agent: new RequestLoader(fromMap((ids) => s.agents.byIds(ids))),
     task: new DataLoader(fromMap((ids) => s.tasks.byIds(ids))),
     workspaceByTask: new DataLoader(fromMap((ids) => s.workspaces.byTaskIds(ids))),
     currentTaskByAgent: new DataLoader(fromMap((ids) => s.agents.currentTasks(ids))),

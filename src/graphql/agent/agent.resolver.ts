@@ -13,7 +13,7 @@ import {
 } from "type-graphql";
 import type { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
 import { toConnection, type ConnectionShape } from "../common/connection.js";
-import { principalOf, type Context } from "../context.js";
+import { principalOf, type Context, type Loaded } from "../context.js";
 import { Task } from "../task/task.type.js";
 import { AgentChangedFilter, AgentFilter, CreateAgentInput, UpdateAgentInput } from "./agent.inputs.js";
 import { Agent, AgentConnection } from "./agent.type.js";
@@ -22,7 +22,7 @@ import { Agent, AgentConnection } from "./agent.type.js";
 export class AgentResolver {
   @Authorized("VIEWER")
   @Query(() => Agent, { nullable: true })
-  agent(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<AgentEntity | null> {
+  agent(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Loaded<AgentEntity> {
     return ctx.loaders.agent.load(id);
   }
 

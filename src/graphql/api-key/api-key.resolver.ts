@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Roo
 import { unauthenticated } from "../../domain/errors.js";
 import type { AgentEntity, ApiKeyEntity } from "../../infra/db/entities.js";
 import { Agent } from "../agent/agent.type.js";
-import type { Context } from "../context.js";
+import type { Context, Loaded } from "../context.js";
 import { ApiKey, CreateApiKeyInput, CreatedApiKey } from "./api-key.type.js";
 
 @Resolver(() => ApiKey)
@@ -37,7 +37,7 @@ export class ApiKeyResolver {
   }
 
   @FieldResolver(() => Agent, { nullable: true, description: "For AGENT keys: the agent the key acts as." })
-  agent(@Root() key: ApiKeyEntity, @Ctx() ctx: Context): Promise<AgentEntity | null> | null {
+  agent(@Root() key: ApiKeyEntity, @Ctx() ctx: Context): Loaded<AgentEntity> {
     return key.agentId ? ctx.loaders.agent.load(key.agentId) : null;
   }
 }

@@ -4,6 +4,7 @@ import {
   Ctx,
   FieldResolver,
   ID,
+  Info,
   Int,
   Mutation,
   Query,
@@ -11,12 +12,14 @@ import {
   Root,
   Subscription,
 } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
 import type { TaskStatus } from "../../domain/model.js";
 import type { AgentEntity, TaskEntity, TaskEventEntity, WorkspaceEntity } from "../../infra/db/entities.js";
 import { Agent } from "../agent/agent.type.js";
 import { TaskStatusEnum } from "../common/enums.js";
 import { toConnection, type ConnectionShape } from "../common/connection.js";
-import { principalOf, type Context } from "../context.js";
+import { selects } from "../common/selection.js";
+import { principalOf, type Context, type Loaded } from "../context.js";
 import { Workspace } from "../workspace/workspace.type.js";
 import { CreateTaskInput, TaskChangedFilter, TaskFilter } from "./task.inputs.js";
 import { Task, TaskConnection, TaskEvent } from "./task.type.js";
@@ -35,11 +38,16 @@ export class TaskResolver {
   @Query(() => TaskConnection)
   async tasks(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg("first", () => Int, { nullable: true, defaultValue: 20, description: "0 to 100." }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
     @Arg("filter", () => TaskFilter, { nullable: true }) filter?: TaskFilter,
   ): Promise<ConnectionShape<TaskEntity>> {
-    return toConnection(await ctx.services.tasks.list({ first, after, filter }));
+    const page = await ctx.services.tasks.list({ first, after, filter });
+    if (selects(info, "edges", "node", "assignedAgent")) {
+      await ctx.loaders.agent.prefetch(page.nodes.map((t) => t.assignedAgentId));
+    }
+    return toConnection(page);
   }
 
   @Authorized("OPERATOR")
@@ -120,7 +128,7 @@ export class TaskResolver {
   }
 
   @FieldResolver(() => Agent, { nullable: true })
-  assignedAgent(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<AgentEntity | null> | null {
+  assignedAgent(@Root() task: TaskEntity, @Ctx() ctx: Context): Loaded<AgentEntity> {
     return task.assignedAgentId ? ctx.loaders.agent.load(task.assignedAgentId) : null;
   }
 
@@ -150,7 +158,7 @@ export class TaskResolver {
 @Resolver(() => TaskEvent)
 export class TaskEventResolver {
   @FieldResolver(() => Agent, { nullable: true, description: "The agent that caused the event, if any." })
-  agent(@Root() event: TaskEventEntity, @Ctx() ctx: Context): Promise<AgentEntity | null> | null {
+  agent(@Root() event: TaskEventEntity, @Ctx() ctx: Context): Loaded<AgentEntity> {
     return event.agentId ? ctx.loaders.agent.load(event.agentId) : null;
   }
 }

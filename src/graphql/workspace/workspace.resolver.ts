@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import type { AgentEntity, TaskEntity, WorkspaceEntity } from "../../infra/db/entities.js";
 import { Agent } from "../agent/agent.type.js";
-import type { Context } from "../context.js";
+import type { Context, Loaded } from "../context.js";
 import { Task } from "../task/task.type.js";
 import { Workspace } from "./workspace.type.js";
 
@@ -19,7 +19,7 @@ export class WorkspaceResolver {
   }
 
   @FieldResolver(() => Agent)
-  agent(@Root() ws: WorkspaceEntity, @Ctx() ctx: Context): Promise<AgentEntity | null> {
+  agent(@Root() ws: WorkspaceEntity, @Ctx() ctx: Context): Loaded<AgentEntity> {
     return ctx.loaders.agent.load(ws.agentId);
   }
 }

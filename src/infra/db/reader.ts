@@ -1,4 +1,4 @@
-import { JsonType, type EntityMetadata, type EntityName, type MikroORM } from "@mikro-orm/core";
+import { JsonType, type EntityMetadata, type EntityName, type EntityProperty, type MikroORM } from "@mikro-orm/core";
 import type { AbstractSqlDriver } from "@mikro-orm/knex";
 
 /** A WHERE clause with `?` placeholders and its values, e.g. `sql("id in (?, ?)", [a, b])`. */
@@ -12,20 +12,36 @@ export const sql = (text: string, params: readonly unknown[] = []): Sql => ({ te
 /** `?, ?, ?` for a list of values (the caller never passes an empty list: `in ()` is invalid SQL). */
 export const placeholders = (n: number): string => Array.from({ length: n }, () => "?").join(", ");
 
+type Row = Record<string, unknown>;
+
+/** How one entity's rows are read and turned into plain objects. */
+interface RowPlan {
+  /** The select list: `*`, or (SQLite) one `json_array(…)` of every column. */
+  columns: string;
+  map(row: Row): Row;
+}
+
 /**
  * Read paths that bypass the unit of work: one hand-written statement, rows mapped to plain
- * objects with the entity's own property names and types (MikroORM's compiled result mapper,
- * which converts dates and booleans per dialect; SQLite's JSON text is parsed here). Used for the
- * hot queries of the API (lists, DataLoader batches), where hydrating managed entities costs
- * several times the query itself. Writes always go through the EntityManager.
+ * objects with the entity's own property names and types. Used for the hot queries of the API
+ * (lists, DataLoader batches), where hydrating managed entities costs several times the query
+ * itself. Writes always go through the EntityManager.
+ *
+ * PostgreSQL rows go through MikroORM's compiled result mapper (dates and booleans per dialect).
+ * On SQLite each row comes back as one JSON array (`json_array(col, …)`, same WHERE, ORDER BY and
+ * LIMIT, so the same rows in the same order): the sqlite3 driver builds a row object property by
+ * property through N-API, several times what SQLite's JSON encoding and `JSON.parse` cost. The
+ * array is then mapped the way MikroORM maps SQLite rows (datetime → Date, integer → boolean),
+ * JSON text is parsed, and REAL columns are printed with 17 significant digits (json_array
+ * would round them to 15), so they come back bit for bit.
  */
 export class Reader {
-  private readonly jsonProps = new Map<string, string[]>();
+  private readonly plans = new Map<string, RowPlan>();
 
-  /** @param jsonAsText SQLite returns JSON columns as text; PostgreSQL's driver parses jsonb itself. */
+  /** @param sqlite SQLite (rows as JSON arrays, JSON columns as text) rather than PostgreSQL. */
   constructor(
     private readonly orm: MikroORM,
-    private readonly jsonAsText: boolean,
+    private readonly sqlite: boolean,
   ) {}
 
   private meta<T extends object>(entity: EntityName<T>): EntityMetadata<T> {
@@ -39,7 +55,8 @@ export class Reader {
     opts: { orderBy?: string; limit?: number } = {},
   ): Promise<T[]> {
     const meta = this.meta(entity);
-    let text = `select * from ${this.quote(meta.tableName)}`;
+    const plan = this.planOf(meta);
+    let text = `select ${plan.columns} from ${quote(meta.tableName)}`;
     const params: unknown[] = [];
     if (where) {
       text += ` where ${where.text}`;
@@ -50,40 +67,91 @@ export class Reader {
       text += " limit ?";
       params.push(opts.limit);
     }
-    const rows: Record<string, unknown>[] = await this.orm.em.getConnection().execute(text, params, "all");
-    const driver = this.orm.em.getDriver() as AbstractSqlDriver;
-    const json = this.jsonAsText ? this.jsonPropsOf(meta) : [];
-    return rows.map((row) => {
-      const mapped = driver.mapResult(row as never, meta) as Record<string, unknown>;
-      for (const p of json) {
-        const v = mapped[p];
-        if (typeof v === "string") mapped[p] = JSON.parse(v);
-      }
-      return mapped as T;
-    });
+    const rows: Row[] = await this.orm.em.getConnection().execute(text, params, "all");
+    return rows.map(plan.map) as T[];
   }
 
   async count<T extends object>(entity: EntityName<T>, where: Sql | null): Promise<number> {
     const meta = this.meta(entity);
-    const text = `select count(*) as n from ${this.quote(meta.tableName)}${where ? ` where ${where.text}` : ""}`;
+    const text = `select count(*) as n from ${quote(meta.tableName)}${where ? ` where ${where.text}` : ""}`;
     const rows = await this.orm.em
       .getConnection()
       .execute<{ n: number | string }[]>(text, where ? [...where.params] : [], "all");
     return Number(rows[0]?.n ?? 0);
   }
 
-  private quote(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
+  private planOf(meta: EntityMetadata): RowPlan {
+    let plan = this.plans.get(meta.className);
+    if (!plan) {
+      plan = (this.sqlite && this.sqlitePlan(meta)) || this.mikroPlan(meta);
+      this.plans.set(meta.className, plan);
+    }
+    return plan;
   }
 
-  private jsonPropsOf(meta: EntityMetadata): string[] {
-    let props = this.jsonProps.get(meta.className);
-    if (!props) {
-      props = meta.props
-        .filter((p) => p.customType instanceof JsonType || String(p.type).toLowerCase() === "json")
-        .map((p) => p.name);
-      this.jsonProps.set(meta.className, props);
-    }
-    return props;
+  /** `select *`, rows mapped by MikroORM; on SQLite, JSON text parsed afterwards. */
+  private mikroPlan(meta: EntityMetadata): RowPlan {
+    const driver = this.orm.em.getDriver() as AbstractSqlDriver;
+    const json = this.sqlite ? meta.props.filter(isJson).map((p) => p.name) : [];
+    return {
+      columns: "*",
+      map: (row) => {
+        const mapped = driver.mapResult(row as never, meta) as Row;
+        for (const p of json) {
+          const v = mapped[p];
+          if (typeof v === "string") mapped[p] = JSON.parse(v);
+        }
+        return mapped;
+      },
+    };
+  }
+
+  /** One JSON array per row; null (use mikroPlan) for an entity with a column JSON cannot hold. */
+  private sqlitePlan(meta: EntityMetadata): RowPlan | null {
+    const props = meta.props.filter((p) => p.fieldNames?.length);
+    const unsupported = (p: EntityProperty) =>
+      p.fieldNames.length !== 1 || p.kind === "embedded" || /blob|binary/i.test(p.columnTypes?.[0] ?? "");
+    if (props.some(unsupported)) return null;
+    const platform = this.orm.em.getPlatform();
+    const tz = platform.getTimezone();
+    const convert = props.map((p): ((v: unknown) => unknown) | null => {
+      if (isJson(p)) return (v) => (typeof v === "string" ? JSON.parse(v) : v);
+      if (p.runtimeType === "boolean") return (v) => (v == null ? v : !!v);
+      if (p.runtimeType === "Date" && !platform.isNumericProperty(p)) {
+        // As MikroORM's result mapper: epoch milliseconds, or text read in the configured zone.
+        return (v) => {
+          if (v == null) return v;
+          if (typeof v === "string" && tz && tz !== "local" && !/\+|Z$/.test(v) && v.lastIndexOf("-") <= 10) {
+            return platform.parseDate(v + tz);
+          }
+          return platform.parseDate(v as string);
+        };
+      }
+      return null;
+    });
+    const names = props.map((p) => p.name);
+    const column = (p: EntityProperty) => {
+      const c = quote(p.fieldNames[0] as string);
+      return /real|floa|doub|numeric|decimal/i.test(p.columnTypes?.[0] ?? "")
+        ? `iif(typeof(${c}) = 'real', json(printf('%!.17g', ${c})), ${c})`
+        : c;
+    };
+    return {
+      columns: `json_array(${props.map(column).join(", ")}) as r`,
+      map: (row) => {
+        const values = JSON.parse(row.r as string) as unknown[];
+        const out: Row = {};
+        for (let i = 0; i < names.length; i++) {
+          const f = convert[i];
+          out[names[i] as string] = f ? f(values[i]) : values[i];
+        }
+        return out;
+      },
+    };
   }
 }
+
+const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+const isJson = (p: EntityProperty): boolean =>
+  p.customType instanceof JsonType || String(p.type).toLowerCase() === "json";
