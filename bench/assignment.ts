@@ -12,12 +12,20 @@
  * dropped afterwards; without either the PostgreSQL half is skipped with a note.
  * Queue latency (enqueue to job start) is measured by another benchmark, not here.
  */
-import pg from "pg";
 import { startCore, type Core } from "../src/app.js";
 import { loadConfig, type Config } from "../src/config.js";
 import { newId } from "../src/domain/ids.js";
 import { createLogger } from "../src/logger.js";
-import { loadAverage, ms, percentile, removeDir, tempDir, type Bench, type BenchResult } from "./lib.js";
+import {
+  loadAverage,
+  ms,
+  percentile,
+  removeDir,
+  tempDir,
+  type Bench,
+  type BenchResult,
+  createPgDatabase,
+} from "./lib.js";
 
 const AGENTS = 20;
 const CAPACITY = 5;
@@ -54,31 +62,6 @@ async function concurrently(n: number, concurrency: number, fn: (i: number) => P
 }
 
 const perSecond = (n: number, r: Run) => (n * 1000) / r.ms;
-
-async function freshPgDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `bench_assignment_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const u = new URL(baseUrl);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      try {
-        await c.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
-}
 
 /** Removes every task (and what refers to it): each measured phase starts on an empty table. */
 async function clearTasks(core: Core): Promise<void> {
@@ -314,7 +297,7 @@ export const assignmentBench: Bench = {
     await runProfile("SQLite", undefined, result);
     const pgBase = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
     if (pgBase) {
-      const db = await freshPgDatabase(pgBase);
+      const db = await createPgDatabase(pgBase, "bench_assignment");
       try {
         await runProfile("PostgreSQL", db.url, result);
       } finally {

@@ -10,6 +10,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 
 export const benchDir = fileURLToPath(new URL(".", import.meta.url));
 export const repoDir = join(benchDir, "..");
@@ -239,4 +240,33 @@ export async function runLoad(req: LoadRequest): Promise<LoadResult> {
   } finally {
     await stopChild(child, 2_000);
   }
+}
+
+/** A new, empty PostgreSQL database on the server of `baseUrl`, and the way to drop it. */
+export async function createPgDatabase(
+  baseUrl: string,
+  prefix: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
 }

@@ -23,7 +23,18 @@ import { MemoryQueue } from "../src/infra/queue/memory.js";
 import { PgBossQueue } from "../src/infra/queue/pgboss.js";
 import { DEFAULT_LEASE_SECONDS, type JobQueue } from "../src/infra/queue/queue.js";
 import { createLogger } from "../src/logger.js";
-import { loadAverage, ms, percentile, repoDir, sleep, stopChild, track, type Bench, type BenchResult } from "./lib.js";
+import {
+  loadAverage,
+  ms,
+  percentile,
+  repoDir,
+  sleep,
+  stopChild,
+  track,
+  type Bench,
+  type BenchResult,
+  createPgDatabase,
+} from "./lib.js";
 
 const JOBS = 300;
 const WARMUP = 20;
@@ -69,25 +80,6 @@ function starts() {
     hit(taskId: string, at: number) {
       waiting.get(taskId)?.(at);
       waiting.delete(taskId);
-    },
-  };
-}
-
-async function createDatabase(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `agents_bench_queue_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
     },
   };
 }
@@ -241,7 +233,7 @@ export const queueBench: Bench = {
       });
       return result;
     }
-    const db = await createDatabase(base);
+    const db = await createPgDatabase(base, "agents_bench_queue");
     try {
       const baseline = await notifyBaseline(db.url);
       const baselineText = `${fmt(baseline)} (INSERT + NOTIFY → LISTEN)`;

@@ -14,7 +14,6 @@
  */
 import { chmodSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import pg from "pg";
 import { startApp, type RunningApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
@@ -30,6 +29,7 @@ import {
   withoutKeyBanner,
   type Bench,
   type BenchResult,
+  createPgDatabase,
 } from "./lib.js";
 
 const STEPS = 60;
@@ -41,25 +41,6 @@ const MODEL_MS = 200;
 const THROUGHPUT_TARGET = 0.8;
 
 const system: Principal = { apiKeyId: "", name: "bench", role: "ADMIN", agentId: null };
-
-async function freshPgDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bench_runtime_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
 
 async function withApp<T>(
   databaseUrl: string | undefined,
@@ -276,7 +257,7 @@ export const runtimeBench: Bench = {
     const base = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
     if (base) {
       if (runOverhead) {
-        const db = await freshPgDatabase(base);
+        const db = await createPgDatabase(base, "bench_runtime");
         try {
           await overhead("PostgreSQL", db.url, result);
         } finally {
@@ -284,7 +265,7 @@ export const runtimeBench: Bench = {
         }
       }
       if (runThroughput) {
-        const db = await freshPgDatabase(base);
+        const db = await createPgDatabase(base, "bench_runtime");
         try {
           await throughput("PostgreSQL", db.url, result);
         } finally {

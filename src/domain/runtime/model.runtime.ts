@@ -17,7 +17,7 @@ import type { Logger } from "../shared/deps.js";
 import type { TaskControlService } from "../tasks/task-control.service.js";
 import { activeStatuses } from "../tasks/task-state.js";
 import type { TaskService } from "../tasks/task.service.js";
-import type { UsageService } from "../usage/usage.service.js";
+import type { ModelCallAttempt, UsageService } from "../usage/usage.service.js";
 import { systemPrompt, unansweredCalls, wireMessages } from "./prompt.js";
 import type { AppendOptions, ConversationMessage, RunState, RunStore, StepPatch, StoredToolCall } from "./run.store.js";
 import type { AgentRuntime, RunContext } from "./runtime.js";
@@ -341,7 +341,7 @@ class RunSession {
       { step: true, activeMs: performance.now() - started },
       {
         events: callEvents,
-        modelCalls: result.attempts.filter((a) => a.outcome === "SUCCESS").map((a) => this.attemptRow(a)),
+        modelCalls: result.attempts.filter((a) => a.outcome === "SUCCESS").map((a) => d.usage.row(this.attempt(a))),
       },
     );
     this.toolMs = 0;
@@ -367,8 +367,9 @@ class RunSession {
     return true;
   }
 
-  private attemptRow(a: AttemptRecord) {
-    return this.d.usage.row({
+  /** One attempt as the usage service stores it (the model that answered, on success). */
+  private attempt(a: AttemptRecord): ModelCallAttempt {
+    return {
       taskId: this.ctx.taskId,
       agentId: this.ctx.agentId,
       model: a.answeredBy ?? a.model,
@@ -378,24 +379,14 @@ class RunSession {
       errorKind: a.errorKind ?? null,
       usage: a.usage ?? null,
       latencyMs: a.latencyMs,
-    });
+    };
   }
 
   /** Failed attempts are stored at once; the successful one is stored with the turn it produced. */
   private async recordAttempt(a: AttemptRecord): Promise<void> {
     const { d, ctx } = this;
     if (a.outcome === "SUCCESS") return;
-    await d.usage.record({
-      taskId: ctx.taskId,
-      agentId: ctx.agentId,
-      model: a.model,
-      provider: a.provider ?? null,
-      attempt: a.sequence,
-      outcome: a.outcome,
-      errorKind: a.errorKind ?? null,
-      usage: a.usage ?? null,
-      latencyMs: a.latencyMs,
-    });
+    await d.usage.record(this.attempt(a));
     if (a.outcome === "RETRY" || a.outcome === "NEXT_MODEL") {
       const next = a.outcome === "RETRY" ? `retrying in ${a.backoffMs ?? 0} ms` : "trying the next model";
       await d.tasks.addEvent(

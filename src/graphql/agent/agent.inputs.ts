@@ -2,22 +2,9 @@ import { Field, ID, InputType, Int } from "type-graphql";
 import type { AgentKind, AgentStatus } from "../../domain/model.js";
 import { AgentKindEnum, AgentStatusEnum } from "../common/enums.js";
 
+/** The runtime settings both inputs carry. */
 @InputType()
-export class CreateAgentInput {
-  @Field(() => String, { description: "Unique, 1 to 100 characters." })
-  name!: string;
-
-  @Field(() => Int, { nullable: true, description: "Lowest task complexity (1-10) this agent takes. Default 1." })
-  minComplexity?: number | null;
-
-  @Field(() => Int, { nullable: true, description: "Highest task complexity (1-10) this agent takes. Default 10." })
-  maxComplexity?: number | null;
-
-  @Field(() => Int, { nullable: true, description: "Tasks it works on at once, 1 to 100. Default 1." })
-  maxConcurrentTasks?: number | null;
-
-  @Field(() => AgentKindEnum, { nullable: true, description: "Default EXTERNAL." })
-  kind?: AgentKind | null;
+class AgentRuntimeSettingsInput {
   @Field(() => String, {
     nullable: true,
     description: "Default model id or comma-separated fallback list (builtin agents).",
@@ -35,7 +22,25 @@ export class CreateAgentInput {
 }
 
 @InputType()
-export class UpdateAgentInput {
+export class CreateAgentInput extends AgentRuntimeSettingsInput {
+  @Field(() => String, { description: "Unique, 1 to 100 characters." })
+  name!: string;
+
+  @Field(() => Int, { nullable: true, description: "Lowest task complexity (1-10) this agent takes. Default 1." })
+  minComplexity?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Highest task complexity (1-10) this agent takes. Default 10." })
+  maxComplexity?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Tasks it works on at once, 1 to 100. Default 1." })
+  maxConcurrentTasks?: number | null;
+
+  @Field(() => AgentKindEnum, { nullable: true, description: "Default EXTERNAL." })
+  kind?: AgentKind | null;
+}
+
+@InputType()
+export class UpdateAgentInput extends AgentRuntimeSettingsInput {
   @Field(() => String, { nullable: true })
   name?: string | null;
 
@@ -47,21 +52,6 @@ export class UpdateAgentInput {
 
   @Field(() => Int, { nullable: true })
   maxConcurrentTasks?: number | null;
-  @Field(() => String, {
-    nullable: true,
-    description: "Default model id or comma-separated fallback list (builtin agents).",
-  })
-  model?: string | null;
-
-  @Field(() => String, { nullable: true, description: "The agent's role, up to 20,000 characters." })
-  instructions?: string | null;
-
-  @Field(() => [String], { nullable: true, description: "Tool ids its runtime may use (default: all)." })
-  tools?: string[] | null;
-
-  @Field(() => Boolean, { nullable: true, description: "Its tasks wait in REVIEW for approveTask. Default false." })
-  requiresApproval?: boolean | null;
-
   @Field(() => Boolean, { nullable: true, description: "Remove the agent's model." })
   clearModel?: boolean | null;
 
