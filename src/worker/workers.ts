@@ -46,19 +46,18 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   // flight, so nothing is left holding or waiting for a database connection when the pool closes.
   const inFlight = new Set<Promise<unknown>>();
   let stopping = false;
-  const layoutOf = async (task: TaskEntity, agentId: string): Promise<WorkspaceLayoutInput> => {
-    const agent = await services.agents.get(agentId);
-    return {
-      agentId,
-      taskId: task.id,
-      title: task.title,
-      description: task.description,
-      status: task.status,
-      complexity: task.complexity,
-      priority: task.priority,
-      agentName: agent?.name ?? null,
-    };
-  };
+  const layoutFrom = (task: TaskEntity, agentId: string, agentName: string | null): WorkspaceLayoutInput => ({
+    agentId,
+    taskId: task.id,
+    title: task.title,
+    description: task.description,
+    status: task.status,
+    complexity: task.complexity,
+    priority: task.priority,
+    agentName,
+  });
+  const layoutOf = async (task: TaskEntity, agentId: string): Promise<WorkspaceLayoutInput> =>
+    layoutFrom(task, agentId, (await services.agents.get(agentId))?.name ?? null);
 
   stops.push(
     await o.queue.work("create-workspace", { concurrency: o.concurrency }, async (job) => {
@@ -148,16 +147,7 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
         const agent = await services.agents.get(ws.agentId);
         known = { key: "", ws: { path: ws.path, agentId: ws.agentId }, agentName: agent?.name ?? null };
       }
-      const layout: WorkspaceLayoutInput = {
-        agentId: known.ws.agentId,
-        taskId: task.id,
-        title: task.title,
-        description: task.description,
-        status: task.status,
-        complexity: task.complexity,
-        priority: task.priority,
-        agentName: known.agentName,
-      };
+      const layout = layoutFrom(task, known.ws.agentId, known.agentName);
       const key = JSON.stringify(layout);
       if (key === known.key) return;
       await o.workspaceFs.writeReadme(known.ws.path, layout);

@@ -23,58 +23,50 @@ export class AssignmentFeed {
     private readonly services: { agents: AgentService; tasks: TaskService; workspaces: WorkspaceService },
   ) {}
 
-  stream(agentId: string | null | undefined, caller: Principal): Promise<Channel<TaskEntity>> {
-    return streamAssignments(this.deps, this.services, agentId, caller);
-  }
-}
-
-async function streamAssignments(
-  deps: Deps,
-  services: { agents: AgentService; tasks: TaskService; workspaces: WorkspaceService },
-  agentId: string | null | undefined,
-  caller: Principal,
-): Promise<Channel<TaskEntity>> {
-  const id = caller.role === "AGENT" ? (agentId ?? caller.agentId) : agentId;
-  if (!id) throw notFound("Agent", "", "agentId");
-  if (caller.role === "AGENT" && id !== caller.agentId) {
-    throw forbidden("An agent key may only follow the assignments of its own agent");
-  }
-  if (!isId(id) || !(await services.agents.get(id))) throw notFound("Agent", id, "agentId");
-
-  const delivered = new Set<string>();
-  let chain = Promise.resolve();
-  const channel: Channel<TaskEntity> = new Channel<TaskEntity>(() => unsubscribe());
-  const offer = async (task: TaskEntity | null, taskId: string) => {
-    if (channel.isClosed) return;
-    const mine = task !== null && task.assignedAgentId === id && activeStatuses.includes(task.status);
-    if (!mine) {
-      delivered.delete(taskId);
-      return;
+  async stream(agentId: string | null | undefined, caller: Principal): Promise<Channel<TaskEntity>> {
+    const { deps, services } = this;
+    const id = caller.role === "AGENT" ? (agentId ?? caller.agentId) : agentId;
+    if (!id) throw notFound("Agent", "", "agentId");
+    if (caller.role === "AGENT" && id !== caller.agentId) {
+      throw forbidden("An agent key may only follow the assignments of its own agent");
     }
-    if (delivered.has(task.id)) return;
-    const ws = (await services.workspaces.byTaskIds([task.id])).get(task.id);
-    if (ws?.status !== "READY" || ws.agentId !== id) return;
-    if (channel.size >= MAX_BUFFERED) {
-      channel.fail(new Error("Subscriber is too slow; resubscribe to continue"));
-      return;
-    }
-    delivered.add(task.id);
-    channel.push(task);
-  };
-  const enqueue = (fn: () => Promise<void>) => {
-    chain = chain.then(fn).catch((err: unknown) => channel.fail(err));
-  };
-  // Live first, then the tasks it holds now: nothing falls between the two.
-  const unsubscribe = deps.pubsub.subscribe("TASK_CHANGED", ({ taskId }) =>
-    enqueue(async () => offer(await services.tasks.get(taskId), taskId)),
-  );
-  enqueue(async () => {
-    const held = await deps.db.read.select(
-      TaskEntity,
-      sql("assigned_agent_id = ? and status in ('DESIGN', 'BUILD', 'TEST', 'REVIEW')", [id]),
-      { orderBy: "id asc", limit: 500 },
+    if (!isId(id) || !(await services.agents.get(id))) throw notFound("Agent", id, "agentId");
+
+    const delivered = new Set<string>();
+    let chain = Promise.resolve();
+    const channel: Channel<TaskEntity> = new Channel<TaskEntity>(() => unsubscribe());
+    const offer = async (task: TaskEntity | null, taskId: string) => {
+      if (channel.isClosed) return;
+      const mine = task !== null && task.assignedAgentId === id && activeStatuses.includes(task.status);
+      if (!mine) {
+        delivered.delete(taskId);
+        return;
+      }
+      if (delivered.has(task.id)) return;
+      const ws = (await services.workspaces.byTaskIds([task.id])).get(task.id);
+      if (ws?.status !== "READY" || ws.agentId !== id) return;
+      if (channel.size >= MAX_BUFFERED) {
+        channel.fail(new Error("Subscriber is too slow; resubscribe to continue"));
+        return;
+      }
+      delivered.add(task.id);
+      channel.push(task);
+    };
+    const enqueue = (fn: () => Promise<void>) => {
+      chain = chain.then(fn).catch((err: unknown) => channel.fail(err));
+    };
+    // Live first, then the tasks it holds now: nothing falls between the two.
+    const unsubscribe = deps.pubsub.subscribe("TASK_CHANGED", ({ taskId }) =>
+      enqueue(async () => offer(await services.tasks.get(taskId), taskId)),
     );
-    for (const t of held) await offer(t, t.id);
-  });
-  return channel;
+    enqueue(async () => {
+      const held = await deps.db.read.select(
+        TaskEntity,
+        sql("assigned_agent_id = ? and status in ('DESIGN', 'BUILD', 'TEST', 'REVIEW')", [id]),
+        { orderBy: "id asc", limit: 500 },
+      );
+      for (const t of held) await offer(t, t.id);
+    });
+    return channel;
+  }
 }

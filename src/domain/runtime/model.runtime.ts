@@ -72,13 +72,6 @@ type Stop = "paused" | "gone" | "worker";
 
 const system: Principal = { apiKeyId: "", name: "runtime", role: "ADMIN", agentId: null };
 
-/** Thrown inside a step to end the run; the task was already moved or paused. */
-class EndRun extends Error {
-  constructor(readonly why: string) {
-    super(why);
-  }
-}
-
 const NUDGE =
   "You answered without calling a tool. Use the tools to make progress; move through the phases with set_phase and finish with complete_task, or call fail_task if the task cannot be done.";
 
@@ -204,7 +197,7 @@ class RunSession {
         if (!(await this.step())) break;
       }
     } catch (err) {
-      if (err instanceof EndRun || this.stop) return;
+      if (this.stop) return;
       d.logger.error({ err, taskId: ctx.taskId }, "agent run failed");
       await d.tasks
         .addEvent(ctx.taskId, { type: "ERROR", content: "The agent run failed unexpectedly; it will be retried" }, null)

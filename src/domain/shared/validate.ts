@@ -1,3 +1,4 @@
+import { isModelId } from "../../infra/models/model-selection.js";
 import { badInput } from "../errors.js";
 
 export function text(field: string, value: unknown, opts: { min?: number; max: number; trim?: boolean }): string {
@@ -30,14 +31,12 @@ export function oneOf<T extends string>(field: string, value: unknown, allowed: 
   return value as T;
 }
 
-const modelId = /^[A-Za-z0-9~][\w.:/@~+-]*$/;
-
 /** A model id or a comma-separated fallback list of them (`openai/gpt-4o,anthropic/claude-sonnet-4.5`). */
 export function modelList(field: string, value: unknown): string {
   const raw = text(field, value, { min: 1, max: 1000 });
   const models = raw.split(",").map((m) => m.trim());
   for (const m of models) {
-    if (m === "" || m.length > 200 || !modelId.test(m)) {
+    if (!isModelId(m)) {
       throw badInput(field, `"${m.slice(0, 60)}" is not a model id (like "openai/gpt-4o")`);
     }
   }

@@ -1,5 +1,4 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
-import { LockMode } from "@mikro-orm/core";
 import { TaskEntity, TaskMessageEntity } from "../../infra/db/entities.js";
 import { sql } from "../../infra/db/reader.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
@@ -46,16 +45,8 @@ export class TaskControlService {
     return this.deps.now?.() ?? new Date();
   }
 
-  private async locked(em: SqlEntityManager, id: string, field = "id"): Promise<TaskEntity> {
-    const task = isId(id)
-      ? await em.findOne(
-          TaskEntity,
-          { id },
-          this.deps.db.dialect === "postgresql" ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
-        )
-      : null;
-    if (!task) throw notFound("Task", id, field);
-    return task;
+  private locked(em: SqlEntityManager, id: string, field = "id"): Promise<TaskEntity> {
+    return this.tasks.lockedTask(em, id, field);
   }
 
   /** Queues the task's run (a duplicate of a queued or running one is dropped by its key). */

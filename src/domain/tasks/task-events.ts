@@ -14,11 +14,7 @@ export interface NewTaskEvent {
   agentId?: string | null;
 }
 
-/**
- * Appends an event inside the caller's transaction. The per-task counter is bumped with one
- * conditional UPDATE, which also locks the task row on PostgreSQL, so concurrent writers of
- * one task get consecutive sequence numbers and commit in sequence order.
- */
+/** Appends one event inside the caller's transaction (see appendEvents). */
 export async function appendEvent(
   em: SqlEntityManager,
   outbox: Message[],
@@ -26,28 +22,15 @@ export async function appendEvent(
   event: NewTaskEvent,
   now: Date = new Date(),
 ): Promise<TaskEventEntity> {
-  const rows = await em.execute<Array<{ event_seq: number }>>(
-    "update task set event_seq = event_seq + 1 where id = ? returning event_seq",
-    [taskId],
-  );
-  const seq = rows[0]?.event_seq;
-  if (seq === undefined) throw notFound("Task", taskId, "taskId");
-  const row = Object.assign(new TaskEventEntity(), {
-    id: newId(),
-    taskId,
-    seq: Number(seq),
-    type: event.type,
-    content: event.content,
-    data: event.data ?? null,
-    agentId: event.agentId ?? null,
-    createdAt: now,
-  });
-  await insertRows(em, TaskEventEntity, [row]);
-  outbox.push({ topic: "TASK_EVENT", payload: { taskId, seq: row.seq } });
-  return row;
+  const [row] = await appendEvents(em, outbox, taskId, [event], now);
+  return row!;
 }
 
-/** Appends several events in one counter bump and one multi-row insert, in the caller's transaction. */
+/**
+ * Appends events inside the caller's transaction: one conditional UPDATE bumps the per-task
+ * counter (and locks the task row on PostgreSQL, so concurrent writers of one task get
+ * consecutive sequence numbers and commit in sequence order), one insert writes the rows.
+ */
 export async function appendEvents(
   em: SqlEntityManager,
   outbox: Message[],
@@ -56,7 +39,6 @@ export async function appendEvents(
   now: Date = new Date(),
 ): Promise<TaskEventEntity[]> {
   if (events.length === 0) return [];
-  if (events.length === 1) return [await appendEvent(em, outbox, taskId, events[0]!, now)];
   const rows = await em.execute<Array<{ event_seq: number }>>(
     "update task set event_seq = event_seq + ? where id = ? returning event_seq",
     [events.length, taskId],

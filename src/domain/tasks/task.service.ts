@@ -232,9 +232,10 @@ export class TaskService {
     return changed ? ((await this.get(r.task.id)) ?? r.task) : r.task;
   }
 
-  private async lockedTask(em: SqlEntityManager, id: string): Promise<TaskEntity> {
+  /** The task's row, locked for the rest of the caller's transaction (PostgreSQL `for update`). */
+  async lockedTask(em: SqlEntityManager, id: string, field = "id"): Promise<TaskEntity> {
     const [task] = isId(id) ? await selectRows(em, TaskEntity, sql("id = ?", [id]), { forUpdate: true }) : [];
-    if (!task) throw notFound("Task", id);
+    if (!task) throw notFound("Task", id, field);
     return task;
   }
 

@@ -151,7 +151,7 @@ export class Reader {
   }
 }
 
-const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+export const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-const isJson = (p: EntityProperty): boolean =>
+export const isJson = (p: EntityProperty): boolean =>
   p.customType instanceof JsonType || String(p.type).toLowerCase() === "json";

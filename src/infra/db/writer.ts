@@ -1,6 +1,6 @@
-import { JsonType, type EntityMetadata, type EntityName, type EntityProperty } from "@mikro-orm/core";
+import { type EntityMetadata, type EntityName, type EntityProperty } from "@mikro-orm/core";
 import type { AbstractSqlDriver, SqlEntityManager } from "@mikro-orm/knex";
-import type { Sql } from "./reader.js";
+import { isJson, quote, type Sql } from "./reader.js";
 
 /**
  * Hot-path statements written by hand, inside the caller's transaction (`em.execute` runs on the
@@ -18,11 +18,6 @@ interface Columns {
 }
 
 const columnsCache = new WeakMap<EntityMetadata, Columns>();
-
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
-const isJson = (p: EntityProperty) =>
-  p.customType instanceof JsonType || String(p.type).toLowerCase() === "json" || p.type === "JsonType";
 
 function meta<T extends object>(em: SqlEntityManager, entity: EntityName<T>): EntityMetadata<T> {
   return em.getMetadata().get<T>(typeof entity === "string" ? entity : (entity as { name: string }).name);

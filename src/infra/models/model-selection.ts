@@ -77,7 +77,10 @@ export class ModelConfigError extends Error {
   }
 }
 
-const modelId = /^[A-Za-z0-9~][\w.:/@~+-]*$/;
+const modelIdPattern = /^[A-Za-z0-9~][\w.:/@~+-]*$/;
+
+/** An OpenRouter-style model id (`openai/gpt-4o`, `anthropic/claude-sonnet-4.5:beta`), at most 200 characters. */
+export const isModelId = (m: string): boolean => m.length > 0 && m.length <= 200 && modelIdPattern.test(m);
 
 /** A comma-separated model list such as `openai/gpt-4o,anthropic/claude-sonnet-4.5`. */
 export function parseModelList(text: string, what = "model list"): string[] {
@@ -85,7 +88,7 @@ export function parseModelList(text: string, what = "model list"): string[] {
   if (models.length === 1 && models[0] === "") return [];
   for (const [i, m] of models.entries()) {
     if (m === "") throw new ModelConfigError(`${what}: entry ${i + 1} is empty (a stray comma?)`);
-    if (m.length > 200 || !modelId.test(m)) {
+    if (!isModelId(m)) {
       throw new ModelConfigError(`${what}: "${m.slice(0, 60)}" is not a model id (like "openai/gpt-4o")`);
     }
   }
