@@ -7,8 +7,8 @@ import {
   type RunMessageRole,
 } from "../../infra/db/entities.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
-import { sql } from "../../infra/db/reader.js";
-import { insertRows, selectRows } from "../../infra/db/writer.js";
+import { placeholders, sql } from "../../infra/db/reader.js";
+import { execute, insertRows, selectRows } from "../../infra/db/writer.js";
 import { newId } from "../ids.js";
 import type { Json } from "../model.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
@@ -173,6 +173,7 @@ export class RunStore {
     opts: AppendOptions = {},
   ): Promise<ConversationMessage[]> {
     const now = this.now();
+    const sqlite = this.deps.db.dialect === "sqlite";
     const all: ConversationMessage[] = [];
     if (opts.inbox) {
       const waiting = await selectRows(
@@ -182,14 +183,18 @@ export class RunStore {
         { limit: 100 },
       );
       if (waiting.length > 0) {
-        await em.nativeUpdate(TaskMessageEntity, { id: { $in: waiting.map((w) => w.id) } }, { deliveredAt: now });
+        await execute(
+          em,
+          `update task_message set delivered_at = ? where id in (${placeholders(waiting.length)})`,
+          [sqlite ? now.getTime() : now, ...waiting.map((w) => w.id)],
+          "run",
+        );
         for (const w of waiting) {
           all.push({ role: "user", content: `Message from ${w.author}: ${w.text}`, author: w.author });
         }
       }
     }
     all.push(...messages);
-    const sqlite = this.deps.db.dialect === "sqlite";
     const sets = [
       "message_seq = message_seq + ?",
       "step = step + ?",
@@ -211,7 +216,8 @@ export class RunStore {
       sets.push("repeat_count = ?");
       params.push(patch.repeatCount);
     }
-    const rows = await em.execute<Array<{ message_seq: number; step: number }>>(
+    const rows = await execute(
+      em,
       `update agent_run set ${sets.join(", ")} where task_id = ? returning message_seq, step`,
       [...params, taskId],
     );

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { TaskEventEntity } from "../../infra/db/entities.js";
 import { sql, type Reader } from "../../infra/db/reader.js";
-import { insertRows } from "../../infra/db/writer.js";
+import { execute, insertRows } from "../../infra/db/writer.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
@@ -39,10 +39,10 @@ export async function appendEvents(
   now: Date = new Date(),
 ): Promise<TaskEventEntity[]> {
   if (events.length === 0) return [];
-  const rows = await em.execute<Array<{ event_seq: number }>>(
-    "update task set event_seq = event_seq + ? where id = ? returning event_seq",
-    [events.length, taskId],
-  );
+  const rows = await execute(em, "update task set event_seq = event_seq + ? where id = ? returning event_seq", [
+    events.length,
+    taskId,
+  ]);
   const last = rows[0]?.event_seq;
   if (last === undefined) throw notFound("Task", taskId, "taskId");
   const first = Number(last) - events.length + 1;

@@ -5,6 +5,7 @@ import type { SqlEntityManager } from "@mikro-orm/knex";
 import { Migrator } from "@mikro-orm/migrations";
 import { entities } from "./entities.js";
 import { postgresqlMigrations, sqliteMigrations } from "./migrations/index.js";
+import { pgRunner, sqliteRunner, type RawRunner, type Row } from "./raw.js";
 import { Reader } from "./reader.js";
 
 export type Dialect = "sqlite" | "postgresql";
@@ -81,11 +82,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     orm = await PgORM.init({ ...common, clientUrl: opts.url, pool: { min: 1, max: 20 } } as Options);
   }
   const em = orm.em as SqlEntityManager;
+  const logQuery = opts.onQuery ? (text: string) => opts.onQuery?.(`[query] ${text}`) : undefined;
+  queryLoggers.set(orm.config, logQuery);
+  const reads = dialect === "sqlite" ? sqliteReads(join(opts.dataDir, "agents.db"), logQuery) : null;
   return {
     dialect,
     orm,
     fork: () => em.fork(),
-    read: new Reader(orm, dialect === "sqlite"),
+    read: new Reader(orm, dialect === "sqlite", reads?.runner ?? poolRunner(em, logQuery)),
     async migrate() {
       if (dialect === "sqlite") return (await orm.getMigrator().up()).map((m) => m.name);
       // Processes starting together on one PostgreSQL take turns: a session advisory lock on a
@@ -107,6 +111,69 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     async ping() {
       await em.fork().execute("select 1");
     },
-    close: () => orm.close(true),
+    async close() {
+      await reads?.close();
+      await orm.close(true);
+    },
+  };
+}
+
+/** The query logger of an ORM (statements run below MikroORM report to it too). */
+export const queryLoggers = new WeakMap<object, ((text: string) => void) | undefined>();
+
+/**
+ * Reads on SQLite run on connections of their own beside the ORM's one writer: in WAL mode a
+ * reader sees every committed transaction and neither waits for the writer nor holds it up, and
+ * the reads run on another thread. Two connections, opened on first use, each `query_only`.
+ */
+function sqliteReads(file: string, onQuery?: (text: string) => void): { runner: RawRunner; close(): Promise<void> } {
+  type Conn = import("sqlite3").Database;
+  let conns: Promise<Conn[]> | null = null;
+  let next = 0;
+  const openOne = async (): Promise<Conn> => {
+    const { default: sqlite3 } = await import("sqlite3");
+    const db = await new Promise<Conn>((resolve, reject) => {
+      const c: Conn = new sqlite3.Database(file, sqlite3.OPEN_READWRITE, (err) => (err ? reject(err) : resolve(c)));
+    });
+    await new Promise<void>((resolve, reject) =>
+      db.exec("pragma busy_timeout = 5000; pragma query_only = on", (err) => (err ? reject(err) : resolve())),
+    );
+    return db;
+  };
+  const pick = async (): Promise<Conn> => {
+    conns ??= Promise.all([openOne(), openOne()]);
+    const all = await conns;
+    return all[next++ % all.length]!;
+  };
+  return {
+    runner: {
+      all: async (text, params) => sqliteRunner(await pick(), onQuery).all(text, params),
+      run: async (text, params) => sqliteRunner(await pick(), onQuery).run(text, params),
+    },
+    async close() {
+      const all = conns ? await conns.catch(() => []) : [];
+      conns = null;
+      await Promise.all(all.map((c) => new Promise<void>((resolve) => c.close(() => resolve()))));
+    },
+  };
+}
+
+/** Reads on PostgreSQL: a connection of the ORM's pool, the statement sent by the driver itself. */
+function poolRunner(em: SqlEntityManager, onQuery?: (text: string) => void): RawRunner {
+  const client = em.getConnection().getKnex().client as {
+    acquireConnection(): Promise<{ query(text: string, params: unknown[]): Promise<{ rows: Row[] }> }>;
+    releaseConnection(conn: unknown): Promise<void>;
+  };
+  const on = async <T>(fn: (r: RawRunner) => Promise<T>): Promise<T> => {
+    const conn = await client.acquireConnection();
+    try {
+      return await fn(pgRunner(conn, onQuery));
+    } finally {
+      await client.releaseConnection(conn);
+    }
+  };
+  return {
+    all: (text, params) => on((r) => r.all(text, params)),
+    run: (text, params) => on((r) => r.run(text, params)),
   };
 }

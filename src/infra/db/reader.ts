@@ -1,5 +1,6 @@
 import { JsonType, type EntityMetadata, type EntityName, type EntityProperty, type MikroORM } from "@mikro-orm/core";
 import type { AbstractSqlDriver } from "@mikro-orm/knex";
+import type { RawRunner } from "./raw.js";
 
 /** A WHERE clause with `?` placeholders and its values, e.g. `sql("id in (?, ?)", [a, b])`. */
 export interface Sql {
@@ -38,10 +39,15 @@ interface RowPlan {
 export class Reader {
   private readonly plans = new Map<string, RowPlan>();
 
-  /** @param sqlite SQLite (rows as JSON arrays, JSON columns as text) rather than PostgreSQL. */
+  /**
+   * @param sqlite SQLite (rows as JSON arrays, JSON columns as text) rather than PostgreSQL.
+   * @param runner Runs each read on a connection of its own (SQLite: a read connection beside the
+   *   one writer, so reads neither wait for nor hold up the write transactions).
+   */
   constructor(
     private readonly orm: MikroORM,
     private readonly sqlite: boolean,
+    private readonly runner: RawRunner,
   ) {}
 
   private meta<T extends object>(entity: EntityName<T>): EntityMetadata<T> {
@@ -67,16 +73,14 @@ export class Reader {
       text += " limit ?";
       params.push(opts.limit);
     }
-    const rows: Row[] = await this.orm.em.getConnection().execute(text, params, "all");
+    const rows = await this.runner.all(text, params);
     return rows.map(plan.map) as T[];
   }
 
   async count<T extends object>(entity: EntityName<T>, where: Sql | null): Promise<number> {
     const meta = this.meta(entity);
     const text = `select count(*) as n from ${quote(meta.tableName)}${where ? ` where ${where.text}` : ""}`;
-    const rows = await this.orm.em
-      .getConnection()
-      .execute<{ n: number | string }[]>(text, where ? [...where.params] : [], "all");
+    const rows = await this.runner.all(text, where ? where.params : []);
     return Number(rows[0]?.n ?? 0);
   }
 

@@ -1,12 +1,15 @@
 import { type EntityMetadata, type EntityName, type EntityProperty } from "@mikro-orm/core";
 import type { AbstractSqlDriver, SqlEntityManager } from "@mikro-orm/knex";
+import { queryLoggers } from "./orm.js";
+import { txRunner, type Row } from "./raw.js";
 import { isJson, quote, type Sql } from "./reader.js";
 
 /**
- * Hot-path statements written by hand, inside the caller's transaction (`em.execute` runs on the
- * transaction's connection): a row insert and a row read with the entity's own property names.
- * Going through MikroORM's query builder costs several times the statement itself on the
- * runtime's and the event log's paths; values are converted here the way MikroORM stores them
+ * Hot-path statements written by hand, inside the caller's transaction: run by the driver on the
+ * transaction's own connection (see raw.ts), a row insert, a row read and any statement with the
+ * entity's own property names. MikroORM's query builder and knex's promise chain cost several
+ * times the statement itself on the runtime's and the event log's paths, and every statement of a
+ * SQLite transaction holds the one write connection. Values are converted the way MikroORM stores them
  * (SQLite: datetimes as epoch milliseconds, booleans as 0/1, JSON as text; PostgreSQL: JSON as
  * text cast by the column).
  */
@@ -42,6 +45,29 @@ function columnsOf(m: EntityMetadata): Columns {
 
 const isSqlite = (em: SqlEntityManager) => em.getPlatform().constructor.name.toLowerCase().includes("sqlite");
 
+/**
+ * One statement with `?` placeholders in `em`'s transaction, run by the driver on the
+ * transaction's connection; outside a transaction, through MikroORM. `all` returns the rows
+ * (a `returning` clause needs it); `run` returns nothing.
+ */
+export async function execute(
+  em: SqlEntityManager,
+  text: string,
+  params: readonly unknown[],
+  method: "all" | "run" = "all",
+): Promise<Row[]> {
+  if (!em.isInTransaction()) {
+    const out: unknown = await em.execute(text, [...params], method);
+    return method === "all" ? (out as Row[]) : [];
+  }
+  const runner = await txRunner(em, isSqlite(em), queryLoggers.get(em.config));
+  if (method === "run") {
+    await runner.run(text, params);
+    return [];
+  }
+  return runner.all(text, params);
+}
+
 function toDb(p: EntityProperty, v: unknown, sqlite: boolean): unknown {
   if (v === undefined || v === null) return null;
   if (isJson(p)) return JSON.stringify(v);
@@ -63,7 +89,8 @@ export async function insertRows<T extends object>(
   for (const row of rows) {
     for (const p of c.props) params.push(toDb(p, (row as Record<string, unknown>)[p.name], sqlite));
   }
-  await em.execute(
+  await execute(
+    em,
     `insert into ${c.table} (${c.names}) values ${rows.map(() => c.placeholders).join(", ")}`,
     params,
     "run",
@@ -86,7 +113,7 @@ export async function selectRows<T extends object>(
     params.push(opts.limit);
   }
   if (opts.forUpdate && !sqlite) text += " for update";
-  const rows: Record<string, unknown>[] = await em.execute(text, params, "all");
+  const rows = await execute(em, text, params);
   const driver = em.getDriver() as AbstractSqlDriver;
   const json = sqlite
     ? columnsOf(m)
