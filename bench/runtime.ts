@@ -225,7 +225,7 @@ async function throughput(label: string, databaseUrl: string | undefined, result
             `${label}: ${total} SQL statements (${(total / requests).toFixed(1)} per model turn, workspace creation and assignment included); most frequent:`,
             ...[...statements.entries()]
               .sort((a, b) => b[1] - a[1])
-              .slice(0, 12)
+              .slice(0, 30)
               .map(([q, n]) => `  ${String(n).padStart(6)}  ${q}`),
           );
         }

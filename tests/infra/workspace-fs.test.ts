@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../src/domain/ids.js";
 import type { TaskStatus } from "../../src/domain/model.js";
 import {
+  readWorkspaceReadme,
   WorkspaceFs,
   WorkspacePathError,
   type WorkspaceFsOptions,
@@ -190,13 +191,42 @@ describe("README", () => {
       }
     })();
     for (let round = 0; round < 20; round++) {
-      for (const status of statuses) await ws.writeReadme(path, { ...i, status });
+      for (const status of statuses) {
+        await ws.writeReadme(path, { ...i, status });
+        // The write makes its system calls directly: let the reader's reads (on the thread pool) land.
+        await new Promise((r) => setImmediate(r));
+      }
     }
     reading = false;
     await reader;
     expect(seen.size).toBeGreaterThan(1);
     expect(await readFile(file, "utf8")).toContain("- [x] Complete");
     expect((await readdir(path)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("is read for the prompt without following a symlink, blocking on a FIFO or reading past the cap", async () => {
+    const { path } = await fsWith().create(input({ status: "BUILD" }));
+    const file = join(path, "README.md");
+    expect(readWorkspaceReadme(path)).toContain("- **Status:** BUILD");
+
+    const secret = join(base, "host-secret.txt");
+    await writeFile(secret, "host secret");
+    await rm(file);
+    await symlink(secret, file);
+    expect(readWorkspaceReadme(path)).toBeNull();
+
+    await rm(file);
+    await run("mkfifo", [file]);
+    const t0 = performance.now();
+    expect(readWorkspaceReadme(path)).toBeNull();
+    expect(performance.now() - t0).toBeLessThan(5_000); // returned at all: a blocking open never would
+
+    await rm(file);
+    await writeFile(file, "r".repeat(100));
+    expect(readWorkspaceReadme(path, 10)).toBe(
+      `${"r".repeat(10)}\n… (README.md is longer than 10 bytes; the rest is left out)`,
+    );
+    expect(readWorkspaceReadme(join(path, "missing"))).toBeNull();
   });
 });
 

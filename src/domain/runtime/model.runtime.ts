@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { ModelConfig } from "../../config.js";
 import type { AgentEntity, CommandRunEntity, TaskEntity } from "../../infra/db/entities.js";
 import type { TaskStatus } from "../model.js";
@@ -8,6 +6,7 @@ import { chatWithFallback, type AttemptRecord } from "../../infra/models/fallbac
 import { ModelError, type ChatClient, type ChatResult } from "../../infra/models/model-client.js";
 import { selectModelChain } from "../../infra/models/model-selection.js";
 import type { PubSub } from "../../infra/pubsub/pubsub.js";
+import { readWorkspaceReadme } from "../../infra/workspace-fs/workspace-fs.js";
 import type { ToolService } from "../../tools/tool.service.js";
 import type { CommandService } from "../../tools/terminal/command.service.js";
 import type { AgentService } from "../agents/agent.service.js";
@@ -69,6 +68,31 @@ export interface ModelRuntimeDeps {
 
 /** Why a run stopped without the task being finished. */
 type Stop = "paused" | "gone" | "worker";
+
+/** A write the runtime holds back to commit with the next one (see RunSession.pending). */
+interface Write {
+  messages: ConversationMessage[];
+  patch: StepPatch;
+  opts: AppendOptions;
+}
+
+/** Two writes as one: messages, counters and events in order, the later repeat state winning. */
+function mergeWrites(a: Write, b: Write): Write {
+  return {
+    messages: [...a.messages, ...b.messages],
+    patch: {
+      step: a.patch.step || b.patch.step,
+      activeMs: (a.patch.activeMs ?? 0) + (b.patch.activeMs ?? 0),
+      repeatKey: b.patch.repeatKey !== undefined ? b.patch.repeatKey : a.patch.repeatKey,
+      repeatCount: b.patch.repeatCount !== undefined ? b.patch.repeatCount : a.patch.repeatCount,
+    },
+    opts: {
+      inbox: a.opts.inbox || b.opts.inbox,
+      events: [...(a.opts.events ?? []), ...(b.opts.events ?? [])],
+      modelCalls: [...(a.opts.modelCalls ?? []), ...(b.opts.modelCalls ?? [])],
+    },
+  };
+}
 
 const system: Principal = { apiKeyId: "", name: "runtime", role: "ADMIN", agentId: null };
 
@@ -148,6 +172,13 @@ class RunSession {
   private toolMs = 0;
   private state!: RunState;
   private workspaceId = "";
+  /**
+   * The model's turn (its message, TOOL_CALL events and usage), held back until the next write so
+   * both commit in one transaction: a control tool's status change and result, a result known
+   * without running anything, or (before a tool runs) alone. Nothing with an effect outside the
+   * database runs while a turn is held back, so a crash loses at most the turn, as before.
+   */
+  private pending: Write | null = null;
 
   constructor(
     private readonly d: ModelRuntimeDeps,
@@ -221,10 +252,19 @@ class RunSession {
     if (!this.task || t.eventSeq >= this.task.eventSeq) this.task = t;
   }
 
+  /** Commits `messages` (after the held-back turn, if any) with the counters and events. */
   private async append(messages: ConversationMessage[], patch: StepPatch, opts: AppendOptions = {}) {
-    const written = await this.d.store.append(this.ctx.taskId, messages, patch, opts);
-    this.applied(written, patch);
+    if (opts.inbox) await this.flush();
+    const w = this.pending ? mergeWrites(this.pending, { messages, patch, opts }) : { messages, patch, opts };
+    const written = await this.d.store.append(this.ctx.taskId, w.messages, w.patch, w.opts);
+    this.pending = null;
+    this.applied(written, w.patch);
     return written;
+  }
+
+  /** Commits the held-back turn on its own (before a tool with effects runs, or any other write). */
+  private async flush(): Promise<void> {
+    if (this.pending) await this.append([], {});
   }
 
   /** The in-memory state after a committed append. */
@@ -274,7 +314,7 @@ class RunSession {
       this.inbox = false;
       await this.append([], {}, { inbox: true });
     }
-    const readme = await readFile(join(ctx.workspacePath, "README.md"), "utf8").catch(() => null);
+    const readme = readWorkspaceReadme(ctx.workspacePath);
     const serverFallback = d.config.fallback === "openrouter" && this.chain.length > 1;
     const request = {
       messages: wireMessages(systemPrompt(this.agent, task, readme), this.state.messages),
@@ -297,6 +337,7 @@ class RunSession {
       d.streamFlushMs ?? 100,
     );
     let result: ChatResult & { attempts: AttemptRecord[] };
+    let rest: { text: string; part: number } | null = null;
     try {
       const signal = AbortSignal.any([this.modelAbort.signal, ctx.signal]);
       result = await chatWithFallback(this.client, serverFallback ? this.chain.slice(0, 1) : this.chain, request, {
@@ -309,7 +350,7 @@ class RunSession {
         },
         onAttempt: (a) => this.recordAttempt(a),
       });
-      await streamer.close();
+      rest = await streamer.drain();
     } catch (err) {
       await streamer.close().catch(() => undefined);
       return this.modelFailed(err);
@@ -329,16 +370,28 @@ class RunSession {
       data: { tool: c.name, toolCallId: c.id, by: this.agent.name },
       agentId: this.agent.id,
     }));
-    await this.append(
-      [{ role: "assistant", content: result.content || null, toolCalls }],
-      { step: true, activeMs: performance.now() - started },
-      {
-        events: callEvents,
+    // The streamed text not yet written goes with the turn.
+    const textEvents: NewTaskEvent[] = rest
+      ? [
+          {
+            type: "MESSAGE",
+            content: rest.text,
+            data: { role: "assistant", step: this.state.step + 1, part: rest.part },
+            agentId: this.agent.id,
+          },
+        ]
+      : [];
+    this.pending = {
+      messages: [{ role: "assistant", content: result.content || null, toolCalls }],
+      patch: { step: true, activeMs: performance.now() - started },
+      opts: {
+        events: [...textEvents, ...callEvents],
         modelCalls: result.attempts.filter((a) => a.outcome === "SUCCESS").map((a) => d.usage.row(this.attempt(a))),
       },
-    );
+    };
     this.toolMs = 0;
     const more = await this.afterTurn(result.content, toolCalls);
+    await this.flush();
     const total = performance.now() - started;
     d.onStep?.({
       taskId: ctx.taskId,
@@ -353,7 +406,10 @@ class RunSession {
   private async afterTurn(content: string, toolCalls: StoredToolCall[]): Promise<boolean> {
     if (toolCalls.length === 0) return this.noToolCall(content);
     for (const call of toolCalls) {
-      if (this.stop) return false;
+      if (this.stop) {
+        await this.flush();
+        return false;
+      }
       const ended = await this.runCall(call);
       if (ended) return false;
     }
@@ -453,6 +509,7 @@ class RunSession {
       return true;
     }
     if (count === limit) {
+      await this.flush();
       await d.tasks.addEvent(
         this.ctx.taskId,
         {
@@ -474,15 +531,18 @@ class RunSession {
       );
       return false;
     }
-    const t0 = performance.now();
     if (isControlTool(call.name)) {
+      const t0 = performance.now();
       const r = await this.controlCall(call, { repeatKey: sig, repeatCount: count });
       this.toolMs += performance.now() - t0;
       if (!r.stored) await this.result(call, r.text, { repeatKey: sig, repeatCount: count });
       return r.ended;
     }
+    // The turn commits before a tool with effects runs: a run resumed after a crash knows the call.
+    await this.flush();
+    const t1 = performance.now();
     const { text, ended } = await this.execute(call);
-    const ms = performance.now() - t0;
+    const ms = performance.now() - t1;
     this.toolMs += ms;
     // Cut off by the worker stopping or the task being taken away: the next run (if any) settles it.
     if (!ended && (this.stop === "worker" || this.stop === "gone")) return true;
@@ -536,8 +596,16 @@ class RunSession {
       return { text: resultText({ ok: true, status: task.status }), ended: move.ended, stored: false };
     }
     let written: ConversationMessage[] = [];
+    // The held-back turn commits first in the same transaction (its TOOL_CALL before the move).
+    const turn = this.pending;
+    let turnWritten: ConversationMessage[] = [];
     try {
       const after = await d.tasks.updateStatus(ctx.taskId, move.to, move.note, this.actor, {
+        before: turn
+          ? async (em, out) => {
+              turnWritten = await d.store.appendIn(em, out, ctx.taskId, turn.messages, turn.patch, turn.opts);
+            }
+          : undefined,
         within: async (em, out, t) => {
           const text = resultText(
             t.approvalRequestedAt
@@ -550,6 +618,10 @@ class RunSession {
         },
       });
       this.remember(after);
+      if (turn) {
+        this.pending = null;
+        this.applied(turnWritten, turn.patch);
+      }
       this.applied(written, patch);
       const stored = written[0];
       return { text: stored?.role === "tool" ? stored.content : "", ended: move.ended, stored: true };
@@ -607,6 +679,7 @@ class RunSession {
   }
 
   private async fail(reason: string): Promise<void> {
+    await this.flush();
     await this.d.tasks.updateStatus(this.ctx.taskId, "FAILED", reason, this.actor).catch((err: unknown) => {
       if (!(err instanceof DomainError)) throw err;
     });

@@ -37,6 +37,21 @@ export class TextStreamer {
       });
   }
 
+  /**
+   * Waits for the writes under way and hands back what is left unwritten, for the caller to write
+   * with the rest of the turn (one transaction instead of two); rethrows the first write's failure.
+   */
+  async drain(): Promise<{ text: string; part: number } | null> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.chain;
+    if (this.failed) throw this.failed;
+    if (this.buffer === "") return null;
+    const text = this.buffer;
+    this.buffer = "";
+    return { text, part: ++this.part };
+  }
+
   /** Writes what is left and waits for every write; rethrows the first write's failure. */
   async close(): Promise<void> {
     this.flush();

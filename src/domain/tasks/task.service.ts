@@ -36,6 +36,8 @@ export interface CreateTaskInput {
 export interface StatusChangeOptions {
   /** Checked on the locked row before the move (throw to refuse it). */
   check?: (task: TaskEntity) => void;
+  /** Runs in the same transaction on the locked row, before the move (writes that come first). */
+  before?: (em: SqlEntityManager, out: Message[], task: TaskEntity) => Promise<void>;
   /** Runs in the same transaction after the move (more writes that must commit with it). */
   within?: (em: SqlEntityManager, out: Message[], task: TaskEntity) => Promise<void>;
 }
@@ -157,6 +159,8 @@ export class TaskService {
         throw forbidden("An agent key may only change the status of tasks assigned to its agent");
       }
       opts.check?.(task);
+      assertTransition(task.status, to);
+      await opts.before?.(em, out, task);
       if (
         to === "COMPLETE" &&
         actor.role === "AGENT" &&

@@ -129,6 +129,7 @@ export const queryLoggers = new WeakMap<object, ((text: string) => void) | undef
 function sqliteReads(file: string, onQuery?: (text: string) => void): { runner: RawRunner; close(): Promise<void> } {
   type Conn = import("sqlite3").Database;
   let conns: Promise<Conn[]> | null = null;
+  let closed = false;
   let next = 0;
   const openOne = async (): Promise<Conn> => {
     const { default: sqlite3 } = await import("sqlite3");
@@ -141,6 +142,7 @@ function sqliteReads(file: string, onQuery?: (text: string) => void): { runner: 
     return db;
   };
   const pick = async (): Promise<Conn> => {
+    if (closed) throw new Error("the database is closed");
     conns ??= Promise.all([openOne(), openOne()]);
     const all = await conns;
     return all[next++ % all.length]!;
@@ -151,6 +153,7 @@ function sqliteReads(file: string, onQuery?: (text: string) => void): { runner: 
       run: async (text, params) => sqliteRunner(await pick(), onQuery).run(text, params),
     },
     async close() {
+      closed = true;
       const all = conns ? await conns.catch(() => []) : [];
       conns = null;
       await Promise.all(all.map((c) => new Promise<void>((resolve) => c.close(() => resolve()))));

@@ -6,6 +6,8 @@
  * error (the Authorization header is redacted wherever headers are shown).
  */
 
+import { HttpPoster, type BodyReader, type PostResponse } from "./http-post.js";
+
 export const DEFAULT_OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1";
 
 // --- request -------------------------------------------------------------------------------
@@ -394,6 +396,7 @@ export class ModelClient implements ChatClient {
   readonly #idleTimeoutMs: number;
   readonly #headers: Record<string, string>;
   readonly #logger: ModelLogger | undefined;
+  readonly #http = new HttpPoster();
 
   constructor(options: ModelClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? DEFAULT_OPENROUTER_BASE_URL).replace(/\/+$/, "");
@@ -451,7 +454,7 @@ export class ModelClient implements ChatClient {
       clearTimeout(idleTimer);
       idleTimer = setTimeout(() => stop("idle"), idleMs);
     };
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let reader: BodyReader | undefined;
     let state: StreamState | undefined;
 
     try {
@@ -465,8 +468,7 @@ export class ModelClient implements ChatClient {
         { url: `${this.where}/chat/completions`, model: asked, stream: streaming, headers: redactHeaders(headers) },
         "model request",
       );
-      const res = await fetch(`${this.baseUrl}/chat/completions`, {
-        method: "POST",
+      const res = await this.#http.post(`${this.baseUrl}/chat/completions`, {
         headers,
         body: JSON.stringify(this.body(request, streaming)),
         signal: ctrl.signal,
@@ -538,7 +540,7 @@ export class ModelClient implements ChatClient {
   }
 
   private async readStream(
-    reader: ReadableStreamDefaultReader<Uint8Array>,
+    reader: BodyReader,
     asked: string,
     onDelta: ((d: ChatDelta) => void) | undefined,
     touch: () => void,
@@ -737,7 +739,7 @@ export class ModelClient implements ChatClient {
     };
   }
 
-  private async httpError(res: Response, asked: string): Promise<ModelError> {
+  private async httpError(res: PostResponse, asked: string): Promise<ModelError> {
     const { kind, retryable } = classifyStatus(res.status);
     let text = "";
     try {

@@ -1,5 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, realpath, rename, rm, unlink } from "node:fs/promises";
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  openSync,
+  open as openCb,
+  readSync,
+  realpathSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { mkdir, open, realpath, rename, rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isId } from "../../domain/ids.js";
 import { isRequirement, pipInstall, probePip, redactCredentials, summarizePipFailure, type PipProbe } from "./pip.js";
@@ -93,27 +104,40 @@ export class WorkspaceFs {
     return { path };
   }
 
-  /** Replaces README.md atomically: a reader sees the old file or the new one, never a mix. */
+  /**
+   * Replaces README.md atomically: a reader sees the old file or the new one, never a mix. It is
+   * rewritten at every change of phase, so the calls are chosen by cost: creating the file and
+   * the rename (directory updates, slow here) run on the thread pool, while the write and close of
+   * a few kilobytes are made directly (the file was created here under a fresh random name, so
+   * nothing the workspace's user planted can block them), a third of their cost as promises.
+   */
   async writeReadme(path: string, input: WorkspaceLayoutInput): Promise<void> {
     const dir = this.assertWorkspacePath(path);
-    await this.assertReallyInside(dir);
+    this.assertReallyInsideNow(dir);
     const target = join(dir, "README.md");
     const stopped = input.status === "FAILED" || input.status === "CANCELLED";
     const previous = stopped && input.stoppedIn === undefined ? await this.previousPhase(target) : undefined;
     const text = renderReadme(input, previous);
     const tmp = join(dir, `.README.md.${randomBytes(6).toString("hex")}.tmp`);
     // "wx": fails on anything already there, a symlink planted by the workspace's user included.
-    const fh = await open(tmp, "wx", 0o644);
+    const fd = await new Promise<number>((resolve, reject) =>
+      openCb(tmp, "wx", 0o644, (err, n) => (err ? reject(err) : resolve(n))),
+    );
     try {
       // No fsync: the rename makes the change atomic, and the README is rewritten on every change.
-      await fh.writeFile(text, "utf8");
+      const buf = Buffer.from(text, "utf8");
+      for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
     try {
       await rename(tmp, target);
     } catch (err) {
-      await unlink(tmp).catch(() => undefined);
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // already gone
+      }
       throw err;
     }
   }
@@ -228,6 +252,18 @@ export class WorkspaceFs {
   }
 
   /** Same check after symlinks are resolved: a linked directory cannot lead outside the root. */
+  private realRoot: string | null = null;
+
+  /** assertReallyInside with the realpath system call made directly (the root's is kept). */
+  private assertReallyInsideNow(path: string): void {
+    this.realRoot ??= realpathSync.native(this.root);
+    const real = realpathSync.native(path);
+    const rel = relative(this.realRoot, real);
+    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+      throw new WorkspacePathError(`${quote(path)} resolves to ${quote(real)}, outside ${quote(this.realRoot)}`);
+    }
+  }
+
   private async assertReallyInside(path: string): Promise<void> {
     const [real, realRoot] = await Promise.all([realpath(path), realpath(this.root)]);
     const rel = relative(realRoot, real);
@@ -263,5 +299,35 @@ export class WorkspaceFs {
     const result = await this.pip;
     signal?.throwIfAborted();
     return result;
+  }
+}
+
+/**
+ * The workspace's README.md as the agent left it, for its prompt: null when it is missing or is
+ * not a regular file. Read without following a symlink and without blocking on a FIFO (the
+ * workspace's user may put either there), and at most `maxBytes` of it.
+ */
+export function readWorkspaceReadme(dir: string, maxBytes = 64 * 1024): string | null {
+  let fd: number;
+  try {
+    fd = openSync(join(dir, "README.md"), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return null;
+    const buf = Buffer.alloc(maxBytes + 1);
+    let n = 0;
+    while (n < buf.length) {
+      const r = readSync(fd, buf, n, buf.length - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    const text = buf.subarray(0, Math.min(n, maxBytes)).toString("utf8");
+    return n > maxBytes ? `${text}\n… (README.md is longer than ${maxBytes} bytes; the rest is left out)` : text;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
