@@ -91,8 +91,12 @@ describe.skipIf(!pgBaseUrl)("a run taken over after its worker was SIGKILLed [po
       .createTask;
 
     // W-1 ran the first call and is in the second (the command): kill it there.
+    // (The command's row is written as it starts, its tool call marked SUCCEEDED just after: both.)
     const running = async () =>
-      (await ok(CommandRunsDocument, { taskId: task.id })).commandRuns[0]?.status === "RUNNING";
+      (await ok(CommandRunsDocument, { taskId: task.id })).commandRuns[0]?.status === "RUNNING" &&
+      (await ok(ToolCallsDocument, { taskId: task.id, first: 10 })).toolCalls.edges.some(
+        (e) => e.node.tool === "runCommand" && e.node.status === "SUCCEEDED",
+      );
     for (const end = Date.now() + 20_000; !(await running()); await sleep(50)) {
       if (Date.now() > end) throw new Error(`the command never ran: ${w1.stdout().slice(-3000)}`);
     }

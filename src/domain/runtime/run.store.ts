@@ -8,7 +8,7 @@ import {
 } from "../../infra/db/entities.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
-import { execute, insertRows, selectRows } from "../../infra/db/writer.js";
+import { defer, execute, insertCounted, insertRows, memoOf, selectRows } from "../../infra/db/writer.js";
 import { newId } from "../ids.js";
 import type { Json } from "../model.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
@@ -216,27 +216,52 @@ export class RunStore {
       sets.push("repeat_count = ?");
       params.push(patch.repeatCount);
     }
-    const rows = await execute(
-      em,
-      `update agent_run set ${sets.join(", ")} where task_id = ? returning message_seq, step`,
-      [...params, taskId],
-    );
-    const last = rows[0];
-    if (!last) throw new Error(`no run state for task ${taskId}`);
-    const first = Number(last.message_seq) - all.length + 1;
-    await insertRows(
-      em,
-      RunMessageEntity,
-      all.map((m, i) => ({
-        id: newId(),
-        taskId,
-        seq: first + i,
-        step: Number(last.step),
-        createdAt: now,
-        ...toRow(m),
-      })),
-    );
-    if (opts.modelCalls?.length) await insertRows(em, ModelCallEntity, opts.modelCalls);
+    const update = `update agent_run set ${sets.join(", ")} where task_id = ?`;
+    const n = all.length;
+    const rows = all.map((m, i) => ({ id: newId(), taskId, seq: i + 1, step: 0, createdAt: now, ...toRow(m) }));
+    const number = (first: number, step: number) => {
+      for (const r of rows) {
+        r.seq += first - 1;
+        r.step = step;
+      }
+    };
+    // The usage rows first: on SQLite a cost cannot be written into a statement's text exactly, so
+    // that insert runs at once, best before anything is held back.
+    if (opts.modelCalls?.length) await insertRows(em, ModelCallEntity, opts.modelCalls, { deferred: true });
+    // After its first bump the transaction holds the run's row (PostgreSQL's row lock, SQLite's one
+    // write connection) and keeps the counters itself: later bumps and rows are held back.
+    const memo = await memoOf(em);
+    const key = `agent_run:${taskId}`;
+    const held = memo?.get(key) as { messageSeq: number; step: number } | undefined;
+    if (held) {
+      const first = held.messageSeq + 1;
+      held.messageSeq += n;
+      if (patch.step) held.step += 1;
+      number(first, held.step);
+      await defer(em, update, [...params, taskId]);
+      await insertRows(em, RunMessageEntity, rows, { deferred: true });
+    } else if (sqlite || n === 0) {
+      const [last] = await execute(em, `${update} returning message_seq, step`, [...params, taskId]);
+      if (!last) throw new Error(`no run state for task ${taskId}`);
+      number(Number(last.message_seq) - n + 1, Number(last.step));
+      memo?.set(key, { messageSeq: Number(last.message_seq), step: Number(last.step) });
+      await insertRows(em, RunMessageEntity, rows, { deferred: true });
+    } else {
+      // PostgreSQL: the counters and the messages in one statement.
+      const done = await insertCounted(
+        em,
+        RunMessageEntity,
+        rows,
+        { update: `${update} returning message_seq, step`, params: [...params, taskId] },
+        { seq: { column: "message_seq", offset: (i) => i - n + 1 }, step: { column: "step", offset: () => 0 } },
+        ["seq", "step"],
+      );
+      if (!done || done.length !== n) throw new Error(`no run state for task ${taskId}`);
+      memo?.set(key, {
+        messageSeq: Math.max(...done.map((r) => Number(r.seq))),
+        step: Number(done[0]?.step ?? 0),
+      });
+    }
     await appendEvents(em, out, taskId, opts.events ?? [], now);
     return all;
   }

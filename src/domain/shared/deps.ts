@@ -1,5 +1,6 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { Database } from "../../infra/db/orm.js";
+import { discardDeferred, sendDeferred } from "../../infra/db/writer.js";
 import type { Message, PubSub } from "../../infra/pubsub/pubsub.js";
 
 export interface Logger {
@@ -34,9 +35,12 @@ export async function inTransaction<T>(
   let result: T;
   try {
     result = await fn(em, outbox);
+    // Statements held back for one round trip go before the commit; a failure rolls back.
+    await sendDeferred(em);
     const tx = em.getTransactionContext();
     await em.getConnection("write").commit(tx);
   } catch (err) {
+    await discardDeferred(em).catch(() => {});
     await em.rollback().catch(() => {});
     throw err;
   }

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { TaskEventEntity } from "../../infra/db/entities.js";
 import { sql, type Reader } from "../../infra/db/reader.js";
-import { execute, insertRows } from "../../infra/db/writer.js";
+import { defer, execute, insertCounted, insertRows, memoOf, sqliteOf } from "../../infra/db/writer.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
@@ -30,6 +30,11 @@ export async function appendEvent(
  * Appends events inside the caller's transaction: one conditional UPDATE bumps the per-task
  * counter (and locks the task row on PostgreSQL, so concurrent writers of one task get
  * consecutive sequence numbers and commit in sequence order), one insert writes the rows.
+ *
+ * Once the transaction holds the counter (after its first bump, or after reading the row it
+ * locked: see `holdEventSeq`; on SQLite the one write connection is the transaction's), the
+ * transaction keeps the counter itself, and the bump and the rows are held back to go with the
+ * transaction's next round trip.
  */
 export async function appendEvents(
   em: SqlEntityManager,
@@ -39,18 +44,13 @@ export async function appendEvents(
   now: Date = new Date(),
 ): Promise<TaskEventEntity[]> {
   if (events.length === 0) return [];
-  const rows = await execute(em, "update task set event_seq = event_seq + ? where id = ? returning event_seq", [
-    events.length,
-    taskId,
-  ]);
-  const last = rows[0]?.event_seq;
-  if (last === undefined) throw notFound("Task", taskId, "taskId");
-  const first = Number(last) - events.length + 1;
+  const n = events.length;
+  const bump = "update task set event_seq = event_seq + ? where id = ? returning event_seq";
   const written = events.map((e, i) =>
     Object.assign(new TaskEventEntity(), {
       id: newId(),
       taskId,
-      seq: first + i,
+      seq: i + 1,
       type: e.type,
       content: e.content,
       data: e.data ?? null,
@@ -58,9 +58,51 @@ export async function appendEvents(
       createdAt: now,
     }),
   );
-  await insertRows(em, TaskEventEntity, written);
+  let first: number;
+  const memo = await memoOf(em);
+  const key = eventSeqKey(taskId);
+  const held = memo?.get(key) as number | undefined;
+  if (memo && held !== undefined) {
+    first = held + 1;
+    memo.set(key, held + n);
+    for (const w of written) w.seq += first - 1;
+    await defer(em, "update task set event_seq = ? where id = ?", [held + n, taskId]);
+    await insertRows(em, TaskEventEntity, written, { deferred: true });
+  } else if (sqliteOf(em)) {
+    const rows = await execute(em, bump, [n, taskId]);
+    const last = rows[0]?.event_seq;
+    if (last === undefined) throw notFound("Task", taskId, "taskId");
+    first = Number(last) - n + 1;
+    for (const w of written) w.seq += first - 1;
+    memo?.set(key, first + n - 1);
+    await insertRows(em, TaskEventEntity, written, { deferred: true });
+  } else {
+    // PostgreSQL: the counter and the rows in one statement.
+    const rows = await insertCounted(
+      em,
+      TaskEventEntity,
+      written,
+      { update: bump, params: [n, taskId] },
+      { seq: { column: "event_seq", offset: (i) => i - n + 1 } },
+      ["seq"],
+    );
+    if (!rows || rows.length !== n) throw notFound("Task", taskId, "taskId");
+    first = Math.min(...rows.map((r) => Number(r.seq)));
+    for (const w of written) w.seq += first - 1;
+    memo?.set(key, first + n - 1);
+  }
   for (const w of written) outbox.push({ topic: "TASK_EVENT", payload: { taskId, seq: w.seq } });
   return written;
+}
+
+const eventSeqKey = (taskId: string) => `task.event_seq:${taskId}`;
+
+/**
+ * Tells the transaction it holds the task's event counter at `seq`: the row was read after being
+ * locked (PostgreSQL `for update`; SQLite's one write connection is the transaction's).
+ */
+export async function holdEventSeq(em: SqlEntityManager, taskId: string, seq: number): Promise<void> {
+  (await memoOf(em))?.set(eventSeqKey(taskId), seq);
 }
 
 export async function readEvents(

@@ -14,7 +14,7 @@ import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../sha
 import { int, modelList, oneOf, positiveNumber, text } from "../shared/validate.js";
 import type { AssignmentService } from "../assignment/assignment.service.js";
 import { SequenceFeed } from "../shared/sequence-feed.js";
-import { appendEvent, readEvents, type NewTaskEvent } from "./task-events.js";
+import { appendEvent, holdEventSeq, readEvents, type NewTaskEvent } from "./task-events.js";
 import { activeStatuses, assertTransition, terminalStatuses } from "./task-state.js";
 
 export interface CreateTaskInput {
@@ -240,6 +240,7 @@ export class TaskService {
   async lockedTask(em: SqlEntityManager, id: string, field = "id"): Promise<TaskEntity> {
     const [task] = isId(id) ? await selectRows(em, TaskEntity, sql("id = ?", [id]), { forUpdate: true }) : [];
     if (!task) throw notFound("Task", id, field);
+    await holdEventSeq(em, task.id, task.eventSeq);
     return task;
   }
 

@@ -126,7 +126,10 @@ export const queryLoggers = new WeakMap<object, ((text: string) => void) | undef
  * reader sees every committed transaction and neither waits for the writer nor holds it up, and
  * the reads run on another thread. Two connections, opened on first use, each `query_only`.
  */
-function sqliteReads(file: string, onQuery?: (text: string) => void): { runner: RawRunner; close(): Promise<void> } {
+function sqliteReads(
+  file: string,
+  onQuery?: (text: string) => void,
+): { runner: Pick<RawRunner, "all">; close(): Promise<void> } {
   type Conn = import("sqlite3").Database;
   let conns: Promise<Conn[]> | null = null;
   let closed = false;
@@ -150,7 +153,6 @@ function sqliteReads(file: string, onQuery?: (text: string) => void): { runner: 
   return {
     runner: {
       all: async (text, params) => sqliteRunner(await pick(), onQuery).all(text, params),
-      run: async (text, params) => sqliteRunner(await pick(), onQuery).run(text, params),
     },
     async close() {
       closed = true;
@@ -162,7 +164,7 @@ function sqliteReads(file: string, onQuery?: (text: string) => void): { runner: 
 }
 
 /** Reads on PostgreSQL: a connection of the ORM's pool, the statement sent by the driver itself. */
-function poolRunner(em: SqlEntityManager, onQuery?: (text: string) => void): RawRunner {
+function poolRunner(em: SqlEntityManager, onQuery?: (text: string) => void): Pick<RawRunner, "all"> {
   const client = em.getConnection().getKnex().client as {
     acquireConnection(): Promise<{ query(text: string, params: unknown[]): Promise<{ rows: Row[] }> }>;
     releaseConnection(conn: unknown): Promise<void>;
@@ -177,6 +179,5 @@ function poolRunner(em: SqlEntityManager, onQuery?: (text: string) => void): Raw
   };
   return {
     all: (text, params) => on((r) => r.all(text, params)),
-    run: (text, params) => on((r) => r.run(text, params)),
   };
 }

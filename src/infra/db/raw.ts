@@ -10,6 +10,8 @@ export type Row = Record<string, unknown>;
 export interface RawRunner {
   all(text: string, params: readonly unknown[]): Promise<Row[]>;
   run(text: string, params: readonly unknown[]): Promise<void>;
+  /** PostgreSQL: a simple query (statements without parameters; one result per statement). */
+  simple(text: string): Promise<unknown>;
 }
 
 /** The node-sqlite3 connection's callback API (as knex holds it). */
@@ -48,6 +50,7 @@ export function sqliteRunner(conn: SqliteConnection, onQuery?: (sql: string) => 
         onQuery?.(text);
         conn.run(text, params as unknown[], (err) => (err ? reject(err) : resolve()));
       }),
+    simple: () => Promise.reject(new Error("simple queries are PostgreSQL's")),
   };
 }
 
@@ -61,31 +64,151 @@ export function pgRunner(conn: PgConnection, onQuery?: (sql: string) => void): R
       onQuery?.(text);
       await conn.query(pgText(text), params as unknown[]);
     },
+    simple: (text) => {
+      onQuery?.(text);
+      return (conn as unknown as { query(t: string): Promise<unknown> }).query(text);
+    },
   };
 }
 
 interface KnexTransaction {
-  client: { acquireConnection(): Promise<unknown> };
+  client: {
+    acquireConnection(): Promise<unknown>;
+    on(event: "query", fn: () => void): void;
+  };
 }
 
-const runners = new WeakMap<object, RawRunner>();
+/**
+ * One transaction's connection as the hot paths use it: a runner, and the statements held back
+ * to be sent together. A held-back statement has its values written into the text (see
+ * `literal`), so a whole batch goes as one round trip: node-sqlite3's `exec` (one trip to the
+ * thread pool where each statement would be one) or one PostgreSQL simple query.
+ */
+export interface TxConnection {
+  readonly runner: RawRunner;
+  readonly sqlite: boolean;
+  /** Statements held back, in order. */
+  queue: string[];
+  /** The failure of a batch sent on its own (before a statement of MikroORM's). */
+  failed: unknown;
+  /** A batch under way. */
+  sending: Promise<void> | null;
+  /** Values this transaction keeps itself (e.g. a task's event counter while it holds the row). */
+  readonly memo: Map<string, unknown>;
+  /** Sends the held-back statements now, as one batch (the call itself starts the send). */
+  send(): Promise<void>;
+}
+
+const connections = new WeakMap<object, TxConnection>();
+
+/** Whether `em`'s transaction has its TxConnection already (nothing can be held back before). */
+export function hasConnection(em: SqlEntityManager): boolean {
+  const tx = em.getTransactionContext<object>();
+  return tx !== undefined && connections.has(tx);
+}
+
+function sendBatch(conn: unknown, sqlite: boolean, text: string, onQuery?: (sql: string) => void): Promise<void> {
+  onQuery?.(text);
+  if (sqlite) {
+    return new Promise((resolve, reject) =>
+      (conn as { exec(t: string, cb: (err: Error | null) => void): void }).exec(text, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+  }
+  return (conn as PgConnection & { query(t: string): Promise<unknown> }).query(text).then(() => undefined);
+}
 
 /**
- * The runner on the connection of `em`'s open transaction (knex hands a transaction's client its
- * one connection). Statements run there are part of the transaction, as `em.execute` would be.
+ * The connection of `em`'s open transaction (knex hands a transaction's client its one
+ * connection). Statements run there are part of the transaction, as `em.execute` would be.
+ * Before any statement knex sends on it (MikroORM's own, begin and commit included), the held-back
+ * statements are sent first: both drivers run a connection's calls in the order they are made.
  */
+export async function txConnection(
+  em: SqlEntityManager,
+  sqlite: boolean,
+  onQuery?: (sql: string) => void,
+): Promise<TxConnection> {
+  const tx = em.getTransactionContext<KnexTransaction>();
+  if (!tx) throw new Error("txConnection needs an open transaction");
+  let c = connections.get(tx);
+  if (!c) {
+    const conn = await tx.client.acquireConnection();
+    const runner = sqlite ? sqliteRunner(conn as SqliteConnection, onQuery) : pgRunner(conn as PgConnection, onQuery);
+    const state: TxConnection = {
+      runner,
+      sqlite,
+      queue: [],
+      failed: undefined,
+      sending: null,
+      memo: new Map(),
+      send() {
+        if (state.queue.length === 0) return state.sending ?? Promise.resolve();
+        const text = state.queue.join(";\n");
+        state.queue = [];
+        const p = sendBatch(conn, sqlite, text, onQuery).catch((err: unknown) => {
+          state.failed ??= err;
+        });
+        const all = Promise.all([state.sending, p]).then(() => undefined);
+        state.sending = all;
+        return all;
+      },
+    };
+    tx.client.on("query", () => void state.send());
+    c = state;
+    connections.set(tx, c);
+  }
+  return c;
+}
+
+/** The runner on the connection of `em`'s open transaction (see txConnection). */
 export async function txRunner(
   em: SqlEntityManager,
   sqlite: boolean,
   onQuery?: (sql: string) => void,
 ): Promise<RawRunner> {
-  const tx = em.getTransactionContext<KnexTransaction>();
-  if (!tx) throw new Error("txRunner needs an open transaction");
-  let r = runners.get(tx);
-  if (!r) {
-    const conn = await tx.client.acquireConnection();
-    r = sqlite ? sqliteRunner(conn as SqliteConnection, onQuery) : pgRunner(conn as PgConnection, onQuery);
-    runners.set(tx, r);
+  return (await txConnection(em, sqlite, onQuery)).runner;
+}
+
+/**
+ * A value written into a statement's text, or null when it cannot be written exactly (on SQLite a
+ * fractional number: its decimal text might not read back bit for bit). Strings are quoted
+ * (PostgreSQL: E'' with backslashes doubled, whatever standard_conforming_strings says; SQLite: a
+ * string holding NUL, which would end the text, as UTF-8 hex cast to text).
+ */
+export function literal(v: unknown, sqlite: boolean): string | null {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "number") {
+    if (Number.isSafeInteger(v)) return String(v);
+    // PostgreSQL reads the shortest round-trip decimal back to the same double (correctly rounded
+    // input); SQLite's own conversion is not promised to.
+    return !sqlite && Number.isFinite(v) ? String(v) : null;
   }
-  return r;
+  if (typeof v === "bigint") return String(v);
+  if (typeof v === "boolean") return sqlite ? (v ? "1" : "0") : v ? "true" : "false";
+  if (v instanceof Date) return sqlite ? String(v.getTime()) : `'${v.toISOString()}'`;
+  if (typeof v === "string") {
+    if (sqlite) {
+      return v.includes("\0")
+        ? `cast(x'${Buffer.from(v, "utf8").toString("hex")}' as text)`
+        : `'${v.replace(/'/g, "''")}'`;
+    }
+    if (v.includes("\0")) return null; // PostgreSQL text cannot hold NUL: let the driver refuse it
+    return v.includes("\\") ? `E'${v.replace(/\\/g, "\\\\").replace(/'/g, "''")}'` : `'${v.replace(/'/g, "''")}'`;
+  }
+  return null;
+}
+
+/** `text` with each `?` replaced by its value's literal, or null when one cannot be written. */
+export function inline(text: string, params: readonly unknown[], sqlite: boolean): string | null {
+  const parts = text.split("?");
+  if (parts.length - 1 !== params.length) return null;
+  let out = parts[0]!;
+  for (let i = 0; i < params.length; i++) {
+    const l = literal(params[i], sqlite);
+    if (l === null) return null;
+    out += l + parts[i + 1]!;
+  }
+  return out;
 }

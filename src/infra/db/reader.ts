@@ -47,7 +47,7 @@ export class Reader {
   constructor(
     private readonly orm: MikroORM,
     private readonly sqlite: boolean,
-    private readonly runner: RawRunner,
+    private readonly runner: Pick<RawRunner, "all">,
   ) {}
 
   private meta<T extends object>(entity: EntityName<T>): EntityMetadata<T> {

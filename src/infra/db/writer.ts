@@ -1,7 +1,7 @@
 import { type EntityMetadata, type EntityName, type EntityProperty } from "@mikro-orm/core";
 import type { AbstractSqlDriver, SqlEntityManager } from "@mikro-orm/knex";
 import { queryLoggers } from "./orm.js";
-import { txRunner, type Row } from "./raw.js";
+import { hasConnection, inline, txConnection, type Row, type TxConnection } from "./raw.js";
 import { isJson, quote, type Sql } from "./reader.js";
 
 /**
@@ -45,6 +45,9 @@ function columnsOf(m: EntityMetadata): Columns {
 
 const isSqlite = (em: SqlEntityManager) => em.getPlatform().constructor.name.toLowerCase().includes("sqlite");
 
+/** Whether `em` works on SQLite (else PostgreSQL). */
+export const sqliteOf = isSqlite;
+
 /**
  * One statement with `?` placeholders in `em`'s transaction, run by the driver on the
  * transaction's connection; outside a transaction, through MikroORM. `all` returns the rows
@@ -60,12 +63,77 @@ export async function execute(
     const out: unknown = await em.execute(text, [...params], method);
     return method === "all" ? (out as Row[]) : [];
   }
-  const runner = await txRunner(em, isSqlite(em), queryLoggers.get(em.config));
+  const c = await connectionOf(em);
+  if (c.queue.length > 0 && !c.sqlite) {
+    // PostgreSQL: the held-back statements and this one as one simple query (one round trip).
+    const t = inline(text, params, false);
+    if (t !== null) {
+      c.queue.push(t);
+      const batch = c.queue.join(";\n");
+      c.queue = [];
+      await settled(c);
+      const results = (await c.runner.simple(batch)) as Array<{ rows: Row[] }> | { rows: Row[] };
+      return Array.isArray(results) ? (results.at(-1)?.rows ?? []) : results.rows;
+    }
+  }
+  await sendHeldBack(c);
   if (method === "run") {
-    await runner.run(text, params);
+    await c.runner.run(text, params);
     return [];
   }
-  return runner.all(text, params);
+  return c.runner.all(text, params);
+}
+
+const connectionOf = (em: SqlEntityManager): Promise<TxConnection> =>
+  txConnection(em, isSqlite(em), queryLoggers.get(em.config));
+
+/** Waits for a batch under way; rethrows its failure (the transaction must then roll back). */
+async function settled(c: TxConnection): Promise<void> {
+  if (c.sending) await c.sending;
+  if (c.failed) throw c.failed;
+}
+
+/** Sends the statements held back in `c` and waits for them. */
+async function sendHeldBack(c: TxConnection): Promise<void> {
+  await c.send();
+  if (c.failed) throw c.failed;
+}
+
+/**
+ * Holds a statement back, to be sent with the next ones in one round trip: before the next
+ * statement that returns rows, before any statement of MikroORM's and at the latest before the
+ * commit (`inTransaction` sends them). For writes nothing in the transaction reads back before
+ * then (append-only rows, counters the transaction keeps itself). Outside a transaction, or with a
+ * value that cannot be written into the text exactly, the statement runs at once.
+ */
+export async function defer(em: SqlEntityManager, text: string, params: readonly unknown[]): Promise<void> {
+  if (!em.isInTransaction()) {
+    await em.execute(text, [...params], "run");
+    return;
+  }
+  const c = await connectionOf(em);
+  const t = inline(text, params, c.sqlite);
+  if (t === null) {
+    await execute(em, text, params, "run");
+    return;
+  }
+  c.queue.push(t);
+}
+
+/** Sends what `em`'s transaction holds back and waits (before its commit). */
+export async function sendDeferred(em: SqlEntityManager): Promise<void> {
+  if (!em.isInTransaction() || !hasConnection(em)) return;
+  await sendHeldBack(await connectionOf(em));
+}
+
+/** Drops what `em`'s transaction holds back (it is rolling back). */
+export async function discardDeferred(em: SqlEntityManager): Promise<void> {
+  if (em.isInTransaction() && hasConnection(em)) (await connectionOf(em)).queue = [];
+}
+
+/** Values the transaction keeps itself (see TxConnection.memo); null outside a transaction. */
+export async function memoOf(em: SqlEntityManager): Promise<Map<string, unknown> | null> {
+  return em.isInTransaction() ? (await connectionOf(em)).memo : null;
 }
 
 function toDb(p: EntityProperty, v: unknown, sqlite: boolean): unknown {
@@ -76,11 +144,15 @@ function toDb(p: EntityProperty, v: unknown, sqlite: boolean): unknown {
   return v;
 }
 
-/** `insert into <table> (every column) values (…), (…)` in the caller's transaction. */
+/**
+ * `insert into <table> (every column) values (…), (…)` in the caller's transaction; with
+ * `deferred`, held back (see `defer`).
+ */
 export async function insertRows<T extends object>(
   em: SqlEntityManager,
   entity: EntityName<T>,
   rows: readonly T[],
+  opts: { deferred?: boolean } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
   const c = columnsOf(meta(em, entity));
@@ -89,12 +161,9 @@ export async function insertRows<T extends object>(
   for (const row of rows) {
     for (const p of c.props) params.push(toDb(p, (row as Record<string, unknown>)[p.name], sqlite));
   }
-  await execute(
-    em,
-    `insert into ${c.table} (${c.names}) values ${rows.map(() => c.placeholders).join(", ")}`,
-    params,
-    "run",
-  );
+  const text = `insert into ${c.table} (${c.names}) values ${rows.map(() => c.placeholders).join(", ")}`;
+  if (opts.deferred) await defer(em, text, params);
+  else await execute(em, text, params, "run");
 }
 
 /** `select * from <table> where …` in the caller's transaction (`for update` on PostgreSQL when asked). */
@@ -128,4 +197,42 @@ export async function selectRows<T extends object>(
     }
     return mapped as T;
   });
+}
+
+/**
+ * PostgreSQL: bumps a counter row and inserts rows numbered from it in one statement, one round
+ * trip where two were: `with c as (update … returning <counter columns>) insert into <table> …
+ * values (…, (select <counter column> from c) + k, …) returning <columns>`. `counted` names the
+ * properties taken from the counter (with the offset of row i); the others are bound. Returns the
+ * inserted rows' `returning` columns, or null when the counter row does not exist (nothing is
+ * inserted, and the statement's failure has aborted the transaction: the caller must throw).
+ */
+export async function insertCounted<T extends object>(
+  em: SqlEntityManager,
+  entity: EntityName<T>,
+  rows: readonly T[],
+  counter: { update: string; params: readonly unknown[] },
+  counted: Record<string, { column: string; offset: (i: number) => number }>,
+  returning: readonly string[],
+): Promise<Row[] | null> {
+  const m = meta(em, entity);
+  const c = columnsOf(m);
+  const params: unknown[] = [...counter.params];
+  const tuples = rows.map((row, i) => {
+    const values = c.props.map((p) => {
+      const k = counted[p.name];
+      if (k) return `(select ${quote(k.column)} from c) + ${Math.trunc(k.offset(i))}`;
+      params.push(toDb(p, (row as Record<string, unknown>)[p.name], false));
+      return "?";
+    });
+    return `(${values.join(", ")})`;
+  });
+  const text = `with c as (${counter.update}) insert into ${c.table} (${c.names}) values ${tuples.join(", ")} returning ${returning.map(quote).join(", ")}`;
+  try {
+    return await execute(em, text, params);
+  } catch (err) {
+    // No counter row: its columns are null, and the not-null numbered column refuses the row.
+    if ((err as { code?: string }).code === "23502") return null;
+    throw err;
+  }
 }
