@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { newId } from "../../src/domain/ids.js";
+import { inTransaction, type Deps } from "../../src/domain/shared/deps.js";
+import { appendEvents, holdEventSeq } from "../../src/domain/tasks/task-events.js";
+import { TaskEntity, TaskEventEntity } from "../../src/infra/db/entities.js";
+import { openDatabase, type Database } from "../../src/infra/db/orm.js";
+import { inline, literal } from "../../src/infra/db/raw.js";
+import { sql } from "../../src/infra/db/reader.js";
+import { defer, execute, selectRows } from "../../src/infra/db/writer.js";
+import { MemoryPubSub } from "../../src/infra/pubsub/memory.js";
+import { createTestDatabase } from "../helpers/pg.js";
+import { describeProfiles } from "../helpers/profiles.js";
+
+const logger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** Text that must come back exactly as written, whichever way a statement carries it. */
+const hostile = [
+  "it's",
+  "''; drop table task; --",
+  "back\\slash \\' and \\\\ two",
+  "question ? mark ?? and $1 $2",
+  "NUL \u0000 inside",
+  "line\nbreak\ttab\r",
+  "ünïcödé — 日本語 🚀",
+  "E'not an escape'",
+  "",
+];
+
+it("writes values into statement text only where they read back exactly", () => {
+  expect(literal(null, true)).toBe("null");
+  expect(literal(42, true)).toBe("42");
+  expect(literal(true, true)).toBe("1");
+  expect(literal(true, false)).toBe("true");
+  expect(literal(0.1, true)).toBeNull(); // SQLite's decimal reading is not promised to be exact
+  expect(literal(0.1, false)).toBe("0.1");
+  expect(literal(Number.NaN, false)).toBeNull();
+  expect(literal("a'b", true)).toBe("'a''b'");
+  expect(literal("a\\b", false)).toBe("E'a\\\\b'");
+  expect(literal("a\u0000b", false)).toBeNull(); // PostgreSQL text cannot hold NUL: the driver refuses it
+  expect(literal({ a: 1 }, true)).toBeNull();
+  // Only the template's placeholders are replaced, never a `?` inside a value.
+  expect(inline("insert into t values (?, ?)", ["a?b", 1], true)).toBe("insert into t values ('a?b', 1)");
+  expect(inline("select ?", [1, 2], true)).toBeNull();
+});
+
+describeProfiles("write batches", (profile) => {
+  let dataDir: string;
+  let db: Database;
+  let deps: Deps;
+  let dropDb: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "agents-batch-"));
+    let url: string | undefined;
+    if (profile === "postgres") {
+      const t = await createTestDatabase();
+      url = t.url;
+      dropDb = t.drop;
+    }
+    db = await openDatabase({ url, dataDir });
+    await db.migrate();
+    deps = { db, pubsub: new MemoryPubSub(), logger };
+  });
+  afterAll(async () => {
+    await db?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    await dropDb?.();
+  });
+
+  const newTask = async (): Promise<string> => {
+    const now = new Date();
+    const task = Object.assign(new TaskEntity(), {
+      id: newId(),
+      title: "batch",
+      description: "",
+      complexity: 1,
+      priority: 50,
+      status: "PENDING" as const,
+      assignedAgentId: null,
+      assignedAt: null,
+      parentId: null,
+      eventSeq: 0,
+      toolPolicy: null,
+      maxCostUsd: null,
+      maxTokens: null,
+      model: null,
+      requiresApproval: null,
+      pausedAt: null,
+      pauseReason: null,
+      approvalRequestedAt: null,
+      summary: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await db.fork().insert(TaskEntity, task);
+    return task.id;
+  };
+  const events = (taskId: string) =>
+    db.read.select(TaskEventEntity, sql("task_id = ?", [taskId]), { orderBy: "seq asc" });
+
+  it("stores every hostile text, JSON and date exactly when the rows go in one batch", async () => {
+    // PostgreSQL's text and jsonb cannot hold NUL at all (the API refuses it up front).
+    const texts = profile === "postgres" ? hostile.filter((t) => !t.includes("\u0000")) : hostile;
+    const taskId = await newTask();
+    const at = new Date("2026-12-01T12:34:56.789Z");
+    await inTransaction(deps, async (em, out) => {
+      const [t] = await selectRows(em, TaskEntity, sql("id = ?", [taskId]), { forUpdate: true });
+      await holdEventSeq(em, taskId, t!.eventSeq);
+      // Held: both the counter and the rows wait for the commit.
+      await appendEvents(
+        em,
+        out,
+        taskId,
+        texts.map((content, i) => ({
+          type: "MESSAGE" as const,
+          content,
+          data: { i, text: content, nested: [content] },
+        })),
+        at,
+      );
+      await appendEvents(em, out, taskId, [{ type: "PROGRESS", content: "second batch", data: null }], at);
+    });
+    const rows = await events(taskId);
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: texts.length + 1 }, (_, i) => i + 1));
+    expect(rows.slice(0, texts.length).map((r) => r.content)).toEqual(texts);
+    expect(rows.slice(0, texts.length).map((r) => r.data)).toEqual(
+      texts.map((text, i) => ({ i, text, nested: [text] })),
+    );
+    expect(rows.every((r) => r.createdAt.getTime() === at.getTime())).toBe(true);
+    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    expect(task!.eventSeq).toBe(texts.length + 1);
+  });
+
+  it("sends held-back statements before a MikroORM statement of the same transaction", async () => {
+    const taskId = await newTask();
+    await inTransaction(deps, async (em) => {
+      await defer(em, "update task set title = ? where id = ?", ["held back", taskId]);
+      // MikroORM reads on the transaction's connection: it must see the held-back write.
+      const seen = await em.findOne(TaskEntity, { id: taskId }, { fields: ["title"] });
+      expect(seen?.title).toBe("held back");
+      await em.nativeUpdate(TaskEntity, { id: taskId }, { summary: "after" });
+      await defer(em, "update task set summary = summary || ? where id = ?", [" and later", taskId]);
+      const [row] = await execute(em, "select title, summary from task where id = ?", [taskId]);
+      expect(row).toMatchObject({ title: "held back", summary: "after and later" });
+    });
+  });
+
+  it("writes nothing when a held-back statement fails: the whole transaction rolls back", async () => {
+    const taskId = await newTask();
+    const before = await events(taskId);
+    await expect(
+      inTransaction(deps, async (em, out) => {
+        await defer(em, "update task set title = ? where id = ?", ["must not stay", taskId]);
+        await appendEvents(em, out, taskId, [{ type: "PROGRESS", content: "must not stay either" }]);
+        // A duplicate primary key, held back like the rest: it fails when the batch goes.
+        const id = newId();
+        await defer(
+          em,
+          "insert into task_event (id, task_id, seq, type, content, created_at) values (?, ?, ?, ?, ?, ?)",
+          [id, taskId, 1000, "PROGRESS", "one", profile === "sqlite" ? Date.now() : new Date()],
+        );
+        await defer(
+          em,
+          "insert into task_event (id, task_id, seq, type, content, created_at) values (?, ?, ?, ?, ?, ?)",
+          [id, taskId, 1001, "PROGRESS", "two", profile === "sqlite" ? Date.now() : new Date()],
+        );
+      }),
+    ).rejects.toThrow();
+    expect(await events(taskId)).toEqual(before);
+    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    expect(task!.title).toBe("batch");
+    expect(task!.eventSeq).toBe(0);
+  });
+});
