@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { AgentEntity, TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
-import { selectRows } from "../../infra/db/writer.js";
+import { selectRows, updateRow } from "../../infra/db/writer.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import type { Principal } from "../auth/principal.js";
 import { badInput, forbidden, notFound } from "../errors.js";
@@ -273,20 +273,17 @@ export class TaskService {
       task.pauseReason = null;
     }
     if (to === "COMPLETE" && note && !task.summary) task.summary = note;
-    await em.nativeUpdate(
-      TaskEntity,
-      { id: task.id },
-      {
-        status: to,
-        updatedAt: now,
-        assignedAgentId: task.assignedAgentId,
-        assignedAt: task.assignedAt,
-        approvalRequestedAt: task.approvalRequestedAt ?? null,
-        pausedAt: task.pausedAt ?? null,
-        pauseReason: task.pauseReason ?? null,
-        summary: task.summary ?? null,
-      },
-    );
+    // The row is locked by this transaction: the update goes with its next round trip.
+    await updateRow(em, TaskEntity, task.id, {
+      status: to,
+      updatedAt: now,
+      assignedAgentId: task.assignedAgentId,
+      assignedAt: task.assignedAt,
+      approvalRequestedAt: task.approvalRequestedAt ?? null,
+      pausedAt: task.pausedAt ?? null,
+      pauseReason: task.pauseReason ?? null,
+      summary: task.summary ?? null,
+    });
     if (released) await this.assignment.releaseInTx(em, out, released, now);
     const ev = await appendEvent(
       em,

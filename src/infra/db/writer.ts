@@ -236,3 +236,34 @@ export async function insertCounted<T extends object>(
     throw err;
   }
 }
+
+/**
+ * `update <table> set <the patch's columns> where <primary key> = ?` in the caller's transaction,
+ * held back (see `defer`): for a row the transaction has locked, or whose change nothing in the
+ * transaction reads back through MikroORM's identity map.
+ */
+export async function updateRow<T extends object>(
+  em: SqlEntityManager,
+  entity: EntityName<T>,
+  id: string,
+  patch: Partial<T>,
+): Promise<void> {
+  const m = meta(em, entity);
+  const c = columnsOf(m);
+  const sqlite = isSqlite(em);
+  const pk = m.primaryKeys[0];
+  const pkProp = c.props.find((p) => p.name === pk);
+  if (!pkProp) throw new Error(`updateRow: ${m.className} has no single primary key`);
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  for (const p of c.props) {
+    if (!(p.name in patch)) continue;
+    sets.push(`${quote(p.fieldNames[0]!)} = ?`);
+    params.push(toDb(p, (patch as Record<string, unknown>)[p.name], sqlite));
+  }
+  if (sets.length === 0) return;
+  await defer(em, `update ${c.table} set ${sets.join(", ")} where ${quote(pkProp.fieldNames[0]!)} = ?`, [
+    ...params,
+    id,
+  ]);
+}
