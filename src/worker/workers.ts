@@ -135,10 +135,10 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   // last written for a task is remembered, so a change that does not show in the README (an
   // event counter, a pause) costs one shared read and no write.
   const written = new Map<string, { key: string; ws: { path: string; agentId: string }; agentName: string | null }>();
-  const unsubscribe = o.pubsub.subscribe("TASK_CHANGED", ({ taskId }) => {
+  const unsubscribe = o.pubsub.subscribe("TASK_CHANGED", ({ taskId, rev }) => {
     if (stopping) return;
     const p: Promise<void> = (async () => {
-      const task = await services.tasks.getShared(taskId);
+      const task = await services.tasks.getShared(taskId, rev);
       if (!task) return;
       let known = written.get(taskId);
       if (!known || known.ws.agentId !== task.assignedAgentId) {

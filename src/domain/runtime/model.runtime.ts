@@ -196,9 +196,9 @@ class RunSession {
     ctx.signal.addEventListener("abort", onWorkerStop, { once: true });
     // The task row is kept current by its change notifications (no read per step), and a
     // person's message raises the inbox flag.
-    const unwatch = d.pubsub.subscribe("TASK_CHANGED", ({ taskId }) => {
+    const unwatch = d.pubsub.subscribe("TASK_CHANGED", ({ taskId, rev }) => {
       if (taskId !== ctx.taskId) return;
-      void d.tasks.getShared(taskId).then(
+      void d.tasks.getShared(taskId, rev).then(
         (t) => {
           if (t) this.remember(t);
           if (!t || t.assignedAgentId !== ctx.agentId || !activeStatuses.includes(t.status)) this.halt("gone");
@@ -212,6 +212,7 @@ class RunSession {
     });
     try {
       this.workspaceId = (await d.tools.workspaceFor(ctx.workspaceId, this.actor)).id;
+      // Read after subscribing: no change can fall between the two.
       const [state, task, pending] = await Promise.all([
         d.store.open(ctx.taskId, ctx.agentId),
         d.tasks.get(ctx.taskId),

@@ -103,40 +103,35 @@ export class RunStore {
     return this.deps.now?.() ?? new Date();
   }
 
-  /** The run's state, created empty on the first call. */
+  /** The run's state, created empty on the first call (one upsert that returns the row). */
   async open(taskId: string, agentId: string): Promise<RunState> {
-    const em = this.deps.db.fork();
-    let run = await em.findOne(AgentRunEntity, { taskId });
-    if (!run) {
-      const now = this.now();
-      await em
-        .createQueryBuilder(AgentRunEntity)
-        .insert({
-          taskId,
-          agentId,
-          step: 0,
-          messageSeq: 0,
-          activeMs: 0,
-          repeatKey: null,
-          repeatCount: 0,
-          waitReason: null,
-          startedAt: now,
-          updatedAt: now,
-        })
-        .onConflict("taskId")
-        .ignore()
-        .execute();
-      run = await em.fork().findOneOrFail(AgentRunEntity, { taskId });
-    }
+    const now = this.now();
+    const at = this.deps.db.dialect === "sqlite" ? now.getTime() : now;
+    const [run] = await this.deps.db.fork().execute<
+      Array<{
+        step: number;
+        active_ms: number;
+        repeat_key: string | null;
+        repeat_count: number;
+        wait_reason: string | null;
+      }>
+    >(
+      `insert into agent_run (task_id, agent_id, step, message_seq, active_ms, repeat_key, repeat_count, wait_reason, started_at, updated_at)
+         values (?, ?, 0, 0, 0, null, 0, null, ?, ?)
+         on conflict (task_id) do update set task_id = excluded.task_id
+         returning step, active_ms, repeat_key, repeat_count, wait_reason`,
+      [taskId, agentId, at, at],
+    );
+    if (!run) throw new Error(`no run state for task ${taskId}`);
     const rows = await this.deps.db.read.select(RunMessageEntity, sql("task_id = ?", [taskId]), {
       orderBy: "seq asc",
     });
     return {
-      step: run.step,
-      activeMs: run.activeMs,
-      repeatKey: run.repeatKey,
-      repeatCount: run.repeatCount,
-      waitReason: run.waitReason,
+      step: Number(run.step),
+      activeMs: Number(run.active_ms),
+      repeatKey: run.repeat_key,
+      repeatCount: Number(run.repeat_count),
+      waitReason: run.wait_reason,
       messages: rows.map(fromRow),
     };
   }

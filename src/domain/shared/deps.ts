@@ -33,8 +33,14 @@ export async function inTransaction<T>(
   const em = deps.db.fork();
   await em.begin();
   let result: T;
+  let published = false;
   try {
     result = await fn(em, outbox);
+    // On PostgreSQL the messages go out with the commit (NOTIFY in the transaction).
+    if (outbox.length > 0 && deps.db.dialect === "postgresql" && deps.pubsub.publishWithin) {
+      await deps.pubsub.publishWithin(em, outbox);
+      published = true;
+    }
     // Statements held back for one round trip go before the commit; a failure rolls back.
     await sendDeferred(em);
     const tx = em.getTransactionContext();
@@ -44,7 +50,7 @@ export async function inTransaction<T>(
     await em.rollback().catch(() => {});
     throw err;
   }
-  if (outbox.length > 0) {
+  if (outbox.length > 0 && !published) {
     await deps.pubsub.publish(outbox).catch((err: unknown) => deps.logger.error({ err }, "publish failed"));
   }
   return result;

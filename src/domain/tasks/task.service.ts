@@ -216,7 +216,7 @@ export class TaskService {
       now,
     );
     task.eventSeq = ev.seq;
-    out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
+    this.changed(out, task);
     return task;
   }
 
@@ -298,7 +298,7 @@ export class TaskService {
       now,
     );
     task.eventSeq = ev.seq;
-    out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
+    this.changed(out, task);
     return { task, released };
   }
 
@@ -332,13 +332,32 @@ export class TaskService {
   }
 
   private readonly sharedReads = new Map<string, Promise<TaskEntity | null>>();
+  /** The row each status change of this process left, by the revision its notification names. */
+  private readonly revisions = new Map<string, { rev: string; row: TaskEntity }>();
+
+  /**
+   * Announces a change of `task` made in the current transaction: TASK_CHANGED names a fresh
+   * revision, and the row as the transaction leaves it is kept under that revision, so this
+   * process's listeners need not read it back. A revision is only announced by its own
+   * transaction's commit (a rolled-back one never is), so the row kept is the committed one.
+   */
+  private changed(out: Message[], task: TaskEntity): void {
+    const rev = newId();
+    this.revisions.delete(task.id);
+    if (this.revisions.size >= 10_000) this.revisions.delete(this.revisions.keys().next().value as string);
+    this.revisions.set(task.id, { rev, row: { ...task } });
+    out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id, rev } });
+  }
 
   /**
    * `get` for readers that only look (change listeners): reads of one task that overlap share
-   * one query, so the handlers of one TASK_CHANGED notification cost one read between them.
-   * The row is shared: do not modify it.
+   * one query, so the handlers of one TASK_CHANGED notification cost one read between them; with
+   * the notification's `rev`, a change this process made is not read at all. The row is shared:
+   * do not modify it.
    */
-  getShared(id: string): Promise<TaskEntity | null> {
+  getShared(id: string, rev?: string): Promise<TaskEntity | null> {
+    const kept = rev ? this.revisions.get(id) : undefined;
+    if (kept && kept.rev === rev) return Promise.resolve(kept.row);
     let p = this.sharedReads.get(id);
     if (!p) {
       p = this.get(id).finally(() => this.sharedReads.delete(id));

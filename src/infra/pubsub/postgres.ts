@@ -1,4 +1,6 @@
+import type { SqlEntityManager } from "@mikro-orm/knex";
 import pg from "pg";
+import { defer } from "../db/writer.js";
 import { HandlerRegistry, topics, type Handler, type Message, type PubSub, type Topic } from "./pubsub.js";
 
 const CHANNEL = "agent_system_events";
@@ -67,6 +69,12 @@ export class PostgresPubSub implements PubSub {
       CHANNEL,
       payloads,
     ]);
+  }
+
+  /** NOTIFY in the transaction itself: held back with its other statements, sent before the commit. */
+  async publishWithin(em: SqlEntityManager, messages: readonly Message[]): Promise<void> {
+    if (this.closed) return;
+    for (const m of messages) await defer(em, "select pg_notify(?, ?)", [CHANNEL, JSON.stringify(m)]);
   }
 
   subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void {

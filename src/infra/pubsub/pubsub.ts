@@ -3,9 +3,12 @@
  * numbers only: subscribers read the rows, so a PostgreSQL NOTIFY never exceeds its cap
  * and no secret or large body travels through the bus.
  */
+import type { SqlEntityManager } from "@mikro-orm/knex";
+
 export interface TopicPayloads {
   TASK_EVENT: { taskId: string; seq: number };
-  TASK_CHANGED: { taskId: string };
+  /** `rev`: the change's revision, when the process that made it keeps the row (TaskService). */
+  TASK_CHANGED: { taskId: string; rev?: string };
   AGENT_CHANGED: { agentId: string };
   API_KEY_REVOKED: { apiKeyId: string };
   COMMAND_OUTPUT: { runId: string; seq: number };
@@ -35,6 +38,12 @@ export type Handler<T extends Topic> = (payload: TopicPayloads[T]) => void;
 export interface PubSub {
   /** Publishes messages; call only after the transaction that wrote their rows committed. */
   publish(messages: readonly Message[]): Promise<void>;
+  /**
+   * Publishes messages as part of `em`'s open transaction, delivered when it commits and never
+   * if it rolls back (PostgreSQL's NOTIFY is transactional). Only where the bus lives in the
+   * transaction's database; else undefined, and the caller publishes after the commit.
+   */
+  publishWithin?(em: SqlEntityManager, messages: readonly Message[]): Promise<void>;
   /** Registers a handler; returns the function that removes it. */
   subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void;
   close(): Promise<void>;
