@@ -34,7 +34,8 @@ it("writes values into statement text only where they read back exactly", () => 
   expect(literal(42, true)).toBe("42");
   expect(literal(true, true)).toBe("1");
   expect(literal(true, false)).toBe("true");
-  expect(literal(0.1, true)).toBeNull(); // SQLite's decimal reading is not promised to be exact
+  expect(literal(0.1, true)).toBe("(3602879701896397.0 / 36028797018963968)"); // built exactly, not read as decimal
+  expect(literal(-0.75, true)).toBe("(-3.0 / 4)");
   expect(literal(0.1, false)).toBe("0.1");
   expect(literal(Number.NaN, false)).toBeNull();
   expect(literal("a'b", true)).toBe("'a''b'");
@@ -132,6 +133,21 @@ describeProfiles("write batches", (profile) => {
     expect(rows.every((r) => r.createdAt.getTime() === at.getTime())).toBe(true);
     const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
     expect(task!.eventSeq).toBe(texts.length + 1);
+  });
+
+  it("stores fractional numbers bit for bit when they go in a batch", async () => {
+    const values = [0.1, 0.2, 0.30000000000000004, 1 / 3, 123.456, 0.000123, 2.5e-7, 1e-300, -0.75];
+    for (let i = 0; i < 500; i++) values.push(Math.random() * 10 ** -(i % 12));
+    const t = `floats_${profile}`;
+    await db
+      .fork()
+      .execute(`create table ${t} (i integer primary key, v ${profile === "sqlite" ? "real" : "double precision"})`);
+    await inTransaction(deps, async (em) => {
+      await execute(em, `select 1`, []);
+      for (let i = 0; i < values.length; i++) await defer(em, `insert into ${t} (i, v) values (?, ?)`, [i, values[i]]);
+    });
+    const rows = await db.fork().execute<Array<{ i: number; v: number }>>(`select i, v from ${t} order by i`);
+    expect(rows.map((r) => Number(r.v))).toEqual(values);
   });
 
   it("sends held-back statements before a MikroORM statement of the same transaction", async () => {

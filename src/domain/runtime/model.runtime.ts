@@ -257,10 +257,18 @@ class RunSession {
   private async append(messages: ConversationMessage[], patch: StepPatch, opts: AppendOptions = {}) {
     if (opts.inbox) await this.flush();
     const w = this.pending ? mergeWrites(this.pending, { messages, patch, opts }) : { messages, patch, opts };
-    const written = await this.d.store.append(this.ctx.taskId, w.messages, w.patch, w.opts);
+    const written = await this.d.store.append(this.ctx.taskId, w.messages, w.patch, {
+      ...w.opts,
+      counters: this.counters(),
+    });
     this.pending = null;
     this.applied(written, w.patch);
     return written;
+  }
+
+  /** The run's counters as this session knows them (it is the one writing them). */
+  private counters(): { messageSeq: number; step: number } {
+    return { messageSeq: this.state.messages.length, step: this.state.step };
   }
 
   /** Commits the held-back turn on its own (before a tool with effects runs, or any other write). */
@@ -604,7 +612,10 @@ class RunSession {
       const after = await d.tasks.updateStatus(ctx.taskId, move.to, move.note, this.actor, {
         before: turn
           ? async (em, out) => {
-              turnWritten = await d.store.appendIn(em, out, ctx.taskId, turn.messages, turn.patch, turn.opts);
+              turnWritten = await d.store.appendIn(em, out, ctx.taskId, turn.messages, turn.patch, {
+                ...turn.opts,
+                counters: this.counters(),
+              });
             }
           : undefined,
         within: async (em, out, t) => {
@@ -615,6 +626,7 @@ class RunSession {
           );
           written = await d.store.appendIn(em, out, ctx.taskId, [this.toolMessage(call, text)], patch, {
             events: [this.outputEvent(call, text)],
+            counters: this.counters(),
           });
         },
       });

@@ -42,6 +42,13 @@ export interface AppendOptions {
   events?: readonly NewTaskEvent[];
   /** Model-call rows (the turn's successful attempt) stored in the same transaction. */
   modelCalls?: readonly ModelCallEntity[];
+  /**
+   * The run's counters as the caller knows them (the one session driving the task keeps them):
+   * then nothing is read back, the counters and rows go with the transaction's next round trip.
+   * A caller that knew them wrong (another session appended meanwhile) fails on the unique
+   * (task_id, seq) of the messages, and its transaction rolls back.
+   */
+  counters?: { messageSeq: number; step: number };
 }
 
 export interface StepPatch {
@@ -227,6 +234,7 @@ export class RunStore {
     // write connection) and keeps the counters itself: later bumps and rows are held back.
     const memo = await memoOf(em);
     const key = `agent_run:${taskId}`;
+    if (memo && opts.counters && !memo.has(key)) memo.set(key, { ...opts.counters });
     const held = memo?.get(key) as { messageSeq: number; step: number } | undefined;
     if (held) {
       const first = held.messageSeq + 1;

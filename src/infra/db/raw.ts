@@ -172,8 +172,8 @@ export async function txRunner(
 }
 
 /**
- * A value written into a statement's text, or null when it cannot be written exactly (on SQLite a
- * fractional number: its decimal text might not read back bit for bit). Strings are quoted
+ * A value written into a statement's text, or null when it cannot be written exactly (NaN, ±∞).
+ * Strings are quoted
  * (PostgreSQL: E'' with backslashes doubled, whatever standard_conforming_strings says; SQLite: a
  * string holding NUL, which would end the text, as UTF-8 hex cast to text).
  */
@@ -181,9 +181,10 @@ export function literal(v: unknown, sqlite: boolean): string | null {
   if (v === null || v === undefined) return "null";
   if (typeof v === "number") {
     if (Number.isSafeInteger(v)) return String(v);
+    if (!Number.isFinite(v)) return null;
     // PostgreSQL reads the shortest round-trip decimal back to the same double (correctly rounded
-    // input); SQLite's own conversion is not promised to.
-    return !sqlite && Number.isFinite(v) ? String(v) : null;
+    // input); SQLite's decimal reading is not, so there the value is built exactly (exactReal).
+    return sqlite ? exactReal(v) : String(v);
   }
   if (typeof v === "bigint") return String(v);
   if (typeof v === "boolean") return sqlite ? (v ? "1" : "0") : v ? "true" : "false";
@@ -198,6 +199,30 @@ export function literal(v: unknown, sqlite: boolean): string | null {
     return v.includes("\\") ? `E'${v.replace(/\\/g, "\\\\").replace(/'/g, "''")}'` : `'${v.replace(/'/g, "''")}'`;
   }
   return null;
+}
+
+/**
+ * A fractional double as SQLite arithmetic that yields exactly it: v = m · 2^-k with m a whole
+ * number of at most 53 bits, written `(m.0 / 2^a / 2^b …)`, each divisor a power of two that an
+ * integer literal holds exactly, so each division is exact. Null for a value too small for that
+ * (subnormal).
+ */
+export function exactReal(v: number): string | null {
+  let m = v;
+  let k = 0;
+  while (!Number.isInteger(m)) {
+    m *= 2;
+    k++;
+    if (k > 1022) return null;
+  }
+  if (!Number.isSafeInteger(m)) return null;
+  let out = `(${m}.0`;
+  while (k > 0) {
+    const step = Math.min(k, 62);
+    out += ` / ${2n ** BigInt(step)}`;
+    k -= step;
+  }
+  return `${out})`;
 }
 
 /** `text` with each `?` replaced by its value's literal, or null when one cannot be written. */
