@@ -1,7 +1,20 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 let lastMs = 0;
 let counter = 0;
+
+// Random bytes drawn 4 KiB at a time (as crypto.randomUUID does): one call per 256 ids.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function random16(): Buffer {
+  if (poolOffset + 16 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const b = Buffer.from(pool.subarray(poolOffset, poolOffset + 16));
+  poolOffset += 16;
+  return b;
+}
 
 /**
  * UUID version 7: time-ordered, so ids sort by creation and serve as keyset cursors.
@@ -20,7 +33,7 @@ export function newId(): string {
     lastMs = ms;
     counter = 0;
   }
-  const b = randomBytes(16);
+  const b = random16();
   b.writeUIntBE(ms, 0, 6);
   b[6] = 0x70 | ((counter >> 8) & 0x0f);
   b[7] = counter & 0xff;

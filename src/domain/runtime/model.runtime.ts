@@ -610,6 +610,7 @@ class RunSession {
     let turnWritten: ConversationMessage[] = [];
     try {
       const after = await d.tasks.updateStatus(ctx.taskId, move.to, move.note, this.actor, {
+        direct: true,
         before: turn
           ? async (em, out) => {
               turnWritten = await d.store.appendIn(em, out, ctx.taskId, turn.messages, turn.patch, {

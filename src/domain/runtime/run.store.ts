@@ -162,7 +162,11 @@ export class RunStore {
     patch: StepPatch = {},
     opts: AppendOptions = {},
   ): Promise<ConversationMessage[]> {
-    return inTransaction(this.deps, (em, out) => this.appendIn(em, out, taskId, messages, patch, opts));
+    // Every statement of appendIn is the writer's own: a direct transaction (begin and commit
+    // travel with the statements).
+    return inTransaction(this.deps, (em, out) => this.appendIn(em, out, taskId, messages, patch, opts), {
+      direct: true,
+    });
   }
 
   /** `append` inside the caller's transaction (a status change and its tool result commit together). */

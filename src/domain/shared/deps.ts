@@ -1,6 +1,6 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { Database } from "../../infra/db/orm.js";
-import { discardDeferred, sendDeferred } from "../../infra/db/writer.js";
+import { directTransaction, discardDeferred, sendDeferred } from "../../infra/db/writer.js";
 import type { Message, PubSub } from "../../infra/pubsub/pubsub.js";
 
 export interface Logger {
@@ -24,7 +24,9 @@ export interface Deps {
 export async function inTransaction<T>(
   deps: Deps,
   fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
+  opts: { direct?: boolean } = {},
 ): Promise<T> {
+  if (opts.direct) return inDirectTransaction(deps, fn);
   const outbox: Message[] = [];
   // Writes are explicit statements (insert, nativeUpdate, execute), never the unit of work's
   // flush, and the transaction is begun and committed on the connection: em.transactional() and
@@ -50,6 +52,32 @@ export async function inTransaction<T>(
     await em.rollback().catch(() => {});
     throw err;
   }
+  if (outbox.length > 0 && !published) {
+    await deps.pubsub.publish(outbox).catch((err: unknown) => deps.logger.error({ err }, "publish failed"));
+  }
+  return result;
+}
+
+/**
+ * inTransaction below MikroORM (see directTransaction): for the hot paths whose statements are all
+ * the writer's own. Begin and commit travel with the first and last batch of statements.
+ */
+async function inDirectTransaction<T>(
+  deps: Deps,
+  fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
+): Promise<T> {
+  const outbox: Message[] = [];
+  let published = false;
+  const result = await directTransaction(
+    deps.db.fork(),
+    (em) => fn(em, outbox),
+    async (em) => {
+      if (outbox.length > 0 && deps.db.dialect === "postgresql" && deps.pubsub.publishWithin) {
+        await deps.pubsub.publishWithin(em, outbox);
+        published = true;
+      }
+    },
+  );
   if (outbox.length > 0 && !published) {
     await deps.pubsub.publish(outbox).catch((err: unknown) => deps.logger.error({ err }, "publish failed"));
   }

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
-import { AgentEntity, TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
+import { TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
-import { selectRows, updateRow } from "../../infra/db/writer.js";
+import { execute, selectRows, updateRow } from "../../infra/db/writer.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import type { Principal } from "../auth/principal.js";
 import { badInput, forbidden, notFound } from "../errors.js";
@@ -40,6 +40,11 @@ export interface StatusChangeOptions {
   before?: (em: SqlEntityManager, out: Message[], task: TaskEntity) => Promise<void>;
   /** Runs in the same transaction after the move (more writes that must commit with it). */
   within?: (em: SqlEntityManager, out: Message[], task: TaskEntity) => Promise<void>;
+  /**
+   * A direct transaction (see inTransaction): `before` and `within` use only the writer's own
+   * statements (the runtime's tool results), none of MikroORM's.
+   */
+  direct?: boolean;
 }
 
 export interface TaskFilter {
@@ -153,29 +158,33 @@ export class TaskService {
   ): Promise<TaskEntity> {
     const to = oneOf("status", status, taskStatuses);
     const cleanNote = note === null || note === undefined ? null : text("note", note, { max: limits.noteLength });
-    const result = await inTransaction(this.deps, async (em, out) => {
-      const task = await this.lockedTask(em, id);
-      if (actor.role === "AGENT" && (actor.agentId === null || task.assignedAgentId !== actor.agentId)) {
-        throw forbidden("An agent key may only change the status of tasks assigned to its agent");
-      }
-      opts.check?.(task);
-      assertTransition(task.status, to);
-      await opts.before?.(em, out, task);
-      if (
-        to === "COMPLETE" &&
-        actor.role === "AGENT" &&
-        task.status === "REVIEW" &&
-        (await this.needsApproval(em, task))
-      ) {
-        // An agent finishing a task that needs approval asks for it; a person completes it.
-        const waiting = await this.requestApprovalInTx(em, out, task, cleanNote, actor);
-        await opts.within?.(em, out, waiting);
-        return { task: waiting, released: null };
-      }
-      const r = await this.transition(em, out, task, to, cleanNote, actor);
-      await opts.within?.(em, out, r.task);
-      return r;
-    });
+    const result = await inTransaction(
+      this.deps,
+      async (em, out) => {
+        const task = await this.lockedTask(em, id);
+        if (actor.role === "AGENT" && (actor.agentId === null || task.assignedAgentId !== actor.agentId)) {
+          throw forbidden("An agent key may only change the status of tasks assigned to its agent");
+        }
+        opts.check?.(task);
+        assertTransition(task.status, to);
+        await opts.before?.(em, out, task);
+        if (
+          to === "COMPLETE" &&
+          actor.role === "AGENT" &&
+          task.status === "REVIEW" &&
+          (await this.needsApproval(em, task))
+        ) {
+          // An agent finishing a task that needs approval asks for it; a person completes it.
+          const waiting = await this.requestApprovalInTx(em, out, task, cleanNote, actor);
+          await opts.within?.(em, out, waiting);
+          return { task: waiting, released: null };
+        }
+        const r = await this.transition(em, out, task, to, cleanNote, actor);
+        await opts.within?.(em, out, r.task);
+        return r;
+      },
+      { direct: opts.direct === true },
+    );
     return this.afterTransition(result);
   }
 
@@ -183,8 +192,9 @@ export class TaskService {
   async needsApproval(em: SqlEntityManager, task: TaskEntity): Promise<boolean> {
     if (task.requiresApproval !== null && task.requiresApproval !== undefined) return task.requiresApproval;
     if (!task.assignedAgentId) return false;
-    const agent = await em.findOne(AgentEntity, { id: task.assignedAgentId }, { fields: ["id", "requiresApproval"] });
-    return agent?.requiresApproval === true;
+    const [agent] = await execute(em, "select requires_approval from agent where id = ?", [task.assignedAgentId]);
+    const v = agent?.requires_approval;
+    return v === true || v === 1;
   }
 
   private async requestApprovalInTx(
@@ -198,11 +208,7 @@ export class TaskService {
     task.approvalRequestedAt = now;
     task.summary = summary ?? task.summary;
     task.updatedAt = now;
-    await em.nativeUpdate(
-      TaskEntity,
-      { id: task.id },
-      { approvalRequestedAt: now, summary: task.summary, updatedAt: now },
-    );
+    await updateRow(em, TaskEntity, task.id, { approvalRequestedAt: now, summary: task.summary, updatedAt: now });
     const ev = await appendEvent(
       em,
       out,

@@ -131,6 +131,54 @@ export async function discardDeferred(em: SqlEntityManager): Promise<void> {
   if (em.isInTransaction() && hasConnection(em)) (await connectionOf(em)).queue = [];
 }
 
+/**
+ * A transaction run below MikroORM on a connection of knex's pool: `begin` goes with the first
+ * batch and `commit` with the last, so a transaction whose statements need no answer before the
+ * end is one round trip. `fn` gets an EntityManager whose transaction context is that connection:
+ * only this module's functions (execute, defer, insertRows, selectRows, updateRow, …) may run on
+ * it, never MikroORM's own (they would fail at once: it is no knex transaction).
+ */
+export async function directTransaction<T>(
+  em: SqlEntityManager,
+  fn: (em: SqlEntityManager) => Promise<T>,
+  beforeCommit?: (em: SqlEntityManager) => Promise<void>,
+): Promise<T> {
+  const client = em.getConnection().getKnex().client as {
+    acquireConnection(): Promise<object>;
+    releaseConnection(conn: object): Promise<void>;
+  };
+  const conn = await client.acquireConnection();
+  const context = { client: { acquireConnection: async () => conn, on: () => {} } };
+  em.setTransactionContext(context as never);
+  let c: TxConnection | undefined;
+  try {
+    c = await connectionOf(em);
+    c.queue.push("begin");
+    const result = await fn(em);
+    await beforeCommit?.(em);
+    c.queue.push("commit");
+    await sendHeldBack(c);
+    return result;
+  } catch (err) {
+    if (c) {
+      c.queue = [];
+      await c.sending?.catch(() => {});
+      c.failed = undefined;
+      try {
+        await c.runner.run("rollback", []);
+      } catch (e) {
+        // SQLite: no transaction left to roll back (begin never ran); PostgreSQL: a broken
+        // connection, which knex's pool must not hand out again.
+        if (!c.sqlite) (conn as { __knex__disposed?: unknown }).__knex__disposed = e;
+      }
+    }
+    throw err;
+  } finally {
+    em.resetTransactionContext();
+    await client.releaseConnection(conn);
+  }
+}
+
 /** Values the transaction keeps itself (see TxConnection.memo); null outside a transaction. */
 export async function memoOf(em: SqlEntityManager): Promise<Map<string, unknown> | null> {
   return em.isInTransaction() ? (await connectionOf(em)).memo : null;
