@@ -86,15 +86,39 @@ async function withApp<T>(
   }
 }
 
+/**
+ * Resolves when every task is finished. Woken by TASK_CHANGED (the notification's revision
+ * usually saves the read), so waiting costs the measured process next to nothing; a slow poll
+ * is the backstop.
+ */
 async function waitAll(app: RunningApp, ids: string[], timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const tasks = await app.services.tasks.byIds(ids);
-    const open = ids.filter((id) => !["COMPLETE", "FAILED", "CANCELLED"].includes(tasks.get(id)?.status ?? ""));
-    if (open.length === 0) return;
-    if (Date.now() > end) throw new Error(`${open.length} task(s) did not finish in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const done = (s: string | undefined) => s === "COMPLETE" || s === "FAILED" || s === "CANCELLED";
+  const open = new Set(ids);
+  for (const [id, t] of await app.services.tasks.byIds(ids)) if (done(t.status)) open.delete(id);
+  if (open.size === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const finish = (err?: Error) => {
+      unsubscribe();
+      clearInterval(poll);
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve();
+    };
+    const check = (id: string, rev?: string) => {
+      if (!open.has(id)) return;
+      void app.services.tasks.getShared(id, rev).then((t) => {
+        if (t && done(t.status) && open.delete(id) && open.size === 0) finish();
+      });
+    };
+    const unsubscribe = app.pubsub.subscribe("TASK_CHANGED", ({ taskId, rev }) => check(taskId, rev));
+    const poll = setInterval(() => {
+      for (const id of open) check(id);
+    }, 1_000);
+    const timer = setTimeout(
+      () => finish(new Error(`${open.size} task(s) did not finish in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
 }
 
 async function overhead(label: string, databaseUrl: string | undefined, result: BenchResult): Promise<void> {

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   closeSync,
   constants as fsConstants,
@@ -12,7 +11,7 @@ import {
 } from "node:fs";
 import { mkdir, open, realpath, rename, rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { isId } from "../../domain/ids.js";
+import { isId, newId } from "../../domain/ids.js";
 import { isRequirement, pipInstall, probePip, redactCredentials, summarizePipFailure, type PipProbe } from "./pip.js";
 import { phaseFromReadme, renderReadme, type StopPhase, type WorkspaceLayoutInput } from "./readme.js";
 import { runProcess, WorkspaceCommandError } from "./run.js";
@@ -118,7 +117,7 @@ export class WorkspaceFs {
     const stopped = input.status === "FAILED" || input.status === "CANCELLED";
     const previous = stopped && input.stoppedIn === undefined ? await this.previousPhase(target) : undefined;
     const text = renderReadme(input, previous);
-    const tmp = join(dir, `.README.md.${randomBytes(6).toString("hex")}.tmp`);
+    const tmp = join(dir, `.README.md.${newId()}.tmp`);
     // "wx": fails on anything already there, a symlink planted by the workspace's user included.
     const fd = await new Promise<number>((resolve, reject) =>
       openCb(tmp, "wx", 0o644, (err, n) => (err ? reject(err) : resolve(n))),
