@@ -1,19 +1,10 @@
-import {
-  closeSync,
-  constants as fsConstants,
-  fstatSync,
-  openSync,
-  open as openCb,
-  readSync,
-  realpathSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { mkdir, open, realpath, rename, rm } from "node:fs/promises";
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { mkdir, open, realpath, rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isId, newId } from "../../domain/ids.js";
 import { isRequirement, pipInstall, probePip, redactCredentials, summarizePipFailure, type PipProbe } from "./pip.js";
 import { phaseFromReadme, renderReadme, type StopPhase, type WorkspaceLayoutInput } from "./readme.js";
+import { writeAtomically } from "./atomic-writer.js";
 import { runProcess, WorkspaceCommandError } from "./run.js";
 
 export type { StopPhase, WorkspaceLayoutInput } from "./readme.js";
@@ -104,11 +95,9 @@ export class WorkspaceFs {
   }
 
   /**
-   * Replaces README.md atomically: a reader sees the old file or the new one, never a mix. It is
-   * rewritten at every change of phase, so the calls are chosen by cost: creating the file and
-   * the rename (directory updates, slow here) run on the thread pool, while the write and close of
-   * a few kilobytes are made directly (the file was created here under a fresh random name, so
-   * nothing the workspace's user planted can block them), a third of their cost as promises.
+   * Replaces README.md atomically: a reader sees the old file or the new one, never a mix. The
+   * file is made under a fresh random name and renamed over README.md, on the file writer's thread
+   * (see atomic-writer.ts): it is rewritten at every change of phase.
    */
   async writeReadme(path: string, input: WorkspaceLayoutInput): Promise<void> {
     const dir = this.assertWorkspacePath(path);
@@ -117,28 +106,8 @@ export class WorkspaceFs {
     const stopped = input.status === "FAILED" || input.status === "CANCELLED";
     const previous = stopped && input.stoppedIn === undefined ? await this.previousPhase(target) : undefined;
     const text = renderReadme(input, previous);
-    const tmp = join(dir, `.README.md.${newId()}.tmp`);
-    // "wx": fails on anything already there, a symlink planted by the workspace's user included.
-    const fd = await new Promise<number>((resolve, reject) =>
-      openCb(tmp, "wx", 0o644, (err, n) => (err ? reject(err) : resolve(n))),
-    );
-    try {
-      // No fsync: the rename makes the change atomic, and the README is rewritten on every change.
-      const buf = Buffer.from(text, "utf8");
-      for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      await rename(tmp, target);
-    } catch (err) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // already gone
-      }
-      throw err;
-    }
+    // No fsync: the rename makes the change atomic, and the README is rewritten on every change.
+    await writeAtomically(join(dir, `.README.md.${newId()}.tmp`), target, text);
   }
 
   /**
