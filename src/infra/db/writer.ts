@@ -76,6 +76,18 @@ export async function execute(
       return Array.isArray(results) ? (results.at(-1)?.rows ?? []) : results.rows;
     }
   }
+  if (c.sqlite && c.queue.length > 0) {
+    // SQLite: the batch and this statement are handed to the driver together. node-sqlite3 runs a
+    // connection's calls in the order they were made, and `exec` holds the others back until it
+    // is done: no turn of the event loop between the two. A failed batch fails the statement's
+    // caller (the transaction rolls back); the statement then ran for nothing.
+    const sent = c.send();
+    const ran = method === "run" ? c.runner.run(text, params).then(() => []) : c.runner.all(text, params);
+    const [, rows] = await Promise.all([sent, ran.catch((err: unknown) => err)]);
+    if (c.failed) throw c.failed;
+    if (rows instanceof Error) throw rows;
+    return rows as Row[];
+  }
   await sendHeldBack(c);
   if (method === "run") {
     await c.runner.run(text, params);
