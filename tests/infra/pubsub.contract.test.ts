@@ -108,6 +108,16 @@ for (const impl of implementations) {
       expect(changed.got).toEqual([]);
     });
 
+    it("delivers a large batch whole and in order (more than one notification's worth)", async () => {
+      const ps = await create();
+      const got = recorder(ps, "TASK_EVENT");
+      const batch = Array.from({ length: 400 }, (_, i) => event("big-batch-task-with-a-long-id", i + 1));
+      await ps.publish(batch);
+      await waitUntil(() => got.got.length >= 400, "the whole batch");
+      await settle([ps]);
+      expect(got.got).toEqual(batch.map((m) => m.payload));
+    });
+
     it("a throwing handler does not stop delivery to the others", async () => {
       const ps = await create();
       ps.subscribe("TASK_CHANGED", () => {

@@ -37,8 +37,7 @@ export class PostgresPubSub implements PubSub {
     const client = new pg.Client({ connectionString: this.opts.url });
     client.on("notification", (n) => {
       if (n.channel !== CHANNEL || !n.payload) return;
-      const message = parse(n.payload);
-      if (message) this.registry.dispatch(message);
+      for (const message of parse(n.payload)) this.registry.dispatch(message);
     });
     client.on("error", (err) => {
       this.opts.onError?.(err);
@@ -64,17 +63,21 @@ export class PostgresPubSub implements PubSub {
 
   async publish(messages: readonly Message[]): Promise<void> {
     if (this.closed || messages.length === 0) return;
-    const payloads = messages.map((m) => JSON.stringify(m));
+    const payloads = pack(messages);
     await this.pool.query("select pg_notify($1, p) from unnest($2::text[]) with ordinality as t(p, n) order by n", [
       CHANNEL,
       payloads,
     ]);
   }
 
-  /** NOTIFY in the transaction itself: held back with its other statements, sent before the commit. */
+  /**
+   * NOTIFY in the transaction itself, held back with its other statements and sent before the
+   * commit. A transaction's messages travel as JSON arrays in as few notifications as their size
+   * allows: each NOTIFY costs the commit a turn at PostgreSQL's one notification queue lock.
+   */
   async publishWithin(em: SqlEntityManager, messages: readonly Message[]): Promise<void> {
     if (this.closed) return;
-    for (const m of messages) await defer(em, "select pg_notify(?, ?)", [CHANNEL, JSON.stringify(m)]);
+    for (const payload of pack(messages)) await defer(em, "select pg_notify(?, ?)", [CHANNEL, payload]);
   }
 
   subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void {
@@ -91,11 +94,38 @@ export class PostgresPubSub implements PubSub {
   }
 }
 
-function parse(raw: string): Message | undefined {
-  try {
-    const m = JSON.parse(raw) as Message;
-    return topics.includes(m.topic) && typeof m.payload === "object" ? m : undefined;
-  } catch {
-    return undefined;
+/** Messages as JSON arrays of at most ~7,000 bytes each (NOTIFY's payload limit is 8,000). */
+function pack(messages: readonly Message[]): string[] {
+  const out: string[] = [];
+  let part: string[] = [];
+  let size = 2;
+  for (const m of messages) {
+    const j = JSON.stringify(m);
+    if (part.length > 0 && size + j.length + 1 > 7_000) {
+      out.push(`[${part.join(",")}]`);
+      part = [];
+      size = 2;
+    }
+    part.push(j);
+    size += j.length + 1;
   }
+  if (part.length > 0) out.push(`[${part.join(",")}]`);
+  return out;
+}
+
+/** A notification's messages: a JSON array of them, or one message (as older processes send). */
+function parse(raw: string): Message[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return [];
+  }
+  const valid = (m: unknown): m is Message =>
+    typeof m === "object" &&
+    m !== null &&
+    topics.includes((m as Message).topic) &&
+    typeof (m as Message).payload === "object" &&
+    (m as Message).payload !== null;
+  return (Array.isArray(v) ? v : [v]).filter(valid);
 }
