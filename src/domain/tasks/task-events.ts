@@ -66,7 +66,7 @@ export async function appendEvents(
     first = held + 1;
     memo.set(key, held + n);
     for (const w of written) w.seq += first - 1;
-    await defer(em, "update task set event_seq = ? where id = ?", [held + n, taskId]);
+    await defer(em, "update task set event_seq = ? where id = ?", [held + n, taskId], { replaces: key });
     await insertRows(em, TaskEventEntity, written, { deferred: true });
   } else if (sqliteOf(em)) {
     const rows = await execute(em, bump, [n, taskId]);

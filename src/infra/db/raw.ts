@@ -89,6 +89,8 @@ export interface TxConnection {
   readonly sqlite: boolean;
   /** Statements held back, in order. */
   queue: string[];
+  /** Positions in `queue` of statements a later one of the same key replaces (see `defer`). */
+  readonly keyed: Map<string, number>;
   /** The failure of a batch sent on its own (before a statement of MikroORM's). */
   failed: unknown;
   /** A batch under way. */
@@ -140,6 +142,7 @@ export async function txConnection(
       runner,
       sqlite,
       queue: [],
+      keyed: new Map(),
       failed: undefined,
       sending: null,
       memo: new Map(),
@@ -147,6 +150,7 @@ export async function txConnection(
         if (state.queue.length === 0) return state.sending ?? Promise.resolve();
         const text = state.queue.join(";\n");
         state.queue = [];
+        state.keyed.clear();
         const p = sendBatch(conn, sqlite, text, onQuery).catch((err: unknown) => {
           state.failed ??= err;
         });

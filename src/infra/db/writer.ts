@@ -71,6 +71,7 @@ export async function execute(
       c.queue.push(t);
       const batch = c.queue.join(";\n");
       c.queue = [];
+      c.keyed.clear();
       await settled(c);
       const results = (await c.runner.simple(batch)) as Array<{ rows: Row[] }> | { rows: Row[] };
       return Array.isArray(results) ? (results.at(-1)?.rows ?? []) : results.rows;
@@ -118,7 +119,12 @@ async function sendHeldBack(c: TxConnection): Promise<void> {
  * then (append-only rows, counters the transaction keeps itself). Outside a transaction, or with a
  * value that cannot be written into the text exactly, the statement runs at once.
  */
-export async function defer(em: SqlEntityManager, text: string, params: readonly unknown[]): Promise<void> {
+export async function defer(
+  em: SqlEntityManager,
+  text: string,
+  params: readonly unknown[],
+  opts: { replaces?: string } = {},
+): Promise<void> {
   if (!em.isInTransaction()) {
     await em.execute(text, [...params], "run");
     return;
@@ -129,6 +135,14 @@ export async function defer(em: SqlEntityManager, text: string, params: readonly
     await execute(em, text, params, "run");
     return;
   }
+  // `replaces`: a statement that supersedes the held-back one of the same key (an absolute
+  // counter value): it takes that one's place, so the batch carries one.
+  const at = opts.replaces === undefined ? undefined : c.keyed.get(opts.replaces);
+  if (at !== undefined) {
+    c.queue[at] = t;
+    return;
+  }
+  if (opts.replaces !== undefined) c.keyed.set(opts.replaces, c.queue.length);
   c.queue.push(t);
 }
 
@@ -140,7 +154,10 @@ export async function sendDeferred(em: SqlEntityManager): Promise<void> {
 
 /** Drops what `em`'s transaction holds back (it is rolling back). */
 export async function discardDeferred(em: SqlEntityManager): Promise<void> {
-  if (em.isInTransaction() && hasConnection(em)) (await connectionOf(em)).queue = [];
+  if (!em.isInTransaction() || !hasConnection(em)) return;
+  const c = await connectionOf(em);
+  c.queue = [];
+  c.keyed.clear();
 }
 
 /**
@@ -174,6 +191,7 @@ export async function directTransaction<T>(
   } catch (err) {
     if (c) {
       c.queue = [];
+      c.keyed.clear();
       await c.sending?.catch(() => {});
       c.failed = undefined;
       try {
