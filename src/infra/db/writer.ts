@@ -123,7 +123,7 @@ export async function defer(
   em: SqlEntityManager,
   text: string,
   params: readonly unknown[],
-  opts: { replaces?: string } = {},
+  opts: { replaces?: string; appendsTo?: string } = {},
 ): Promise<void> {
   if (!em.isInTransaction()) {
     await em.execute(text, [...params], "run");
@@ -143,6 +143,18 @@ export async function defer(
     return;
   }
   if (opts.replaces !== undefined) c.keyed.set(opts.replaces, c.queue.length);
+  // `appendsTo`: a multi-row insert whose text starts with this prefix; its rows join those of
+  // the held-back insert with the same prefix (rows of an append-only table that nothing in the
+  // transaction reads before the commit), so the batch carries one insert per table.
+  if (opts.appendsTo !== undefined && t.startsWith(opts.appendsTo)) {
+    const key = `insert:${opts.appendsTo}`;
+    const into = c.keyed.get(key);
+    if (into !== undefined) {
+      c.queue[into] += `, ${t.slice(opts.appendsTo.length)}`;
+      return;
+    }
+    c.keyed.set(key, c.queue.length);
+  }
   c.queue.push(t);
 }
 
@@ -239,8 +251,9 @@ export async function insertRows<T extends object>(
   for (const row of rows) {
     for (const p of c.props) params.push(toDb(p, (row as Record<string, unknown>)[p.name], sqlite));
   }
-  const text = `insert into ${c.table} (${c.names}) values ${rows.map(() => c.placeholders).join(", ")}`;
-  if (opts.deferred) await defer(em, text, params);
+  const prefix = `insert into ${c.table} (${c.names}) values `;
+  const text = `${prefix}${rows.map(() => c.placeholders).join(", ")}`;
+  if (opts.deferred) await defer(em, text, params, { appendsTo: prefix });
   else await execute(em, text, params, "run");
 }
 
