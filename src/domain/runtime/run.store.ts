@@ -8,7 +8,7 @@ import {
 } from "../../infra/db/entities.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
-import { defer, execute, insertCounted, insertRows, memoOf, selectRows } from "../../infra/db/writer.js";
+import { deferRowUpdate, execute, insertCounted, insertRows, memoOf, selectRows } from "../../infra/db/writer.js";
 import { newId } from "../ids.js";
 import type { Json } from "../model.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
@@ -245,7 +245,17 @@ export class RunStore {
       held.messageSeq += n;
       if (patch.step) held.step += 1;
       number(first, held.step);
-      await defer(em, update, [...params, taskId]);
+      // The counters as values, the working time as an addition: a later append of this batch
+      // joins this update.
+      await deferRowUpdate(em, "agent_run", "task_id", taskId, {
+        message_seq: { value: held.messageSeq },
+        step: { value: held.step },
+        active_ms: { add: Math.max(0, Math.round(patch.activeMs ?? 0)) },
+        wait_reason: { value: null },
+        updated_at: { value: sqlite ? now.getTime() : now },
+        ...(patch.repeatKey !== undefined ? { repeat_key: { value: patch.repeatKey } } : {}),
+        ...(patch.repeatCount !== undefined ? { repeat_count: { value: patch.repeatCount } } : {}),
+      });
       await insertRows(em, RunMessageEntity, rows, { deferred: true });
     } else if (sqlite || n === 0) {
       const [last] = await execute(em, `${update} returning message_seq, step`, [...params, taskId]);

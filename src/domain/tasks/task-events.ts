@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { TaskEventEntity } from "../../infra/db/entities.js";
 import { sql, type Reader } from "../../infra/db/reader.js";
-import { defer, execute, insertCounted, insertRows, memoOf, sqliteOf } from "../../infra/db/writer.js";
+import { deferRowUpdate, execute, insertCounted, insertRows, memoOf, sqliteOf } from "../../infra/db/writer.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
@@ -66,7 +66,7 @@ export async function appendEvents(
     first = held + 1;
     memo.set(key, held + n);
     for (const w of written) w.seq += first - 1;
-    await defer(em, "update task set event_seq = ? where id = ?", [held + n, taskId], { replaces: key });
+    await deferRowUpdate(em, "task", "id", taskId, { event_seq: { value: held + n } });
     await insertRows(em, TaskEventEntity, written, { deferred: true });
   } else if (sqliteOf(em)) {
     const rows = await execute(em, bump, [n, taskId]);

@@ -84,13 +84,19 @@ interface KnexTransaction {
  * `literal`), so a whole batch goes as one round trip: node-sqlite3's `exec` (one trip to the
  * thread pool where each statement would be one) or one PostgreSQL simple query.
  */
+/** One column of a held-back row update: a value, or an amount added to the column. */
+export type SetValue = { value: unknown } | { add: number };
+
 export interface TxConnection {
   readonly runner: RawRunner;
   readonly sqlite: boolean;
   /** Statements held back, in order. */
   queue: string[];
-  /** Positions in `queue` of statements a later one of the same key replaces (see `defer`). */
-  readonly keyed: Map<string, number>;
+  /**
+   * Held-back statements a later one of the same key changes (see `defer`, `deferRowUpdate`):
+   * their position in `queue`, and for a row update the columns it sets.
+   */
+  readonly keyed: Map<string, { at: number; sets?: Map<string, SetValue> }>;
   /** The failure of a batch sent on its own (before a statement of MikroORM's). */
   failed: unknown;
   /** A batch under way. */

@@ -1,7 +1,7 @@
 import { type EntityMetadata, type EntityName, type EntityProperty } from "@mikro-orm/core";
 import type { AbstractSqlDriver, SqlEntityManager } from "@mikro-orm/knex";
 import { queryLoggers } from "./orm.js";
-import { hasConnection, inline, txConnection, type Row, type TxConnection } from "./raw.js";
+import { hasConnection, inline, txConnection, type Row, type SetValue, type TxConnection } from "./raw.js";
 import { isJson, quote, type Sql } from "./reader.js";
 
 /**
@@ -123,7 +123,7 @@ export async function defer(
   em: SqlEntityManager,
   text: string,
   params: readonly unknown[],
-  opts: { replaces?: string; appendsTo?: string } = {},
+  opts: { appendsTo?: string } = {},
 ): Promise<void> {
   if (!em.isInTransaction()) {
     await em.execute(text, [...params], "run");
@@ -135,26 +135,64 @@ export async function defer(
     await execute(em, text, params, "run");
     return;
   }
-  // `replaces`: a statement that supersedes the held-back one of the same key (an absolute
-  // counter value): it takes that one's place, so the batch carries one.
-  const at = opts.replaces === undefined ? undefined : c.keyed.get(opts.replaces);
-  if (at !== undefined) {
-    c.queue[at] = t;
-    return;
-  }
-  if (opts.replaces !== undefined) c.keyed.set(opts.replaces, c.queue.length);
   // `appendsTo`: a multi-row insert whose text starts with this prefix; its rows join those of
   // the held-back insert with the same prefix (rows of an append-only table that nothing in the
   // transaction reads before the commit), so the batch carries one insert per table.
   if (opts.appendsTo !== undefined && t.startsWith(opts.appendsTo)) {
     const key = `insert:${opts.appendsTo}`;
-    const into = c.keyed.get(key);
+    const into = c.keyed.get(key)?.at;
     if (into !== undefined) {
       c.queue[into] += `, ${t.slice(opts.appendsTo.length)}`;
       return;
     }
-    c.keyed.set(key, c.queue.length);
+    c.keyed.set(key, { at: c.queue.length });
   }
+  c.queue.push(t);
+}
+
+/**
+ * `update <table> set … where <key> = <id>`, held back; a later update of the same row in the
+ * same batch joins it (its values replace, its additions add up), so the batch carries one
+ * update per row. For rows the transaction holds (locked, or SQLite's one writer) and whose
+ * columns nothing in the transaction reads back before the commit.
+ */
+export async function deferRowUpdate(
+  em: SqlEntityManager,
+  table: string,
+  keyColumn: string,
+  id: string,
+  sets: Record<string, SetValue>,
+): Promise<void> {
+  if (!em.isInTransaction()) throw new Error("deferRowUpdate needs an open transaction");
+  const c = await connectionOf(em);
+  const key = `row:${table}:${id}`;
+  const held = c.keyed.get(key);
+  const merged = new Map(held?.sets ?? []);
+  for (const [col, v] of Object.entries(sets)) {
+    const before = merged.get(col);
+    merged.set(col, "add" in v && before && "add" in before ? { add: before.add + v.add } : v);
+  }
+  const cols: string[] = [];
+  const params: unknown[] = [];
+  for (const [col, v] of merged) {
+    cols.push("add" in v ? `${quote(col)} = ${quote(col)} + ?` : `${quote(col)} = ?`);
+    params.push("add" in v ? v.add : v.value);
+  }
+  const text = `update ${quote(table)} set ${cols.join(", ")} where ${quote(keyColumn)} = ?`;
+  const t = inline(text, [...params, id], c.sqlite);
+  if (t === null) {
+    // A value that cannot be written into the text: this update (with what it joined) runs now.
+    if (held) c.queue[held.at] = "select 1";
+    c.keyed.delete(key);
+    await execute(em, text, [...params, id], "run");
+    return;
+  }
+  if (held) {
+    c.queue[held.at] = t;
+    held.sets = merged;
+    return;
+  }
+  c.keyed.set(key, { at: c.queue.length, sets: merged });
   c.queue.push(t);
 }
 
@@ -345,16 +383,11 @@ export async function updateRow<T extends object>(
   const pk = m.primaryKeys[0];
   const pkProp = c.props.find((p) => p.name === pk);
   if (!pkProp) throw new Error(`updateRow: ${m.className} has no single primary key`);
-  const sets: string[] = [];
-  const params: unknown[] = [];
+  const sets: Record<string, SetValue> = {};
   for (const p of c.props) {
     if (!(p.name in patch)) continue;
-    sets.push(`${quote(p.fieldNames[0]!)} = ?`);
-    params.push(toDb(p, (patch as Record<string, unknown>)[p.name], sqlite));
+    sets[p.fieldNames[0]!] = { value: toDb(p, (patch as Record<string, unknown>)[p.name], sqlite) };
   }
-  if (sets.length === 0) return;
-  await defer(em, `update ${c.table} set ${sets.join(", ")} where ${quote(pkProp.fieldNames[0]!)} = ?`, [
-    ...params,
-    id,
-  ]);
+  if (Object.keys(sets).length === 0) return;
+  await deferRowUpdate(em, m.tableName, pkProp.fieldNames[0]!, id, sets);
 }
