@@ -99,6 +99,9 @@ describe.skipIf(!existsSync(chromium))("GraphiQL in Chromium", () => {
     profileDir = mkdtempSync(join(tmpdir(), "chromium-profile-"));
     browser = await puppeteer.launch({
       executablePath: chromium,
+      // A loaded machine has been seen to take over 25 s to start Chromium; the start is not what
+      // this suite tests.
+      timeout: 90_000,
       args: [
         "--headless=new",
         "--no-sandbox",
@@ -122,7 +125,7 @@ describe.skipIf(!existsSync(chromium))("GraphiQL in Chromium", () => {
       if (m.type() === "error") log.consoleErrors.push(m.text());
     });
     page.on("pageerror", (e) => log.pageErrors.push(String(e)));
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
