@@ -8,7 +8,16 @@ import {
 } from "../../infra/db/entities.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
-import { deferRowUpdate, execute, insertCounted, insertRows, memoOf, selectRows } from "../../infra/db/writer.js";
+import {
+  deferRowUpdate,
+  execute,
+  insertCounted,
+  insertRows,
+  memoOf,
+  rowUpdate,
+  selectRows,
+} from "../../infra/db/writer.js";
+import type { SetValue } from "../../infra/db/raw.js";
 import { newId } from "../ids.js";
 import type { Json } from "../model.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
@@ -201,28 +210,6 @@ export class RunStore {
       }
     }
     all.push(...messages);
-    const sets = [
-      "message_seq = message_seq + ?",
-      "step = step + ?",
-      "active_ms = active_ms + ?",
-      "wait_reason = null",
-      "updated_at = ?",
-    ];
-    const params: unknown[] = [
-      all.length,
-      patch.step ? 1 : 0,
-      Math.max(0, Math.round(patch.activeMs ?? 0)),
-      sqlite ? now.getTime() : now,
-    ];
-    if (patch.repeatKey !== undefined) {
-      sets.push("repeat_key = ?");
-      params.push(patch.repeatKey);
-    }
-    if (patch.repeatCount !== undefined) {
-      sets.push("repeat_count = ?");
-      params.push(patch.repeatCount);
-    }
-    const update = `update agent_run set ${sets.join(", ")} where task_id = ?`;
     const n = all.length;
     const rows = all.map((m, i) => ({ id: newId(), taskId, seq: i + 1, step: 0, createdAt: now, ...toRow(m) }));
     const number = (first: number, step: number) => {
@@ -240,44 +227,56 @@ export class RunStore {
     const key = `agent_run:${taskId}`;
     if (memo && opts.counters && !memo.has(key)) memo.set(key, { ...opts.counters });
     const held = memo?.get(key) as { messageSeq: number; step: number } | undefined;
+    // The columns every append sets; the counters are added to, or (held) set.
+    const rest: Record<string, SetValue> = {
+      active_ms: { add: Math.max(0, Math.round(patch.activeMs ?? 0)) },
+      wait_reason: { value: null },
+      updated_at: { value: sqlite ? now.getTime() : now },
+      ...(patch.repeatKey !== undefined ? { repeat_key: { value: patch.repeatKey } } : {}),
+      ...(patch.repeatCount !== undefined ? { repeat_count: { value: patch.repeatCount } } : {}),
+    };
     if (held) {
       const first = held.messageSeq + 1;
       held.messageSeq += n;
       if (patch.step) held.step += 1;
       number(first, held.step);
-      // The counters as values, the working time as an addition: a later append of this batch
-      // joins this update.
+      // A later append of this batch joins this update.
       await deferRowUpdate(em, "agent_run", "task_id", taskId, {
         message_seq: { value: held.messageSeq },
         step: { value: held.step },
-        active_ms: { add: Math.max(0, Math.round(patch.activeMs ?? 0)) },
-        wait_reason: { value: null },
-        updated_at: { value: sqlite ? now.getTime() : now },
-        ...(patch.repeatKey !== undefined ? { repeat_key: { value: patch.repeatKey } } : {}),
-        ...(patch.repeatCount !== undefined ? { repeat_count: { value: patch.repeatCount } } : {}),
+        ...rest,
       });
-      await insertRows(em, RunMessageEntity, rows, { deferred: true });
-    } else if (sqlite || n === 0) {
-      const [last] = await execute(em, `${update} returning message_seq, step`, [...params, taskId]);
-      if (!last) throw new Error(`no run state for task ${taskId}`);
-      number(Number(last.message_seq) - n + 1, Number(last.step));
-      memo?.set(key, { messageSeq: Number(last.message_seq), step: Number(last.step) });
       await insertRows(em, RunMessageEntity, rows, { deferred: true });
     } else {
-      // PostgreSQL: the counters and the messages in one statement.
-      const done = await insertCounted(
-        em,
-        RunMessageEntity,
-        rows,
-        { update: `${update} returning message_seq, step`, params: [...params, taskId] },
-        { seq: { column: "message_seq", offset: (i) => i - n + 1 }, step: { column: "step", offset: () => 0 } },
-        ["seq", "step"],
-      );
-      if (!done || done.length !== n) throw new Error(`no run state for task ${taskId}`);
-      memo?.set(key, {
-        messageSeq: Math.max(...done.map((r) => Number(r.seq))),
-        step: Number(done[0]?.step ?? 0),
+      // Not held yet: the counters are added to, and their new values come back.
+      const bump = rowUpdate("agent_run", "task_id", taskId, {
+        message_seq: { add: n },
+        step: { add: patch.step ? 1 : 0 },
+        ...rest,
       });
+      const returning = { update: `${bump.text} returning message_seq, step`, params: bump.params };
+      if (sqlite || n === 0) {
+        const [last] = await execute(em, returning.update, returning.params);
+        if (!last) throw new Error(`no run state for task ${taskId}`);
+        number(Number(last.message_seq) - n + 1, Number(last.step));
+        memo?.set(key, { messageSeq: Number(last.message_seq), step: Number(last.step) });
+        await insertRows(em, RunMessageEntity, rows, { deferred: true });
+      } else {
+        // PostgreSQL: the counters and the messages in one statement.
+        const done = await insertCounted(
+          em,
+          RunMessageEntity,
+          rows,
+          returning,
+          { seq: { column: "message_seq", offset: (i) => i - n + 1 }, step: { column: "step", offset: () => 0 } },
+          ["seq", "step"],
+        );
+        if (!done || done.length !== n) throw new Error(`no run state for task ${taskId}`);
+        memo?.set(key, {
+          messageSeq: Math.max(...done.map((r) => Number(r.seq))),
+          step: Number(done[0]?.step ?? 0),
+        });
+      }
     }
     await appendEvents(em, out, taskId, opts.events ?? [], now);
     return all;

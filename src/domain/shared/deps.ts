@@ -18,40 +18,26 @@ export interface Deps {
 }
 
 /**
- * Runs `fn` in one transaction on a fresh EntityManager; the messages it collects are
- * published only after the commit, so a subscriber never sees a change that was rolled back.
+ * Runs `fn` in one transaction on a fresh EntityManager. The messages it collects reach
+ * subscribers only with the commit (PostgreSQL: NOTIFY inside the transaction) or after it, so a
+ * subscriber never sees a change that was rolled back. With `direct`, the transaction runs below
+ * MikroORM (see directTransaction): for hot paths whose statements are all the writer's own.
  */
 export async function inTransaction<T>(
   deps: Deps,
   fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
   opts: { direct?: boolean } = {},
 ): Promise<T> {
-  if (opts.direct) return inDirectTransaction(deps, fn);
   const outbox: Message[] = [];
-  // Writes are explicit statements (insert, nativeUpdate, execute), never the unit of work's
-  // flush, and the transaction is begun and committed on the connection: em.transactional() and
-  // em.flush() keep their state in AsyncLocalStorage, which on Node 20 turns on promise hooks for
-  // the whole process and slows every await afterwards.
-  const em = deps.db.fork();
-  await em.begin();
-  let result: T;
   let published = false;
-  try {
-    result = await fn(em, outbox);
-    // On PostgreSQL the messages go out with the commit (NOTIFY in the transaction).
+  const beforeCommit = async (em: SqlEntityManager) => {
     if (outbox.length > 0 && deps.db.dialect === "postgresql" && deps.pubsub.publishWithin) {
       await deps.pubsub.publishWithin(em, outbox);
       published = true;
     }
-    // Statements held back for one round trip go before the commit; a failure rolls back.
-    await sendDeferred(em);
-    const tx = em.getTransactionContext();
-    await em.getConnection("write").commit(tx);
-  } catch (err) {
-    await discardDeferred(em).catch(() => {});
-    await em.rollback().catch(() => {});
-    throw err;
-  }
+  };
+  const run = opts.direct ? directTransaction : ormTransaction;
+  const result = await run(deps.db.fork(), (em) => fn(em, outbox), beforeCommit);
   if (outbox.length > 0 && !published) {
     await deps.pubsub.publish(outbox).catch((err: unknown) => deps.logger.error({ err }, "publish failed"));
   }
@@ -59,27 +45,28 @@ export async function inTransaction<T>(
 }
 
 /**
- * inTransaction below MikroORM (see directTransaction): for the hot paths whose statements are all
- * the writer's own. Begin and commit travel with the first and last batch of statements.
+ * A MikroORM transaction, begun and committed on the connection. Writes are explicit statements
+ * (insert, nativeUpdate, execute), never the unit of work's flush: em.transactional() and
+ * em.flush() keep their state in AsyncLocalStorage, which on Node 20 turns on promise hooks for
+ * the whole process and slows every await afterwards.
  */
-async function inDirectTransaction<T>(
-  deps: Deps,
-  fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
+async function ormTransaction<T>(
+  em: SqlEntityManager,
+  fn: (em: SqlEntityManager) => Promise<T>,
+  beforeCommit: (em: SqlEntityManager) => Promise<void>,
 ): Promise<T> {
-  const outbox: Message[] = [];
-  let published = false;
-  const result = await directTransaction(
-    deps.db.fork(),
-    (em) => fn(em, outbox),
-    async (em) => {
-      if (outbox.length > 0 && deps.db.dialect === "postgresql" && deps.pubsub.publishWithin) {
-        await deps.pubsub.publishWithin(em, outbox);
-        published = true;
-      }
-    },
-  );
-  if (outbox.length > 0 && !published) {
-    await deps.pubsub.publish(outbox).catch((err: unknown) => deps.logger.error({ err }, "publish failed"));
+  await em.begin();
+  try {
+    const result = await fn(em);
+    await beforeCommit(em);
+    // Statements held back for one round trip go before the commit; a failure rolls back.
+    await sendDeferred(em);
+    const tx = em.getTransactionContext();
+    await em.getConnection("write").commit(tx);
+    return result;
+  } catch (err) {
+    await discardDeferred(em).catch(() => {});
+    await em.rollback().catch(() => {});
+    throw err;
   }
-  return result;
 }

@@ -132,6 +132,7 @@ function sqliteReads(
 ): { runner: Pick<RawRunner, "all">; close(): Promise<void> } {
   type Conn = import("sqlite3").Database;
   let conns: Promise<Conn[]> | null = null;
+  let runners: Promise<Array<Pick<RawRunner, "all">>> | null = null;
   let closed = false;
   let next = 0;
   const openOne = async (): Promise<Conn> => {
@@ -144,20 +145,22 @@ function sqliteReads(
     );
     return db;
   };
-  const pick = async (): Promise<Conn> => {
+  const pick = async (): Promise<Pick<RawRunner, "all">> => {
     if (closed) throw new Error("the database is closed");
     conns ??= Promise.all([openOne(), openOne()]);
-    const all = await conns;
+    runners ??= conns.then((all) => all.map((c) => sqliteRunner(c, onQuery)));
+    const all = await runners;
     return all[next++ % all.length]!;
   };
   return {
     runner: {
-      all: async (text, params) => sqliteRunner(await pick(), onQuery).all(text, params),
+      all: async (text, params) => (await pick()).all(text, params),
     },
     async close() {
       closed = true;
       const all = conns ? await conns.catch(() => []) : [];
       conns = null;
+      runners = null;
       await Promise.all(all.map((c) => new Promise<void>((resolve) => c.close(() => resolve()))));
     },
   };

@@ -10,25 +10,29 @@ export type Row = Record<string, unknown>;
 export interface RawRunner {
   all(text: string, params: readonly unknown[]): Promise<Row[]>;
   run(text: string, params: readonly unknown[]): Promise<void>;
-  /** PostgreSQL: a simple query (statements without parameters; one result per statement). */
-  simple(text: string): Promise<unknown>;
+  /**
+   * Statements without parameters, `;`-separated, in one call: node-sqlite3's `exec` (no rows), or
+   * a PostgreSQL simple query (one result per statement; the last statement's rows are returned).
+   */
+  batch(text: string): Promise<Row[]>;
 }
 
 /** The node-sqlite3 connection's callback API (as knex holds it). */
 interface SqliteConnection {
   all(text: string, params: unknown[], cb: (err: Error | null, rows: Row[]) => void): void;
   run(text: string, params: unknown[], cb: (err: Error | null) => void): void;
+  exec(text: string, cb: (err: Error | null) => void): void;
 }
 
 /** The node-postgres client's promise API. */
 interface PgConnection {
-  query(text: string, params: unknown[]): Promise<{ rows: Row[] }>;
+  query(text: string, params?: unknown[]): Promise<{ rows: Row[] } | Array<{ rows: Row[] }>>;
 }
 
 const pgTexts = new Map<string, string>();
 
 /** `?` → `$1, $2, …` (hand-written statements only: no `?` inside their literals). */
-export function pgText(text: string): string {
+function pgText(text: string): string {
   let out = pgTexts.get(text);
   if (out === undefined) {
     let n = 0;
@@ -50,23 +54,28 @@ export function sqliteRunner(conn: SqliteConnection, onQuery?: (sql: string) => 
         onQuery?.(text);
         conn.run(text, params as unknown[], (err) => (err ? reject(err) : resolve()));
       }),
-    simple: () => Promise.reject(new Error("simple queries are PostgreSQL's")),
+    batch: (text) =>
+      new Promise((resolve, reject) => {
+        onQuery?.(text);
+        conn.exec(text, (err) => (err ? reject(err) : resolve([])));
+      }),
   };
 }
 
 export function pgRunner(conn: PgConnection, onQuery?: (sql: string) => void): RawRunner {
+  const rowsOf = (r: { rows: Row[] } | Array<{ rows: Row[] }>) => (Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows);
   return {
     all: async (text, params) => {
       onQuery?.(text);
-      return (await conn.query(pgText(text), params as unknown[])).rows;
+      return rowsOf(await conn.query(pgText(text), params as unknown[]));
     },
     run: async (text, params) => {
       onQuery?.(text);
       await conn.query(pgText(text), params as unknown[]);
     },
-    simple: (text) => {
+    batch: async (text) => {
       onQuery?.(text);
-      return (conn as unknown as { query(t: string): Promise<unknown> }).query(text);
+      return rowsOf(await conn.query(text));
     },
   };
 }
@@ -78,15 +87,15 @@ interface KnexTransaction {
   };
 }
 
+/** One column of a held-back row update: a value, or an amount added to the column. */
+export type SetValue = { value: unknown } | { add: number };
+
 /**
  * One transaction's connection as the hot paths use it: a runner, and the statements held back
  * to be sent together. A held-back statement has its values written into the text (see
  * `literal`), so a whole batch goes as one round trip: node-sqlite3's `exec` (one trip to the
  * thread pool where each statement would be one) or one PostgreSQL simple query.
  */
-/** One column of a held-back row update: a value, or an amount added to the column. */
-export type SetValue = { value: unknown } | { add: number };
-
 export interface TxConnection {
   readonly runner: RawRunner;
   readonly sqlite: boolean;
@@ -103,6 +112,8 @@ export interface TxConnection {
   sending: Promise<void> | null;
   /** Values this transaction keeps itself (e.g. a task's event counter while it holds the row). */
   readonly memo: Map<string, unknown>;
+  /** The held-back statements as one batch text (null when none), no longer held. */
+  take(): string | null;
   /** Sends the held-back statements now, as one batch (the call itself starts the send). */
   send(): Promise<void>;
 }
@@ -113,18 +124,6 @@ const connections = new WeakMap<object, TxConnection>();
 export function hasConnection(em: SqlEntityManager): boolean {
   const tx = em.getTransactionContext<object>();
   return tx !== undefined && connections.has(tx);
-}
-
-function sendBatch(conn: unknown, sqlite: boolean, text: string, onQuery?: (sql: string) => void): Promise<void> {
-  onQuery?.(text);
-  if (sqlite) {
-    return new Promise((resolve, reject) =>
-      (conn as { exec(t: string, cb: (err: Error | null) => void): void }).exec(text, (err) =>
-        err ? reject(err) : resolve(),
-      ),
-    );
-  }
-  return (conn as PgConnection & { query(t: string): Promise<unknown> }).query(text).then(() => undefined);
 }
 
 /**
@@ -152,14 +151,22 @@ export async function txConnection(
       failed: undefined,
       sending: null,
       memo: new Map(),
-      send() {
-        if (state.queue.length === 0) return state.sending ?? Promise.resolve();
+      take() {
+        if (state.queue.length === 0) return null;
         const text = state.queue.join(";\n");
         state.queue = [];
         state.keyed.clear();
-        const p = sendBatch(conn, sqlite, text, onQuery).catch((err: unknown) => {
-          state.failed ??= err;
-        });
+        return text;
+      },
+      send() {
+        const text = state.take();
+        if (text === null) return state.sending ?? Promise.resolve();
+        const p = runner.batch(text).then(
+          () => undefined,
+          (err: unknown) => {
+            state.failed ??= err;
+          },
+        );
         const all = Promise.all([state.sending, p]).then(() => undefined);
         state.sending = all;
         return all;
@@ -172,20 +179,11 @@ export async function txConnection(
   return c;
 }
 
-/** The runner on the connection of `em`'s open transaction (see txConnection). */
-export async function txRunner(
-  em: SqlEntityManager,
-  sqlite: boolean,
-  onQuery?: (sql: string) => void,
-): Promise<RawRunner> {
-  return (await txConnection(em, sqlite, onQuery)).runner;
-}
-
 /**
- * A value written into a statement's text, or null when it cannot be written exactly (NaN, ±∞).
- * Strings are quoted
- * (PostgreSQL: E'' with backslashes doubled, whatever standard_conforming_strings says; SQLite: a
- * string holding NUL, which would end the text, as UTF-8 hex cast to text).
+ * A value written into a statement's text, or null when it cannot be written exactly (NaN, ±∞,
+ * a NUL in PostgreSQL text, an object). Strings are quoted (PostgreSQL: E'' with backslashes
+ * doubled, whatever standard_conforming_strings says; SQLite: a string holding NUL, which would
+ * end the text, as UTF-8 hex cast to text).
  */
 export function literal(v: unknown, sqlite: boolean): string | null {
   if (v === null || v === undefined) return "null";
@@ -217,7 +215,7 @@ export function literal(v: unknown, sqlite: boolean): string | null {
  * integer literal holds exactly, so each division is exact. Null for a value too small for that
  * (subnormal).
  */
-export function exactReal(v: number): string | null {
+function exactReal(v: number): string | null {
   let m = v;
   let k = 0;
   while (!Number.isInteger(m)) {

@@ -43,10 +43,9 @@ function columnsOf(m: EntityMetadata): Columns {
   return c;
 }
 
-const isSqlite = (em: SqlEntityManager) => em.getPlatform().constructor.name.toLowerCase().includes("sqlite");
-
 /** Whether `em` works on SQLite (else PostgreSQL). */
-export const sqliteOf = isSqlite;
+export const sqliteOf = (em: SqlEntityManager): boolean =>
+  em.getPlatform().constructor.name.toLowerCase().includes("sqlite");
 
 /**
  * One statement with `?` placeholders in `em`'s transaction, run by the driver on the
@@ -69,12 +68,9 @@ export async function execute(
     const t = inline(text, params, false);
     if (t !== null) {
       c.queue.push(t);
-      const batch = c.queue.join(";\n");
-      c.queue = [];
-      c.keyed.clear();
+      const batch = c.take()!;
       await settled(c);
-      const results = (await c.runner.simple(batch)) as Array<{ rows: Row[] }> | { rows: Row[] };
-      return Array.isArray(results) ? (results.at(-1)?.rows ?? []) : results.rows;
+      return c.runner.batch(batch);
     }
   }
   if (c.sqlite && c.queue.length > 0) {
@@ -98,7 +94,7 @@ export async function execute(
 }
 
 const connectionOf = (em: SqlEntityManager): Promise<TxConnection> =>
-  txConnection(em, isSqlite(em), queryLoggers.get(em.config));
+  txConnection(em, sqliteOf(em), queryLoggers.get(em.config));
 
 /** Waits for a batch under way; rethrows its failure (the transaction must then roll back). */
 async function settled(c: TxConnection): Promise<void> {
@@ -150,6 +146,24 @@ export async function defer(
   c.queue.push(t);
 }
 
+/** `update <table> set <col> = ? | <col> = <col> + ?, … where <key> = ?` and its values. */
+export function rowUpdate(
+  table: string,
+  keyColumn: string,
+  id: string,
+  sets: Iterable<[string, SetValue]> | Record<string, SetValue>,
+): { text: string; params: unknown[] } {
+  const cols: string[] = [];
+  const params: unknown[] = [];
+  const entries = Symbol.iterator in sets ? sets : Object.entries(sets);
+  for (const [col, v] of entries as Iterable<[string, SetValue]>) {
+    cols.push("add" in v ? `${quote(col)} = ${quote(col)} + ?` : `${quote(col)} = ?`);
+    params.push("add" in v ? v.add : v.value);
+  }
+  params.push(id);
+  return { text: `update ${quote(table)} set ${cols.join(", ")} where ${quote(keyColumn)} = ?`, params };
+}
+
 /**
  * `update <table> set … where <key> = <id>`, held back; a later update of the same row in the
  * same batch joins it (its values replace, its additions add up), so the batch carries one
@@ -172,19 +186,13 @@ export async function deferRowUpdate(
     const before = merged.get(col);
     merged.set(col, "add" in v && before && "add" in before ? { add: before.add + v.add } : v);
   }
-  const cols: string[] = [];
-  const params: unknown[] = [];
-  for (const [col, v] of merged) {
-    cols.push("add" in v ? `${quote(col)} = ${quote(col)} + ?` : `${quote(col)} = ?`);
-    params.push("add" in v ? v.add : v.value);
-  }
-  const text = `update ${quote(table)} set ${cols.join(", ")} where ${quote(keyColumn)} = ?`;
-  const t = inline(text, [...params, id], c.sqlite);
+  const { text, params } = rowUpdate(table, keyColumn, id, merged);
+  const t = inline(text, params, c.sqlite);
   if (t === null) {
     // A value that cannot be written into the text: this update (with what it joined) runs now.
     if (held) c.queue[held.at] = "select 1";
     c.keyed.delete(key);
-    await execute(em, text, [...params, id], "run");
+    await execute(em, text, params, "run");
     return;
   }
   if (held) {
@@ -205,9 +213,7 @@ export async function sendDeferred(em: SqlEntityManager): Promise<void> {
 /** Drops what `em`'s transaction holds back (it is rolling back). */
 export async function discardDeferred(em: SqlEntityManager): Promise<void> {
   if (!em.isInTransaction() || !hasConnection(em)) return;
-  const c = await connectionOf(em);
-  c.queue = [];
-  c.keyed.clear();
+  (await connectionOf(em)).take();
 }
 
 /**
@@ -240,8 +246,7 @@ export async function directTransaction<T>(
     return result;
   } catch (err) {
     if (c) {
-      c.queue = [];
-      c.keyed.clear();
+      c.take();
       await c.sending?.catch(() => {});
       c.failed = undefined;
       try {
@@ -284,7 +289,7 @@ export async function insertRows<T extends object>(
 ): Promise<void> {
   if (rows.length === 0) return;
   const c = columnsOf(meta(em, entity));
-  const sqlite = isSqlite(em);
+  const sqlite = sqliteOf(em);
   const params: unknown[] = [];
   for (const row of rows) {
     for (const p of c.props) params.push(toDb(p, (row as Record<string, unknown>)[p.name], sqlite));
@@ -303,7 +308,7 @@ export async function selectRows<T extends object>(
   opts: { forUpdate?: boolean; limit?: number } = {},
 ): Promise<T[]> {
   const m = meta(em, entity);
-  const sqlite = isSqlite(em);
+  const sqlite = sqliteOf(em);
   let text = `select * from ${quote(m.tableName)} where ${where.text}`;
   const params = [...where.params];
   if (opts.limit !== undefined) {
@@ -379,7 +384,7 @@ export async function updateRow<T extends object>(
 ): Promise<void> {
   const m = meta(em, entity);
   const c = columnsOf(m);
-  const sqlite = isSqlite(em);
+  const sqlite = sqliteOf(em);
   const pk = m.primaryKeys[0];
   const pkProp = c.props.find((p) => p.name === pk);
   if (!pkProp) throw new Error(`updateRow: ${m.className} has no single primary key`);

@@ -59,11 +59,6 @@ export class HttpPoster {
       req.end(body);
     });
   }
-
-  close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
-  }
 }
 
 function abortError(signal: AbortSignal): Error {
