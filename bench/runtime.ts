@@ -46,7 +46,8 @@ async function withApp<T>(
   databaseUrl: string | undefined,
   modelUrl: string,
   workers: number,
-  onStep: ((s: { modelMs: number; toolMs: number; overheadMs: number }) => void) | undefined,
+  onStep:
+    ((s: { taskId: string; step: number; modelMs: number; toolMs: number; overheadMs: number }) => void) | undefined,
   fn: (app: RunningApp, sql: Map<string, number>) => Promise<T>,
 ): Promise<T> {
   const statements = new Map<string, number>();
@@ -206,14 +207,21 @@ async function throughputRounds(
 
 async function throughput(label: string, databaseUrl: string | undefined, result: BenchResult): Promise<number> {
   const server = await startModelServer({ name: "phases" }, MODEL_MS);
-  const steps: Array<{ modelMs: number; toolMs: number; overheadMs: number }> = [];
+  const steps: Array<{
+    taskId: string;
+    step: number;
+    at: number;
+    modelMs: number;
+    toolMs: number;
+    overheadMs: number;
+  }> = [];
   const lag = monitorEventLoopDelay({ resolution: 10 });
   try {
     return await withApp(
       databaseUrl,
       server.url,
       TASKS,
-      (st) => steps.push(st),
+      (st) => steps.push({ ...st, at: performance.now() }),
       async (app, statements) => {
         for (let i = 0; i < TASKS; i++) await app.services.agents.create({ name: `agent-${i}`, kind: "BUILTIN" });
         // Every task gets its workspace and asks its first question; then the model starts answering,
@@ -232,17 +240,46 @@ async function throughput(label: string, databaseUrl: string | undefined, result
         lag.enable();
         const t1 = performance.now();
         const cpu0 = process.cpuUsage();
+        const elu0 = performance.eventLoopUtilization();
         await server.open();
         await waitAll(app, ids, 300_000);
         const runSeconds = (performance.now() - t1) / 1000;
         const cpu = process.cpuUsage(cpu0);
-        if (process.env.BENCH_MARKS)
+        const elu = performance.eventLoopUtilization(elu0);
+        if (process.env.BENCH_MARKS) {
           process.stderr.write(`run window ${t1.toFixed(0)}-${performance.now().toFixed(0)} ms\n`);
+          // Each step's end, by task and step, relative to the gate opening: where the time goes.
+          const byStep = new Map<number, number[]>();
+          for (const s of steps) {
+            if (s.at < t1) continue;
+            const xs = byStep.get(s.step) ?? [];
+            xs.push(s.at - t1);
+            byStep.set(s.step, xs);
+          }
+          for (const k of ["modelMs", "toolMs", "overheadMs"] as const) {
+            for (let st = 1; st <= 4; st++) {
+              const xs = steps
+                .filter((x) => x.at >= t1 && x.step === st)
+                .map((x) => x[k])
+                .sort((a, b) => a - b);
+              if (xs.length)
+                process.stderr.write(
+                  `  ${k} step ${st}: p10 ${percentile(xs, 10).toFixed(1)} p50 ${median(xs).toFixed(1)} p90 ${percentile(xs, 90).toFixed(1)} max ${xs[xs.length - 1]!.toFixed(1)}\n`,
+                );
+            }
+          }
+          for (const [step, xs] of [...byStep].sort((a, b) => a[0] - b[0])) {
+            xs.sort((a, b) => a - b);
+            process.stderr.write(
+              `step ${step}: ends ${xs.length} tasks, first ${xs[0]!.toFixed(0)} p50 ${median(xs).toFixed(0)} last ${xs[xs.length - 1]!.toFixed(0)} ms\n`,
+            );
+          }
+        }
         lag.disable();
         const requests = await server.requests();
         const cpuMs = (cpu.user + cpu.system) / 1000;
         result.notes.push(
-          `${label}: CPU of this process while the tasks ran: ${(cpuMs / requests).toFixed(1)} ms per model turn, ${(cpuMs / 1000 / runSeconds).toFixed(2)} cores busy (the model server is another process)`,
+          `${label}: CPU of this process while the tasks ran: ${(cpuMs / requests).toFixed(1)} ms per model turn, ${(cpuMs / 1000 / runSeconds).toFixed(2)} cores busy (the model server is another process); the event loop was busy ${(100 * elu.utilization).toFixed(0)} % of the time`,
         );
         const p50 = (xs: number[]) => median([...xs].sort((a, b) => a - b));
         const statuses = await app.services.tasks.byIds(ids);

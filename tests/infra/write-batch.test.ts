@@ -9,7 +9,14 @@ import { TaskEntity, TaskEventEntity } from "../../src/infra/db/entities.js";
 import { openDatabase, type Database } from "../../src/infra/db/orm.js";
 import { inline, literal } from "../../src/infra/db/raw.js";
 import { sql } from "../../src/infra/db/reader.js";
-import { defer, execute, selectRows } from "../../src/infra/db/writer.js";
+import {
+  defer,
+  execute,
+  optimisticTransaction,
+  selectRows,
+  selectValues,
+  updateRow,
+} from "../../src/infra/db/writer.js";
 import { MemoryPubSub } from "../../src/infra/pubsub/memory.js";
 import { createTestDatabase } from "../helpers/pg.js";
 import { describeProfiles } from "../helpers/profiles.js";
@@ -189,5 +196,90 @@ describeProfiles("write batches", (profile) => {
     const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
     expect(task!.title).toBe("batch");
     expect(task!.eventSeq).toBe(0);
+  });
+
+  /** A status change the optimistic way: the row read, an event and an update held back. */
+  const optimisticMove = (taskId: string, title: string, during?: () => Promise<void>) =>
+    optimisticTransaction(db.fork(), async (em) => {
+      const [t] = await selectRows(em, TaskEntity, sql("id = ?", [taskId]), { forUpdate: true });
+      if (!t) throw new Error("no task");
+      await holdEventSeq(em, taskId, t.eventSeq);
+      await updateRow(em, TaskEntity, taskId, { title, updatedAt: new Date() });
+      await appendEvents(em, [], taskId, [{ type: "PROGRESS", content: `renamed to ${title}` }]);
+      await during?.();
+      return t.title;
+    });
+
+  it("commits an optimistic transaction in one batch when what it read is unchanged", async () => {
+    const taskId = await newTask();
+    const r = await optimisticMove(taskId, "moved");
+    if (profile === "postgres") {
+      // PostgreSQL locks the row instead: the ordinary transaction runs, nothing was written.
+      expect(r).toEqual({ ok: false });
+      expect(await events(taskId)).toEqual([]);
+      return;
+    }
+    expect(r).toEqual({ ok: true, value: "batch" });
+    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    expect(task).toMatchObject({ title: "moved", eventSeq: 1 });
+    expect((await events(taskId)).map((e) => e.content)).toEqual(["renamed to moved"]);
+  });
+
+  it("writes nothing from an optimistic transaction whose row changed after it was read", async () => {
+    const taskId = await newTask();
+    if (profile === "postgres") return void expect(await optimisticMove(taskId, "x")).toEqual({ ok: false });
+    // Between the read and the commit, another transaction changes the row (one column, or only
+    // its event counter): the guard fails the batch, and nothing of it stays.
+    for (const change of [
+      "update task set summary = 'meanwhile' where id = ?",
+      "update task set event_seq = 5 where id = ?",
+    ]) {
+      const before = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+      const r = await optimisticMove(taskId, "lost", async () => {
+        await db.fork().execute(change, [taskId]);
+      });
+      expect(r).toEqual({ ok: false });
+      const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+      expect(task!.title).toBe(before[0]!.title);
+      expect(await events(taskId)).toEqual([]);
+    }
+    // The writer is free and usable afterwards: the same change the ordinary way commits.
+    await inTransaction(deps, async (em) => {
+      await updateRow(em, TaskEntity, taskId, { title: "after" });
+    });
+    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    expect(task).toMatchObject({ title: "after", summary: "meanwhile", eventSeq: 5 });
+  });
+
+  it("gives up an optimistic transaction that needs a statement's answer, writing nothing", async () => {
+    const taskId = await newTask();
+    const r = await optimisticTransaction(db.fork(), async (em) => {
+      await updateRow(em, TaskEntity, taskId, { title: "never" });
+      // A bump whose result is needed: only a transaction holding the writer can run it.
+      return execute(em, "update task set event_seq = event_seq + 1 where id = ? returning event_seq", [taskId]);
+    });
+    expect(r).toEqual({ ok: false });
+    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    expect(task).toMatchObject({ title: "batch", eventSeq: 0 });
+  });
+
+  it("checks the columns an optimistic transaction read of another row at its commit", async () => {
+    const taskId = await newTask();
+    const read = (during?: () => Promise<unknown>) =>
+      optimisticTransaction(db.fork(), async (em) => {
+        const row = await selectValues(em, "task", "id", taskId, ["complexity", "priority"]);
+        await updateRow(em, TaskEntity, taskId, { summary: `saw ${row?.complexity}/${row?.priority}` });
+        await during?.();
+        return row;
+      });
+    if (profile === "postgres") return void expect(await read()).toEqual({ ok: false });
+    expect(await read()).toEqual({ ok: true, value: { complexity: 1, priority: 50 } });
+    // A change to a column it did not read does not matter; one to a column it read does.
+    expect((await read(() => db.fork().execute("update task set title = 'x' where id = ?", [taskId]))).ok).toBe(true);
+    expect(await read(() => db.fork().execute("update task set priority = 7 where id = ?", [taskId]))).toEqual({
+      ok: false,
+    });
+    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    expect(task).toMatchObject({ summary: "saw 1/50", priority: 7, title: "x" });
   });
 });

@@ -9,6 +9,7 @@ import { isId, newId } from "../ids.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
 import { appendEvent } from "../tasks/task-events.js";
 import { activeStatuses } from "../tasks/task-state.js";
+import { sql } from "../../infra/db/reader.js";
 import { AssignmentSql } from "./assignment.sql.js";
 
 /** What the engine needs from the job queue: enqueue after commit. */
@@ -100,6 +101,13 @@ export class AssignmentService {
 
   /** Gives the agent pending tasks that fit it, highest priority first, then oldest, while it has room. */
   async fillAgent(agentId: string): Promise<number> {
+    // Most of the time nothing waits: one read (beside the writer) instead of a write transaction
+    // that claims the agent only to roll back. On SQLite, whose write transactions run one after
+    // another, a task made PENDING after this read was assigned after this agent's change and saw
+    // it; on PostgreSQL a task whose assignment overlapped it is found by the periodic sweep, as
+    // one whose transaction overlapped the claim below always was.
+    const [waiting] = await this.deps.db.read.select(TaskEntity, sql("status = ?", ["PENDING"]), { limit: 1 });
+    if (!waiting) return 0;
     const assigned: Assigned[] = [];
     for (;;) {
       const a = await this.tryTransaction(async (em, out) => {

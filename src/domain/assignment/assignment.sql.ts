@@ -1,5 +1,5 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
-import { execute } from "../../infra/db/writer.js";
+import { defer, execute } from "../../infra/db/writer.js";
 import type { Dialect } from "../../infra/db/orm.js";
 
 /**
@@ -64,15 +64,15 @@ export class AssignmentSql {
   /** Gives a slot back (the task finished, failed, was cancelled or returned to the queue). */
   async releaseAgent(em: SqlEntityManager, agentId: string, now: Date): Promise<void> {
     const max = this.dialect === "postgresql" ? "greatest" : "max";
-    // The writer's own statement: it runs in a direct transaction too (a status change's).
-    await execute(
+    // The writer's own statement: it runs in a direct transaction too (a status change's). Held
+    // back: any later statement of the transaction (one reading the agent, say) is sent after it.
+    await defer(
       em,
       `update agent set active_tasks = ${max}(active_tasks - 1, 0),
          status = case when status = 'BUSY' then 'AVAILABLE' else status end,
          last_active_at = ?, updated_at = ?
        where id = ?`,
       [this.ts(now), this.ts(now), agentId],
-      "run",
     );
   }
 

@@ -62,6 +62,11 @@ export interface ModelRuntimeDeps {
   backoffBaseMs?: number;
   /** How often streamed assistant text is written as an event (default 100 ms). */
   streamFlushMs?: number;
+  /**
+   * How many runs may do their bookkeeping at once (default 4): the part of a step between the
+   * model's answer and the next call, tool executions apart. See Turns.
+   */
+  bookkeepingSlots?: number;
   /** Timing of each model turn (benchmarks): model latency and the runtime's own time before the tools. */
   onStep?: (s: { taskId: string; step: number; modelMs: number; toolMs: number; overheadMs: number }) => void;
 }
@@ -107,8 +112,11 @@ const NUDGE =
  */
 export class ModelRuntime implements AgentRuntime {
   readonly name = "model";
+  private readonly turns: Turns;
 
-  constructor(private readonly d: ModelRuntimeDeps) {}
+  constructor(private readonly d: ModelRuntimeDeps) {
+    this.turns = new Turns(d.bookkeepingSlots ?? 4);
+  }
 
   /** null when the runtime can work; else the setting that is missing. */
   get missing(): string | null {
@@ -135,7 +143,7 @@ export class ModelRuntime implements AgentRuntime {
       await this.wait(ctx.taskId, ctx.agentId, `Waiting for a model: ${missing ?? "no model server"}`);
       return;
     }
-    const session = new RunSession(d, d.client, ctx, agent, chain);
+    const session = new RunSession(d, d.client, ctx, agent, chain, this.turns);
     await session.run();
   }
 
@@ -157,8 +165,43 @@ export class ModelRuntime implements AgentRuntime {
   }
 }
 
+/**
+ * Slots for the runs' bookkeeping. Answers of many runs arrive together (a burst of turns, all
+ * waiting on the same model), and every step is a chain of short waits (a read, a commit): let
+ * all of them in at once and each one's chain waits behind everybody else's, so every run of
+ * the burst finishes its step only when the whole burst is done, and sends its next call with
+ * the others, keeping the burst together turn after turn. With a few slots the burst is worked
+ * through in order: the first runs are done (and waiting on the model again) after their own
+ * work, the next calls go out spread over the burst, and the following answers arrive spread
+ * out too. No slot is held while a model call or a tool runs.
+ */
+class Turns {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(slots: number) {
+    this.free = Math.max(1, Math.floor(slots));
+  }
+
+  async enter(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  leave(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
 /** One run of one task on one worker. */
 class RunSession {
+  /** Whether this run holds a bookkeeping slot (see Turns). */
+  private inTurn = false;
   private readonly actor: Principal;
   /** Aborted on pause (the model call only), or with `work` on cancel, reassignment, worker stop. */
   private readonly modelAbort = new AbortController();
@@ -186,6 +229,7 @@ class RunSession {
     private readonly ctx: RunContext,
     private readonly agent: AgentEntity,
     private readonly chain: string[],
+    private readonly turns: Turns,
   ) {
     this.actor = { apiKeyId: "", name: agent.name, role: "AGENT", agentId: agent.id };
   }
@@ -225,6 +269,7 @@ class RunSession {
         await this.append([{ role: "user", content: "Start working on the task described above." }], {});
       }
       await this.finishInterruptedStep();
+      await this.enterTurn();
       while (!this.stop) {
         if (!(await this.step())) break;
       }
@@ -236,9 +281,32 @@ class RunSession {
         .catch(() => undefined);
       throw err;
     } finally {
+      this.leaveTurn();
       unwatch();
       unwatchInbox();
       ctx.signal.removeEventListener("abort", onWorkerStop);
+    }
+  }
+
+  private async enterTurn(): Promise<void> {
+    if (this.inTurn) return;
+    await this.turns.enter();
+    this.inTurn = true;
+  }
+
+  private leaveTurn(): void {
+    if (!this.inTurn) return;
+    this.inTurn = false;
+    this.turns.leave();
+  }
+
+  /** `fn` (a model call, a tool's execution) without holding a bookkeeping slot. */
+  private async outsideTurn<T>(fn: () => Promise<T>): Promise<T> {
+    this.leaveTurn();
+    try {
+      return await fn();
+    } finally {
+      await this.enterTurn();
     }
   }
 
@@ -349,17 +417,19 @@ class RunSession {
     let rest: { text: string; part: number } | null = null;
     try {
       const signal = AbortSignal.any([this.modelAbort.signal, ctx.signal]);
-      result = await chatWithFallback(this.client, serverFallback ? this.chain.slice(0, 1) : this.chain, request, {
-        signal,
-        timeoutMs: d.config.timeoutMs,
-        retries: d.config.retries,
-        backoffBaseMs: d.backoffBaseMs ?? 500,
-        onDelta: (delta) => {
-          if (delta.type === "content") streamer.push(delta.text);
-        },
-        onAttempt: (a) => this.recordAttempt(a),
+      [result, rest] = await this.outsideTurn(async () => {
+        const r = await chatWithFallback(this.client, serverFallback ? this.chain.slice(0, 1) : this.chain, request, {
+          signal,
+          timeoutMs: d.config.timeoutMs,
+          retries: d.config.retries,
+          backoffBaseMs: d.backoffBaseMs ?? 500,
+          onDelta: (delta) => {
+            if (delta.type === "content") streamer.push(delta.text);
+          },
+          onAttempt: (a) => this.recordAttempt(a),
+        });
+        return [r, await streamer.drain()] as const;
       });
-      rest = await streamer.drain();
     } catch (err) {
       await streamer.close().catch(() => undefined);
       return this.modelFailed(err);
@@ -550,7 +620,7 @@ class RunSession {
     // The turn commits before a tool with effects runs: a run resumed after a crash knows the call.
     await this.flush();
     const t1 = performance.now();
-    const { text, ended } = await this.execute(call);
+    const { text, ended } = await this.outsideTurn(() => this.execute(call));
     const ms = performance.now() - t1;
     this.toolMs += ms;
     // Cut off by the worker stopping or the task being taken away: the next run (if any) settles it.

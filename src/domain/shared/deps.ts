@@ -1,6 +1,6 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { Database } from "../../infra/db/orm.js";
-import { directTransaction, discardDeferred, sendDeferred } from "../../infra/db/writer.js";
+import { directTransaction, discardDeferred, optimisticTransaction, sendDeferred } from "../../infra/db/writer.js";
 import type { Message, PubSub } from "../../infra/pubsub/pubsub.js";
 
 export interface Logger {
@@ -22,11 +22,13 @@ export interface Deps {
  * subscribers only with the commit (PostgreSQL: NOTIFY inside the transaction) or after it, so a
  * subscriber never sees a change that was rolled back. With `direct`, the transaction runs below
  * MikroORM (see directTransaction): for hot paths whose statements are all the writer's own.
+ * With `optimistic` as well, it is first tried without holding the writer while `fn` runs (see
+ * optimisticTransaction); when that cannot be done, `fn` runs again in the ordinary way.
  */
 export async function inTransaction<T>(
   deps: Deps,
   fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
-  opts: { direct?: boolean } = {},
+  opts: { direct?: boolean; optimistic?: boolean } = {},
 ): Promise<T> {
   const outbox: Message[] = [];
   let published = false;
@@ -36,12 +38,20 @@ export async function inTransaction<T>(
       published = true;
     }
   };
-  const run = opts.direct ? directTransaction : ormTransaction;
-  const result = await run(deps.db.fork(), (em) => fn(em, outbox), beforeCommit);
-  if (outbox.length > 0 && !published) {
-    await deps.pubsub.publish(outbox).catch((err: unknown) => deps.logger.error({ err }, "publish failed"));
+  const finish = async (result: T): Promise<T> => {
+    if (outbox.length > 0 && !published) {
+      await deps.pubsub.publish(outbox).catch((err: unknown) => deps.logger.error({ err }, "publish failed"));
+    }
+    return result;
+  };
+  if (opts.optimistic && opts.direct) {
+    const tried = await optimisticTransaction(deps.db.fork(), (em) => fn(em, outbox));
+    if (tried.ok) return finish(tried.value);
+    // Not done (nothing was written): the ordinary transaction decides.
+    outbox.length = 0;
   }
-  return result;
+  const run = opts.direct ? directTransaction : ormTransaction;
+  return finish(await run(deps.db.fork(), (em) => fn(em, outbox), beforeCommit));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
-import { execute, selectRows, updateRow } from "../../infra/db/writer.js";
+import { selectRows, selectValues, updateRow } from "../../infra/db/writer.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import type { Principal } from "../auth/principal.js";
 import { badInput, forbidden, notFound } from "../errors.js";
@@ -183,7 +183,9 @@ export class TaskService {
         await opts.within?.(em, out, r.task);
         return r;
       },
-      { direct: opts.direct === true },
+      // The runtime's status changes: the writer is held for one batch (the task's row and the
+      // agent's setting are read before, and checked again at the commit).
+      { direct: opts.direct === true, optimistic: opts.direct === true },
     );
     return this.afterTransition(result);
   }
@@ -192,7 +194,7 @@ export class TaskService {
   async needsApproval(em: SqlEntityManager, task: TaskEntity): Promise<boolean> {
     if (task.requiresApproval !== null && task.requiresApproval !== undefined) return task.requiresApproval;
     if (!task.assignedAgentId) return false;
-    const [agent] = await execute(em, "select requires_approval from agent where id = ?", [task.assignedAgentId]);
+    const agent = await selectValues(em, "agent", "id", task.assignedAgentId, ["requires_approval"]);
     const v = agent?.requires_approval;
     return v === true || v === 1;
   }

@@ -85,6 +85,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const logQuery = opts.onQuery ? (text: string) => opts.onQuery?.(`[query] ${text}`) : undefined;
   queryLoggers.set(orm.config, logQuery);
   const reads = dialect === "sqlite" ? sqliteReads(join(opts.dataDir, "agents.db"), logQuery) : null;
+  if (reads) readRunners.set(orm.config, reads.runner);
   return {
     dialect,
     orm,
@@ -120,6 +121,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 
 /** The query logger of an ORM (statements run below MikroORM report to it too). */
 export const queryLoggers = new WeakMap<object, ((text: string) => void) | undefined>();
+
+/**
+ * The read connections of an ORM whose reads neither wait for nor hold up its writer (SQLite's,
+ * see sqliteReads): optimistic transactions read there before they take the writer.
+ */
+export const readRunners = new WeakMap<object, Pick<RawRunner, "all">>();
 
 /**
  * Reads on SQLite run on connections of their own beside the ORM's one writer: in WAL mode a

@@ -99,6 +99,11 @@ export type SetValue = { value: unknown } | { add: number };
 export interface TxConnection {
   readonly runner: RawRunner;
   readonly sqlite: boolean;
+  /**
+   * An optimistic transaction's (see optimisticTransaction): no connection is held yet, every
+   * write is held back, reads go to a read connection and leave a guard in the batch.
+   */
+  readonly optimistic: boolean;
   /** Statements held back, in order. */
   queue: string[];
   /**
@@ -143,40 +148,52 @@ export async function txConnection(
   if (!c) {
     const conn = await tx.client.acquireConnection();
     const runner = sqlite ? sqliteRunner(conn as SqliteConnection, onQuery) : pgRunner(conn as PgConnection, onQuery);
-    const state: TxConnection = {
-      runner,
-      sqlite,
-      queue: [],
-      keyed: new Map(),
-      failed: undefined,
-      sending: null,
-      memo: new Map(),
-      take() {
-        if (state.queue.length === 0) return null;
-        const text = state.queue.join(";\n");
-        state.queue = [];
-        state.keyed.clear();
-        return text;
-      },
-      send() {
-        const text = state.take();
-        if (text === null) return state.sending ?? Promise.resolve();
-        const p = runner.batch(text).then(
-          () => undefined,
-          (err: unknown) => {
-            state.failed ??= err;
-          },
-        );
-        const all = Promise.all([state.sending, p]).then(() => undefined);
-        state.sending = all;
-        return all;
-      },
-    };
+    const state = newTxConnection(runner, sqlite, false);
     tx.client.on("query", () => void state.send());
     c = state;
     connections.set(tx, c);
   }
   return c;
+}
+
+/** A transaction's connection state on `runner` (see TxConnection). */
+export function newTxConnection(runner: RawRunner, sqlite: boolean, optimistic: boolean): TxConnection {
+  const state: TxConnection = {
+    runner,
+    sqlite,
+    optimistic,
+    queue: [],
+    keyed: new Map(),
+    failed: undefined,
+    sending: null,
+    memo: new Map(),
+    take() {
+      if (state.queue.length === 0) return null;
+      const text = state.queue.join(";\n");
+      state.queue = [];
+      state.keyed.clear();
+      return text;
+    },
+    send() {
+      const text = state.take();
+      if (text === null) return state.sending ?? Promise.resolve();
+      const p = runner.batch(text).then(
+        () => undefined,
+        (err: unknown) => {
+          state.failed ??= err;
+        },
+      );
+      const all = Promise.all([state.sending, p]).then(() => undefined);
+      state.sending = all;
+      return all;
+    },
+  };
+  return state;
+}
+
+/** Makes `c` the connection state of the transaction context `tx` (a direct transaction's). */
+export function bindTxConnection(tx: object, c: TxConnection): void {
+  connections.set(tx, c);
 }
 
 /**

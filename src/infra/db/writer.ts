@@ -1,7 +1,19 @@
 import { type EntityMetadata, type EntityName, type EntityProperty } from "@mikro-orm/core";
 import type { AbstractSqlDriver, SqlEntityManager } from "@mikro-orm/knex";
-import { queryLoggers } from "./orm.js";
-import { hasConnection, inline, txConnection, type Row, type SetValue, type TxConnection } from "./raw.js";
+import { queryLoggers, readRunners } from "./orm.js";
+import {
+  bindTxConnection,
+  hasConnection,
+  inline,
+  literal,
+  newTxConnection,
+  sqliteRunner,
+  txConnection,
+  type RawRunner,
+  type Row,
+  type SetValue,
+  type TxConnection,
+} from "./raw.js";
 import { isJson, quote, type Sql } from "./reader.js";
 
 /**
@@ -63,6 +75,8 @@ export async function execute(
     return method === "all" ? (out as Row[]) : [];
   }
   const c = await connectionOf(em);
+  // An optimistic transaction has no connection: a statement whose answer it needs ends the try.
+  if (c.optimistic) throw new NeedsLock();
   if (c.queue.length > 0 && !c.sqlite) {
     // PostgreSQL: the held-back statements and this one as one simple query (one round trip).
     const t = inline(text, params, false);
@@ -316,7 +330,10 @@ export async function selectRows<T extends object>(
     params.push(opts.limit);
   }
   if (opts.forUpdate && !sqlite) text += " for update";
-  const rows = await execute(em, text, params);
+  const c = em.isInTransaction() ? await connectionOf(em) : null;
+  const rows = c?.optimistic
+    ? await guardedRead(em, c, m.tableName, where, text, params)
+    : await execute(em, text, params);
   const driver = em.getDriver() as AbstractSqlDriver;
   const json = sqlite
     ? columnsOf(m)
@@ -331,6 +348,128 @@ export async function selectRows<T extends object>(
     }
     return mapped as T;
   });
+}
+
+/**
+ * Columns of one row (`<key> = id`) in the caller's transaction, or undefined when there is none.
+ * In an optimistic transaction they are read on a read connection, and the commit checks that
+ * they are still the same.
+ */
+export async function selectValues(
+  em: SqlEntityManager,
+  table: string,
+  keyColumn: string,
+  id: string,
+  columns: readonly string[],
+): Promise<Row | undefined> {
+  const where = { text: `${quote(keyColumn)} = ?`, params: [id] };
+  const text = `select ${columns.map(quote).join(", ")} from ${quote(table)} where ${where.text}`;
+  const c = await connectionOf(em);
+  const rows = c.optimistic
+    ? await guardedRead(em, c, table, where, text, where.params)
+    : await execute(em, text, where.params);
+  return rows[0];
+}
+
+/** A statement that needs its answer inside an optimistic transaction: the transaction must take the lock. */
+class NeedsLock extends Error {
+  constructor() {
+    super("this statement needs the transaction's own connection");
+  }
+}
+
+/** Names the check that fails an optimistic transaction whose reads have changed. */
+const GUARD = "tx_guard_ok";
+
+/**
+ * An optimistic transaction's read: `text` on a read connection, and a guard held back in the
+ * batch that fails its commit (the CHECK of a temporary table) unless `<where>` still selects
+ * exactly these rows with these values. SQLite only: its one writer runs the batch with nothing
+ * in between, so the rows cannot change between the guard and the writes after it.
+ */
+async function guardedRead(
+  em: SqlEntityManager,
+  c: TxConnection,
+  table: string,
+  where: Sql,
+  text: string,
+  params: readonly unknown[],
+): Promise<Row[]> {
+  const read = readRunners.get(em.config);
+  const cond = inline(where.text, where.params, c.sqlite);
+  if (!read || !c.sqlite || cond === null) throw new NeedsLock();
+  const rows = await read.all(text, params);
+  const from = `from ${quote(table)} where ${cond}`;
+  const checks = [`(select count(*) ${from}) <> ${rows.length}`];
+  for (const row of rows) {
+    const same: string[] = [];
+    for (const [col, v] of Object.entries(row)) {
+      const l = literal(v, true);
+      if (l === null) throw new NeedsLock();
+      same.push(`${quote(col)} is ${l}`);
+    }
+    checks.push(`not exists (select 1 ${from} and ${same.join(" and ")})`);
+  }
+  c.queue.push(`insert into temp.tx_guard (ok) select 0 where ${checks.join(" or ")}`);
+  return rows;
+}
+
+/**
+ * A direct transaction (see directTransaction) that takes the writer only for its last moment:
+ * `fn` runs with no connection; its reads (selectRows, selectValues) go to a read connection, each
+ * leaving a guard; its writes are held back. Then `begin`, the guards, the writes and `commit` go
+ * to the writer as one batch: one trip to the driver's thread, during which no other
+ * transaction waits on this one's JavaScript. `{ ok: false }` when that cannot be done: a guard
+ * failed (a row read has changed since), `fn` needed a statement's answer, or `fn` failed (its
+ * failure may come from a read that is no longer true); the caller then runs the transaction the
+ * ordinary way, which decides. SQLite only (elsewhere always `{ ok: false }`).
+ */
+export async function optimisticTransaction<T>(
+  em: SqlEntityManager,
+  fn: (em: SqlEntityManager) => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false }> {
+  if (!sqliteOf(em) || !readRunners.has(em.config)) return { ok: false };
+  const context = { client: { acquireConnection: async () => null, on: () => {} } };
+  const none = async (): Promise<never> => {
+    throw new NeedsLock();
+  };
+  const c = newTxConnection({ all: none, run: none, batch: none }, true, true);
+  bindTxConnection(context, c);
+  em.setTransactionContext(context as never);
+  let value: T;
+  try {
+    value = await fn(em);
+  } catch {
+    return { ok: false };
+  } finally {
+    em.resetTransactionContext();
+  }
+  const batch = c.take();
+  const client = em.getConnection().getKnex().client as {
+    acquireConnection(): Promise<object>;
+    releaseConnection(conn: object): Promise<void>;
+  };
+  const conn = await client.acquireConnection();
+  try {
+    const runner: RawRunner = sqliteRunner(conn as never, queryLoggers.get(em.config));
+    const text = [
+      `create temp table if not exists tx_guard (ok integer not null constraint ${GUARD} check (ok = 1))`,
+      "begin",
+      ...(batch === null ? [] : [batch]),
+      "commit",
+    ].join(";\n");
+    try {
+      await runner.batch(text);
+    } catch (err) {
+      // `exec` stops at the failing statement, inside the transaction: roll it back.
+      await runner.run("rollback", []).catch(() => {});
+      if (err instanceof Error && err.message.includes(GUARD)) return { ok: false };
+      throw err;
+    }
+    return { ok: true, value };
+  } finally {
+    await client.releaseConnection(conn);
+  }
 }
 
 /**
