@@ -37,13 +37,15 @@ export interface ModelServer {
   requests(): Promise<number>;
   /** Requests waiting for the gate. */
   waiting(): Promise<number>;
+  /** CPU time the server's process has used so far (ms). */
+  cpuMs(): Promise<number>;
   /** Holds every answer until `open()` (the answer's delay counts from then). */
   closeGate(): Promise<void>;
   open(): Promise<void>;
   close(): Promise<void>;
 }
 
-type Command = { cmd: "requests" | "waiting" | "closeGate" | "open" | "close"; id: number };
+type Command = { cmd: "requests" | "waiting" | "cpuMs" | "closeGate" | "open" | "close"; id: number };
 
 export async function startModelServer(plan: Plan, delayMs: number): Promise<ModelServer> {
   const child = track(
@@ -72,6 +74,7 @@ export async function startModelServer(plan: Plan, delayMs: number): Promise<Mod
     url,
     requests: () => ask<number>("requests"),
     waiting: () => ask<number>("waiting"),
+    cpuMs: () => ask<number>("cpuMs"),
     closeGate: () => ask<void>("closeGate"),
     open: () => ask<void>("open"),
     async close() {
@@ -121,6 +124,10 @@ function serve(plan: Plan, delayMs: number): void {
         return done(requests);
       case "waiting":
         return done(waiting);
+      case "cpuMs": {
+        const u = process.cpuUsage();
+        return done((u.user + u.system) / 1000);
+      }
       case "closeGate":
         gate ??= new Promise<void>((r) => (openGate = r));
         return done();

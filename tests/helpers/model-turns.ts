@@ -18,7 +18,10 @@ interface Recorded {
   choices: Array<{ message: Record<string, unknown> } & Record<string, unknown>>;
 }
 
-const recorded = () => readJsonFixture<Recorded>("nonstream_tool_call_usage_cost.response.json");
+let recordedOnce: Recorded | undefined;
+/** The recording, read once (turns are built from it, never changing it). */
+const recorded = (): Recorded =>
+  (recordedOnce ??= readJsonFixture<Recorded>("nonstream_tool_call_usage_cost.response.json"));
 
 /** The recorded call's cost, per turn (USD). */
 export const TURN_COST = recorded().usage.cost;
