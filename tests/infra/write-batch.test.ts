@@ -282,4 +282,39 @@ describeProfiles("write batches", (profile) => {
     const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
     expect(task).toMatchObject({ summary: "saw 1/50", priority: 7, title: "x" });
   });
+
+  it("takes a known copy of a row in an optimistic transaction and checks it at the commit, on both dialects", async () => {
+    const taskId = await newTask();
+    const move = (known: TaskEntity, title: string) =>
+      optimisticTransaction(db.fork(), async (em) => {
+        const [t] = await selectRows(em, TaskEntity, sql("id = ?", [taskId]), { forUpdate: true, known });
+        await holdEventSeq(em, taskId, t!.eventSeq);
+        await updateRow(em, TaskEntity, taskId, { title, updatedAt: new Date() });
+        await appendEvents(em, [], taskId, [{ type: "PROGRESS", content: title }]);
+        return t!;
+      });
+    const read = async () => (await db.read.select(TaskEntity, sql("id = ?", [taskId])))[0]!;
+    // The row as read: no statement before the batch, and the batch commits.
+    const first = await move(await read(), "one");
+    expect(first.ok).toBe(true);
+    expect(await read()).toMatchObject({ title: "one", eventSeq: 1 });
+    // A copy that is no longer true (its counter, or another column) commits nothing.
+    const stale = await read();
+    await db.fork().execute("update task set event_seq = event_seq + 1 where id = ?", [taskId]);
+    expect(await move(stale, "two")).toEqual({ ok: false });
+    expect(await move({ ...(await read()), summary: "not so" }, "three")).toEqual({ ok: false });
+    expect(await read()).toMatchObject({ title: "one", eventSeq: 2 });
+    expect((await events(taskId)).map((e) => e.content)).toEqual(["one"]);
+    // Values of every kind are compared exactly: a fractional budget, a JSON policy, dates, booleans, null.
+    await db
+      .fork()
+      .nativeUpdate(
+        TaskEntity,
+        { id: taskId },
+        { maxCostUsd: 0.1 + 0.2, toolPolicy: { deny: ["rm"], n: 1 }, requiresApproval: false, pausedAt: null },
+      );
+    const last = await move(await read(), "four");
+    expect(last.ok).toBe(true);
+    expect(await read()).toMatchObject({ title: "four", eventSeq: 3, maxCostUsd: 0.1 + 0.2 });
+  });
 });

@@ -202,6 +202,8 @@ class Turns {
 class RunSession {
   /** Whether this run holds a bookkeeping slot (see Turns). */
   private inTurn = false;
+  /** The highest event number of this run's own writes (the task row's counter is at least that). */
+  private ownEventSeq = 0;
   private readonly actor: Principal;
   /** Aborted on pause (the model call only), or with `work` on cancel, reassignment, worker stop. */
   private readonly modelAbort = new AbortController();
@@ -321,6 +323,19 @@ class RunSession {
     if (!this.task || t.eventSeq >= this.task.eventSeq) this.task = t;
   }
 
+  private readonly sawEventSeq = (seq: number): void => {
+    if (seq > this.ownEventSeq) this.ownEventSeq = seq;
+  };
+
+  /**
+   * The task's row as this run believes it is now: the latest row seen, its event counter raised
+   * to this run's own last event. A status change takes it as it is and checks it at its commit.
+   */
+  private believed(): TaskEntity | null {
+    const t = this.task;
+    return t && this.ownEventSeq > t.eventSeq ? { ...t, eventSeq: this.ownEventSeq } : t;
+  }
+
   /** Commits `messages` (after the held-back turn, if any) with the counters and events. */
   private async append(messages: ConversationMessage[], patch: StepPatch, opts: AppendOptions = {}) {
     if (opts.inbox) await this.flush();
@@ -328,6 +343,7 @@ class RunSession {
     const written = await this.d.store.append(this.ctx.taskId, w.messages, w.patch, {
       ...w.opts,
       counters: this.counters(),
+      onEventSeq: this.sawEventSeq,
     });
     this.pending = null;
     this.applied(written, w.patch);
@@ -410,7 +426,7 @@ class RunSession {
             { type: "MESSAGE", content: text, data: { role: "assistant", step: this.state.step + 1, part } },
             this.actor,
           )
-          .then(() => undefined),
+          .then((ev) => this.sawEventSeq(ev.seq)),
       d.streamFlushMs ?? 100,
     );
     let result: ChatResult & { attempts: AttemptRecord[] };
@@ -517,7 +533,7 @@ class RunSession {
     await d.usage.record(this.attempt(a));
     if (a.outcome === "RETRY" || a.outcome === "NEXT_MODEL") {
       const next = a.outcome === "RETRY" ? `retrying in ${a.backoffMs ?? 0} ms` : "trying the next model";
-      await d.tasks.addEvent(
+      const ev = await d.tasks.addEvent(
         ctx.taskId,
         {
           type: "ERROR",
@@ -526,6 +542,7 @@ class RunSession {
         },
         null,
       );
+      this.sawEventSeq(ev.seq);
     }
   }
 
@@ -589,7 +606,7 @@ class RunSession {
     }
     if (count === limit) {
       await this.flush();
-      await d.tasks.addEvent(
+      const ev = await d.tasks.addEvent(
         this.ctx.taskId,
         {
           type: "ERROR",
@@ -598,6 +615,7 @@ class RunSession {
         },
         null,
       );
+      this.sawEventSeq(ev.seq);
       await this.result(
         call,
         resultText({
@@ -681,6 +699,7 @@ class RunSession {
     try {
       const after = await d.tasks.updateStatus(ctx.taskId, move.to, move.note, this.actor, {
         direct: true,
+        known: { task: this.believed(), agentRequiresApproval: this.agent.requiresApproval },
         before: turn
           ? async (em, out) => {
               turnWritten = await d.store.appendIn(em, out, ctx.taskId, turn.messages, turn.patch, {
@@ -807,7 +826,7 @@ class RunSession {
         },
       });
       await this.result(call, text, {});
-      await d.tasks.addEvent(
+      const ev = await d.tasks.addEvent(
         ctx.taskId,
         {
           type: "PROGRESS",
@@ -816,6 +835,7 @@ class RunSession {
         },
         null,
       );
+      this.sawEventSeq(ev.seq);
     }
   }
 }

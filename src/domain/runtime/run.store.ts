@@ -58,6 +58,8 @@ export interface AppendOptions {
    * (task_id, seq) of the messages, and its transaction rolls back.
    */
   counters?: { messageSeq: number; step: number };
+  /** Told the task's event counter after the events this write adds (before its commit). */
+  onEventSeq?: (seq: number) => void;
 }
 
 export interface StepPatch {
@@ -278,7 +280,9 @@ export class RunStore {
         });
       }
     }
-    await appendEvents(em, out, taskId, opts.events ?? [], now);
+    const written = await appendEvents(em, out, taskId, opts.events ?? [], now);
+    const last = written.at(-1);
+    if (last) opts.onEventSeq?.(last.seq);
     return all;
   }
 

@@ -44,14 +44,38 @@ export async function inTransaction<T>(
     }
     return result;
   };
-  if (opts.optimistic && opts.direct) {
-    const tried = await optimisticTransaction(deps.db.fork(), (em) => fn(em, outbox));
-    if (tried.ok) return finish(tried.value);
-    // Not done (nothing was written): the ordinary transaction decides.
-    outbox.length = 0;
+  if (!opts.direct) return finish(await ormTransaction(deps.db.fork(), (em) => fn(em, outbox), beforeCommit));
+  const em = spareEm(deps.db);
+  try {
+    if (opts.optimistic) {
+      const tried = await optimisticTransaction(em, (em) => fn(em, outbox), beforeCommit);
+      if (tried.ok) return await finish(tried.value);
+      // Not done (nothing was written, nothing published): the ordinary transaction decides.
+      outbox.length = 0;
+      published = false;
+    }
+    return await finish(await directTransaction(em, (em) => fn(em, outbox), beforeCommit));
+  } finally {
+    keepEm(deps.db, em);
   }
-  const run = opts.direct ? directTransaction : ormTransaction;
-  return finish(await run(deps.db.fork(), (em) => fn(em, outbox), beforeCommit));
+}
+
+/**
+ * EntityManagers of direct transactions, kept for the next ones: only the writer's functions run
+ * on them, which keep nothing in the EntityManager (no entity, no unit of work), and each
+ * transaction leaves it without a transaction context. A fork costs more than its statement.
+ */
+const spareEms = new WeakMap<object, SqlEntityManager[]>();
+
+function spareEm(db: Deps["db"]): SqlEntityManager {
+  return spareEms.get(db)?.pop() ?? db.fork();
+}
+
+function keepEm(db: Deps["db"], em: SqlEntityManager): void {
+  if (em.isInTransaction()) return;
+  let spare = spareEms.get(db);
+  if (!spare) spareEms.set(db, (spare = []));
+  if (spare.length < 64) spare.push(em);
 }
 
 /**

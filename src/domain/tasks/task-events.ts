@@ -105,6 +105,12 @@ export async function holdEventSeq(em: SqlEntityManager, taskId: string, seq: nu
   (await memoOf(em))?.set(eventSeqKey(taskId), seq);
 }
 
+/** The task's event counter as `em`'s transaction holds it (undefined when it holds none). */
+export async function heldEventSeq(em: SqlEntityManager, taskId: string): Promise<number | undefined> {
+  const v = (await memoOf(em))?.get(eventSeqKey(taskId));
+  return typeof v === "number" ? v : undefined;
+}
+
 export async function readEvents(
   reader: Reader,
   taskId: string,

@@ -14,7 +14,7 @@ import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../sha
 import { int, modelList, oneOf, positiveNumber, text } from "../shared/validate.js";
 import type { AssignmentService } from "../assignment/assignment.service.js";
 import { SequenceFeed } from "../shared/sequence-feed.js";
-import { appendEvent, holdEventSeq, readEvents, type NewTaskEvent } from "./task-events.js";
+import { appendEvent, heldEventSeq, holdEventSeq, readEvents, type NewTaskEvent } from "./task-events.js";
 import { activeStatuses, assertTransition, terminalStatuses } from "./task-state.js";
 
 export interface CreateTaskInput {
@@ -45,6 +45,12 @@ export interface StatusChangeOptions {
    * statements (the runtime's tool results), none of MikroORM's.
    */
   direct?: boolean;
+  /**
+   * The caller's copy of the task's row and of its agent's approval setting (the runtime keeps
+   * both): a direct transaction takes them as they are instead of reading them, and its commit
+   * checks that they still are (else it runs again, reading them).
+   */
+  known?: { task?: TaskEntity | null; agentRequiresApproval?: boolean };
 }
 
 export interface TaskFilter {
@@ -161,7 +167,7 @@ export class TaskService {
     const result = await inTransaction(
       this.deps,
       async (em, out) => {
-        const task = await this.lockedTask(em, id);
+        const task = await this.lockedTask(em, id, "id", opts.known?.task);
         if (actor.role === "AGENT" && (actor.agentId === null || task.assignedAgentId !== actor.agentId)) {
           throw forbidden("An agent key may only change the status of tasks assigned to its agent");
         }
@@ -172,29 +178,51 @@ export class TaskService {
           to === "COMPLETE" &&
           actor.role === "AGENT" &&
           task.status === "REVIEW" &&
-          (await this.needsApproval(em, task))
+          (await this.needsApproval(em, task, opts.known?.agentRequiresApproval))
         ) {
           // An agent finishing a task that needs approval asks for it; a person completes it.
           const waiting = await this.requestApprovalInTx(em, out, task, cleanNote, actor);
           await opts.within?.(em, out, waiting);
+          await this.settleEventSeq(em, waiting);
           return { task: waiting, released: null };
         }
         const r = await this.transition(em, out, task, to, cleanNote, actor);
         await opts.within?.(em, out, r.task);
+        await this.settleEventSeq(em, r.task);
         return r;
       },
-      // The runtime's status changes: the writer is held for one batch (the task's row and the
-      // agent's setting are read before, and checked again at the commit).
+      // The runtime's status changes: one batch (one round trip, or one trip to SQLite's writer
+      // thread), the task's row and the agent's setting taken from `known` (SQLite: else read
+      // beside the writer) and checked again at the commit.
       { direct: opts.direct === true, optimistic: opts.direct === true },
     );
     return this.afterTransition(result);
   }
 
+  /**
+   * The task's event counter as the transaction leaves it (events written after the move, such
+   * as a tool's result, count too), on the row and on the revision its change announces.
+   */
+  private async settleEventSeq(em: SqlEntityManager, task: TaskEntity): Promise<void> {
+    const seq = await heldEventSeq(em, task.id);
+    if (seq === undefined || seq <= task.eventSeq) return;
+    task.eventSeq = seq;
+    const kept = this.revisions.get(task.id);
+    if (kept) kept.row.eventSeq = seq;
+  }
+
   /** Whether the task waits in REVIEW for approveTask: its own setting, else its agent's. */
-  async needsApproval(em: SqlEntityManager, task: TaskEntity): Promise<boolean> {
+  async needsApproval(em: SqlEntityManager, task: TaskEntity, agentKnown?: boolean): Promise<boolean> {
     if (task.requiresApproval !== null && task.requiresApproval !== undefined) return task.requiresApproval;
     if (!task.assignedAgentId) return false;
-    const agent = await selectValues(em, "agent", "id", task.assignedAgentId, ["requires_approval"]);
+    const agent = await selectValues(
+      em,
+      "agent",
+      "id",
+      task.assignedAgentId,
+      ["requires_approval"],
+      agentKnown === undefined ? undefined : { requires_approval: agentKnown },
+    );
     const v = agent?.requires_approval;
     return v === true || v === 1;
   }
@@ -245,8 +273,13 @@ export class TaskService {
   }
 
   /** The task's row, locked for the rest of the caller's transaction (PostgreSQL `for update`). */
-  async lockedTask(em: SqlEntityManager, id: string, field = "id"): Promise<TaskEntity> {
-    const [task] = isId(id) ? await selectRows(em, TaskEntity, sql("id = ?", [id]), { forUpdate: true }) : [];
+  async lockedTask(em: SqlEntityManager, id: string, field = "id", known?: TaskEntity | null): Promise<TaskEntity> {
+    const [task] = isId(id)
+      ? await selectRows(em, TaskEntity, sql("id = ?", [id]), {
+          forUpdate: true,
+          known: known?.id === id ? known : null,
+        })
+      : [];
     if (!task) throw notFound("Task", id, field);
     await holdEventSeq(em, task.id, task.eventSeq);
     return task;

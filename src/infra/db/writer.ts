@@ -7,6 +7,7 @@ import {
   inline,
   literal,
   newTxConnection,
+  pgRunner,
   sqliteRunner,
   txConnection,
   type RawRunner,
@@ -319,10 +320,25 @@ export async function selectRows<T extends object>(
   em: SqlEntityManager,
   entity: EntityName<T>,
   where: Sql,
-  opts: { forUpdate?: boolean; limit?: number } = {},
+  opts: { forUpdate?: boolean; limit?: number; known?: T | null } = {},
 ): Promise<T[]> {
   const m = meta(em, entity);
   const sqlite = sqliteOf(em);
+  const c = em.isInTransaction() ? await connectionOf(em) : null;
+  if (c?.optimistic && opts.known) {
+    // The caller's copy of the one row `where` selects, checked (and locked) at the commit.
+    const k = opts.known as Record<string, unknown>;
+    const props = columnsOf(m).props;
+    const pk = m.primaryKeys[0];
+    const key = props.find((p) => p.name === pk);
+    if (!key) throw new NeedsLock();
+    const values = [key, ...props.filter((p) => p !== key)].map((p): [string, unknown] => [
+      p.fieldNames[0]!,
+      toDb(p, k[p.name], sqlite),
+    ]);
+    guardRow(c, m.tableName, values, opts.forUpdate === true);
+    return [{ ...(opts.known as object) } as T];
+  }
   let text = `select * from ${quote(m.tableName)} where ${where.text}`;
   const params = [...where.params];
   if (opts.limit !== undefined) {
@@ -330,7 +346,6 @@ export async function selectRows<T extends object>(
     params.push(opts.limit);
   }
   if (opts.forUpdate && !sqlite) text += " for update";
-  const c = em.isInTransaction() ? await connectionOf(em) : null;
   const rows = c?.optimistic
     ? await guardedRead(em, c, m.tableName, where, text, params)
     : await execute(em, text, params);
@@ -352,8 +367,8 @@ export async function selectRows<T extends object>(
 
 /**
  * Columns of one row (`<key> = id`) in the caller's transaction, or undefined when there is none.
- * In an optimistic transaction they are read on a read connection, and the commit checks that
- * they are still the same.
+ * In an optimistic transaction they are `known` (the caller's copy) or read on a read connection,
+ * and the commit checks that they are still the same.
  */
 export async function selectValues(
   em: SqlEntityManager,
@@ -361,14 +376,17 @@ export async function selectValues(
   keyColumn: string,
   id: string,
   columns: readonly string[],
+  known?: Row,
 ): Promise<Row | undefined> {
   const where = { text: `${quote(keyColumn)} = ?`, params: [id] };
   const text = `select ${columns.map(quote).join(", ")} from ${quote(table)} where ${where.text}`;
   const c = await connectionOf(em);
-  const rows = c.optimistic
-    ? await guardedRead(em, c, table, where, text, where.params)
-    : await execute(em, text, where.params);
-  return rows[0];
+  if (!c.optimistic) return (await execute(em, text, where.params))[0];
+  if (known) {
+    guardRow(c, table, [[keyColumn, id], ...columns.map((col): [string, unknown] => [col, known[col]])], false);
+    return { ...known };
+  }
+  return (await guardedRead(em, c, table, where, text, where.params))[0];
 }
 
 /** A statement that needs its answer inside an optimistic transaction: the transaction must take the lock. */
@@ -382,10 +400,38 @@ class NeedsLock extends Error {
 const GUARD = "tx_guard_ok";
 
 /**
- * An optimistic transaction's read: `text` on a read connection, and a guard held back in the
- * batch that fails its commit (the CHECK of a temporary table) unless `<where>` still selects
- * exactly these rows with these values. SQLite only: its one writer runs the batch with nothing
- * in between, so the rows cannot change between the guard and the writes after it.
+ * A statement that fails the batch it is in unless `cond` holds: SQLite, a row that the CHECK of
+ * a temporary table refuses; PostgreSQL, a cast that fails (of a text that is not constant, so
+ * the planner cannot fail it in advance). Either error names GUARD.
+ */
+function guardStatement(sqlite: boolean, cond: string): string {
+  return sqlite
+    ? `insert into temp.tx_guard (ok) select 0 where not (${cond})`
+    : `select case when ${cond} then 1 else cast(concat('${GUARD} ', txid_current()) as integer) end`;
+}
+
+/** `<col> is <value>`, null-safe, with the value written into the text (NeedsLock when it cannot be). */
+function same(sqlite: boolean, col: string, v: unknown): string {
+  const l = literal(v, sqlite);
+  if (l === null) throw new NeedsLock();
+  return `${quote(col)} ${sqlite ? "is" : "is not distinct from"} ${l}`;
+}
+
+/**
+ * Guards one row of `table` whose columns hold `values` (stored values: see toDb), the first of
+ * them its key; PostgreSQL locks it (`lock`) for the rest of the transaction. SQLite's one writer
+ * runs the batch with nothing in between, so there the row cannot change after its guard.
+ */
+function guardRow(c: TxConnection, table: string, values: ReadonlyArray<[string, unknown]>, lock: boolean): void {
+  const eqs = values.map(([col, v]) => same(c.sqlite, col, v)).join(" and ");
+  const row = `exists (select 1 from ${quote(table)} where ${eqs}${lock && !c.sqlite ? " for update" : ""})`;
+  c.queue.push(guardStatement(c.sqlite, row));
+}
+
+/**
+ * An optimistic transaction's read without a known copy: `text` on a read connection, and a
+ * guard that `<where>` still selects exactly these rows with these values. SQLite only (a
+ * PostgreSQL read would cost the round trip the transaction saves).
  */
 async function guardedRead(
   em: SqlEntityManager,
@@ -400,45 +446,43 @@ async function guardedRead(
   if (!read || !c.sqlite || cond === null) throw new NeedsLock();
   const rows = await read.all(text, params);
   const from = `from ${quote(table)} where ${cond}`;
-  const checks = [`(select count(*) ${from}) <> ${rows.length}`];
+  const checks = [`(select count(*) ${from}) = ${rows.length}`];
   for (const row of rows) {
-    const same: string[] = [];
-    for (const [col, v] of Object.entries(row)) {
-      const l = literal(v, true);
-      if (l === null) throw new NeedsLock();
-      same.push(`${quote(col)} is ${l}`);
-    }
-    checks.push(`not exists (select 1 ${from} and ${same.join(" and ")})`);
+    const eqs = Object.entries(row).map(([col, v]) => same(true, col, v));
+    checks.push(`exists (select 1 ${from} and ${eqs.join(" and ")})`);
   }
-  c.queue.push(`insert into temp.tx_guard (ok) select 0 where ${checks.join(" or ")}`);
+  c.queue.push(guardStatement(true, checks.join(" and ")));
   return rows;
 }
 
 /**
- * A direct transaction (see directTransaction) that takes the writer only for its last moment:
- * `fn` runs with no connection; its reads (selectRows, selectValues) go to a read connection, each
- * leaving a guard; its writes are held back. Then `begin`, the guards, the writes and `commit` go
- * to the writer as one batch: one trip to the driver's thread, during which no other
- * transaction waits on this one's JavaScript. `{ ok: false }` when that cannot be done: a guard
- * failed (a row read has changed since), `fn` needed a statement's answer, or `fn` failed (its
- * failure may come from a read that is no longer true); the caller then runs the transaction the
- * ordinary way, which decides. SQLite only (elsewhere always `{ ok: false }`).
+ * A direct transaction (see directTransaction) that holds a connection only for its last moment:
+ * `fn` runs with none; the rows it reads (selectRows, selectValues) are the caller's known copies
+ * or (SQLite) are read on a read connection, each leaving a guard; its writes are held back.
+ * Then `begin`, the guards, the writes and `commit` go as one batch: one round trip on
+ * PostgreSQL, one trip to the driver's thread on SQLite, during which no other transaction waits
+ * on this one's JavaScript. `{ ok: false }` when that cannot be done: a guard failed (a row has
+ * changed since it was known or read), `fn` needed a statement's answer, or `fn` failed (its
+ * failure may come from a copy that is no longer true). Nothing is written then; the caller runs
+ * the transaction the ordinary way, which decides.
  */
 export async function optimisticTransaction<T>(
   em: SqlEntityManager,
   fn: (em: SqlEntityManager) => Promise<T>,
+  beforeCommit?: (em: SqlEntityManager) => Promise<void>,
 ): Promise<{ ok: true; value: T } | { ok: false }> {
-  if (!sqliteOf(em) || !readRunners.has(em.config)) return { ok: false };
+  const sqlite = sqliteOf(em);
   const context = { client: { acquireConnection: async () => null, on: () => {} } };
   const none = async (): Promise<never> => {
     throw new NeedsLock();
   };
-  const c = newTxConnection({ all: none, run: none, batch: none }, true, true);
+  const c = newTxConnection({ all: none, run: none, batch: none }, sqlite, true);
   bindTxConnection(context, c);
   em.setTransactionContext(context as never);
   let value: T;
   try {
     value = await fn(em);
+    await beforeCommit?.(em);
   } catch {
     return { ok: false };
   } finally {
@@ -451,9 +495,12 @@ export async function optimisticTransaction<T>(
   };
   const conn = await client.acquireConnection();
   try {
-    const runner: RawRunner = sqliteRunner(conn as never, queryLoggers.get(em.config));
+    const onQuery = queryLoggers.get(em.config);
+    const runner: RawRunner = sqlite ? sqliteRunner(conn as never, onQuery) : pgRunner(conn as never, onQuery);
     const text = [
-      `create temp table if not exists tx_guard (ok integer not null constraint ${GUARD} check (ok = 1))`,
+      ...(sqlite
+        ? [`create temp table if not exists tx_guard (ok integer not null constraint ${GUARD} check (ok = 1))`]
+        : []),
       "begin",
       ...(batch === null ? [] : [batch]),
       "commit",
@@ -461,8 +508,13 @@ export async function optimisticTransaction<T>(
     try {
       await runner.batch(text);
     } catch (err) {
-      // `exec` stops at the failing statement, inside the transaction: roll it back.
-      await runner.run("rollback", []).catch(() => {});
+      // Both stop at the failing statement, inside the transaction: roll it back.
+      try {
+        await runner.run("rollback", []);
+      } catch (e) {
+        // PostgreSQL: a broken connection, which knex's pool must not hand out again.
+        if (!sqlite) (conn as { __knex__disposed?: unknown }).__knex__disposed = e;
+      }
       if (err instanceof Error && err.message.includes(GUARD)) return { ok: false };
       throw err;
     }

@@ -68,18 +68,8 @@ function abortError(signal: AbortSignal): Error {
 
 function respond(res: http.IncomingMessage): PostResponse {
   const status = res.statusCode ?? 0;
-  const chunks = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const reader = bodyReader(res);
   let used = false;
-  const reader: BodyReader = {
-    async read() {
-      const r = await chunks.next();
-      return r.done ? { done: true } : { done: false, value: r.value };
-    },
-    async cancel() {
-      if (!res.complete) res.destroy();
-      else res.resume();
-    },
-  };
   return {
     ok: status >= 200 && status < 300,
     status,
@@ -100,8 +90,78 @@ function respond(res: http.IncomingMessage): PostResponse {
       if (used) throw new TypeError("the body was already read");
       used = true;
       const parts: Buffer[] = [];
-      for await (const c of res as AsyncIterable<Buffer>) parts.push(c);
+      for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(Buffer.from(r.value));
       return Buffer.concat(parts).toString("utf8");
+    },
+  };
+}
+
+/**
+ * The response body as a reader, on the stream's own events (its async iterator costs several
+ * promises and listeners per chunk). A few chunks are buffered, then the stream is paused until
+ * they are read. An error, or a close before the end (the connection lost, the request
+ * destroyed on abort), fails the pending and every later read.
+ */
+function bodyReader(res: http.IncomingMessage): BodyReader {
+  const queue: Buffer[] = [];
+  let ended = false;
+  let failed: unknown = null;
+  let waiter: { resolve(c: Buffer | null): void; reject(err: unknown): void } | null = null;
+  const wake = () => {
+    const w = waiter;
+    if (!w) return;
+    if (queue.length > 0) {
+      waiter = null;
+      w.resolve(queue.shift()!);
+    } else if (failed !== null) {
+      waiter = null;
+      w.reject(failed);
+    } else if (ended) {
+      waiter = null;
+      w.resolve(null);
+    }
+  };
+  res.on("data", (c: Buffer) => {
+    queue.push(c);
+    if (queue.length >= 16) res.pause();
+    wake();
+  });
+  res.once("end", () => {
+    ended = true;
+    wake();
+  });
+  res.once("error", (err) => {
+    failed ??= err;
+    wake();
+  });
+  res.once("close", () => {
+    if (!ended) failed ??= Object.assign(new Error("aborted"), { code: "ECONNRESET" });
+    wake();
+  });
+  return {
+    async read() {
+      if (queue.length === 0 && failed === null && !ended) {
+        await new Promise<void>((resolve, reject) => {
+          waiter = {
+            resolve: (c) => {
+              if (c !== null) queue.unshift(c);
+              resolve();
+            },
+            reject,
+          };
+        });
+      }
+      const c = queue.shift();
+      if (c !== undefined) {
+        if (res.isPaused() && queue.length < 4) res.resume();
+        return { done: false, value: c };
+      }
+      if (failed !== null) throw failed;
+      return { done: true };
+    },
+    async cancel() {
+      if (!res.complete) res.destroy();
+      else res.resume();
     },
   };
 }

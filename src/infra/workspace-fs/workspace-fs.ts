@@ -283,13 +283,20 @@ export function readWorkspaceReadme(dir: string, maxBytes = 64 * 1024): string |
     return null;
   }
   try {
-    if (!fstatSync(fd).isFile()) return null;
-    const buf = Buffer.alloc(maxBytes + 1);
+    const st = fstatSync(fd);
+    if (!st.isFile()) return null;
+    // As large as the file (read up to one byte past it, or past the cap); grown if the file has.
+    let buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
     let n = 0;
-    while (n < buf.length) {
+    for (;;) {
       const r = readSync(fd, buf, n, buf.length - n, n);
       if (r === 0) break;
       n += r;
+      if (n < buf.length) continue;
+      if (buf.length > maxBytes) break;
+      const more = Buffer.allocUnsafe(maxBytes + 1);
+      buf.copy(more, 0, 0, n);
+      buf = more;
     }
     const text = buf.subarray(0, Math.min(n, maxBytes)).toString("utf8");
     return n > maxBytes ? `${text}\n… (README.md is longer than ${maxBytes} bytes; the rest is left out)` : text;
