@@ -344,6 +344,7 @@ class RunSession {
       ...w.opts,
       counters: this.counters(),
       onEventSeq: this.sawEventSeq,
+      knownEventSeq: this.believed()?.eventSeq,
     });
     this.pending = null;
     this.applied(written, w.patch);

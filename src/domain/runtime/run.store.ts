@@ -16,12 +16,13 @@ import {
   memoOf,
   rowUpdate,
   selectRows,
+  selectValues,
 } from "../../infra/db/writer.js";
 import type { SetValue } from "../../infra/db/raw.js";
 import { newId } from "../ids.js";
 import type { Json } from "../model.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
-import { appendEvents, type NewTaskEvent } from "../tasks/task-events.js";
+import { appendEvents, heldEventSeq, holdEventSeq, type NewTaskEvent } from "../tasks/task-events.js";
 
 export interface StoredToolCall {
   id: string;
@@ -60,6 +61,12 @@ export interface AppendOptions {
   counters?: { messageSeq: number; step: number };
   /** Told the task's event counter after the events this write adds (before its commit). */
   onEventSeq?: (seq: number) => void;
+  /**
+   * The task's event counter as the caller believes it is (the runtime follows it): the write is
+   * then one batch that checks it at the commit (see optimisticTransaction), and runs again the
+   * ordinary way when it was wrong.
+   */
+  knownEventSeq?: number;
 }
 
 export interface StepPatch {
@@ -174,9 +181,10 @@ export class RunStore {
     opts: AppendOptions = {},
   ): Promise<ConversationMessage[]> {
     // Every statement of appendIn is the writer's own: a direct transaction (begin and commit
-    // travel with the statements).
+    // travel with the statements); with a known event counter, an optimistic one.
     return inTransaction(this.deps, (em, out) => this.appendIn(em, out, taskId, messages, patch, opts), {
       direct: true,
+      optimistic: opts.knownEventSeq !== undefined && !opts.inbox && (opts.events?.length ?? 0) > 0,
     });
   }
 
@@ -279,6 +287,15 @@ export class RunStore {
           step: Number(done[0]?.step ?? 0),
         });
       }
+    }
+    if (opts.knownEventSeq !== undefined && opts.events?.length && (await heldEventSeq(em, taskId)) === undefined) {
+      // The counter as the caller knows it, checked (and locked) at the commit; read in the
+      // ordinary transaction.
+      const row = await selectValues(em, "task", "id", taskId, ["event_seq"], {
+        known: { event_seq: opts.knownEventSeq },
+        forUpdate: true,
+      });
+      if (row) await holdEventSeq(em, taskId, Number(row.event_seq));
     }
     const written = await appendEvents(em, out, taskId, opts.events ?? [], now);
     const last = written.at(-1);

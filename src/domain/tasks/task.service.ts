@@ -215,14 +215,9 @@ export class TaskService {
   async needsApproval(em: SqlEntityManager, task: TaskEntity, agentKnown?: boolean): Promise<boolean> {
     if (task.requiresApproval !== null && task.requiresApproval !== undefined) return task.requiresApproval;
     if (!task.assignedAgentId) return false;
-    const agent = await selectValues(
-      em,
-      "agent",
-      "id",
-      task.assignedAgentId,
-      ["requires_approval"],
-      agentKnown === undefined ? undefined : { requires_approval: agentKnown },
-    );
+    const agent = await selectValues(em, "agent", "id", task.assignedAgentId, ["requires_approval"], {
+      known: agentKnown === undefined ? undefined : { requires_approval: agentKnown },
+    });
     const v = agent?.requires_approval;
     return v === true || v === 1;
   }

@@ -376,14 +376,17 @@ export async function selectValues(
   keyColumn: string,
   id: string,
   columns: readonly string[],
-  known?: Row,
+  opts: { known?: Row; forUpdate?: boolean } = {},
 ): Promise<Row | undefined> {
   const where = { text: `${quote(keyColumn)} = ?`, params: [id] };
-  const text = `select ${columns.map(quote).join(", ")} from ${quote(table)} where ${where.text}`;
+  let text = `select ${columns.map(quote).join(", ")} from ${quote(table)} where ${where.text}`;
   const c = await connectionOf(em);
+  if (opts.forUpdate && !c.sqlite) text += " for update";
   if (!c.optimistic) return (await execute(em, text, where.params))[0];
+  const { known } = opts;
   if (known) {
-    guardRow(c, table, [[keyColumn, id], ...columns.map((col): [string, unknown] => [col, known[col]])], false);
+    const values = columns.map((col): [string, unknown] => [col, known[col]]);
+    guardRow(c, table, [[keyColumn, id], ...values], opts.forUpdate === true);
     return { ...known };
   }
   return (await guardedRead(em, c, table, where, text, where.params))[0];
