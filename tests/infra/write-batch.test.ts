@@ -5,7 +5,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { newId } from "../../src/domain/ids.js";
 import { inTransaction, type Deps } from "../../src/domain/shared/deps.js";
 import { appendEvents, holdEventSeq } from "../../src/domain/tasks/task-events.js";
-import { TaskEntity, TaskEventEntity } from "../../src/infra/db/entities.js";
+import { AgentEntity, TaskEntity, TaskEventEntity } from "../../src/infra/db/entities.js";
+import { RunStore } from "../../src/domain/runtime/run.store.js";
 import { openDatabase, type Database } from "../../src/infra/db/orm.js";
 import { inline, literal } from "../../src/infra/db/raw.js";
 import { sql } from "../../src/infra/db/reader.js";
@@ -316,5 +317,67 @@ describeProfiles("write batches", (profile) => {
     const last = await move(await read(), "four");
     expect(last.ok).toBe(true);
     expect(await read()).toMatchObject({ title: "four", eventSeq: 3, maxCostUsd: 0.1 + 0.2 });
+  });
+
+  it("numbers a run's events right whether the event counter it was told is right or not", async () => {
+    const taskId = await newTask();
+    const now = new Date();
+    const agentId = newId();
+    await db.fork().insert(
+      AgentEntity,
+      Object.assign(new AgentEntity(), {
+        id: agentId,
+        name: `agent-${agentId.slice(-6)}`,
+        status: "AVAILABLE",
+        kind: "BUILTIN",
+        minComplexity: 1,
+        maxComplexity: 10,
+        maxConcurrentTasks: 1,
+        activeTasks: 0,
+        lastActiveAt: null,
+        lastHeartbeatAt: null,
+        toolPolicy: null,
+        model: null,
+        instructions: null,
+        tools: null,
+        requiresApproval: false,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    const store = new RunStore(deps);
+    await store.open(taskId, agentId);
+    let seen = 0;
+    const append = (n: number, knownEventSeq: number) =>
+      store.append(
+        taskId,
+        [{ role: "user", content: `message ${n}` }],
+        {},
+        {
+          events: [{ type: "PROGRESS", content: `event ${n}` }],
+          counters: { messageSeq: n - 1, step: 0 },
+          knownEventSeq,
+          onEventSeq: (seq) => (seen = seq),
+        },
+      );
+    await append(1, 0); // right: one batch
+    expect(seen).toBe(1);
+    await db.fork().execute("update task set event_seq = 5 where id = ?", [taskId]); // someone else's events
+    await append(2, 1); // wrong: checked, then written the ordinary way
+    expect(seen).toBe(6);
+    await append(3, 6);
+    const rows = await events(taskId);
+    expect(rows.map((r) => [r.seq, r.content])).toEqual([
+      [1, "event 1"],
+      [6, "event 2"],
+      [7, "event 3"],
+    ]);
+    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    expect(task!.eventSeq).toBe(7);
+    expect((await store.open(taskId, agentId)).messages.map((m) => (m.role === "user" ? m.content : ""))).toEqual([
+      "message 1",
+      "message 2",
+      "message 3",
+    ]);
   });
 });

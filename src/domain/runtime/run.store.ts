@@ -59,7 +59,7 @@ export interface AppendOptions {
    * (task_id, seq) of the messages, and its transaction rolls back.
    */
   counters?: { messageSeq: number; step: number };
-  /** Told the task's event counter after the events this write adds (before its commit). */
+  /** Told the task's event counter after the events this write adds (`append`: after its commit). */
   onEventSeq?: (seq: number) => void;
   /**
    * The task's event counter as the caller believes it is (the runtime follows it): the write is
@@ -182,10 +182,15 @@ export class RunStore {
   ): Promise<ConversationMessage[]> {
     // Every statement of appendIn is the writer's own: a direct transaction (begin and commit
     // travel with the statements); with a known event counter, an optimistic one.
-    return inTransaction(this.deps, (em, out) => this.appendIn(em, out, taskId, messages, patch, opts), {
+    // The counter is told after the commit (an attempt that did not commit must not count).
+    let seq: number | undefined;
+    const inner = { ...opts, onEventSeq: (s: number) => (seq = s) };
+    const all = await inTransaction(this.deps, (em, out) => this.appendIn(em, out, taskId, messages, patch, inner), {
       direct: true,
       optimistic: opts.knownEventSeq !== undefined && !opts.inbox && (opts.events?.length ?? 0) > 0,
     });
+    if (seq !== undefined) opts.onEventSeq?.(seq);
+    return all;
   }
 
   /** `append` inside the caller's transaction (a status change and its tool result commit together). */
