@@ -426,7 +426,11 @@ function same(sqlite: boolean, col: string, v: unknown): string {
  * runs the batch with nothing in between, so there the row cannot change after its guard.
  */
 function guardRow(c: TxConnection, table: string, values: ReadonlyArray<[string, unknown]>, lock: boolean): void {
-  const eqs = values.map(([col, v]) => same(c.sqlite, col, v)).join(" and ");
+  const [[keyColumn, id], ...rest] = values as [[string, unknown], ...Array<[string, unknown]>];
+  const key = literal(id, c.sqlite);
+  if (key === null || id === null || id === undefined) throw new NeedsLock();
+  // The key with `=` (its index finds the row), the other columns null-safe.
+  const eqs = [`${quote(keyColumn)} = ${key}`, ...rest.map(([col, v]) => same(c.sqlite, col, v))].join(" and ");
   const row = `exists (select 1 from ${quote(table)} where ${eqs}${lock && !c.sqlite ? " for update" : ""})`;
   c.queue.push(guardStatement(c.sqlite, row));
 }
