@@ -320,7 +320,12 @@ export async function selectRows<T extends object>(
   em: SqlEntityManager,
   entity: EntityName<T>,
   where: Sql,
-  opts: { forUpdate?: boolean; limit?: number; known?: T | null } = {},
+  opts: {
+    forUpdate?: boolean;
+    limit?: number;
+    /** In an optimistic transaction: the caller's copy of the one row `where` selects by its key. */
+    known?: T | null;
+  } = {},
 ): Promise<T[]> {
   const m = meta(em, entity);
   const sqlite = sqliteOf(em);
@@ -380,6 +385,7 @@ export async function selectValues(
 ): Promise<Row | undefined> {
   const where = { text: `${quote(keyColumn)} = ?`, params: [id] };
   let text = `select ${columns.map(quote).join(", ")} from ${quote(table)} where ${where.text}`;
+  if (!em.isInTransaction()) return (await execute(em, text, where.params))[0];
   const c = await connectionOf(em);
   if (opts.forUpdate && !c.sqlite) text += " for update";
   if (!c.optimistic) return (await execute(em, text, where.params))[0];
