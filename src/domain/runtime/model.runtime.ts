@@ -175,7 +175,7 @@ export class ModelRuntime implements AgentRuntime {
  * work, the next calls go out spread over the burst, and the following answers arrive spread
  * out too. No slot is held while a model call or a tool runs.
  */
-class Turns {
+export class Turns {
   private free: number;
   private readonly waiting: Array<() => void> = [];
 
