@@ -630,9 +630,14 @@ class RunSession {
       return false;
     }
     if (isControlTool(call.name)) {
+      // A move that ends the run commits (and frees the agent) without a bookkeeping slot: the
+      // run has no next call to put in order, and other runs need not wait for its last writes.
+      const ends = call.name !== "set_phase";
+      if (ends) this.leaveTurn();
       const t0 = performance.now();
       const r = await this.controlCall(call, { repeatKey: sig, repeatCount: count });
       this.toolMs += performance.now() - t0;
+      if (ends && !r.ended) await this.enterTurn();
       if (!r.stored) await this.result(call, r.text, { repeatKey: sig, repeatCount: count });
       return r.ended;
     }
