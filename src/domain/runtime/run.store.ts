@@ -233,8 +233,8 @@ export class RunStore {
         r.step = step;
       }
     };
-    // The usage rows first: on SQLite a cost cannot be written into a statement's text exactly, so
-    // that insert runs at once, best before anything is held back.
+    // The usage rows (the turn's successful model call), held back like the rest: a cost is
+    // written into the text exactly (see literal).
     if (opts.modelCalls?.length) await insertRows(em, ModelCallEntity, opts.modelCalls, { deferred: true });
     // After its first bump the transaction holds the run's row (PostgreSQL's row lock, SQLite's one
     // write connection) and keeps the counters itself: later bumps and rows are held back.
