@@ -80,6 +80,11 @@ export function pgRunner(conn: PgConnection, onQuery?: (sql: string) => void): R
   };
 }
 
+/** The runner of `conn`, a connection of either driver as knex's pool holds it. */
+export function runnerOn(conn: unknown, sqlite: boolean, onQuery?: (sql: string) => void): RawRunner {
+  return sqlite ? sqliteRunner(conn as SqliteConnection, onQuery) : pgRunner(conn as PgConnection, onQuery);
+}
+
 interface KnexTransaction {
   client: {
     acquireConnection(): Promise<unknown>;
@@ -147,8 +152,7 @@ export async function txConnection(
   let c = connections.get(tx);
   if (!c) {
     const conn = await tx.client.acquireConnection();
-    const runner = sqlite ? sqliteRunner(conn as SqliteConnection, onQuery) : pgRunner(conn as PgConnection, onQuery);
-    const state = newTxConnection(runner, sqlite, false);
+    const state = newTxConnection(runnerOn(conn, sqlite, onQuery), sqlite, false);
     tx.client.on("query", () => void state.send());
     c = state;
     connections.set(tx, c);

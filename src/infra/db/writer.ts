@@ -7,8 +7,7 @@ import {
   inline,
   literal,
   newTxConnection,
-  pgRunner,
-  sqliteRunner,
+  runnerOn,
   txConnection,
   type RawRunner,
   type Row,
@@ -243,11 +242,8 @@ export async function directTransaction<T>(
   fn: (em: SqlEntityManager) => Promise<T>,
   beforeCommit?: (em: SqlEntityManager) => Promise<void>,
 ): Promise<T> {
-  const client = em.getConnection().getKnex().client as {
-    acquireConnection(): Promise<object>;
-    releaseConnection(conn: object): Promise<void>;
-  };
-  const conn = await client.acquireConnection();
+  const pool = poolOf(em);
+  const conn = await pool.acquireConnection();
   const context = { client: { acquireConnection: async () => conn, on: () => {} } };
   em.setTransactionContext(context as never);
   let c: TxConnection | undefined;
@@ -264,18 +260,32 @@ export async function directTransaction<T>(
       c.take();
       await c.sending?.catch(() => {});
       c.failed = undefined;
-      try {
-        await c.runner.run("rollback", []);
-      } catch (e) {
-        // SQLite: no transaction left to roll back (begin never ran); PostgreSQL: a broken
-        // connection, which knex's pool must not hand out again.
-        if (!c.sqlite) (conn as { __knex__disposed?: unknown }).__knex__disposed = e;
-      }
+      await rollback(c.runner, conn, c.sqlite);
     }
     throw err;
   } finally {
     em.resetTransactionContext();
-    await client.releaseConnection(conn);
+    await pool.releaseConnection(conn);
+  }
+}
+
+/** knex's pool of `em`'s connections. */
+function poolOf(em: SqlEntityManager): {
+  acquireConnection(): Promise<object>;
+  releaseConnection(conn: object): Promise<void>;
+} {
+  return em.getConnection().getKnex().client as ReturnType<typeof poolOf>;
+}
+
+/**
+ * Rolls back the transaction open on `conn`. SQLite: there may be none left (begin never ran);
+ * PostgreSQL: a failure means a broken connection, which knex's pool must not hand out again.
+ */
+async function rollback(runner: RawRunner, conn: object, sqlite: boolean): Promise<void> {
+  try {
+    await runner.run("rollback", []);
+  } catch (e) {
+    if (!sqlite) (conn as { __knex__disposed?: unknown }).__knex__disposed = e;
   }
 }
 
@@ -502,14 +512,10 @@ export async function optimisticTransaction<T>(
     em.resetTransactionContext();
   }
   const batch = c.take();
-  const client = em.getConnection().getKnex().client as {
-    acquireConnection(): Promise<object>;
-    releaseConnection(conn: object): Promise<void>;
-  };
-  const conn = await client.acquireConnection();
+  const pool = poolOf(em);
+  const conn = await pool.acquireConnection();
   try {
-    const onQuery = queryLoggers.get(em.config);
-    const runner: RawRunner = sqlite ? sqliteRunner(conn as never, onQuery) : pgRunner(conn as never, onQuery);
+    const runner = runnerOn(conn, sqlite, queryLoggers.get(em.config));
     const text = [
       ...(sqlite
         ? [`create temp table if not exists tx_guard (ok integer not null constraint ${GUARD} check (ok = 1))`]
@@ -522,18 +528,13 @@ export async function optimisticTransaction<T>(
       await runner.batch(text);
     } catch (err) {
       // Both stop at the failing statement, inside the transaction: roll it back.
-      try {
-        await runner.run("rollback", []);
-      } catch (e) {
-        // PostgreSQL: a broken connection, which knex's pool must not hand out again.
-        if (!sqlite) (conn as { __knex__disposed?: unknown }).__knex__disposed = e;
-      }
+      await rollback(runner, conn, sqlite);
       if (err instanceof Error && err.message.includes(GUARD)) return { ok: false };
       throw err;
     }
     return { ok: true, value };
   } finally {
-    await client.releaseConnection(conn);
+    await pool.releaseConnection(conn);
   }
 }
 

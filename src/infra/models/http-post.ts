@@ -89,8 +89,8 @@ function respond(res: http.IncomingMessage): PostResponse {
     async text() {
       if (used) throw new TypeError("the body was already read");
       used = true;
-      const parts: Buffer[] = [];
-      for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(Buffer.from(r.value));
+      const parts: Uint8Array[] = [];
+      for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value);
       return Buffer.concat(parts).toString("utf8");
     },
   };
@@ -106,50 +106,33 @@ function bodyReader(res: http.IncomingMessage): BodyReader {
   const queue: Buffer[] = [];
   let ended = false;
   let failed: unknown = null;
-  let waiter: { resolve(c: Buffer | null): void; reject(err: unknown): void } | null = null;
-  const wake = () => {
-    const w = waiter;
-    if (!w) return;
-    if (queue.length > 0) {
-      waiter = null;
-      w.resolve(queue.shift()!);
-    } else if (failed !== null) {
-      waiter = null;
-      w.reject(failed);
-    } else if (ended) {
-      waiter = null;
-      w.resolve(null);
-    }
+  let wake: (() => void) | null = null;
+  const woken = () => {
+    const w = wake;
+    wake = null;
+    w?.();
   };
   res.on("data", (c: Buffer) => {
     queue.push(c);
     if (queue.length >= 16) res.pause();
-    wake();
+    woken();
   });
   res.once("end", () => {
     ended = true;
-    wake();
+    woken();
   });
   res.once("error", (err) => {
     failed ??= err;
-    wake();
+    woken();
   });
   res.once("close", () => {
     if (!ended) failed ??= Object.assign(new Error("aborted"), { code: "ECONNRESET" });
-    wake();
+    woken();
   });
   return {
     async read() {
-      if (queue.length === 0 && failed === null && !ended) {
-        await new Promise<void>((resolve, reject) => {
-          waiter = {
-            resolve: (c) => {
-              if (c !== null) queue.unshift(c);
-              resolve();
-            },
-            reject,
-          };
-        });
+      while (queue.length === 0 && failed === null && !ended) {
+        await new Promise<void>((resolve) => (wake = resolve));
       }
       const c = queue.shift();
       if (c !== undefined) {
