@@ -7,7 +7,7 @@ import { activeStatuses } from "../domain/tasks/task-state.js";
 import type { TaskEntity } from "../infra/db/entities.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
 import type { JobQueue, StopWorker } from "../infra/queue/queue.js";
-import type { WorkspaceFs, WorkspaceLayoutInput } from "../infra/workspace-fs/workspace-fs.js";
+import { layoutOfTask, type WorkspaceFs, type WorkspaceLayoutInput } from "../infra/workspace-fs/workspace-fs.js";
 
 export interface WorkerOptions {
   services: Services;
@@ -46,18 +46,8 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   // flight, so nothing is left holding or waiting for a database connection when the pool closes.
   const inFlight = new Set<Promise<unknown>>();
   let stopping = false;
-  const layoutFrom = (task: TaskEntity, agentId: string, agentName: string | null): WorkspaceLayoutInput => ({
-    agentId,
-    taskId: task.id,
-    title: task.title,
-    description: task.description,
-    status: task.status,
-    complexity: task.complexity,
-    priority: task.priority,
-    agentName,
-  });
   const layoutOf = async (task: TaskEntity, agentId: string): Promise<WorkspaceLayoutInput> =>
-    layoutFrom(task, agentId, (await services.agents.get(agentId))?.name ?? null);
+    layoutOfTask(task, agentId, (await services.agents.get(agentId))?.name ?? null);
 
   stops.push(
     await o.queue.work("create-workspace", { concurrency: o.concurrency }, async (job) => {
@@ -147,7 +137,7 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
         const agent = await services.agents.get(ws.agentId);
         known = { key: "", ws: { path: ws.path, agentId: ws.agentId }, agentName: agent?.name ?? null };
       }
-      const layout = layoutFrom(task, known.ws.agentId, known.agentName);
+      const layout = layoutOfTask(task, known.ws.agentId, known.agentName);
       const key = JSON.stringify(layout);
       if (key === known.key) return;
       await o.workspaceFs.writeReadme(known.ws.path, layout);

@@ -132,6 +132,11 @@ describeProfiles("agent runtime", (profile) => {
     expect(sys.content).toContain("You write small Python programs.");
     expect(sys.content).toContain("hello world");
     expect(requests[0]!.headers.authorization).toBe("Bearer sk-or-test-key-0123456789");
+    // Each request's prompt shows the README as it is after the step before: its status line
+    // follows the phase the agent moved to (DESIGN, then BUILD after the first turn, …).
+    const readmeStatus = (i: number) =>
+      /- \*\*Status:\*\* (\w+)/.exec((requests[i]!.body.messages as Array<{ content: string }>)[0]!.content)?.[1];
+    expect(requests.map((_, i) => readmeStatus(i))).toEqual(["DESIGN", "BUILD", "BUILD", "TEST", "TEST", "REVIEW"]);
     const fifth = conversationOf(requests[4]!.body);
     expect(fifth.toolResults.some((r) => r.includes("hello from the sandbox"))).toBe(true);
     // Every request carries every earlier turn: nothing was lost between steps.

@@ -9,6 +9,7 @@ import { newId } from "../../src/domain/ids.js";
 import type { TaskStatus } from "../../src/domain/model.js";
 import {
   readWorkspaceReadme,
+  readWorkspaceReadmeFor,
   WorkspaceFs,
   WorkspacePathError,
   type WorkspaceFsOptions,
@@ -227,6 +228,27 @@ describe("README", () => {
       `${"r".repeat(10)}\n… (README.md is longer than 10 bytes; the rest is left out)`,
     );
     expect(readWorkspaceReadme(join(path, "missing"))).toBeNull();
+  });
+
+  it("is given to the prompt as the task now is when the file still shows the phase before", async () => {
+    const i = input({ status: "DESIGN" });
+    const ws = fsWith();
+    const { path } = await ws.create(i);
+    const file = join(path, "README.md");
+    const onDisk = await readFile(file, "utf8");
+    // Up to date: the file as it is.
+    expect(readWorkspaceReadmeFor(path, i)).toBe(onDisk);
+    // The task moved on and the file has not followed yet: what the file becomes at its rewrite.
+    const moved = readWorkspaceReadmeFor(path, { ...i, status: "BUILD" });
+    expect(moved).toContain("- **Status:** BUILD");
+    expect(moved).toContain("- [x] Design");
+    await ws.writeReadme(path, { ...i, status: "BUILD" });
+    expect(await readFile(file, "utf8")).toBe(moved);
+    // The agent's own README (no marker) is taken as it is; none at all stays none.
+    await writeFile(file, "# My notes\n");
+    expect(readWorkspaceReadmeFor(path, { ...i, status: "TEST" })).toBe("# My notes\n");
+    await rm(file);
+    expect(readWorkspaceReadmeFor(path, { ...i, status: "TEST" })).toBeNull();
   });
 });
 

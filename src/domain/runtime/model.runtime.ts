@@ -6,7 +6,7 @@ import { chatWithFallback, type AttemptRecord } from "../../infra/models/fallbac
 import { ModelError, type ChatClient, type ChatResult } from "../../infra/models/model-client.js";
 import { selectModelChain } from "../../infra/models/model-selection.js";
 import type { PubSub } from "../../infra/pubsub/pubsub.js";
-import { readWorkspaceReadme } from "../../infra/workspace-fs/workspace-fs.js";
+import { layoutOfTask, readWorkspaceReadmeFor } from "../../infra/workspace-fs/workspace-fs.js";
 import type { ToolService } from "../../tools/tool.service.js";
 import type { CommandService } from "../../tools/terminal/command.service.js";
 import type { AgentService } from "../agents/agent.service.js";
@@ -408,7 +408,7 @@ class RunSession {
       this.inbox = false;
       await this.append([], {}, { inbox: true });
     }
-    const readme = readWorkspaceReadme(ctx.workspacePath);
+    const readme = readWorkspaceReadmeFor(ctx.workspacePath, layoutOfTask(task, ctx.agentId, this.agent.name));
     const serverFallback = d.config.fallback === "openrouter" && this.chain.length > 1;
     const request = {
       messages: wireMessages(systemPrompt(this.agent, task, readme), this.state.messages),

@@ -23,6 +23,24 @@ export interface WorkspaceLayoutInput {
   stoppedIn?: StopPhase;
 }
 
+/** The README's input for a task (any object with a task row's fields) worked on by `agentId`. */
+export function layoutOfTask(
+  task: Pick<WorkspaceLayoutInput, "title" | "description" | "status" | "complexity" | "priority"> & { id: string },
+  agentId: string,
+  agentName: string | null,
+): WorkspaceLayoutInput {
+  return {
+    agentId,
+    taskId: task.id,
+    title: task.title,
+    description: task.description,
+    status: task.status,
+    complexity: task.complexity,
+    priority: task.priority,
+    agentName,
+  };
+}
+
 const labels: Record<(typeof workPhases)[number], string> = {
   DESIGN: "Design",
   BUILD: "Build",
