@@ -1,6 +1,7 @@
 import type { ModelConfig } from "../../config.js";
 import type { AgentEntity, CommandRunEntity, TaskEntity } from "../../infra/db/entities.js";
-import type { TaskStatus } from "../model.js";
+import { limits, type TaskStatus } from "../model.js";
+import { storableText } from "../shared/storable.js";
 import type { NewTaskEvent } from "../tasks/task-events.js";
 import { chatWithFallback, type AttemptRecord } from "../../infra/models/fallback.js";
 import { ModelError, type ChatClient, type ChatResult } from "../../infra/models/model-client.js";
@@ -441,7 +442,7 @@ class RunSession {
           retries: d.config.retries,
           backoffBaseMs: d.backoffBaseMs ?? 500,
           onDelta: (delta) => {
-            if (delta.type === "content") streamer.push(delta.text);
+            if (delta.type === "content") streamer.push(storableText(delta.text));
           },
           onAttempt: (a) => this.recordAttempt(a),
         });
@@ -462,7 +463,7 @@ class RunSession {
     // The turn and a TOOL_CALL event per call commit together, in the model's order.
     const callEvents = toolCalls.map((c) => ({
       type: "TOOL_CALL" as const,
-      content: `${c.name}(${c.arguments.slice(0, 200)})`,
+      content: storableText(`${c.name}(${c.arguments.slice(0, 200)})`),
       data: { tool: c.name, toolCallId: c.id, by: this.agent.name },
       agentId: this.agent.id,
     }));
@@ -478,7 +479,7 @@ class RunSession {
         ]
       : [];
     this.pending = {
-      messages: [{ role: "assistant", content: result.content || null, toolCalls }],
+      messages: [{ role: "assistant", content: storableText(result.content) || null, toolCalls }],
       patch: { step: true, activeMs: performance.now() - started },
       opts: {
         events: [...textEvents, ...callEvents],
@@ -654,7 +655,8 @@ class RunSession {
   }
 
   /** Stores a call's result and its TOOL_OUTPUT event in one transaction. */
-  private async result(call: StoredToolCall, text: string, patch: StepPatch) {
+  private async result(call: StoredToolCall, output: string, patch: StepPatch) {
+    const text = storableText(output);
     await this.append([this.toolMessage(call, text)], patch, { events: [this.outputEvent(call, text)] });
   }
 
@@ -789,7 +791,9 @@ class RunSession {
 
   private async fail(reason: string): Promise<void> {
     await this.flush();
-    await this.d.tasks.updateStatus(this.ctx.taskId, "FAILED", reason, this.actor).catch((err: unknown) => {
+    // The reason may quote outside text (a provider's message): stored as text can be, and within the limit.
+    const note = storableText(reason).slice(0, limits.noteLength);
+    await this.d.tasks.updateStatus(this.ctx.taskId, "FAILED", note, this.actor).catch((err: unknown) => {
       if (!(err instanceof DomainError)) throw err;
     });
   }

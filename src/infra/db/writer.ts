@@ -1,5 +1,6 @@
 import { type EntityMetadata, type EntityName, type EntityProperty } from "@mikro-orm/core";
 import type { AbstractSqlDriver, SqlEntityManager } from "@mikro-orm/knex";
+import { storableJson, storableText } from "../../domain/shared/storable.js";
 import { queryLoggers, readRunners } from "./orm.js";
 import {
   bindTxConnection,
@@ -296,7 +297,9 @@ export async function memoOf(em: SqlEntityManager): Promise<Map<string, unknown>
 
 function toDb(p: EntityProperty, v: unknown, sqlite: boolean): unknown {
   if (v === undefined || v === null) return null;
-  if (isJson(p)) return JSON.stringify(v);
+  // NUL cannot be stored (see storable.ts): outside text that still has one is stored without it.
+  if (isJson(p)) return storableJson(JSON.stringify(v));
+  if (typeof v === "string") return storableText(v);
   if (v instanceof Date) return sqlite ? v.getTime() : v;
   if (typeof v === "boolean") return sqlite ? (v ? 1 : 0) : v;
   return v;

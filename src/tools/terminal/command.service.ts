@@ -5,6 +5,7 @@ import { isId, newId } from "../../domain/ids.js";
 import type { Channel } from "../../domain/shared/channel.js";
 import { inTransaction, type Deps } from "../../domain/shared/deps.js";
 import { SequenceFeed } from "../../domain/shared/sequence-feed.js";
+import { storableText } from "../../domain/shared/storable.js";
 import type { TaskService } from "../../domain/tasks/task.service.js";
 import { CommandOutputEntity, CommandRunEntity } from "../../infra/db/entities.js";
 import { sql } from "../../infra/db/reader.js";
@@ -143,7 +144,7 @@ export class CommandService {
       return writing;
     };
     const onOutput = (stream: "stdout" | "stderr", chunk: Buffer) => {
-      const text = decoders[stream].write(chunk);
+      const text = storableText(decoders[stream].write(chunk));
       if (text.length === 0) return;
       const s = stream === "stdout" ? "STDOUT" : "STDERR";
       const last = pending[pending.length - 1];
@@ -172,7 +173,7 @@ export class CommandService {
     }, SUMMARY_EVERY_MS);
     const countingOutput = (stream: "stdout" | "stderr", chunk: Buffer) => {
       outBytes += chunk.length;
-      const text = chunk.toString("utf8").trimEnd();
+      const text = storableText(chunk.toString("utf8")).trimEnd();
       const nl = text.lastIndexOf("\n");
       if (text) lastLine = text.slice(nl + 1).slice(0, 200);
       onOutput(stream, chunk);
@@ -201,7 +202,7 @@ export class CommandService {
     }
     clearInterval(summaries);
     for (const stream of ["stdout", "stderr"] as const) {
-      const rest = decoders[stream].end();
+      const rest = storableText(decoders[stream].end());
       if (rest) pending.push({ stream: stream === "stdout" ? "STDOUT" : "STDERR", data: rest });
     }
     await flush();
