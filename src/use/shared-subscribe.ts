@@ -1,5 +1,5 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
-import type { Context } from "../graphql/context.js";
+import { createLoaders, type Context } from "../graphql/context.js";
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
@@ -40,8 +40,12 @@ export function createSharedSubscribe(): (
       JSON.stringify(args.variableValues ?? {}),
     ].join("\u0000");
 
+    const context = args.contextValue as Context | undefined;
     return mapAsync(stream, (event: unknown): Result => {
-      const run = () => execute({ ...args, rootValue: event });
+      // Each event is answered with loaders of its own: a subscription lives long, and rows its
+      // first events loaded (an agent's name, a task's workspace) change under it.
+      const contextValue = context ? { ...context, loaders: createLoaders(context.services) } : args.contextValue;
+      const run = () => execute({ ...args, rootValue: event, contextValue });
       if (typeof event !== "object" || event === null) return run();
       let perEvent = results.get(event);
       if (!perEvent) results.set(event, (perEvent = new Map()));

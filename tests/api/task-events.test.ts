@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
+  CreateAgentDocument,
   CreateTaskDocument,
+  TaskChangedWithAgentDocument,
+  UpdateAgentDocument,
+  UpdateTaskDocument,
   TaskDocument,
   TaskEventsDocument,
   UpdateTaskStatusDocument,
@@ -103,6 +107,27 @@ describeProfiles("taskEvents", (profile) => {
     await sub.waitFor(last);
     expect(seqs(sub.items)).toEqual(range(1, last));
     sub.stop();
+  });
+
+  it("answers each live event with rows read for it: a renamed agent shows its new name", async () => {
+    const agent = (await s.ok(CreateAgentDocument, { input: { name: "old-name", minComplexity: 9, maxComplexity: 9 } }))
+      .createAgent;
+    const task = (await s.ok(CreateTaskDocument, { input: { title: "watched", complexity: 9 } })).createTask;
+    const live = collect(s.ws(), TaskChangedWithAgentDocument, { filter: { taskId: task.id } });
+    const titled = async (title: string) => {
+      for (let n = 1; ; n++) {
+        const items = await live.waitFor(n);
+        const hit = items.find((i) => i.taskChanged.title === title);
+        if (hit) return hit.taskChanged.assignedAgent?.name;
+      }
+    };
+    await new Promise((r) => setTimeout(r, 200)); // subscribed
+    await s.ok(UpdateTaskDocument, { id: task.id, input: { title: "watched 1" } });
+    expect(await titled("watched 1")).toBe("old-name");
+    await s.ok(UpdateAgentDocument, { id: agent.id, input: { name: "new-name" } });
+    await s.ok(UpdateTaskDocument, { id: task.id, input: { title: "watched 2" } });
+    expect(await titled("watched 2")).toBe("new-name");
+    live.stop();
   });
 
   it("rejects a subscription to an unknown task with NOT_FOUND", async () => {
