@@ -123,33 +123,50 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
 
   // README.md follows the task's status wherever its workspace is on this machine. What was
   // last written for a task is remembered, so a change that does not show in the README (an
-  // event counter, a pause) costs one shared read and no write.
+  // event counter, a pause) costs one shared read and no write. A renamed agent's READMEs are
+  // written again (the README names the agent).
   const written = new Map<string, { key: string; ws: { path: string; agentId: string }; agentName: string | null }>();
-  const unsubscribe = o.pubsub.subscribe("TASK_CHANGED", ({ taskId, rev }) => {
+  const track = (what: string, taskId: string | undefined, fn: () => Promise<void>) => {
     if (stopping) return;
-    const p: Promise<void> = (async () => {
-      const task = await services.tasks.getShared(taskId, rev);
-      if (!task) return;
-      let known = written.get(taskId);
-      if (!known || known.ws.agentId !== task.assignedAgentId) {
-        const ws = (await services.workspaces.byTaskIds([taskId])).get(taskId);
-        if (!ws || ws.status !== "READY" || !existsSync(ws.path)) return;
-        const agent = await services.agents.get(ws.agentId);
-        known = { key: "", ws: { path: ws.path, agentId: ws.agentId }, agentName: agent?.name ?? null };
-      }
-      const layout = layoutOfTask(task, known.ws.agentId, known.agentName);
-      const key = JSON.stringify(layout);
-      if (key === known.key) return;
-      await o.workspaceFs.writeReadme(known.ws.path, layout);
-      written.delete(taskId);
-      if (activeStatuses.includes(task.status)) {
-        if (written.size >= 10_000) written.delete(written.keys().next().value as string);
-        written.set(taskId, { ...known, key });
-      }
-    })()
-      .catch((err: unknown) => logger.warn({ err, taskId }, "could not update the workspace README"))
+    const p: Promise<void> = fn()
+      .catch((err: unknown) => logger.warn({ err, taskId }, what))
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
+  };
+  const refreshReadme = async (taskId: string, rev?: string) => {
+    const task = await services.tasks.getShared(taskId, rev);
+    if (!task) return;
+    let known = written.get(taskId);
+    if (!known || known.ws.agentId !== task.assignedAgentId) {
+      const ws = (await services.workspaces.byTaskIds([taskId])).get(taskId);
+      if (!ws || ws.status !== "READY" || !existsSync(ws.path)) return;
+      const agent = await services.agents.get(ws.agentId);
+      known = { key: "", ws: { path: ws.path, agentId: ws.agentId }, agentName: agent?.name ?? null };
+    }
+    const layout = layoutOfTask(task, known.ws.agentId, known.agentName);
+    const key = JSON.stringify(layout);
+    if (key === known.key) return;
+    await o.workspaceFs.writeReadme(known.ws.path, layout);
+    written.delete(taskId);
+    if (activeStatuses.includes(task.status)) {
+      if (written.size >= 10_000) written.delete(written.keys().next().value as string);
+      written.set(taskId, { ...known, key });
+    }
+  };
+  const unsubscribe = o.pubsub.subscribe("TASK_CHANGED", ({ taskId, rev }) =>
+    track("could not update the workspace README", taskId, () => refreshReadme(taskId, rev)),
+  );
+  const unsubscribeAgents = o.pubsub.subscribe("AGENT_CHANGED", ({ agentId }) => {
+    const tasks = [...written].filter(([, k]) => k.ws.agentId === agentId);
+    if (tasks.length === 0) return;
+    track("could not update the READMEs of a renamed agent", undefined, async () => {
+      const name = (await services.agents.get(agentId))?.name ?? null;
+      for (const [taskId, k] of tasks) {
+        if (k.agentName === name || written.get(taskId) !== k) continue;
+        written.set(taskId, { ...k, agentName: name });
+        await refreshReadme(taskId);
+      }
+    });
   });
 
   // Builtin agents are alive while a worker runs; silent agents go OFFLINE; pending tasks are re-offered.
@@ -200,6 +217,7 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
       stopping = true;
       for (const t of timers) clearInterval(t);
       unsubscribe();
+      unsubscribeAgents();
       await Promise.all([...stops.map((s) => s(graceMs)), ...inFlight]);
     },
   };

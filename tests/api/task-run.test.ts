@@ -2,7 +2,13 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateAgentDocument, CreateTaskDocument, TaskDocument } from "../generated/graphql.js";
+import {
+  CreateAgentDocument,
+  CreateTaskDocument,
+  TaskDocument,
+  UpdateAgentDocument,
+  UpdateTaskDocument,
+} from "../generated/graphql.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,4 +88,37 @@ describe("a task run by a builtin agent [sqlite]", () => {
     }, "the task");
     expect(again.assignedAgent?.id).toBe(agent.id);
   }, 60_000);
+});
+
+/** Without a model configured, a builtin agent's task waits in DESIGN in its workspace. */
+describe("the README of a waiting task [sqlite]", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer("sqlite", { workers: 1 });
+  });
+  afterAll(() => s?.stop());
+
+  it("names the agent working on it, and follows the agent's new name", async () => {
+    const agent = (
+      await s.ok(CreateAgentDocument, {
+        input: { name: "first-name", kind: "BUILTIN", minComplexity: 2, maxComplexity: 2 },
+      })
+    ).createAgent;
+    const task = (await s.ok(CreateTaskDocument, { input: { title: "Wait here", complexity: 2 } })).createTask;
+    const file = join(s.config.dataDir, "workspaces", agent.id, "tasks", task.id, "README.md");
+    const readmeShows = async (text: string) => {
+      for (let i = 0; i < 100; i++) {
+        if (existsSync(file) && readFileSync(file, "utf8").includes(text)) return true;
+        await sleep(50);
+      }
+      return false;
+    };
+    expect(await readmeShows("- **Agent:** first-name")).toBe(true);
+    // A change of the task: its README is written again (and remembered as written).
+    await s.ok(UpdateTaskDocument, { id: task.id, input: { title: "Wait here now" } });
+    expect(await readmeShows("# Wait here now")).toBe(true);
+    await s.ok(UpdateAgentDocument, { id: agent.id, input: { name: "second-name" } });
+    expect(await readmeShows("- **Agent:** second-name")).toBe(true);
+    expect(readFileSync(file, "utf8")).toContain("- **Status:** DESIGN");
+  });
 });
