@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import pg from "pg";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -61,6 +62,7 @@ describeProfiles("write batches", (profile) => {
   let db: Database;
   let deps: Deps;
   let dropDb: (() => Promise<void>) | undefined;
+  let pgUrl: string | undefined;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "agents-batch-"));
@@ -68,6 +70,7 @@ describeProfiles("write batches", (profile) => {
     if (profile === "postgres") {
       const t = await createTestDatabase();
       url = t.url;
+      pgUrl = t.url;
       dropDb = t.drop;
     }
     db = await openDatabase({ url, dataDir });
@@ -214,6 +217,36 @@ describeProfiles("write batches", (profile) => {
       await during?.();
       return t.title;
     });
+
+  it.skipIf(profile !== "postgres")(
+    "gives up a connection that broke in a transaction: the next transactions get working ones",
+    async () => {
+      const pid = async (em: Parameters<Parameters<typeof inTransaction>[1]>[0]) =>
+        Number((await execute(em, "select pg_backend_pid() as pid", []))[0]!.pid);
+      const admin = new pg.Client({ connectionString: pgUrl });
+      await admin.connect();
+      let killed = 0;
+      try {
+        const broken = inTransaction(
+          deps,
+          async (em) => {
+            killed = await pid(em);
+            await admin.query("select pg_terminate_backend($1)", [killed]);
+            await execute(em, "select 1", []); // the server has closed this connection
+          },
+          { direct: true },
+        );
+        await expect(broken).rejects.toThrow();
+      } finally {
+        await admin.end();
+      }
+      // Nothing hands the dead connection out again: each transaction runs on a live one.
+      for (let i = 0; i < 5; i++) {
+        const seen = await inTransaction(deps, (em) => pid(em), { direct: true });
+        expect(seen).not.toBe(killed);
+      }
+    },
+  );
 
   it("commits an optimistic transaction in one batch when what it read is unchanged", async () => {
     const taskId = await newTask();
