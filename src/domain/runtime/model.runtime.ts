@@ -203,7 +203,7 @@ export class Turns {
 class RunSession {
   /** Whether this run holds a bookkeeping slot (see Turns). */
   private inTurn = false;
-  /** The highest event number of this run's own writes (the task row's counter is at least that). */
+  /** The highest event number of this run's own writes and of the events it was told of (the task row's counter is at least that). */
   private ownEventSeq = 0;
   private readonly actor: Principal;
   /** Aborted on pause (the model call only), or with `work` on cancel, reassignment, worker stop. */
@@ -257,6 +257,11 @@ class RunSession {
     const unwatchInbox = d.pubsub.subscribe("TASK_MESSAGE", ({ taskId }) => {
       if (taskId === ctx.taskId) this.inbox = true;
     });
+    // Events others write (a command's report of its end, a person's note) raise the task's event
+    // counter: followed here, the next write's known counter is right and its one batch goes through.
+    const unwatchEvents = d.pubsub.subscribe("TASK_EVENT", ({ taskId, seq }) => {
+      if (taskId === ctx.taskId) this.sawEventSeq(seq);
+    });
     try {
       this.workspaceId = (await d.tools.workspaceFor(ctx.workspaceId, this.actor)).id;
       // Read after subscribing: no change can fall between the two.
@@ -287,6 +292,7 @@ class RunSession {
       this.leaveTurn();
       unwatch();
       unwatchInbox();
+      unwatchEvents();
       ctx.signal.removeEventListener("abort", onWorkerStop);
     }
   }

@@ -6,6 +6,7 @@ import type { Channel } from "../../domain/shared/channel.js";
 import { inTransaction, type Deps } from "../../domain/shared/deps.js";
 import { SequenceFeed } from "../../domain/shared/sequence-feed.js";
 import { storableText } from "../../domain/shared/storable.js";
+import { appendEvent, type NewTaskEvent } from "../../domain/tasks/task-events.js";
 import type { TaskService } from "../../domain/tasks/task.service.js";
 import { CommandOutputEntity, CommandRunEntity } from "../../infra/db/entities.js";
 import { sql } from "../../infra/db/reader.js";
@@ -227,6 +228,7 @@ export class CommandService {
         : `ended ${result.status}${result.limit ? ` (${result.limit})` : ""}`) +
       ` after ${ended.durationMs} ms; ${kb(result.stdoutBytes)} stdout, ${kb(result.stderrBytes)} stderr` +
       (result.truncated ? " (truncated)" : "");
+    // The run's end, its last chunk and the task's event saying so commit together.
     await this.appendOutput(
       run.id,
       [
@@ -236,33 +238,38 @@ export class CommandService {
         },
       ],
       ended,
+      {
+        taskId: ctx.workspace.taskId,
+        event: {
+          type: "TOOL_OUTPUT",
+          content: storableText(summary),
+          data: {
+            runId: run.id,
+            status: result.status,
+            exitCode: result.exitCode,
+            durationMs: ended.durationMs,
+            cpuTimeMs: ended.cpuTimeMs,
+            maxRssKb: ended.maxRssKb,
+            stdoutBytes: result.stdoutBytes,
+            stderrBytes: result.stderrBytes,
+          },
+          agentId: ctx.caller.agentId,
+        },
+      },
     );
     await this.compact(run.id);
-    await ctx
-      .emit({
-        type: "TOOL_OUTPUT",
-        content: summary,
-        data: {
-          runId: run.id,
-          status: result.status,
-          exitCode: result.exitCode,
-          durationMs: ended.durationMs,
-          cpuTimeMs: ended.cpuTimeMs,
-          maxRssKb: ended.maxRssKb,
-          stdoutBytes: result.stdoutBytes,
-          stderrBytes: result.stderrBytes,
-        },
-        agentId: ctx.caller.agentId,
-      })
-      .catch((err: unknown) => this.deps.logger.warn({ err, runId: run.id }, "could not write the run's event"));
     return ended;
   }
 
-  /** Appends chunks (and, with `ended`, the run's final state) in one transaction, published after it. */
+  /**
+   * Appends chunks (and, with `ended`, the run's final state and the task's event about it) in
+   * one transaction, published after it.
+   */
   private async appendOutput(
     runId: string,
     chunks: Array<{ stream: CommandOutputEntity["stream"]; data: string }>,
     ended?: CommandRunEntity,
+    report?: { taskId: string; event: NewTaskEvent },
   ): Promise<void> {
     await inTransaction(this.deps, async (em, out) => {
       const rows = await em.execute<Array<{ output_seq: number }>>(
@@ -290,6 +297,7 @@ export class CommandService {
         const { id: _id, lastOutputSeq: _seq, ...fields } = ended;
         await em.nativeUpdate(CommandRunEntity, { id: runId }, fields);
         out.push({ topic: "COMMAND_CHANGED", payload: { runId } });
+        if (report) await appendEvent(em, out, report.taskId, report.event, ended.finishedAt ?? now);
       }
     });
   }
