@@ -156,13 +156,14 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   const unsubscribe = o.pubsub.subscribe("TASK_CHANGED", ({ taskId, rev }) =>
     track("could not update the workspace README", taskId, () => refreshReadme(taskId, rev)),
   );
-  const unsubscribeAgents = o.pubsub.subscribe("AGENT_CHANGED", ({ agentId }) => {
-    const tasks = [...written].filter(([, k]) => k.ws.agentId === agentId);
+  const unsubscribeAgents = o.pubsub.subscribe("AGENT_CHANGED", ({ agentId, name }) => {
+    if (name === undefined) return; // not a rename
+    const tasks = [...written].filter(([, k]) => k.ws.agentId === agentId && k.agentName !== name);
     if (tasks.length === 0) return;
     track("could not update the READMEs of a renamed agent", undefined, async () => {
-      const name = (await services.agents.get(agentId))?.name ?? null;
-      for (const [taskId, k] of tasks) {
-        if (k.agentName === name || written.get(taskId) !== k) continue;
+      for (const [taskId] of tasks) {
+        const k = written.get(taskId);
+        if (!k || k.ws.agentId !== agentId) continue; // done or moved on meanwhile
         written.set(taskId, { ...k, agentName: name });
         await refreshReadme(taskId);
       }

@@ -128,6 +128,7 @@ export class AgentService {
     const updated = await this.write(async (em, out) => {
       const agent = isId(id) ? await em.findOne(AgentEntity, { id }) : null;
       if (!agent) throw notFound("Agent", id);
+      const before = agent.name;
       if (input.name !== undefined && input.name !== null) {
         agent.name = text("name", input.name, { min: 1, max: limits.nameLength });
       }
@@ -158,7 +159,10 @@ export class AgentService {
           updatedAt: agent.updatedAt,
         },
       );
-      out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });
+      out.push({
+        topic: "AGENT_CHANGED",
+        payload: agent.name === before ? { agentId: agent.id } : { agentId: agent.id, name: agent.name },
+      });
       return agent;
     });
     // A wider range or more room may let the agent take pending tasks.

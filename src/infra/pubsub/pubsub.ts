@@ -9,7 +9,8 @@ export interface TopicPayloads {
   TASK_EVENT: { taskId: string; seq: number };
   /** `rev`: the change's revision, when the process that made it keeps the row (TaskService). */
   TASK_CHANGED: { taskId: string; rev?: string };
-  AGENT_CHANGED: { agentId: string };
+  /** `name`: the agent's new name, when the change renamed it. */
+  AGENT_CHANGED: { agentId: string; name?: string };
   API_KEY_REVOKED: { apiKeyId: string };
   COMMAND_OUTPUT: { runId: string; seq: number };
   COMMAND_CHANGED: { runId: string };
