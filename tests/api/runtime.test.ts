@@ -308,6 +308,24 @@ describeProfiles("agent runtime", (profile) => {
     ]);
   });
 
+  it("writes a long answer that came in one piece as events within the limit, losing nothing", async () => {
+    await agent();
+    const long = `${"All work and no play. ".repeat(7_000)}🙂 end`; // 154,000+ characters, one delta
+    fake.script(
+      callTurn([["set_phase", { phase: "BUILD" }]], { text: long, stream: false }),
+      callTurn([["fail_task", { reason: "long answer test over" }]]),
+    );
+    const t = await task("long answer");
+    const done = await until(s, t.id, (x) => x.status === "FAILED", "FAILED");
+    expect(statusTargets(done.events)).toEqual(["PENDING", "DESIGN", "BUILD", "FAILED"]);
+    const parts = done.events.filter((e) => e.type === "MESSAGE" && (e.data as { role?: string }).role === "assistant");
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.every((e) => e.content.length <= 4_000)).toBe(true);
+    expect(parts.map((e) => e.content).join("")).toBe(long);
+    expect(parts.map((e) => (e.data as { part: number }).part)).toEqual(parts.map((_, i) => i + 1));
+    expect(done.conversation.find((m) => m.role === "assistant")?.content).toBe(long);
+  });
+
   it("cancelling a task during a command kills the command and asks the model nothing more", async () => {
     await agent();
     fake.scriptModel("m1", callTurn([["runCommand", { program: "sleep", args: ["30"] }]]));

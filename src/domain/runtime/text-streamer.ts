@@ -23,18 +23,24 @@ export class TextStreamer {
     else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }
 
+  /** Writes the buffer in pieces of at most `maxChars` (a whole answer may come as one delta). */
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.buffer === "") return;
-    const text = this.buffer;
-    const part = ++this.part;
-    this.buffer = "";
-    this.chain = this.chain
-      .then(() => this.write(text, part))
-      .catch((err: unknown) => {
-        this.failed ??= err;
-      });
+    while (this.buffer !== "") {
+      let end = Math.min(this.maxChars, this.buffer.length);
+      // Not between the two halves of a surrogate pair (an emoji split in two reads as two U+FFFD).
+      const last = this.buffer.charCodeAt(end - 1);
+      if (end < this.buffer.length && end > 1 && last >= 0xd800 && last <= 0xdbff) end--;
+      const text = this.buffer.slice(0, end);
+      const part = ++this.part;
+      this.buffer = this.buffer.slice(text.length);
+      this.chain = this.chain
+        .then(() => this.write(text, part))
+        .catch((err: unknown) => {
+          this.failed ??= err;
+        });
+    }
   }
 
   /**
