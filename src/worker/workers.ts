@@ -158,13 +158,11 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   );
   const unsubscribeAgents = o.pubsub.subscribe("AGENT_CHANGED", ({ agentId, name }) => {
     if (name === undefined) return; // not a rename
-    const tasks = [...written].filter(([, k]) => k.ws.agentId === agentId && k.agentName !== name);
-    if (tasks.length === 0) return;
     track("could not update the READMEs of a renamed agent", undefined, async () => {
-      for (const [taskId] of tasks) {
+      for (const taskId of await services.workspaces.activeTasksOf(agentId)) {
         const k = written.get(taskId);
-        if (!k || k.ws.agentId !== agentId) continue; // done or moved on meanwhile
-        written.set(taskId, { ...k, agentName: name });
+        if (k?.ws.agentId === agentId) written.set(taskId, { ...k, agentName: name });
+        else written.delete(taskId); // read afresh, with the agent's name
         await refreshReadme(taskId);
       }
     });

@@ -114,11 +114,15 @@ describe("the README of a waiting task [sqlite]", () => {
       return false;
     };
     expect(await readmeShows("- **Agent:** first-name")).toBe(true);
-    // A change of the task: its README is written again (and remembered as written).
-    await s.ok(UpdateTaskDocument, { id: task.id, input: { title: "Wait here now" } });
-    expect(await readmeShows("# Wait here now")).toBe(true);
+    // Renamed before anything else changed the task: the README written with the workspace follows.
     await s.ok(UpdateAgentDocument, { id: agent.id, input: { name: "second-name" } });
     expect(await readmeShows("- **Agent:** second-name")).toBe(true);
+    // A change of the task: its README is written again (and remembered as written) …
+    await s.ok(UpdateTaskDocument, { id: task.id, input: { title: "Wait here now" } });
+    expect(await readmeShows("# Wait here now")).toBe(true);
+    // … and a second rename reaches it all the same.
+    await s.ok(UpdateAgentDocument, { id: agent.id, input: { name: "third-name" } });
+    expect(await readmeShows("- **Agent:** third-name")).toBe(true);
     expect(readFileSync(file, "utf8")).toContain("- **Status:** DESIGN");
   });
 });

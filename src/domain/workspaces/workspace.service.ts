@@ -66,6 +66,20 @@ export class WorkspaceService {
     return rows.map((r) => r.id);
   }
 
+  /** The active tasks `agentId` works on in a READY workspace (their READMEs name the agent). */
+  async activeTasksOf(agentId: string): Promise<string[]> {
+    const rows = await this.deps.db.fork().execute<Array<{ id: string }>>(
+      `select t.id from task t
+         join workspace w on w.task_id = t.id and w.agent_id = t.assigned_agent_id
+         where t.assigned_agent_id = ? and t.status in ('DESIGN', 'BUILD', 'TEST', 'REVIEW')
+           and w.status = 'READY'
+         order by t.id`,
+      [agentId],
+      "all",
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Workspaces still CREATING after `olderThanMs` (their job was lost before it was queued). */
   async stuck(olderThanMs: number): Promise<WorkspaceEntity[]> {
     const cutoff = new Date((this.deps.now?.() ?? new Date()).getTime() - olderThanMs);
