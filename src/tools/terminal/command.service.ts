@@ -228,35 +228,41 @@ export class CommandService {
         : `ended ${result.status}${result.limit ? ` (${result.limit})` : ""}`) +
       ` after ${ended.durationMs} ms; ${kb(result.stdoutBytes)} stdout, ${kb(result.stderrBytes)} stderr` +
       (result.truncated ? " (truncated)" : "");
-    // The run's end, its last chunk and the task's event saying so commit together.
-    await this.appendOutput(
-      run.id,
-      [
-        {
-          stream: "EXIT",
-          data: JSON.stringify({ status: result.status, exitCode: result.exitCode, signal: result.signal }),
-        },
-      ],
-      ended,
+    // The run's end, its last chunk and the task's event saying so commit together. Should the
+    // event be what fails, the end is written without it: a run must never stay RUNNING.
+    const exit = [
       {
-        taskId: ctx.workspace.taskId,
-        event: {
-          type: "TOOL_OUTPUT",
-          content: storableText(summary),
-          data: {
-            runId: run.id,
-            status: result.status,
-            exitCode: result.exitCode,
-            durationMs: ended.durationMs,
-            cpuTimeMs: ended.cpuTimeMs,
-            maxRssKb: ended.maxRssKb,
-            stdoutBytes: result.stdoutBytes,
-            stderrBytes: result.stderrBytes,
-          },
-          agentId: ctx.caller.agentId,
-        },
+        stream: "EXIT" as const,
+        data: JSON.stringify({ status: result.status, exitCode: result.exitCode, signal: result.signal }),
       },
-    );
+    ];
+    const report = {
+      taskId: ctx.workspace.taskId,
+      event: {
+        type: "TOOL_OUTPUT" as const,
+        content: storableText(summary),
+        data: {
+          runId: run.id,
+          status: result.status,
+          exitCode: result.exitCode,
+          durationMs: ended.durationMs,
+          cpuTimeMs: ended.cpuTimeMs,
+          maxRssKb: ended.maxRssKb,
+          stdoutBytes: result.stdoutBytes,
+          stderrBytes: result.stderrBytes,
+        },
+        agentId: ctx.caller.agentId,
+      },
+    };
+    try {
+      await this.appendOutput(run.id, exit, ended, report);
+    } catch (err) {
+      this.deps.logger.warn(
+        { err, runId: run.id },
+        "could not write the run's end with its event; writing the end alone",
+      );
+      await this.appendOutput(run.id, exit, ended);
+    }
     await this.compact(run.id);
     return ended;
   }
