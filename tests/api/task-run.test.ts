@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -124,5 +125,35 @@ describe("the README of a waiting task [sqlite]", () => {
     await s.ok(UpdateAgentDocument, { id: agent.id, input: { name: "third-name" } });
     expect(await readmeShows("- **Agent:** third-name")).toBe(true);
     expect(readFileSync(file, "utf8")).toContain("- **Status:** DESIGN");
+  });
+
+  it("follows a rename after a restart, when this process has written none of its READMEs", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "agents-readme-"));
+    let server = await startTestServer("sqlite", { workers: 1, dataDir, keepData: true });
+    try {
+      const agent = (
+        await server.ok(CreateAgentDocument, {
+          input: { name: "before-restart", kind: "BUILTIN", minComplexity: 3, maxComplexity: 3 },
+        })
+      ).createAgent;
+      const task = (await server.ok(CreateTaskDocument, { input: { title: "Across a restart", complexity: 3 } }))
+        .createTask;
+      const file = join(dataDir, "workspaces", agent.id, "tasks", task.id, "README.md");
+      const readmeShows = async (text: string) => {
+        for (let i = 0; i < 100; i++) {
+          if (existsSync(file) && readFileSync(file, "utf8").includes(text)) return true;
+          await sleep(50);
+        }
+        return false;
+      };
+      expect(await readmeShows("- **Agent:** before-restart")).toBe(true);
+      await server.stop();
+      server = await startTestServer("sqlite", { workers: 1, dataDir, keepData: true });
+      await server.ok(UpdateAgentDocument, { id: agent.id, input: { name: "after-restart" } });
+      expect(await readmeShows("- **Agent:** after-restart")).toBe(true);
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
