@@ -92,6 +92,15 @@ describe("a task run by a builtin agent [sqlite]", () => {
 });
 
 /** Without a model configured, a builtin agent's task waits in DESIGN in its workspace. */
+/** Whether `file` comes to contain `text` within 5 s. */
+async function fileShows(file: string, text: string): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    if (existsSync(file) && readFileSync(file, "utf8").includes(text)) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
 describe("the README of a waiting task [sqlite]", () => {
   let s: TestServer;
   beforeAll(async () => {
@@ -107,13 +116,7 @@ describe("the README of a waiting task [sqlite]", () => {
     ).createAgent;
     const task = (await s.ok(CreateTaskDocument, { input: { title: "Wait here", complexity: 2 } })).createTask;
     const file = join(s.config.dataDir, "workspaces", agent.id, "tasks", task.id, "README.md");
-    const readmeShows = async (text: string) => {
-      for (let i = 0; i < 100; i++) {
-        if (existsSync(file) && readFileSync(file, "utf8").includes(text)) return true;
-        await sleep(50);
-      }
-      return false;
-    };
+    const readmeShows = (text: string) => fileShows(file, text);
     expect(await readmeShows("- **Agent:** first-name")).toBe(true);
     // Renamed before anything else changed the task: the README written with the workspace follows.
     await s.ok(UpdateAgentDocument, { id: agent.id, input: { name: "second-name" } });
@@ -139,13 +142,7 @@ describe("the README of a waiting task [sqlite]", () => {
       const task = (await server.ok(CreateTaskDocument, { input: { title: "Across a restart", complexity: 3 } }))
         .createTask;
       const file = join(dataDir, "workspaces", agent.id, "tasks", task.id, "README.md");
-      const readmeShows = async (text: string) => {
-        for (let i = 0; i < 100; i++) {
-          if (existsSync(file) && readFileSync(file, "utf8").includes(text)) return true;
-          await sleep(50);
-        }
-        return false;
-      };
+      const readmeShows = (text: string) => fileShows(file, text);
       expect(await readmeShows("- **Agent:** before-restart")).toBe(true);
       await server.stop();
       server = await startTestServer("sqlite", { workers: 1, dataDir, keepData: true });

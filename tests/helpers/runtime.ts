@@ -1,6 +1,7 @@
 /** A test server whose builtin agents run on the model runtime against a fake OpenRouter. */
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { RuntimeTaskDocument, type RuntimeTaskQuery } from "../generated/graphql.js";
-import type { FakeOpenRouter } from "./fake-openrouter.js";
+import { startFakeOpenRouter, type FakeOpenRouter } from "./fake-openrouter.js";
 import { startTestServer, type StartOptions, type TestServer } from "./server.js";
 
 export type TaskView = NonNullable<RuntimeTaskQuery["task"]>;
@@ -29,6 +30,40 @@ export async function startRuntimeServer(
       ...env,
     },
   });
+}
+
+/**
+ * A suite's fake OpenRouter and runtime server, started before its tests and stopped after;
+ * after each test, every scripted turn must have been used.
+ */
+export function runtimeSuite(
+  profile: "sqlite" | "postgres",
+  env: Record<string, string> = {},
+  opts: StartOptions = {},
+): { readonly s: TestServer; readonly fake: FakeOpenRouter } {
+  let fake: FakeOpenRouter | undefined;
+  let s: TestServer | undefined;
+  beforeAll(async () => {
+    fake = await startFakeOpenRouter();
+    s = await startRuntimeServer(profile, fake, env, opts);
+  });
+  afterAll(async () => {
+    await s?.stop();
+    await fake?.close();
+  });
+  afterEach(() => {
+    expect(fake?.pending(), "every scripted turn was used").toBe(0);
+  });
+  return {
+    get s() {
+      if (!s) throw new Error("the runtime server is not started");
+      return s;
+    },
+    get fake() {
+      if (!fake) throw new Error("the fake OpenRouter is not started");
+      return fake;
+    },
+  };
 }
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
