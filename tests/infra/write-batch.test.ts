@@ -7,6 +7,7 @@ import { newId } from "../../src/domain/ids.js";
 import { inTransaction, type Deps } from "../../src/domain/shared/deps.js";
 import { appendEvents, holdEventSeq } from "../../src/domain/tasks/task-events.js";
 import { AgentEntity, TaskEntity, TaskEventEntity } from "../../src/infra/db/entities.js";
+import { newAgentRow } from "../../src/domain/agents/agent.service.js";
 import { RunStore } from "../../src/domain/runtime/run.store.js";
 import { openDatabase, type Database } from "../../src/infra/db/orm.js";
 import { inline, literal } from "../../src/infra/db/raw.js";
@@ -359,29 +360,13 @@ describeProfiles("write batches", (profile) => {
   it("numbers a run's events right whether the event counter it was told is right or not", async () => {
     const taskId = await newTask();
     const now = new Date();
-    const agentId = newId();
-    await db.fork().insert(
-      AgentEntity,
-      Object.assign(new AgentEntity(), {
-        id: agentId,
-        name: `agent-${agentId.slice(-6)}`,
-        status: "AVAILABLE",
-        kind: "BUILTIN",
-        minComplexity: 1,
-        maxComplexity: 10,
-        maxConcurrentTasks: 1,
-        activeTasks: 0,
-        lastActiveAt: null,
-        lastHeartbeatAt: null,
-        toolPolicy: null,
-        model: null,
-        instructions: null,
-        tools: null,
-        requiresApproval: false,
-        createdAt: now,
-        updatedAt: now,
-      }),
+    // The agent's row goes in directly: AgentService.create would also offer it the task.
+    const agent = newAgentRow(
+      { name: "run-store-agent", kind: "BUILTIN", minComplexity: 1, maxComplexity: 10, maxConcurrentTasks: 1 },
+      now,
     );
+    const agentId = agent.id;
+    await db.fork().insert(AgentEntity, agent);
     const store = new RunStore(deps);
     await store.open(taskId, agentId);
     let seen = 0;

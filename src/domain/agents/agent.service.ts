@@ -62,6 +62,29 @@ function runtimeSettings(input: AgentRuntimeSettings): Partial<AgentEntity> {
   return out;
 }
 
+/** A new agent's row: available, with no task yet, and no settings beyond the given ones. */
+export function newAgentRow(
+  fields: Pick<AgentEntity, "name" | "kind" | "minComplexity" | "maxComplexity" | "maxConcurrentTasks"> &
+    Partial<AgentEntity>,
+  now: Date,
+): AgentEntity {
+  return Object.assign(new AgentEntity(), {
+    id: newId(),
+    status: "AVAILABLE" as const,
+    activeTasks: 0,
+    lastActiveAt: null,
+    lastHeartbeatAt: null,
+    toolPolicy: null,
+    model: null,
+    instructions: null,
+    tools: null,
+    requiresApproval: false,
+    ...fields,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
 export interface AgentFilter {
   status?: AgentStatus[] | null;
 }
@@ -92,26 +115,7 @@ export class AgentService {
     const kind = oneOf("kind", input.kind ?? "EXTERNAL", agentKinds);
     const settings = runtimeSettings(input);
     const now = this.now();
-    const agent = Object.assign(new AgentEntity(), {
-      id: newId(),
-      name,
-      status: "AVAILABLE" as const,
-      kind,
-      minComplexity,
-      maxComplexity,
-      maxConcurrentTasks,
-      activeTasks: 0,
-      lastActiveAt: null,
-      lastHeartbeatAt: null,
-      toolPolicy: null,
-      model: null,
-      instructions: null,
-      tools: null,
-      requiresApproval: false,
-      ...settings,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const agent = newAgentRow({ name, kind, minComplexity, maxComplexity, maxConcurrentTasks, ...settings }, now);
     await this.write(async (em, out) => {
       await em.insert(AgentEntity, agent);
       out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });

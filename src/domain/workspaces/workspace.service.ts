@@ -2,6 +2,7 @@ import { WorkspaceEntity } from "../../infra/db/entities.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
 import { isId } from "../ids.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
+import { activeStatuses } from "../tasks/task-state.js";
 
 /** Workspace rows; the row is written on assignment by the assignment engine, the files by a job. */
 export class WorkspaceService {
@@ -71,10 +72,10 @@ export class WorkspaceService {
     const rows = await this.deps.db.fork().execute<Array<{ id: string }>>(
       `select t.id from task t
          join workspace w on w.task_id = t.id and w.agent_id = t.assigned_agent_id
-         where t.assigned_agent_id = ? and t.status in ('DESIGN', 'BUILD', 'TEST', 'REVIEW')
+         where t.assigned_agent_id = ? and t.status in (${placeholders(activeStatuses.length)})
            and w.status = 'READY'
          order by t.id`,
-      [agentId],
+      [agentId, ...activeStatuses],
       "all",
     );
     return rows.map((r) => r.id);

@@ -277,24 +277,6 @@ export class WorkspaceFs {
  * workspace's user may put either there), and at most `maxBytes` of it.
  */
 export function readWorkspaceReadme(dir: string, maxBytes = 64 * 1024): string | null {
-  return readReadmeFile(dir, maxBytes);
-}
-
-/**
- * The README for an agent's prompt, given what it must show (`layout`: the task as the agent
- * knows it now). README.md follows the task's status a moment after each change (it is
- * rewritten in the background once the change is announced), so right after the agent moves the
- * task the file may still show the phase before: then the prompt gets the README the file is
- * about to become. A README without our marker (the agent's own) is taken as it is.
- */
-export function readWorkspaceReadmeFor(dir: string, layout: WorkspaceLayoutInput, maxBytes = 64 * 1024): string | null {
-  const text = readReadmeFile(dir, maxBytes);
-  if (text === null) return null;
-  const phase = phaseFromReadme(text);
-  return phase !== undefined && phase !== layout.status ? renderReadme(layout, phase) : text;
-}
-
-function readReadmeFile(dir: string, maxBytes: number): string | null {
   let fd: number;
   try {
     fd = openSync(join(dir, "README.md"), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
@@ -324,4 +306,18 @@ function readReadmeFile(dir: string, maxBytes: number): string | null {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The README for an agent's prompt, given what it must show (`layout`: the task as the agent
+ * knows it now). README.md follows the task's status a moment after each change (it is
+ * rewritten in the background once the change is announced), so right after the agent moves the
+ * task the file may still show the phase before: then the prompt gets the README the file is
+ * about to become. A README without our marker (the agent's own) is taken as it is.
+ */
+export function readWorkspaceReadmeFor(dir: string, layout: WorkspaceLayoutInput, maxBytes = 64 * 1024): string | null {
+  const text = readWorkspaceReadme(dir, maxBytes);
+  if (text === null) return null;
+  const phase = phaseFromReadme(text);
+  return phase !== undefined && phase !== layout.status ? renderReadme(layout, phase) : text;
 }
