@@ -66,6 +66,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
 
   const core = await startCore(config, logger, opts);
   const { db, pubsub, queue, services } = core;
+  let workers: Workers | null = null;
   try {
     const boot = await services.apiKeys.bootstrap({ adminApiKey: config.adminApiKey, dataDir: config.dataDir });
     if (boot.created) {
@@ -137,6 +138,10 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       connectionInitTimeoutMs: 3_000,
     });
     await http.start();
+    // The workers (and the README writer among them) listen before the first request can arrive:
+    // a change made as soon as the server answers must find every listener of this process ready.
+    const workerCount = opts.workers ?? config.workers;
+    workers = workerCount > 0 ? await core.startWorkers(workerCount) : null;
     await new Promise<void>((resolve, reject) => {
       http.server.once("error", reject);
       http.server.listen(config.port, config.host, () => {
@@ -148,9 +153,6 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
     logger.info({ url: `${url}/graphql`, graphiql: `${url}/graphiql` }, "listening");
-
-    const workerCount = opts.workers ?? config.workers;
-    const workers = workerCount > 0 ? await core.startWorkers(workerCount) : null;
 
     let stopped: Promise<void> | undefined;
     return {
@@ -175,6 +177,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       },
     };
   } catch (err) {
+    await workers?.stop(0).catch(() => {});
     await core.close().catch(() => {});
     throw err;
   }

@@ -133,6 +133,31 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
+  // One README job per task at a time: each reads the task and the agent when it starts, so two
+  // that overlapped could land out of order (the older layout last). A change that arrives while
+  // one runs queues one more, which reads what is current when it starts.
+  const readmeQueue = new Map<string, { running: Promise<void>; again: boolean }>();
+  const refreshReadmeInTurn = (taskId: string, rev?: string): Promise<void> => {
+    const queued = readmeQueue.get(taskId);
+    if (queued) {
+      queued.again = true;
+      return queued.running;
+    }
+    const entry = { running: Promise.resolve(), again: false };
+    entry.running = (async () => {
+      try {
+        await refreshReadme(taskId, rev);
+        while (entry.again) {
+          entry.again = false;
+          await refreshReadme(taskId);
+        }
+      } finally {
+        readmeQueue.delete(taskId);
+      }
+    })();
+    readmeQueue.set(taskId, entry);
+    return entry.running;
+  };
   const refreshReadme = async (taskId: string, rev?: string) => {
     const task = await services.tasks.getShared(taskId, rev);
     if (!task) return;
@@ -154,7 +179,7 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
     }
   };
   const unsubscribe = o.pubsub.subscribe("TASK_CHANGED", ({ taskId, rev }) =>
-    track("could not update the workspace README", taskId, () => refreshReadme(taskId, rev)),
+    track("could not update the workspace README", taskId, () => refreshReadmeInTurn(taskId, rev)),
   );
   const unsubscribeAgents = o.pubsub.subscribe("AGENT_CHANGED", ({ agentId, name }) => {
     if (name === undefined) return; // not a rename
@@ -163,7 +188,7 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
         const k = written.get(taskId);
         if (k?.ws.agentId === agentId) written.set(taskId, { ...k, agentName: name });
         else written.delete(taskId); // read afresh, with the agent's name
-        await refreshReadme(taskId);
+        await refreshReadmeInTurn(taskId);
       }
     });
   });
@@ -186,6 +211,7 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
       inFlight.add(p);
     };
   };
+  let firstSweep = true;
   const beat = guarded("builtin agent heartbeat", () => services.assignment.heartbeatBuiltin());
   const sweep = guarded("assignment sweep", async () => {
     await services.assignment.sweepSilentAgents(timeoutMs);
@@ -197,14 +223,18 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
       }
     }
     // A workspace whose creation job never made it into the queue (a crash right after the
-    // commit) is queued again; the singleton key keeps a job that does exist from doubling.
-    for (const ws of await services.workspaces.stuck(o.stuckWorkspaceAfterMs ?? 60_000)) {
+    // commit) is queued again; the singleton key keeps a job that does exist from doubling. The
+    // first sweep of a process takes every CREATING workspace, whatever its age: a job that a
+    // stopped process held (aborted at shutdown, or gone with the in-process queue) must not
+    // leave its workspace unusable, and its README unchanged, until the age limit passes.
+    for (const ws of await services.workspaces.stuck(firstSweep ? 0 : (o.stuckWorkspaceAfterMs ?? 60_000))) {
       await o.queue.enqueue(
         "create-workspace",
         { taskId: ws.taskId, workspaceId: ws.id },
         { singletonKey: `workspace:${ws.taskId}` },
       );
     }
+    firstSweep = false;
   });
   beat();
   sweep();

@@ -10,6 +10,7 @@ import {
   UpdateAgentDocument,
   UpdateTaskDocument,
 } from "../generated/graphql.js";
+import { waitForFileToContain } from "../helpers/files.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -69,15 +70,8 @@ describe("a task run by a builtin agent [sqlite]", () => {
     ).toEqual(["BUILD", "TEST", "REVIEW", "COMPLETE"]);
     expect(done.events.map((e) => e.seq)).toEqual(done.events.map((_, i) => i + 1));
 
-    // The README follows the status (it is rewritten after each change; allow the last one to land).
-    const readme = await waitFor(
-      async () => {
-        const text = readFileSync(join(root, "README.md"), "utf8");
-        return text.includes("- [x] Complete") ? text : undefined;
-      },
-      "the README to show COMPLETE",
-      5_000,
-    );
+    // The README follows the status (it is rewritten in the background after each change).
+    const readme = await waitForFileToContain(join(root, "README.md"), "- [x] Complete");
     expect(readme).toContain("Build a thing");
     expect(readme).toContain("with care");
     for (const phase of ["Design", "Build", "Test", "Review"]) expect(readme).toContain(`- [x] ${phase}`);
@@ -92,15 +86,6 @@ describe("a task run by a builtin agent [sqlite]", () => {
 });
 
 /** Without a model configured, a builtin agent's task waits in DESIGN in its workspace. */
-/** Whether `file` comes to contain `text` within 5 s. */
-async function fileShows(file: string, text: string): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
-    if (existsSync(file) && readFileSync(file, "utf8").includes(text)) return true;
-    await sleep(50);
-  }
-  return false;
-}
-
 describe("the README of a waiting task [sqlite]", () => {
   let s: TestServer;
   beforeAll(async () => {
@@ -116,17 +101,17 @@ describe("the README of a waiting task [sqlite]", () => {
     ).createAgent;
     const task = (await s.ok(CreateTaskDocument, { input: { title: "Wait here", complexity: 2 } })).createTask;
     const file = join(s.config.dataDir, "workspaces", agent.id, "tasks", task.id, "README.md");
-    const readmeShows = (text: string) => fileShows(file, text);
-    expect(await readmeShows("- **Agent:** first-name")).toBe(true);
+    const readmeShows = (text: string) => waitForFileToContain(file, text);
+    await readmeShows("- **Agent:** first-name");
     // Renamed before anything else changed the task: the README written with the workspace follows.
     await s.ok(UpdateAgentDocument, { id: agent.id, input: { name: "second-name" } });
-    expect(await readmeShows("- **Agent:** second-name")).toBe(true);
+    await readmeShows("- **Agent:** second-name");
     // A change of the task: its README is written again (and remembered as written) …
     await s.ok(UpdateTaskDocument, { id: task.id, input: { title: "Wait here now" } });
-    expect(await readmeShows("# Wait here now")).toBe(true);
+    await readmeShows("# Wait here now");
     // … and a second rename reaches it all the same.
     await s.ok(UpdateAgentDocument, { id: agent.id, input: { name: "third-name" } });
-    expect(await readmeShows("- **Agent:** third-name")).toBe(true);
+    await readmeShows("- **Agent:** third-name");
     expect(readFileSync(file, "utf8")).toContain("- **Status:** DESIGN");
   });
 
@@ -142,15 +127,47 @@ describe("the README of a waiting task [sqlite]", () => {
       const task = (await server.ok(CreateTaskDocument, { input: { title: "Across a restart", complexity: 3 } }))
         .createTask;
       const file = join(dataDir, "workspaces", agent.id, "tasks", task.id, "README.md");
-      const readmeShows = (text: string) => fileShows(file, text);
-      expect(await readmeShows("- **Agent:** before-restart")).toBe(true);
+      const readmeShows = (text: string) => waitForFileToContain(file, text);
+      await readmeShows("- **Agent:** before-restart");
       await server.stop();
       server = await startTestServer("sqlite", { workers: 1, dataDir, keepData: true });
       await server.ok(UpdateAgentDocument, { id: agent.id, input: { name: "after-restart" } });
-      expect(await readmeShows("- **Agent:** after-restart")).toBe(true);
+      await readmeShows("- **Agent:** after-restart");
     } finally {
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it("creates at the next start a workspace that a stopped server left CREATING, with the agent's name of then", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "agents-readme-"));
+    // No workers: the task is assigned and its workspace row is CREATING, but no job makes it.
+    let server = await startTestServer("sqlite", { workers: 0, dataDir, keepData: true });
+    try {
+      const agent = (
+        await server.ok(CreateAgentDocument, {
+          input: { name: "never-made", kind: "BUILTIN", minComplexity: 4, maxComplexity: 4 },
+        })
+      ).createAgent;
+      const task = (await server.ok(CreateTaskDocument, { input: { title: "Left creating", complexity: 4 } }))
+        .createTask;
+      expect(task.workspace?.status).toBe("CREATING");
+      await server.stop();
+      // The job went with the stopped process. The new one creates the workspace at once (not after
+      // the 60 s a workspace must be CREATING before the periodic sweep queues its job again) …
+      server = await startTestServer("sqlite", { workers: 1, dataDir, keepData: true });
+      const file = join(dataDir, "workspaces", agent.id, "tasks", task.id, "README.md");
+      await waitForFileToContain(file, "- **Agent:** never-made");
+      // … and a rename made meanwhile reaches its README, whether before or after it is READY.
+      await server.ok(UpdateAgentDocument, { id: agent.id, input: { name: "made-at-last" } });
+      await waitForFileToContain(file, "- **Agent:** made-at-last");
+      const ready = async () => (await server.ok(TaskDocument, { id: task.id })).task?.workspace?.status === "READY";
+      for (const until = Date.now() + 30_000; !(await ready()); await sleep(50)) {
+        if (Date.now() > until) throw new Error("the workspace is not READY after 30 s");
+      }
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
