@@ -96,7 +96,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         canWrite: async (p, id) =>
           ["ADMIN", "OPERATOR"].includes(p.role) ||
           (p.role === "AGENT" && (await services.workspaces.get(id))?.agentId === p.agentId),
-        limits: { maxUploadBytes: 100 * 1024 * 1024, maxWorkspaceBytes: 1024 * 1024 * 1024, managedDirs: ["venv"] },
+        limits: { maxUploadBytes: 100 * 1024 * 1024, maxWorkspaceBytes: 1024 * 1024 * 1024 },
         allowedUploadTypes: defaultAllowedUploadTypes,
         logger,
       }),

@@ -1,22 +1,24 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { lstat, mkdir, open, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
-import { dirname, extname, posix } from "node:path";
+import { lstat, rename, unlink, type FileHandle } from "node:fs/promises";
+import { extname, posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileTypeFromBuffer } from "file-type";
 import type { Role } from "../domain/model.js";
 import { badInput, DomainError, notFound, type ErrorCode } from "../domain/errors.js";
 import type { Logger } from "../domain/shared/deps.js";
+import { entryPath, openRegularAt } from "../infra/workspace-fs/confined.js";
 import {
-  defaultFileLimits,
+  createTempAt,
   fsError,
+  keptMode,
   limitExceeded,
-  openRegularFile,
-  tempPathFor,
+  tempNameFor,
   utf8CompletePrefix,
+  withWorkspace,
   workspaceUsage,
 } from "../tools/files/files.js";
-import { resolvePath } from "../tools/files/paths.js";
+import { normalizeUserPath, refuseProtected } from "../tools/files/paths.js";
 
 /**
  * Upload and download of workspace files over plain HTTP:
@@ -27,7 +29,9 @@ import { resolvePath } from "../tools/files/paths.js";
  *
  * Uploads stream into a hidden temp file in the target's directory and are renamed over the
  * target only once complete and accepted, so a refused, oversized or aborted upload leaves
- * nothing behind (missing parent directories are created, and removed again on failure).
+ * nothing behind (missing parent directories are created, and removed again on failure). Both
+ * directions go through the workspace's open root, never a path (see the containment rule in
+ * src/infra/workspace-fs/confined.ts).
  * Acceptance is by content: a type file-type recognises by its magic bytes must be in
  * allowedUploadTypes; content without magic is accepted as text when it is valid UTF-8 without
  * NUL bytes, its extension (or name) is in the text allowlist, and its text type — or
@@ -49,9 +53,8 @@ export interface FileRoutesOptions<P extends FilePrincipal = FilePrincipal> {
   canWrite: (principal: P, workspaceId: string) => Promise<boolean>;
   limits: {
     maxUploadBytes: number;
-    /** When set, an upload may not take the workspace (managed dirs aside) over this total. */
+    /** When set, an upload may not take the workspace over this total (everything in it counts). */
     maxWorkspaceBytes?: number;
-    managedDirs?: readonly string[];
   };
   /** MIME types accepted by content; "image/*" and "*\/*" patterns work; "text/plain" admits all text. */
   allowedUploadTypes: readonly string[];
@@ -359,19 +362,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-/** Removes the directories `mkdir -p` made (deepest first), as far as they are still empty. */
-async function removeMadeDirs(first: string, deepest: string): Promise<void> {
-  const dirs: string[] = [];
-  for (let d = deepest; d.length >= first.length; d = dirname(d)) {
-    dirs.push(d);
-    if (d === first || d === dirname(d)) break;
-  }
-  for (const d of dirs) await rmdir(d).catch(() => undefined);
-}
-
 export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOptions<P>): FileRouteHandler {
   const { logger } = opts;
-  const managedDirs = opts.limits.managedDirs ?? defaultFileLimits.managedDirs;
 
   const classify = async (body: Received, requested: string): Promise<string> => {
     const detected = await detect(body.head);
@@ -397,54 +389,57 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
     const max = opts.limits.maxUploadBytes;
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > max) throw tooLarge(max);
-    const target = await resolvePath(root, path, { forWrite: true, allowMissing: true });
-    if (target.stats && !target.stats.isFile()) throw badInput("path", "is a directory");
-    const dir = dirname(target.absolute);
-    let made: string | undefined;
-    try {
-      made = await mkdir(dir, { recursive: true });
-    } catch (err) {
-      throw fsError(err, target.requested);
-    }
-    const tmp = tempPathFor(target.absolute, "upload");
-    let fh: FileHandle | undefined;
-    let committed = false;
-    try {
-      fh = await open(tmp, "wx", 0o600);
-      const body = await receive(req, fh, max);
-      const existing = await lstat(target.absolute).catch(() => null);
-      await fh.chmod(existing?.isFile() ? existing.mode & 0o777 : 0o644);
-      await fh.sync();
-      await fh.close();
-      fh = undefined;
-      const type = await classify(body, target.requested);
-      if (opts.limits.maxWorkspaceBytes !== undefined) {
-        // The temp file is counted already (unless it is in a managed dir); the old file goes.
-        const managed = managedDirs.includes(target.relative.split("/")[0] ?? "");
-        const usage = await workspaceUsage(target.root, managedDirs);
-        const total = usage - (existing?.isFile() && !managed ? existing.size : 0) + (managed ? body.size : 0);
-        if (total > opts.limits.maxWorkspaceBytes) {
-          const maxTotal = opts.limits.maxWorkspaceBytes;
-          throw limitExceeded("maxWorkspaceBytes", maxTotal, `The workspace would exceed its ${maxTotal} bytes`);
+    const requested = normalizeUserPath(path);
+    refuseProtected(requested);
+    await withWorkspace(root, async (r) => {
+      const target = await r.locate(requested, { follow: true, allowMissing: true, createParents: true });
+      refuseProtected(target.relative);
+      if (target.name === null || (target.stats && !target.stats.isFile())) throw badInput("path", "is a directory");
+      const name = target.name;
+      const tmp = tempNameFor(name, "upload");
+      let fh: FileHandle | undefined;
+      let committed = false;
+      try {
+        fh = await createTempAt(r, target.dir, tmp).catch((err: unknown) => {
+          throw fsError(err, requested);
+        });
+        const body = await receive(req, fh, max);
+        const existing = await lstat(entryPath(target.dir, name)).catch(() => null);
+        await fh.chmod(keptMode(existing));
+        await fh.sync();
+        await fh.close();
+        fh = undefined;
+        const type = await classify(body, requested);
+        if (opts.limits.maxWorkspaceBytes !== undefined) {
+          // The temp file is counted already; the old file goes.
+          const total = (await workspaceUsage(r)) - (existing?.isFile() ? existing.size : 0);
+          if (total > opts.limits.maxWorkspaceBytes) {
+            const maxTotal = opts.limits.maxWorkspaceBytes;
+            throw limitExceeded("maxWorkspaceBytes", maxTotal, `The workspace would exceed its ${maxTotal} bytes`);
+          }
+        }
+        if (existing?.isDirectory()) throw badInput("path", "is a directory");
+        await rename(entryPath(target.dir, tmp), entryPath(target.dir, name));
+        committed = true;
+        logger.info({ path: requested, size: body.size, type }, "file uploaded");
+        sendJson(res, existing ? 200 : 201, { path: requested, size: body.size, version: body.version });
+      } finally {
+        if (!committed) {
+          await fh?.close().catch(() => undefined);
+          await unlink(entryPath(target.dir, tmp)).catch(() => undefined);
+          await r.removeMadeDirs();
         }
       }
-      if (existing?.isDirectory()) throw badInput("path", "is a directory");
-      await rename(tmp, target.absolute);
-      committed = true;
-      logger.info({ path: target.requested, size: body.size, type }, "file uploaded");
-      sendJson(res, existing ? 200 : 201, { path: target.requested, size: body.size, version: body.version });
-    } finally {
-      if (!committed) {
-        await fh?.close().catch(() => undefined);
-        await unlink(tmp).catch(() => undefined);
-        if (made !== undefined) await removeMadeDirs(made, dir);
-      }
-    }
+    });
   }
 
   async function download(res: ServerResponse, root: string, path: string, headOnly: boolean): Promise<void> {
-    const r = await resolvePath(root, path);
-    const fh = await openRegularFile(r.absolute, r.requested);
+    const requested = normalizeUserPath(path);
+    const fh = await withWorkspace(root, async (r) => {
+      const loc = await r.locate(requested, { follow: true });
+      if (loc.name === null) throw badInput("path", "is a directory");
+      return openRegularAt(loc.dir, loc.name);
+    });
     let handedOver = false;
     try {
       const { size } = await fh.stat();
@@ -461,12 +456,12 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
         detected?.mime ??
         (isText(head, size > got)
           ? "text/plain; charset=utf-8"
-          : (binaryTypes[extname(r.requested).toLowerCase()] ?? "application/octet-stream"));
+          : (binaryTypes[extname(requested).toLowerCase()] ?? "application/octet-stream"));
       res.writeHead(200, {
         ...baseHeaders,
         "content-type": contentType,
         "content-length": String(size),
-        "content-disposition": contentDisposition(posix.basename(r.requested)),
+        "content-disposition": contentDisposition(posix.basename(requested)),
         "content-security-policy": "default-src 'none'; sandbox",
       });
       if (headOnly || size === 0) {

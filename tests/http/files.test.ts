@@ -255,8 +255,7 @@ describe("file upload and download over HTTP", () => {
     expect((await send("PUT", url("output/max.txt"), { body: Buffer.alloc(LIMIT, 0x61) })).status).toBe(201);
   });
 
-  it("refuses with 413 an upload that would take the workspace over its quota, venv not counted", async () => {
-    await fs.writeFile(join(root, "venv", "package.bin"), Buffer.alloc(5000));
+  it("refuses with 413 an upload that would take the workspace over its quota, counting everything in it", async () => {
     await fs.writeFile(join(root, "src", "a.txt"), "x".repeat(600));
     expect((await send("PUT", "/workspaces/small/files/src/b.txt", { body: "y".repeat(400) })).status).toBe(201);
     // Replacing b.txt with a file of the same size fits; one byte more does not.
@@ -266,6 +265,10 @@ describe("file upload and download over HTTP", () => {
     expect(over.json().error?.code).toBe("LIMIT_EXCEEDED");
     await idle();
     expect(await tree(join(root, "src"))).toEqual(["a.txt", "b.txt"]);
+    // What a program put into the venv counts as well: freeing 300 bytes elsewhere does not help.
+    await fs.rm(join(root, "src", "a.txt"));
+    await fs.writeFile(join(root, "venv", "package.bin"), Buffer.alloc(600));
+    expect((await send("PUT", "/workspaces/small/files/src/c.txt", { body: "w" })).status).toBe(413);
   });
 
   it("leaves no partial file when the client aborts mid-upload", async () => {

@@ -373,21 +373,21 @@ describe("limits", () => {
     expect((await fs.stat(join(root, "ok.txt"))).size).toBe(1000);
   });
 
-  it("refuses a write that takes the workspace over maxWorkspaceBytes, venv not counted", async () => {
-    await fs.writeFile(join(root, "venv", "big-package.bin"), Buffer.alloc(5000));
-    const limits = { maxWorkspaceBytes: 3000 };
-    expect(await workspaceUsage(root)).toBe(0);
+  it("refuses a write that takes the workspace over maxWorkspaceBytes, counting everything (the venv too)", async () => {
+    const base = await workspaceUsage(root); // venv/pyvenv.cfg
+    expect(base).toBe("home = /usr/bin\n".length);
+    const limits = { maxWorkspaceBytes: base + 3000 };
     await writeFile(root, "a.bin", Buffer.alloc(2000), { limits });
     const err = await domainError(writeFile(root, "b.bin", Buffer.alloc(1001), { limits }));
     expect(err.code).toBe("LIMIT_EXCEEDED");
-    expect(err.details).toMatchObject({ limit: "maxWorkspaceBytes", max: 3000 });
+    expect(err.details).toMatchObject({ limit: "maxWorkspaceBytes", max: base + 3000 });
     expect(await exists(join(root, "b.bin"))).toBe(false);
     // Replacing a file only counts the difference.
     await writeFile(root, "a.bin", Buffer.alloc(3000), { limits });
-    expect(await workspaceUsage(root)).toBe(3000);
-    // Moving a file out of the venv brings it into the total.
-    expect((await domainError(moveFile(root, "venv/big-package.bin", "pkg.bin", { limits }))).code).toBe(
-      "LIMIT_EXCEEDED",
-    );
+    expect(await workspaceUsage(root)).toBe(base + 3000);
+    // What a program put into the venv counts as well.
+    await writeFile(root, "a.bin", Buffer.alloc(1000), { limits });
+    await fs.writeFile(join(root, "venv", "big-package.bin"), Buffer.alloc(2500));
+    expect((await domainError(writeFile(root, "c.bin", "x", { limits }))).code).toBe("LIMIT_EXCEEDED");
   });
 });

@@ -13,6 +13,9 @@ export interface HostUser {
   gid: number;
 }
 
+/** Who runs sandboxed programs, and owns the workspaces, when this service runs as root ("nobody"). */
+export const SANDBOX_HOST_USER: Readonly<HostUser> = Object.freeze({ uid: 65534, gid: 65534 });
+
 const dirFlags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 const BATCH = 64;
 

@@ -30,7 +30,7 @@ import {
   type HostTools,
   type Usage,
 } from "./command-line.js";
-import { assertReachable, handOver, type HostUser } from "./ownership.js";
+import { assertReachable, handOver, SANDBOX_HOST_USER, type HostUser } from "./ownership.js";
 import { canListChildren, childrenOf, killNamespace, signal, sweep, tasksOfUid } from "./process-tree.js";
 
 export type SandboxKind = "BWRAP" | "NONE";
@@ -249,7 +249,7 @@ class ProcessSandbox implements Sandbox {
 
   constructor(private readonly opts: SandboxOptions) {
     this.kind = opts.mode === "bwrap" ? "BWRAP" : "NONE";
-    this.user = process.getuid?.() === 0 ? (opts.hostUser ?? { uid: 65534, gid: 65534 }) : null;
+    this.user = process.getuid?.() === 0 ? (opts.hostUser ?? SANDBOX_HOST_USER) : null;
     this.keepOwner = opts.keepOwner ?? ["venv"];
     if (this.user?.uid === 0) {
       opts.logger.warn({ hostUser: this.user }, "sandbox host user is root: the process limit is NOT enforced");

@@ -1,12 +1,26 @@
 import { createHash, randomBytes } from "node:crypto";
-import { constants, type Stats } from "node:fs";
-import { lstat, mkdir, open, readdir, rename, rm, rmdir, unlink, type FileHandle } from "node:fs/promises";
-import { basename, dirname, join, posix } from "node:path";
+import type { Stats } from "node:fs";
+import { lstat, open, readdir, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import { badInput, conflict, DomainError, forbidden, notFound, policyDenied } from "../../domain/errors.js";
-import { resolvePath, type ResolvedPath } from "./paths.js";
+import {
+  ConfinedRoot,
+  CREATE_FLAGS,
+  DIR_FLAGS,
+  entryPath,
+  errnoOf,
+  handlePath,
+  openRegularAt,
+  type Location,
+  type Owner,
+} from "../../infra/workspace-fs/confined.js";
+import { SANDBOX_HOST_USER } from "../../infra/sandbox/ownership.js";
+import { normalizeUserPath, refuseProtected } from "./paths.js";
 
 /**
- * The file operations of a task workspace, over node:fs, behind the rules of ./paths.ts.
+ * The file operations of a task workspace, behind the rules of ./paths.ts, each done through the
+ * workspace's open root and never through a path (see the containment rule in
+ * src/infra/workspace-fs/confined.ts): nothing a program of the workspace does to its folders
+ * can make an operation read or write outside it.
  *
  * - Versions are `sha256:<hex>` of the content: unlike size/mtime/inode they cannot repeat after
  *   a same-size rewrite within the clock's resolution, and a client can compute one itself.
@@ -17,23 +31,19 @@ import { resolvePath, type ResolvedPath } from "./paths.js";
  * - expectedVersion compares and swaps under a per-path lock: atomic against every caller of this
  *   module in this process; against other writers (code in the sandbox) only best-effort.
  * - The workspace total is computed by walking the tree (lstat, links not followed, hard links
- *   counted each time) on every write, leaving out `managedDirs` (the venv, whose packages the
- *   service installs). A write into a managed dir is still charged.
+ *   counted each time) on every write that adds bytes; everything counts, the venv included.
  */
 
 export interface FileLimits {
-  /** Largest file a write, append or move out of a managed dir may produce. Default 10 MiB. */
+  /** Largest file a write or append may produce. Default 10 MiB. */
   maxFileBytes: number;
-  /** Sum of all regular files outside managedDirs. Default 1 GiB. */
+  /** Sum of all regular files of the workspace. Default 1 GiB. */
   maxWorkspaceBytes: number;
   /** readFile's default maxBytes. Default 10 MiB. */
   maxReadBytes: number;
   /** listFiles' default maxEntries. Default 10,000. */
   maxListEntries: number;
-  /**
-   * Top-level directories the service manages: not counted in maxWorkspaceBytes, and not
-   * descended into by a recursive listing that starts above them. Default ["venv"].
-   */
+  /** Top-level directories not descended into by a recursive listing that starts above them. Default ["venv"]. */
   managedDirs: readonly string[];
 }
 
@@ -113,9 +123,6 @@ export const limitExceeded = (limit: keyof FileLimits | string, max: number, mes
 
 export const versionOf = (data: Uint8Array): string => `sha256:${createHash("sha256").update(data).digest("hex")}`;
 
-const errnoOf = (err: unknown): string | undefined =>
-  err && typeof err === "object" && "code" in err ? String((err as { code: unknown }).code) : undefined;
-
 /** Maps the filesystem errors a user can cause to domain errors; everything else is rethrown. */
 export function fsError(err: unknown, path: string, field = "path"): unknown {
   switch (errnoOf(err)) {
@@ -181,20 +188,26 @@ async function withLocks<T>(keys: string[], fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Opens an existing regular file for reading: never follows a final symlink, never blocks on a FIFO. */
-export async function openRegularFile(absolute: string, requested: string): Promise<FileHandle> {
-  const fh = await mapFs(requested, () =>
-    open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK),
-  );
-  try {
-    const st = await fh.stat();
-    if (st.isDirectory()) throw badInput("path", "is a directory");
-    if (!st.isFile()) throw policyDenied("path.special-file", "Device files, FIFOs and sockets cannot be used");
-    return fh;
-  } catch (err) {
-    await fh.close();
-    throw err;
-  }
+/** Who gets what the service creates in a workspace: the sandbox user when this service is root. */
+export const workspaceOwner = (): Owner | null => (process.getuid?.() === 0 ? SANDBOX_HOST_USER : null);
+
+/** Opens the workspace at `root` for one operation (see the containment rule in confined.ts). */
+export const withWorkspace = <T>(root: string, fn: (r: ConfinedRoot) => Promise<T>): Promise<T> =>
+  ConfinedRoot.with(root, workspaceOwner(), fn);
+
+const lockKey = (r: ConfinedRoot, loc: Location) => `${r.path}\0${loc.relative}`;
+
+/** The entry a write names: never the root itself, never a protected path (named or reached). */
+async function locateForWrite(
+  r: ConfinedRoot,
+  requested: string,
+  opts: { follow: boolean; allowMissing?: boolean; createParents?: boolean; field?: string },
+): Promise<Location & { name: string }> {
+  refuseProtected(requested);
+  const loc = await r.locate(requested, opts);
+  refuseProtected(loc.relative);
+  if (loc.name === null) throw policyDenied("path.workspace-root", "The workspace root itself cannot be written");
+  return loc as Location & { name: string };
 }
 
 /** Reads the whole file through `fh`: its version, size, and its first `keep` bytes. */
@@ -217,16 +230,6 @@ async function scan(fh: FileHandle, keep: number): Promise<{ head: Buffer; size:
     }
   }
   return { head: Buffer.concat(chunks), size, version: `sha256:${hash.digest("hex")}` };
-}
-
-/** The version of the regular file at `absolute`. */
-async function versionOfFile(absolute: string, requested: string): Promise<string> {
-  const fh = await openRegularFile(absolute, requested);
-  try {
-    return (await scan(fh, 0)).version;
-  } finally {
-    await fh.close();
-  }
 }
 
 /** The longest prefix of `buf` that does not end inside a UTF-8 sequence. */
@@ -252,37 +255,42 @@ function decodeContent(content: string | Uint8Array, encoding: FileEncoding): Bu
   return Buffer.from(content, "utf8");
 }
 
-/** Sum of the sizes of the regular files under `root`, leaving out its top-level managed dirs. */
-export async function workspaceUsage(root: string, managedDirs: readonly string[] = ["venv"]): Promise<number> {
-  const skip = new Set(managedDirs);
-  const walk = async (dir: string, top: boolean): Promise<number> => {
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return 0; // vanished or unreadable meanwhile
+/** Sum of the sizes of the regular files in the open folder `dir` and below (links not followed). */
+async function usageOfDir(dir: FileHandle): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(handlePath(dir));
+  } catch {
+    return 0; // unreadable
+  }
+  let total = 0;
+  for (const name of names) {
+    const st = await lstat(entryPath(dir, name)).catch(() => null);
+    if (!st) continue; // gone meanwhile
+    if (st.isFile()) total += st.size;
+    else if (st.isDirectory()) {
+      const sub = await open(entryPath(dir, name), DIR_FLAGS).catch(() => null);
+      if (!sub) continue; // replaced meanwhile (by a link: not followed)
+      try {
+        total += await usageOfDir(sub);
+      } finally {
+        await sub.close();
+      }
     }
-    const sizes = await Promise.all(
-      names.map(async (name) => {
-        if (top && skip.has(name)) return 0;
-        const p = join(dir, name);
-        const st = await lstat(p).catch(() => null);
-        if (!st) return 0;
-        if (st.isDirectory()) return walk(p, false);
-        return st.isFile() ? st.size : 0;
-      }),
-    );
-    return sizes.reduce((a, b) => a + b, 0);
-  };
-  return walk(root, true);
+  }
+  return total;
 }
 
-const isManaged = (rel: string, limits: FileLimits): boolean => limits.managedDirs.includes(rel.split("/")[0] ?? "");
+/** Sum of the sizes of every regular file of the workspace (the venv included), links not followed. */
+export async function workspaceUsage(root: string | ConfinedRoot): Promise<number> {
+  if (typeof root !== "string") return usageOfDir(root.root);
+  return withWorkspace(root, (r) => usageOfDir(r.root));
+}
 
 /** Refuses a change that would take the workspace over maxWorkspaceBytes. */
-export async function checkWorkspaceQuota(root: string, added: number, freed: number, limits: FileLimits) {
+export async function checkWorkspaceQuota(r: ConfinedRoot, added: number, freed: number, limits: FileLimits) {
   if (added <= freed) return;
-  const usage = await workspaceUsage(root, limits.managedDirs);
+  const usage = await usageOfDir(r.root);
   if (usage - freed + added > limits.maxWorkspaceBytes) {
     throw limitExceeded(
       "maxWorkspaceBytes",
@@ -298,44 +306,46 @@ const checkFileSize = (size: number, limits: FileLimits) => {
   }
 };
 
-/** A fresh temp name next to `absolute` (hidden, unique; created with O_EXCL by the caller). */
-export const tempPathFor = (absolute: string, tag = "tmp"): string =>
-  join(dirname(absolute), `.${basename(absolute).slice(0, 80)}.${randomBytes(6).toString("hex")}.${tag}`);
+/** A fresh temp name next to `name` (hidden, unique; created with O_EXCL by the caller). */
+export const tempNameFor = (name: string, tag = "tmp"): string =>
+  `.${name.slice(0, 80)}.${randomBytes(6).toString("hex")}.${tag}`;
 
-/** Replaces (or creates) `absolute` with `data` atomically: temp file, fsync, rename. */
-async function atomicWrite(absolute: string, data: Buffer, mode: number): Promise<void> {
-  const tmp = tempPathFor(absolute);
-  const fh = await open(tmp, "wx", 0o600);
+/** Creates `tmp` in `dir` (O_EXCL, never through a link), for the owner, mode 0600 until it is done. */
+export async function createTempAt(r: ConfinedRoot, dir: FileHandle, tmp: string): Promise<FileHandle> {
+  const fh = await open(entryPath(dir, tmp), CREATE_FLAGS, 0o600);
+  try {
+    await r.giveToOwner(fh);
+  } catch (err) {
+    await fh.close();
+    await unlink(entryPath(dir, tmp)).catch(() => undefined);
+    throw err;
+  }
+  return fh;
+}
+
+/** Replaces (or creates) `name` in `dir` with `data` atomically: temp file, fsync, rename. */
+async function atomicWriteAt(r: ConfinedRoot, dir: FileHandle, name: string, data: Buffer, mode: number) {
+  const tmp = tempNameFor(name);
+  const fh = await createTempAt(r, dir, tmp);
   try {
     await fh.writeFile(data);
     await fh.chmod(mode);
     await fh.sync();
   } catch (err) {
     await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
+    await unlink(entryPath(dir, tmp)).catch(() => undefined);
     throw err;
   }
   await fh.close();
   try {
-    await rename(tmp, absolute);
+    await rename(entryPath(dir, tmp), entryPath(dir, name));
   } catch (err) {
-    await unlink(tmp).catch(() => undefined);
+    await unlink(entryPath(dir, tmp)).catch(() => undefined);
     throw err;
   }
 }
 
-const keptMode = (st: Stats | null): number => (st?.isFile() ? st.mode & 0o777 : 0o644);
-
-async function ensureParent(r: ResolvedPath, createParents: boolean | undefined, field = "path"): Promise<void> {
-  const parent = dirname(r.absolute);
-  if (createParents) {
-    await mapFs(r.requested, () => mkdir(parent, { recursive: true }), field);
-    return;
-  }
-  const st = await lstat(parent).catch(() => null);
-  if (!st) throw notFound("Directory", posix.dirname(r.requested), field);
-  if (!st.isDirectory()) throw badInput(field, "a parent of the path is not a directory");
-}
+export const keptMode = (st: Stats | null): number => (st?.isFile() ? st.mode & 0o777 : 0o644);
 
 /** Reads a file (following links that stay inside); content is cut at maxBytes, `truncated` says so. */
 export async function readFile(root: string, path: string, opts: ReadFileOptions = {}): Promise<ReadFileResult> {
@@ -343,25 +353,55 @@ export async function readFile(root: string, path: string, opts: ReadFileOptions
   const maxBytes = opts.maxBytes ?? limits.maxReadBytes;
   if (!Number.isInteger(maxBytes) || maxBytes < 0) throw badInput("maxBytes", "must be a non-negative integer");
   const encoding = opts.encoding ?? "utf8";
-  const r = await resolvePath(root, path);
-  const fh = await openRegularFile(r.absolute, r.requested);
-  let scanned: Awaited<ReturnType<typeof scan>>;
-  try {
-    scanned = await scan(fh, maxBytes);
-  } finally {
-    await fh.close();
-  }
+  const requested = normalizeUserPath(path);
+  const scanned = await withWorkspace(root, async (r) => {
+    const loc = await r.locate(requested, { follow: true });
+    if (loc.name === null) throw badInput("path", "is a directory");
+    const fh = await openRegularAt(loc.dir, loc.name);
+    try {
+      return await scan(fh, maxBytes);
+    } finally {
+      await fh.close();
+    }
+  });
   const truncated = scanned.size > maxBytes;
   let head = scanned.head;
   if (encoding === "utf8" && truncated) head = utf8CompletePrefix(head);
   return {
-    path: r.requested,
+    path: requested,
     content: head.toString(encoding === "base64" ? "base64" : "utf8"),
     encoding,
     size: scanned.size,
     version: scanned.version,
     truncated,
   };
+}
+
+/** The entry `name` of `dir` now (lstat: a link is a link), or null. */
+const entryStats = (dir: FileHandle, name: string) => lstat(entryPath(dir, name)).catch(() => null);
+
+async function checkExpected(
+  loc: Location & { name: string },
+  requested: string,
+  existing: Stats | null,
+  expected: string | null | undefined,
+) {
+  if (expected === undefined) return;
+  if (expected === null) {
+    if (existing) throw conflict(`${JSON.stringify(requested)} already exists`, "expectedVersion");
+    return;
+  }
+  if (!existing) throw conflict(`${JSON.stringify(requested)} does not exist any more`, "expectedVersion");
+  const fh = await openRegularAt(loc.dir, loc.name);
+  let current: string;
+  try {
+    current = (await scan(fh, 0)).version;
+  } finally {
+    await fh.close();
+  }
+  if (current !== expected) {
+    throw conflict(`${JSON.stringify(requested)} was changed since version ${expected}`, "expectedVersion");
+  }
 }
 
 /** Creates or replaces a file atomically; with expectedVersion only if the current one matches. */
@@ -374,30 +414,22 @@ export async function writeFile(
   const limits = limitsOf(opts);
   const data = decodeContent(content, opts.encoding ?? "utf8");
   checkFileSize(data.length, limits);
-  const r = await resolvePath(root, path, { forWrite: true, allowMissing: true });
-  return withLocks([r.absolute], async () => {
-    const existing = await lstat(r.absolute).catch(() => null);
-    if (existing?.isDirectory()) throw badInput("path", "is a directory");
-    await checkExpected(r, existing, opts.expectedVersion);
-    await ensureParent(r, opts.createParents);
-    const freed = existing?.isFile() && !isManaged(r.relative, limits) ? existing.size : 0;
-    await checkWorkspaceQuota(r.root, data.length, freed, limits);
-    await mapFs(r.requested, () => atomicWrite(r.absolute, data, keptMode(existing)));
-    return { path: r.requested, size: data.length, version: versionOf(data), created: !existing };
+  const requested = normalizeUserPath(path);
+  return withWorkspace(root, async (r) => {
+    const loc = await locateForWrite(r, requested, {
+      follow: true,
+      allowMissing: true,
+      createParents: opts.createParents,
+    });
+    return withLocks([lockKey(r, loc)], async () => {
+      const existing = await entryStats(loc.dir, loc.name);
+      if (existing?.isDirectory()) throw badInput("path", "is a directory");
+      await checkExpected(loc, requested, existing, opts.expectedVersion);
+      await checkWorkspaceQuota(r, data.length, existing?.isFile() ? existing.size : 0, limits);
+      await mapFs(requested, () => atomicWriteAt(r, loc.dir, loc.name, data, keptMode(existing)));
+      return { path: requested, size: data.length, version: versionOf(data), created: !existing };
+    });
   });
-}
-
-async function checkExpected(r: ResolvedPath, existing: Stats | null, expected: string | null | undefined) {
-  if (expected === undefined) return;
-  if (expected === null) {
-    if (existing) throw conflict(`${JSON.stringify(r.requested)} already exists`, "expectedVersion");
-    return;
-  }
-  if (!existing) throw conflict(`${JSON.stringify(r.requested)} does not exist any more`, "expectedVersion");
-  const current = await versionOfFile(r.absolute, r.requested);
-  if (current !== expected) {
-    throw conflict(`${JSON.stringify(r.requested)} was changed since version ${expected}`, "expectedVersion");
-  }
 }
 
 /** Appends to a file (created when missing); done as an atomic rewrite, so maxFileBytes bounds it. */
@@ -410,28 +442,33 @@ export async function appendFile(
   const limits = limitsOf(opts);
   const data = decodeContent(content, opts.encoding ?? "utf8");
   checkFileSize(data.length, limits);
-  const r = await resolvePath(root, path, { forWrite: true, allowMissing: true });
-  return withLocks([r.absolute], async () => {
-    const existing = await lstat(r.absolute).catch(() => null);
-    if (existing?.isDirectory()) throw badInput("path", "is a directory");
-    await checkExpected(r, existing, opts.expectedVersion);
-    let current: Buffer = Buffer.alloc(0);
-    if (existing) {
-      checkFileSize(existing.size + data.length, limits);
-      const fh = await openRegularFile(r.absolute, r.requested);
-      try {
-        current = (await scan(fh, limits.maxFileBytes + 1)).head;
-      } finally {
-        await fh.close();
+  const requested = normalizeUserPath(path);
+  return withWorkspace(root, async (r) => {
+    const loc = await locateForWrite(r, requested, {
+      follow: true,
+      allowMissing: true,
+      createParents: opts.createParents,
+    });
+    return withLocks([lockKey(r, loc)], async () => {
+      const existing = await entryStats(loc.dir, loc.name);
+      if (existing?.isDirectory()) throw badInput("path", "is a directory");
+      await checkExpected(loc, requested, existing, opts.expectedVersion);
+      let current: Buffer = Buffer.alloc(0);
+      if (existing) {
+        checkFileSize(existing.size + data.length, limits);
+        const fh = await openRegularAt(loc.dir, loc.name);
+        try {
+          current = (await scan(fh, limits.maxFileBytes + 1)).head;
+        } finally {
+          await fh.close();
+        }
       }
-    } else {
-      await ensureParent(r, opts.createParents);
-    }
-    const next = Buffer.concat([current, data]);
-    checkFileSize(next.length, limits);
-    await checkWorkspaceQuota(r.root, data.length, 0, limits);
-    await mapFs(r.requested, () => atomicWrite(r.absolute, next, keptMode(existing)));
-    return { path: r.requested, size: next.length, version: versionOf(next), created: !existing };
+      const next = Buffer.concat([current, data]);
+      checkFileSize(next.length, limits);
+      await checkWorkspaceQuota(r, data.length, 0, limits);
+      await mapFs(requested, () => atomicWriteAt(r, loc.dir, loc.name, next, keptMode(existing)));
+      return { path: requested, size: next.length, version: versionOf(next), created: !existing };
+    });
   });
 }
 
@@ -447,31 +484,43 @@ export async function listFiles(
   const limits = limitsOf(opts);
   const maxEntries = opts.maxEntries ?? limits.maxListEntries;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) throw badInput("maxEntries", "must be a positive integer");
-  const r = await resolvePath(root, path);
-  const st = r.stats as Stats;
-  if (!st.isDirectory()) return { entries: [entryOf(r.requested, st)], truncated: false };
-
-  const entries: FileEntry[] = [];
-  const skipManaged = r.relative === ".";
-  const stack: Array<{ abs: string; shown: string }> = [{ abs: r.absolute, shown: r.requested }];
-  while (stack.length > 0) {
-    const { abs, shown } = stack.pop() as { abs: string; shown: string };
-    const names = (await readdir(abs).catch(() => [] as string[])).sort();
-    const subdirs: Array<{ abs: string; shown: string }> = [];
-    for (const name of names) {
-      const childAbs = join(abs, name);
-      const childShown = shown === "." ? name : `${shown}/${name}`;
-      const cst = await lstat(childAbs).catch(() => null);
-      if (!cst) continue;
-      if (entries.length >= maxEntries) return { entries: sortDepthFirst(entries), truncated: true };
-      entries.push(entryOf(childShown, cst));
-      const managed = skipManaged && abs === r.absolute && limits.managedDirs.includes(name);
-      if (opts.recursive && cst.isDirectory() && !managed) subdirs.push({ abs: childAbs, shown: childShown });
+  const requested = normalizeUserPath(path);
+  return withWorkspace(root, async (r) => {
+    const loc = await r.locate(requested, { follow: true });
+    const st = loc.stats as Stats;
+    if (!st.isDirectory()) return { entries: [entryOf(requested, st)], truncated: false };
+    const start = loc.name === null ? loc.dir : await open(entryPath(loc.dir, loc.name), DIR_FLAGS).catch(() => null);
+    if (!start) throw conflict("The path was changed (a folder or file replaced) while in use; retry", "path");
+    const entries: FileEntry[] = [];
+    const skipManaged = loc.relative === ".";
+    // Depth first, in name order; each folder is opened from the one above it.
+    const walk = async (dir: FileHandle, shown: string, top: boolean): Promise<boolean> => {
+      const names = (await readdir(handlePath(dir)).catch(() => [] as string[])).sort();
+      for (const name of names) {
+        const childShown = shown === "." ? name : `${shown}/${name}`;
+        const cst = await lstat(entryPath(dir, name)).catch(() => null);
+        if (!cst) continue;
+        if (entries.length >= maxEntries) return false;
+        entries.push(entryOf(childShown, cst));
+        const managed = skipManaged && top && limits.managedDirs.includes(name);
+        if (!opts.recursive || !cst.isDirectory() || managed) continue;
+        const sub = await open(entryPath(dir, name), DIR_FLAGS).catch(() => null);
+        if (!sub) continue; // replaced by a link meanwhile: listed, not descended
+        try {
+          if (!(await walk(sub, childShown, false))) return false;
+        } finally {
+          await sub.close();
+        }
+      }
+      return true;
+    };
+    try {
+      const complete = await walk(start, requested, true);
+      return { entries: sortDepthFirst(entries), truncated: !complete };
+    } finally {
+      if (start !== loc.dir) await start.close();
     }
-    // Depth first, in name order: push in reverse so the first subdirectory is popped first.
-    for (const d of subdirs.reverse()) stack.push(d);
-  }
-  return { entries: sortDepthFirst(entries), truncated: false };
+  });
 }
 
 /** Orders entries as a depth-first walk in name order (a directory's children right after it). */
@@ -489,41 +538,101 @@ const sortDepthFirst = (entries: FileEntry[]): FileEntry[] =>
 
 /** Metadata of one path; a symbolic link is reported as SYMLINK, not followed. */
 export async function stat(root: string, path: string): Promise<FileEntry> {
-  const r = await resolvePath(root, path, { noFollow: true });
-  return entryOf(r.requested, r.stats as Stats);
+  const requested = normalizeUserPath(path);
+  return withWorkspace(root, async (r) => {
+    const loc = await r.locate(requested, { follow: false });
+    return entryOf(requested, loc.stats as Stats);
+  });
 }
 
 /** Creates a directory and its missing parents; an existing directory is fine. */
 export async function makeDirectory(root: string, path: string): Promise<FileEntry> {
-  const r = await resolvePath(root, path, { forWrite: true, allowMissing: true });
-  if (r.stats && !r.stats.isDirectory()) throw conflict(`${JSON.stringify(r.requested)} exists and is not a directory`);
-  await mapFs(r.requested, () => mkdir(r.absolute, { recursive: true }));
-  return entryOf(r.requested, await lstat(r.absolute));
+  const requested = normalizeUserPath(path);
+  return withWorkspace(root, async (r) => {
+    const loc = await locateForWrite(r, requested, { follow: true, allowMissing: true, createParents: true });
+    if (loc.stats && !loc.stats.isDirectory()) {
+      throw conflict(`${JSON.stringify(requested)} exists and is not a directory`);
+    }
+    if (!loc.stats) {
+      await mapFs(requested, () =>
+        r.makeDir(loc.dir, loc.name).catch((err: unknown) => {
+          if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        }),
+      );
+    }
+    const made = await lstat(entryPath(loc.dir, loc.name));
+    if (!made.isDirectory()) throw conflict(`${JSON.stringify(requested)} exists and is not a directory`);
+    return entryOf(requested, made);
+  });
 }
 
 /** Renames a file, directory or link (the link itself); CONFLICT when `to` exists unless overwrite. */
 export async function moveFile(root: string, from: string, to: string, opts: MoveFileOptions = {}): Promise<FileEntry> {
   const limits = limitsOf(opts);
-  const src = await resolvePath(root, from, { forWrite: true, noFollow: true });
-  const dst = await resolvePath(root, to, { forWrite: true, allowMissing: true, noFollow: true });
-  return withLocks([src.absolute, dst.absolute], async () => {
-    const srcStats = await mapFs(src.requested, () => lstat(src.absolute), "from");
-    if (src.absolute === dst.absolute) return entryOf(dst.requested, srcStats);
-    if (dst.absolute.startsWith(`${src.absolute}/`)) throw badInput("to", "a directory cannot be moved into itself");
-    const existing = await lstat(dst.absolute).catch(() => null);
-    if (existing) {
-      if (!opts.overwrite) throw conflict(`${JSON.stringify(dst.requested)} already exists`, "to");
-      if (existing.isDirectory() && !srcStats.isDirectory()) throw badInput("to", "is a directory");
-      if (!existing.isDirectory() && srcStats.isDirectory()) throw badInput("to", "is not a directory");
-    }
-    if (isManaged(src.relative, limits) && !isManaged(dst.relative, limits)) {
-      const size = srcStats.isDirectory() ? await workspaceUsage(src.absolute, []) : srcStats.size;
-      await checkWorkspaceQuota(src.root, size, 0, limits);
-    }
-    await ensureParent(dst, opts.createParents, "to");
-    await mapFs(dst.requested, () => rename(src.absolute, dst.absolute), "to");
-    return entryOf(dst.requested, await lstat(dst.absolute));
+  const fromPath = normalizeUserPath(from, "from");
+  const toPath = normalizeUserPath(to, "to");
+  return withWorkspace(root, async (r) => {
+    const src = await locateForWrite(r, fromPath, { follow: false, field: "from" });
+    const dst = await locateForWrite(r, toPath, {
+      follow: false,
+      allowMissing: true,
+      createParents: opts.createParents,
+      field: "to",
+    });
+    return withLocks([lockKey(r, src), lockKey(r, dst)], async () => {
+      const srcStats = await mapFs(fromPath, () => lstat(entryPath(src.dir, src.name)), "from");
+      if (src.relative === dst.relative) return entryOf(toPath, srcStats);
+      if (dst.relative.startsWith(`${src.relative}/`)) throw badInput("to", "a directory cannot be moved into itself");
+      const existing = await entryStats(dst.dir, dst.name);
+      if (existing) {
+        if (!opts.overwrite) throw conflict(`${JSON.stringify(toPath)} already exists`, "to");
+        if (existing.isDirectory() && !srcStats.isDirectory()) throw badInput("to", "is a directory");
+        if (!existing.isDirectory() && srcStats.isDirectory()) throw badInput("to", "is not a directory");
+      }
+      await mapFs(toPath, () => rename(entryPath(src.dir, src.name), entryPath(dst.dir, dst.name)), "to");
+      return entryOf(toPath, await lstat(entryPath(dst.dir, dst.name)));
+    });
   });
+}
+
+/**
+ * Removes entry `name` of `dir` and, for a folder, everything in it: each folder is opened from
+ * the one above it (O_NOFOLLOW), so a folder swapped for a link meanwhile is removed as a link,
+ * never followed.
+ */
+export async function removeTreeAt(dir: FileHandle, name: string): Promise<void> {
+  for (let round = 0; ; round++) {
+    const sub = await open(entryPath(dir, name), DIR_FLAGS).catch((err: unknown) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ELOOP" || code === "ENOTDIR") return null; // a link or a file now
+      throw err;
+    });
+    if (!sub) {
+      await unlink(entryPath(dir, name)).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      });
+      return;
+    }
+    try {
+      for (const child of await readdir(handlePath(sub))) {
+        const st = await lstat(entryPath(sub, child)).catch(() => null);
+        if (!st) continue;
+        if (st.isDirectory()) await removeTreeAt(sub, child);
+        else await unlink(entryPath(sub, child)).catch(() => undefined);
+      }
+    } finally {
+      await sub.close();
+    }
+    try {
+      await rmdir(entryPath(dir, name));
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return;
+      // Something was added meanwhile (a program of the workspace still writing): go again.
+      if (code !== "ENOTEMPTY" || round >= 10) throw err;
+    }
+  }
 }
 
 /** Deletes a file or link (never its target), or a directory (its contents only with recursive). */
@@ -532,15 +641,18 @@ export async function deleteFile(
   path: string,
   opts: { recursive?: boolean } = {},
 ): Promise<{ path: string; type: FileEntryType }> {
-  const r = await resolvePath(root, path, { forWrite: true, noFollow: true });
-  const st = r.stats as Stats;
-  return withLocks([r.absolute], async () => {
-    if (st.isDirectory()) {
-      if (opts.recursive) await mapFs(r.requested, () => rm(r.absolute, { recursive: true }));
-      else await mapFs(r.requested, () => rmdir(r.absolute));
-    } else {
-      await mapFs(r.requested, () => unlink(r.absolute));
-    }
-    return { path: r.requested, type: typeOf(st) };
+  const requested = normalizeUserPath(path);
+  return withWorkspace(root, async (r) => {
+    const loc = await locateForWrite(r, requested, { follow: false });
+    const st = loc.stats as Stats;
+    return withLocks([lockKey(r, loc)], async () => {
+      if (st.isDirectory()) {
+        if (opts.recursive) await mapFs(requested, () => removeTreeAt(loc.dir, loc.name));
+        else await mapFs(requested, () => rmdir(entryPath(loc.dir, loc.name)));
+      } else {
+        await mapFs(requested, () => unlink(entryPath(loc.dir, loc.name)));
+      }
+      return { path: requested, type: typeOf(st) };
+    });
   });
 }
