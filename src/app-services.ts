@@ -3,6 +3,8 @@ import { createServices, closeServices, type Services } from "./domain/services.
 import type { Deps } from "./domain/shared/deps.js";
 import { loadPolicy } from "./infra/sandbox/command-policy.js";
 import { createSandbox, probeSandbox, type Sandbox, type SandboxLimits } from "./infra/sandbox/sandbox.js";
+import { join } from "node:path";
+import { DOWNLOADS_DIR } from "./infra/workspace-fs/workspace-fs.js";
 import { fileTools } from "./tools/files/files.tools.js";
 import { pythonTools } from "./tools/python/python.tools.js";
 import { ToolRegistry } from "./tools/registry.js";
@@ -26,6 +28,11 @@ export interface AppServices extends Services {
   commands: CommandService;
   policies: ToolPolicyService;
   sandbox: SandboxStatus;
+  /**
+   * Runs the service's own steps in a workspace (venv creation, pip): the sandbox, or without
+   * bubblewrap the unisolated runner, which still runs them as the sandbox user.
+   */
+  stepRunner: Sandbox;
 }
 
 export interface AppServiceOptions extends AssignmentOptions {
@@ -92,6 +99,7 @@ export async function createAppServices(deps: Deps, opts: AppServiceOptions): Pr
       indexUrl: opts.pipIndexUrl,
       packages: { allow: [], deny: [] },
       onlyBinary: true,
+      downloadsDir: join(opts.workspacesDir, DOWNLOADS_DIR),
     }),
   );
   const tools = new ToolService(deps, registry, services.workspaces, services.tasks);
@@ -99,7 +107,8 @@ export async function createAppServices(deps: Deps, opts: AppServiceOptions): Pr
     const orphaned = await commands.failOrphanedRuns();
     if (orphaned > 0) deps.logger.warn({ runs: orphaned }, "command runs cut off by the last stop recorded as FAILED");
   }
-  return { ...services, tools, commands, policies, sandbox: status };
+  const stepRunner = sandbox ?? createSandbox({ mode: "none", logger: deps.logger, quiet: true });
+  return { ...services, tools, commands, policies, sandbox: status, stepRunner };
 }
 
 export async function closeAppServices(services: AppServices): Promise<void> {

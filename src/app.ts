@@ -17,6 +17,7 @@ import { ModelRuntime, type ModelRuntimeDeps } from "./domain/runtime/model.runt
 import { DEFAULT_OPENROUTER_BASE_URL, ModelClient } from "./infra/models/model-client.js";
 import { createQueue, type JobQueue } from "./infra/queue/queue.js";
 import { WorkspaceFs } from "./infra/workspace-fs/workspace-fs.js";
+import { workspaceOwner } from "./tools/files/files.js";
 import { startWorkers, type Workers } from "./worker/workers.js";
 
 export interface AppOptions {
@@ -237,8 +238,12 @@ export async function startCore(
     const workspaceFs = new WorkspaceFs({
       root: config.workspacesDir,
       defaultPackages: config.workspaceDefaultPackages,
+      indexUrl: config.pipIndexUrl,
+      sandbox: services.stepRunner,
+      owner: workspaceOwner(),
       logger,
     });
+    await workspaceFs.prepare();
     const runtime = opts.runtime?.(services) ?? pickRuntime(config, services, pubsub, logger, opts);
     const ps = pubsub;
     const q = queue;

@@ -15,40 +15,10 @@ import {
   type CommandOutputSubscription,
 } from "../generated/graphql.js";
 import { collect, startTestServer, type TestServer } from "../helpers/server.js";
+import { localIndex } from "../helpers/wheels.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const hasBwrap = existsSync("/usr/bin/bwrap");
-
-/** A local package index (PEP 503 layout) with one wheel, made by hand (a wheel is a zip with metadata). */
-function localIndex(): string {
-  const dir = mkdtempSync(join(tmpdir(), "wheels-"));
-  chmodSync(dir, 0o755); // read by the sandbox's unprivileged user
-  const pkgDir = join(dir, "simple", "demo-pkg");
-  mkdirSync(pkgDir, { recursive: true });
-  const wheel = join(pkgDir, "demo_pkg-0.1-py3-none-any.whl");
-  execFileSync("/usr/bin/python3", [
-    "-c",
-    `
-import zipfile, sys
-files = {
-  "demo_pkg/__init__.py": "VALUE = 42\\n",
-  "demo_pkg-0.1.dist-info/METADATA": "Metadata-Version: 2.1\\nName: demo-pkg\\nVersion: 0.1\\n",
-  "demo_pkg-0.1.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
-}
-with zipfile.ZipFile(sys.argv[1], "w") as z:
-    for name, text in files.items():
-        z.writestr(name, text)
-    z.writestr("demo_pkg-0.1.dist-info/RECORD", "".join(f"{n},,\\n" for n in files) + "demo_pkg-0.1.dist-info/RECORD,,\\n")
-`,
-    wheel,
-  ]);
-  // A PEP 503 project page: pip reads file:// indexes as static pages.
-  writeFileSync(
-    join(pkgDir, "index.html"),
-    '<!DOCTYPE html><html><body><a href="demo_pkg-0.1-py3-none-any.whl">demo_pkg-0.1-py3-none-any.whl</a></body></html>\n',
-  );
-  return join(dir, "simple");
-}
 
 describe.skipIf(!hasBwrap)("commands and Python in the sandbox [sqlite]", () => {
   let s: TestServer;

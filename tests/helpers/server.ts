@@ -42,8 +42,8 @@ export interface StartOptions extends Partial<Omit<AppOptions, "config">> {
 
 export async function startTestServer(profile: ProfileName, opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "agents-test-"));
-  // The sandbox runs commands as an unprivileged user, who must be able to reach the workspaces.
-  chmodSync(dataDir, 0o755);
+  // The sandbox runs commands as an unprivileged user, who must be able to pass through to the workspaces.
+  chmodSync(dataDir, 0o711);
   let dropDb: (() => Promise<void>) | undefined;
   let databaseUrl = opts.databaseUrl;
   if (profile === "postgres" && !databaseUrl) {

@@ -1,11 +1,14 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../src/domain/ids.js";
+import { SANDBOX_HOST_USER } from "../../src/infra/sandbox/ownership.js";
+import { createSandbox } from "../../src/infra/sandbox/sandbox.js";
 import type { TaskStatus } from "../../src/domain/model.js";
 import {
   readWorkspaceReadme,
@@ -30,7 +33,11 @@ const logger = {
   debug: (obj: object, msg?: string) => logs.push({ level: "debug", obj, msg }),
 };
 
-const fsWith = (o: Partial<WorkspaceFsOptions> = {}) => new WorkspaceFs({ root, defaultPackages: [], logger, ...o });
+const hasBwrap = existsSync("/usr/bin/bwrap");
+const owner = process.getuid?.() === 0 ? SANDBOX_HOST_USER : null;
+const sandbox = createSandbox({ mode: hasBwrap ? "bwrap" : "none", logger, quiet: true });
+const fsWith = (o: Partial<WorkspaceFsOptions> = {}) =>
+  new WorkspaceFs({ root, defaultPackages: [], logger, sandbox, owner, ...o });
 
 const input = (o: Partial<WorkspaceLayoutInput> = {}): WorkspaceLayoutInput => ({
   agentId: newId(),
@@ -63,10 +70,12 @@ with zipfile.ZipFile(f"{sys.argv[1]}/{name}-{ver}-py3-none-any.whl", "w") as z:
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), "workspace-fs-"));
+  await chmod(base, 0o755); // the sandbox's user reaches the workspaces and the wheels
   root = join(base, "workspaces");
   wheels = join(base, "wheels");
-  await mkdir(wheels);
+  await mkdir(wheels, { mode: 0o755 });
   await buildWheel(wheels);
+  for (const f of await readdir(wheels)) await chmod(join(wheels, f), 0o644);
 });
 
 afterAll(async () => {
@@ -140,18 +149,20 @@ describe("README", () => {
     ]);
   });
 
-  it("takes the phase of a FAILED or CANCELLED task from the README it replaces", async () => {
+  it("never reads the README it replaces: the phase of a stopped task comes from stoppedIn, and a FIFO does not block", async () => {
     const ws = fsWith();
     const i = input({ status: "BUILD" });
     const { path } = await ws.create(i);
-    await ws.writeReadme(path, { ...i, status: "CANCELLED" });
+    await ws.writeReadme(path, { ...i, status: "CANCELLED", stoppedIn: "BUILD" });
     let readme = await readFile(join(path, "README.md"), "utf8");
     expect(readme).toContain("> **CANCELLED**: This task was cancelled during Build.");
     expect(progress(readme)?.slice(0, 2)).toEqual(["- [x] Design", "- [ ] Build (cancelled here)"]);
-    // a later rewrite of the stopped task still knows where it stopped
-    await ws.writeReadme(path, { ...i, status: "CANCELLED", title: "again" });
+    // A README the workspace replaced with a FIFO is replaced in turn, never opened.
+    await rm(join(path, "README.md"));
+    await run("mkfifo", [join(path, "README.md")]);
+    await ws.writeReadme(path, { ...i, status: "FAILED", stoppedIn: "TEST", title: "again" });
     readme = await readFile(join(path, "README.md"), "utf8");
-    expect(progress(readme)?.slice(0, 2)).toEqual(["- [x] Design", "- [ ] Build (cancelled here)"]);
+    expect(progress(readme)?.slice(0, 3)).toEqual(["- [x] Design", "- [x] Build", "- [ ] Test (failed here)"]);
   });
 
   it("keeps a hostile title on one escaped heading line and a hostile description fenced", async () => {
@@ -321,8 +332,8 @@ describe("venv", () => {
     expect(logs.some((l) => JSON.stringify(l).includes("pip"))).toBe(false);
   });
 
-  it("installs the default packages with the host's pip into the venv", async () => {
-    const w = fsWith({ defaultPackages: ["demo-pkg"], pipOptions: ["--no-index", "--find-links", wheels] });
+  it("installs the default packages into the venv: downloaded by the system's pip, installed offline in the sandbox", async () => {
+    const w = fsWith({ defaultPackages: ["demo-pkg"], findLinks: wheels });
     const { path } = await w.create(input());
     const r = await w.createVenv(path);
     expect(r.installError).toBeUndefined();

@@ -129,6 +129,7 @@ export class TaskService {
         pauseReason: null,
         approvalRequestedAt: null,
         summary: null,
+        stoppedIn: null,
         createdAt: now,
         updatedAt: now,
       });
@@ -309,6 +310,8 @@ export class TaskService {
       task.pauseReason = null;
     }
     if (to === "COMPLETE" && note && !task.summary) task.summary = note;
+    // Where a stopped task stopped: the database, not its README, keeps what was done.
+    task.stoppedIn = to === "FAILED" || to === "CANCELLED" ? from : null;
     // The row is locked by this transaction: the update goes with its next round trip.
     await updateRow(em, TaskEntity, task.id, {
       status: to,
@@ -319,6 +322,7 @@ export class TaskService {
       pausedAt: task.pausedAt ?? null,
       pauseReason: task.pauseReason ?? null,
       summary: task.summary ?? null,
+      stoppedIn: task.stoppedIn,
     });
     if (released) await this.assignment.releaseInTx(em, out, released, now);
     const ev = await appendEvent(

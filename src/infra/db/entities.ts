@@ -67,6 +67,8 @@ export class TaskEntity {
   approvalRequestedAt!: Date | null;
   /** What the agent said it did, from complete_task. */
   summary!: string | null;
+  /** For FAILED and CANCELLED: the status it left (its README keeps that phase's checklist). */
+  stoppedIn!: string | null;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -305,6 +307,7 @@ export const TaskSchema = new EntitySchema<TaskEntity>({
     pauseReason: { type: "text", nullable: true, fieldName: "pause_reason" },
     approvalRequestedAt: { type: "datetime", length: 3, nullable: true, fieldName: "approval_requested_at" },
     summary: { type: "text", nullable: true },
+    stoppedIn: { type: "string", length: 16, nullable: true, fieldName: "stopped_in" },
     ...timestamps,
   },
   indexes: [

@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
+import { keepPrivate, privateDirMode } from "../private-dirs.js";
 import { join } from "node:path";
 import type { MikroORM, Options } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
@@ -61,12 +62,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     },
   };
   let orm: MikroORM;
+  let fileIdentity: { dev: number; ino: number } | null = null;
+  const dbFile = join(opts.dataDir, "agents.db");
   if (dialect === "sqlite") {
-    mkdirSync(opts.dataDir, { recursive: true });
+    fileIdentity = prepareSqliteFile(opts.dataDir, dbFile);
     const { MikroORM: SqliteORM } = await import("@mikro-orm/sqlite");
     orm = await SqliteORM.init({
       ...common,
-      dbName: join(opts.dataDir, "agents.db"),
+      dbName: dbFile,
       pool: {
         min: 1,
         max: 1,
@@ -84,7 +87,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const em = orm.em as SqlEntityManager;
   const logQuery = opts.onQuery ? (text: string) => opts.onQuery?.(`[query] ${text}`) : undefined;
   queryLoggers.set(orm.config, logQuery);
-  const reads = dialect === "sqlite" ? sqliteReads(join(opts.dataDir, "agents.db"), logQuery) : null;
+  const reads = dialect === "sqlite" ? sqliteReads(dbFile, logQuery) : null;
   if (reads) readRunners.set(orm.config, reads.runner);
   return {
     dialect,
@@ -110,6 +113,15 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       return (await orm.getMigrator().getPendingMigrations()).map((m) => m.name);
     },
     async ping() {
+      // A database file deleted or replaced under a running server: every write would go to the
+      // unlinked file (lost at the next start), so the server is not ready, and says why.
+      if (fileIdentity) {
+        const now = statSync(dbFile, { throwIfNoEntry: false });
+        if (!now) throw new Error(`the database file ${dbFile} was deleted while the server runs; restart it`);
+        if (now.dev !== fileIdentity.dev || now.ino !== fileIdentity.ino) {
+          throw new Error(`the database file ${dbFile} was replaced while the server runs; restart it`);
+        }
+      }
       await em.fork().execute("select 1");
     },
     async close() {
@@ -190,4 +202,23 @@ function poolRunner(em: SqlEntityManager, onQuery?: (text: string) => void): Pic
   return {
     all: (text, params) => on((r) => r.all(text, params)),
   };
+}
+
+/**
+ * The data folder (see privateDirMode) and the database file (0600, made before SQLite opens it:
+ * its -wal and -shm files take the same mode). Returns the file's identity, which ping() checks.
+ */
+function prepareSqliteFile(dataDir: string, dbFile: string): { dev: number; ino: number } {
+  mkdirSync(dataDir, { recursive: true, mode: privateDirMode() });
+  keepPrivate(dataDir);
+  closeSync(openSync(dbFile, "a", 0o600));
+  for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`, `${dbFile}-journal`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch {
+      // not there (yet): made by SQLite with the database file's mode
+    }
+  }
+  const st = statSync(dbFile);
+  return { dev: st.dev, ino: st.ino };
 }

@@ -122,8 +122,10 @@ export interface SandboxOptions {
    * to root; so root hands each workspace to this user and starts bwrap as it. Ignored otherwise.
    */
   hostUser?: HostUser;
-  /** Top-level workspace entries not handed to hostUser. Default ["venv"]. */
+  /** Top-level workspace entries not handed to hostUser. Default none. */
   keepOwner?: string[];
+  /** No warning about running without isolation (the service's own steps, when bwrap is missing). */
+  quiet?: boolean;
 }
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -250,11 +252,11 @@ class ProcessSandbox implements Sandbox {
   constructor(private readonly opts: SandboxOptions) {
     this.kind = opts.mode === "bwrap" ? "BWRAP" : "NONE";
     this.user = process.getuid?.() === 0 ? (opts.hostUser ?? SANDBOX_HOST_USER) : null;
-    this.keepOwner = opts.keepOwner ?? ["venv"];
+    this.keepOwner = opts.keepOwner ?? [];
     if (this.user?.uid === 0) {
       opts.logger.warn({ hostUser: this.user }, "sandbox host user is root: the process limit is NOT enforced");
     }
-    if (opts.mode === "none") {
+    if (opts.mode === "none" && !opts.quiet) {
       opts.logger.warn({ sandbox: "none" }, "sandbox disabled: commands run on this host WITHOUT isolation");
     }
   }

@@ -27,7 +27,7 @@
  * reach. See docs/containment.md.
  */
 import { constants, type Stats } from "node:fs";
-import { lstat, mkdir, open, readlink, realpath, rmdir, type FileHandle } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, readlink, realpath, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import { isAbsolute, posix } from "node:path";
 import { badInput, conflict, DomainError, notFound, policyDenied } from "../../domain/errors.js";
 
@@ -339,5 +339,62 @@ export async function openRegularAt(dir: FileHandle, name: string, field = "path
   } catch (err) {
     await fh.close();
     throw err;
+  }
+}
+
+/**
+ * Removes entry `name` of `dir` and, for a folder, everything in it: each folder is opened from
+ * the one above it (O_NOFOLLOW), so a folder swapped for a link meanwhile is removed as a link,
+ * never followed.
+ */
+export async function removeTreeAt(dir: FileHandle, name: string): Promise<void> {
+  for (let round = 0; ; round++) {
+    const sub = await open(entryPath(dir, name), DIR_FLAGS).catch((err: unknown) => {
+      const code = errnoOf(err);
+      if (code === "ELOOP" || code === "ENOTDIR") return null; // a link or a file now
+      throw err;
+    });
+    if (!sub) {
+      await unlink(entryPath(dir, name)).catch((err: unknown) => {
+        if (errnoOf(err) !== "ENOENT") throw err;
+      });
+      return;
+    }
+    try {
+      for (const child of await readdir(handlePath(sub))) {
+        const st = await lstat(entryPath(sub, child)).catch(() => null);
+        if (!st) continue;
+        if (st.isDirectory()) await removeTreeAt(sub, child);
+        else await unlink(entryPath(sub, child)).catch(() => undefined);
+      }
+    } finally {
+      await sub.close();
+    }
+    try {
+      await rmdir(entryPath(dir, name));
+      return;
+    } catch (err) {
+      const code = errnoOf(err);
+      if (code === "ENOENT") return;
+      // Something was added meanwhile (a program of the workspace still writing): go again.
+      if (code !== "ENOTEMPTY" || round >= 10) throw err;
+    }
+  }
+}
+
+/**
+ * Removes folder `path` and everything in it, where the folder above it belongs to the service
+ * (a workspace, a download folder): opened by path up to there, then walked by descriptors.
+ */
+export async function removeTree(path: string): Promise<void> {
+  const parent = await open(posix.dirname(path), DIR_FLAGS).catch((err: unknown) => {
+    if (errnoOf(err) === "ENOENT") return null;
+    throw err;
+  });
+  if (!parent) return;
+  try {
+    await removeTreeAt(parent, posix.basename(path));
+  } finally {
+    await parent.close();
   }
 }

@@ -1,4 +1,6 @@
+import { chown, mkdir, mkdtemp } from "node:fs/promises";
 import { devNull } from "node:os";
+import { join } from "node:path";
 import { runProcess, type RunResult } from "./run.js";
 
 /** `pip --python` (install into another interpreter's environment) arrived in pip 22.3. */
@@ -103,40 +105,143 @@ export function summarizePipFailure(r: RunResult, timeoutMs: number): string {
   return redacted.length > 600 ? `${redacted.slice(0, 599)}…` : redacted;
 }
 
-export interface PipInstallOptions {
-  python: string;
-  venvPython: string;
-  packages: readonly string[];
+/**
+ * pip in two steps, so that nothing the agent wrote ever runs with the network, and nothing that
+ * has the network can touch the workspace:
+ *
+ * 1. **download**: the system interpreter's pip (`/usr/bin/python3 -m pip download`), in a sandbox
+ *    of its own whose only writable folder is a fresh download folder the service owns. It has the
+ *    network when the index is remote; the workspace is not mounted, and the program is the
+ *    system's, never the venv's. Wheels only by default: a wheel is unpacked, never run, so no
+ *    code from the index runs here either.
+ * 2. **install**: in the workspace's own sandbox, offline (`--no-index --find-links <downloads>`,
+ *    the download folder bound read-only), into the venv. pip re-runs itself with the venv's
+ *    interpreter (`--python`), which the agent may have replaced: that is its own sandbox, offline.
+ *
+ * The index URL travels in the environment (PIP_INDEX_URL), never on a command line: it may hold
+ * credentials, and command lines show in every process list. Inside the sandbox pip reads no
+ * configuration but that: HOME is the run's own folder, /etc/pip.conf is not mounted, and
+ * PIP_CONFIG_FILE is /dev/null.
+ */
+export interface PipCommand {
+  program: string;
+  args: string[];
+  env: Record<string, string>;
+  network: boolean;
+  /** Host folders bound read-only (a local index, the downloads). */
+  readOnly: string[];
+}
+
+export interface PipSource {
+  /** A package index: https://…, http://…, or file:///folder (a PEP 503 tree). */
   indexUrl?: string;
-  extraArgs: readonly string[];
+  /** A local folder of wheels, used with --no-index (tests and air-gapped hosts). */
+  findLinks?: string;
+  /** Wheels only (the default): no build scripts run, with or without the network. */
+  onlyBinary: boolean;
   socketTimeoutSeconds: number;
   retries: number;
-  timeoutMs: number;
-  signal?: AbortSignal;
 }
 
-/** The host's pip, run by the host interpreter, installing into the venv's interpreter. */
-export function pipInstallArgs(o: PipInstallOptions): string[] {
-  return [
-    "-m",
-    "pip",
-    ...pipGlobalArgs,
-    "--python",
-    o.venvPython,
-    "install",
-    "--progress-bar",
-    "off",
-    "--timeout",
-    String(o.socketTimeoutSeconds),
-    "--retries",
-    String(o.retries),
-    ...(o.indexUrl === undefined ? [] : ["--index-url", o.indexUrl]),
-    ...o.extraArgs,
-    "--",
-    ...o.packages,
-  ];
+/** The interpreter pip runs with in both steps: the system's, which the workspace cannot change. */
+export const SYSTEM_PYTHON = "/usr/bin/python3";
+
+const baseEnv = { PIP_CONFIG_FILE: devNull, PYTHONNOUSERSITE: "1", PYTHONDONTWRITEBYTECODE: "1" };
+const common = ["--disable-pip-version-check", "--no-input", "--no-color"];
+
+/** Whether the index needs the network (an http(s) URL), and the folder of a file: index. */
+function indexOf(source: PipSource): { remote: boolean; localDir: string | null } {
+  if (!source.indexUrl) return { remote: false, localDir: null };
+  const url = new URL(source.indexUrl);
+  if (url.protocol === "file:") return { remote: false, localDir: decodeURIComponent(url.pathname) };
+  return { remote: true, localDir: null };
 }
 
-export async function pipInstall(o: PipInstallOptions): Promise<RunResult> {
-  return runProcess(o.python, pipInstallArgs(o), { env: pipEnv(), timeoutMs: o.timeoutMs, signal: o.signal });
+/** Step 1: the wheels of `packages` and their dependencies into `dest` (a folder the service owns). */
+export function pipDownloadCommand(source: PipSource, dest: string, packages: readonly string[]): PipCommand {
+  const { remote, localDir } = indexOf(source);
+  const env: Record<string, string> = { ...baseEnv };
+  if (source.indexUrl) env.PIP_INDEX_URL = source.indexUrl;
+  const noIndex = !source.indexUrl;
+  return {
+    program: SYSTEM_PYTHON,
+    args: [
+      "-m",
+      "pip",
+      ...common,
+      "download",
+      "--dest",
+      dest,
+      "--no-cache-dir",
+      "--progress-bar",
+      "off",
+      "--timeout",
+      String(source.socketTimeoutSeconds),
+      "--retries",
+      String(source.retries),
+      ...(source.onlyBinary ? ["--only-binary", ":all:"] : []),
+      ...(noIndex ? ["--no-index"] : []),
+      ...(source.findLinks ? ["--find-links", source.findLinks] : []),
+      "--",
+      ...packages,
+    ],
+    env,
+    network: remote,
+    readOnly: [...(localDir ? [localDir] : []), ...(source.findLinks ? [source.findLinks] : [])],
+  };
+}
+
+/** Step 2: `packages` from the downloads into the workspace's venv, offline. */
+export function pipInstallCommand(
+  source: Pick<PipSource, "onlyBinary">,
+  venvPython: string,
+  downloads: string,
+  packages: readonly string[],
+): PipCommand {
+  return {
+    program: SYSTEM_PYTHON,
+    args: [
+      "-m",
+      "pip",
+      ...common,
+      "--python",
+      venvPython,
+      "install",
+      "--no-index",
+      "--find-links",
+      downloads,
+      "--no-cache-dir",
+      "--progress-bar",
+      "off",
+      ...(source.onlyBinary ? ["--only-binary", ":all:"] : []),
+      "--",
+      ...packages,
+    ],
+    env: { ...baseEnv },
+    network: false,
+    readOnly: [downloads],
+  };
+}
+
+/** `python -m venv --without-pip <workspace>/venv`, run in the workspace's sandbox. */
+export function venvCommand(workspace: string): PipCommand {
+  return {
+    program: SYSTEM_PYTHON,
+    args: ["-m", "venv", "--without-pip", `${workspace}/venv`],
+    env: { PYTHONDONTWRITEBYTECODE: "1" },
+    network: false,
+    readOnly: [],
+  };
+}
+
+/**
+ * A fresh folder for one install's downloads under `parent` (a folder of the service's, such as
+ * <WORKSPACES_DIR>/.downloads), given to the sandbox user who downloads into it. Remove it with
+ * removeTree once the install is done.
+ */
+export async function makeDownloadsDir(parent: string, owner: { uid: number; gid: number } | null): Promise<string> {
+  await mkdir(parent, { recursive: true, mode: 0o711 });
+  const dir = await mkdtemp(join(parent, "pip-"));
+  if (owner) await chown(dir, owner.uid, owner.gid);
+  return dir;
 }

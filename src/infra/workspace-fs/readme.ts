@@ -17,19 +17,24 @@ export interface WorkspaceLayoutInput {
   priority: number;
   agentName: string | null;
   /**
-   * For FAILED and CANCELLED: the status the task had when it stopped, so the checklist keeps
-   * what was done. When absent, it is taken from the README being replaced (if that one has it).
+   * For FAILED and CANCELLED: the status the task had when it stopped (from the database), so the
+   * checklist keeps what was done. Never read back from the README, which the workspace may fake.
    */
   stoppedIn?: StopPhase;
 }
 
 /** The README's input for a task (any object with a task row's fields) worked on by `agentId`. */
 export function layoutOfTask(
-  task: Pick<WorkspaceLayoutInput, "title" | "description" | "status" | "complexity" | "priority"> & { id: string },
+  task: Pick<WorkspaceLayoutInput, "title" | "description" | "status" | "complexity" | "priority"> & {
+    id: string;
+    stoppedIn?: string | null;
+  },
   agentId: string,
   agentName: string | null,
 ): WorkspaceLayoutInput {
+  const stoppedIn = stopPhases.includes(task.stoppedIn ?? "") ? (task.stoppedIn as StopPhase) : undefined;
   return {
+    ...(stoppedIn ? { stoppedIn } : {}),
     agentId,
     taskId: task.id,
     title: task.title,

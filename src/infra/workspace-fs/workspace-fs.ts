@@ -1,11 +1,27 @@
-import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
-import { mkdir, open, realpath, rm } from "node:fs/promises";
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from "node:fs";
+import { chmod, chown, mkdir, realpath } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isId, newId } from "../../domain/ids.js";
-import { isRequirement, pipInstall, probePip, redactCredentials, summarizePipFailure, type PipProbe } from "./pip.js";
+import { keepPrivate, privateDirMode } from "../private-dirs.js";
+import type { RunRequest, RunResult as SandboxRunResult, Sandbox, SandboxLimits } from "../sandbox/sandbox.js";
+import { ConfinedRoot, DIR_FLAGS, READ_FLAGS, removeTree, removeTreeAt, type Owner } from "./confined.js";
+import {
+  isRequirement,
+  makeDownloadsDir,
+  pipDownloadCommand,
+  pipInstallCommand,
+  probePip,
+  redactCredentials,
+  summarizePipFailure,
+  SYSTEM_PYTHON,
+  venvCommand,
+  type PipCommand,
+  type PipProbe,
+  type PipSource,
+} from "./pip.js";
 import { phaseFromReadme, renderReadme, type StopPhase, type WorkspaceLayoutInput } from "./readme.js";
 import { writeAtomically } from "./atomic-writer.js";
-import { runProcess, WorkspaceCommandError } from "./run.js";
+import { WorkspaceCommandError, type RunResult } from "./run.js";
 
 export type { StopPhase, WorkspaceLayoutInput } from "./readme.js";
 export { layoutOfTask } from "./readme.js";
@@ -20,22 +36,29 @@ export interface WorkspaceFsLogger {
 export interface WorkspaceFsOptions {
   /** WORKSPACES_DIR: every workspace lives at <root>/<agentId>/tasks/<taskId>. */
   root: string;
-  /** The interpreter venvs are made from. Default /usr/bin/python3 (not a pyenv shim on PATH). */
-  python?: string;
   /** Installed into every new venv; empty: no pip run at all. */
   defaultPackages: readonly string[];
-  /** Package index for installs (may carry credentials: they never reach logs or installError). */
+  /** Package index for installs (may carry credentials: they never reach logs, argv or installError). */
   indexUrl?: string;
-  /** More `pip install` options, e.g. ["--no-index", "--find-links", dir] or ["--cert", file]. */
-  pipOptions?: readonly string[];
+  /** A local folder of wheels to install from instead of an index. */
+  findLinks?: string;
+  /** Wheels only (the default): no build scripts run at install time. */
+  onlyBinary?: boolean;
   /** pip's per-connection timeout. Default 15 s. */
   pipSocketTimeoutSeconds?: number;
   /** pip's retries per request. Default 2. */
   pipRetries?: number;
-  /** Wall-clock limit of one install. Default 10 minutes. */
+  /** Wall-clock limit of one install (download plus install). Default 10 minutes. */
   installTimeoutMs?: number;
   /** Wall-clock limit of `python -m venv`. Default 60 s. */
   venvTimeoutMs?: number;
+  /**
+   * Runs `python -m venv` and both pip steps: the workspace's sandbox (see the containment rule in
+   * confined.ts). Without bubblewrap, the unisolated runner (it still runs as the sandbox user).
+   */
+  sandbox: Sandbox;
+  /** Who owns what the service creates in a workspace (the sandbox user when running as root). */
+  owner: Owner | null;
   logger: WorkspaceFsLogger;
 }
 
@@ -58,21 +81,73 @@ export class WorkspacePathError extends Error {
 
 const subdirs = ["src", "output", "research"] as const;
 const quote = (s: string) => JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+/** Where downloads wait for their install, under the workspaces root (not a workspace: not an id). */
+export const DOWNLOADS_DIR = ".downloads";
 
-/** Filesystem side of task workspaces: directories, README, Python venv. No database, no events. */
+/** Limits of the service's own steps in a workspace's sandbox (venv, pip). */
+const stepLimits = (wallTimeMs: number): SandboxLimits => ({
+  wallTimeMs,
+  cpuSeconds: Math.max(60, Math.ceil(wallTimeMs / 1000)),
+  memoryBytes: 2 * 1024 * 1024 * 1024,
+  processes: 64,
+  fileSizeBytes: 1024 * 1024 * 1024,
+  outputBytes: 1024 * 1024,
+});
+
+/** A sandbox run with the tails of its output kept (what a failed step reports). */
+export async function runStep(
+  sandbox: Sandbox,
+  workspace: string,
+  cmd: PipCommand,
+  opts: { wallTimeMs: number; signal?: AbortSignal },
+): Promise<RunResult & { result: SandboxRunResult }> {
+  const tails = { stdout: "", stderr: "" };
+  const req: RunRequest = {
+    workspace,
+    program: cmd.program,
+    args: cmd.args,
+    env: cmd.env,
+    network: cmd.network,
+    extraReadOnly: cmd.readOnly,
+    limits: stepLimits(opts.wallTimeMs),
+    signal: opts.signal,
+    onOutput: (stream, chunk) => {
+      tails[stream] = (tails[stream] + chunk.toString("utf8")).slice(-8192);
+    },
+  };
+  const result = await sandbox.run(req);
+  return {
+    result,
+    exitCode: result.exitCode,
+    signal: result.signal as NodeJS.Signals | null,
+    stdout: tails.stdout,
+    stderr: tails.stderr,
+    timedOut: result.status === "TIMED_OUT",
+    durationMs: result.durationMs,
+  };
+}
+
+/**
+ * Filesystem side of task workspaces: folders, README, Python venv. No database, no events.
+ * Nothing here follows a path inside a workspace (see the containment rule in confined.ts): the
+ * layout and README go through the workspace's open root, venv and pip run in its sandbox.
+ */
 export class WorkspaceFs {
   readonly root: string;
-  private readonly python: string;
   private readonly packages: readonly string[];
   private pip: Promise<PipProbe> | undefined;
 
   constructor(private readonly opts: WorkspaceFsOptions) {
     this.root = resolve(opts.root);
-    this.python = opts.python ?? "/usr/bin/python3";
-    if (!isAbsolute(this.python)) throw new Error(`python must be an absolute path, got ${quote(this.python)}`);
     const bad = opts.defaultPackages.find((p) => !isRequirement(p));
     if (bad !== undefined) throw new Error(`not a package requirement: ${quote(bad)}`);
     this.packages = [...opts.defaultPackages];
+  }
+
+  /** Makes the workspaces root, private (see privateDirMode). */
+  async prepare(): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: privateDirMode() });
+    keepPrivate(this.root);
   }
 
   /** <root>/<agentId>/tasks/<taskId>; throws WorkspacePathError unless both are ids. */
@@ -84,92 +159,87 @@ export class WorkspaceFs {
     return path;
   }
 
-  /** Creates (or completes) the workspace and (re)writes its README; existing files are kept. */
+  /**
+   * Creates (or completes) the workspace and (re)writes its README; existing files are kept. The
+   * folders above it are the service's (0700 where only the service goes, searchable by the
+   * sandbox user on the way to its workspace); the workspace itself is the sandbox user's, 0700.
+   */
   async create(input: WorkspaceLayoutInput): Promise<{ path: string }> {
     const path = this.pathFor(input.agentId, input.taskId);
-    await mkdir(path, { recursive: true });
+    await mkdir(path, { recursive: true, mode: 0o711 });
     await this.assertReallyInside(path);
-    for (const d of subdirs) await mkdir(join(path, d), { recursive: true });
-    await this.writeReadme(path, input);
+    await chmod(path, 0o700);
+    if (this.opts.owner) await chown(path, this.opts.owner.uid, this.opts.owner.gid);
+    await ConfinedRoot.with(path, this.opts.owner, async (r) => {
+      for (const d of subdirs) {
+        await r.makeDir(r.root, d).catch((err: unknown) => {
+          if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err; // kept as it is, even a link
+        });
+      }
+      await this.writeReadmeIn(r, input);
+    });
     this.opts.logger.debug({ path }, "workspace created");
     return { path };
   }
 
   /**
    * Replaces README.md atomically: a reader sees the old file or the new one, never a mix. The
-   * file is made under a fresh random name and renamed over README.md, on the file writer's thread
-   * (see atomic-writer.ts): it is rewritten at every change of phase.
+   * file is made under a fresh random name (O_EXCL: never through anything already there) and
+   * renamed over README.md, both through the workspace's open root, on the file writer's thread
+   * (see atomic-writer.ts). Everything it shows comes from `input` (the database): the file it
+   * replaces is never read.
    */
   async writeReadme(path: string, input: WorkspaceLayoutInput): Promise<void> {
     const dir = this.assertWorkspacePath(path);
-    this.assertReallyInsideNow(dir);
-    const target = join(dir, "README.md");
-    const stopped = input.status === "FAILED" || input.status === "CANCELLED";
-    const previous = stopped && input.stoppedIn === undefined ? await this.previousPhase(target) : undefined;
-    const text = renderReadme(input, previous);
+    await this.assertReallyInside(dir);
+    await ConfinedRoot.with(dir, this.opts.owner, (r) => this.writeReadmeIn(r, input));
+  }
+
+  private async writeReadmeIn(r: ConfinedRoot, input: WorkspaceLayoutInput): Promise<void> {
+    const at = `/proc/self/fd/${r.root.fd}`;
     // No fsync: the rename makes the change atomic, and the README is rewritten on every change.
-    await writeAtomically(join(dir, `.README.md.${newId()}.tmp`), target, text);
+    await writeAtomically(`${at}/.README.md.${newId()}.tmp`, `${at}/README.md`, renderReadme(input));
   }
 
   /**
-   * Makes <workspace>/venv from the host interpreter without pip (fast), then installs the default
-   * packages with the host's pip targeting the venv. A failed install does not fail the venv: it is
-   * reported in `installError`. Abort (or a timeout of `python -m venv`) rejects; an interrupted venv
-   * is removed, an interrupted install leaves the venv in place.
+   * Makes <workspace>/venv from the system interpreter without pip (fast), then installs the
+   * default packages (see pip.ts: downloaded in a sandbox of their own, installed offline in the
+   * workspace's). Both run in the sandbox. A failed install does not fail the venv: it is reported
+   * in `installError`. Abort (or a failed `python -m venv`) rejects; an interrupted venv is
+   * removed, an interrupted install leaves the venv in place.
    */
   async createVenv(path: string, opts: { signal?: AbortSignal } = {}): Promise<VenvResult> {
     const dir = this.assertWorkspacePath(path);
-    await this.assertReallyInside(dir);
-    const venv = join(dir, "venv");
-    const venvPython = join(venv, "bin", "python");
+    const venvPython = join(dir, "venv", "bin", "python");
     const timeoutMs = this.opts.venvTimeoutMs ?? 60_000;
-    const cmd = [this.python, "-m", "venv", "--without-pip", venv];
-    let r;
-    try {
-      r = await runProcess(this.python, cmd.slice(1), {
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8" },
-        timeoutMs,
-        signal: opts.signal,
-      });
-    } catch (err) {
-      await rm(venv, { recursive: true, force: true });
-      throw err;
-    }
-    if (r.exitCode !== 0 || r.timedOut) {
-      await rm(venv, { recursive: true, force: true });
+    const cmd = venvCommand(dir);
+    const r = await runStep(this.opts.sandbox, dir, cmd, { wallTimeMs: timeoutMs, signal: opts.signal });
+    if (r.result.status !== "SUCCEEDED") {
+      await this.removeVenv(dir);
+      opts.signal?.throwIfAborted();
       const why = r.timedOut ? `timed out after ${timeoutMs} ms` : `exited with ${r.exitCode ?? r.signal}`;
       const last = r.stderr.trim().split("\n").slice(-3).join(" ");
       throw new WorkspaceCommandError(
         `python -m venv ${why}${last ? `: ${last}` : ""}`,
-        cmd.join(" "),
+        [cmd.program, ...cmd.args].join(" "),
         r.exitCode,
         r.stderr,
         r.timedOut,
       );
     }
-    this.opts.logger.debug({ venv, durationMs: r.durationMs }, "venv created");
+    this.opts.logger.debug({ venv: join(dir, "venv"), durationMs: r.durationMs }, "venv created");
     if (this.packages.length === 0) return { python: venvPython, installed: [] };
 
     const probe = await this.probePip(opts.signal);
     if (!probe.ok) {
-      this.opts.logger.warn({ venv, reason: probe.reason }, "venv packages not installed");
+      this.opts.logger.warn({ venv: dir, reason: probe.reason }, "venv packages not installed");
       return { python: venvPython, installed: [], installError: probe.reason };
     }
     const installTimeoutMs = this.opts.installTimeoutMs ?? 600_000;
-    const result = await pipInstall({
-      python: this.python,
-      venvPython,
-      packages: this.packages,
-      indexUrl: this.opts.indexUrl,
-      extraArgs: this.opts.pipOptions ?? [],
-      socketTimeoutSeconds: this.opts.pipSocketTimeoutSeconds ?? 15,
-      retries: this.opts.pipRetries ?? 2,
-      timeoutMs: installTimeoutMs,
-      signal: opts.signal,
-    });
+    const result = await this.installPackages(dir, venvPython, installTimeoutMs, opts.signal);
     if (result.exitCode === 0 && !result.timedOut) {
       this.opts.logger.info(
-        { venv, packages: this.packages, durationMs: result.durationMs },
+        { venv: dir, packages: this.packages, durationMs: result.durationMs },
         "venv packages installed",
       );
       return { python: venvPython, installed: [...this.packages] };
@@ -177,7 +247,7 @@ export class WorkspaceFs {
     const installError = summarizePipFailure(result, installTimeoutMs);
     this.opts.logger.warn(
       {
-        venv,
+        venv: dir,
         packages: this.packages,
         index: this.opts.indexUrl && redactCredentials(this.opts.indexUrl),
         installError,
@@ -187,7 +257,60 @@ export class WorkspaceFs {
     return { python: venvPython, installed: [], installError };
   }
 
-  /** Deletes a workspace directory; refuses anything that is not <root>/<agentId>/tasks/<taskId>. */
+  /** Download (a sandbox of its own) then install (the workspace's sandbox, offline); see pip.ts. */
+  private async installPackages(
+    dir: string,
+    venvPython: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<RunResult> {
+    const source: PipSource = {
+      indexUrl: this.opts.indexUrl,
+      findLinks: this.opts.findLinks,
+      onlyBinary: this.opts.onlyBinary ?? true,
+      socketTimeoutSeconds: this.opts.pipSocketTimeoutSeconds ?? 15,
+      retries: this.opts.pipRetries ?? 2,
+    };
+    const started = Date.now();
+    const downloads = await this.newDownloadsDir();
+    try {
+      const fetched = await runStep(
+        this.opts.sandbox,
+        downloads,
+        pipDownloadCommand(source, downloads, this.packages),
+        {
+          wallTimeMs: timeoutMs,
+          signal,
+        },
+      );
+      signal?.throwIfAborted();
+      if (fetched.result.status !== "SUCCEEDED") return fetched;
+      const left = Math.max(1_000, timeoutMs - (Date.now() - started));
+      const installed = await runStep(
+        this.opts.sandbox,
+        dir,
+        pipInstallCommand(source, venvPython, downloads, this.packages),
+        { wallTimeMs: left, signal },
+      );
+      signal?.throwIfAborted();
+      return installed;
+    } finally {
+      await removeTree(downloads).catch((err: unknown) =>
+        this.opts.logger.warn({ err, downloads }, "could not remove a download folder"),
+      );
+    }
+  }
+
+  /** A fresh folder for one install's downloads, the sandbox user's, under the workspaces root. */
+  newDownloadsDir(): Promise<string> {
+    return makeDownloadsDir(join(this.root, DOWNLOADS_DIR), this.opts.owner);
+  }
+
+  private async removeVenv(dir: string): Promise<void> {
+    await ConfinedRoot.with(dir, null, (r) => removeTreeAt(r.root, "venv")).catch(() => undefined);
+  }
+
+  /** Deletes a workspace folder; refuses anything that is not <root>/<agentId>/tasks/<taskId>. */
   async remove(path: string): Promise<void> {
     const dir = this.assertWorkspacePath(path);
     try {
@@ -196,7 +319,7 @@ export class WorkspaceFs {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
       throw err;
     }
-    await rm(dir, { recursive: true, force: true });
+    await removeTree(dir);
     this.opts.logger.debug({ path: dir }, "workspace removed");
   }
 
@@ -220,19 +343,10 @@ export class WorkspaceFs {
     return full;
   }
 
-  /** Same check after symlinks are resolved: a linked directory cannot lead outside the root. */
-  private realRoot: string | null = null;
-
-  /** assertReallyInside with the realpath system call made directly (the root's is kept). */
-  private assertReallyInsideNow(path: string): void {
-    this.realRoot ??= realpathSync.native(this.root);
-    const real = realpathSync.native(path);
-    const rel = relative(this.realRoot, real);
-    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
-      throw new WorkspacePathError(`${quote(path)} resolves to ${quote(real)}, outside ${quote(this.realRoot)}`);
-    }
-  }
-
+  /**
+   * The same check as assertWorkspacePath after links are resolved. The folders above a workspace
+   * are the service's (nothing in a sandbox can change them): this catches an operator's link.
+   */
   private async assertReallyInside(path: string): Promise<void> {
     const [real, realRoot] = await Promise.all([realpath(path), realpath(this.root)]);
     const rel = relative(realRoot, real);
@@ -241,25 +355,10 @@ export class WorkspaceFs {
     }
   }
 
-  private async previousPhase(readme: string): Promise<StopPhase | undefined> {
-    try {
-      const fh = await open(readme, "r");
-      try {
-        const buf = Buffer.alloc(200);
-        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-        return phaseFromReadme(buf.subarray(0, bytesRead).toString("utf8"));
-      } finally {
-        await fh.close();
-      }
-    } catch {
-      return undefined;
-    }
-  }
-
   /** Shared by concurrent callers, so it runs without their signals; only a success is kept. */
   private async probePip(signal?: AbortSignal): Promise<PipProbe> {
     if (!this.pip) {
-      const p = probePip(this.python);
+      const p = probePip(SYSTEM_PYTHON);
       this.pip = p;
       void p.then((r) => {
         if (!r.ok && this.pip === p) this.pip = undefined;
@@ -279,7 +378,13 @@ export class WorkspaceFs {
 export function readWorkspaceReadme(dir: string, maxBytes = 64 * 1024): string | null {
   let fd: number;
   try {
-    fd = openSync(join(dir, "README.md"), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+    // The workspace's root (its folders above are the service's), then README.md from it.
+    const root = openSync(dir, DIR_FLAGS);
+    try {
+      fd = openSync(`/proc/self/fd/${root}/README.md`, READ_FLAGS);
+    } finally {
+      closeSync(root);
+    }
   } catch {
     return null;
   }

@@ -10,6 +10,7 @@ import {
   errnoOf,
   handlePath,
   openRegularAt,
+  removeTreeAt,
   type Location,
   type Owner,
 } from "../../infra/workspace-fs/confined.js";
@@ -593,46 +594,6 @@ export async function moveFile(root: string, from: string, to: string, opts: Mov
       return entryOf(toPath, await lstat(entryPath(dst.dir, dst.name)));
     });
   });
-}
-
-/**
- * Removes entry `name` of `dir` and, for a folder, everything in it: each folder is opened from
- * the one above it (O_NOFOLLOW), so a folder swapped for a link meanwhile is removed as a link,
- * never followed.
- */
-export async function removeTreeAt(dir: FileHandle, name: string): Promise<void> {
-  for (let round = 0; ; round++) {
-    const sub = await open(entryPath(dir, name), DIR_FLAGS).catch((err: unknown) => {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ELOOP" || code === "ENOTDIR") return null; // a link or a file now
-      throw err;
-    });
-    if (!sub) {
-      await unlink(entryPath(dir, name)).catch((err: unknown) => {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-      });
-      return;
-    }
-    try {
-      for (const child of await readdir(handlePath(sub))) {
-        const st = await lstat(entryPath(sub, child)).catch(() => null);
-        if (!st) continue;
-        if (st.isDirectory()) await removeTreeAt(sub, child);
-        else await unlink(entryPath(sub, child)).catch(() => undefined);
-      }
-    } finally {
-      await sub.close();
-    }
-    try {
-      await rmdir(entryPath(dir, name));
-      return;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return;
-      // Something was added meanwhile (a program of the workspace still writing): go again.
-      if (code !== "ENOTEMPTY" || round >= 10) throw err;
-    }
-  }
 }
 
 /** Deletes a file or link (never its target), or a directory (its contents only with recursive). */

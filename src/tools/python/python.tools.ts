@@ -1,10 +1,17 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { badInput, policyDenied } from "../../domain/errors.js";
-import { newId } from "../../domain/ids.js";
 import type { CommandRunEntity } from "../../infra/db/entities.js";
-import { handOver } from "../../infra/sandbox/ownership.js";
+import { removeTree } from "../../infra/workspace-fs/confined.js";
+import {
+  makeDownloadsDir,
+  pipDownloadCommand,
+  pipInstallCommand,
+  type PipCommand,
+} from "../../infra/workspace-fs/pip.js";
+import { workspaceOwner } from "../files/files.js";
 import { resolveInWorkspace } from "../files/paths.js";
 import { defineTool, workspaceInput } from "../registry.js";
 import type { CommandService } from "../terminal/command.service.js";
@@ -18,6 +25,8 @@ export interface PythonToolDeps extends Pick<TerminalToolDeps, "sandboxUnavailab
   packages: { allow: readonly string[]; deny: readonly string[] };
   /** Wheels only (pip --only-binary :all:), the default: no build scripts run at install time. */
   onlyBinary: boolean;
+  /** A folder of the service's where each install's downloads wait (see pip.ts). */
+  downloadsDir: string;
 }
 
 export interface Traceback {
@@ -34,9 +43,6 @@ export interface PythonResult {
   stderr: string;
   traceback: Traceback | null;
 }
-
-/** Who runs sandboxed programs on the host when this service runs as root (see sandbox.ts). */
-const SANDBOX_HOST_USER = { uid: 65534, gid: 65534 };
 
 /** Printed by the wrapper as the last line of stderr when the program raised. */
 const MARKER = "\u001eAGENT_TRACEBACK ";
@@ -72,6 +78,18 @@ const requirement =
 
 export const normalisePackageName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
 
+/**
+ * The code of a runPython call, in a folder of the service's (never the workspace): bound
+ * read-only into the sandbox at the same path, removed after the run.
+ */
+async function codeFile(code: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "agent-code-"));
+  await chmod(dir, 0o711);
+  const path = join(dir, "code.py");
+  await writeFile(path, code, { mode: 0o644 });
+  return { path, remove: () => removeTree(dir) };
+}
+
 async function collectOutput(commands: CommandService, runId: string): Promise<{ stdout: string; stderr: string }> {
   const out = { stdout: "", stderr: "" };
   const chunks = await commands.output(runId);
@@ -104,23 +122,24 @@ export function pythonTools(deps: PythonToolDeps) {
     async execute(ctx, input) {
       sandboxGate(deps);
       const root = ctx.workspace.root;
-      const scratch = join(root, ".agent");
       let target: string;
-      let temp: string | null = null;
+      let code: Awaited<ReturnType<typeof codeFile>> | null = null;
       if (input.code !== undefined) {
-        await mkdir(scratch, { recursive: true });
-        temp = join(scratch, `run-${newId()}.py`);
-        await writeFile(temp, input.code, { mode: 0o644 });
-        target = temp;
+        code = await codeFile(input.code);
+        target = code.path;
       } else {
+        // Checked by the confined walk; the program opens it again in the sandbox, where only the
+        // workspace is there to reach.
         target = await resolveInWorkspace(root, input.path as string);
       }
+      const temp = code?.path ?? null;
       try {
         const { done } = await deps.commands.start(ctx, {
           program: join(root, "venv", "bin", "python"),
           args: ["-c", WRAPPER, target, ...input.args],
           stdin: input.stdin,
           limits: { ...deps.limits, wallTimeMs: input.timeoutMs ?? deps.limits.wallTimeMs },
+          extraReadOnly: temp ? [temp] : [],
         });
         const run = await done;
         const { stdout, stderr } = await collectOutput(deps.commands, run.id);
@@ -140,7 +159,7 @@ export function pythonTools(deps: PythonToolDeps) {
         }
         return { run, stdout, stderr: cleanStderr, traceback };
       } finally {
-        if (temp) await rm(temp, { force: true });
+        await code?.remove();
       }
     },
   });
@@ -178,48 +197,32 @@ export function pythonTools(deps: PythonToolDeps) {
         throw policyDenied("packages.no-index", "No package index is configured (set PIP_INDEX_URL)");
       }
       sandboxGate(deps);
-      // The sandbox user owns the workspace but not venv/ (so that no run can swap the
-      // interpreter): give it venv/lib, where pip installs, and keep venv/bin with root.
-      if (process.getuid?.() === 0) {
-        const lib = join(ctx.workspace.root, "venv", "lib");
-        await handOver(lib, SANDBOX_HOST_USER, []);
+      const source = { indexUrl: deps.indexUrl, onlyBinary: deps.onlyBinary, socketTimeoutSeconds: 15, retries: 1 };
+      const wallTimeMs = input.timeoutMs ?? Math.max(deps.limits.wallTimeMs, 600_000);
+      const start = (cmd: PipCommand, workspace?: string) =>
+        deps.commands.start(ctx, {
+          program: cmd.program,
+          args: cmd.args,
+          env: cmd.env,
+          limits: { ...deps.limits, wallTimeMs },
+          network: cmd.network,
+          extraReadOnly: cmd.readOnly,
+          workspace,
+        });
+      // Two runs (see pip.ts): the download, with the network but without the workspace; then the
+      // install from the downloads, in the workspace's sandbox and offline.
+      const downloads = await makeDownloadsDir(deps.downloadsDir, workspaceOwner());
+      try {
+        const fetched = await (await start(pipDownloadCommand(source, downloads, input.packages), downloads)).done;
+        const first = await collectOutput(deps.commands, fetched.id);
+        if (fetched.status !== "SUCCEEDED") return { run: fetched, ...first };
+        const venvPython = join(ctx.workspace.root, "venv", "bin", "python");
+        const run = await (await start(pipInstallCommand(source, venvPython, downloads, input.packages))).done;
+        const second = await collectOutput(deps.commands, run.id);
+        return { run, stdout: first.stdout + second.stdout, stderr: first.stderr + second.stderr };
+      } finally {
+        await removeTree(downloads);
       }
-      const index = new URL(deps.indexUrl);
-      const local = index.protocol === "file:";
-      const { done } = await deps.commands.start(ctx, {
-        program: "/usr/bin/python3",
-        args: [
-          "-m",
-          "pip",
-          "--isolated",
-          "--disable-pip-version-check",
-          "--no-input",
-          "--no-color",
-          "--python",
-          join(ctx.workspace.root, "venv", "bin", "python"),
-          "install",
-          "--no-cache-dir",
-          "--progress-bar",
-          "off",
-          "--timeout",
-          "15",
-          "--retries",
-          "1",
-          ...(deps.onlyBinary ? ["--only-binary", ":all:"] : []),
-          "--index-url",
-          deps.indexUrl,
-          "--",
-          ...input.packages,
-        ],
-        env: { PIP_CONFIG_FILE: "/dev/null" },
-        limits: { ...deps.limits, wallTimeMs: input.timeoutMs ?? Math.max(deps.limits.wallTimeMs, 600_000) },
-        // The network is granted for this call only, and only when the index is remote.
-        network: !local,
-        extraReadOnly: local ? [decodeURIComponent(index.pathname)] : [],
-      });
-      const run = await done;
-      const { stdout, stderr } = await collectOutput(deps.commands, run.id);
-      return { run, stdout, stderr };
     },
   });
 

@@ -22,6 +22,11 @@ export interface CommandRequest {
   network?: boolean;
   /** Extra read-only paths bound into the sandbox (e.g. a local wheel directory). */
   extraReadOnly?: string[];
+  /**
+   * The writable folder of the run instead of the task's workspace: a folder of the service's for
+   * a step that must not see the workspace (pip's download). The run is still the task's.
+   */
+  workspace?: string;
 }
 
 /** Output is sent at most this long after it was produced. */
@@ -183,7 +188,7 @@ export class CommandService {
     let result: RunResult;
     try {
       result = await sandbox.run({
-        workspace: ctx.workspace.root,
+        workspace: req.workspace ?? ctx.workspace.root,
         program: req.program,
         args: req.args,
         stdin: req.stdin,

@@ -6,12 +6,14 @@ import { Migration20261125113147_tools as sqlite_Migration20261125113147_tools }
 import { Migration20261125120035_tool_policy as sqlite_Migration20261125120035_tool_policy } from "./sqlite/Migration20261125120035_tool_policy.js";
 import { Migration20261125122317_usage as sqlite_Migration20261125122317_usage } from "./sqlite/Migration20261125122317_usage.js";
 import { Migration20261201200246_runtime as sqlite_Migration20261201200246_runtime } from "./sqlite/Migration20261201200246_runtime.js";
+import { Migration20261206052208_stopped_in as sqlite_Migration20261206052208_stopped_in } from "./sqlite/Migration20261206052208_stopped_in.js";
 import { Migration20261125090531 as postgresql_Migration20261125090531 } from "./postgresql/Migration20261125090531.js";
 import { Migration20261125104416_assignment as postgresql_Migration20261125104416_assignment } from "./postgresql/Migration20261125104416_assignment.js";
 import { Migration20261125113147_tools as postgresql_Migration20261125113147_tools } from "./postgresql/Migration20261125113147_tools.js";
 import { Migration20261125120035_tool_policy as postgresql_Migration20261125120035_tool_policy } from "./postgresql/Migration20261125120035_tool_policy.js";
 import { Migration20261125122318_usage as postgresql_Migration20261125122318_usage } from "./postgresql/Migration20261125122318_usage.js";
 import { Migration20261201200246_runtime as postgresql_Migration20261201200246_runtime } from "./postgresql/Migration20261201200246_runtime.js";
+import { Migration20261206052209_stopped_in as postgresql_Migration20261206052209_stopped_in } from "./postgresql/Migration20261206052209_stopped_in.js";
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261125090531", class: sqlite_Migration20261125090531 },
@@ -20,6 +22,7 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261125120035_tool_policy", class: sqlite_Migration20261125120035_tool_policy },
   { name: "Migration20261125122317_usage", class: sqlite_Migration20261125122317_usage },
   { name: "Migration20261201200246_runtime", class: sqlite_Migration20261201200246_runtime },
+  { name: "Migration20261206052208_stopped_in", class: sqlite_Migration20261206052208_stopped_in },
 ];
 
 export const postgresqlMigrations: MigrationObject[] = [
@@ -29,4 +32,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: "Migration20261125120035_tool_policy", class: postgresql_Migration20261125120035_tool_policy },
   { name: "Migration20261125122318_usage", class: postgresql_Migration20261125122318_usage },
   { name: "Migration20261201200246_runtime", class: postgresql_Migration20261201200246_runtime },
+  { name: "Migration20261206052209_stopped_in", class: postgresql_Migration20261206052209_stopped_in },
 ];
