@@ -36,6 +36,15 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     this.releaseDrainWaiters();
   }
 
+  /** Ends the stream once the consumer has taken the values already pushed (a complete stream). */
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+    if (this.buffer.length === 0) for (const w of this.waiters.splice(0)) w.resolve({ value: undefined, done: true });
+    this.releaseDrainWaiters();
+  }
+
   /** Resolves once the consumer has taken enough values that fewer than `max` are buffered. */
   async belowLimit(max: number): Promise<void> {
     while (!this.closed && this.buffer.length >= max) {

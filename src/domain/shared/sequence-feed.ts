@@ -49,7 +49,11 @@ export class SequenceFeed<T extends Sequenced> {
     return this.hubs.size;
   }
 
-  subscribe(taskId: string, afterSeq: number): Channel<T> {
+  /**
+   * Rows of stream `taskId` after `afterSeq`: the stored ones, then live ones. With `isLast`, the
+   * channel completes right after the first row it accepts (a command's EXIT chunk).
+   */
+  subscribe(taskId: string, afterSeq: number, isLast?: (row: T) => boolean): Channel<T> {
     const hub = this.hubFor(taskId);
     let last = afterSeq;
     let replaying = true;
@@ -58,6 +62,10 @@ export class SequenceFeed<T extends Sequenced> {
       hub.listeners.delete(listener);
       if (hub.listeners.size === 0 && this.hubs.get(taskId) === hub) this.hubs.delete(taskId);
     });
+    const push = (e: T) => {
+      channel.push(e);
+      if (isLast?.(e)) channel.end();
+    };
     let delivering = Promise.resolve();
     let filling = 0;
     const deliver = (events: T[]) => {
@@ -69,7 +77,7 @@ export class SequenceFeed<T extends Sequenced> {
           if (channel.isClosed) return;
           if (e.seq <= last) continue;
           if (e.seq !== last + 1) break;
-          channel.push(e);
+          push(e);
           last = e.seq;
         }
         if (i === events.length) return;
@@ -82,7 +90,7 @@ export class SequenceFeed<T extends Sequenced> {
           if (e.seq <= last) continue;
           if (e.seq > last + 1) await this.fill(taskId, last, e.seq - 1, channel, (s) => (last = s));
           if (e.seq <= last) continue;
-          channel.push(e);
+          push(e);
           last = e.seq;
         }
       });
@@ -102,7 +110,8 @@ export class SequenceFeed<T extends Sequenced> {
           if (channel.isClosed) return;
           const page = await this.source.read(taskId, last, PAGE);
           for (const e of page) {
-            channel.push(e);
+            if (channel.isClosed) return;
+            push(e);
             last = e.seq;
           }
           if (page.length < PAGE) break;

@@ -24,6 +24,8 @@ export interface HostTools {
   time: string | null;
   timeout: string;
   prlimit: string;
+  /** util-linux setpriv: ties a run's outermost process to this service (--pdeathsig). */
+  setpriv: string | null;
 }
 
 export interface BwrapFeatures {
@@ -57,7 +59,7 @@ export function findHostTools(): HostTools | { missing: string } {
   const prlimit = which("prlimit");
   if (!timeout) return { missing: "timeout (Debian package coreutils)" };
   if (!prlimit) return { missing: "prlimit (Debian package util-linux)" };
-  return { bwrap: which("bwrap"), time: which("time"), timeout, prlimit };
+  return { bwrap: which("bwrap"), time: which("time"), timeout, prlimit, setpriv: which("setpriv") };
 }
 
 export async function bwrapFeatures(bwrap: string): Promise<BwrapFeatures> {
@@ -207,6 +209,21 @@ export function prlimitArgs(limits: SandboxLimits, nproc: number): string[] {
 
 /** The wall-clock backstop inside the run: only fires if this service died without ending it. */
 export const backstopSeconds = (limits: SandboxLimits) => `${Math.ceil(limits.wallTimeMs / 1000) + 5}s`;
+
+/**
+ * The name under which a run's id is written into its command line (bwrap's `--setenv`, which
+ * the monitor process keeps in its argv) or its environment (without bwrap): how a restarted
+ * service finds the sandboxes of runs a previous process left behind.
+ */
+export const RUN_MARKER = "AGENT_SANDBOX_RUN";
+
+/**
+ * `setpriv --pdeathsig KILL --`: the next program dies when this service does (the death signal
+ * is kept across exec). Nothing without setpriv.
+ */
+export function diesWithService(tools: HostTools): string[] {
+  return tools.setpriv ? [tools.setpriv, "--pdeathsig", "KILL", "--"] : [];
+}
 
 /** `time -f … -o <usageFile> --`, or nothing without GNU time. */
 export function hostPrefix(tools: HostTools, usageFile: string | null): string[] {

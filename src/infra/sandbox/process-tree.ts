@@ -141,3 +141,39 @@ export function tasksOfUid(uid: number): number {
   }
   return n;
 }
+
+function argvOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Stops what is left of runs whose ids are in `runIds` (a previous process of this service died
+ * without ending them): the bwrap monitors whose command line carries `--setenv <marker> <id>`
+ * with everything in their sandboxes, the `time` and `setpriv` around them, and, without bwrap,
+ * every process whose environment carries `<marker>=<id>`. Returns how many processes it killed.
+ */
+export function stopLeftoverRuns(marker: string, runIds: ReadonlySet<string>): number {
+  if (runIds.size === 0) return 0;
+  let killed = 0;
+  const found: number[] = [];
+  for (const pid of allPids()) {
+    const argv = argvOf(pid);
+    const at = argv.indexOf(marker);
+    if (at > 0 && argv[at - 1] === "--setenv" && runIds.has(argv[at + 1] ?? "")) found.push(pid);
+  }
+  // The bwrap monitors first (their sandboxes with them), then the `time` processes around them.
+  const isBwrap = (pid: number) => (argvOf(pid)[0] ?? "").endsWith("bwrap");
+  found.sort((a, b) => Number(isBwrap(b)) - Number(isBwrap(a)));
+  for (const pid of found) {
+    // A bwrap monitor's child is the sandbox's pid 1: its namespace goes with everything in it.
+    if (isBwrap(pid)) for (const child of childrenOf(pid)) killNamespace(child);
+    signal(pid, "SIGKILL");
+    killed++;
+  }
+  for (const id of runIds) killed += sweep({ envMarker: `${marker}=${id}` });
+  return killed;
+}

@@ -21,10 +21,12 @@ import {
   backstopSeconds,
   bwrapArgs,
   bwrapFeatures,
+  diesWithService,
   findHostTools,
   hostPrefix,
   parseUsage,
   prlimitArgs,
+  RUN_MARKER,
   SANDBOX_PATH,
   type BwrapFeatures,
   type HostTools,
@@ -54,6 +56,8 @@ export interface SandboxLimits {
 export interface RunRequest {
   /** Absolute directory: the only writable path, also the working directory and HOME. */
   workspace: string;
+  /** The run's id: marks its processes, so that a restarted service can find and stop them. */
+  runId?: string;
   /** A bare name looked up on the sandbox's PATH, or an absolute path. */
   program: string;
   args: string[];
@@ -130,7 +134,6 @@ export interface SandboxOptions {
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const reservedEnv = (n: string) => ["PATH", "HOME", "TMPDIR"].includes(n) || /^(LD_|BASH_FUNC_)/.test(n);
-const NONE_MARKER = "AGENT_SANDBOX_RUN";
 /** After SIGKILL, how long to wait for the run to end before killing its whole process group. */
 const BACKSTOP_MS = 3_000;
 /** Once the first process has exited, how long to wait for pipes that something else still holds. */
@@ -292,7 +295,7 @@ class ProcessSandbox implements Sandbox {
     }
     if (req.signal?.aborted) return this.notStarted();
 
-    const id = randomBytes(12).toString("hex");
+    const id = req.runId && /^[A-Za-z0-9-]{1,64}$/.test(req.runId) ? req.runId : randomBytes(12).toString("hex");
     const files = await makePrivateDir();
     let usageFile: string | null = null;
     if (host.tools.time) {
@@ -308,7 +311,9 @@ class ProcessSandbox implements Sandbox {
       TMPDIR: this.kind === "BWRAP" ? "/tmp" : tmpdir(),
       ...req.env,
     };
-    const prefix = hostPrefix(host.tools, usageFile);
+    // The outermost process dies with this service, and every process after it with its parent:
+    // a killed service leaves nothing running (bwrap's --die-with-parent ends the sandbox).
+    const prefix = [...diesWithService(host.tools), ...hostPrefix(host.tools, usageFile)];
     let argv: string[];
     let spawnEnv: Record<string, string>;
     let marker: string | undefined;
@@ -322,7 +327,7 @@ class ProcessSandbox implements Sandbox {
           workspace,
           extraReadOnly,
           network: req.network ?? false,
-          env,
+          env: { ...env, [RUN_MARKER]: id },
           limits: req.limits,
           ...files,
           ...host,
@@ -343,9 +348,10 @@ class ProcessSandbox implements Sandbox {
       // Without a user namespace RLIMIT_NPROC counts every task of the user on the host, plus
       // `time` and `timeout` here.
       const base = tasksOfUid(this.user?.uid ?? process.getuid?.() ?? 0) + 2;
-      marker = `${NONE_MARKER}=${id}`;
+      marker = `${RUN_MARKER}=${id}`;
       argv = [
         ...prefix,
+        ...diesWithService(host.tools),
         host.tools.timeout,
         "--foreground",
         "-s",
@@ -354,10 +360,11 @@ class ProcessSandbox implements Sandbox {
         host.tools.prlimit,
         ...prlimitArgs(req.limits, req.limits.processes + base),
         "--",
+        ...diesWithService(host.tools),
         req.program,
         ...req.args,
       ];
-      spawnEnv = { ...env, [NONE_MARKER]: id };
+      spawnEnv = { ...env, [RUN_MARKER]: id };
     }
     try {
       return await this.watch(req, argv, spawnEnv, this.kind === "BWRAP" ? "/" : workspace, host, usageFile, marker);

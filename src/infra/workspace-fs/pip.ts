@@ -1,6 +1,7 @@
-import { chown, mkdir, mkdtemp } from "node:fs/promises";
+import { chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { devNull } from "node:os";
 import { join } from "node:path";
+import { removeTree } from "./confined.js";
 import { runProcess, type RunResult } from "./run.js";
 
 /** `pip --python` (install into another interpreter's environment) arrived in pip 22.3. */
@@ -118,10 +119,10 @@ export function summarizePipFailure(r: RunResult, timeoutMs: number): string {
  *    the download folder bound read-only), into the venv. pip re-runs itself with the venv's
  *    interpreter (`--python`), which the agent may have replaced: that is its own sandbox, offline.
  *
- * The index URL travels in the environment (PIP_INDEX_URL), never on a command line: it may hold
- * credentials, and command lines show in every process list. Inside the sandbox pip reads no
- * configuration but that: HOME is the run's own folder, /etc/pip.conf is not mounted, and
- * PIP_CONFIG_FILE is /dev/null.
+ * The index URL may hold credentials, so it travels in a pip configuration file of its own (mode
+ * 0400, next to the download folder, bound read-only into the download step only), never on a
+ * command line, which every process list shows, nor in an environment. Inside the sandbox pip
+ * reads no other configuration: HOME is the run's own folder and /etc/pip.conf is not mounted.
  */
 export interface PipCommand {
   program: string;
@@ -157,11 +158,11 @@ function indexOf(source: PipSource): { remote: boolean; localDir: string | null 
   return { remote: true, localDir: null };
 }
 
-/** Step 1: the wheels of `packages` and their dependencies into `dest` (a folder the service owns). */
-export function pipDownloadCommand(source: PipSource, dest: string, packages: readonly string[]): PipCommand {
+/** Step 1: the wheels of `packages` and their dependencies into the download folder (see prepareDownload). */
+export function pipDownloadCommand(source: PipSource, download: Download, packages: readonly string[]): PipCommand {
   const { remote, localDir } = indexOf(source);
-  const env: Record<string, string> = { ...baseEnv };
-  if (source.indexUrl) env.PIP_INDEX_URL = source.indexUrl;
+  const dest = download.dir;
+  const env: Record<string, string> = { ...baseEnv, PIP_CONFIG_FILE: download.config };
   const noIndex = !source.indexUrl;
   return {
     program: SYSTEM_PYTHON,
@@ -187,7 +188,7 @@ export function pipDownloadCommand(source: PipSource, dest: string, packages: re
     ],
     env,
     network: remote,
-    readOnly: [...(localDir ? [localDir] : []), ...(source.findLinks ? [source.findLinks] : [])],
+    readOnly: [download.config, ...(localDir ? [localDir] : []), ...(source.findLinks ? [source.findLinks] : [])],
   };
 }
 
@@ -234,14 +235,46 @@ export function venvCommand(workspace: string): PipCommand {
   };
 }
 
+/** One install's download folder, and the pip configuration its download step reads. */
+export interface Download {
+  dir: string;
+  /** `[global] index-url = …` (mode 0400, the sandbox user's), or empty without an index. */
+  config: string;
+  /** Removes both. */
+  remove(): Promise<void>;
+}
+
 /**
  * A fresh folder for one install's downloads under `parent` (a folder of the service's, such as
- * <WORKSPACES_DIR>/.downloads), given to the sandbox user who downloads into it. Remove it with
- * removeTree once the install is done.
+ * <WORKSPACES_DIR>/.downloads), given to the sandbox user who downloads into it, and beside it the
+ * pip configuration holding the index URL (see the note at the top of this file).
  */
-export async function makeDownloadsDir(parent: string, owner: { uid: number; gid: number } | null): Promise<string> {
+export async function prepareDownload(
+  parent: string,
+  owner: { uid: number; gid: number } | null,
+  indexUrl: string | undefined,
+): Promise<Download> {
   await mkdir(parent, { recursive: true, mode: 0o711 });
   const dir = await mkdtemp(join(parent, "pip-"));
-  if (owner) await chown(dir, owner.uid, owner.gid);
-  return dir;
+  const config = `${dir}.conf`;
+  try {
+    const text = indexUrl ? `[global]\nindex-url = ${new URL(indexUrl).href}\n` : "";
+    await writeFile(config, text, { mode: 0o400, flag: "wx" });
+    if (owner) {
+      await chown(dir, owner.uid, owner.gid);
+      await chown(config, owner.uid, owner.gid);
+    }
+  } catch (err) {
+    await rm(config, { force: true });
+    await removeTree(dir);
+    throw err;
+  }
+  return {
+    dir,
+    config,
+    async remove() {
+      await rm(config, { force: true });
+      await removeTree(dir);
+    },
+  };
 }

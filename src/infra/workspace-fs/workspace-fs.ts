@@ -7,9 +7,9 @@ import type { RunRequest, RunResult as SandboxRunResult, Sandbox, SandboxLimits 
 import { ConfinedRoot, DIR_FLAGS, READ_FLAGS, removeTree, removeTreeAt, type Owner } from "./confined.js";
 import {
   isRequirement,
-  makeDownloadsDir,
   pipDownloadCommand,
   pipInstallCommand,
+  prepareDownload,
   probePip,
   redactCredentials,
   summarizePipFailure,
@@ -272,16 +272,13 @@ export class WorkspaceFs {
       retries: this.opts.pipRetries ?? 2,
     };
     const started = Date.now();
-    const downloads = await this.newDownloadsDir();
+    const download = await prepareDownload(join(this.root, DOWNLOADS_DIR), this.opts.owner, this.opts.indexUrl);
     try {
       const fetched = await runStep(
         this.opts.sandbox,
-        downloads,
-        pipDownloadCommand(source, downloads, this.packages),
-        {
-          wallTimeMs: timeoutMs,
-          signal,
-        },
+        download.dir,
+        pipDownloadCommand(source, download, this.packages),
+        { wallTimeMs: timeoutMs, signal },
       );
       signal?.throwIfAborted();
       if (fetched.result.status !== "SUCCEEDED") return fetched;
@@ -289,21 +286,18 @@ export class WorkspaceFs {
       const installed = await runStep(
         this.opts.sandbox,
         dir,
-        pipInstallCommand(source, venvPython, downloads, this.packages),
+        pipInstallCommand(source, venvPython, download.dir, this.packages),
         { wallTimeMs: left, signal },
       );
       signal?.throwIfAborted();
       return installed;
     } finally {
-      await removeTree(downloads).catch((err: unknown) =>
-        this.opts.logger.warn({ err, downloads }, "could not remove a download folder"),
-      );
+      await download
+        .remove()
+        .catch((err: unknown) =>
+          this.opts.logger.warn({ err, download: download.dir }, "could not remove a download folder"),
+        );
     }
-  }
-
-  /** A fresh folder for one install's downloads, the sandbox user's, under the workspaces root. */
-  newDownloadsDir(): Promise<string> {
-    return makeDownloadsDir(join(this.root, DOWNLOADS_DIR), this.opts.owner);
   }
 
   private async removeVenv(dir: string): Promise<void> {

@@ -6,7 +6,7 @@ import { badInput, policyDenied } from "../../domain/errors.js";
 import type { CommandRunEntity } from "../../infra/db/entities.js";
 import { removeTree } from "../../infra/workspace-fs/confined.js";
 import {
-  makeDownloadsDir,
+  prepareDownload,
   pipDownloadCommand,
   pipInstallCommand,
   type PipCommand,
@@ -211,17 +211,17 @@ export function pythonTools(deps: PythonToolDeps) {
         });
       // Two runs (see pip.ts): the download, with the network but without the workspace; then the
       // install from the downloads, in the workspace's sandbox and offline.
-      const downloads = await makeDownloadsDir(deps.downloadsDir, workspaceOwner());
+      const download = await prepareDownload(deps.downloadsDir, workspaceOwner(), deps.indexUrl);
       try {
-        const fetched = await (await start(pipDownloadCommand(source, downloads, input.packages), downloads)).done;
+        const fetched = await (await start(pipDownloadCommand(source, download, input.packages), download.dir)).done;
         const first = await collectOutput(deps.commands, fetched.id);
         if (fetched.status !== "SUCCEEDED") return { run: fetched, ...first };
         const venvPython = join(ctx.workspace.root, "venv", "bin", "python");
-        const run = await (await start(pipInstallCommand(source, venvPython, downloads, input.packages))).done;
+        const run = await (await start(pipInstallCommand(source, venvPython, download.dir, input.packages))).done;
         const second = await collectOutput(deps.commands, run.id);
         return { run, stdout: first.stdout + second.stdout, stderr: first.stderr + second.stderr };
       } finally {
-        await removeTree(downloads);
+        await download.remove();
       }
     },
   });

@@ -10,6 +10,8 @@ import { appendEvent, type NewTaskEvent } from "../../domain/tasks/task-events.j
 import type { TaskService } from "../../domain/tasks/task.service.js";
 import { CommandOutputEntity, CommandRunEntity } from "../../infra/db/entities.js";
 import { sql } from "../../infra/db/reader.js";
+import { RUN_MARKER } from "../../infra/sandbox/command-line.js";
+import { stopLeftoverRuns } from "../../infra/sandbox/process-tree.js";
 import { resultWithoutRun, type RunResult, type Sandbox, type SandboxLimits } from "../../infra/sandbox/sandbox.js";
 import type { ToolContext } from "../registry.js";
 
@@ -188,6 +190,7 @@ export class CommandService {
     let result: RunResult;
     try {
       result = await sandbox.run({
+        runId: run.id,
         workspace: req.workspace ?? ctx.workspace.root,
         program: req.program,
         args: req.args,
@@ -462,7 +465,8 @@ export class CommandService {
     const run = await this.get(runId);
     if (!run) throw notFound("Command run", runId, "runId");
     await this.authorise(run, caller);
-    return this.feed.subscribe(runId, after);
+    // The stream is over once the run's EXIT chunk is delivered (also when it was stored before).
+    return this.feed.subscribe(runId, after, (chunk) => chunk.stream === "EXIT");
   }
 
   private async authorise(run: CommandRunEntity, caller: Principal): Promise<void> {
@@ -474,18 +478,48 @@ export class CommandService {
   }
 
   /**
-   * The embedded profile has one process: a run still RUNNING at start was cut off by a crash
-   * or a kill, and is recorded as FAILED. (With several processes, a run's owner is not known.)
+   * The embedded profile has one process: a run still RUNNING at start was cut off by a crash or
+   * a kill. What is left of it is stopped first (its sandbox should have died with the process;
+   * this makes sure), then it is recorded as FAILED the way any run ends: its EXIT chunk (so its
+   * output stream completes) and the task's TOOL_OUTPUT event. (With several processes, a run's
+   * owner is not known, and a live one must not be touched.)
    */
   async failOrphanedRuns(): Promise<number> {
-    const now = this.deps.db.dialect === "sqlite" ? this.now().getTime() : this.now();
-    return this.deps.db
-      .fork()
-      .execute<Array<{ id: string }>>(
-        "update command_run set status = 'FAILED', finished_at = ? where status = 'RUNNING' returning id",
-        [now],
-      )
-      .then((rows) => rows.length);
+    const runs = await this.deps.db.read.select(CommandRunEntity, sql("status = 'RUNNING'", []), { limit: 10_000 });
+    if (runs.length === 0) return 0;
+    const killed = stopLeftoverRuns(RUN_MARKER, new Set(runs.map((r) => r.id)));
+    if (killed > 0) this.deps.logger.warn({ processes: killed }, "stopped sandboxes a previous process left running");
+    for (const run of runs) {
+      const finishedAt = this.now();
+      const ended = Object.assign(run, {
+        status: "FAILED" as const,
+        exitCode: null,
+        signal: null,
+        limit: null,
+        durationMs: Math.max(0, finishedAt.getTime() - new Date(run.createdAt).getTime()),
+        finishedAt,
+      });
+      const exit = [
+        {
+          stream: "EXIT" as const,
+          data: JSON.stringify({ status: "FAILED", exitCode: null, signal: null, interrupted: true }),
+        },
+      ];
+      const line = [run.program, ...(run.args as string[])].join(" ").slice(0, 200);
+      const report = run.taskId
+        ? {
+            taskId: run.taskId,
+            event: {
+              type: "TOOL_OUTPUT" as const,
+              content: `\`${line}\` was cut off: the service stopped while it ran`,
+              data: { runId: run.id, status: "FAILED", exitCode: null, interrupted: true },
+              agentId: null,
+            },
+          }
+        : undefined;
+      await this.appendOutput(run.id, exit, ended, report);
+    }
+    return runs.length;
   }
 
   /** Aborts every run of this process and waits for them to be recorded (shutdown). */
