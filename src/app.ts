@@ -86,6 +86,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       services,
       logger,
       limits,
+      introspection: config.introspection,
       maxBodyBytes: 2 * 1024 * 1024,
       files: createFileRoutes({
         resolveWorkspace: async (id) => {
@@ -134,6 +135,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       pubsub,
       logger,
       limits,
+      introspection: config.introspection,
       maxSubscriptionsPerSocket: opts.maxSubscriptionsPerSocket ?? 100,
       maxPayloadBytes: 2 * 1024 * 1024,
       connectionInitTimeoutMs: 3_000,

@@ -44,6 +44,10 @@ function modelText<T>(parse: (text: string) => T) {
     });
 }
 
+/** Who may introspect the schema: anyone with a key (the default), anyone, or no one. */
+export const introspectionModes = ["authenticated", "public", "off"] as const;
+export type IntrospectionMode = (typeof introspectionModes)[number];
+
 const envSchema = z.object({
   PORT: intFrom("PORT", 4000, 0, 65535),
   HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
@@ -56,6 +60,9 @@ const envSchema = z.object({
       message: "must be a postgres:// or postgresql:// URL (leave unset for the embedded SQLite database)",
     }),
   LOG_LEVEL: z.enum(logLevels, { message: `must be one of ${logLevels.join(", ")}` }).default("info"),
+  INTROSPECTION: z
+    .enum(introspectionModes, { message: `must be one of ${introspectionModes.join(", ")}` })
+    .default("authenticated"),
   ADMIN_API_KEY: z
     .string()
     .optional()
@@ -131,6 +138,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   logLevel: (typeof logLevels)[number];
+  /** Who may introspect the schema (GraphiQL sends the key): a key holder, anyone, or no one. */
+  introspection: IntrospectionMode;
   adminApiKey: string | undefined;
   shutdownTimeoutMs: number;
   /** In-process job workers of `serve` (0 = none, like `serve --no-workers`). */
@@ -195,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
+    introspection: e.INTROSPECTION,
     adminApiKey: e.ADMIN_API_KEY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workers: e.WORKERS,

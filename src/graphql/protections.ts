@@ -1,7 +1,14 @@
 import {
+  BREAK,
   GraphQLError,
   Kind,
   getNamedType,
+  isAbstractType,
+  isEnumType,
+  isInputObjectType,
+  visit,
+  type DocumentNode,
+  type GraphQLSchema,
   type ASTVisitor,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -64,10 +71,63 @@ interface Metrics {
 const isIntrospection = (name: string) => name === "__schema" || name === "__type";
 
 /**
+ * How many values each list of the introspection types holds on average in `schema`, per item
+ * of the list around it (types in the schema; fields, input fields, enum values per type, of all
+ * types; arguments per field; a type reference's `ofType`, null half the time): what the list
+ * multiplies the cost of its selections by, so that an introspection query costs about as many
+ * values as its answer holds (GraphiQL's full query: about 5,600 values here), and aliased
+ * copies add up like any other query.
+ */
+const introspectionFactors = new WeakMap<GraphQLSchema, Record<string, number>>();
+function introspectionFactor(schema: GraphQLSchema, typeName: string, field: string): number {
+  let f = introspectionFactors.get(schema);
+  if (!f) {
+    const types = Object.values(schema.getTypeMap());
+    const perType = (n: number) => n / Math.max(1, types.length);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const fields = types.flatMap((t) => (isObjectType(t) || isInterfaceType(t) ? Object.values(t.getFields()) : []));
+    f = {
+      "__Schema.types": types.length,
+      "__Schema.directives": schema.getDirectives().length,
+      "__Type.fields": perType(fields.length),
+      "__Type.inputFields": perType(
+        sum(types.map((t) => (isInputObjectType(t) ? Object.keys(t.getFields()).length : 0))),
+      ),
+      "__Type.enumValues": perType(sum(types.map((t) => (isEnumType(t) ? t.getValues().length : 0)))),
+      "__Type.interfaces": perType(sum(types.map((t) => (isObjectType(t) ? t.getInterfaces().length : 0)))),
+      "__Type.possibleTypes": perType(
+        sum(types.map((t) => (isAbstractType(t) ? schema.getPossibleTypes(t).length : 0))),
+      ),
+      "__Type.ofType": 0.5,
+      "__Field.args": sum(fields.map((x) => x.args.length)) / Math.max(1, fields.length),
+      "__Directive.args":
+        sum(schema.getDirectives().map((d) => d.args.length)) / Math.max(1, schema.getDirectives().length),
+    };
+    introspectionFactors.set(schema, f);
+  }
+  return f[`${typeName}.${field}`] ?? 1;
+}
+
+/** Whether the operation (fragments included) asks for `__schema` or `__type`. */
+export function usesIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (isIntrospection(node.name.value)) {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
  * One validation rule computing depth, aliases and cost of each operation with fragments
  * expanded. Cost counts one per field, multiplied for list fields by their `first`
- * argument (its literal, its default, or `assumedPageSize` for a variable).
- * Introspection (GraphiQL's schema fetch) is not counted.
+ * argument (its literal, its default, or `assumedPageSize` for a variable), and for the lists of
+ * introspection by their average length in this schema: introspection counts like any query.
  */
 export function queryLimitsRule(limits: QueryLimits): ValidationRule {
   return (context: ValidationContext): ASTVisitor => ({
@@ -91,11 +151,16 @@ export function queryLimitsRule(limits: QueryLimits): ValidationRule {
         if (metrics.cost > limits.maxCost * 10 || depth > limits.maxDepth + 1) return;
         for (const sel of set.selections) {
           if (sel.kind === Kind.FIELD) {
-            if (isIntrospection(sel.name.value)) continue;
             if (sel.alias) metrics.aliases++;
             if (sel.name.value === "__typename") continue;
-            const fieldDef = fieldOf(parent, sel.name.value);
-            const m = mult * listFactor(sel, fieldDef, context, limits);
+            const fieldDef = isIntrospection(sel.name.value)
+              ? introspectionRoot(schema, sel.name.value)
+              : fieldOf(parent, sel.name.value);
+            const parentName = parent ? getNamedType(parent).name : "";
+            const factor = parentName.startsWith("__")
+              ? introspectionFactor(schema, parentName, sel.name.value)
+              : listFactor(sel, fieldDef, context, limits);
+            const m = mult * factor;
             metrics.cost += mult;
             if (sel.selectionSet) {
               metrics.depth = Math.max(metrics.depth, depth + 1);
@@ -117,6 +182,7 @@ export function queryLimitsRule(limits: QueryLimits): ValidationRule {
         }
       };
       walk(node.selectionSet, root, 0, 1);
+      metrics.cost = Math.ceil(metrics.cost);
 
       if (metrics.depth > limits.maxDepth) {
         context.reportError(
@@ -150,6 +216,12 @@ export function queryLimitsRule(limits: QueryLimits): ValidationRule {
       }
     },
   });
+}
+
+/** `__schema` and `__type` are not fields of the query type: their definitions, for the walk. */
+function introspectionRoot(schema: GraphQLSchema, name: string): GraphQLField<unknown, unknown> | undefined {
+  const type = name === "__schema" ? schema.getType("__Schema") : schema.getType("__Type");
+  return type ? ({ name, type, args: [] } as unknown as GraphQLField<unknown, unknown>) : undefined;
 }
 
 function fieldOf(

@@ -92,29 +92,57 @@ const appJs = `(() => {
       throw readable(e);
     }
   }
-  // The placeholder in the default headers is not a key: leave it out, so that the schema
-  // (introspection needs no key) loads before the user has pasted theirs.
+  // The placeholder in the default headers is not a key: leave it out.
   const withoutPlaceholder = (headers) =>
     Object.fromEntries(Object.entries(headers || {}).filter(([k, v]) => !(k.toLowerCase() === "authorization" && String(v).includes("<"))));
-  const fetcher = (params, opts) => {
+  // The schema is only shown to key holders (INTROSPECTION=authenticated): without a key the
+  // introspection is not sent at all, and GraphiQL says what to do; once a key is in the Headers
+  // tab, a new fetcher makes GraphiQL fetch the schema again.
+  const needsKey = { errors: [{ message: "Paste your API key in the Headers tab to load the schema (Authorization: Bearer <key>)." }] };
+  const makeFetcher = () => (params, opts) => {
     const headers = withoutPlaceholder(opts && opts.headers);
     if (isSubscription(params)) return subscribe(wsClient(authOf(headers)), params);
+    if (params.operationName === "IntrospectionQuery" && !authOf(headers)) return Promise.resolve(needsKey);
     return fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json", ...headers },
       body: JSON.stringify(params),
     }).then((r) => r.json());
   };
-  ReactDOM.createRoot(root).render(
-    React.createElement(GraphiQL, {
-      fetcher,
-      defaultQuery: ${JSON.stringify(defaultQuery)},
-      defaultHeaders: JSON.stringify({ Authorization: "Bearer <paste your API key>" }, null, 2),
-      shouldPersistHeaders: true,
-      isHeadersEditorEnabled: true,
-      defaultEditorToolsVisibility: "headers",
-    }),
-  );
+  const keyIn = (text) => {
+    try {
+      return authOf(withoutPlaceholder(JSON.parse(text || "{}")));
+    } catch {
+      return undefined; // being typed
+    }
+  };
+  const reactRoot = ReactDOM.createRoot(root);
+  let fetcher = makeFetcher();
+  let schemaKey = null;
+  const render = () =>
+    reactRoot.render(
+      React.createElement(GraphiQL, {
+        fetcher,
+        defaultQuery: ${JSON.stringify(defaultQuery)},
+        defaultHeaders: JSON.stringify({ Authorization: "Bearer <paste your API key>" }, null, 2),
+        shouldPersistHeaders: true,
+        isHeadersEditorEnabled: true,
+        defaultEditorToolsVisibility: "headers",
+        onEditHeaders: (text) => {
+          const key = keyIn(text);
+          if (key === undefined || key === schemaKey) return;
+          schemaKey = key;
+          fetcher = makeFetcher();
+          render();
+        },
+      }),
+    );
+  try {
+    schemaKey = keyIn(localStorage.getItem("graphiql:headers")) ?? null;
+  } catch {
+    schemaKey = null;
+  }
+  render();
 })();
 `;
 

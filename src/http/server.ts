@@ -10,7 +10,8 @@ import type { Principal } from "../domain/auth/principal.js";
 import type { AppServices as Services } from "../app-services.js";
 import { createContext, type Context } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/errors.js";
-import { checkQueryLength, queryLimitsRule, type QueryLimits } from "../graphql/protections.js";
+import type { IntrospectionMode } from "../config.js";
+import { checkQueryLength, queryLimitsRule, usesIntrospection, type QueryLimits } from "../graphql/protections.js";
 import type { AppLogger } from "../logger.js";
 import type { FileRouteHandler } from "./files.js";
 import { serveGraphiql } from "./graphiql.js";
@@ -21,6 +22,8 @@ export interface HttpAppOptions {
   services: Services;
   logger: AppLogger;
   limits: QueryLimits;
+  /** Who may introspect the schema (INTROSPECTION). */
+  introspection: IntrospectionMode;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   readiness: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
@@ -63,6 +66,35 @@ const operationLogPlugin: ApolloServerPlugin<Context> = {
     };
   },
 };
+
+/**
+ * Introspection (`__schema`, `__type`) by key holders only (the default), by anyone, or by no one.
+ * It counts against the query limits like any query (protections.ts).
+ */
+export function introspectionRefusal(mode: IntrospectionMode, authenticated: boolean): GraphQLError | null {
+  if (mode === "public" || (mode === "authenticated" && authenticated)) return null;
+  if (mode === "off") {
+    return new GraphQLError("Introspection is turned off on this server (INTROSPECTION=off)", {
+      extensions: { code: "FORBIDDEN", http: { status: 403 } },
+    });
+  }
+  return new GraphQLError(
+    "Introspection needs an API key: send Authorization: Bearer <key> (in GraphiQL, in the Headers tab)",
+    { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } },
+  );
+}
+
+const introspectionGate = (mode: IntrospectionMode): ApolloServerPlugin<Context> => ({
+  async requestDidStart() {
+    return {
+      async didResolveOperation(rc) {
+        if (mode === "public" || !usesIntrospection(rc.document)) return;
+        const refusal = introspectionRefusal(mode, rc.contextValue.principal !== null);
+        if (refusal) throw refusal;
+      },
+    };
+  },
+});
 
 /** Each HTTP request's log record, for the handlers below it. */
 const requestInfo = new WeakMap<IncomingMessage, RequestInfo>();
@@ -141,7 +173,12 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
       error: (m) => logger.error({ apollo: m }),
     },
     // No HTTP cache hints are used; the cache-control plugin would otherwise hook every field.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), operationLogPlugin],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      operationLogPlugin,
+      introspectionGate(opts.introspection),
+    ],
   });
 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

@@ -17,8 +17,15 @@ import type { AppServices as Services } from "../app-services.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
 import { createContext, type Context } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/errors.js";
-import { checkQueryLength, limitError, queryLimitsRule, type QueryLimits } from "../graphql/protections.js";
-import { principalFrom } from "../http/server.js";
+import type { IntrospectionMode } from "../config.js";
+import {
+  checkQueryLength,
+  limitError,
+  queryLimitsRule,
+  usesIntrospection,
+  type QueryLimits,
+} from "../graphql/protections.js";
+import { introspectionRefusal, principalFrom } from "../http/server.js";
 import { requestIdFrom } from "../http/request-context.js";
 import type { AppLogger } from "../logger.js";
 import { createSharedSubscribe } from "./shared-subscribe.js";
@@ -30,6 +37,8 @@ export interface WsOptions {
   pubsub: PubSub;
   logger: AppLogger;
   limits: QueryLimits;
+  /** Who may introspect the schema (INTROSPECTION). */
+  introspection: IntrospectionMode;
   maxSubscriptionsPerSocket: number;
   maxPayloadBytes: number;
   connectionInitTimeoutMs: number;
@@ -137,6 +146,10 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
           }
           if (parsed.size > 1_000) parsed.clear();
           parsed.set(payload.query, document);
+        }
+        if (usesIntrospection(document)) {
+          const refusal = introspectionRefusal(opts.introspection, ctx.extra.principal != null);
+          if (refusal) return [refusal];
         }
         if (!getOperationAST(document, payload.operationName)) {
           return [

@@ -98,13 +98,22 @@ const limitCases: LimitCase[] = [
     message: /Query cost \d+ exceeds the maximum of 10000/,
   },
   {
-    // Introspection is exempt from our depth and cost counts (GraphiQL needs it), but graphql-js
-    // bounds its nesting: types → fields → type → fields … cannot fan out.
+    // Introspection counts like any query: aliased copies of the schema add up to the cost limit
+    // (one such 7.7 KB document once made an 87 MB answer).
+    name: "aliased introspection bomb",
+    query: `{ ${Array.from({ length: 20 }, (_, i) => `s${i}: __schema { types { name fields { name args { name type { name } } } } }`).join(" ")} }`,
+    status: 400,
+    code: "GRAPHQL_VALIDATION_FAILED",
+    limit: "cost",
+    message: /Query cost \d+ exceeds the maximum of 10000/,
+  },
+  {
+    // graphql-js also bounds introspection's nesting: types → fields → type → fields … cannot fan out.
     name: "circular introspection",
     query: `{ __schema { types { ${"fields { type { ".repeat(3)}name${" } }".repeat(3)} } } }`,
     status: 400,
     code: "GRAPHQL_VALIDATION_FAILED",
-    message: /^Maximum introspection depth exceeded$/,
+    message: /^Maximum introspection depth exceeded$|^Query cost \d+ exceeds the maximum of 10000$/,
   },
 ];
 
@@ -197,13 +206,31 @@ describeProfiles("query protections", (profile) => {
       });
     }
 
-    it("introspection (GraphiQL's schema fetch) passes every limit, without a key", async () => {
-      const r = await post(getIntrospectionQuery(), {}, null);
+    it("introspection (GraphiQL's full schema fetch) passes every limit with a key", async () => {
+      const query = getIntrospectionQuery({
+        descriptions: true,
+        inputValueDeprecation: true,
+        schemaDescription: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+      });
+      const r = await post(query);
       expect(r.status).toBe(200);
       expect(r.body.errors).toBeUndefined();
       const schema = buildClientSchema(r.body.data as unknown as IntrospectionQuery);
       expect(schema.getMutationType()?.getFields().createTask).toBeDefined();
       expect(schema.getSubscriptionType()?.getFields().taskEvents).toBeDefined();
+    });
+
+    it("introspection without a key → 401 UNAUTHENTICATED, saying how to send one; __typename alone is fine", async () => {
+      for (const query of [getIntrospectionQuery(), '{ __type(name: "Task") { name } }']) {
+        const r = await post(query, {}, null);
+        expect(r.status).toBe(401);
+        expect(r.body.data).toBeUndefined();
+        expect(r.body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+        expect(r.body.errors?.[0]?.message).toMatch(/Introspection needs an API key/);
+      }
+      expect((await post("{ __typename }", {}, null)).body).toEqual({ data: { __typename: "Query" } });
     });
 
     it("a body over 2 MB → 413, and the server keeps serving", async () => {
@@ -419,5 +446,42 @@ describeProfiles("query protections", (profile) => {
       expect((await wsQuery(s.ws(), meQuery)).data).toEqual({ me: { id: expect.any(String) } });
       expect((await post(meQuery)).status).toBe(200);
     });
+  });
+});
+
+describe("INTROSPECTION=public and INTROSPECTION=off [sqlite]", () => {
+  const introspect = (s: TestServer, key: string | null) =>
+    fetch(`${s.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify({ query: "{ __schema { queryType { name } } }" }),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Reply["body"] }));
+
+  it("public: anyone may introspect", async () => {
+    const s = await startTestServer("sqlite", { workers: 0, env: { INTROSPECTION: "public" } });
+    try {
+      expect(await introspect(s, null)).toEqual({
+        status: 200,
+        body: { data: { __schema: { queryType: { name: "Query" } } } },
+      });
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it("off: no one may, over HTTP or WebSocket, admin included", async () => {
+    const s = await startTestServer("sqlite", { workers: 0, env: { INTROSPECTION: "off" } });
+    try {
+      for (const key of [null, s.adminKey]) {
+        const r = await introspect(s, key);
+        expect(r.status).toBe(403);
+        expect(r.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      }
+      const ws = await wsQuery(s.ws(), "{ __schema { queryType { name } } }");
+      expect(ws.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect((await s.ok(MeDocument)).me.role).toBe("ADMIN");
+    } finally {
+      await s.stop();
+    }
   });
 });
