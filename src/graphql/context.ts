@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { visibleTask } from "../domain/auth/access.js";
 import type { Principal } from "../domain/auth/principal.js";
 import type { RequestInfo } from "../http/request-context.js";
 import type { AppServices as Services } from "../app-services.js";
@@ -64,11 +65,15 @@ const fromMap =
     return keys.map((k) => map.get(k) ?? null);
   };
 
-/** Per-request batching: one query per relation per request, whatever the page size. */
-export function createLoaders(s: Services): Loaders {
+/**
+ * Per-request batching: one query per relation per request, whatever the page size. Tasks the
+ * caller may not see (another agent's, for an AGENT key: see access.ts) load as null.
+ */
+export function createLoaders(s: Services, principal: Principal | null = null): Loaders {
+  const visible = (t: TaskEntity | null) => (principal ? visibleTask(principal, t) : t);
   return {
     agent: new RequestLoader(fromMap((ids) => s.agents.byIds(ids))),
-    task: new DataLoader(fromMap((ids) => s.tasks.byIds(ids))),
+    task: new DataLoader(async (ids) => (await fromMap((keys) => s.tasks.byIds(keys))(ids)).map(visible)),
     workspaceByTask: new DataLoader(fromMap((ids) => s.workspaces.byTaskIds(ids))),
     currentTaskByAgent: new DataLoader(fromMap((ids) => s.agents.currentTasks(ids))),
   };
@@ -86,5 +91,5 @@ export function createContext(
   requestId: string,
   request?: RequestInfo,
 ): Context {
-  return { requestId, request, principal, services, loaders: createLoaders(services) };
+  return { requestId, request, principal, services, loaders: createLoaders(services, principal) };
 }

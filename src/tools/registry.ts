@@ -11,6 +11,11 @@ export interface ToolPolicy {
   sandbox: boolean;
   /** It may reach the network (granted by the policy for this call only). */
   network: boolean;
+  /**
+   * It changes nothing (reads): when a person calls it, the call is recorded as a ToolCall row
+   * only, not as a TOOL_CALL event on the task (a VIEWER's look must not change the task).
+   */
+  readOnly?: boolean;
 }
 
 /** The workspace a call works in, resolved and authorised by the tool service. */

@@ -102,7 +102,9 @@ export class ToolService {
       durationMs: null,
       invocationKey: opts.invocationKey ?? null,
     };
-    if (opts.announced) {
+    // A person's read is recorded, but is no event of the task: looking must not change it.
+    const silent = tool.policy.readOnly === true && caller.role !== "AGENT";
+    if (opts.announced || silent) {
       await insertRows(this.deps.db.fork(), ToolCallEntity, [row]);
     } else {
       await inTransaction(this.deps, async (em, out) => {

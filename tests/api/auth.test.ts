@@ -167,6 +167,8 @@ describeProfiles("authentication and authorization", (profile) => {
       name: string;
       allowed: readonly Role[];
       subscription: boolean;
+      /** What an AGENT key gets instead of "ok": the fixture is another agent's work (access.ts). */
+      forAgent?: string;
       /** Prepares fresh variables as admin, then runs the operation as `who` over `transport`. */
       attempt(who: Who, transport: Transport, client: Client): Promise<Result>;
     }
@@ -176,11 +178,12 @@ describeProfiles("authentication and authorization", (profile) => {
       allowed: readonly Role[],
       doc: TypedDocumentNode<R, V>,
       vars: (who: Who) => V | Promise<V>,
-      opts: { subscription?: boolean; poke?: (v: V) => Promise<unknown> } = {},
+      opts: { subscription?: boolean; poke?: (v: V) => Promise<unknown>; forAgent?: string } = {},
     ): Op {
       return {
         name,
         allowed,
+        forAgent: opts.forAgent,
         subscription: opts.subscription ?? false,
         async attempt(who, transport, client) {
           const v = await vars(who);
@@ -201,9 +204,15 @@ describeProfiles("authentication and authorization", (profile) => {
     const ops: Op[] = [
       op("agent", READ, AgentDocument, () => ({ id: agents.target })),
       op("agents", READ, AgentsDocument, () => ({ first: 5 })),
-      op("task", READ, TaskDocument, () => ({ id: fixtureTask })),
+      // The fixture task is not the AGENT key's agent's: to that key it does not exist.
+      op("task", READ, TaskDocument, () => ({ id: fixtureTask }), { forAgent: "empty" }),
+      op("task (own)", READ, TaskDocument, async (who) => {
+        const id = await newTask();
+        if (who === "AGENT") await assign(id, agents.self);
+        return { id };
+      }),
       op("tasks", READ, TasksDocument, () => ({ first: 5 })),
-      op("workspace", READ, WorkspaceDocument, () => ({ id: workspaceId })),
+      op("workspace", READ, WorkspaceDocument, () => ({ id: workspaceId }), { forAgent: "empty" }),
       op("me", READ, MeDocument, () => ({})),
       op("apiKeys", ADMIN, ApiKeysDocument, () => ({})),
       op("createAgent", WRITE, CreateAgentDocument, () => ({ input: { name: unique("created") } })),
@@ -218,14 +227,28 @@ describeProfiles("authentication and authorization", (profile) => {
       })),
       op("revokeApiKey", ADMIN, RevokeApiKeyDocument, async () => ({ id: (await createKey("VIEWER")).id })),
       // taskEvents replays the stored "Task created" event at once; the other two need a change.
-      op("taskEvents", READ, TaskEventsDocument, () => ({ taskId: fixtureTask }), { subscription: true }),
-      op("taskChanged", READ, TaskChangedDocument, async () => ({ filter: { taskId: await newTask() } }), {
+      op("taskEvents", READ, TaskEventsDocument, () => ({ taskId: fixtureTask }), {
         subscription: true,
-        poke: async ({ filter }) => {
-          await s.gql(UpdateTaskStatusDocument, { id: filter.taskId, status: "DESIGN" });
-          await s.gql(UpdateTaskStatusDocument, { id: filter.taskId, status: "PENDING" });
-        },
+        forAgent: "FORBIDDEN",
       }),
+      // (An AGENT key hears of its own agent's tasks only: the task is its agent's for that key.)
+      op(
+        "taskChanged",
+        READ,
+        TaskChangedDocument,
+        async (who) => {
+          const taskId = await newTask();
+          if (who === "AGENT") await assign(taskId, agents.self);
+          return { filter: { taskId } };
+        },
+        {
+          subscription: true,
+          poke: async ({ filter }) => {
+            await s.gql(UpdateTaskStatusDocument, { id: filter.taskId, status: "DESIGN" });
+            await s.gql(UpdateTaskStatusDocument, { id: filter.taskId, status: "PENDING" });
+          },
+        },
+      ),
       op("agentChanged", READ, AgentChangedDocument, () => ({ filter: { agentId: agents.target } }), {
         subscription: true,
         poke: () => s.gql(UpdateAgentDocument, { id: agents.target, input: { name: unique("poked") } }),
@@ -234,7 +257,8 @@ describeProfiles("authentication and authorization", (profile) => {
 
     function expected(who: Who, transport: Transport, o: Op): string {
       if (who === "NONE") return transport === "http" ? "UNAUTHENTICATED" : "closed 4401";
-      return o.allowed.includes(who) ? "ok" : "FORBIDDEN";
+      if (!o.allowed.includes(who)) return "FORBIDDEN";
+      return who === "AGENT" && o.forAgent ? o.forAgent : "ok";
     }
 
     const cases = (["ADMIN", "OPERATOR", "VIEWER", "AGENT", "NONE"] as const).flatMap((who) =>

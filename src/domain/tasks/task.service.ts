@@ -1,4 +1,5 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
+import { assertMaySeeTask } from "../auth/access.js";
 import { TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
 import { selectRows, selectValues, updateRow } from "../../infra/db/writer.js";
@@ -425,10 +426,15 @@ export class TaskService {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  async list(args: PageArgs & { filter?: TaskFilter | null }): Promise<Page<TaskEntity>> {
+  /** A page of tasks, newest first; `onlyAgent` (an AGENT key's scope, see access.ts) keeps that agent's. */
+  async list(args: PageArgs & { filter?: TaskFilter | null; onlyAgent?: string | null }): Promise<Page<TaskEntity>> {
     const size = pageSize(args.first);
     const conditions: string[] = [];
     const params: unknown[] = [];
+    if (args.onlyAgent != null) {
+      conditions.push("assigned_agent_id = ?");
+      params.push(args.onlyAgent);
+    }
     const statuses = args.filter?.status;
     if (statuses && statuses.length > 0) {
       conditions.push(`status in (${placeholders(statuses.length)})`);
@@ -462,16 +468,20 @@ export class TaskService {
     return readEvents(this.deps.db.read, taskId, after, limit);
   }
 
-  /** Every event after `afterSeq`, then live ones: no gap, no duplicate. */
-  async streamEvents(taskId: string, afterSeq: number | null | undefined): Promise<Channel<TaskEventEntity>> {
+  /** Every event after `afterSeq`, then live ones: no gap, no duplicate (of a task the caller may see). */
+  async streamEvents(
+    taskId: string,
+    afterSeq: number | null | undefined,
+    caller: Principal,
+  ): Promise<Channel<TaskEventEntity>> {
     const after = afterSeq ?? 0;
     if (!Number.isInteger(after) || after < 0) throw badInput("afterSeq", "must be a whole number of at least 0");
-    await this.require(taskId, "taskId");
+    assertMaySeeTask(caller, await this.require(taskId, "taskId"));
     return this.feed.subscribe(taskId, after);
   }
 
-  /** Live task changes matching the filter (for list views). */
-  watch(filter: TaskFilter & { taskId?: string | null }): Channel<TaskEntity> {
+  /** Live task changes matching the filter (for list views); `onlyAgent` as in list(). */
+  watch(filter: TaskFilter & { taskId?: string | null; onlyAgent?: string | null }): Channel<TaskEntity> {
     const statuses = filter.status?.map((s) => oneOf("filter.status", s, taskStatuses));
     return watch(
       this.deps.pubsub,
@@ -479,7 +489,8 @@ export class TaskService {
       ({ taskId }) => (filter.taskId && filter.taskId !== taskId ? Promise.resolve(null) : this.get(taskId)),
       (t) =>
         (!statuses || statuses.length === 0 || statuses.includes(t.status)) &&
-        (!filter.agentId || t.assignedAgentId === filter.agentId),
+        (!filter.agentId || t.assignedAgentId === filter.agentId) &&
+        (filter.onlyAgent == null || t.assignedAgentId === filter.onlyAgent),
     );
   }
 }

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
 import type { RunMessageEntity, TaskEntity, TaskMessageEntity } from "../../infra/db/entities.js";
 import { badInput } from "../../domain/errors.js";
+import { maySeeTask } from "../../domain/auth/access.js";
 import { principalOf, type Context } from "../context.js";
 import { UpdateTaskInput } from "../task/task.inputs.js";
 import { Task } from "../task/task.type.js";
@@ -82,7 +83,8 @@ export class TaskRuntimeResolver {
     @Ctx() ctx: Context,
     @Arg("afterSeq", () => Int, { nullable: true, defaultValue: 0 }) afterSeq?: number,
     @Arg("first", () => Int, { nullable: true, defaultValue: 100 }) first?: number,
-  ): Promise<RunMessageEntity[]> {
+  ): Promise<RunMessageEntity[]> | RunMessageEntity[] {
+    if (!maySeeTask(principalOf(ctx), task)) return [];
     const after = afterSeq ?? 0;
     const limit = first ?? 100;
     if (after < 0) throw badInput("afterSeq", "must be at least 0");

@@ -19,6 +19,7 @@ import { Agent } from "../agent/agent.type.js";
 import { TaskStatusEnum } from "../common/enums.js";
 import { toConnection, type ConnectionShape } from "../common/connection.js";
 import { selects } from "../common/selection.js";
+import { agentScope, maySeeTask } from "../../domain/auth/access.js";
 import { principalOf, type Context, type Loaded } from "../context.js";
 import { Workspace } from "../workspace/workspace.type.js";
 import { CreateTaskInput, TaskChangedFilter, TaskFilter } from "./task.inputs.js";
@@ -43,7 +44,7 @@ export class TaskResolver {
     @Arg("after", () => String, { nullable: true }) after?: string,
     @Arg("filter", () => TaskFilter, { nullable: true }) filter?: TaskFilter,
   ): Promise<ConnectionShape<TaskEntity>> {
-    const page = await ctx.services.tasks.list({ first, after, filter });
+    const page = await ctx.services.tasks.list({ first, after, filter, onlyAgent: agentScope(principal(ctx)) });
     if (selects(info, "edges", "node", "assignedAgent")) {
       await ctx.loaders.agent.prefetch(page.nodes.map((t) => t.assignedAgentId));
     }
@@ -99,7 +100,11 @@ export class TaskResolver {
   @Subscription(() => TaskEvent, {
     description: "Every stored event with seq > afterSeq, then live ones, in order, with no gap and no duplicate.",
     subscribe: ({ args, context }) =>
-      (context as Context).services.tasks.streamEvents(args.taskId as string, args.afterSeq as number | undefined),
+      (context as Context).services.tasks.streamEvents(
+        args.taskId as string,
+        args.afterSeq as number | undefined,
+        principal(context as Context),
+      ),
   })
   taskEvents(
     @Root() event: TaskEventEntity,
@@ -113,7 +118,10 @@ export class TaskResolver {
   @Subscription(() => Task, {
     description: "Tasks as they change (created, status, assignment), for list views.",
     subscribe: ({ args, context }) =>
-      (context as Context).services.tasks.watch((args.filter as TaskChangedFilter | undefined) ?? {}),
+      (context as Context).services.tasks.watch({
+        ...((args.filter as TaskChangedFilter | undefined) ?? {}),
+        onlyAgent: agentScope(principal(context as Context)),
+      }),
   })
   taskChanged(
     @Root() task: TaskEntity,
@@ -150,7 +158,8 @@ export class TaskResolver {
     @Ctx() ctx: Context,
     @Arg("afterSeq", () => Int, { nullable: true, defaultValue: 0 }) afterSeq?: number,
     @Arg("first", () => Int, { nullable: true, defaultValue: 100, description: "0 to 500." }) first?: number,
-  ): Promise<TaskEventEntity[]> {
+  ): Promise<TaskEventEntity[]> | TaskEventEntity[] {
+    if (!maySeeTask(principal(ctx), task)) return [];
     return ctx.services.tasks.events(task.id, afterSeq, first);
   }
 }

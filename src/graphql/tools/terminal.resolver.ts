@@ -18,6 +18,7 @@ import {
 import type { CommandOutputEntity, CommandRunEntity, TaskEntity, ToolCallEntity } from "../../infra/db/entities.js";
 import { Task } from "../task/task.type.js";
 import { toConnection, type ConnectionShape } from "../common/connection.js";
+import { forbidden } from "../../domain/errors.js";
 import { principalOf, type Context } from "../context.js";
 import { CommandOutputChunk, CommandRun, CommandUsage, ToolCall, ToolCallConnection } from "./tool.type.js";
 
@@ -71,14 +72,15 @@ export class TerminalResolver {
 
   @Authorized("VIEWER")
   @Query(() => CommandRun, { nullable: true })
-  commandRun(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<CommandRunEntity | null> {
-    return ctx.services.commands.get(id);
+  async commandRun(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<CommandRunEntity | null> {
+    const run = await ctx.services.commands.get(id);
+    return run && (await taskVisible(ctx, run.taskId)) ? run : null;
   }
 
   @Authorized("VIEWER")
   @Query(() => [CommandRun], { description: "A task's command runs, newest first (at most 100)." })
-  commandRuns(@Arg("taskId", () => ID) taskId: string, @Ctx() ctx: Context): Promise<CommandRunEntity[]> {
-    return ctx.services.commands.ofTask(taskId);
+  async commandRuns(@Arg("taskId", () => ID) taskId: string, @Ctx() ctx: Context): Promise<CommandRunEntity[]> {
+    return (await taskVisible(ctx, taskId)) ? ctx.services.commands.ofTask(taskId) : [];
   }
 
   @Authorized("VIEWER")
@@ -89,13 +91,15 @@ export class TerminalResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ): Promise<ConnectionShape<ToolCallEntity>> {
+    if (!(await taskVisible(ctx, taskId))) throw forbidden("An agent key may only see the tasks of its own agent");
     return toConnection(await ctx.services.tools.list(taskId, { first, after }));
   }
 
   @Authorized("VIEWER")
   @Query(() => ToolCall, { nullable: true })
-  toolCall(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<ToolCallEntity | null> {
-    return ctx.services.tools.get(id);
+  async toolCall(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<ToolCallEntity | null> {
+    const call = await ctx.services.tools.get(id);
+    return call && (await taskVisible(ctx, call.taskId)) ? call : null;
   }
 
   @Authorized("VIEWER")
@@ -116,6 +120,12 @@ export class TerminalResolver {
   ): CommandOutputEntity {
     return chunk;
   }
+}
+
+/** Whether the task exists and the caller may see it (the request's loader answers null otherwise). */
+async function taskVisible(ctx: Context, taskId: string | null): Promise<boolean> {
+  if (principalOf(ctx).role !== "AGENT") return true;
+  return taskId !== null && (await ctx.loaders.task.load(taskId)) !== null;
 }
 
 /** GraphQL sends absent optional fields as null; the tools' schemas expect them left out. */

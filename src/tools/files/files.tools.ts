@@ -8,7 +8,7 @@ const encoding = z.enum(["utf8", "base64"]).default("utf8");
 const writers: readonly Role[] = ["OPERATOR", "AGENT"];
 const readers: readonly Role[] = ["VIEWER", "AGENT"];
 const writePolicy: ToolPolicy = { roles: writers, sandbox: false, network: false };
-const readPolicy: ToolPolicy = { roles: readers, sandbox: false, network: false };
+const readPolicy: ToolPolicy = { roles: readers, sandbox: false, network: false, readOnly: true };
 
 /** File contents are not kept in the ToolCall record: only their size. */
 const withoutContent = ({ content, ...rest }: { content: string } & Record<string, unknown>) => ({
