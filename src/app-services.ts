@@ -5,6 +5,7 @@ import { loadPolicy } from "./infra/sandbox/command-policy.js";
 import { createSandbox, probeSandbox, type Sandbox, type SandboxLimits } from "./infra/sandbox/sandbox.js";
 import { join } from "node:path";
 import { DOWNLOADS_DIR } from "./infra/workspace-fs/workspace-fs.js";
+import type { DiskLimits } from "./tools/files/disk.js";
 import { fileTools } from "./tools/files/files.tools.js";
 import { pythonTools } from "./tools/python/python.tools.js";
 import { ToolRegistry } from "./tools/registry.js";
@@ -40,6 +41,10 @@ export interface AppServiceOptions extends AssignmentOptions {
   policyFile?: string;
   commandLimits: SandboxLimits;
   pipIndexUrl?: string;
+  /** COMMAND_MAX_TIMEOUT_MS, COMMAND_MAX_CONCURRENT, COMMAND_MAX_PER_WORKSPACE. */
+  commandBounds: { maxTimeoutMs: number; maxConcurrent: number; maxPerWorkspace: number };
+  /** WORKSPACE_MAX_BYTES and DISK_MIN_FREE_BYTES. */
+  disk: DiskLimits;
   /** Checks that bubblewrap works (tests replace it to play a machine without one). */
   probe?: typeof probeSandbox;
 }
@@ -48,7 +53,7 @@ export const defaultCommandLimits: SandboxLimits = {
   wallTimeMs: 60_000,
   cpuSeconds: 60,
   memoryBytes: 1024 * 1024 * 1024,
-  processes: 128,
+  processes: 64,
   fileSizeBytes: 100 * 1024 * 1024,
   outputBytes: 10 * 1024 * 1024,
 };
@@ -82,20 +87,27 @@ export async function createAppServices(deps: Deps, opts: AppServiceOptions): Pr
       return sandbox;
     },
     services.tasks,
+    {
+      maxConcurrent: opts.commandBounds.maxConcurrent,
+      maxPerWorkspace: opts.commandBounds.maxPerWorkspace,
+      disk: opts.disk,
+    },
   );
   const sandboxUnavailable = () => (sandbox ? null : (status.reason ?? "no sandbox"));
   const registry = new ToolRegistry().register(
-    ...fileTools(),
+    ...fileTools({ maxWorkspaceBytes: opts.disk.maxWorkspaceBytes, minFreeBytes: opts.disk.minFreeBytes }),
     ...terminalTools({
       commands,
       checkCommand: (program, args, scope) => policies.check(program, args, scope),
       sandboxUnavailable,
       limits: opts.commandLimits,
+      maxTimeoutMs: opts.commandBounds.maxTimeoutMs,
     }),
     ...pythonTools({
       commands,
       sandboxUnavailable,
       limits: opts.commandLimits,
+      maxTimeoutMs: opts.commandBounds.maxTimeoutMs,
       indexUrl: opts.pipIndexUrl,
       packages: { allow: [], deny: [] },
       onlyBinary: true,

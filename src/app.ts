@@ -18,6 +18,8 @@ import { DEFAULT_OPENROUTER_BASE_URL, ModelClient } from "./infra/models/model-c
 import { createQueue, type JobQueue } from "./infra/queue/queue.js";
 import { WorkspaceFs } from "./infra/workspace-fs/workspace-fs.js";
 import { workspaceOwner } from "./tools/files/files.js";
+import { freeBytesAt } from "./tools/files/free-space.js";
+import { hasReserve, keepReserve } from "./infra/disk-reserve.js";
 import { startWorkers, type Workers } from "./worker/workers.js";
 
 export interface AppOptions {
@@ -98,7 +100,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         canWrite: async (p, id) =>
           ["ADMIN", "OPERATOR"].includes(p.role) ||
           (p.role === "AGENT" && (await services.workspaces.get(id))?.agentId === p.agentId),
-        limits: { maxUploadBytes: 100 * 1024 * 1024, maxWorkspaceBytes: 1024 * 1024 * 1024 },
+        limits: {
+          maxUploadBytes: 100 * 1024 * 1024,
+          maxWorkspaceBytes: config.workspaceMaxBytes,
+          minFreeBytes: config.diskMinFreeBytes,
+        },
         allowedUploadTypes: defaultAllowedUploadTypes,
         logger,
       }),
@@ -118,6 +124,16 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
           }
         }
         checks.migrations = migrationsCurrent ? "applied" : "pending";
+        // Under the floor (or with no room at all) nothing can be written: not ready, and why.
+        const floor = Math.max(config.diskMinFreeBytes, 1024 * 1024);
+        // The reserve that lets SQLite start on a full disk (given up at start), made again once
+        // there is room: while it is missing the disk is full, even with its space free.
+        const reserved = config.databaseUrl ? true : keepReserve(config.dataDir) || hasReserve(config.dataDir);
+        const free = await freeBytesAt(config.dataDir).catch(() => null);
+        const diskOk = (free === null || free >= floor) && reserved;
+        checks.disk = diskOk
+          ? "ok"
+          : `full: ${free} bytes free on ${config.dataDir}${reserved ? "" : ", its reserve given up"}; ${floor} bytes are kept free (DISK_MIN_FREE_BYTES)`;
         // Not a readiness condition: without a sandbox the API serves, and refuses untrusted code.
         checks.sandbox =
           services.sandbox.kind === "BWRAP"
@@ -125,7 +141,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
             : services.sandbox.kind === "NONE"
               ? "none (SANDBOX=none: commands run without isolation)"
               : `unavailable: ${services.sandbox.reason ?? "unknown"}`;
-        return { ready: checks.database === "ok" && migrationsCurrent, checks };
+        return { ready: checks.database === "ok" && migrationsCurrent && diskOk, checks };
       },
     });
     const ws = attachWebSocket({
@@ -210,6 +226,13 @@ export async function startCore(
   try {
     const applied = await db.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
+    if (!config.databaseUrl) {
+      try {
+        keepReserve(config.dataDir);
+      } catch (err) {
+        logger.warn({ err }, "could not make the disk reserve");
+      }
+    }
     pubsub = config.databaseUrl
       ? await PostgresPubSub.connect({
           url: config.databaseUrl,
@@ -234,6 +257,12 @@ export async function startCore(
           outputBytes: config.commandOutputLimitBytes,
         },
         pipIndexUrl: config.pipIndexUrl,
+        commandBounds: {
+          maxTimeoutMs: config.commandMaxTimeoutMs,
+          maxConcurrent: config.commandMaxConcurrent,
+          maxPerWorkspace: config.commandMaxPerWorkspace,
+        },
+        disk: { maxWorkspaceBytes: config.workspaceMaxBytes, minFreeBytes: config.diskMinFreeBytes },
         probe: opts.sandboxProbe,
       },
     );

@@ -86,6 +86,11 @@ const envSchema = z.object({
   SANDBOX: z.enum(["auto", "bwrap", "none"], { message: "must be auto, bwrap or none" }).default("auto"),
   TOOL_POLICY_FILE: z.string().optional(),
   COMMAND_TIMEOUT_MS: intFrom("COMMAND_TIMEOUT_MS", 60_000, 100, 3_600_000),
+  COMMAND_MAX_TIMEOUT_MS: intFrom("COMMAND_MAX_TIMEOUT_MS", 1_800_000, 1_000, 86_400_000),
+  COMMAND_MAX_CONCURRENT: intFrom("COMMAND_MAX_CONCURRENT", 8, 1, 1_000),
+  COMMAND_MAX_PER_WORKSPACE: intFrom("COMMAND_MAX_PER_WORKSPACE", 2, 1, 100),
+  DISK_MIN_FREE_BYTES: intFrom("DISK_MIN_FREE_BYTES", 100 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
+  WORKSPACE_MAX_BYTES: intFrom("WORKSPACE_MAX_BYTES", 1024 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
   COMMAND_OUTPUT_LIMIT_BYTES: intFrom("COMMAND_OUTPUT_LIMIT_BYTES", 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   AGENT_RUNTIME: z.enum(["model", "scripted"], { message: "must be model or scripted" }).default("model"),
   OPENROUTER_BASE_URL: z
@@ -156,7 +161,17 @@ export interface Config {
   sandbox: "auto" | "bwrap" | "none";
   toolPolicyFile: string | undefined;
   commandTimeoutMs: number;
+  /** The longest wall time a caller may ask a run for. */
+  commandMaxTimeoutMs: number;
+  /** Runs at once in this process; more wait their turn. */
+  commandMaxConcurrent: number;
+  /** Runs at once in one workspace; more wait their turn. */
+  commandMaxPerWorkspace: number;
   commandOutputLimitBytes: number;
+  /** Free space kept on the data filesystem: under it new runs and writes are refused. */
+  diskMinFreeBytes: number;
+  /** Everything in one workspace (files, venv, what commands write). */
+  workspaceMaxBytes: number;
   pipIndexUrl: string | undefined;
   /** model: builtin agents run with a language model; scripted: a deterministic walk through the phases. */
   agentRuntime: "model" | "scripted";
@@ -220,6 +235,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandbox: e.SANDBOX,
     toolPolicyFile: e.TOOL_POLICY_FILE ? resolve(process.cwd(), e.TOOL_POLICY_FILE) : undefined,
     commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
+    commandMaxTimeoutMs: e.COMMAND_MAX_TIMEOUT_MS,
+    commandMaxConcurrent: e.COMMAND_MAX_CONCURRENT,
+    commandMaxPerWorkspace: e.COMMAND_MAX_PER_WORKSPACE,
+    diskMinFreeBytes: e.DISK_MIN_FREE_BYTES,
+    workspaceMaxBytes: e.WORKSPACE_MAX_BYTES,
     commandOutputLimitBytes: e.COMMAND_OUTPUT_LIMIT_BYTES,
     pipIndexUrl: e.PIP_INDEX_URL,
     agentRuntime: e.AGENT_RUNTIME,

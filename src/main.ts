@@ -71,7 +71,20 @@ async function migrate(config: Config): Promise<void> {
   }
 }
 
+/**
+ * A promise that failed with nobody to handle it is a bug, logged loudly; it never takes the
+ * server down with it (a full disk once did, through one such failure).
+ */
+function keepRunningOnStrayRejections(): void {
+  let logger: ReturnType<typeof createLogger> | undefined;
+  process.on("unhandledRejection", (reason: unknown) => {
+    logger ??= createLogger("error");
+    logger.error({ err: reason }, "unhandled promise rejection (a bug): the server keeps running");
+  });
+}
+
 async function main(): Promise<void> {
+  keepRunningOnStrayRejections();
   const command = process.argv[2] ?? "serve";
   if (command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(`${usage}\n`);

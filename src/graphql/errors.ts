@@ -1,6 +1,7 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, Kind, type GraphQLFormattedError } from "graphql";
 import { DomainError, type ErrorCode } from "../domain/errors.js";
+import { diskFull, isDiskFull } from "../infra/disk-full.js";
 import { requestIdOfError } from "../http/request-context.js";
 import type { Logger } from "../domain/shared/deps.js";
 
@@ -41,6 +42,10 @@ export function createErrorFormatter(logger: Logger) {
     const base = { message: capped(formatted.message), locations: formatted.locations, path: formatted.path };
     if (original instanceof DomainError) {
       return { ...base, message: capped(original.message), extensions: { code: original.code, ...original.details } };
+    }
+    if (isDiskFull(original)) {
+      logger.warn({ err: original, path: formatted.path }, "a write failed: the disk is full");
+      return { ...base, message: diskFull.message, extensions: { code: diskFull.code, ...diskFull.details } };
     }
     const code = formatted.extensions?.code;
     if (typeof code === "string" && passThrough.has(code)) {

@@ -18,6 +18,7 @@ import {
   withWorkspace,
   workspaceUsage,
 } from "../tools/files/files.js";
+import { assertFreeSpace } from "../tools/files/free-space.js";
 import { normalizeUserPath, refuseProtected } from "../tools/files/paths.js";
 
 /**
@@ -55,6 +56,8 @@ export interface FileRoutesOptions<P extends FilePrincipal = FilePrincipal> {
     maxUploadBytes: number;
     /** When set, an upload may not take the workspace over this total (everything in it counts). */
     maxWorkspaceBytes?: number;
+    /** Free space the filesystem keeps (DISK_MIN_FREE_BYTES): an upload that goes under it is refused. */
+    minFreeBytes?: number;
   };
   /** MIME types accepted by content; "image/*" and "*\/*" patterns work; "text/plain" admits all text. */
   allowedUploadTypes: readonly string[];
@@ -410,6 +413,8 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
         await fh.close();
         fh = undefined;
         const type = await classify(body, requested);
+        // The temp file is written already: the floor must still hold with it.
+        await assertFreeSpace(r.path, { minFreeBytes: opts.limits.minFreeBytes ?? 0 });
         if (opts.limits.maxWorkspaceBytes !== undefined) {
           // The temp file is counted already; the old file goes.
           const total = (await workspaceUsage(r)) - (existing?.isFile() ? existing.size : 0);

@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
+import { releaseReserveIfFull } from "../disk-reserve.js";
 import { keepPrivate, privateDirMode } from "../private-dirs.js";
 import { join } from "node:path";
 import type { MikroORM, Options } from "@mikro-orm/core";
@@ -211,6 +212,8 @@ function poolRunner(em: SqlEntityManager, onQuery?: (text: string) => void): Pic
 function prepareSqliteFile(dataDir: string, dbFile: string): { dev: number; ino: number } {
   mkdirSync(dataDir, { recursive: true, mode: privateDirMode() });
   keepPrivate(dataDir);
+  // On a full disk SQLite could not make its -wal and -shm files: the reserve makes room.
+  releaseReserveIfFull(dataDir);
   closeSync(openSync(dbFile, "a", 0o600));
   for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`, `${dbFile}-journal`]) {
     try {

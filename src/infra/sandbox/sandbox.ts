@@ -34,14 +34,21 @@ import {
 } from "./command-line.js";
 import { assertReachable, handOver, SANDBOX_HOST_USER, type HostUser } from "./ownership.js";
 import { canListChildren, childrenOf, killNamespace, signal, sweep, tasksOfUid } from "./process-tree.js";
+import { TreeMonitor } from "./tree-monitor.js";
 
 export type SandboxKind = "BWRAP" | "NONE";
 
 export interface SandboxLimits {
   wallTimeMs: number;
-  /** Per process (RLIMIT_CPU): SIGXCPU, then SIGKILL a second later. */
+  /**
+   * CPU time of the whole run: the sum over its processes (tree-monitor.ts) stops it; each process
+   * is also held to it by RLIMIT_CPU (SIGXCPU, then SIGKILL a second later).
+   */
   cpuSeconds: number;
-  /** Address space per process (RLIMIT_AS). */
+  /**
+   * Memory of the whole run: the resident sets of its processes, summed (tree-monitor.ts), stop it
+   * past this; each process's address space is also held to it (RLIMIT_AS).
+   */
   memoryBytes: number;
   /** Processes and threads of the run at once (RLIMIT_NPROC, counted per sandbox). */
   processes: number;
@@ -71,10 +78,22 @@ export interface RunRequest {
   signal?: AbortSignal;
   /** Output as it arrives; never more than limits.outputBytes in total. */
   onOutput?: (stream: "stdout" | "stderr", chunk: Buffer) => void;
+  /** Checks made while it runs (the workspace's disk use). */
+  guards?: RunGuard[];
 }
 
 export type RunStatus = "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELLED" | "LIMIT_EXCEEDED";
-export type LimitName = "wallTime" | "cpuSeconds" | "memory" | "processes" | "fileSize" | "output";
+export type LimitName = "wallTime" | "cpuSeconds" | "memory" | "processes" | "fileSize" | "output" | "disk";
+
+/**
+ * A check a run is watched with while it runs (every `everyMs`, never two at once): a limit name
+ * stops the run with LIMIT_EXCEEDED and that limit. The command service watches the workspace's
+ * disk use this way.
+ */
+export interface RunGuard {
+  everyMs: number;
+  check(): Promise<LimitName | null>;
+}
 
 export interface RunResult {
   status: RunStatus;
@@ -82,9 +101,9 @@ export interface RunResult {
   signal: string | null;
   limit?: LimitName;
   durationMs: number;
-  /** User plus system CPU time of every process of the run; null without GNU time or when it was killed. */
+  /** User plus system CPU time of every process of the run; null when it could not be measured. */
   cpuTimeMs: number | null;
-  /** Peak resident set of the largest process of the run. */
+  /** Peak resident memory of the run: its processes' summed (sampled), or its largest process's if higher. */
   maxRssKb: number | null;
   stdoutBytes: number;
   stderrBytes: number;
@@ -139,6 +158,10 @@ const BACKSTOP_MS = 3_000;
 /** Once the first process has exited, how long to wait for pipes that something else still holds. */
 const DRAIN_MS = 1_000;
 const STDERR_TAIL = 4096;
+
+/** The larger of two measures of the same thing, either of which may be missing. */
+const largest = (a: number | null, b: number | null): number | null =>
+  a === null ? b || null : b === null ? a : Math.max(a, b);
 
 const signalNames = new Map<number, string>(
   Object.entries(osConstants.signals).map(([name, n]) => [n as number, name] as [number, string]),
@@ -436,6 +459,31 @@ class ProcessSandbox implements Sandbox {
         timers.push(t);
       };
       timers.push(setTimeout(() => stop("TIMED_OUT", "wallTime"), limits.wallTimeMs));
+      // The run's totals: memory and CPU of its whole tree (bwrap's monitor and `time` aside).
+      const monitor =
+        leader !== undefined && host.childrenListed
+          ? new TreeMonitor({
+              root: leader,
+              memoryBytes: limits.memoryBytes,
+              cpuMs: limits.cpuSeconds * 1000,
+              onLimit: (limit) => stop("LIMIT_EXCEEDED", limit),
+            })
+          : null;
+      monitor?.start();
+      for (const guard of req.guards ?? []) {
+        let checking = false;
+        const t = setInterval(() => {
+          if (checking || why || exited) return;
+          checking = true;
+          guard
+            .check()
+            .then((limit) => limit && stop("LIMIT_EXCEEDED", limit))
+            .catch((err: unknown) => this.opts.logger.warn({ err }, "a run's guard failed"))
+            .finally(() => (checking = false));
+        }, guard.everyMs);
+        t.unref();
+        timers.push(t);
+      }
       const onAbort = () => stop("CANCELLED");
       req.signal?.addEventListener("abort", onAbort, { once: true });
       if (req.signal?.aborted) onAbort();
@@ -470,6 +518,7 @@ class ProcessSandbox implements Sandbox {
       }
 
       const cleanup = () => {
+        monitor?.stop();
         for (const t of timers) clearTimeout(t);
         req.signal?.removeEventListener("abort", onAbort);
       };
@@ -514,8 +563,8 @@ class ProcessSandbox implements Sandbox {
             exitCode,
             signal: signalName,
             durationMs: Math.round(performance.now() - started),
-            cpuTimeMs: usage.cpuTimeMs,
-            maxRssKb: usage.maxRssKb,
+            cpuTimeMs: largest(usage.cpuTimeMs, monitor && Math.round(monitor.cpuMs)),
+            maxRssKb: largest(usage.maxRssKb, monitor && Math.round(monitor.peakResidentBytes / 1024)),
             stdoutBytes: bytes.stdout,
             stderrBytes: bytes.stderr,
             truncated,

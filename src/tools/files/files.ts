@@ -15,6 +15,7 @@ import {
   type Owner,
 } from "../../infra/workspace-fs/confined.js";
 import { SANDBOX_HOST_USER } from "../../infra/sandbox/ownership.js";
+import { assertFreeSpace } from "./free-space.js";
 import { normalizeUserPath, refuseProtected } from "./paths.js";
 
 /**
@@ -44,6 +45,8 @@ export interface FileLimits {
   maxReadBytes: number;
   /** listFiles' default maxEntries. Default 10,000. */
   maxListEntries: number;
+  /** Free space the filesystem keeps: writes that would go under it are refused. Default 0 (none). */
+  minFreeBytes: number;
   /** Top-level directories not descended into by a recursive listing that starts above them. Default ["venv"]. */
   managedDirs: readonly string[];
 }
@@ -53,6 +56,7 @@ export const defaultFileLimits: Readonly<FileLimits> = Object.freeze({
   maxWorkspaceBytes: 1024 * 1024 * 1024,
   maxReadBytes: 10 * 1024 * 1024,
   maxListEntries: 10_000,
+  minFreeBytes: 0,
   managedDirs: Object.freeze(["venv"]),
 });
 
@@ -288,9 +292,10 @@ export async function workspaceUsage(root: string | ConfinedRoot): Promise<numbe
   return withWorkspace(root, (r) => usageOfDir(r.root));
 }
 
-/** Refuses a change that would take the workspace over maxWorkspaceBytes. */
+/** Refuses a change that would take the workspace over maxWorkspaceBytes, or the disk under its floor. */
 export async function checkWorkspaceQuota(r: ConfinedRoot, added: number, freed: number, limits: FileLimits) {
   if (added <= freed) return;
+  await assertFreeSpace(r.path, limits, added - freed);
   const usage = await usageOfDir(r.root);
   if (usage - freed + added > limits.maxWorkspaceBytes) {
     throw limitExceeded(

@@ -15,9 +15,9 @@ import { workspaceOwner } from "../files/files.js";
 import { resolveInWorkspace } from "../files/paths.js";
 import { defineTool, workspaceInput } from "../registry.js";
 import type { CommandService } from "../terminal/command.service.js";
-import { sandboxGate, type TerminalToolDeps } from "../terminal/terminal.tools.js";
+import { sandboxGate, wallTimeOf, type TerminalToolDeps } from "../terminal/terminal.tools.js";
 
-export interface PythonToolDeps extends Pick<TerminalToolDeps, "sandboxUnavailable" | "limits"> {
+export interface PythonToolDeps extends Pick<TerminalToolDeps, "sandboxUnavailable" | "limits" | "maxTimeoutMs"> {
   commands: CommandService;
   /** The only package index pip may use (PIP_INDEX_URL); unset: installPackages is refused. */
   indexUrl: string | undefined;
@@ -138,7 +138,10 @@ export function pythonTools(deps: PythonToolDeps) {
           program: join(root, "venv", "bin", "python"),
           args: ["-c", WRAPPER, target, ...input.args],
           stdin: input.stdin,
-          limits: { ...deps.limits, wallTimeMs: input.timeoutMs ?? deps.limits.wallTimeMs },
+          limits: {
+            ...deps.limits,
+            wallTimeMs: wallTimeOf(input.timeoutMs, deps.limits.wallTimeMs, deps.maxTimeoutMs),
+          },
           extraReadOnly: temp ? [temp] : [],
         });
         const run = await done;
@@ -198,7 +201,7 @@ export function pythonTools(deps: PythonToolDeps) {
       }
       sandboxGate(deps);
       const source = { indexUrl: deps.indexUrl, onlyBinary: deps.onlyBinary, socketTimeoutSeconds: 15, retries: 1 };
-      const wallTimeMs = input.timeoutMs ?? Math.max(deps.limits.wallTimeMs, 600_000);
+      const wallTimeMs = wallTimeOf(input.timeoutMs, Math.max(deps.limits.wallTimeMs, 600_000), deps.maxTimeoutMs);
       const start = (cmd: PipCommand, workspace?: string) =>
         deps.commands.start(ctx, {
           program: cmd.program,

@@ -11,6 +11,9 @@ import type { TaskService } from "../../domain/tasks/task.service.js";
 import { CommandOutputEntity, CommandRunEntity } from "../../infra/db/entities.js";
 import { sql } from "../../infra/db/reader.js";
 import { RUN_MARKER } from "../../infra/sandbox/command-line.js";
+import { assertRoomFor, diskGuard, type DiskLimits } from "../files/disk.js";
+import { assertFreeSpace } from "../files/free-space.js";
+import { RunSlots } from "./run-slots.js";
 import { stopLeftoverRuns } from "../../infra/sandbox/process-tree.js";
 import { resultWithoutRun, type RunResult, type Sandbox, type SandboxLimits } from "../../infra/sandbox/sandbox.js";
 import type { ToolContext } from "../registry.js";
@@ -31,6 +34,21 @@ export interface CommandRequest {
   workspace?: string;
 }
 
+export interface CommandServiceOptions {
+  /** Runs in their sandboxes at once in this process (COMMAND_MAX_CONCURRENT); more wait. */
+  maxConcurrent: number;
+  /** Runs at once in one workspace (COMMAND_MAX_PER_WORKSPACE); more wait. */
+  maxPerWorkspace: number;
+  /** The workspace's quota and the disk's floor: checked at start and watched while it runs. */
+  disk: DiskLimits;
+}
+
+export const defaultCommandServiceOptions: CommandServiceOptions = {
+  maxConcurrent: 8,
+  maxPerWorkspace: 2,
+  disk: { maxWorkspaceBytes: 1024 * 1024 * 1024, minFreeBytes: 0 },
+};
+
 /** Output is sent at most this long after it was produced. */
 const COALESCE_MS = 50;
 /** A chunk is sent early once this much is buffered. */
@@ -47,6 +65,9 @@ interface Running {
   taskId: string | null;
 }
 
+/** Cancelled while it waited for a slot: it never ran. */
+class RunNotStarted extends Error {}
+
 const kb = (n: number) =>
   n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
 
@@ -60,11 +81,15 @@ export class CommandService {
   private readonly running = new Map<string, Running>();
   private readonly unsubscribe: Array<() => void> = [];
 
+  private readonly slots: RunSlots;
+
   constructor(
     private readonly deps: Deps,
     private readonly sandbox: () => Sandbox,
     private readonly tasks: TaskService,
+    private readonly opts: CommandServiceOptions = defaultCommandServiceOptions,
   ) {
+    this.slots = new RunSlots(opts.maxConcurrent, opts.maxPerWorkspace);
     this.feed = new SequenceFeed<CommandOutputEntity>(
       {
         read: (runId, afterSeq, limit) =>
@@ -100,6 +125,9 @@ export class CommandService {
     req: CommandRequest,
   ): Promise<{ run: CommandRunEntity; done: Promise<CommandRunEntity> }> {
     const sandbox = this.sandbox();
+    // No new run in a workspace over its quota, or on a disk under its floor.
+    if (req.workspace === undefined) await assertRoomFor(ctx.workspace.root, this.opts.disk);
+    else await assertFreeSpace(req.workspace, this.opts.disk);
     const id = newId();
     const run: CommandRunEntity = Object.assign(new CommandRunEntity(), {
       ...resultWithoutRun("FAILED", sandbox.kind),
@@ -188,7 +216,21 @@ export class CommandService {
     };
 
     let result: RunResult;
+    let release: (() => void) | undefined;
     try {
+      if (this.slots.isFull(ctx.workspace.id)) {
+        const { running, waiting } = this.slots.counts;
+        void ctx
+          .emit({
+            type: "TOOL_OUTPUT",
+            content: `\`${run.program}\` waits for a free slot (${running} running, ${waiting} waiting before it)`,
+            data: { runId: run.id, waiting: true },
+            agentId: ctx.caller.agentId,
+          })
+          .catch(() => {});
+      }
+      release = await this.slots.acquire(ctx.workspace.id, signal).catch(() => undefined);
+      if (!release) throw new RunNotStarted();
       result = await sandbox.run({
         runId: run.id,
         workspace: req.workspace ?? ctx.workspace.root,
@@ -201,13 +243,20 @@ export class CommandService {
         extraReadOnly: req.extraReadOnly,
         signal,
         onOutput: countingOutput,
+        guards: [diskGuard(req.workspace ?? ctx.workspace.root, this.opts.disk)],
       });
     } catch (err) {
-      this.deps.logger.error({ err, runId: run.id }, "sandbox run failed");
-      // The caller sees why nothing ran (e.g. the workspace cannot be reached by the sandbox user).
-      const why = err instanceof DomainError ? err.message : "the sandbox could not start the program";
-      pending.push({ stream: "STDERR", data: `sandbox: ${why}\n` });
-      result = resultWithoutRun("FAILED", sandbox.kind);
+      if (err instanceof RunNotStarted) {
+        result = resultWithoutRun("CANCELLED", sandbox.kind);
+      } else {
+        this.deps.logger.error({ err, runId: run.id }, "sandbox run failed");
+        // The caller sees why nothing ran (e.g. the workspace cannot be reached by the sandbox user).
+        const why = err instanceof DomainError ? err.message : "the sandbox could not start the program";
+        pending.push({ stream: "STDERR", data: `sandbox: ${why}\n` });
+        result = resultWithoutRun("FAILED", sandbox.kind);
+      }
+    } finally {
+      release?.();
     }
     clearInterval(summaries);
     for (const stream of ["stdout", "stderr"] as const) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DomainError } from "../../domain/errors.js";
+import { badInput, DomainError } from "../../domain/errors.js";
 import type { CommandRunEntity } from "../../infra/db/entities.js";
 import type { SandboxLimits } from "../../infra/sandbox/sandbox.js";
 import { defineTool, workspaceInput } from "../registry.js";
@@ -12,6 +12,22 @@ export interface TerminalToolDeps {
   /** null when untrusted code may run (bubblewrap works, or the operator chose SANDBOX=none). */
   sandboxUnavailable(): string | null;
   limits: SandboxLimits;
+  /** The longest wall time a caller may ask for (COMMAND_MAX_TIMEOUT_MS). */
+  maxTimeoutMs: number;
+}
+
+/**
+ * The wall time of a run: what the caller asked for, refused when over the cap (a clear error
+ * naming it, never silently cut), or the tool's default, held to the cap.
+ */
+export function wallTimeOf(requested: number | undefined, fallback: number, maxTimeoutMs: number): number {
+  if (requested !== undefined && requested > maxTimeoutMs) {
+    throw badInput("timeoutMs", `must be at most ${maxTimeoutMs} ms (COMMAND_MAX_TIMEOUT_MS)`, {
+      limit: "timeoutMs",
+      max: maxTimeoutMs,
+    });
+  }
+  return requested ?? Math.min(fallback, maxTimeoutMs);
 }
 
 /** Environment names a caller may set: not the loader's, not the sandbox's own. */
@@ -56,7 +72,7 @@ export function terminalTools(deps: TerminalToolDeps) {
         args: input.args,
         stdin: input.stdin,
         env: input.env,
-        limits: { ...deps.limits, wallTimeMs: Math.min(input.timeoutMs ?? deps.limits.wallTimeMs, 3_600_000) },
+        limits: { ...deps.limits, wallTimeMs: wallTimeOf(input.timeoutMs, deps.limits.wallTimeMs, deps.maxTimeoutMs) },
       });
       return run;
     },
