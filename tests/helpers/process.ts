@@ -110,11 +110,12 @@ export class ProcessHarness {
    * Starts `node dist/main.js ...args` in the build. The environment is built from scratch (PATH,
    * HOST=127.0.0.1, PORT=0, LOG_LEVEL=info, then `env`) so the test runner's own settings never leak in.
    */
-  spawn(name: string, args: string[], env: Record<string, string> = {}): Proc {
+  spawn(name: string, args: string[], env: Record<string, string> = {}, user?: { uid: number; gid: number }): Proc {
     const child = spawn(process.execPath, [join(this.buildDir, "dist", "main.js"), ...args], {
       cwd: this.buildDir,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
     let out = "";
     let err = "";
