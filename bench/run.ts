@@ -20,6 +20,7 @@ import { sandboxBench } from "./sandbox.js";
 import { startupBench } from "./startup.js";
 import { subscribersBench } from "./subscribers.js";
 import { tasksQueryBench } from "./tasks-query.js";
+import { workspaceFilesBench } from "./workspace-files.js";
 
 const all: Bench[] = [
   tasksQueryBench,
@@ -28,6 +29,7 @@ const all: Bench[] = [
   queueBench,
   assignmentBench,
   sandboxBench,
+  workspaceFilesBench,
   commandOutputBench,
   runtimeBench,
 ];
