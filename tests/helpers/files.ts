@@ -1,14 +1,23 @@
-import { existsSync, readFileSync, watch, type FSWatcher } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, watch, type FSWatcher } from "node:fs";
 import { dirname } from "node:path";
 
 /** How long a test waits for a file to show what it expects before it fails (a bound, not a guess). */
 export const FILE_WAIT_MS = 30_000;
 
+/** The file's text when it is a regular file (never blocking on a FIFO a workspace may put there). */
 const readIfThere = (file: string): string | undefined => {
+  let fd: number;
   try {
-    return readFileSync(file, "utf8");
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch {
     return undefined;
+  }
+  try {
+    return fstatSync(fd).isFile() ? readFileSync(fd, "utf8") : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 };
 
