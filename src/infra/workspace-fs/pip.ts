@@ -148,7 +148,20 @@ export interface PipSource {
 export const SYSTEM_PYTHON = "/usr/bin/python3";
 
 const baseEnv = { PIP_CONFIG_FILE: devNull, PYTHONNOUSERSITE: "1", PYTHONDONTWRITEBYTECODE: "1" };
-const common = ["--disable-pip-version-check", "--no-input", "--no-color"];
+/** `python -m pip <global options> <command> <its options…> --no-cache-dir --progress-bar off`. */
+const pipArgs = (before: string[], command: string, options: string[]): string[] => [
+  "-m",
+  "pip",
+  "--disable-pip-version-check",
+  "--no-input",
+  "--no-color",
+  ...before,
+  command,
+  ...options,
+  "--no-cache-dir",
+  "--progress-bar",
+  "off",
+];
 
 /** Whether the index needs the network (an http(s) URL), and the folder of a file: index. */
 function indexOf(source: PipSource): { remote: boolean; localDir: string | null } {
@@ -167,15 +180,7 @@ export function pipDownloadCommand(source: PipSource, download: Download, packag
   return {
     program: SYSTEM_PYTHON,
     args: [
-      "-m",
-      "pip",
-      ...common,
-      "download",
-      "--dest",
-      dest,
-      "--no-cache-dir",
-      "--progress-bar",
-      "off",
+      ...pipArgs([], "download", ["--dest", dest]),
       "--timeout",
       String(source.socketTimeoutSeconds),
       "--retries",
@@ -202,18 +207,7 @@ export function pipInstallCommand(
   return {
     program: SYSTEM_PYTHON,
     args: [
-      "-m",
-      "pip",
-      ...common,
-      "--python",
-      venvPython,
-      "install",
-      "--no-index",
-      "--find-links",
-      downloads,
-      "--no-cache-dir",
-      "--progress-bar",
-      "off",
+      ...pipArgs(["--python", venvPython], "install", ["--no-index", "--find-links", downloads]),
       ...(source.onlyBinary ? ["--only-binary", ":all:"] : []),
       "--",
       ...packages,

@@ -410,12 +410,22 @@ async function checkExpected(
   }
 }
 
-/** Creates or replaces a file atomically; with expectedVersion only if the current one matches. */
-export async function writeFile(
+/**
+ * Replaces `path` atomically with what `compose` makes of the new bytes and the file as it is
+ * (created when missing), under the path's lock and after the expectedVersion check; the bytes
+ * it adds beyond what it frees are held to the workspace's quota.
+ */
+async function replaceFile(
   root: string,
   path: string,
   content: string | Uint8Array,
-  opts: WriteFileOptions = {},
+  opts: WriteFileOptions,
+  compose: (
+    data: Buffer,
+    existing: Stats | null,
+    current: () => Promise<Buffer>,
+    limits: FileLimits,
+  ) => Promise<{ next: Buffer; freed: number }>,
 ): Promise<WriteFileResult> {
   const limits = limitsOf(opts);
   const data = decodeContent(content, opts.encoding ?? "utf8");
@@ -431,50 +441,49 @@ export async function writeFile(
       const existing = await entryStats(loc.dir, loc.name);
       if (existing?.isDirectory()) throw badInput("path", "is a directory");
       await checkExpected(loc, requested, existing, opts.expectedVersion);
-      await checkWorkspaceQuota(r, data.length, existing?.isFile() ? existing.size : 0, limits);
-      await mapFs(requested, () => atomicWriteAt(r, loc.dir, loc.name, data, keptMode(existing)));
-      return { path: requested, size: data.length, version: versionOf(data), created: !existing };
+      const current = async () => {
+        const fh = await openRegularAt(loc.dir, loc.name);
+        try {
+          return (await scan(fh, limits.maxFileBytes + 1)).head;
+        } finally {
+          await fh.close();
+        }
+      };
+      const { next, freed } = await compose(data, existing, current, limits);
+      checkFileSize(next.length, limits);
+      await checkWorkspaceQuota(r, next.length, freed, limits);
+      await mapFs(requested, () => atomicWriteAt(r, loc.dir, loc.name, next, keptMode(existing)));
+      return { path: requested, size: next.length, version: versionOf(next), created: !existing };
     });
   });
 }
 
-/** Appends to a file (created when missing); done as an atomic rewrite, so maxFileBytes bounds it. */
-export async function appendFile(
+/** Creates or replaces a file atomically; with expectedVersion only if the current one matches. */
+export function writeFile(
   root: string,
   path: string,
   content: string | Uint8Array,
   opts: WriteFileOptions = {},
 ): Promise<WriteFileResult> {
-  const limits = limitsOf(opts);
-  const data = decodeContent(content, opts.encoding ?? "utf8");
-  checkFileSize(data.length, limits);
-  const requested = normalizeUserPath(path);
-  return withWorkspace(root, async (r) => {
-    const loc = await locateForWrite(r, requested, {
-      follow: true,
-      allowMissing: true,
-      createParents: opts.createParents,
-    });
-    return withLocks([lockKey(r, loc)], async () => {
-      const existing = await entryStats(loc.dir, loc.name);
-      if (existing?.isDirectory()) throw badInput("path", "is a directory");
-      await checkExpected(loc, requested, existing, opts.expectedVersion);
-      let current: Buffer = Buffer.alloc(0);
-      if (existing) {
-        checkFileSize(existing.size + data.length, limits);
-        const fh = await openRegularAt(loc.dir, loc.name);
-        try {
-          current = (await scan(fh, limits.maxFileBytes + 1)).head;
-        } finally {
-          await fh.close();
-        }
-      }
-      const next = Buffer.concat([current, data]);
-      checkFileSize(next.length, limits);
-      await checkWorkspaceQuota(r, data.length, 0, limits);
-      await mapFs(requested, () => atomicWriteAt(r, loc.dir, loc.name, next, keptMode(existing)));
-      return { path: requested, size: next.length, version: versionOf(next), created: !existing };
-    });
+  return replaceFile(root, path, content, opts, async (data, existing) => ({
+    next: data,
+    freed: existing?.isFile() ? existing.size : 0,
+  }));
+}
+
+/** Appends to a file (created when missing); done as an atomic rewrite, so maxFileBytes bounds it. */
+export function appendFile(
+  root: string,
+  path: string,
+  content: string | Uint8Array,
+  opts: WriteFileOptions = {},
+): Promise<WriteFileResult> {
+  return replaceFile(root, path, content, opts, async (data, existing, current, limits) => {
+    if (!existing) return { next: data, freed: 0 };
+    checkFileSize(existing.size + data.length, limits);
+    const before = await current();
+    // The old bytes are there already: only the appended ones are new to the quota.
+    return { next: Buffer.concat([before, data]), freed: before.length };
   });
 }
 
