@@ -17,7 +17,7 @@ import { startApp, type RunningApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { readAdminKeyFile } from "../src/domain/auth/api-key.service.js";
 import { newId } from "../src/domain/ids.js";
-import { taskStatuses } from "../src/domain/model.js";
+import { taskStatuses } from "../src/domain/terms.js";
 import { createLogger } from "../src/logger.js";
 import {
   loadAverage,

@@ -10,17 +10,18 @@ import { MemoryPubSub } from "./infra/pubsub/memory.js";
 import { PostgresPubSub } from "./infra/pubsub/postgres.js";
 import type { PubSub } from "./infra/pubsub/pubsub.js";
 import { createLogger, redactUrl, type AppLogger } from "./logger.js";
-import { attachWebSocket } from "./use/ws.js";
-import type { AgentRuntime } from "./domain/runtime/runtime.js";
-import { ScriptedRuntime } from "./domain/runtime/scripted.runtime.js";
-import { ModelRuntime, type ModelRuntimeDeps } from "./domain/runtime/model.runtime.js";
+import { attachWebSocket } from "./ws/ws.js";
+import type { AgentRuntime } from "./runtime/runtime.js";
+import { ScriptedRuntime } from "./runtime/scripted.runtime.js";
+import { ModelRuntime, type ModelRuntimeDeps } from "./runtime/model.runtime.js";
 import { DEFAULT_OPENROUTER_BASE_URL, ModelClient } from "./infra/models/model-client.js";
-import { createQueue, type JobQueue } from "./infra/queue/queue.js";
+import { createQueue } from "./infra/queue/create-queue.js";
+import type { JobQueue } from "./infra/queue/queue.js";
 import { WorkspaceFs } from "./infra/workspace-fs/workspace-fs.js";
 import { workspaceOwner } from "./tools/files/files.js";
 import { freeBytesAt } from "./tools/files/free-space.js";
 import { hasReserve, keepReserve } from "./infra/disk-reserve.js";
-import { startWorkers, type Workers } from "./worker/workers.js";
+import { startWorkers, type Workers } from "./jobs/workers.js";
 
 export interface AppOptions {
   config: Config;

@@ -3,7 +3,7 @@ import { AssignmentFeed } from "./agents/assignment-feed.js";
 import { AssignmentService, type AssignmentOptions } from "./assignment/assignment.service.js";
 import { ApiKeyService } from "./auth/api-key.service.js";
 import type { Deps } from "./shared/deps.js";
-import { RunStore } from "./runtime/run.store.js";
+import { RunStore } from "./runs/run.store.js";
 import { TaskControlService } from "./tasks/task-control.service.js";
 import { TaskService } from "./tasks/task.service.js";
 import { UsageService } from "./usage/usage.service.js";

@@ -3,7 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema, type AuthChecker } from "type-graphql";
 import { roleAllows } from "../domain/auth/principal.js";
 import { forbidden, unauthenticated } from "../domain/errors.js";
-import type { Role } from "../domain/model.js";
+import type { Role } from "../domain/terms.js";
 import { AgentResolver } from "./agent/agent.resolver.js";
 import { ApiKeyResolver } from "./api-key/api-key.resolver.js";
 import type { Context } from "./context.js";
@@ -13,7 +13,7 @@ import { TaskCommandUsageResolver, TerminalResolver } from "./tools/terminal.res
 import { FilesResolver } from "./tools/files.resolver.js";
 import { PythonResolver } from "./tools/python.resolver.js";
 import { AgentUsageResolver, TaskUsageResolver, UsageReportResolver } from "./usage/usage.resolver.js";
-import { TaskRuntimeResolver } from "./runtime/runtime.resolver.js";
+import { TaskControlResolver } from "./control/control.resolver.js";
 
 const authChecker: AuthChecker<Context, Role> = ({ context }, required) => {
   const p = context.principal;
@@ -37,7 +37,7 @@ export const resolvers = [
   TaskUsageResolver,
   AgentUsageResolver,
   UsageReportResolver,
-  TaskRuntimeResolver,
+  TaskControlResolver,
 ] as const;
 
 /**

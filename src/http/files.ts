@@ -4,7 +4,7 @@ import { lstat, rename, unlink, type FileHandle } from "node:fs/promises";
 import { extname, posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileTypeFromBuffer } from "file-type";
-import type { Role } from "../domain/model.js";
+import type { Role } from "../domain/terms.js";
 import { badInput, DomainError, notFound, type ErrorCode } from "../domain/errors.js";
 import type { Logger } from "../domain/shared/deps.js";
 import { entryPath, openRegularAt } from "../infra/workspace-fs/confined.js";

@@ -15,7 +15,7 @@ import { checkQueryLength, queryLimitsRule, usesIntrospection, type QueryLimits 
 import type { AppLogger } from "../logger.js";
 import type { FileRouteHandler } from "./files.js";
 import { serveGraphiql } from "./graphiql.js";
-import { requestIdFrom, tagErrorRequest, type RequestInfo } from "./request-context.js";
+import { requestIdFrom, tagErrorRequest, type RequestInfo } from "../graphql/request-context.js";
 
 export interface HttpAppOptions {
   schema: GraphQLSchema;

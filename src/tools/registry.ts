@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Principal } from "../domain/auth/principal.js";
-import type { Json, Role } from "../domain/model.js";
+import type { Json, Role } from "../domain/terms.js";
 import type { NewTaskEvent } from "../domain/tasks/task-events.js";
 
 /** What a tool needs before it may run; checked by the tool service for every caller. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
-import { taskStatuses, type TaskStatus } from "../../src/domain/model.js";
+import { taskStatuses, type TaskStatus } from "../../src/domain/terms.js";
 import { allowedTransitions, assertTransition, terminalStatuses } from "../../src/domain/tasks/task-state.js";
 
 const legal: Array<[TaskStatus, TaskStatus]> = [

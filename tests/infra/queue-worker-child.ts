@@ -7,7 +7,8 @@
  * The message "stop" stops the queue (grace 1 s) and exits; losing the parent exits too.
  */
 import { performance } from "node:perf_hooks";
-import { createQueue, type JobName } from "../../src/infra/queue/queue.js";
+import { createQueue } from "../../src/infra/queue/create-queue.js";
+import type { JobName } from "../../src/infra/queue/queue.js";
 
 const env = (k: string) => {
   const v = process.env[k];

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../src/domain/ids.js";
 import { SANDBOX_HOST_USER } from "../../src/infra/sandbox/ownership.js";
 import { createSandbox } from "../../src/infra/sandbox/sandbox.js";
-import type { TaskStatus } from "../../src/domain/model.js";
+import type { TaskStatus } from "../../src/domain/terms.js";
 import {
   readWorkspaceReadme,
   readWorkspaceReadmeFor,

@@ -8,7 +8,7 @@ import { inTransaction, type Deps } from "../../src/domain/shared/deps.js";
 import { appendEvents, holdEventSeq } from "../../src/domain/tasks/task-events.js";
 import { AgentEntity, TaskEntity, TaskEventEntity } from "../../src/infra/db/entities.js";
 import { newAgentRow } from "../../src/domain/agents/agent.service.js";
-import { RunStore } from "../../src/domain/runtime/run.store.js";
+import { RunStore } from "../../src/domain/runs/run.store.js";
 import { openDatabase, type Database } from "../../src/infra/db/orm.js";
 import { inline, literal } from "../../src/infra/db/raw.js";
 import { sql } from "../../src/infra/db/reader.js";

@@ -3,7 +3,7 @@ import { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
 import { badInput, conflict, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
-import { agentKinds, agentStatuses, limits, type AgentKind, type AgentStatus } from "../model.js";
+import { agentKinds, agentStatuses, limits, type AgentKind, type AgentStatus } from "../terms.js";
 import type { AssignmentService } from "../assignment/assignment.service.js";
 import type { Channel } from "../shared/channel.js";
 import { inTransaction, type Deps } from "../shared/deps.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ApiKeyEntity, AgentEntity } from "../../infra/db/entities.js";
 import { badInput, conflict, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
-import { limits, roles, type Role } from "../model.js";
+import { limits, roles, type Role } from "../terms.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
 import { oneOf, text } from "../shared/validate.js";
 import type { Principal } from "./principal.js";

@@ -1,4 +1,4 @@
-import type { Role } from "../model.js";
+import type { Role } from "../terms.js";
 
 /** Who is calling: the API key that authenticated the request or socket. */
 export interface Principal {

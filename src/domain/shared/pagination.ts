@@ -1,6 +1,6 @@
 import { badInput } from "../errors.js";
 import { isId } from "../ids.js";
-import { limits } from "../model.js";
+import { limits } from "../terms.js";
 
 export interface PageArgs {
   first?: number | null | undefined;

@@ -6,7 +6,7 @@ import type { JobSink } from "../assignment/assignment.service.js";
 import type { Principal } from "../auth/principal.js";
 import { conflict, forbidden, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
-import { limits } from "../model.js";
+import { limits } from "../terms.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
 import { int, modelList, positiveNumber, text } from "../shared/validate.js";
 import { appendEvent } from "./task-events.js";

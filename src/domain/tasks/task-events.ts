@@ -5,7 +5,7 @@ import { deferRowUpdate, execute, insertCounted, insertRows, memoOf, sqliteOf } 
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
-import type { Json, TaskEventType } from "../model.js";
+import type { Json, TaskEventType } from "../terms.js";
 
 export interface NewTaskEvent {
   type: TaskEventType;

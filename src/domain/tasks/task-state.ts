@@ -1,5 +1,5 @@
 import { DomainError } from "../errors.js";
-import type { TaskStatus } from "../model.js";
+import type { TaskStatus } from "../terms.js";
 
 /** The only place that knows which status may follow which. */
 const transitions: Record<TaskStatus, readonly TaskStatus[]> = {

@@ -7,7 +7,7 @@ import type { Message } from "../../infra/pubsub/pubsub.js";
 import type { Principal } from "../auth/principal.js";
 import { badInput, forbidden, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
-import { limits, taskStatuses, type TaskStatus } from "../model.js";
+import { limits, taskStatuses, type TaskStatus } from "../terms.js";
 import type { Channel } from "../shared/channel.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
 import { watch } from "../shared/watch.js";

@@ -2,7 +2,7 @@ import { ModelCallEntity, TaskEntity, type ModelCallOutcome } from "../../infra/
 import { insertRows } from "../../infra/db/writer.js";
 import { badInput, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
-import { limits } from "../model.js";
+import { limits } from "../terms.js";
 import type { Deps } from "../shared/deps.js";
 import { int, oneOf, text } from "../shared/validate.js";
 

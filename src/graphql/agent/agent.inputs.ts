@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int } from "type-graphql";
-import type { AgentKind, AgentStatus } from "../../domain/model.js";
+import type { AgentKind, AgentStatus } from "../../domain/terms.js";
 import { AgentKindEnum, AgentStatusEnum } from "../common/enums.js";
 
 /** The runtime settings both inputs carry. */

@@ -1,6 +1,6 @@
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
-import type { AgentKind, AgentStatus } from "../../domain/model.js";
+import type { AgentKind, AgentStatus } from "../../domain/terms.js";
 import { AgentKindEnum, AgentStatusEnum } from "../common/enums.js";
 import { connectionTypes } from "../common/connection.js";
 

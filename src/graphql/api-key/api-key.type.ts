@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
-import type { Role } from "../../domain/model.js";
+import type { Role } from "../../domain/terms.js";
 import { RoleEnum } from "../common/enums.js";
 
 @ObjectType({

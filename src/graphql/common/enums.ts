@@ -6,7 +6,7 @@ import {
   taskEventTypes,
   taskStatuses,
   workspaceStatuses,
-} from "../../domain/model.js";
+} from "../../domain/terms.js";
 
 const asEnum = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };

@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int } from "type-graphql";
-import type { TaskStatus } from "../../domain/model.js";
+import type { TaskStatus } from "../../domain/terms.js";
 import { TaskStatusEnum } from "../common/enums.js";
 
 @InputType()

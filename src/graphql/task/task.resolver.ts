@@ -13,7 +13,7 @@ import {
   Subscription,
 } from "type-graphql";
 import type { GraphQLResolveInfo } from "graphql";
-import type { TaskStatus } from "../../domain/model.js";
+import type { TaskStatus } from "../../domain/terms.js";
 import type { AgentEntity, TaskEntity, TaskEventEntity, WorkspaceEntity } from "../../infra/db/entities.js";
 import { Agent } from "../agent/agent.type.js";
 import { TaskStatusEnum } from "../common/enums.js";

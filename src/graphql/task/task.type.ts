@@ -1,6 +1,6 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
-import type { Json, TaskEventType, TaskStatus } from "../../domain/model.js";
+import type { Json, TaskEventType, TaskStatus } from "../../domain/terms.js";
 import { TaskEventTypeEnum, TaskStatusEnum } from "../common/enums.js";
 import { connectionTypes } from "../common/connection.js";
 

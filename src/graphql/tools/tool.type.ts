@@ -1,7 +1,7 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import type { CommandRunStatus, Json, ToolCallStatus } from "../../domain/model.js";
-import { commandRunStatuses, toolCallStatuses } from "../../domain/model.js";
+import type { CommandRunStatus, Json, ToolCallStatus } from "../../domain/terms.js";
+import { commandRunStatuses, toolCallStatuses } from "../../domain/terms.js";
 import { connectionTypes } from "../common/connection.js";
 
 const asEnum = <T extends string>(values: readonly T[]) =>

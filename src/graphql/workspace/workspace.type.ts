@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from "type-graphql";
-import type { WorkspaceStatus } from "../../domain/model.js";
+import type { WorkspaceStatus } from "../../domain/terms.js";
 import { WorkspaceStatusEnum } from "../common/enums.js";
 
 @ObjectType({ simpleResolvers: true, description: "The isolated directory a task is worked on in." })

@@ -9,7 +9,7 @@ import type {
   TaskEventType,
   TaskStatus,
   WorkspaceStatus,
-} from "../../domain/model.js";
+} from "../../domain/terms.js";
 
 export class AgentEntity {
   id!: string;

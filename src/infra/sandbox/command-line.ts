@@ -17,7 +17,7 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants, existsSync, lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { promisify } from "node:util";
-import type { SandboxLimits } from "./sandbox.js";
+import type { SandboxLimits } from "./limits.js";
 
 export interface HostTools {
   bwrap: string | null;

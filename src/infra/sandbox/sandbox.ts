@@ -34,31 +34,12 @@ import {
 } from "./command-line.js";
 import { assertReachable, handOver, SANDBOX_HOST_USER, type HostUser } from "./ownership.js";
 import { canListChildren, childrenOf, killNamespace, signal, sweep, tasksOfUid } from "./process-tree.js";
+import type { SandboxLimits } from "./limits.js";
 import { TreeMonitor } from "./tree-monitor.js";
 
-export type SandboxKind = "BWRAP" | "NONE";
+export type { SandboxLimits } from "./limits.js";
 
-export interface SandboxLimits {
-  wallTimeMs: number;
-  /**
-   * CPU time of the whole run: the sum over its processes (tree-monitor.ts) stops it; each process
-   * is also held to it by RLIMIT_CPU (SIGXCPU, then SIGKILL a second later).
-   */
-  cpuSeconds: number;
-  /**
-   * Memory of the whole run: the resident sets of its processes, summed (tree-monitor.ts), stop it
-   * past this; each process's address space is also held to it (RLIMIT_AS).
-   */
-  memoryBytes: number;
-  /** Processes and threads of the run at once (RLIMIT_NPROC, counted per sandbox). */
-  processes: number;
-  /** Largest file the run may write (RLIMIT_FSIZE). */
-  fileSizeBytes: number;
-  /** stdout plus stderr; past it the run is killed and its output truncated. */
-  outputBytes: number;
-  /** Size of the private /tmp and of /dev/shm, each (bwrap only). Default 64 MiB. */
-  tmpBytes?: number;
-}
+export type SandboxKind = "BWRAP" | "NONE";
 
 export interface RunRequest {
   /** Absolute directory: the only writable path, also the working directory and HOME. */

@@ -1,4 +1,4 @@
-import { limits, type TaskStatus } from "../../domain/model.js";
+import { limits, type TaskStatus } from "../../domain/terms.js";
 
 /** The phases a task works through, in order; the README checklist has one line per phase. */
 export const workPhases = ["DESIGN", "BUILD", "TEST", "REVIEW", "COMPLETE"] as const;

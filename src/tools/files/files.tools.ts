@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Role } from "../../domain/model.js";
+import type { Role } from "../../domain/terms.js";
 import { defineTool, workspaceInput, type ToolPolicy } from "../registry.js";
 import * as fs from "./files.js";
 

@@ -1,4 +1,4 @@
-import type { Json } from "../../domain/model.js";
+import type { Json } from "../../domain/terms.js";
 import { notFound } from "../../domain/errors.js";
 import { isId } from "../../domain/ids.js";
 import { inTransaction, type Deps } from "../../domain/shared/deps.js";

@@ -1,6 +1,6 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
-import type { Json } from "../../domain/model.js";
+import type { Json } from "../../domain/terms.js";
 
 @ObjectType({ simpleResolvers: true, description: "A message from a person to the agent working on a task." })
 export class TaskMessage {

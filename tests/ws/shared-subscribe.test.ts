@@ -1,7 +1,7 @@
 import { buildSchema, parse, type ExecutionResult } from "graphql";
 import { describe, expect, it } from "vitest";
 import { Channel } from "../../src/domain/shared/channel.js";
-import { createSharedSubscribe } from "../../src/use/shared-subscribe.js";
+import { createSharedSubscribe } from "../../src/ws/shared-subscribe.js";
 
 /** A tiny schema whose resolvers count how often the event's selection set is executed. */
 function fixture() {

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { Turns } from "../../src/domain/runtime/model.runtime.js";
+import { Turns } from "../../src/runtime/model.runtime.js";
 
 const tick = () => new Promise((r) => setImmediate(r));
 

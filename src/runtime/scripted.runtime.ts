@@ -1,7 +1,7 @@
-import type { Principal } from "../auth/principal.js";
-import { DomainError } from "../errors.js";
-import type { TaskStatus } from "../model.js";
-import type { TaskService } from "../tasks/task.service.js";
+import type { Principal } from "../domain/auth/principal.js";
+import { DomainError } from "../domain/errors.js";
+import type { TaskStatus } from "../domain/terms.js";
+import type { TaskService } from "../domain/tasks/task.service.js";
 import type { AgentRuntime, RunContext } from "./runtime.js";
 
 const next: Partial<Record<TaskStatus, TaskStatus>> = {

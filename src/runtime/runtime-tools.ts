@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { ToolDefinition as ModelTool } from "../../infra/models/model-client.js";
-import type { ToolDefinition as RegistryTool, ToolRegistry } from "../../tools/registry.js";
-import { DomainError } from "../errors.js";
-import type { Json } from "../model.js";
+import type { ToolDefinition as ModelTool } from "../infra/models/model-client.js";
+import type { ToolDefinition as RegistryTool, ToolRegistry } from "../tools/registry.js";
+import { DomainError } from "../domain/errors.js";
+import type { Json } from "../domain/terms.js";
 
 /** The runtime's own tools: they move the task, and exist only in the model's tool list. */
 export const controlTools = ["set_phase", "complete_task", "fail_task"] as const;

@@ -26,7 +26,7 @@ import {
   type QueryLimits,
 } from "../graphql/protections.js";
 import { introspectionRefusal, principalFrom } from "../http/server.js";
-import { requestIdFrom } from "../http/request-context.js";
+import { requestIdFrom } from "../graphql/request-context.js";
 import type { AppLogger } from "../logger.js";
 import { createSharedSubscribe } from "./shared-subscribe.js";
 

@@ -1,25 +1,32 @@
-import type { ModelConfig } from "../../config.js";
-import type { AgentEntity, CommandRunEntity, TaskEntity } from "../../infra/db/entities.js";
-import { limits, type TaskStatus } from "../model.js";
-import { storableText } from "../shared/storable.js";
-import type { NewTaskEvent } from "../tasks/task-events.js";
-import { chatWithFallback, type AttemptRecord } from "../../infra/models/fallback.js";
-import { ModelError, type ChatClient, type ChatResult } from "../../infra/models/model-client.js";
-import { selectModelChain } from "../../infra/models/model-selection.js";
-import type { PubSub } from "../../infra/pubsub/pubsub.js";
-import { layoutOfTask, readWorkspaceReadmeFor } from "../../infra/workspace-fs/workspace-fs.js";
-import type { ToolService } from "../../tools/tool.service.js";
-import type { CommandService } from "../../tools/terminal/command.service.js";
-import type { AgentService } from "../agents/agent.service.js";
-import type { Principal } from "../auth/principal.js";
-import { DomainError } from "../errors.js";
-import type { Logger } from "../shared/deps.js";
-import type { TaskControlService } from "../tasks/task-control.service.js";
-import { activeStatuses } from "../tasks/task-state.js";
-import type { TaskService } from "../tasks/task.service.js";
-import type { ModelCallAttempt, UsageService } from "../usage/usage.service.js";
+import type { ModelConfig } from "../config.js";
+import type { AgentEntity, CommandRunEntity, TaskEntity } from "../infra/db/entities.js";
+import { limits, type TaskStatus } from "../domain/terms.js";
+import { storableText } from "../domain/shared/storable.js";
+import type { NewTaskEvent } from "../domain/tasks/task-events.js";
+import { chatWithFallback, type AttemptRecord } from "../infra/models/fallback.js";
+import { ModelError, type ChatClient, type ChatResult } from "../infra/models/model-client.js";
+import { selectModelChain } from "../infra/models/model-selection.js";
+import type { PubSub } from "../infra/pubsub/pubsub.js";
+import { layoutOfTask, readWorkspaceReadmeFor } from "../infra/workspace-fs/workspace-fs.js";
+import type { ToolService } from "../tools/tool.service.js";
+import type { CommandService } from "../tools/terminal/command.service.js";
+import type { AgentService } from "../domain/agents/agent.service.js";
+import type { Principal } from "../domain/auth/principal.js";
+import { DomainError } from "../domain/errors.js";
+import type { Logger } from "../domain/shared/deps.js";
+import type { TaskControlService } from "../domain/tasks/task-control.service.js";
+import { activeStatuses } from "../domain/tasks/task-state.js";
+import type { TaskService } from "../domain/tasks/task.service.js";
+import type { ModelCallAttempt, UsageService } from "../domain/usage/usage.service.js";
 import { systemPrompt, unansweredCalls, wireMessages } from "./prompt.js";
-import type { AppendOptions, ConversationMessage, RunState, RunStore, StepPatch, StoredToolCall } from "./run.store.js";
+import type {
+  AppendOptions,
+  ConversationMessage,
+  RunState,
+  RunStore,
+  StepPatch,
+  StoredToolCall,
+} from "../domain/runs/run.store.js";
 import type { AgentRuntime, RunContext } from "./runtime.js";
 import {
   allowedTools,

@@ -20,7 +20,7 @@ import {
 } from "../../infra/db/writer.js";
 import type { SetValue } from "../../infra/db/raw.js";
 import { newId } from "../ids.js";
-import type { Json } from "../model.js";
+import type { Json } from "../terms.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
 import { appendEvents, heldEventSeq, holdEventSeq, type NewTaskEvent } from "../tasks/task-events.js";
 

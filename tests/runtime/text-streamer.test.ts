@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TextStreamer } from "../../src/domain/runtime/text-streamer.js";
+import { TextStreamer } from "../../src/runtime/text-streamer.js";
 
 describe("TextStreamer", () => {
   it("writes one big delta in pieces of at most maxChars, in order, never splitting a surrogate pair", async () => {

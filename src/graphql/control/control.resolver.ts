@@ -5,13 +5,13 @@ import { maySeeTask } from "../../domain/auth/access.js";
 import { principalOf, type Context } from "../context.js";
 import { UpdateTaskInput } from "../task/task.inputs.js";
 import { Task } from "../task/task.type.js";
-import { ConversationMessage, TaskMessage } from "./runtime.type.js";
+import { ConversationMessage, TaskMessage } from "./control.type.js";
 
 const MAX_CONVERSATION_PAGE = 500;
 
 /** People in the loop and external agents: messages, pause, approval, task changes, assignments. */
 @Resolver(() => Task)
-export class TaskRuntimeResolver {
+export class TaskControlResolver {
   @Authorized("OPERATOR")
   @Mutation(() => TaskMessage, {
     description: "Sends a message to the agent working on the task; it sees it at its next step.",

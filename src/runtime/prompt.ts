@@ -1,6 +1,6 @@
-import type { ChatMessage } from "../../infra/models/model-client.js";
-import type { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
-import type { ConversationMessage } from "./run.store.js";
+import type { ChatMessage } from "../infra/models/model-client.js";
+import type { AgentEntity, TaskEntity } from "../infra/db/entities.js";
+import type { ConversationMessage } from "../domain/runs/run.store.js";
 
 const README_MAX = 6_000;
 
