@@ -6,12 +6,10 @@ import { createSandbox, probeSandbox, type Sandbox, type SandboxLimits } from ".
 import { join } from "node:path";
 import { DOWNLOADS_DIR } from "./infra/workspace-fs/workspace-fs.js";
 import type { DiskLimits } from "./tools/files/disk.js";
-import { fileTools } from "./tools/files/files.tools.js";
-import { pythonTools } from "./tools/python/python.tools.js";
+import { toolCatalog } from "./tools/catalog.js";
 import { ToolRegistry } from "./tools/registry.js";
 import { CommandService } from "./tools/terminal/command.service.js";
 import { ToolPolicyService } from "./tools/terminal/policy.service.js";
-import { terminalTools } from "./tools/terminal/terminal.tools.js";
 import { ToolService } from "./tools/tool.service.js";
 
 export type SandboxMode = "auto" | "bwrap" | "none";
@@ -94,27 +92,20 @@ export async function createAppServices(deps: Deps, opts: AppServiceOptions): Pr
     },
   );
   const sandboxUnavailable = () => (sandbox ? null : (status.reason ?? "no sandbox"));
-  const registry = new ToolRegistry().register(
-    ...fileTools({ maxWorkspaceBytes: opts.disk.maxWorkspaceBytes, minFreeBytes: opts.disk.minFreeBytes }),
-    ...terminalTools({
-      commands,
-      checkCommand: (program, args, scope) => policies.check(program, args, scope),
-      sandboxUnavailable,
-      limits: opts.commandLimits,
-      maxTimeoutMs: opts.commandBounds.maxTimeoutMs,
-    }),
-    ...pythonTools({
-      commands,
-      sandboxUnavailable,
-      limits: opts.commandLimits,
-      maxTimeoutMs: opts.commandBounds.maxTimeoutMs,
+  const tools = new ToolService(deps, new ToolRegistry(toolCatalog), services.workspaces, services.tasks, {
+    commands,
+    checkCommand: (program, args, scope) => policies.check(program, args, scope),
+    sandboxUnavailable: () => (sandbox ? null : (status.reason ?? "no sandbox")),
+    limits: opts.commandLimits,
+    maxTimeoutMs: opts.commandBounds.maxTimeoutMs,
+    fileLimits: { maxWorkspaceBytes: opts.disk.maxWorkspaceBytes, minFreeBytes: opts.disk.minFreeBytes },
+    python: {
       indexUrl: opts.pipIndexUrl,
       packages: { allow: [], deny: [] },
       onlyBinary: true,
       downloadsDir: join(opts.workspacesDir, DOWNLOADS_DIR),
-    }),
-  );
-  const tools = new ToolService(deps, registry, services.workspaces, services.tasks);
+    },
+  });
   if (deps.db.dialect === "sqlite") {
     const orphaned = await commands.failOrphanedRuns();
     if (orphaned > 0) deps.logger.warn({ runs: orphaned }, "command runs cut off by the last stop recorded as FAILED");

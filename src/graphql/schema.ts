@@ -10,10 +10,11 @@ import type { Context } from "./context.js";
 import { TaskEventResolver, TaskResolver } from "./task/task.resolver.js";
 import { WorkspaceResolver } from "./workspace/workspace.resolver.js";
 import { TaskCommandUsageResolver, TerminalResolver } from "./tools/terminal.resolver.js";
-import { FilesResolver } from "./tools/files.resolver.js";
-import { PythonResolver } from "./tools/python.resolver.js";
 import { AgentUsageResolver, TaskUsageResolver, UsageReportResolver } from "./usage/usage.resolver.js";
 import { TaskControlResolver } from "./control/control.resolver.js";
+import { withToolMutations } from "./tools/tool-operations.js";
+import { toolCatalog } from "../tools/catalog.js";
+import type { ToolDefinition } from "../tools/registry.js";
 
 const authChecker: AuthChecker<Context, Role> = ({ context }, required) => {
   const p = context.principal;
@@ -32,8 +33,6 @@ export const resolvers = [
   ApiKeyResolver,
   TerminalResolver,
   TaskCommandUsageResolver,
-  FilesResolver,
-  PythonResolver,
   TaskUsageResolver,
   AgentUsageResolver,
   UsageReportResolver,
@@ -53,14 +52,19 @@ const topicPubSubUnused = {
   },
 };
 
-export function buildApiSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+/**
+ * The API's schema: type-graphql's resolvers, plus one mutation per tool made from its
+ * declaration (tools/tool-operations.ts). `tools` defaults to the service's catalog.
+ */
+export async function buildApiSchema(tools: readonly ToolDefinition[] = toolCatalog): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     authChecker,
     validate: false,
     emitSchemaFile: false,
     pubSub: topicPubSubUnused as never,
   });
+  return withToolMutations(schema, tools);
 }
 
 /** The SDL committed as schema.graphql. */

@@ -2,6 +2,8 @@ import { z } from "zod";
 import type { Principal } from "../domain/auth/principal.js";
 import type { Json, Role } from "../domain/terms.js";
 import type { NewTaskEvent } from "../domain/tasks/task-events.js";
+import { asId } from "./api-shape.js";
+import type { ToolDeps } from "./deps.js";
 
 /** What a tool needs before it may run; checked by the tool service for every caller. */
 export interface ToolPolicy {
@@ -30,6 +32,8 @@ export interface ToolContext {
   toolCallId: string;
   caller: Principal;
   workspace: ToolWorkspace;
+  /** What the tools need of the rest of the service (given to the tool service once, at start). */
+  deps: ToolDeps;
   /** Aborted when the call is cancelled (its task cancelled, the server stopping). */
   signal: AbortSignal;
   /** Writes an event on the workspace's task (e.g. streamed output summaries). */
@@ -37,20 +41,32 @@ export interface ToolContext {
 }
 
 /** Every tool input names its workspace; the rest is the tool's own. */
-export const workspaceInput = z.object({ workspaceId: z.string().min(1).max(64) });
+export const workspaceInput = z.object({
+  workspaceId: asId(z.string().min(1).max(64)).describe("The workspace (of a task) the tool works in."),
+});
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O = unknown> {
   id: string;
+  /** For the model (its function's description) and the API (the mutation's). */
   description: string;
+  /** Field descriptions (`.describe()`) reach the model's JSON schema and the API's arguments alike. */
   input: I;
+  /** Object and enum schemas are named for the API with `named()` (see api-shape.ts). */
   output: z.ZodType<O>;
   policy: ToolPolicy;
+  /** The API's shape of the input: one `input` argument of this input type; default: one argument per field. */
+  inputType?: string;
   execute(ctx: ToolContext, input: z.infer<I>): Promise<O>;
   /** What the ToolCall row keeps of the input (default: the input with long strings shortened). */
   recordInput?(input: z.infer<I>): Json;
 }
 
-/** Declares a tool once; the registry turns it into an LLM function and the API into a mutation. */
+/**
+ * Declares a tool once. From this one declaration the runtime makes the model's function
+ * (runtime-tools.ts), the API makes the typed GraphQL mutation with its input and output types
+ * (src/graphql/tools/tool-operations.ts), and the tool service checks the caller and records the
+ * ToolCall. Adding a tool is its file plus one line in catalog.ts.
+ */
 export function defineTool<I extends z.ZodObject, O>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
   if (!/^[a-z][A-Za-z0-9]{1,63}$/.test(def.id)) throw new Error(`tool id ${def.id} must be camelCase`);
   if (!("workspaceId" in def.input.shape)) throw new Error(`tool ${def.id}: input must carry workspaceId`);
@@ -70,6 +86,10 @@ export function toFunctionSchema(tool: ToolDefinition): {
 
 export class ToolRegistry {
   private readonly tools = new Map<string, ToolDefinition>();
+
+  constructor(tools: readonly ToolDefinition[] = []) {
+    this.register(...tools);
+  }
 
   register(...tools: ToolDefinition[]): this {
     for (const t of tools) {

@@ -7,6 +7,7 @@ import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../dom
 import { appendEvent } from "../domain/tasks/task-events.js";
 import type { TaskService } from "../domain/tasks/task.service.js";
 import type { WorkspaceService } from "../domain/workspaces/workspace.service.js";
+import type { ToolDeps } from "./deps.js";
 import { CommandRunEntity, ToolCallEntity } from "../infra/db/entities.js";
 import { sql } from "../infra/db/reader.js";
 import { insertRows } from "../infra/db/writer.js";
@@ -23,6 +24,18 @@ const describeCall = (tool: string, input: Record<string, unknown>): string => {
 };
 
 /**
+ * Every problem of a bad input at once (BAD_USER_INPUT): `field` names the first, `fields` all
+ * of them with their paths and messages, for the API's caller and for the model, which corrects
+ * its call from the same list.
+ */
+export function invalidInput(issues: readonly { path: readonly PropertyKey[]; message: string }[]): DomainError {
+  const fields = issues.map((i) => ({ path: i.path.map(String).join(".") || "input", message: i.message }));
+  const first = fields[0] ?? { path: "input", message: "is invalid" };
+  const message = fields.map((f) => `${f.path}: ${f.message}`).join("; ");
+  return badInput(first.path, message.length > 1_000 ? `${message.slice(0, 999)}…` : message, { fields });
+}
+
+/**
  * The one way any tool runs, for people, external agents and the built-in runtime alike:
  * validate the input against the tool's schema, check the caller's role and workspace, record
  * a ToolCall row and a TOOL_CALL event on the task, run, and record how it ended.
@@ -33,6 +46,7 @@ export class ToolService {
     readonly registry: ToolRegistry,
     private readonly workspaces: WorkspaceService,
     private readonly tasks: TaskService,
+    private readonly toolDeps: ToolDeps,
   ) {}
 
   private now(): Date {
@@ -75,10 +89,7 @@ export class ToolService {
       throw forbidden(`${toolId} needs the ${tool.policy.roles.join(" or ")} role; your key has ${caller.role}`);
     }
     const parsed = (tool.input as unknown as import("zod").ZodObject).safeParse(rawInput);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw badInput(issue?.path.map(String).join(".") || "input", issue?.message ?? "is invalid");
-    }
+    if (!parsed.success) throw invalidInput(parsed.error.issues);
     const input = parsed.data as Record<string, unknown> & { workspaceId: string };
     const workspace = await this.workspaceFor(input.workspaceId, caller);
 
@@ -146,6 +157,7 @@ export class ToolService {
           toolCallId: id,
           caller,
           workspace,
+          deps: this.toolDeps,
           signal: signal ?? new AbortController().signal,
           emit: async (event) => {
             await this.tasks.addEvent(workspace.taskId, event, null);

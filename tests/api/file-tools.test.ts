@@ -110,6 +110,28 @@ describe("file tools [sqlite]", () => {
     expect(calls.filter((c) => c.status === "DENIED").length).toBeGreaterThanOrEqual(cases.length);
   });
 
+  it("reports every invalid field of a tool's input at once, with its path (the model gets the same list)", async () => {
+    const r = await s.gql(
+      WriteFileDocument,
+      { input: { workspaceId, path: "", content: "x".repeat(10), expectedVersion: "v".repeat(200) } },
+      agentKey,
+    );
+    const e = r.errors?.[0];
+    expect(e?.extensions?.code).toBe("BAD_USER_INPUT");
+    const fields = e?.extensions?.fields as Array<{ path: string; message: string }>;
+    expect(fields.map((f) => f.path).sort()).toEqual(["expectedVersion", "path"]);
+    expect(e?.extensions?.field).toBe(fields[0]?.path);
+    expect(e?.message).toContain("path:");
+    expect(e?.message).toContain("expectedVersion:");
+  });
+
+  it("takes an explicit null where the tool does: expectedVersion null means the file must not exist yet", async () => {
+    const input = { workspaceId, path: "src/only-once.txt", content: "1", expectedVersion: null };
+    expect((await s.gql(WriteFileDocument, { input }, agentKey)).errors).toBeUndefined();
+    const again = await s.gql(WriteFileDocument, { input }, agentKey);
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", field: "expectedVersion" });
+  });
+
   it("checks roles and agents: a viewer cannot write, another agent cannot touch the workspace", async () => {
     const viewer = await s.gql(WriteFileDocument, { input: { workspaceId, path: "x.txt", content: "x" } }, viewerKey);
     expect(code(viewer)?.code).toBe("FORBIDDEN");

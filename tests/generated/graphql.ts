@@ -250,6 +250,7 @@ export type DeletedFile = {
 export type FileContent = {
   __typename?: 'FileContent';
   content: Scalars['String']['output'];
+  /** utf8: text; base64: exact bytes. */
   encoding: FileEncoding;
   path: Scalars['String']['output'];
   /** Size of the whole file in bytes. */
@@ -300,7 +301,7 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** An external agent's sign of life, due at least every AGENT_HEARTBEAT_TIMEOUT seconds; an OFFLINE agent comes back. Agent keys: their own agent only. */
   agentHeartbeat: Agent;
-  /** Appends to a file, creating it if needed. */
+  /** Append to a file, creating it if needed. */
   appendFile: FileWriteResult;
   /** Completes a task that waits for approval in REVIEW. */
   approveTask: Task;
@@ -313,21 +314,21 @@ export type Mutation = {
   /** Creates a key; the secret is in the result, once. */
   createApiKey: CreatedApiKey;
   createTask: Task;
-  /** Deletes a file, a link, or a directory (recursive for contents). */
+  /** Delete a file or link, or a directory (with its contents only when recursive). */
   deleteFile: DeletedFile;
-  /** Installs packages into the workspace's venv from the configured index only (PIP_INDEX_URL). */
+  /** Install Python packages into the workspace's venv with pip, inside the sandbox, from the configured package index only (wheels only by default). Names follow PEP 508 (name, extras, version): no URLs, paths or options. */
   installPackages: PackageInstallResult;
-  /** Lists a directory (recursively if asked) with sizes and times. */
+  /** List a directory of the workspace (recursively if asked) with sizes and modification times. */
   listFiles: FileList;
-  /** Creates a directory and its missing parents. */
+  /** Create a directory (and its missing parents). */
   makeDirectory: FileEntry;
-  /** Moves or renames inside the workspace. */
+  /** Move or rename a file or directory inside the workspace. */
   moveFile: FileEntry;
   /** The agent takes no new tasks until resumed; its current ones carry on. */
   pauseAgent: Agent;
   /** Pauses a task at work: its agent stops at the next step. */
   pauseTask: Task;
-  /** Reads a workspace file (recorded as a tool call). */
+  /** Read a file of the workspace (text as UTF-8, or base64 for bytes); long files are cut at maxBytes. */
   readFile: FileContent;
   /** Sends a task that waits for approval back to BUILD; the feedback goes into the agent's conversation. */
   rejectTask: Task;
@@ -337,15 +338,15 @@ export type Mutation = {
   resumeTask: Task;
   /** Stops the key at once, including on open WebSocket connections. */
   revokeApiKey: ApiKey;
-  /** Starts a command in the sandbox and returns at once; follow it with commandOutput(runId). */
+  /** Start a program in the task's workspace, inside the sandbox: no shell, no network, the workspace as the only writable directory, limits on time, CPU, memory, processes, file size and output. Returns the run at once; its output streams and its end is recorded. */
   runCommand: CommandRun;
-  /** Runs Python with the workspace's venv in the sandbox and waits for it; an exception comes back as a traceback. */
+  /** Run Python code (or a .py file of the workspace) with the workspace's venv, inside the sandbox and its limits. Returns stdout, stderr and, when the code raised, the exception as a structured traceback. */
   runPython: PythonResult;
   /** Sends a message to the agent working on the task; it sees it at its next step. */
   sendTaskMessage: TaskMessage;
   /** Sets (null clears) a task's or an agent's changes to the command policy: {allow, remove, deny, undeny} as documented in config/tool-policy.json. */
   setToolPolicy: Scalars['Boolean']['output'];
-  /** Type, size and modification time of a path. */
+  /** Type, size and modification time of one path of the workspace. */
   stat: FileEntry;
   /** Takes an active task from its agent and returns it to PENDING; it is then offered to the agents again, the freed one included (pause it first to keep the task away from it). */
   unassignTask: Task;
@@ -354,7 +355,7 @@ export type Mutation = {
   updateTask: Task;
   /** Moves a task to another status; illegal moves fail with INVALID_TRANSITION. */
   updateTaskStatus: Task;
-  /** Creates or overwrites a file. */
+  /** Create or overwrite a file. Pass expectedVersion (from readFile/writeFile) to fail with CONFLICT instead of overwriting someone else's change; null means the file must not exist yet. */
   writeFile: FileWriteResult;
 };
 
@@ -672,6 +673,7 @@ export type RunCommandInput = {
   stdin?: InputMaybe<Scalars['String']['input']>;
   /** Wall-time limit in milliseconds (default and maximum from the policy). */
   timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  /** The workspace (of a task) the tool works in. */
   workspaceId: Scalars['ID']['input'];
 };
 
@@ -683,6 +685,7 @@ export type RunPythonInput = {
   path?: InputMaybe<Scalars['String']['input']>;
   stdin?: InputMaybe<Scalars['String']['input']>;
   timeoutMs?: InputMaybe<Scalars['Int']['input']>;
+  /** The workspace (of a task) the tool works in. */
   workspaceId: Scalars['ID']['input'];
 };
 
@@ -1033,6 +1036,7 @@ export type WriteFileInput = {
   /** The version you last read: the write fails with CONFLICT if the file changed since. */
   expectedVersion?: InputMaybe<Scalars['String']['input']>;
   path: Scalars['String']['input'];
+  /** The workspace (of a task) the tool works in. */
   workspaceId: Scalars['ID']['input'];
 };
 

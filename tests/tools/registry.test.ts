@@ -1,7 +1,11 @@
+import { getNamedType, GraphQLNonNull, printType, type GraphQLObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { fileTools } from "../../src/tools/files/files.tools.js";
-import { pythonTools } from "../../src/tools/python/python.tools.js";
+import { buildApiSchema } from "../../src/graphql/schema.js";
+import { toolsFor } from "../../src/runtime/runtime-tools.js";
+import { named } from "../../src/tools/api-shape.js";
+import { toolCatalog } from "../../src/tools/catalog.js";
+import { readFile } from "../../src/tools/files/files.tools.js";
 import {
   defineTool,
   summariseInput,
@@ -9,19 +13,29 @@ import {
   ToolRegistry,
   workspaceInput,
 } from "../../src/tools/registry.js";
-import { terminalTools } from "../../src/tools/terminal/terminal.tools.js";
 
-/** Every tool, as the runtime will offer them to a model (the deps are not used to describe them). */
-const registry = () =>
-  new ToolRegistry().register(
-    ...fileTools(),
-    ...terminalTools({} as never),
-    ...pythonTools({ packages: { allow: [], deny: [] } } as never),
-  );
+/** A tool of a test's own: declared once, here, and nowhere else. */
+const countWords = defineTool({
+  id: "countWords",
+  description: "Count the words of a text (a fixture: it shows a tool needs no other file).",
+  input: workspaceInput.extend({
+    text: z.string().max(10_000).describe("The text to count."),
+    unit: named("WordUnit", z.enum(["WORD", "LINE"])).default("WORD"),
+  }),
+  output: named(
+    "WordCount",
+    z.object({ count: z.number().int().describe("How many."), unit: named("WordUnit", z.enum(["WORD", "LINE"])) }),
+  ),
+  policy: { roles: ["VIEWER", "AGENT"], sandbox: false, network: false, readOnly: true },
+  execute: async (_ctx, i) => ({
+    count: (i.unit === "LINE" ? i.text.split("\n") : i.text.split(/\s+/)).filter(Boolean).length,
+    unit: i.unit,
+  }),
+});
 
 describe("tool registry", () => {
   it("turns every tool into an LLM function with a JSON schema naming its workspace", () => {
-    const tools = registry().list();
+    const tools = new ToolRegistry(toolCatalog).list();
     expect(tools.map((t) => t.id).sort()).toEqual(
       [
         "appendFile",
@@ -49,6 +63,40 @@ describe("tool registry", () => {
     }
   });
 
+  it("makes a tool added in a test both a model function and a typed GraphQL mutation, with nothing else touched", async () => {
+    const registry = new ToolRegistry([...toolCatalog, countWords]);
+    const fn = toolsFor(registry, null).find((t) => t.function.name === "countWords");
+    expect(fn?.function.description).toBe(countWords.description);
+    expect(JSON.stringify(fn?.function.parameters)).toContain("The text to count.");
+
+    const schema = await buildApiSchema(registry.list());
+    const mutation = schema.getMutationType()?.getFields().countWords;
+    expect(mutation?.description).toBe(countWords.description);
+    expect(Object.fromEntries(mutation?.args.map((a) => [a.name, String(a.type)]) ?? [])).toEqual({
+      workspaceId: "ID!",
+      text: "String!",
+      unit: "WordUnit",
+    });
+    expect(mutation?.args.find((a) => a.name === "text")?.description).toBe("The text to count.");
+    expect(mutation?.type).toBeInstanceOf(GraphQLNonNull);
+    expect(printType(getNamedType(mutation!.type) as GraphQLObjectType)).toBe(
+      'type WordCount {\n  """How many."""\n  count: Int!\n  unit: WordUnit!\n}',
+    );
+    // The catalog's own schema has no such mutation: the fixture lives in this test alone.
+    expect((await buildApiSchema()).getMutationType()?.getFields().countWords).toBeUndefined();
+  });
+
+  it("keeps the existing tool operations' names and argument shapes", async () => {
+    const fields = (await buildApiSchema()).getMutationType()!.getFields();
+    const shape = (name: string) => fields[name]?.args.map((a) => `${a.name}: ${String(a.type)}`).sort();
+    expect(shape("readFile")).toEqual(["encoding: FileEncoding", "maxBytes: Int", "path: String!", "workspaceId: ID!"]);
+    expect(shape("writeFile")).toEqual(["input: WriteFileInput!"]);
+    expect(shape("runCommand")).toEqual(["input: RunCommandInput!"]);
+    expect(shape("installPackages")).toEqual(["packages: [String!]!", "timeoutMs: Int", "workspaceId: ID!"]);
+    expect(String(fields.runPython?.type)).toBe("PythonResult!");
+    expect(String(fields.runCommand?.type)).toBe("CommandRun!");
+  });
+
   it("refuses a tool without a workspace, a bad id and a duplicate", () => {
     expect(() =>
       defineTool({
@@ -70,7 +118,7 @@ describe("tool registry", () => {
         execute: async () => null,
       }),
     ).toThrow(/camelCase/);
-    expect(() => new ToolRegistry().register(...fileTools(), ...fileTools())).toThrow(/twice/);
+    expect(() => new ToolRegistry([readFile, readFile])).toThrow(/twice/);
   });
 
   it("records inputs without long contents or environment values", () => {

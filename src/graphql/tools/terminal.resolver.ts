@@ -22,48 +22,8 @@ import { forbidden } from "../../domain/errors.js";
 import { principalOf, type Context } from "../context.js";
 import { CommandOutputChunk, CommandRun, CommandUsage, ToolCall, ToolCallConnection } from "./tool.type.js";
 
-@InputType({
-  description: "A program to start in a workspace's sandbox. No shell: program and args are passed as they are.",
-})
-export class RunCommandInput {
-  @Field(() => ID)
-  workspaceId!: string;
-
-  @Field(() => String, { description: "A bare program name from the policy's allowlist (no paths)." })
-  program!: string;
-
-  @Field(() => [String], { nullable: true })
-  args?: string[] | null;
-
-  @Field(() => String, { nullable: true, description: "Sent to the program's standard input." })
-  stdin?: string | null;
-
-  @Field(() => Int, {
-    nullable: true,
-    description: "Wall-time limit in milliseconds (default and maximum from the policy).",
-  })
-  timeoutMs?: number | null;
-
-  @Field(() => GraphQLJSONObject, {
-    nullable: true,
-    description: "Extra environment variables (string values); the server's own environment is never passed on.",
-  })
-  env?: Record<string, unknown> | null;
-}
-
 @Resolver()
 export class TerminalResolver {
-  @Authorized("OPERATOR", "AGENT")
-  @Mutation(() => CommandRun, {
-    description: "Starts a command in the sandbox and returns at once; follow it with commandOutput(runId).",
-  })
-  runCommand(
-    @Arg("input", () => RunCommandInput) input: RunCommandInput,
-    @Ctx() ctx: Context,
-  ): Promise<CommandRunEntity> {
-    return ctx.services.tools.call<CommandRunEntity>("runCommand", stripNulls(input), principalOf(ctx));
-  }
-
   @Authorized("OPERATOR", "AGENT")
   @Mutation(() => CommandRun, { description: "Stops a running command and its whole process tree (status CANCELLED)." })
   cancelCommand(@Arg("runId", () => ID) runId: string, @Ctx() ctx: Context): Promise<CommandRunEntity> {
@@ -126,11 +86,6 @@ export class TerminalResolver {
 async function taskVisible(ctx: Context, taskId: string | null): Promise<boolean> {
   if (principalOf(ctx).role !== "AGENT") return true;
   return taskId !== null && (await ctx.loaders.task.load(taskId)) !== null;
-}
-
-/** GraphQL sends absent optional fields as null; the tools' schemas expect them left out. */
-export function stripNulls<T extends object>(input: T): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
 }
 
 const PolicyScopeEnum = { AGENT: "AGENT", TASK: "TASK" } as const;

@@ -13,21 +13,10 @@ import {
 } from "../../infra/workspace-fs/pip.js";
 import { workspaceOwner } from "../files/files.js";
 import { resolveInWorkspace } from "../files/paths.js";
+import { apiType, named } from "../api-shape.js";
 import { defineTool, workspaceInput } from "../registry.js";
 import type { CommandService } from "../terminal/command.service.js";
-import { sandboxGate, wallTimeOf, type TerminalToolDeps } from "../terminal/terminal.tools.js";
-
-export interface PythonToolDeps extends Pick<TerminalToolDeps, "sandboxUnavailable" | "limits" | "maxTimeoutMs"> {
-  commands: CommandService;
-  /** The only package index pip may use (PIP_INDEX_URL); unset: installPackages is refused. */
-  indexUrl: string | undefined;
-  /** Names that may (allow, empty = any) or may not (deny) be installed, lower-case, from the policy. */
-  packages: { allow: readonly string[]; deny: readonly string[] };
-  /** Wheels only (pip --only-binary :all:), the default: no build scripts run at install time. */
-  onlyBinary: boolean;
-  /** A folder of the service's where each install's downloads wait (see pip.ts). */
-  downloadsDir: string;
-}
+import { sandboxGate, wallTimeOf } from "../terminal/terminal.tools.js";
 
 export interface Traceback {
   type: string;
@@ -100,134 +89,161 @@ async function collectOutput(commands: CommandService, runId: string): Promise<{
   return out;
 }
 
-export function pythonTools(deps: PythonToolDeps) {
-  const runPython = defineTool({
-    id: "runPython",
-    description:
-      "Run Python code (or a .py file of the workspace) with the workspace's venv, inside the sandbox and its limits. Returns stdout, stderr and, when the code raised, the exception as a structured traceback.",
-    input: workspaceInput
+const traceback = named(
+  "Traceback",
+  z
+    .object({
+      type: z.string().describe("The exception's class, e.g. ZeroDivisionError."),
+      message: z.string(),
+      file: z.string().nullable().describe("Where it was raised; <code> for code passed inline."),
+      line: z.number().int().nullable(),
+      frames: z.array(
+        named("TracebackFrame", z.object({ file: z.string(), line: z.number().int(), function: z.string() })),
+      ),
+    })
+    .describe("The exception a Python run raised."),
+);
+
+const run = apiType<CommandRunEntity>("CommandRun");
+
+export const runPython = defineTool({
+  id: "runPython",
+  description:
+    "Run Python code (or a .py file of the workspace) with the workspace's venv, inside the sandbox and its limits. Returns stdout, stderr and, when the code raised, the exception as a structured traceback.",
+  input: named(
+    "RunPythonInput",
+    workspaceInput
       .extend({
-        code: z.string().max(1_048_576).optional(),
-        path: z.string().min(1).max(4096).optional(),
+        code: z.string().max(1_048_576).optional().describe("Code to run (give this or path)."),
+        path: z.string().min(1).max(4096).optional().describe("A .py file of the workspace to run."),
         args: z.array(z.string().max(10_000)).max(100).default([]),
         stdin: z.string().max(1_048_576).optional(),
-        timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+        timeoutMs: z.number().int().min(100).max(86_400_000).optional(),
       })
       .refine((i) => (i.code === undefined) !== (i.path === undefined), {
         message: "give exactly one of code and path",
         path: ["code"],
       }),
-    output: z.custom<PythonResult>(),
-    policy: { roles: ["OPERATOR", "AGENT"], sandbox: true, network: false },
-    async execute(ctx, input) {
-      sandboxGate(deps);
-      const root = ctx.workspace.root;
-      let target: string;
-      let code: Awaited<ReturnType<typeof codeFile>> | null = null;
-      if (input.code !== undefined) {
-        code = await codeFile(input.code);
-        target = code.path;
-      } else {
-        // Checked by the confined walk; the program opens it again in the sandbox, where only the
-        // workspace is there to reach.
-        target = await resolveInWorkspace(root, input.path as string);
-      }
-      const temp = code?.path ?? null;
-      try {
-        const { done } = await deps.commands.start(ctx, {
-          program: join(root, "venv", "bin", "python"),
-          args: ["-c", WRAPPER, target, ...input.args],
-          stdin: input.stdin,
-          limits: {
-            ...deps.limits,
-            wallTimeMs: wallTimeOf(input.timeoutMs, deps.limits.wallTimeMs, deps.maxTimeoutMs),
-          },
-          extraReadOnly: temp ? [temp] : [],
-        });
-        const run = await done;
-        const { stdout, stderr } = await collectOutput(deps.commands, run.id);
-        const at = stderr.lastIndexOf(MARKER);
-        let traceback: Traceback | null = null;
-        let cleanStderr = stderr;
-        if (at >= 0) {
-          const line = stderr.slice(at + MARKER.length).split("\n", 1)[0] ?? "";
-          try {
-            traceback = JSON.parse(line) as Traceback;
-            if (temp && traceback.file === temp) traceback.file = "<code>";
-            for (const f of traceback.frames) if (temp && f.file === temp) f.file = "<code>";
-          } catch {
-            traceback = null;
-          }
-          cleanStderr = stderr.slice(0, at).replace(/\n$/, "");
-        }
-        return { run, stdout, stderr: cleanStderr, traceback };
-      } finally {
-        await code?.remove();
-      }
-    },
-  });
-
-  const installPackages = defineTool({
-    id: "installPackages",
-    description:
-      "Install Python packages into the workspace's venv with pip, inside the sandbox, from the configured package index only (wheels only by default). Names follow PEP 508 (name, extras, version): no URLs, paths or options.",
-    input: workspaceInput.extend({
-      packages: z.array(z.string().min(1).max(200)).min(1).max(50),
-      timeoutMs: z.number().int().min(1_000).max(3_600_000).optional(),
-    }),
-    output: z.custom<{ run: CommandRunEntity; stdout: string; stderr: string }>(),
-    policy: { roles: ["OPERATOR", "AGENT"], sandbox: true, network: true },
-    async execute(ctx, input) {
-      input.packages.forEach((p, i) => {
-        const m = requirement.exec(p);
-        if (!m) {
-          throw badInput(
-            `packages.${i}`,
-            `"${p.slice(0, 100)}" is not a package requirement (name[extras] with optional version specifiers; no URLs, paths or options)`,
-          );
-        }
-        const name = normalisePackageName(m[1] as string);
-        if (deps.packages.deny.map(normalisePackageName).includes(name)) {
-          throw policyDenied("packages.denied", `The package ${name} may not be installed`, { field: `packages.${i}` });
-        }
-        if (deps.packages.allow.length > 0 && !deps.packages.allow.map(normalisePackageName).includes(name)) {
-          throw policyDenied("packages.not-allowed", `The package ${name} is not on the allowed list`, {
-            field: `packages.${i}`,
-          });
-        }
+  ),
+  inputType: "RunPythonInput",
+  output: named(
+    "PythonResult",
+    z.object({ run, stdout: z.string(), stderr: z.string(), traceback: traceback.nullable() }),
+  ) as z.ZodType<PythonResult>,
+  policy: { roles: ["OPERATOR", "AGENT"], sandbox: true, network: false },
+  async execute(ctx, input) {
+    const { deps } = ctx;
+    sandboxGate(deps);
+    const root = ctx.workspace.root;
+    let target: string;
+    let code: Awaited<ReturnType<typeof codeFile>> | null = null;
+    if (input.code !== undefined) {
+      code = await codeFile(input.code);
+      target = code.path;
+    } else {
+      // Checked by the confined walk; the program opens it again in the sandbox, where only the
+      // workspace is there to reach.
+      target = await resolveInWorkspace(root, input.path as string);
+    }
+    const temp = code?.path ?? null;
+    try {
+      const { done } = await deps.commands.start(ctx, {
+        program: join(root, "venv", "bin", "python"),
+        args: ["-c", WRAPPER, target, ...input.args],
+        stdin: input.stdin,
+        limits: {
+          ...deps.limits,
+          wallTimeMs: wallTimeOf(input.timeoutMs, deps.limits.wallTimeMs, deps.maxTimeoutMs),
+        },
+        extraReadOnly: temp ? [temp] : [],
       });
-      if (!deps.indexUrl) {
-        throw policyDenied("packages.no-index", "No package index is configured (set PIP_INDEX_URL)");
+      const run = await done;
+      const { stdout, stderr } = await collectOutput(deps.commands, run.id);
+      const at = stderr.lastIndexOf(MARKER);
+      let traceback: Traceback | null = null;
+      let cleanStderr = stderr;
+      if (at >= 0) {
+        const line = stderr.slice(at + MARKER.length).split("\n", 1)[0] ?? "";
+        try {
+          traceback = JSON.parse(line) as Traceback;
+          if (temp && traceback.file === temp) traceback.file = "<code>";
+          for (const f of traceback.frames) if (temp && f.file === temp) f.file = "<code>";
+        } catch {
+          traceback = null;
+        }
+        cleanStderr = stderr.slice(0, at).replace(/\n$/, "");
       }
-      sandboxGate(deps);
-      const source = { indexUrl: deps.indexUrl, onlyBinary: deps.onlyBinary, socketTimeoutSeconds: 15, retries: 1 };
-      const wallTimeMs = wallTimeOf(input.timeoutMs, Math.max(deps.limits.wallTimeMs, 600_000), deps.maxTimeoutMs);
-      const start = (cmd: PipCommand, workspace?: string) =>
-        deps.commands.start(ctx, {
-          program: cmd.program,
-          args: cmd.args,
-          env: cmd.env,
-          limits: { ...deps.limits, wallTimeMs },
-          network: cmd.network,
-          extraReadOnly: cmd.readOnly,
-          workspace,
-        });
-      // Two runs (see pip.ts): the download, with the network but without the workspace; then the
-      // install from the downloads, in the workspace's sandbox and offline.
-      const download = await prepareDownload(deps.downloadsDir, workspaceOwner(), deps.indexUrl);
-      try {
-        const fetched = await (await start(pipDownloadCommand(source, download, input.packages), download.dir)).done;
-        const first = await collectOutput(deps.commands, fetched.id);
-        if (fetched.status !== "SUCCEEDED") return { run: fetched, ...first };
-        const venvPython = join(ctx.workspace.root, "venv", "bin", "python");
-        const run = await (await start(pipInstallCommand(source, venvPython, download.dir, input.packages))).done;
-        const second = await collectOutput(deps.commands, run.id);
-        return { run, stdout: first.stdout + second.stdout, stderr: first.stderr + second.stderr };
-      } finally {
-        await download.remove();
-      }
-    },
-  });
+      return { run, stdout, stderr: cleanStderr, traceback };
+    } finally {
+      await code?.remove();
+    }
+  },
+});
 
-  return [runPython, installPackages];
-}
+export const installPackages = defineTool({
+  id: "installPackages",
+  description:
+    "Install Python packages into the workspace's venv with pip, inside the sandbox, from the configured package index only (wheels only by default). Names follow PEP 508 (name, extras, version): no URLs, paths or options.",
+  input: workspaceInput.extend({
+    packages: z.array(z.string().min(1).max(200)).min(1).max(50),
+    timeoutMs: z.number().int().min(1_000).max(86_400_000).optional(),
+  }),
+  output: named("PackageInstallResult", z.object({ run, stdout: z.string(), stderr: z.string() })) as z.ZodType<{
+    run: CommandRunEntity;
+    stdout: string;
+    stderr: string;
+  }>,
+  policy: { roles: ["OPERATOR", "AGENT"], sandbox: true, network: true },
+  async execute(ctx, input) {
+    const deps = ctx.deps;
+    const python = deps.python;
+    input.packages.forEach((p, i) => {
+      const m = requirement.exec(p);
+      if (!m) {
+        throw badInput(
+          `packages.${i}`,
+          `"${p.slice(0, 100)}" is not a package requirement (name[extras] with optional version specifiers; no URLs, paths or options)`,
+        );
+      }
+      const name = normalisePackageName(m[1] as string);
+      if (python.packages.deny.map(normalisePackageName).includes(name)) {
+        throw policyDenied("packages.denied", `The package ${name} may not be installed`, { field: `packages.${i}` });
+      }
+      if (python.packages.allow.length > 0 && !python.packages.allow.map(normalisePackageName).includes(name)) {
+        throw policyDenied("packages.not-allowed", `The package ${name} is not on the allowed list`, {
+          field: `packages.${i}`,
+        });
+      }
+    });
+    if (!python.indexUrl) {
+      throw policyDenied("packages.no-index", "No package index is configured (set PIP_INDEX_URL)");
+    }
+    sandboxGate(deps);
+    const source = { indexUrl: python.indexUrl, onlyBinary: python.onlyBinary, socketTimeoutSeconds: 15, retries: 1 };
+    const wallTimeMs = wallTimeOf(input.timeoutMs, Math.max(deps.limits.wallTimeMs, 600_000), deps.maxTimeoutMs);
+    const start = (cmd: PipCommand, workspace?: string) =>
+      deps.commands.start(ctx, {
+        program: cmd.program,
+        args: cmd.args,
+        env: cmd.env,
+        limits: { ...deps.limits, wallTimeMs },
+        network: cmd.network,
+        extraReadOnly: cmd.readOnly,
+        workspace,
+      });
+    // Two runs (see pip.ts): the download, with the network but without the workspace; then the
+    // install from the downloads, in the workspace's sandbox and offline.
+    const download = await prepareDownload(python.downloadsDir, workspaceOwner(), python.indexUrl);
+    try {
+      const fetched = await (await start(pipDownloadCommand(source, download, input.packages), download.dir)).done;
+      const first = await collectOutput(deps.commands, fetched.id);
+      if (fetched.status !== "SUCCEEDED") return { run: fetched, ...first };
+      const venvPython = join(ctx.workspace.root, "venv", "bin", "python");
+      const run = await (await start(pipInstallCommand(source, venvPython, download.dir, input.packages))).done;
+      const second = await collectOutput(deps.commands, run.id);
+      return { run, stdout: first.stdout + second.stdout, stderr: first.stderr + second.stderr };
+    } finally {
+      await download.remove();
+    }
+  },
+});

@@ -16,7 +16,6 @@ import { assertFreeSpace } from "../files/free-space.js";
 import { RunSlots } from "./run-slots.js";
 import { stopLeftoverRuns } from "../../infra/sandbox/process-tree.js";
 import { resultWithoutRun, type RunResult, type Sandbox, type SandboxLimits } from "../../infra/sandbox/sandbox.js";
-import type { ToolContext } from "../registry.js";
 
 export interface CommandRequest {
   program: string;
@@ -32,6 +31,17 @@ export interface CommandRequest {
    * a step that must not see the workspace (pip's download). The run is still the task's.
    */
   workspace?: string;
+}
+
+/** What a run belongs to: the tool call that starts it, its workspace, and where its events go. */
+export interface RunScope {
+  toolCallId: string;
+  caller: Principal;
+  workspace: { id: string; root: string; taskId: string };
+  /** Aborted when the call is cancelled. */
+  signal: AbortSignal;
+  /** Writes an event on the workspace's task. */
+  emit(event: NewTaskEvent): Promise<void>;
 }
 
 export interface CommandServiceOptions {
@@ -120,10 +130,7 @@ export class CommandService {
   }
 
   /** Starts a run and returns it at once (status RUNNING); `done` settles when it ends. */
-  async start(
-    ctx: ToolContext,
-    req: CommandRequest,
-  ): Promise<{ run: CommandRunEntity; done: Promise<CommandRunEntity> }> {
+  async start(ctx: RunScope, req: CommandRequest): Promise<{ run: CommandRunEntity; done: Promise<CommandRunEntity> }> {
     const sandbox = this.sandbox();
     // No new run in a workspace over its quota, or on a disk under its floor.
     if (req.workspace === undefined) await assertRoomFor(ctx.workspace.root, this.opts.disk);
@@ -159,7 +166,7 @@ export class CommandService {
     req: CommandRequest,
     sandbox: Sandbox,
     signal: AbortSignal,
-    ctx: ToolContext,
+    ctx: RunScope,
   ): Promise<CommandRunEntity> {
     const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
     const pending: Array<{ stream: "STDOUT" | "STDERR"; data: string }> = [];

@@ -1,20 +1,9 @@
 import { z } from "zod";
 import { badInput, DomainError } from "../../domain/errors.js";
 import type { CommandRunEntity } from "../../infra/db/entities.js";
-import type { SandboxLimits } from "../../infra/sandbox/sandbox.js";
+import { apiType, named } from "../api-shape.js";
+import type { ToolDeps } from "../deps.js";
 import { defineTool, workspaceInput } from "../registry.js";
-import type { CommandService } from "./command.service.js";
-
-export interface TerminalToolDeps {
-  commands: CommandService;
-  /** Throws POLICY_DENIED naming the rule when the program or an argument is refused. */
-  checkCommand(program: string, args: readonly string[], workspace: { taskId: string; agentId: string }): Promise<void>;
-  /** null when untrusted code may run (bubblewrap works, or the operator chose SANDBOX=none). */
-  sandboxUnavailable(): string | null;
-  limits: SandboxLimits;
-  /** The longest wall time a caller may ask for (COMMAND_MAX_TIMEOUT_MS). */
-  maxTimeoutMs: number;
-}
 
 /**
  * The wall time of a run: what the caller asked for, refused when over the cap (a clear error
@@ -38,15 +27,29 @@ const envName = z
     message: "is set by the sandbox and cannot be overridden",
   });
 
-export const runCommandInput = workspaceInput.extend({
-  program: z.string().min(1).max(255),
-  args: z.array(z.string().max(10_000)).max(1_000).default([]),
-  stdin: z.string().max(1_048_576).optional(),
-  timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
-  env: z.record(envName, z.string().max(10_000)).optional(),
-});
+export const runCommandInput = named(
+  "RunCommandInput",
+  workspaceInput
+    .extend({
+      program: z.string().min(1).max(255).describe("A bare program name from the policy's allowlist (no paths)."),
+      args: z.array(z.string().max(10_000)).max(1_000).default([]),
+      stdin: z.string().max(1_048_576).optional().describe("Sent to the program's standard input."),
+      timeoutMs: z
+        .number()
+        .int()
+        .min(100)
+        .max(86_400_000)
+        .optional()
+        .describe("Wall-time limit in milliseconds (default and maximum from the policy)."),
+      env: z
+        .record(envName, z.string().max(10_000))
+        .optional()
+        .describe("Extra environment variables (string values); the server's own environment is never passed on."),
+    })
+    .describe("A program to start in a workspace's sandbox. No shell: program and args are passed as they are."),
+);
 
-export function sandboxGate(deps: Pick<TerminalToolDeps, "sandboxUnavailable">): void {
+export function sandboxGate(deps: Pick<ToolDeps, "sandboxUnavailable">): void {
   const reason = deps.sandboxUnavailable();
   if (reason) {
     throw new DomainError(
@@ -56,26 +59,25 @@ export function sandboxGate(deps: Pick<TerminalToolDeps, "sandboxUnavailable">):
   }
 }
 
-export function terminalTools(deps: TerminalToolDeps) {
-  const runCommand = defineTool({
-    id: "runCommand",
-    description:
-      "Start a program in the task's workspace, inside the sandbox: no shell, no network, the workspace as the only writable directory, limits on time, CPU, memory, processes, file size and output. Returns the run at once; its output streams and its end is recorded.",
-    input: runCommandInput,
-    output: z.custom<CommandRunEntity>(),
-    policy: { roles: ["OPERATOR", "AGENT"], sandbox: true, network: false },
-    async execute(ctx, input) {
-      await deps.checkCommand(input.program, input.args, ctx.workspace);
-      sandboxGate(deps);
-      const { run } = await deps.commands.start(ctx, {
-        program: input.program,
-        args: input.args,
-        stdin: input.stdin,
-        env: input.env,
-        limits: { ...deps.limits, wallTimeMs: wallTimeOf(input.timeoutMs, deps.limits.wallTimeMs, deps.maxTimeoutMs) },
-      });
-      return run;
-    },
-  });
-  return [runCommand];
-}
+export const runCommand = defineTool({
+  id: "runCommand",
+  description:
+    "Start a program in the task's workspace, inside the sandbox: no shell, no network, the workspace as the only writable directory, limits on time, CPU, memory, processes, file size and output. Returns the run at once; its output streams and its end is recorded.",
+  input: runCommandInput,
+  inputType: "RunCommandInput",
+  output: apiType<CommandRunEntity>("CommandRun"),
+  policy: { roles: ["OPERATOR", "AGENT"], sandbox: true, network: false },
+  async execute(ctx, input) {
+    const { deps } = ctx;
+    await deps.checkCommand(input.program, input.args, ctx.workspace);
+    sandboxGate(deps);
+    const { run } = await deps.commands.start(ctx, {
+      program: input.program,
+      args: input.args,
+      stdin: input.stdin,
+      env: input.env,
+      limits: { ...deps.limits, wallTimeMs: wallTimeOf(input.timeoutMs, deps.limits.wallTimeMs, deps.maxTimeoutMs) },
+    });
+    return run;
+  },
+});

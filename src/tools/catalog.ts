@@ -1,0 +1,32 @@
+import {
+  appendFile,
+  deleteFile,
+  listFiles,
+  makeDirectory,
+  moveFile,
+  readFile,
+  stat,
+  writeFile,
+} from "./files/files.tools.js";
+import { installPackages, runPython } from "./python/python.tools.js";
+import type { ToolDefinition } from "./registry.js";
+import { runCommand } from "./terminal/terminal.tools.js";
+
+/**
+ * Every tool of the service, each declared once in its own module: the model's functions, the
+ * API's mutations and the tool service's checks all come from this list. A new tool is its
+ * file and one line here.
+ */
+export const toolCatalog: readonly ToolDefinition[] = [
+  readFile,
+  writeFile,
+  appendFile,
+  listFiles,
+  stat,
+  makeDirectory,
+  moveFile,
+  deleteFile,
+  runCommand,
+  runPython,
+  installPackages,
+] as ToolDefinition[];

@@ -1,0 +1,31 @@
+import type { SandboxLimits } from "../infra/sandbox/limits.js";
+import type { FileLimits } from "./files/files.js";
+import type { CommandService } from "./terminal/command.service.js";
+
+/**
+ * What the tools need of the rest of the service, handed to the tool service once at start and
+ * to every call in its context (ToolContext.deps): tool declarations stay static, so the API's
+ * schema and the model's functions can be made from them without a running service.
+ */
+export interface ToolDeps {
+  commands: CommandService;
+  /** Throws POLICY_DENIED naming the rule when the program or an argument is refused. */
+  checkCommand(program: string, args: readonly string[], workspace: { taskId: string; agentId: string }): Promise<void>;
+  /** null when untrusted code may run (bubblewrap works, or the operator chose SANDBOX=none). */
+  sandboxUnavailable(): string | null;
+  /** A command's limits (its wall time comes from the call, held to maxTimeoutMs). */
+  limits: SandboxLimits;
+  /** The longest wall time a caller may ask for (COMMAND_MAX_TIMEOUT_MS). */
+  maxTimeoutMs: number;
+  fileLimits: Partial<FileLimits>;
+  python: {
+    /** The only package index pip may use (PIP_INDEX_URL); unset: installPackages is refused. */
+    indexUrl: string | undefined;
+    /** Names that may (allow, empty = any) or may not (deny) be installed, lower-case. */
+    packages: { allow: readonly string[]; deny: readonly string[] };
+    /** Wheels only (pip --only-binary :all:), the default: no build scripts run at install time. */
+    onlyBinary: boolean;
+    /** A folder of the service's where each install's downloads wait (see pip.ts). */
+    downloadsDir: string;
+  };
+}
