@@ -1,10 +1,34 @@
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.js";
-import { closeAppServices, createAppServices, defaultCommandLimits, type AppServices } from "./app-services.js";
+import { join } from "node:path";
+import { AgentService } from "./domain/agents/agent.service.js";
+import { AssignmentFeed } from "./domain/agents/assignment-feed.js";
+import { AssignmentService, type AssignmentOptions } from "./domain/assignment/assignment.service.js";
+import { ApiKeyService } from "./domain/auth/api-key.service.js";
+import { RunStore } from "./domain/runs/run.store.js";
+import type { Deps } from "./domain/shared/deps.js";
+import { TaskControlService } from "./domain/tasks/task-control.service.js";
+import { TaskService } from "./domain/tasks/task.service.js";
+import { UsageService } from "./domain/usage/usage.service.js";
+import { WorkspaceService } from "./domain/workspaces/workspace.service.js";
+import { readinessCheck } from "./http/readiness.js";
+import { loadPolicy } from "./infra/sandbox/command-policy.js";
+import { createSandbox, probeSandbox, type Sandbox, type SandboxLimits } from "./infra/sandbox/sandbox.js";
+import { DOWNLOADS_DIR } from "./infra/workspace-fs/workspace-fs.js";
+import { pickRuntime } from "./runtime/pick-runtime.js";
+import type { AppServices, SandboxMode, SandboxStatus } from "./services.js";
+import { toolCatalog } from "./tools/catalog.js";
+import type { DiskLimits } from "./tools/files/disk.js";
+import { ToolRegistry } from "./tools/registry.js";
+import { CommandService } from "./tools/terminal/command.service.js";
+import { ToolPolicyService } from "./tools/terminal/policy.service.js";
+import { ToolService } from "./tools/tool.service.js";
 import { buildApiSchema } from "./graphql/schema.js";
 import { defaultQueryLimits, type QueryLimits } from "./graphql/protections.js";
 import { createFileRoutes, defaultAllowedUploadTypes } from "./http/files.js";
-import { createHttpApp, principalFrom } from "./http/server.js";
+import { may } from "./domain/auth/access.js";
+import { principalFrom } from "./http/identity.js";
+import { createHttpApp } from "./http/server.js";
 import { openDatabase, type Database } from "./infra/db/orm.js";
 import { MemoryPubSub } from "./infra/pubsub/memory.js";
 import { PostgresPubSub } from "./infra/pubsub/postgres.js";
@@ -12,15 +36,12 @@ import type { PubSub } from "./infra/pubsub/pubsub.js";
 import { createLogger, redactUrl, type AppLogger } from "./logger.js";
 import { attachWebSocket } from "./ws/ws.js";
 import type { AgentRuntime } from "./runtime/runtime.js";
-import { ScriptedRuntime } from "./runtime/scripted.runtime.js";
-import { ModelRuntime, type ModelRuntimeDeps } from "./runtime/model.runtime.js";
-import { DEFAULT_OPENROUTER_BASE_URL, ModelClient } from "./infra/models/model-client.js";
+import { type ModelRuntimeDeps } from "./runtime/model.runtime.js";
 import { createQueue } from "./infra/queue/create-queue.js";
 import type { JobQueue } from "./infra/queue/queue.js";
 import { WorkspaceFs } from "./infra/workspace-fs/workspace-fs.js";
 import { workspaceOwner } from "./tools/files/files.js";
-import { freeBytesAt } from "./tools/files/free-space.js";
-import { hasReserve, keepReserve } from "./infra/disk-reserve.js";
+import { keepReserve } from "./infra/disk-reserve.js";
 import { startWorkers, type Workers } from "./jobs/workers.js";
 
 export interface AppOptions {
@@ -83,7 +104,6 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
 
     const limits = { ...defaultQueryLimits, ...opts.limits };
     const schema = await buildApiSchema();
-    let migrationsCurrent = true;
     const http = createHttpApp({
       schema,
       services,
@@ -96,11 +116,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
           const ws = await services.workspaces.get(id);
           return ws && ws.status === "READY" ? { root: ws.path } : null;
         },
-        authenticate: (header) => principalFrom(header, services).catch(() => null),
-        canRead: async (p, id) => p.role !== "AGENT" || (await services.workspaces.get(id))?.agentId === p.agentId,
-        canWrite: async (p, id) =>
-          ["ADMIN", "OPERATOR"].includes(p.role) ||
-          (p.role === "AGENT" && (await services.workspaces.get(id))?.agentId === p.agentId),
+        authenticate: (header) => principalFrom(header, services.apiKeys).catch(() => null),
+        may: async (p, action, id) => {
+          const ws = await services.workspaces.get(id);
+          return ws !== null && may(p, action, { kind: "workspace", agentId: ws.agentId });
+        },
         limits: {
           maxUploadBytes: 100 * 1024 * 1024,
           maxWorkspaceBytes: config.workspaceMaxBytes,
@@ -109,41 +129,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         allowedUploadTypes: defaultAllowedUploadTypes,
         logger,
       }),
-      readiness: async () => {
-        const checks: Record<string, unknown> = {};
-        try {
-          await db.ping();
-          checks.database = "ok";
-        } catch (err) {
-          checks.database = `unreachable: ${(err as Error).message}`;
-        }
-        if (!migrationsCurrent || checks.database !== "ok") {
-          try {
-            migrationsCurrent = (await db.pendingMigrations()).length === 0;
-          } catch {
-            migrationsCurrent = false;
-          }
-        }
-        checks.migrations = migrationsCurrent ? "applied" : "pending";
-        // Under the floor (or with no room at all) nothing can be written: not ready, and why.
-        const floor = Math.max(config.diskMinFreeBytes, 1024 * 1024);
-        // The reserve that lets SQLite start on a full disk (given up at start), made again once
-        // there is room: while it is missing the disk is full, even with its space free.
-        const reserved = config.databaseUrl ? true : keepReserve(config.dataDir) || hasReserve(config.dataDir);
-        const free = await freeBytesAt(config.dataDir).catch(() => null);
-        const diskOk = (free === null || free >= floor) && reserved;
-        checks.disk = diskOk
-          ? "ok"
-          : `full: ${free} bytes free on ${config.dataDir}${reserved ? "" : ", its reserve given up"}; ${floor} bytes are kept free (DISK_MIN_FREE_BYTES)`;
-        // Not a readiness condition: without a sandbox the API serves, and refuses untrusted code.
-        checks.sandbox =
-          services.sandbox.kind === "BWRAP"
-            ? "bubblewrap"
-            : services.sandbox.kind === "NONE"
-              ? "none (SANDBOX=none: commands run without isolation)"
-              : `unavailable: ${services.sandbox.reason ?? "unknown"}`;
-        return { ready: checks.database === "ok" && migrationsCurrent && diskOk, checks };
-      },
+      readiness: readinessCheck(db, config, services.sandbox),
     });
     const ws = attachWebSocket({
       server: http.server,
@@ -245,7 +231,7 @@ export async function startCore(
       leaseSeconds: config.jobLeaseSeconds,
       logger,
     });
-    const services = await createAppServices(
+    const services = await assembleServices(
       { db, pubsub, logger },
       {
         workspacesDir: config.workspacesDir,
@@ -315,45 +301,102 @@ export async function startCore(
   }
 }
 
-/** The runtime builtin agents run with: a language model (default) or the scripted walk. */
-function pickRuntime(
-  config: Config,
-  services: AppServices,
-  pubsub: PubSub,
-  logger: AppLogger,
-  opts: Pick<AppOptions, "scriptedStepMs" | "modelRuntime">,
-): AgentRuntime {
-  if (config.agentRuntime === "scripted") {
-    return new ScriptedRuntime(services.tasks, opts.scriptedStepMs ?? config.agentRuntimeStepMs);
+interface ServiceOptions extends AssignmentOptions {
+  sandboxMode: SandboxMode;
+  policyFile?: string;
+  commandLimits: SandboxLimits;
+  pipIndexUrl?: string;
+  /** COMMAND_MAX_TIMEOUT_MS, COMMAND_MAX_CONCURRENT, COMMAND_MAX_PER_WORKSPACE. */
+  commandBounds: { maxTimeoutMs: number; maxConcurrent: number; maxPerWorkspace: number };
+  /** WORKSPACE_MAX_BYTES and DISK_MIN_FREE_BYTES. */
+  disk: DiskLimits;
+  /** Checks that bubblewrap works (tests replace it to play a machine without one). */
+  probe?: typeof probeSandbox;
+}
+
+export const defaultCommandLimits: SandboxLimits = {
+  wallTimeMs: 60_000,
+  cpuSeconds: 60,
+  memoryBytes: 1024 * 1024 * 1024,
+  processes: 64,
+  fileSizeBytes: 100 * 1024 * 1024,
+  outputBytes: 10 * 1024 * 1024,
+};
+
+/** The domain's services, the sandbox and the tools, wired together. */
+async function assembleServices(deps: Deps, opts: ServiceOptions): Promise<AppServices> {
+  const assignment = new AssignmentService(deps, opts);
+  const tasks = new TaskService(deps, assignment);
+  const agents = new AgentService(deps, assignment);
+  const workspaces = new WorkspaceService(deps);
+  const services = {
+    agents,
+    tasks,
+    assignment,
+    apiKeys: new ApiKeyService(deps),
+    workspaces,
+    assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
+    usage: new UsageService(deps),
+    control: new TaskControlService(deps, tasks, opts.jobs),
+    runs: new RunStore(deps),
+  };
+  let status: SandboxStatus;
+  let sandbox: Sandbox | null = null;
+  if (opts.sandboxMode === "none") {
+    status = { mode: "none", kind: "NONE", reason: "SANDBOX=none: commands run WITHOUT isolation" };
+    sandbox = createSandbox({ mode: "none", logger: deps.logger });
+    deps.logger.warn({ sandbox: "none" }, "SANDBOX=none: untrusted commands run on this host WITHOUT isolation");
+  } else {
+    const probe = await (opts.probe ?? probeSandbox)();
+    if (probe.available) {
+      status = { mode: opts.sandboxMode, kind: "BWRAP", reason: null };
+      sandbox = createSandbox({ mode: "bwrap", logger: deps.logger });
+    } else {
+      status = { mode: opts.sandboxMode, kind: "UNAVAILABLE", reason: probe.reason };
+      deps.logger.warn(
+        { reason: probe.reason },
+        "no sandbox: runCommand, runPython and installPackages are refused (install bubblewrap, or set SANDBOX=none)",
+      );
+    }
   }
-  const m = config.model;
-  // OpenRouter needs a key; any other OpenAI-compatible server (Ollama, vLLM, LM Studio) may not.
-  const missing =
-    m.baseUrl === DEFAULT_OPENROUTER_BASE_URL && !m.apiKey
-      ? "OPENROUTER_API_KEY is not set (or set OPENROUTER_BASE_URL to an OpenAI-compatible server)"
-      : null;
-  if (missing) logger.warn({ missing }, "builtin agents wait: no model server is configured");
-  const client = missing
-    ? null
-    : new ModelClient({
-        baseUrl: m.baseUrl,
-        apiKey: m.apiKey,
-        timeoutMs: m.timeoutMs,
-        headers: { "X-Title": "agent-system" },
-      });
-  return new ModelRuntime({
-    tasks: services.tasks,
-    control: services.control,
-    agents: services.agents,
-    usage: services.usage,
-    tools: services.tools,
-    commands: services.commands,
-    store: services.runs,
-    pubsub,
-    logger,
-    client,
-    missing,
-    config: m,
-    ...opts.modelRuntime,
+  const policies = new ToolPolicyService(deps, loadPolicy(opts.policyFile));
+  const commands = new CommandService(
+    deps,
+    () => {
+      if (!sandbox) throw new Error("no sandbox");
+      return sandbox;
+    },
+    services.tasks,
+    {
+      maxConcurrent: opts.commandBounds.maxConcurrent,
+      maxPerWorkspace: opts.commandBounds.maxPerWorkspace,
+      disk: opts.disk,
+    },
+  );
+  const tools = new ToolService(deps, new ToolRegistry(toolCatalog), services.workspaces, services.tasks, {
+    commands,
+    checkCommand: (program, args, scope) => policies.check(program, args, scope),
+    sandboxUnavailable: () => (sandbox ? null : (status.reason ?? "no sandbox")),
+    limits: opts.commandLimits,
+    maxTimeoutMs: opts.commandBounds.maxTimeoutMs,
+    fileLimits: { maxWorkspaceBytes: opts.disk.maxWorkspaceBytes, minFreeBytes: opts.disk.minFreeBytes },
+    python: {
+      indexUrl: opts.pipIndexUrl,
+      packages: { allow: [], deny: [] },
+      onlyBinary: true,
+      downloadsDir: join(opts.workspacesDir, DOWNLOADS_DIR),
+    },
   });
+  if (deps.db.dialect === "sqlite") {
+    const orphaned = await commands.failOrphanedRuns();
+    if (orphaned > 0) deps.logger.warn({ runs: orphaned }, "command runs cut off by the last stop recorded as FAILED");
+  }
+  const stepRunner = sandbox ?? createSandbox({ mode: "none", logger: deps.logger, quiet: true });
+  return { ...services, tools, commands, policies, sandbox: status, stepRunner };
+}
+
+async function closeAppServices(services: AppServices): Promise<void> {
+  await services.commands.close();
+  services.tasks.close();
+  services.apiKeys.close();
 }

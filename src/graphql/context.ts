@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import { visibleTask } from "../domain/auth/access.js";
 import type { Principal } from "../domain/auth/principal.js";
 import type { RequestInfo } from "./request-context.js";
-import type { AppServices as Services } from "../app-services.js";
+import type { AppServices as Services } from "../services.js";
 import type { AgentEntity, TaskEntity, WorkspaceEntity } from "../infra/db/entities.js";
 
 /** What a field resolved through a RequestLoader returns. */

@@ -49,9 +49,8 @@ export interface FileRoutesOptions<P extends FilePrincipal = FilePrincipal> {
   resolveWorkspace: (workspaceId: string) => Promise<{ root: string } | null>;
   /** The caller behind an Authorization header, or null (401). */
   authenticate: (authorizationHeader: string | undefined) => Promise<P | null>;
-  canRead: (principal: P, workspaceId: string) => Promise<boolean>;
-  /** Consulted for PUT; a VIEWER is refused before it is asked. */
-  canWrite: (principal: P, workspaceId: string) => Promise<boolean>;
+  /** Whether the caller may see (GET, HEAD) or change (PUT) the workspace's files: domain/auth/access.ts. */
+  may: (principal: P, action: "see" | "change", workspaceId: string) => Promise<boolean>;
   limits: {
     maxUploadBytes: number;
     /** When set, an upload may not take the workspace over this total (everything in it counts). */
@@ -522,9 +521,7 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
       const principal = await opts.authenticate(req.headers.authorization);
       if (!principal) throw new HttpError(401, "UNAUTHENTICATED", "A valid API key is required");
       const write = method === "PUT";
-      const allowed = write
-        ? principal.role !== "VIEWER" && (await opts.canWrite(principal, workspaceId))
-        : await opts.canRead(principal, workspaceId);
+      const allowed = await opts.may(principal, write ? "change" : "see", workspaceId);
       if (!allowed) {
         throw new HttpError(403, "FORBIDDEN", `You may not ${write ? "write" : "read"} this workspace's files`);
       }

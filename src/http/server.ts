@@ -6,14 +6,14 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
 import { GraphQLError, type GraphQLSchema } from "graphql";
-import type { Principal } from "../domain/auth/principal.js";
-import type { AppServices as Services } from "../app-services.js";
+import type { AppServices as Services } from "../services.js";
 import { createContext, type Context } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/errors.js";
 import type { IntrospectionMode } from "../config.js";
 import { checkQueryLength, queryLimitsRule, usesIntrospection, type QueryLimits } from "../graphql/protections.js";
 import type { AppLogger } from "../logger.js";
 import type { FileRouteHandler } from "./files.js";
+import { principalFrom } from "./identity.js";
 import { serveGraphiql } from "./graphiql.js";
 import { requestIdFrom, tagErrorRequest, type RequestInfo } from "../graphql/request-context.js";
 
@@ -37,19 +37,6 @@ export interface HttpApp {
   start(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish (up to the deadline), then closes sockets. */
   stop(deadline: number): Promise<void>;
-}
-
-/** Authorization: Bearer <key> → principal; a presented but unknown key is an error, no key is anonymous. */
-export async function principalFrom(header: string | undefined, services: Services): Promise<Principal | null> {
-  if (header === undefined || header === "") return null;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const principal = m?.[1] ? await services.apiKeys.authenticate(m[1]) : null;
-  if (!principal) {
-    throw new GraphQLError("The API key is missing, malformed, unknown or revoked", {
-      extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
-    });
-  }
-  return principal;
 }
 
 /** Puts the operation name on the request's log line and the request id on its errors. */
@@ -221,7 +208,7 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: async () => {
-        const principal = await principalFrom(req.headers.authorization, services);
+        const principal = await principalFrom(req.headers.authorization, services.apiKeys);
         const info = requestInfo.get(req);
         return createContext(services, principal, info?.requestId ?? "", info);
       },

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Principal } from "../domain/auth/principal.js";
 import type { AgentRuntime } from "../runtime/runtime.js";
-import type { AppServices as Services } from "../app-services.js";
+import type { AppServices as Services } from "../services.js";
 import type { Logger } from "../domain/shared/deps.js";
 import { activeStatuses } from "../domain/tasks/task-state.js";
 import type { TaskEntity } from "../infra/db/entities.js";

@@ -1,4 +1,5 @@
 import type { Principal } from "../domain/auth/principal.js";
+import { assertMay } from "../domain/auth/access.js";
 import { roleAllows } from "../domain/auth/principal.js";
 import { badInput, conflict, DomainError, forbidden, notFound } from "../domain/errors.js";
 import { isId, newId } from "../domain/ids.js";
@@ -57,9 +58,7 @@ export class ToolService {
   async workspaceFor(workspaceId: string, caller: Principal, field = "workspaceId"): Promise<ToolWorkspace> {
     const ws = isId(workspaceId) ? await this.workspaces.get(workspaceId) : null;
     if (!ws) throw notFound("Workspace", workspaceId, field);
-    if (caller.role === "AGENT" && ws.agentId !== caller.agentId) {
-      throw forbidden("An agent key may only use the workspaces of its own agent");
-    }
+    assertMay(caller, "see", { kind: "workspace", agentId: ws.agentId });
     if (ws.status !== "READY") {
       throw conflict(
         ws.status === "FAILED"

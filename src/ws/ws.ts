@@ -9,11 +9,11 @@ import {
   type ExecutionArgs,
   type GraphQLSchema,
 } from "graphql";
-import type { Context as WsContext } from "graphql-ws";
+import { CloseCode, type Context as WsContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Principal } from "../domain/auth/principal.js";
-import type { AppServices as Services } from "../app-services.js";
+import type { AppServices as Services } from "../services.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
 import { createContext, type Context } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/errors.js";
@@ -25,7 +25,8 @@ import {
   usesIntrospection,
   type QueryLimits,
 } from "../graphql/protections.js";
-import { introspectionRefusal, principalFrom } from "../http/server.js";
+import { principalFrom } from "../http/identity.js";
+import { introspectionRefusal } from "../http/server.js";
 import { requestIdFrom } from "../graphql/request-context.js";
 import type { AppLogger } from "../logger.js";
 import { createSharedSubscribe } from "./shared-subscribe.js";
@@ -58,8 +59,22 @@ export interface WsHandle {
   close(): Promise<void>;
 }
 
-const unauthorizedClose = 4401;
-const forbiddenClose = 4403;
+/**
+ * The close codes this server sends, named once: graphql-ws's own for the protocol's cases, and
+ * the WebSocket standard's for the rest.
+ */
+export const WsCloseCode = {
+  /** The server is stopping (RFC 6455). */
+  GoingAway: 1001,
+  /** A message over the size limit (RFC 6455; sent by ws itself). */
+  MessageTooBig: 1009,
+  /** No or no valid API key in connection_init. */
+  Unauthorized: CloseCode.Unauthorized,
+  /** The key was revoked while the socket was open. */
+  Forbidden: CloseCode.Forbidden,
+  /** No connection_init within the time allowed (sent by graphql-ws). */
+  ConnectionInitTimeout: CloseCode.ConnectionInitialisationTimeout,
+} as const;
 
 /**
  * Plugs graphql-ws (protocol graphql-transport-ws) into the HTTP server on /graphql.
@@ -87,12 +102,12 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
         const auth = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         let principal: Principal | null = null;
         try {
-          principal = await principalFrom(typeof auth === "string" ? auth : "", services);
+          principal = await principalFrom(auth ?? "", services.apiKeys);
         } catch {
           principal = null;
         }
         if (!principal) {
-          ctx.extra.socket.close(unauthorizedClose, "Unauthorized: a valid API key is required");
+          ctx.extra.socket.close(WsCloseCode.Unauthorized, "Unauthorized: a valid API key is required");
           return false;
         }
         ctx.extra.principal = principal;
@@ -198,7 +213,7 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
     const set = byKey.get(apiKeyId);
     if (!set) return;
     byKey.delete(apiKeyId);
-    for (const s of set) s.close(forbiddenClose, "Forbidden: the API key was revoked");
+    for (const s of set) s.close(WsCloseCode.Forbidden, "Forbidden: the API key was revoked");
   });
 
   return {

@@ -1,3 +1,5 @@
+import { may } from "../../src/domain/auth/access.js";
+import type { Principal } from "../../src/domain/auth/principal.js";
 import * as fs from "node:fs/promises";
 import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -36,8 +38,8 @@ beforeAll(async () => {
       const m = /^Bearer (\S+)$/.exec(header ?? "");
       return (m?.[1] && principals[m[1]]) || null;
     },
-    canRead: async () => true,
-    canWrite: async (p) => p.role === "ADMIN" || p.agentId === "agent-1",
+    // The service's own policy, for a workspace of agent-1.
+    may: async (p, action) => may(p as Principal, action, { kind: "workspace", agentId: "agent-1" }),
     limits: { maxUploadBytes: LIMIT },
     allowedUploadTypes: ["image/png", "image/jpeg", "application/pdf", "text/plain"],
     logger,
@@ -46,8 +48,7 @@ beforeAll(async () => {
   const small = createFileRoutes({
     resolveWorkspace: async (id) => (id === "small" ? { root } : null),
     authenticate: async () => principals["admin-key"] ?? null,
-    canRead: async () => true,
-    canWrite: async () => true,
+    may: async () => true,
     limits: { maxUploadBytes: LIMIT, maxWorkspaceBytes: 1000 },
     allowedUploadTypes: ["text/plain"],
     logger,

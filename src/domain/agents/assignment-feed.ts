@@ -1,7 +1,8 @@
 import { TaskEntity } from "../../infra/db/entities.js";
+import { assertMay } from "../auth/access.js";
 import { sql } from "../../infra/db/reader.js";
 import type { Principal } from "../auth/principal.js";
-import { forbidden, notFound } from "../errors.js";
+import { notFound } from "../errors.js";
 import { isId } from "../ids.js";
 import { Channel } from "../shared/channel.js";
 import type { Deps } from "../shared/deps.js";
@@ -27,9 +28,7 @@ export class AssignmentFeed {
     const { deps, services } = this;
     const id = caller.role === "AGENT" ? (agentId ?? caller.agentId) : agentId;
     if (!id) throw notFound("Agent", "", "agentId");
-    if (caller.role === "AGENT" && id !== caller.agentId) {
-      throw forbidden("An agent key may only follow the assignments of its own agent");
-    }
+    assertMay(caller, "see", { kind: "agent", id });
     if (!isId(id) || !(await services.agents.get(id))) throw notFound("Agent", id, "agentId");
 
     const delivered = new Set<string>();

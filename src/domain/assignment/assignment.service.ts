@@ -1,10 +1,11 @@
 import { join } from "node:path";
+import { assertMay } from "../auth/access.js";
 import { LockMode } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { AgentEntity, TaskEntity, WorkspaceEntity } from "../../infra/db/entities.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import type { Principal } from "../auth/principal.js";
-import { badInput, conflict, DomainError, forbidden, notFound } from "../errors.js";
+import { badInput, conflict, DomainError, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
 import { appendEvent } from "../tasks/task-events.js";
@@ -243,9 +244,7 @@ export class AssignmentService {
 
   /** An agent's sign of life; an OFFLINE agent comes back (AVAILABLE) and gets work. */
   async heartbeat(agentId: string, actor: Principal): Promise<AgentEntity> {
-    if (actor.role === "AGENT" && actor.agentId !== agentId) {
-      throw forbidden("An agent key may only send its own agent's heartbeat");
-    }
+    if (actor.role === "AGENT") assertMay(actor, "change", { kind: "agent", id: agentId });
     let cameBack = false;
     await inTransaction(this.deps, async (em, out) => {
       const now = this.now();

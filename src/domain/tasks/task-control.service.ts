@@ -1,11 +1,12 @@
+import { may } from "../auth/access.js";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { TaskEntity, TaskMessageEntity } from "../../infra/db/entities.js";
 import { sql } from "../../infra/db/reader.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import type { JobSink } from "../assignment/assignment.service.js";
 import type { Principal } from "../auth/principal.js";
-import { conflict, forbidden, notFound } from "../errors.js";
-import { isId, newId } from "../ids.js";
+import { conflict, forbidden } from "../errors.js";
+import { newId } from "../ids.js";
 import { limits } from "../terms.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
 import { int, modelList, positiveNumber, text } from "../shared/validate.js";
@@ -26,8 +27,9 @@ export interface UpdateTaskInput {
   requiresApproval?: boolean | null;
 }
 
+/** An AGENT key works only on its own agent's tasks (people are held to their roles by the API). */
 const agentOwns = (actor: Principal, task: TaskEntity) =>
-  actor.role !== "AGENT" || (actor.agentId !== null && task.assignedAgentId === actor.agentId);
+  actor.role !== "AGENT" || may(actor, "change", { kind: "task", assignedAgentId: task.assignedAgentId });
 
 /**
  * People in the loop: messages to the agent, pause and resume, approval of finished work, and

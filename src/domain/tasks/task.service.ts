@@ -1,11 +1,11 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
-import { assertMaySeeTask } from "../auth/access.js";
+import { assertMay, assertMaySeeTask } from "../auth/access.js";
 import { TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
 import { selectRows, selectValues, updateRow } from "../../infra/db/writer.js";
 import type { Message } from "../../infra/pubsub/pubsub.js";
 import type { Principal } from "../auth/principal.js";
-import { badInput, forbidden, notFound } from "../errors.js";
+import { badInput, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
 import { limits, taskStatuses, type TaskStatus } from "../terms.js";
 import type { Channel } from "../shared/channel.js";
@@ -170,9 +170,7 @@ export class TaskService {
       this.deps,
       async (em, out) => {
         const task = await this.lockedTask(em, id, "id", opts.known?.task);
-        if (actor.role === "AGENT" && (actor.agentId === null || task.assignedAgentId !== actor.agentId)) {
-          throw forbidden("An agent key may only change the status of tasks assigned to its agent");
-        }
+        if (actor.role === "AGENT") assertMay(actor, "change", { kind: "task", assignedAgentId: task.assignedAgentId });
         opts.check?.(task);
         assertTransition(task.status, to);
         await opts.before?.(em, out, task);
@@ -356,9 +354,7 @@ export class TaskService {
           ? await em.findOne(TaskEntity, { id: taskId }, { fields: ["id", "assignedAgentId"] })
           : null;
         if (!task) throw notFound("Task", taskId, "taskId");
-        if (task.assignedAgentId !== actor.agentId) {
-          throw forbidden("An agent key may only write events of tasks assigned to its agent");
-        }
+        assertMay(actor, "change", { kind: "task", assignedAgentId: task.assignedAgentId });
       } else if (!isId(taskId)) {
         throw notFound("Task", taskId, "taskId");
       }

@@ -3,10 +3,8 @@ import {
   Arg,
   Authorized,
   Ctx,
-  Field,
   FieldResolver,
   ID,
-  InputType,
   Int,
   Mutation,
   Query,
@@ -51,7 +49,8 @@ export class TerminalResolver {
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ): Promise<ConnectionShape<ToolCallEntity>> {
-    if (!(await taskVisible(ctx, taskId))) throw forbidden("An agent key may only see the tasks of its own agent");
+    if (!(await taskVisible(ctx, taskId)))
+      throw forbidden("An agent key may only see and change the tasks of its own agent");
     return toConnection(await ctx.services.tools.list(taskId, { first, after }));
   }
 

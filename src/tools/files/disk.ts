@@ -5,7 +5,6 @@
  * command is watched (every DISK_CHECK_MS) and stopped with LIMIT_EXCEEDED (limit: disk) once it
  * crosses either line. Writes are refused until the workspace is under its quota again.
  */
-import { DomainError } from "../../domain/errors.js";
 import type { RunGuard } from "../../infra/sandbox/sandbox.js";
 import { workspaceUsage } from "./files.js";
 import { assertFreeSpace, freeBytesAt, overQuota } from "./free-space.js";

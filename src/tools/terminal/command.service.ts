@@ -1,4 +1,5 @@
 import { StringDecoder } from "node:string_decoder";
+import { assertMaySeeTask } from "../../domain/auth/access.js";
 import { conflict, DomainError, forbidden, notFound } from "../../domain/errors.js";
 import type { Principal } from "../../domain/auth/principal.js";
 import { isId, newId } from "../../domain/ids.js";
@@ -528,9 +529,8 @@ export class CommandService {
   private async authorise(run: CommandRunEntity, caller: Principal): Promise<void> {
     if (caller.role !== "AGENT") return;
     const task = run.taskId ? await this.tasks.get(run.taskId) : null;
-    if (!task || task.assignedAgentId !== caller.agentId) {
-      throw forbidden("An agent key may only see the commands of tasks assigned to its agent");
-    }
+    if (!task) throw forbidden("An agent key may only see the commands of its own agent's tasks");
+    assertMaySeeTask(caller, task);
   }
 
   /**
