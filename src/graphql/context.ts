@@ -3,7 +3,7 @@ import { visibleTask } from "../domain/auth/access.js";
 import type { Principal } from "../domain/auth/principal.js";
 import type { RequestInfo } from "./request-context.js";
 import type { AppServices as Services } from "../services.js";
-import type { AgentEntity, TaskEntity, WorkspaceEntity } from "../infra/db/entities.js";
+import type { AgentRecord, TaskRecord, WorkspaceRecord } from "../domain/records.js";
 
 /** What a field resolved through a RequestLoader returns. */
 export type Loaded<V> = V | null | Promise<V | null>;
@@ -43,10 +43,10 @@ export class RequestLoader<V> {
 }
 
 export interface Loaders {
-  agent: RequestLoader<AgentEntity>;
-  task: DataLoader<string, TaskEntity | null>;
-  workspaceByTask: DataLoader<string, WorkspaceEntity | null>;
-  currentTaskByAgent: DataLoader<string, TaskEntity | null>;
+  agent: RequestLoader<AgentRecord>;
+  task: DataLoader<string, TaskRecord | null>;
+  workspaceByTask: DataLoader<string, WorkspaceRecord | null>;
+  currentTaskByAgent: DataLoader<string, TaskRecord | null>;
 }
 
 export interface Context {
@@ -70,7 +70,7 @@ const fromMap =
  * caller may not see (another agent's, for an AGENT key: see access.ts) load as null.
  */
 export function createLoaders(s: Services, principal: Principal | null = null): Loaders {
-  const visible = (t: TaskEntity | null) => (principal ? visibleTask(principal, t) : t);
+  const visible = (t: TaskRecord | null) => (principal ? visibleTask(principal, t) : t);
   return {
     agent: new RequestLoader(fromMap((ids) => s.agents.byIds(ids))),
     task: new DataLoader(async (ids) => (await fromMap((keys) => s.tasks.byIds(keys))(ids)).map(visible)),

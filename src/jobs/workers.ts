@@ -4,7 +4,7 @@ import type { AgentRuntime } from "../runtime/runtime.js";
 import type { AppServices as Services } from "../services.js";
 import type { Logger } from "../domain/shared/deps.js";
 import { activeStatuses } from "../domain/tasks/task-state.js";
-import type { TaskEntity } from "../infra/db/entities.js";
+import type { TaskRecord } from "../domain/records.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
 import type { JobQueue, StopWorker } from "../infra/queue/queue.js";
 import { layoutOfTask, type WorkspaceFs, type WorkspaceLayoutInput } from "../infra/workspace-fs/workspace-fs.js";
@@ -46,7 +46,7 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   // flight, so nothing is left holding or waiting for a database connection when the pool closes.
   const inFlight = new Set<Promise<unknown>>();
   let stopping = false;
-  const layoutOf = async (task: TaskEntity, agentId: string): Promise<WorkspaceLayoutInput> =>
+  const layoutOf = async (task: TaskRecord, agentId: string): Promise<WorkspaceLayoutInput> =>
     layoutOfTask(task, agentId, (await services.agents.get(agentId))?.name ?? null);
 
   stops.push(

@@ -1,5 +1,5 @@
 import type { ModelConfig } from "../config.js";
-import type { AgentEntity, CommandRunEntity, TaskEntity } from "../infra/db/entities.js";
+import type { AgentRecord, CommandRunRecord, TaskRecord } from "../domain/records.js";
 import { limits, type TaskStatus } from "../domain/terms.js";
 import { storableText } from "../domain/shared/storable.js";
 import type { NewTaskEvent } from "../domain/tasks/task-events.js";
@@ -155,7 +155,7 @@ export class ModelRuntime implements AgentRuntime {
     await session.run();
   }
 
-  private workable(task: TaskEntity, agentId: string): boolean {
+  private workable(task: TaskRecord, agentId: string): boolean {
     return (
       task.assignedAgentId === agentId &&
       activeStatuses.includes(task.status) &&
@@ -218,7 +218,7 @@ class RunSession {
   private readonly workAbort = new AbortController();
   private stop: Stop | null = null;
   /** The latest task row seen (by event sequence): read at the start, then kept by notifications. */
-  private task: TaskEntity | null = null;
+  private task: TaskRecord | null = null;
   /** A person's message waits (TASK_MESSAGE seen, or found at the start). */
   private inbox = false;
   /** Time spent executing tools in the current step. */
@@ -237,7 +237,7 @@ class RunSession {
     private readonly d: ModelRuntimeDeps,
     private readonly client: ChatClient,
     private readonly ctx: RunContext,
-    private readonly agent: AgentEntity,
+    private readonly agent: AgentRecord,
     private readonly chain: string[],
     private readonly turns: Turns,
   ) {
@@ -333,7 +333,7 @@ class RunSession {
     if (why !== "paused") this.workAbort.abort(new Error(why));
   }
 
-  private remember(t: TaskEntity): void {
+  private remember(t: TaskRecord): void {
     if (!this.task || t.eventSeq >= this.task.eventSeq) this.task = t;
   }
 
@@ -345,7 +345,7 @@ class RunSession {
    * The task's row as this run believes it is now: the latest row seen, its event counter raised
    * to this run's own last event. A status change takes it as it is and checks it at its commit.
    */
-  private believed(): TaskEntity | null {
+  private believed(): TaskRecord | null {
     const t = this.task;
     return t && this.ownEventSeq > t.eventSeq ? { ...t, eventSeq: this.ownEventSeq } : t;
   }
@@ -385,7 +385,7 @@ class RunSession {
   }
 
   /** The task if the run should go on (not finished, moved, paused or waiting). */
-  private current(): TaskEntity | null {
+  private current(): TaskRecord | null {
     const t = this.task;
     if (!t || t.assignedAgentId !== this.ctx.agentId || !activeStatuses.includes(t.status)) return null;
     if (t.pausedAt || t.approvalRequestedAt) return null;
@@ -782,12 +782,12 @@ class RunSession {
       invocationKey: `${this.ctx.taskId}:${call.id}`,
       announced: true,
     });
-    if (call.name === "runCommand") return this.commandResult(out as CommandRunEntity);
+    if (call.name === "runCommand") return this.commandResult(out as CommandRunRecord);
     return resultText(out);
   }
 
   /** A started command: wait for its end, then its status and output. */
-  private async commandResult(started: CommandRunEntity): Promise<string> {
+  private async commandResult(started: CommandRunRecord): Promise<string> {
     const run = await this.d.commands.wait(started.id, this.workAbort.signal);
     const output = await this.d.commands.outputText(run.id, 8_000);
     return resultText({

@@ -1,5 +1,5 @@
 import type { ChatMessage } from "../infra/models/model-client.js";
-import type { AgentEntity, TaskEntity } from "../infra/db/entities.js";
+import type { AgentRecord, TaskRecord } from "../domain/records.js";
 import type { ConversationMessage } from "../domain/runs/run.store.js";
 
 const README_MAX = 6_000;
@@ -13,7 +13,7 @@ const phaseGuide: Record<string, string> = {
 };
 
 /** The system message: the agent's role, the task, its phase, the workspace README, the rules. */
-export function systemPrompt(agent: AgentEntity, task: TaskEntity, readme: string | null): string {
+export function systemPrompt(agent: AgentRecord, task: TaskRecord, readme: string | null): string {
   const lines = [
     `You are ${agent.name}, an autonomous agent. You work on one task, alone, in its own workspace, using the tools you are given.`,
   ];

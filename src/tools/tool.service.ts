@@ -9,7 +9,7 @@ import { appendEvent } from "../domain/tasks/task-events.js";
 import type { TaskService } from "../domain/tasks/task.service.js";
 import type { WorkspaceService } from "../domain/workspaces/workspace.service.js";
 import type { ToolDeps } from "./deps.js";
-import { CommandRunEntity, ToolCallEntity } from "../infra/db/entities.js";
+import { CommandRunRecord, ToolCallRecord } from "../domain/records.js";
 import { sql } from "../infra/db/reader.js";
 import { insertRows } from "../infra/db/writer.js";
 import { summariseInput, type ToolDefinition, type ToolRegistry, type ToolWorkspace } from "./registry.js";
@@ -76,7 +76,7 @@ export class ToolService {
     caller: Principal,
     signal?: AbortSignal,
     opts: {
-      /** The built-in runtime's key for the model's tool call (see ToolCallEntity.invocationKey). */
+      /** The built-in runtime's key for the model's tool call (see ToolCallRecord.invocationKey). */
       invocationKey?: string;
       /** The caller wrote the TOOL_CALL event already (the runtime does, with the model's turn). */
       announced?: boolean;
@@ -95,7 +95,7 @@ export class ToolService {
     const id = newId();
     const started = this.now();
     const recorded = tool.recordInput ? tool.recordInput(input as never) : summariseInput(input);
-    const row: ToolCallEntity = {
+    const row: ToolCallRecord = {
       id,
       tool: toolId,
       taskId: workspace.taskId,
@@ -115,10 +115,10 @@ export class ToolService {
     // A person's read is recorded, but is no event of the task: looking must not change it.
     const silent = tool.policy.readOnly === true && caller.role !== "AGENT";
     if (opts.announced || silent) {
-      await insertRows(this.deps.db.fork(), ToolCallEntity, [row]);
+      await insertRows(this.deps.db.fork(), ToolCallRecord, [row]);
     } else {
       await inTransaction(this.deps, async (em, out) => {
-        await insertRows(em, ToolCallEntity, [row]);
+        await insertRows(em, ToolCallRecord, [row]);
         await appendEvent(
           em,
           out,
@@ -139,7 +139,7 @@ export class ToolService {
       const code = err instanceof DomainError ? err.code : err ? "INTERNAL" : null;
       const message = err instanceof Error ? err.message.slice(0, 2000) : null;
       await this.deps.db.fork().nativeUpdate(
-        ToolCallEntity,
+        ToolCallRecord,
         { id },
         {
           status,
@@ -176,8 +176,8 @@ export class ToolService {
   }
 
   /** The call the built-in runtime made for one of the model's tool calls, if it got that far. */
-  async byInvocation(key: string): Promise<ToolCallEntity | null> {
-    const [row] = await this.deps.db.read.select(ToolCallEntity, sql("invocation_key = ?", [key]));
+  async byInvocation(key: string): Promise<ToolCallRecord | null> {
+    const [row] = await this.deps.db.read.select(ToolCallRecord, sql("invocation_key = ?", [key]));
     return row ?? null;
   }
 
@@ -189,31 +189,31 @@ export class ToolService {
     const now = this.now();
     await inTransaction(this.deps, async (em) => {
       await em.nativeUpdate(
-        ToolCallEntity,
+        ToolCallRecord,
         { id, status: "RUNNING" },
         { status: "FAILED", errorCode: "INTERRUPTED", errorMessage: "the worker running it stopped", finishedAt: now },
       );
       await em.nativeUpdate(
-        CommandRunEntity,
+        CommandRunRecord,
         { toolCallId: id, status: "RUNNING" },
         { status: "FAILED", finishedAt: now },
       );
     });
   }
 
-  async get(id: string): Promise<ToolCallEntity | null> {
+  async get(id: string): Promise<ToolCallRecord | null> {
     if (!isId(id)) return null;
-    const [row] = await this.deps.db.read.select(ToolCallEntity, sql("id = ?", [id]));
+    const [row] = await this.deps.db.read.select(ToolCallRecord, sql("id = ?", [id]));
     return row ?? null;
   }
 
   /** A task's tool calls, newest first. */
-  async list(taskId: string, args: PageArgs): Promise<Page<ToolCallEntity>> {
+  async list(taskId: string, args: PageArgs): Promise<Page<ToolCallRecord>> {
     if (!isId(taskId)) throw notFound("Task", taskId, "taskId");
     const size = pageSize(args.first);
     const where = sql("task_id = ?", [taskId]);
     const keyset = args.after ? sql("task_id = ? and id < ?", [taskId, decodeCursor(args.after)]) : where;
-    const rows = await this.deps.db.read.select(ToolCallEntity, keyset, { orderBy: "id desc", limit: size + 1 });
-    return toPage(rows, size, () => this.deps.db.read.count(ToolCallEntity, where));
+    const rows = await this.deps.db.read.select(ToolCallRecord, keyset, { orderBy: "id desc", limit: size + 1 });
+    return toPage(rows, size, () => this.deps.db.read.count(ToolCallRecord, where));
   }
 }

@@ -8,7 +8,7 @@ import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { newId } from "../../src/domain/ids.js";
-import { TaskEntity, WorkspaceEntity } from "../../src/infra/db/entities.js";
+import { TaskRecord, WorkspaceRecord } from "../../src/domain/records.js";
 import {
   AgentChangedDocument,
   AgentDocument,
@@ -132,7 +132,7 @@ describeProfiles("authentication and authorization", (profile) => {
     (await s.ok(CreateTaskDocument, { input: { title, complexity: 3 } })).createTask.id;
   /** No agent here fits the tasks' complexity, so tests assign in the database where they need it. */
   const assign = (taskId: string, agentId: string) =>
-    s.app.db.fork().nativeUpdate(TaskEntity, { id: taskId }, { assignedAgentId: agentId });
+    s.app.db.fork().nativeUpdate(TaskRecord, { id: taskId }, { assignedAgentId: agentId });
 
   beforeAll(async () => {
     s = await startTestServer(profile);
@@ -142,7 +142,7 @@ describeProfiles("authentication and authorization", (profile) => {
     fixtureTask = await newTask("fixture");
     // Workspaces are created by the assignment engine too; insert one so `workspace` has something to return.
     workspaceId = newId();
-    await s.app.db.fork().insert(WorkspaceEntity, {
+    await s.app.db.fork().insert(WorkspaceRecord, {
       id: workspaceId,
       path: join(s.config.dataDir, "ws"),
       taskId: fixtureTask,

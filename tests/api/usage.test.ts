@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ModelCallAttempt } from "../../src/domain/usage/usage.service.js";
-import { ModelCallEntity, TaskEntity } from "../../src/infra/db/entities.js";
+import { ModelCallRecord, TaskRecord } from "../../src/domain/records.js";
 import {
   AgentUsageDocument,
   CreateAgentDocument,
@@ -181,8 +181,8 @@ describeProfiles("usage and budgets", (profile) => {
   });
 
   it("rejects bad budgets and report ranges with typed errors, writing nothing", async () => {
-    const tasksBefore = await s.app.db.read.count(TaskEntity, null);
-    const callsBefore = await s.app.db.read.count(ModelCallEntity, null);
+    const tasksBefore = await s.app.db.read.count(TaskRecord, null);
+    const callsBefore = await s.app.db.read.count(ModelCallRecord, null);
     const send = (input: { maxCostUsd?: number; maxTokens?: number }) =>
       s.gql(CreateBudgetTaskDocument, { input: { title: "bad", complexity: 1, ...input } });
     expectError(await send({ maxCostUsd: -1 }), "BAD_USER_INPUT", "maxCostUsd");
@@ -197,7 +197,7 @@ describeProfiles("usage and budgets", (profile) => {
     expectError(await reportOf("2025-01-01T00:00:00.000Z", "2026-01-02T00:00:00.001Z"), "BAD_USER_INPUT", "to");
     expect((await reportOf("2025-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z")).errors).toBeUndefined();
 
-    expect(await s.app.db.read.count(TaskEntity, null)).toBe(tasksBefore);
-    expect(await s.app.db.read.count(ModelCallEntity, null)).toBe(callsBefore);
+    expect(await s.app.db.read.count(TaskRecord, null)).toBe(tasksBefore);
+    expect(await s.app.db.read.count(ModelCallRecord, null)).toBe(callsBefore);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { newId } from "../../src/domain/ids.js";
 import { inTransaction, type Deps } from "../../src/domain/shared/deps.js";
 import { appendEvents, holdEventSeq } from "../../src/domain/tasks/task-events.js";
-import { AgentEntity, TaskEntity, TaskEventEntity } from "../../src/infra/db/entities.js";
+import { AgentRecord, TaskRecord, TaskEventRecord } from "../../src/domain/records.js";
 import { newAgentRow } from "../../src/domain/agents/agent.service.js";
 import { RunStore } from "../../src/domain/runs/run.store.js";
 import { openDatabase, type Database } from "../../src/infra/db/orm.js";
@@ -86,7 +86,7 @@ describeProfiles("write batches", (profile) => {
 
   const newTask = async (): Promise<string> => {
     const now = new Date();
-    const task = Object.assign(new TaskEntity(), {
+    const task = Object.assign(new TaskRecord(), {
       id: newId(),
       title: "batch",
       description: "",
@@ -109,11 +109,11 @@ describeProfiles("write batches", (profile) => {
       createdAt: now,
       updatedAt: now,
     });
-    await db.fork().insert(TaskEntity, task);
+    await db.fork().insert(TaskRecord, task);
     return task.id;
   };
   const events = (taskId: string) =>
-    db.read.select(TaskEventEntity, sql("task_id = ?", [taskId]), { orderBy: "seq asc" });
+    db.read.select(TaskEventRecord, sql("task_id = ?", [taskId]), { orderBy: "seq asc" });
 
   it("stores every hostile text, JSON and date exactly when the rows go in one batch (NUL as U+FFFD)", async () => {
     // PostgreSQL's text and jsonb cannot hold NUL at all: outside text that has one is stored with
@@ -124,7 +124,7 @@ describeProfiles("write batches", (profile) => {
     const taskId = await newTask();
     const at = new Date("2026-12-01T12:34:56.789Z");
     await inTransaction(deps, async (em, out) => {
-      const [t] = await selectRows(em, TaskEntity, sql("id = ?", [taskId]), { forUpdate: true });
+      const [t] = await selectRows(em, TaskRecord, sql("id = ?", [taskId]), { forUpdate: true });
       await holdEventSeq(em, taskId, t!.eventSeq);
       // Held: both the counter and the rows wait for the commit.
       await appendEvents(
@@ -147,7 +147,7 @@ describeProfiles("write batches", (profile) => {
       stored.map((text, i) => ({ i, text, nested: [text] })),
     );
     expect(rows.every((r) => r.createdAt.getTime() === at.getTime())).toBe(true);
-    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    const [task] = await db.read.select(TaskRecord, sql("id = ?", [taskId]));
     expect(task!.eventSeq).toBe(texts.length + 1);
   });
 
@@ -171,9 +171,9 @@ describeProfiles("write batches", (profile) => {
     await inTransaction(deps, async (em) => {
       await defer(em, "update task set title = ? where id = ?", ["held back", taskId]);
       // MikroORM reads on the transaction's connection: it must see the held-back write.
-      const seen = await em.findOne(TaskEntity, { id: taskId }, { fields: ["title"] });
+      const seen = await em.findOne(TaskRecord, { id: taskId }, { fields: ["title"] });
       expect(seen?.title).toBe("held back");
-      await em.nativeUpdate(TaskEntity, { id: taskId }, { summary: "after" });
+      await em.nativeUpdate(TaskRecord, { id: taskId }, { summary: "after" });
       await defer(em, "update task set summary = summary || ? where id = ?", [" and later", taskId]);
       const [row] = await execute(em, "select title, summary from task where id = ?", [taskId]);
       expect(row).toMatchObject({ title: "held back", summary: "after and later" });
@@ -202,7 +202,7 @@ describeProfiles("write batches", (profile) => {
       }),
     ).rejects.toThrow();
     expect(await events(taskId)).toEqual(before);
-    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    const [task] = await db.read.select(TaskRecord, sql("id = ?", [taskId]));
     expect(task!.title).toBe("batch");
     expect(task!.eventSeq).toBe(0);
   });
@@ -210,10 +210,10 @@ describeProfiles("write batches", (profile) => {
   /** A status change the optimistic way: the row read, an event and an update held back. */
   const optimisticMove = (taskId: string, title: string, during?: () => Promise<void>) =>
     optimisticTransaction(db.fork(), async (em) => {
-      const [t] = await selectRows(em, TaskEntity, sql("id = ?", [taskId]), { forUpdate: true });
+      const [t] = await selectRows(em, TaskRecord, sql("id = ?", [taskId]), { forUpdate: true });
       if (!t) throw new Error("no task");
       await holdEventSeq(em, taskId, t.eventSeq);
-      await updateRow(em, TaskEntity, taskId, { title, updatedAt: new Date() });
+      await updateRow(em, TaskRecord, taskId, { title, updatedAt: new Date() });
       await appendEvents(em, [], taskId, [{ type: "PROGRESS", content: `renamed to ${title}` }]);
       await during?.();
       return t.title;
@@ -259,7 +259,7 @@ describeProfiles("write batches", (profile) => {
       return;
     }
     expect(r).toEqual({ ok: true, value: "batch" });
-    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    const [task] = await db.read.select(TaskRecord, sql("id = ?", [taskId]));
     expect(task).toMatchObject({ title: "moved", eventSeq: 1 });
     expect((await events(taskId)).map((e) => e.content)).toEqual(["renamed to moved"]);
   });
@@ -273,32 +273,32 @@ describeProfiles("write batches", (profile) => {
       "update task set summary = 'meanwhile' where id = ?",
       "update task set event_seq = 5 where id = ?",
     ]) {
-      const before = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+      const before = await db.read.select(TaskRecord, sql("id = ?", [taskId]));
       const r = await optimisticMove(taskId, "lost", async () => {
         await db.fork().execute(change, [taskId]);
       });
       expect(r).toEqual({ ok: false });
-      const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+      const [task] = await db.read.select(TaskRecord, sql("id = ?", [taskId]));
       expect(task!.title).toBe(before[0]!.title);
       expect(await events(taskId)).toEqual([]);
     }
     // The writer is free and usable afterwards: the same change the ordinary way commits.
     await inTransaction(deps, async (em) => {
-      await updateRow(em, TaskEntity, taskId, { title: "after" });
+      await updateRow(em, TaskRecord, taskId, { title: "after" });
     });
-    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    const [task] = await db.read.select(TaskRecord, sql("id = ?", [taskId]));
     expect(task).toMatchObject({ title: "after", summary: "meanwhile", eventSeq: 5 });
   });
 
   it("gives up an optimistic transaction that needs a statement's answer, writing nothing", async () => {
     const taskId = await newTask();
     const r = await optimisticTransaction(db.fork(), async (em) => {
-      await updateRow(em, TaskEntity, taskId, { title: "never" });
+      await updateRow(em, TaskRecord, taskId, { title: "never" });
       // A bump whose result is needed: only a transaction holding the writer can run it.
       return execute(em, "update task set event_seq = event_seq + 1 where id = ? returning event_seq", [taskId]);
     });
     expect(r).toEqual({ ok: false });
-    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    const [task] = await db.read.select(TaskRecord, sql("id = ?", [taskId]));
     expect(task).toMatchObject({ title: "batch", eventSeq: 0 });
   });
 
@@ -307,7 +307,7 @@ describeProfiles("write batches", (profile) => {
     const read = (during?: () => Promise<unknown>) =>
       optimisticTransaction(db.fork(), async (em) => {
         const row = await selectValues(em, "task", "id", taskId, ["complexity", "priority"]);
-        await updateRow(em, TaskEntity, taskId, { summary: `saw ${row?.complexity}/${row?.priority}` });
+        await updateRow(em, TaskRecord, taskId, { summary: `saw ${row?.complexity}/${row?.priority}` });
         await during?.();
         return row;
       });
@@ -318,21 +318,21 @@ describeProfiles("write batches", (profile) => {
     expect(await read(() => db.fork().execute("update task set priority = 7 where id = ?", [taskId]))).toEqual({
       ok: false,
     });
-    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    const [task] = await db.read.select(TaskRecord, sql("id = ?", [taskId]));
     expect(task).toMatchObject({ summary: "saw 1/50", priority: 7, title: "x" });
   });
 
   it("takes a known copy of a row in an optimistic transaction and checks it at the commit, on both dialects", async () => {
     const taskId = await newTask();
-    const move = (known: TaskEntity, title: string) =>
+    const move = (known: TaskRecord, title: string) =>
       optimisticTransaction(db.fork(), async (em) => {
-        const [t] = await selectRows(em, TaskEntity, sql("id = ?", [taskId]), { forUpdate: true, known });
+        const [t] = await selectRows(em, TaskRecord, sql("id = ?", [taskId]), { forUpdate: true, known });
         await holdEventSeq(em, taskId, t!.eventSeq);
-        await updateRow(em, TaskEntity, taskId, { title, updatedAt: new Date() });
+        await updateRow(em, TaskRecord, taskId, { title, updatedAt: new Date() });
         await appendEvents(em, [], taskId, [{ type: "PROGRESS", content: title }]);
         return t!;
       });
-    const read = async () => (await db.read.select(TaskEntity, sql("id = ?", [taskId])))[0]!;
+    const read = async () => (await db.read.select(TaskRecord, sql("id = ?", [taskId])))[0]!;
     // The row as read: no statement before the batch, and the batch commits.
     const first = await move(await read(), "one");
     expect(first.ok).toBe(true);
@@ -348,7 +348,7 @@ describeProfiles("write batches", (profile) => {
     await db
       .fork()
       .nativeUpdate(
-        TaskEntity,
+        TaskRecord,
         { id: taskId },
         { maxCostUsd: 0.1 + 0.2, toolPolicy: { deny: ["rm"], n: 1 }, requiresApproval: false, pausedAt: null },
       );
@@ -366,7 +366,7 @@ describeProfiles("write batches", (profile) => {
       now,
     );
     const agentId = agent.id;
-    await db.fork().insert(AgentEntity, agent);
+    await db.fork().insert(AgentRecord, agent);
     const store = new RunStore(deps);
     await store.open(taskId, agentId);
     let seen = 0;
@@ -394,7 +394,7 @@ describeProfiles("write batches", (profile) => {
       [6, "event 2"],
       [7, "event 3"],
     ]);
-    const [task] = await db.read.select(TaskEntity, sql("id = ?", [taskId]));
+    const [task] = await db.read.select(TaskRecord, sql("id = ?", [taskId]));
     expect(task!.eventSeq).toBe(7);
     expect((await store.open(taskId, agentId)).messages.map((m) => (m.role === "user" ? m.content : ""))).toEqual([
       "message 1",

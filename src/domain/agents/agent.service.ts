@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
-import { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
+import { AgentRecord, TaskRecord } from "../records.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
 import { badInput, conflict, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
@@ -49,8 +49,8 @@ function toolList(value: readonly string[]): string[] {
 }
 
 /** The runtime settings of an input, validated; only those given. */
-function runtimeSettings(input: AgentRuntimeSettings): Partial<AgentEntity> {
-  const out: Partial<AgentEntity> = {};
+function runtimeSettings(input: AgentRuntimeSettings): Partial<AgentRecord> {
+  const out: Partial<AgentRecord> = {};
   if (input.model !== undefined && input.model !== null) out.model = modelList("model", input.model);
   if (input.instructions !== undefined && input.instructions !== null) {
     out.instructions = text("instructions", input.instructions, { max: limits.instructionsLength }) || null;
@@ -64,11 +64,11 @@ function runtimeSettings(input: AgentRuntimeSettings): Partial<AgentEntity> {
 
 /** A new agent's row: available, with no task yet, and no settings beyond the given ones. */
 export function newAgentRow(
-  fields: Pick<AgentEntity, "name" | "kind" | "minComplexity" | "maxComplexity" | "maxConcurrentTasks"> &
-    Partial<AgentEntity>,
+  fields: Pick<AgentRecord, "name" | "kind" | "minComplexity" | "maxComplexity" | "maxConcurrentTasks"> &
+    Partial<AgentRecord>,
   now: Date,
-): AgentEntity {
-  return Object.assign(new AgentEntity(), {
+): AgentRecord {
+  return Object.assign(new AgentRecord(), {
     id: newId(),
     status: "AVAILABLE" as const,
     activeTasks: 0,
@@ -106,7 +106,7 @@ export class AgentService {
     return this.deps.now?.() ?? new Date();
   }
 
-  async create(input: CreateAgentInput): Promise<AgentEntity> {
+  async create(input: CreateAgentInput): Promise<AgentRecord> {
     const name = text("name", input.name, { min: 1, max: limits.nameLength });
     const minComplexity = int("minComplexity", input.minComplexity ?? cMin, cMin, cMax);
     const maxComplexity = int("maxComplexity", input.maxComplexity ?? cMax, cMin, cMax);
@@ -117,7 +117,7 @@ export class AgentService {
     const now = this.now();
     const agent = newAgentRow({ name, kind, minComplexity, maxComplexity, maxConcurrentTasks, ...settings }, now);
     await this.write(async (em, out) => {
-      await em.insert(AgentEntity, agent);
+      await em.insert(AgentRecord, agent);
       out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });
     });
     // A new agent is available: it takes the pending tasks that fit it.
@@ -125,12 +125,12 @@ export class AgentService {
     return agent;
   }
 
-  async update(id: string, input: UpdateAgentInput): Promise<AgentEntity> {
+  async update(id: string, input: UpdateAgentInput): Promise<AgentRecord> {
     const settings = runtimeSettings(input);
     if (input.clearModel) settings.model = null;
     if (input.clearTools) settings.tools = null;
     const updated = await this.write(async (em, out) => {
-      const agent = isId(id) ? await em.findOne(AgentEntity, { id }) : null;
+      const agent = isId(id) ? await em.findOne(AgentRecord, { id }) : null;
       if (!agent) throw notFound("Agent", id);
       const before = agent.name;
       if (input.name !== undefined && input.name !== null) {
@@ -151,7 +151,7 @@ export class AgentService {
       agent.updatedAt = this.now();
       Object.assign(agent, settings);
       await em.nativeUpdate(
-        AgentEntity,
+        AgentRecord,
         { id: agent.id },
         {
           ...settings,
@@ -174,43 +174,43 @@ export class AgentService {
     return updated;
   }
 
-  async get(id: string): Promise<AgentEntity | null> {
+  async get(id: string): Promise<AgentRecord | null> {
     if (!isId(id)) return null;
-    const [row] = await this.deps.db.read.select(AgentEntity, sql("id = ?", [id]));
+    const [row] = await this.deps.db.read.select(AgentRecord, sql("id = ?", [id]));
     return row ?? null;
   }
 
-  async require(id: string, field = "id"): Promise<AgentEntity> {
+  async require(id: string, field = "id"): Promise<AgentRecord> {
     const agent = await this.get(id);
     if (!agent) throw notFound("Agent", id, field);
     return agent;
   }
 
-  async byIds(ids: readonly string[]): Promise<Map<string, AgentEntity>> {
+  async byIds(ids: readonly string[]): Promise<Map<string, AgentRecord>> {
     const valid = ids.filter(isId);
     if (valid.length === 0) return new Map();
-    const rows = await this.deps.db.read.select(AgentEntity, sql(`id in (${placeholders(valid.length)})`, valid));
+    const rows = await this.deps.db.read.select(AgentRecord, sql(`id in (${placeholders(valid.length)})`, valid));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
   /** The task each agent is working on now (an active status), if any. */
-  async currentTasks(agentIds: readonly string[]): Promise<Map<string, TaskEntity>> {
+  async currentTasks(agentIds: readonly string[]): Promise<Map<string, TaskRecord>> {
     const valid = agentIds.filter(isId);
     if (valid.length === 0) return new Map();
     const rows = await this.deps.db.read.select(
-      TaskEntity,
+      TaskRecord,
       sql(
         `assigned_agent_id in (${placeholders(valid.length)}) and status in (${placeholders(activeStatuses.length)})`,
         [...valid, ...activeStatuses],
       ),
       { orderBy: "id desc" },
     );
-    const out = new Map<string, TaskEntity>();
+    const out = new Map<string, TaskRecord>();
     for (const t of rows) if (t.assignedAgentId && !out.has(t.assignedAgentId)) out.set(t.assignedAgentId, t);
     return out;
   }
 
-  async list(args: PageArgs & { filter?: AgentFilter | null }): Promise<Page<AgentEntity>> {
+  async list(args: PageArgs & { filter?: AgentFilter | null }): Promise<Page<AgentRecord>> {
     const size = pageSize(args.first);
     const conditions: string[] = [];
     const params: unknown[] = [];
@@ -223,12 +223,12 @@ export class AgentService {
     const keyset = args.after
       ? sql([...conditions, "id < ?"].join(" and "), [...params, decodeCursor(args.after)])
       : where;
-    const rows = await this.deps.db.read.select(AgentEntity, keyset, { orderBy: "id desc", limit: size + 1 });
-    return toPage(rows, size, () => this.deps.db.read.count(AgentEntity, where));
+    const rows = await this.deps.db.read.select(AgentRecord, keyset, { orderBy: "id desc", limit: size + 1 });
+    return toPage(rows, size, () => this.deps.db.read.count(AgentRecord, where));
   }
 
   /** Live agent changes, optionally of one agent. */
-  watch(agentId?: string | null): Channel<AgentEntity> {
+  watch(agentId?: string | null): Channel<AgentRecord> {
     return watch(
       this.deps.pubsub,
       "AGENT_CHANGED",

@@ -1,4 +1,4 @@
-import { TaskEntity } from "../../infra/db/entities.js";
+import { TaskRecord } from "../records.js";
 import { assertMay } from "../auth/access.js";
 import { sql } from "../../infra/db/reader.js";
 import type { Principal } from "../auth/principal.js";
@@ -24,7 +24,7 @@ export class AssignmentFeed {
     private readonly services: { agents: AgentService; tasks: TaskService; workspaces: WorkspaceService },
   ) {}
 
-  async stream(agentId: string | null | undefined, caller: Principal): Promise<Channel<TaskEntity>> {
+  async stream(agentId: string | null | undefined, caller: Principal): Promise<Channel<TaskRecord>> {
     const { deps, services } = this;
     const id = caller.role === "AGENT" ? (agentId ?? caller.agentId) : agentId;
     if (!id) throw notFound("Agent", "", "agentId");
@@ -33,8 +33,8 @@ export class AssignmentFeed {
 
     const delivered = new Set<string>();
     let chain = Promise.resolve();
-    const channel: Channel<TaskEntity> = new Channel<TaskEntity>(() => unsubscribe());
-    const offer = async (task: TaskEntity | null, taskId: string) => {
+    const channel: Channel<TaskRecord> = new Channel<TaskRecord>(() => unsubscribe());
+    const offer = async (task: TaskRecord | null, taskId: string) => {
       if (channel.isClosed) return;
       const mine = task !== null && task.assignedAgentId === id && activeStatuses.includes(task.status);
       if (!mine) {
@@ -60,7 +60,7 @@ export class AssignmentFeed {
     );
     enqueue(async () => {
       const held = await deps.db.read.select(
-        TaskEntity,
+        TaskRecord,
         sql("assigned_agent_id = ? and status in ('DESIGN', 'BUILD', 'TEST', 'REVIEW')", [id]),
         { orderBy: "id asc", limit: 500 },
       );

@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { assertMay } from "../auth/access.js";
 import { LockMode } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
-import { AgentEntity, TaskEntity, WorkspaceEntity } from "../../infra/db/entities.js";
-import type { Message } from "../../infra/pubsub/pubsub.js";
+import { AgentRecord, TaskRecord, WorkspaceRecord } from "../records.js";
+import type { Message } from "../shared/pubsub.js";
 import type { Principal } from "../auth/principal.js";
 import { badInput, conflict, DomainError, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
@@ -107,7 +107,7 @@ export class AssignmentService {
     // another, a task made PENDING after this read was assigned after this agent's change and saw
     // it; on PostgreSQL a task whose assignment overlapped it is found by the periodic sweep, as
     // one whose transaction overlapped the claim below always was.
-    const [waiting] = await this.deps.db.read.select(TaskEntity, sql("status = ?", ["PENDING"]), { limit: 1 });
+    const [waiting] = await this.deps.db.read.select(TaskRecord, sql("status = ?", ["PENDING"]), { limit: 1 });
     if (!waiting) return 0;
     const assigned: Assigned[] = [];
     for (;;) {
@@ -130,7 +130,7 @@ export class AssignmentService {
   async assignPending(taskId: string): Promise<Assigned | null> {
     const a = await this.tryTransaction(async (em, out) => {
       const now = this.now();
-      const task = await em.findOne(TaskEntity, { id: taskId }, { fields: ["id", "status", "complexity"] });
+      const task = await em.findOne(TaskRecord, { id: taskId }, { fields: ["id", "status", "complexity"] });
       if (!task || task.status !== "PENDING") throw new NothingToDo();
       const agent = await this.q.claimAgentFor(em, task.complexity, now);
       if (!agent) throw new NothingToDo();
@@ -145,7 +145,7 @@ export class AssignmentService {
    * Operators: assign a PENDING task to a chosen agent, or move a task being worked on to another
    * one (it restarts at DESIGN there), with the checks of automatic assignment.
    */
-  async assign(taskId: string, agentId: string, actor: Principal): Promise<TaskEntity> {
+  async assign(taskId: string, agentId: string, actor: Principal): Promise<TaskRecord> {
     if (!isId(taskId)) throw notFound("Task", taskId, "taskId");
     if (!isId(agentId)) throw notFound("Agent", agentId, "agentId");
     const result = await inTransaction(this.deps, async (em, out) => {
@@ -160,7 +160,7 @@ export class AssignmentService {
         );
       }
       if (task.assignedAgentId === agentId) throw conflict("The task is already assigned to this agent", "agentId");
-      const agent = await em.findOne(AgentEntity, { id: agentId });
+      const agent = await em.findOne(AgentRecord, { id: agentId });
       if (!agent) throw notFound("Agent", agentId, "agentId");
       if (task.complexity < agent.minComplexity || task.complexity > agent.maxComplexity) {
         throw badInput(
@@ -171,7 +171,7 @@ export class AssignmentService {
       let released: string | null = null;
       if (reassigning && task.assignedAgentId) {
         released = task.assignedAgentId;
-        const from = await em.findOne(AgentEntity, { id: released }, { fields: ["id", "name"] });
+        const from = await em.findOne(AgentRecord, { id: released }, { fields: ["id", "name"] });
         await this.requeueInTx(em, out, task, now, {
           content: `Task taken from agent ${from?.name ?? released} by ${actor.name} to reassign it`,
           data: { from: task.status, to: "PENDING", reason: "REASSIGNED", agentId: released, by: actor.name },
@@ -198,7 +198,7 @@ export class AssignmentService {
   }
 
   /** Operators: take an active task from its agent and put it back in the queue. */
-  async unassign(taskId: string, actor: Principal): Promise<TaskEntity> {
+  async unassign(taskId: string, actor: Principal): Promise<TaskRecord> {
     if (!isId(taskId)) throw notFound("Task", taskId, "taskId");
     const agentId = await inTransaction(this.deps, async (em, out) => {
       const now = this.now();
@@ -210,7 +210,7 @@ export class AssignmentService {
           { field: "taskId", status: task.status },
         );
       }
-      const agent = await em.findOne(AgentEntity, { id: task.assignedAgentId }, { fields: ["id", "name"] });
+      const agent = await em.findOne(AgentRecord, { id: task.assignedAgentId }, { fields: ["id", "name"] });
       const from = task.status;
       const previous = task.assignedAgentId;
       await this.requeueInTx(em, out, task, now, {
@@ -226,14 +226,14 @@ export class AssignmentService {
   }
 
   /** Operators: an agent takes no new tasks until resumed; its current ones carry on. */
-  async pause(agentId: string): Promise<AgentEntity> {
+  async pause(agentId: string): Promise<AgentRecord> {
     return this.setAgentStatus(agentId, (a) => {
       if (a.status === "PAUSED") throw conflict(`Agent ${a.name} is already paused`, "id");
       return "PAUSED";
     });
   }
 
-  async resume(agentId: string): Promise<AgentEntity> {
+  async resume(agentId: string): Promise<AgentRecord> {
     const agent = await this.setAgentStatus(agentId, (a) => {
       if (a.status !== "PAUSED") throw conflict(`Agent ${a.name} is not paused (it is ${a.status})`, "id");
       return a.activeTasks >= a.maxConcurrentTasks ? "BUSY" : "AVAILABLE";
@@ -243,23 +243,23 @@ export class AssignmentService {
   }
 
   /** An agent's sign of life; an OFFLINE agent comes back (AVAILABLE) and gets work. */
-  async heartbeat(agentId: string, actor: Principal): Promise<AgentEntity> {
+  async heartbeat(agentId: string, actor: Principal): Promise<AgentRecord> {
     if (actor.role === "AGENT") assertMay(actor, "change", { kind: "agent", id: agentId });
     let cameBack = false;
     await inTransaction(this.deps, async (em, out) => {
       const now = this.now();
-      const agent = isId(agentId) ? await em.findOne(AgentEntity, { id: agentId }) : null;
+      const agent = isId(agentId) ? await em.findOne(AgentRecord, { id: agentId }) : null;
       if (!agent) throw notFound("Agent", agentId, "id");
       if (agent.status === "OFFLINE") {
         await em.nativeUpdate(
-          AgentEntity,
+          AgentRecord,
           { id: agentId },
           { lastHeartbeatAt: now, status: "AVAILABLE", activeTasks: 0, updatedAt: now },
         );
         cameBack = true;
         out.push({ topic: "AGENT_CHANGED", payload: { agentId } });
       } else {
-        await em.nativeUpdate(AgentEntity, { id: agentId }, { lastHeartbeatAt: now });
+        await em.nativeUpdate(AgentRecord, { id: agentId }, { lastHeartbeatAt: now });
       }
     });
     if (cameBack) await this.fillAgent(agentId);
@@ -298,7 +298,7 @@ export class AssignmentService {
         if (name === null) throw new NothingToDo();
         out.push({ topic: "AGENT_CHANGED", payload: { agentId: id } });
         const active = await em.find(
-          TaskEntity,
+          TaskRecord,
           { assignedAgentId: id, status: { $in: [...activeStatuses] } },
           { orderBy: { id: "asc" } },
         );
@@ -351,18 +351,18 @@ export class AssignmentService {
       now,
     );
     const path = this.workspacePath(agent.id, taskId);
-    const existing = await em.findOne(WorkspaceEntity, { taskId });
+    const existing = await em.findOne(WorkspaceRecord, { taskId });
     let workspaceId: string;
     if (existing) {
       await em.nativeUpdate(
-        WorkspaceEntity,
+        WorkspaceRecord,
         { id: existing.id },
         { agentId: agent.id, path, status: "CREATING", error: null, updatedAt: now },
       );
       workspaceId = existing.id;
     } else {
       workspaceId = newId();
-      await em.insert(WorkspaceEntity, {
+      await em.insert(WorkspaceRecord, {
         id: workspaceId,
         path,
         taskId,
@@ -381,12 +381,12 @@ export class AssignmentService {
   private async requeueInTx(
     em: SqlEntityManager,
     out: Message[],
-    task: TaskEntity,
+    task: TaskRecord,
     now: Date,
     event: { content: string; data: Record<string, string | number | null> },
   ): Promise<void> {
     await em.nativeUpdate(
-      TaskEntity,
+      TaskRecord,
       { id: task.id },
       { status: "PENDING", assignedAgentId: null, assignedAt: null, updatedAt: now },
     );
@@ -394,22 +394,22 @@ export class AssignmentService {
     out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
   }
 
-  private async lockTask(em: SqlEntityManager, taskId: string): Promise<TaskEntity> {
+  private async lockTask(em: SqlEntityManager, taskId: string): Promise<TaskRecord> {
     const rows = await em.execute<Array<{ id: string }>>(
       `select id from task where id = ?${this.deps.db.dialect === "postgresql" ? " for update" : ""}`,
       [taskId],
     );
     if (rows.length === 0) throw notFound("Task", taskId, "taskId");
-    const task = await em.findOne(TaskEntity, { id: taskId }, { refresh: true });
+    const task = await em.findOne(TaskRecord, { id: taskId }, { refresh: true });
     if (!task) throw notFound("Task", taskId, "taskId");
     return task;
   }
 
-  private async setAgentStatus(agentId: string, next: (a: AgentEntity) => AgentEntity["status"]): Promise<AgentEntity> {
+  private async setAgentStatus(agentId: string, next: (a: AgentRecord) => AgentRecord["status"]): Promise<AgentRecord> {
     return inTransaction(this.deps, async (em, out) => {
       const agent = isId(agentId)
         ? await em.findOne(
-            AgentEntity,
+            AgentRecord,
             { id: agentId },
             this.deps.db.dialect === "postgresql" ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
           )
@@ -417,7 +417,7 @@ export class AssignmentService {
       if (!agent) throw notFound("Agent", agentId, "id");
       agent.status = next(agent);
       agent.updatedAt = this.now();
-      await em.nativeUpdate(AgentEntity, { id: agentId }, { status: agent.status, updatedAt: agent.updatedAt });
+      await em.nativeUpdate(AgentRecord, { id: agentId }, { status: agent.status, updatedAt: agent.updatedAt });
       out.push({ topic: "AGENT_CHANGED", payload: { agentId } });
       return agent;
     });
@@ -432,14 +432,14 @@ export class AssignmentService {
     }
   }
 
-  private async reloadTask(id: string): Promise<TaskEntity> {
-    const t = await this.deps.db.fork().findOne(TaskEntity, { id }, { disableIdentityMap: true });
+  private async reloadTask(id: string): Promise<TaskRecord> {
+    const t = await this.deps.db.fork().findOne(TaskRecord, { id }, { disableIdentityMap: true });
     if (!t) throw notFound("Task", id, "taskId");
     return t;
   }
 
-  private async reloadAgent(id: string): Promise<AgentEntity> {
-    const a = await this.deps.db.fork().findOne(AgentEntity, { id }, { disableIdentityMap: true });
+  private async reloadAgent(id: string): Promise<AgentRecord> {
+    const a = await this.deps.db.fork().findOne(AgentRecord, { id }, { disableIdentityMap: true });
     if (!a) throw notFound("Agent", id, "id");
     return a;
   }

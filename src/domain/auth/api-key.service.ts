@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ApiKeyEntity, AgentEntity } from "../../infra/db/entities.js";
+import { ApiKeyRecord, AgentRecord } from "../records.js";
 import { badInput, conflict, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
 import { limits, roles, type Role } from "../terms.js";
@@ -59,14 +59,14 @@ export class ApiKeyService {
   }
 
   /** Creates a key; the secret is returned here once and never stored. */
-  async create(input: CreateApiKeyInput): Promise<{ key: string; apiKey: ApiKeyEntity }> {
+  async create(input: CreateApiKeyInput): Promise<{ key: string; apiKey: ApiKeyRecord }> {
     const name = text("name", input.name, { min: 1, max: limits.nameLength });
     const role = oneOf("role", input.role, roles);
     const agentId = input.agentId ?? null;
     if (role === "AGENT" && !agentId) throw badInput("agentId", "is required for an AGENT key");
     if (role !== "AGENT" && agentId) throw badInput("agentId", "may only be set for an AGENT key");
     const key = generateKey();
-    const apiKey = Object.assign(new ApiKeyEntity(), {
+    const apiKey = Object.assign(new ApiKeyRecord(), {
       id: newId(),
       name,
       role,
@@ -80,22 +80,22 @@ export class ApiKeyService {
     });
     await inTransaction(this.deps, async (em) => {
       if (agentId) {
-        const agent = isId(agentId) ? await em.findOne(AgentEntity, { id: agentId }, { fields: ["id"] }) : null;
+        const agent = isId(agentId) ? await em.findOne(AgentRecord, { id: agentId }, { fields: ["id"] }) : null;
         if (!agent) throw notFound("Agent", agentId, "agentId");
       }
-      await em.insert(ApiKeyEntity, apiKey);
+      await em.insert(ApiKeyRecord, apiKey);
     });
     return { key, apiKey };
   }
 
   /** Revokes at once: the key leaves every process's cache and open sockets close on the event. */
-  async revoke(id: string): Promise<ApiKeyEntity> {
+  async revoke(id: string): Promise<ApiKeyRecord> {
     const revoked = await inTransaction(this.deps, async (em, out) => {
-      const apiKey = isId(id) ? await em.findOne(ApiKeyEntity, { id }) : null;
+      const apiKey = isId(id) ? await em.findOne(ApiKeyRecord, { id }) : null;
       if (!apiKey) throw notFound("API key", id);
       if (apiKey.revokedAt) throw conflict("This API key is already revoked", "id");
       apiKey.revokedAt = this.now();
-      await em.nativeUpdate(ApiKeyEntity, { id: apiKey.id }, { revokedAt: apiKey.revokedAt });
+      await em.nativeUpdate(ApiKeyRecord, { id: apiKey.id }, { revokedAt: apiKey.revokedAt });
       out.push({ topic: "API_KEY_REVOKED", payload: { apiKeyId: apiKey.id } });
       return apiKey;
     });
@@ -103,16 +103,16 @@ export class ApiKeyService {
     return revoked;
   }
 
-  async list(includeRevoked: boolean): Promise<ApiKeyEntity[]> {
-    return this.deps.db.fork().find(ApiKeyEntity, includeRevoked ? {} : { revokedAt: null }, {
+  async list(includeRevoked: boolean): Promise<ApiKeyRecord[]> {
+    return this.deps.db.fork().find(ApiKeyRecord, includeRevoked ? {} : { revokedAt: null }, {
       orderBy: { id: "asc" },
       disableIdentityMap: true,
     });
   }
 
-  async get(id: string): Promise<ApiKeyEntity | null> {
+  async get(id: string): Promise<ApiKeyRecord | null> {
     if (!isId(id)) return null;
-    return this.deps.db.fork().findOne(ApiKeyEntity, { id }, { disableIdentityMap: true });
+    return this.deps.db.fork().findOne(ApiKeyRecord, { id }, { disableIdentityMap: true });
   }
 
   /** The principal for a presented secret, or null when it is unknown or revoked. */
@@ -125,7 +125,7 @@ export class ApiKeyService {
       return cached.principal;
     }
     this.authCache.delete(hash);
-    const row = await this.deps.db.fork().findOne(ApiKeyEntity, { keyHash: hash }, { disableIdentityMap: true });
+    const row = await this.deps.db.fork().findOne(ApiKeyRecord, { keyHash: hash }, { disableIdentityMap: true });
     if (!row || row.revokedAt) return null;
     if (!timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash))) return null;
     this.touch(row.id);
@@ -145,7 +145,7 @@ export class ApiKeyService {
     this.touched.set(id, now);
     this.deps.db
       .fork()
-      .nativeUpdate(ApiKeyEntity, { id }, { lastUsedAt: new Date(now) })
+      .nativeUpdate(ApiKeyRecord, { id }, { lastUsedAt: new Date(now) })
       .catch((err: unknown) => this.deps.logger.warn({ err }, "could not record API key use"));
   }
 
@@ -166,24 +166,24 @@ export class ApiKeyService {
       }
       if (opts.adminApiKey) {
         const hash = hashKey(opts.adminApiKey);
-        const envKeys = await em.find(ApiKeyEntity, { source: "ENV", revokedAt: null });
+        const envKeys = await em.find(ApiKeyRecord, { source: "ENV", revokedAt: null });
         let current = false;
         for (const k of envKeys) {
           if (k.keyHash === hash) current = true;
-          else await em.nativeUpdate(ApiKeyEntity, { id: k.id }, { revokedAt: this.now() });
+          else await em.nativeUpdate(ApiKeyRecord, { id: k.id }, { revokedAt: this.now() });
         }
         if (!current) {
-          const existing = await em.findOne(ApiKeyEntity, { keyHash: hash });
+          const existing = await em.findOne(ApiKeyRecord, { keyHash: hash });
           if (existing) {
             await em.nativeUpdate(
-              ApiKeyEntity,
+              ApiKeyRecord,
               { id: existing.id },
               { role: "ADMIN", revokedAt: null, source: "ENV", agentId: null },
             );
           } else {
             await em.insert(
-              ApiKeyEntity,
-              Object.assign(new ApiKeyEntity(), {
+              ApiKeyRecord,
+              Object.assign(new ApiKeyRecord(), {
                 id: newId(),
                 name: "ADMIN_API_KEY",
                 role: "ADMIN" as const,
@@ -200,12 +200,12 @@ export class ApiKeyService {
         }
         return { created: null, file: null };
       }
-      const admins = await em.count(ApiKeyEntity, { role: "ADMIN", revokedAt: null });
+      const admins = await em.count(ApiKeyRecord, { role: "ADMIN", revokedAt: null });
       if (admins > 0) return { created: null, file: existsSync(file) ? file : null };
       const key = generateKey();
       await em.insert(
-        ApiKeyEntity,
-        Object.assign(new ApiKeyEntity(), {
+        ApiKeyRecord,
+        Object.assign(new ApiKeyRecord(), {
           id: newId(),
           name: "bootstrap admin",
           role: "ADMIN" as const,

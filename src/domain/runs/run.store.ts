@@ -1,12 +1,12 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import {
-  AgentRunEntity,
-  ModelCallEntity,
-  RunMessageEntity,
-  TaskMessageEntity,
+  AgentRunRecord,
+  ModelCallRecord,
+  RunMessageRecord,
+  TaskMessageRecord,
   type RunMessageRole,
-} from "../../infra/db/entities.js";
-import type { Message } from "../../infra/pubsub/pubsub.js";
+} from "../records.js";
+import type { Message } from "../shared/pubsub.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
 import {
   deferRowUpdate,
@@ -51,7 +51,7 @@ export interface AppendOptions {
   /** Events written on the task in the same transaction. */
   events?: readonly NewTaskEvent[];
   /** Model-call rows (the turn's successful attempt) stored in the same transaction. */
-  modelCalls?: readonly ModelCallEntity[];
+  modelCalls?: readonly ModelCallRecord[];
   /**
    * The run's counters as the caller knows them (the one session driving the task keeps them):
    * then nothing is read back, the counters and rows go with the transaction's next round trip.
@@ -93,7 +93,7 @@ const toRow = (m: ConversationMessage): { role: RunMessageRole; content: string 
   }
 };
 
-const fromRow = (r: RunMessageEntity): ConversationMessage => {
+const fromRow = (r: RunMessageRecord): ConversationMessage => {
   const data = (r.data ?? {}) as Record<string, Json>;
   switch (r.role) {
     case "assistant":
@@ -148,7 +148,7 @@ export class RunStore {
       [taskId, agentId, at, at],
     );
     if (!run) throw new Error(`no run state for task ${taskId}`);
-    const rows = await this.deps.db.read.select(RunMessageEntity, sql("task_id = ?", [taskId]), {
+    const rows = await this.deps.db.read.select(RunMessageRecord, sql("task_id = ?", [taskId]), {
       orderBy: "seq asc",
     });
     return {
@@ -161,8 +161,8 @@ export class RunStore {
     };
   }
 
-  async messages(taskId: string, afterSeq: number, limit: number): Promise<RunMessageEntity[]> {
-    return this.deps.db.read.select(RunMessageEntity, sql("task_id = ? and seq > ?", [taskId, afterSeq]), {
+  async messages(taskId: string, afterSeq: number, limit: number): Promise<RunMessageRecord[]> {
+    return this.deps.db.read.select(RunMessageRecord, sql("task_id = ? and seq > ?", [taskId, afterSeq]), {
       orderBy: "seq asc",
       limit,
     });
@@ -208,7 +208,7 @@ export class RunStore {
     if (opts.inbox) {
       const waiting = await selectRows(
         em,
-        TaskMessageEntity,
+        TaskMessageRecord,
         sql("task_id = ? and delivered_at is null order by id", [taskId]),
         { limit: 100 },
       );
@@ -235,7 +235,7 @@ export class RunStore {
     };
     // The usage rows (the turn's successful model call), held back like the rest: a cost is
     // written into the text exactly (see literal).
-    if (opts.modelCalls?.length) await insertRows(em, ModelCallEntity, opts.modelCalls, { deferred: true });
+    if (opts.modelCalls?.length) await insertRows(em, ModelCallRecord, opts.modelCalls, { deferred: true });
     // After its first bump the transaction holds the run's row (PostgreSQL's row lock, SQLite's one
     // write connection) and keeps the counters itself: later bumps and rows are held back.
     const memo = await memoOf(em);
@@ -261,7 +261,7 @@ export class RunStore {
         step: { value: held.step },
         ...rest,
       });
-      await insertRows(em, RunMessageEntity, rows, { deferred: true });
+      await insertRows(em, RunMessageRecord, rows, { deferred: true });
     } else {
       // Not held yet: the counters are added to, and their new values come back.
       const bump = rowUpdate("agent_run", "task_id", taskId, {
@@ -275,12 +275,12 @@ export class RunStore {
         if (!last) throw new Error(`no run state for task ${taskId}`);
         number(Number(last.message_seq) - n + 1, Number(last.step));
         memo?.set(key, { messageSeq: Number(last.message_seq), step: Number(last.step) });
-        await insertRows(em, RunMessageEntity, rows, { deferred: true });
+        await insertRows(em, RunMessageRecord, rows, { deferred: true });
       } else {
         // PostgreSQL: the counters and the messages in one statement.
         const done = await insertCounted(
           em,
-          RunMessageEntity,
+          RunMessageRecord,
           rows,
           returning,
           { seq: { column: "message_seq", offset: (i) => i - n + 1 }, step: { column: "step", offset: () => 0 } },
@@ -312,7 +312,7 @@ export class RunStore {
   async setWaitReason(taskId: string, reason: string | null): Promise<boolean> {
     const em = this.deps.db.fork();
     const changed = await em.nativeUpdate(
-      AgentRunEntity,
+      AgentRunRecord,
       reason === null ? { taskId } : { taskId, $or: [{ waitReason: null }, { waitReason: { $ne: reason } }] },
       { waitReason: reason, updatedAt: this.now() },
     );

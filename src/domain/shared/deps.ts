@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { Database } from "../../infra/db/orm.js";
 import { directTransaction, discardDeferred, optimisticTransaction, sendDeferred } from "../../infra/db/writer.js";
-import type { Message, PubSub } from "../../infra/pubsub/pubsub.js";
+import type { Message, PubSub } from "./pubsub.js";
 
 export interface Logger {
   info(obj: object, msg?: string): void;

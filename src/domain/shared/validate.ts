@@ -1,4 +1,4 @@
-import { isModelId } from "../../infra/models/model-selection.js";
+import { isModelId } from "../model-ids.js";
 import { badInput } from "../errors.js";
 
 export function text(field: string, value: unknown, opts: { min?: number; max: number; trim?: boolean }): string {

@@ -1,4 +1,4 @@
-import type { PubSub, Topic, TopicPayloads } from "../../infra/pubsub/pubsub.js";
+import type { PubSub, Topic, TopicPayloads } from "./pubsub.js";
 import { Channel } from "./channel.js";
 
 const MAX_BUFFERED = 1_000;

@@ -1,8 +1,8 @@
 import { may } from "../auth/access.js";
 import type { SqlEntityManager } from "@mikro-orm/knex";
-import { TaskEntity, TaskMessageEntity } from "../../infra/db/entities.js";
+import { TaskRecord, TaskMessageRecord } from "../records.js";
 import { sql } from "../../infra/db/reader.js";
-import type { Message } from "../../infra/pubsub/pubsub.js";
+import type { Message } from "../shared/pubsub.js";
 import type { JobSink } from "../assignment/assignment.service.js";
 import type { Principal } from "../auth/principal.js";
 import { conflict, forbidden } from "../errors.js";
@@ -28,7 +28,7 @@ export interface UpdateTaskInput {
 }
 
 /** An AGENT key works only on its own agent's tasks (people are held to their roles by the API). */
-const agentOwns = (actor: Principal, task: TaskEntity) =>
+const agentOwns = (actor: Principal, task: TaskRecord) =>
   actor.role !== "AGENT" || may(actor, "change", { kind: "task", assignedAgentId: task.assignedAgentId });
 
 /**
@@ -47,7 +47,7 @@ export class TaskControlService {
     return this.deps.now?.() ?? new Date();
   }
 
-  private locked(em: SqlEntityManager, id: string, field = "id"): Promise<TaskEntity> {
+  private locked(em: SqlEntityManager, id: string, field = "id"): Promise<TaskRecord> {
     return this.tasks.lockedTask(em, id, field);
   }
 
@@ -58,16 +58,16 @@ export class TaskControlService {
       .catch((err: unknown) => this.deps.logger.error({ err, taskId }, "could not queue the task's run"));
   }
 
-  private async touch(em: SqlEntityManager, out: Message[], task: TaskEntity, patch: Partial<TaskEntity>) {
+  private async touch(em: SqlEntityManager, out: Message[], task: TaskRecord, patch: Partial<TaskRecord>) {
     const now = this.now();
     Object.assign(task, patch, { updatedAt: now });
-    await em.nativeUpdate(TaskEntity, { id: task.id }, { ...patch, updatedAt: now });
+    await em.nativeUpdate(TaskRecord, { id: task.id }, { ...patch, updatedAt: now });
     out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
     return now;
   }
 
   /** A message the agent sees at its next step (and that shows in the task's events now). */
-  async sendMessage(taskId: string, body: string, actor: Principal): Promise<TaskMessageEntity> {
+  async sendMessage(taskId: string, body: string, actor: Principal): Promise<TaskMessageRecord> {
     const clean = text("text", body, { min: 1, max: limits.messageLength });
     const row = await inTransaction(this.deps, async (em, out) => {
       const task = await this.locked(em, taskId, "taskId");
@@ -76,7 +76,7 @@ export class TaskControlService {
         throw conflict(`The task is ${task.status}: nobody will read the message`, "taskId");
       }
       const now = this.now();
-      const message = Object.assign(new TaskMessageEntity(), {
+      const message = Object.assign(new TaskMessageRecord(), {
         id: newId(),
         taskId: task.id,
         author: actor.name.slice(0, 100),
@@ -84,7 +84,7 @@ export class TaskControlService {
         createdAt: now,
         deliveredAt: null,
       });
-      await em.insert(TaskMessageEntity, message);
+      await em.insert(TaskMessageRecord, message);
       out.push({ topic: "TASK_MESSAGE", payload: { taskId: task.id } });
       await appendEvent(
         em,
@@ -104,14 +104,14 @@ export class TaskControlService {
   }
 
   /** Messages not yet handed to the agent, oldest first. */
-  async pendingMessages(taskId: string): Promise<TaskMessageEntity[]> {
-    return this.deps.db.read.select(TaskMessageEntity, sql("task_id = ? and delivered_at is null", [taskId]), {
+  async pendingMessages(taskId: string): Promise<TaskMessageRecord[]> {
+    return this.deps.db.read.select(TaskMessageRecord, sql("task_id = ? and delivered_at is null", [taskId]), {
       orderBy: "id asc",
       limit: 100,
     });
   }
 
-  async pause(id: string, reason: string | null | undefined, actor: Principal): Promise<TaskEntity> {
+  async pause(id: string, reason: string | null | undefined, actor: Principal): Promise<TaskRecord> {
     const why = reason ? text("reason", reason, { max: limits.noteLength }) : null;
     return this.pauseWith(id, why ?? `paused by ${actor.name}`, actor, true);
   }
@@ -121,7 +121,7 @@ export class TaskControlService {
    * dropped and asked again on resume). The runtime pauses tasks itself on a spent budget or a
    * provider out of credits; `strict` makes pausing a paused task a CONFLICT.
    */
-  async pauseWith(id: string, reason: string, actor: Principal, strict: boolean): Promise<TaskEntity> {
+  async pauseWith(id: string, reason: string, actor: Principal, strict: boolean): Promise<TaskRecord> {
     return inTransaction(this.deps, async (em, out) => {
       const task = await this.locked(em, id);
       if (!agentOwns(actor, task)) throw forbidden("An agent key may only pause tasks assigned to its agent");
@@ -149,7 +149,7 @@ export class TaskControlService {
     });
   }
 
-  async resume(id: string, actor: Principal): Promise<TaskEntity> {
+  async resume(id: string, actor: Principal): Promise<TaskRecord> {
     const task = await inTransaction(this.deps, async (em, out) => {
       const t = await this.locked(em, id);
       if (!agentOwns(actor, t)) throw forbidden("An agent key may only resume tasks assigned to its agent");
@@ -174,7 +174,7 @@ export class TaskControlService {
   }
 
   /** Completes a task that waits for approval in REVIEW. */
-  async approve(id: string, note: string | null | undefined, actor: Principal): Promise<TaskEntity> {
+  async approve(id: string, note: string | null | undefined, actor: Principal): Promise<TaskRecord> {
     return this.tasks.updateStatus(id, "COMPLETE", note ?? `Approved by ${actor.name}`, actor, {
       check: (t) => {
         if (t.status !== "REVIEW" || !t.approvalRequestedAt) {
@@ -185,7 +185,7 @@ export class TaskControlService {
   }
 
   /** Sends a task that waits for approval back to BUILD, with the feedback in its conversation. */
-  async reject(id: string, feedback: string, actor: Principal): Promise<TaskEntity> {
+  async reject(id: string, feedback: string, actor: Principal): Promise<TaskRecord> {
     const clean = text("feedback", feedback, { min: 1, max: limits.messageLength });
     const task = await this.tasks.updateStatus(id, "BUILD", `Changes requested: ${clean}`, actor, {
       check: (t) => {
@@ -195,7 +195,7 @@ export class TaskControlService {
       },
       within: async (em, out, t) => {
         out.push({ topic: "TASK_MESSAGE", payload: { taskId: t.id } });
-        await em.insert(TaskMessageEntity, {
+        await em.insert(TaskMessageRecord, {
           id: newId(),
           taskId: t.id,
           author: actor.name.slice(0, 100),
@@ -209,8 +209,8 @@ export class TaskControlService {
     return task;
   }
 
-  async update(id: string, input: UpdateTaskInput, actor: Principal): Promise<TaskEntity> {
-    const patch: Partial<TaskEntity> = {};
+  async update(id: string, input: UpdateTaskInput, actor: Principal): Promise<TaskRecord> {
+    const patch: Partial<TaskRecord> = {};
     if (input.title !== undefined && input.title !== null) {
       patch.title = text("title", input.title, { min: 1, max: limits.titleLength });
     }

@@ -1,8 +1,8 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
-import { TaskEventEntity } from "../../infra/db/entities.js";
+import { TaskEventRecord } from "../records.js";
 import { sql, type Reader } from "../../infra/db/reader.js";
 import { deferRowUpdate, execute, insertCounted, insertRows, memoOf, sqliteOf } from "../../infra/db/writer.js";
-import type { Message } from "../../infra/pubsub/pubsub.js";
+import type { Message } from "../shared/pubsub.js";
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import type { Json, TaskEventType } from "../terms.js";
@@ -21,7 +21,7 @@ export async function appendEvent(
   taskId: string,
   event: NewTaskEvent,
   now: Date = new Date(),
-): Promise<TaskEventEntity> {
+): Promise<TaskEventRecord> {
   const [row] = await appendEvents(em, outbox, taskId, [event], now);
   return row!;
 }
@@ -42,12 +42,12 @@ export async function appendEvents(
   taskId: string,
   events: readonly NewTaskEvent[],
   now: Date = new Date(),
-): Promise<TaskEventEntity[]> {
+): Promise<TaskEventRecord[]> {
   if (events.length === 0) return [];
   const n = events.length;
   const bump = "update task set event_seq = event_seq + ? where id = ? returning event_seq";
   const written = events.map((e, i) =>
-    Object.assign(new TaskEventEntity(), {
+    Object.assign(new TaskEventRecord(), {
       id: newId(),
       taskId,
       seq: i + 1,
@@ -67,7 +67,7 @@ export async function appendEvents(
     memo.set(key, held + n);
     for (const w of written) w.seq += first - 1;
     await deferRowUpdate(em, "task", "id", taskId, { event_seq: { value: held + n } });
-    await insertRows(em, TaskEventEntity, written, { deferred: true });
+    await insertRows(em, TaskEventRecord, written, { deferred: true });
   } else if (sqliteOf(em)) {
     const rows = await execute(em, bump, [n, taskId]);
     const last = rows[0]?.event_seq;
@@ -75,12 +75,12 @@ export async function appendEvents(
     first = Number(last) - n + 1;
     for (const w of written) w.seq += first - 1;
     memo?.set(key, first + n - 1);
-    await insertRows(em, TaskEventEntity, written, { deferred: true });
+    await insertRows(em, TaskEventRecord, written, { deferred: true });
   } else {
     // PostgreSQL: the counter and the rows in one statement.
     const rows = await insertCounted(
       em,
-      TaskEventEntity,
+      TaskEventRecord,
       written,
       { update: bump, params: [n, taskId] },
       { seq: { column: "event_seq", offset: (i) => i - n + 1 } },
@@ -116,8 +116,8 @@ export async function readEvents(
   taskId: string,
   afterSeq: number,
   limit: number,
-): Promise<TaskEventEntity[]> {
-  return reader.select(TaskEventEntity, sql("task_id = ? and seq > ?", [taskId, afterSeq]), {
+): Promise<TaskEventRecord[]> {
+  return reader.select(TaskEventRecord, sql("task_id = ? and seq > ?", [taskId, afterSeq]), {
     orderBy: "seq asc",
     limit,
   });

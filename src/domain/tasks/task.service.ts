@@ -1,9 +1,9 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { assertMay, assertMaySeeTask } from "../auth/access.js";
-import { TaskEntity, type TaskEventEntity } from "../../infra/db/entities.js";
+import { TaskRecord, type TaskEventRecord } from "../records.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
 import { selectRows, selectValues, updateRow } from "../../infra/db/writer.js";
-import type { Message } from "../../infra/pubsub/pubsub.js";
+import type { Message } from "../shared/pubsub.js";
 import type { Principal } from "../auth/principal.js";
 import { badInput, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
@@ -36,11 +36,11 @@ export interface CreateTaskInput {
 
 export interface StatusChangeOptions {
   /** Checked on the locked row before the move (throw to refuse it). */
-  check?: (task: TaskEntity) => void;
+  check?: (task: TaskRecord) => void;
   /** Runs in the same transaction on the locked row, before the move (writes that come first). */
-  before?: (em: SqlEntityManager, out: Message[], task: TaskEntity) => Promise<void>;
+  before?: (em: SqlEntityManager, out: Message[], task: TaskRecord) => Promise<void>;
   /** Runs in the same transaction after the move (more writes that must commit with it). */
-  within?: (em: SqlEntityManager, out: Message[], task: TaskEntity) => Promise<void>;
+  within?: (em: SqlEntityManager, out: Message[], task: TaskRecord) => Promise<void>;
   /**
    * A direct transaction (see inTransaction): `before` and `within` use only the writer's own
    * statements (the runtime's tool results), none of MikroORM's.
@@ -51,7 +51,7 @@ export interface StatusChangeOptions {
    * both): a direct transaction takes them as they are instead of reading them, and its commit
    * checks that they still are (else it runs again, reading them).
    */
-  known?: { task?: TaskEntity | null; agentRequiresApproval?: boolean };
+  known?: { task?: TaskRecord | null; agentRequiresApproval?: boolean };
 }
 
 export interface TaskFilter {
@@ -62,18 +62,18 @@ export interface TaskFilter {
 const MAX_EVENT_PAGE = 500;
 
 export class TaskService {
-  readonly feed: SequenceFeed<TaskEventEntity>;
+  readonly feed: SequenceFeed<TaskEventRecord>;
   private readonly unsubscribeFeed: () => void;
 
   constructor(
     private readonly deps: Deps,
     private readonly assignment: AssignmentService,
   ) {
-    this.feed = new SequenceFeed<TaskEventEntity>(
+    this.feed = new SequenceFeed<TaskEventRecord>(
       {
         read: (taskId, afterSeq, limit) => readEvents(deps.db.read, taskId, afterSeq, limit),
         maxSeq: async (taskId) =>
-          (await deps.db.fork().findOne(TaskEntity, { id: taskId }, { fields: ["eventSeq"] }))?.eventSeq ?? 0,
+          (await deps.db.fork().findOne(TaskRecord, { id: taskId }, { fields: ["eventSeq"] }))?.eventSeq ?? 0,
       },
       deps.logger,
     );
@@ -89,7 +89,7 @@ export class TaskService {
     return this.deps.now?.() ?? new Date();
   }
 
-  async create(input: CreateTaskInput): Promise<TaskEntity> {
+  async create(input: CreateTaskInput): Promise<TaskRecord> {
     const title = text("title", input.title, { min: 1, max: limits.titleLength });
     const description = text("description", input.description ?? "", { max: limits.descriptionLength });
     const complexity = int("complexity", input.complexity, limits.complexity.min, limits.complexity.max);
@@ -107,10 +107,10 @@ export class TaskService {
       if (input.parentId) {
         const parent = !isId(input.parentId)
           ? null
-          : await em.findOne(TaskEntity, { id: input.parentId }, { fields: ["id"] });
+          : await em.findOne(TaskRecord, { id: input.parentId }, { fields: ["id"] });
         if (!parent) throw notFound("Task", input.parentId, "parentId");
       }
-      const task = Object.assign(new TaskEntity(), {
+      const task = Object.assign(new TaskRecord(), {
         id: newId(),
         title,
         description,
@@ -134,7 +134,7 @@ export class TaskService {
         createdAt: now,
         updatedAt: now,
       });
-      await em.insert(TaskEntity, task);
+      await em.insert(TaskRecord, task);
       const ev = await appendEvent(
         em,
         out,
@@ -163,7 +163,7 @@ export class TaskService {
     note: string | null | undefined,
     actor: Principal,
     opts: StatusChangeOptions = {},
-  ): Promise<TaskEntity> {
+  ): Promise<TaskRecord> {
     const to = oneOf("status", status, taskStatuses);
     const cleanNote = note === null || note === undefined ? null : text("note", note, { max: limits.noteLength });
     const result = await inTransaction(
@@ -203,7 +203,7 @@ export class TaskService {
    * The task's event counter as the transaction leaves it (events written after the move, such
    * as a tool's result, count too), on the row and on the revision its change announces.
    */
-  private async settleEventSeq(em: SqlEntityManager, task: TaskEntity): Promise<void> {
+  private async settleEventSeq(em: SqlEntityManager, task: TaskRecord): Promise<void> {
     const seq = await heldEventSeq(em, task.id);
     if (seq === undefined || seq <= task.eventSeq) return;
     task.eventSeq = seq;
@@ -212,7 +212,7 @@ export class TaskService {
   }
 
   /** Whether the task waits in REVIEW for approveTask: its own setting, else its agent's. */
-  async needsApproval(em: SqlEntityManager, task: TaskEntity, agentKnown?: boolean): Promise<boolean> {
+  async needsApproval(em: SqlEntityManager, task: TaskRecord, agentKnown?: boolean): Promise<boolean> {
     if (task.requiresApproval !== null && task.requiresApproval !== undefined) return task.requiresApproval;
     if (!task.assignedAgentId) return false;
     const agent = await selectValues(em, "agent", "id", task.assignedAgentId, ["requires_approval"], {
@@ -225,15 +225,15 @@ export class TaskService {
   private async requestApprovalInTx(
     em: SqlEntityManager,
     out: Message[],
-    task: TaskEntity,
+    task: TaskRecord,
     summary: string | null,
     actor: Principal,
-  ): Promise<TaskEntity> {
+  ): Promise<TaskRecord> {
     const now = this.now();
     task.approvalRequestedAt = now;
     task.summary = summary ?? task.summary;
     task.updatedAt = now;
-    await updateRow(em, TaskEntity, task.id, { approvalRequestedAt: now, summary: task.summary, updatedAt: now });
+    await updateRow(em, TaskRecord, task.id, { approvalRequestedAt: now, summary: task.summary, updatedAt: now });
     const ev = await appendEvent(
       em,
       out,
@@ -251,7 +251,7 @@ export class TaskService {
     return task;
   }
 
-  async cancel(id: string, actor: Principal): Promise<TaskEntity> {
+  async cancel(id: string, actor: Principal): Promise<TaskRecord> {
     const result = await inTransaction(this.deps, async (em, out) => {
       const task = await this.lockedTask(em, id);
       return this.transition(em, out, task, "CANCELLED", null, actor);
@@ -260,7 +260,7 @@ export class TaskService {
   }
 
   /** After the commit: a freed agent takes the next pending task; a task back in the queue finds an agent. */
-  private async afterTransition(r: { task: TaskEntity; released: string | null }): Promise<TaskEntity> {
+  private async afterTransition(r: { task: TaskRecord; released: string | null }): Promise<TaskRecord> {
     let changed = false;
     if (r.task.status === "PENDING") changed = (await this.assignment.assignPending(r.task.id)) !== null;
     if (r.released) await this.assignment.fillAgent(r.released);
@@ -268,9 +268,9 @@ export class TaskService {
   }
 
   /** The task's row, locked for the rest of the caller's transaction (PostgreSQL `for update`). */
-  async lockedTask(em: SqlEntityManager, id: string, field = "id", known?: TaskEntity | null): Promise<TaskEntity> {
+  async lockedTask(em: SqlEntityManager, id: string, field = "id", known?: TaskRecord | null): Promise<TaskRecord> {
     const [task] = isId(id)
-      ? await selectRows(em, TaskEntity, sql("id = ?", [id]), {
+      ? await selectRows(em, TaskRecord, sql("id = ?", [id]), {
           forUpdate: true,
           known: known?.id === id ? known : null,
         })
@@ -283,11 +283,11 @@ export class TaskService {
   private async transition(
     em: SqlEntityManager,
     out: Message[],
-    task: TaskEntity,
+    task: TaskRecord,
     to: TaskStatus,
     note: string | null,
     actor: Principal,
-  ): Promise<{ task: TaskEntity; released: string | null }> {
+  ): Promise<{ task: TaskRecord; released: string | null }> {
     const from = task.status;
     assertTransition(from, to);
     const now = this.now();
@@ -312,7 +312,7 @@ export class TaskService {
     // Where a stopped task stopped: the database, not its README, keeps what was done.
     task.stoppedIn = to === "FAILED" || to === "CANCELLED" ? from : null;
     // The row is locked by this transaction: the update goes with its next round trip.
-    await updateRow(em, TaskEntity, task.id, {
+    await updateRow(em, TaskRecord, task.id, {
       status: to,
       updatedAt: now,
       assignedAgentId: task.assignedAgentId,
@@ -345,13 +345,13 @@ export class TaskService {
    * Records an event on a task (progress, a message, a tool's output …) in its own transaction.
    * An AGENT principal may only write to tasks assigned to its agent.
    */
-  async addEvent(taskId: string, event: NewTaskEvent, actor: Principal | null): Promise<TaskEventEntity> {
+  async addEvent(taskId: string, event: NewTaskEvent, actor: Principal | null): Promise<TaskEventRecord> {
     // Not trimmed: streamed text arrives in pieces whose spaces matter.
     const content = text("content", event.content, { max: limits.eventContentLength, trim: false });
     return inTransaction(this.deps, async (em, out) => {
       if (actor?.role === "AGENT") {
         const task = isId(taskId)
-          ? await em.findOne(TaskEntity, { id: taskId }, { fields: ["id", "assignedAgentId"] })
+          ? await em.findOne(TaskRecord, { id: taskId }, { fields: ["id", "assignedAgentId"] })
           : null;
         if (!task) throw notFound("Task", taskId, "taskId");
         assertMay(actor, "change", { kind: "task", assignedAgentId: task.assignedAgentId });
@@ -368,9 +368,9 @@ export class TaskService {
     });
   }
 
-  private readonly sharedReads = new Map<string, Promise<TaskEntity | null>>();
+  private readonly sharedReads = new Map<string, Promise<TaskRecord | null>>();
   /** The row each status change of this process left, by the revision its notification names. */
-  private readonly revisions = new Map<string, { rev: string; row: TaskEntity }>();
+  private readonly revisions = new Map<string, { rev: string; row: TaskRecord }>();
 
   /**
    * Announces a change of `task` made in the current transaction: TASK_CHANGED names a fresh
@@ -378,7 +378,7 @@ export class TaskService {
    * process's listeners need not read it back. A revision is only announced by its own
    * transaction's commit (a rolled-back one never is), so the row kept is the committed one.
    */
-  private changed(out: Message[], task: TaskEntity): void {
+  private changed(out: Message[], task: TaskRecord): void {
     const rev = newId();
     this.revisions.delete(task.id);
     if (this.revisions.size >= 10_000) this.revisions.delete(this.revisions.keys().next().value as string);
@@ -392,7 +392,7 @@ export class TaskService {
    * the notification's `rev`, a change this process made is not read at all. The row is shared:
    * do not modify it.
    */
-  getShared(id: string, rev?: string): Promise<TaskEntity | null> {
+  getShared(id: string, rev?: string): Promise<TaskRecord | null> {
     const kept = rev ? this.revisions.get(id) : undefined;
     if (kept && kept.rev === rev) return Promise.resolve(kept.row);
     let p = this.sharedReads.get(id);
@@ -403,27 +403,27 @@ export class TaskService {
     return p;
   }
 
-  async get(id: string): Promise<TaskEntity | null> {
+  async get(id: string): Promise<TaskRecord | null> {
     if (!isId(id)) return null;
-    const [row] = await this.deps.db.read.select(TaskEntity, sql("id = ?", [id]));
+    const [row] = await this.deps.db.read.select(TaskRecord, sql("id = ?", [id]));
     return row ?? null;
   }
 
-  async require(id: string, field = "id"): Promise<TaskEntity> {
+  async require(id: string, field = "id"): Promise<TaskRecord> {
     const task = await this.get(id);
     if (!task) throw notFound("Task", id, field);
     return task;
   }
 
-  async byIds(ids: readonly string[]): Promise<Map<string, TaskEntity>> {
+  async byIds(ids: readonly string[]): Promise<Map<string, TaskRecord>> {
     const valid = ids.filter(isId);
     if (valid.length === 0) return new Map();
-    const rows = await this.deps.db.read.select(TaskEntity, sql(`id in (${placeholders(valid.length)})`, valid));
+    const rows = await this.deps.db.read.select(TaskRecord, sql(`id in (${placeholders(valid.length)})`, valid));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
   /** A page of tasks, newest first; `onlyAgent` (an AGENT key's scope, see access.ts) keeps that agent's. */
-  async list(args: PageArgs & { filter?: TaskFilter | null; onlyAgent?: string | null }): Promise<Page<TaskEntity>> {
+  async list(args: PageArgs & { filter?: TaskFilter | null; onlyAgent?: string | null }): Promise<Page<TaskRecord>> {
     const size = pageSize(args.first);
     const conditions: string[] = [];
     const params: unknown[] = [];
@@ -446,15 +446,15 @@ export class TaskService {
     const keyset = args.after
       ? sql([...conditions, "id < ?"].join(" and "), [...params, decodeCursor(args.after)])
       : where;
-    const rows = await this.deps.db.read.select(TaskEntity, keyset, { orderBy: "id desc", limit: size + 1 });
-    return toPage(rows, size, () => this.deps.db.read.count(TaskEntity, where));
+    const rows = await this.deps.db.read.select(TaskRecord, keyset, { orderBy: "id desc", limit: size + 1 });
+    return toPage(rows, size, () => this.deps.db.read.count(TaskRecord, where));
   }
 
   async events(
     taskId: string,
     afterSeq: number | null | undefined,
     first: number | null | undefined,
-  ): Promise<TaskEventEntity[]> {
+  ): Promise<TaskEventRecord[]> {
     const after = afterSeq ?? 0;
     if (!Number.isInteger(after) || after < 0) throw badInput("afterSeq", "must be a whole number of at least 0");
     const limit = first ?? 100;
@@ -469,7 +469,7 @@ export class TaskService {
     taskId: string,
     afterSeq: number | null | undefined,
     caller: Principal,
-  ): Promise<Channel<TaskEventEntity>> {
+  ): Promise<Channel<TaskEventRecord>> {
     const after = afterSeq ?? 0;
     if (!Number.isInteger(after) || after < 0) throw badInput("afterSeq", "must be a whole number of at least 0");
     assertMaySeeTask(caller, await this.require(taskId, "taskId"));
@@ -477,7 +477,7 @@ export class TaskService {
   }
 
   /** Live task changes matching the filter (for list views); `onlyAgent` as in list(). */
-  watch(filter: TaskFilter & { taskId?: string | null; onlyAgent?: string | null }): Channel<TaskEntity> {
+  watch(filter: TaskFilter & { taskId?: string | null; onlyAgent?: string | null }): Channel<TaskRecord> {
     const statuses = filter.status?.map((s) => oneOf("filter.status", s, taskStatuses));
     return watch(
       this.deps.pubsub,

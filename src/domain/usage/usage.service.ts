@@ -1,4 +1,4 @@
-import { ModelCallEntity, TaskEntity, type ModelCallOutcome } from "../../infra/db/entities.js";
+import { ModelCallRecord, TaskRecord, type ModelCallOutcome } from "../records.js";
 import { insertRows } from "../../infra/db/writer.js";
 import { badInput, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
@@ -107,18 +107,18 @@ export class UsageService {
   }
 
   /** Stores one attempt at a model call (one insert). */
-  async record(a: ModelCallAttempt): Promise<ModelCallEntity> {
+  async record(a: ModelCallAttempt): Promise<ModelCallRecord> {
     const row = this.row(a);
-    await insertRows(this.deps.db.fork(), ModelCallEntity, [row]);
+    await insertRows(this.deps.db.fork(), ModelCallRecord, [row]);
     return row;
   }
 
   /** The validated row of one attempt, for a caller that stores it in its own transaction. */
-  row(a: ModelCallAttempt): ModelCallEntity {
+  row(a: ModelCallAttempt): ModelCallRecord {
     const u = a.usage ?? null;
     const cost = u?.costUsd ?? 0;
     if (!Number.isFinite(cost) || cost < 0) throw badInput("costUsd", "must be a number of at least 0");
-    return Object.assign(new ModelCallEntity(), {
+    return Object.assign(new ModelCallRecord(), {
       id: newId(),
       taskId: a.taskId,
       agentId: a.agentId,
@@ -212,11 +212,11 @@ export class UsageService {
    * Whether the task may make another model call: not once its spending has reached a limit it
    * sets. Pass the task row when it is at hand (the runtime has it), to spare a read.
    */
-  async checkBudget(taskId: string, known?: Pick<TaskEntity, "id" | "maxCostUsd" | "maxTokens">): Promise<BudgetCheck> {
+  async checkBudget(taskId: string, known?: Pick<TaskRecord, "id" | "maxCostUsd" | "maxTokens">): Promise<BudgetCheck> {
     const task =
       known ??
       (isId(taskId)
-        ? await this.deps.db.fork().findOne(TaskEntity, { id: taskId }, { fields: ["id", "maxCostUsd", "maxTokens"] })
+        ? await this.deps.db.fork().findOne(TaskRecord, { id: taskId }, { fields: ["id", "maxCostUsd", "maxTokens"] })
         : null);
     if (!task) throw notFound("Task", taskId, "taskId");
     const { maxCostUsd, maxTokens } = task;

@@ -1,4 +1,4 @@
-import { WorkspaceEntity } from "../../infra/db/entities.js";
+import { WorkspaceRecord } from "../records.js";
 import { placeholders, sql } from "../../infra/db/reader.js";
 import { isId } from "../ids.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
@@ -8,17 +8,17 @@ import { activeStatuses } from "../tasks/task-state.js";
 export class WorkspaceService {
   constructor(private readonly deps: Deps) {}
 
-  async get(id: string): Promise<WorkspaceEntity | null> {
+  async get(id: string): Promise<WorkspaceRecord | null> {
     if (!isId(id)) return null;
-    const [row] = await this.deps.db.read.select(WorkspaceEntity, sql("id = ?", [id]));
+    const [row] = await this.deps.db.read.select(WorkspaceRecord, sql("id = ?", [id]));
     return row ?? null;
   }
 
-  async byTaskIds(taskIds: readonly string[]): Promise<Map<string, WorkspaceEntity>> {
+  async byTaskIds(taskIds: readonly string[]): Promise<Map<string, WorkspaceRecord>> {
     const valid = taskIds.filter(isId);
     if (valid.length === 0) return new Map();
     const rows = await this.deps.db.read.select(
-      WorkspaceEntity,
+      WorkspaceRecord,
       sql(`task_id in (${placeholders(valid.length)})`, valid),
     );
     return new Map(rows.map((w) => [w.taskId, w]));
@@ -28,7 +28,7 @@ export class WorkspaceService {
   async markCreated(id: string, path: string, outcome: { ok: true } | { ok: false; error: string }): Promise<boolean> {
     return inTransaction(this.deps, async (em, out) => {
       const n = await em.nativeUpdate(
-        WorkspaceEntity,
+        WorkspaceRecord,
         { id, path, status: "CREATING" },
         {
           status: outcome.ok ? "READY" : "FAILED",
@@ -43,7 +43,7 @@ export class WorkspaceService {
   }
 
   private async taskOf(em: Parameters<Parameters<typeof inTransaction>[1]>[0], id: string): Promise<string> {
-    const row = await em.findOneOrFail(WorkspaceEntity, { id }, { fields: ["taskId"] });
+    const row = await em.findOneOrFail(WorkspaceRecord, { id }, { fields: ["taskId"] });
     return row.taskId;
   }
 
@@ -82,10 +82,10 @@ export class WorkspaceService {
   }
 
   /** Workspaces still CREATING after `olderThanMs` (their job was lost before it was queued). */
-  async stuck(olderThanMs: number): Promise<WorkspaceEntity[]> {
+  async stuck(olderThanMs: number): Promise<WorkspaceRecord[]> {
     const cutoff = new Date((this.deps.now?.() ?? new Date()).getTime() - olderThanMs);
     const at = this.deps.db.dialect === "sqlite" ? cutoff.getTime() : cutoff;
-    return this.deps.db.read.select(WorkspaceEntity, sql("status = 'CREATING' and updated_at < ?", [at]), {
+    return this.deps.db.read.select(WorkspaceRecord, sql("status = 'CREATING' and updated_at < ?", [at]), {
       orderBy: "updated_at asc",
       limit: 100,
     });

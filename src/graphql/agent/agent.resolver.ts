@@ -11,7 +11,7 @@ import {
   Root,
   Subscription,
 } from "type-graphql";
-import type { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
+import type { AgentRecord, TaskRecord } from "../../domain/records.js";
 import { toConnection, type ConnectionShape } from "../common/connection.js";
 import { principalOf, type Context, type Loaded } from "../context.js";
 import { Task } from "../task/task.type.js";
@@ -22,7 +22,7 @@ import { Agent, AgentConnection } from "./agent.type.js";
 export class AgentResolver {
   @Authorized("VIEWER")
   @Query(() => Agent, { nullable: true })
-  agent(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Loaded<AgentEntity> {
+  agent(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Loaded<AgentRecord> {
     return ctx.loaders.agent.load(id);
   }
 
@@ -33,7 +33,7 @@ export class AgentResolver {
     @Arg("first", () => Int, { nullable: true, defaultValue: 20, description: "0 to 100." }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
     @Arg("filter", () => AgentFilter, { nullable: true }) filter?: AgentFilter,
-  ): Promise<ConnectionShape<AgentEntity>> {
+  ): Promise<ConnectionShape<AgentRecord>> {
     return toConnection(await ctx.services.agents.list({ first, after, filter }));
   }
 
@@ -42,7 +42,7 @@ export class AgentResolver {
   createAgent(
     @Arg("input", () => CreateAgentInput) input: CreateAgentInput,
     @Ctx() ctx: Context,
-  ): Promise<AgentEntity> {
+  ): Promise<AgentRecord> {
     return ctx.services.agents.create(input);
   }
 
@@ -52,19 +52,19 @@ export class AgentResolver {
     @Arg("id", () => ID) id: string,
     @Arg("input", () => UpdateAgentInput) input: UpdateAgentInput,
     @Ctx() ctx: Context,
-  ): Promise<AgentEntity> {
+  ): Promise<AgentRecord> {
     return ctx.services.agents.update(id, input);
   }
 
   @Authorized("OPERATOR")
   @Mutation(() => Agent, { description: "The agent takes no new tasks until resumed; its current ones carry on." })
-  pauseAgent(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<AgentEntity> {
+  pauseAgent(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<AgentRecord> {
     return ctx.services.assignment.pause(id);
   }
 
   @Authorized("OPERATOR")
   @Mutation(() => Agent, { description: "A paused agent takes tasks again, starting with the pending ones that fit." })
-  resumeAgent(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<AgentEntity> {
+  resumeAgent(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<AgentRecord> {
     return ctx.services.assignment.resume(id);
   }
 
@@ -73,7 +73,7 @@ export class AgentResolver {
     description:
       "An external agent's sign of life, due at least every AGENT_HEARTBEAT_TIMEOUT seconds; an OFFLINE agent comes back. Agent keys: their own agent only.",
   })
-  agentHeartbeat(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<AgentEntity> {
+  agentHeartbeat(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<AgentRecord> {
     return ctx.services.assignment.heartbeat(id, principalOf(ctx));
   }
 
@@ -84,14 +84,14 @@ export class AgentResolver {
       (context as Context).services.agents.watch((args.filter as AgentChangedFilter | undefined)?.agentId),
   })
   agentChanged(
-    @Root() agent: AgentEntity,
+    @Root() agent: AgentRecord,
     @Arg("filter", () => AgentChangedFilter, { nullable: true }) _filter?: AgentChangedFilter,
-  ): AgentEntity {
+  ): AgentRecord {
     return agent;
   }
 
   @FieldResolver(() => Task, { nullable: true, description: "The task the agent is working on now." })
-  currentTask(@Root() agent: AgentEntity, @Ctx() ctx: Context): Promise<TaskEntity | null> {
+  currentTask(@Root() agent: AgentRecord, @Ctx() ctx: Context): Promise<TaskRecord | null> {
     return ctx.loaders.currentTaskByAgent.load(agent.id);
   }
 }

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { unauthenticated } from "../../domain/errors.js";
-import type { AgentEntity, ApiKeyEntity } from "../../infra/db/entities.js";
+import type { AgentRecord, ApiKeyRecord } from "../../domain/records.js";
 import { Agent } from "../agent/agent.type.js";
 import type { Context, Loaded } from "../context.js";
 import { ApiKey, CreateApiKeyInput, CreatedApiKey } from "./api-key.type.js";
@@ -12,13 +12,13 @@ export class ApiKeyResolver {
   apiKeys(
     @Ctx() ctx: Context,
     @Arg("includeRevoked", () => Boolean, { defaultValue: false }) includeRevoked: boolean,
-  ): Promise<ApiKeyEntity[]> {
+  ): Promise<ApiKeyRecord[]> {
     return ctx.services.apiKeys.list(includeRevoked);
   }
 
   @Authorized()
   @Query(() => ApiKey, { description: "The API key this request is authenticated with." })
-  async me(@Ctx() ctx: Context): Promise<ApiKeyEntity> {
+  async me(@Ctx() ctx: Context): Promise<ApiKeyRecord> {
     const key = ctx.principal && (await ctx.services.apiKeys.get(ctx.principal.apiKeyId));
     if (!key) throw unauthenticated();
     return key;
@@ -32,12 +32,12 @@ export class ApiKeyResolver {
 
   @Authorized("ADMIN")
   @Mutation(() => ApiKey, { description: "Stops the key at once, including on open WebSocket connections." })
-  revokeApiKey(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<ApiKeyEntity> {
+  revokeApiKey(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<ApiKeyRecord> {
     return ctx.services.apiKeys.revoke(id);
   }
 
   @FieldResolver(() => Agent, { nullable: true, description: "For AGENT keys: the agent the key acts as." })
-  agent(@Root() key: ApiKeyEntity, @Ctx() ctx: Context): Loaded<AgentEntity> {
+  agent(@Root() key: ApiKeyRecord, @Ctx() ctx: Context): Loaded<AgentRecord> {
     return key.agentId ? ctx.loaders.agent.load(key.agentId) : null;
   }
 }

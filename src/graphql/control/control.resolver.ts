@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
-import type { RunMessageEntity, TaskEntity, TaskMessageEntity } from "../../infra/db/entities.js";
+import type { RunMessageRecord, TaskRecord, TaskMessageRecord } from "../../domain/records.js";
 import { badInput } from "../../domain/errors.js";
 import { maySeeTask } from "../../domain/auth/access.js";
 import { principalOf, type Context } from "../context.js";
@@ -20,7 +20,7 @@ export class TaskControlResolver {
     @Arg("taskId", () => ID) taskId: string,
     @Arg("text", () => String) text: string,
     @Ctx() ctx: Context,
-  ): Promise<TaskMessageEntity> {
+  ): Promise<TaskMessageRecord> {
     return ctx.services.control.sendMessage(taskId, text, principalOf(ctx));
   }
 
@@ -30,13 +30,13 @@ export class TaskControlResolver {
     @Arg("id", () => ID) id: string,
     @Ctx() ctx: Context,
     @Arg("reason", () => String, { nullable: true }) reason?: string,
-  ): Promise<TaskEntity> {
+  ): Promise<TaskRecord> {
     return ctx.services.control.pause(id, reason, principalOf(ctx));
   }
 
   @Authorized("OPERATOR", "AGENT")
   @Mutation(() => Task, { description: "Resumes a paused task where it stopped." })
-  resumeTask(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<TaskEntity> {
+  resumeTask(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<TaskRecord> {
     return ctx.services.control.resume(id, principalOf(ctx));
   }
 
@@ -46,7 +46,7 @@ export class TaskControlResolver {
     @Arg("id", () => ID) id: string,
     @Ctx() ctx: Context,
     @Arg("note", () => String, { nullable: true }) note?: string,
-  ): Promise<TaskEntity> {
+  ): Promise<TaskRecord> {
     return ctx.services.control.approve(id, note, principalOf(ctx));
   }
 
@@ -58,7 +58,7 @@ export class TaskControlResolver {
     @Arg("id", () => ID) id: string,
     @Arg("feedback", () => String) feedback: string,
     @Ctx() ctx: Context,
-  ): Promise<TaskEntity> {
+  ): Promise<TaskRecord> {
     return ctx.services.control.reject(id, feedback, principalOf(ctx));
   }
 
@@ -70,7 +70,7 @@ export class TaskControlResolver {
     @Arg("id", () => ID) id: string,
     @Arg("input", () => UpdateTaskInput) input: UpdateTaskInput,
     @Ctx() ctx: Context,
-  ): Promise<TaskEntity> {
+  ): Promise<TaskRecord> {
     return ctx.services.control.update(id, input, principalOf(ctx));
   }
 
@@ -79,11 +79,11 @@ export class TaskControlResolver {
     description: "The builtin runtime's conversation with its model, after `afterSeq`, oldest first (max 500).",
   })
   conversation(
-    @Root() task: TaskEntity,
+    @Root() task: TaskRecord,
     @Ctx() ctx: Context,
     @Arg("afterSeq", () => Int, { nullable: true, defaultValue: 0 }) afterSeq?: number,
     @Arg("first", () => Int, { nullable: true, defaultValue: 100 }) first?: number,
-  ): Promise<RunMessageEntity[]> | RunMessageEntity[] {
+  ): Promise<RunMessageRecord[]> | RunMessageRecord[] {
     if (!maySeeTask(principalOf(ctx), task)) return [];
     const after = afterSeq ?? 0;
     const limit = first ?? 100;
@@ -95,12 +95,12 @@ export class TaskControlResolver {
 
   @Authorized("VIEWER")
   @FieldResolver(() => [TaskMessage], { description: "Messages sent to the agent that it has not seen yet." })
-  pendingMessages(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<TaskMessageEntity[]> {
+  pendingMessages(@Root() task: TaskRecord, @Ctx() ctx: Context): Promise<TaskMessageRecord[]> {
     return ctx.services.control.pendingMessages(task.id);
   }
 
   @FieldResolver(() => Boolean, { description: "True while it waits in REVIEW for approveTask or rejectTask." })
-  awaitingApproval(@Root() task: TaskEntity): boolean {
+  awaitingApproval(@Root() task: TaskRecord): boolean {
     return task.approvalRequestedAt !== null && task.approvalRequestedAt !== undefined;
   }
 
@@ -114,9 +114,9 @@ export class TaskControlResolver {
     },
   })
   agentAssignments(
-    @Root() task: TaskEntity,
+    @Root() task: TaskRecord,
     @Arg("agentId", () => ID, { nullable: true }) _agentId?: string,
-  ): TaskEntity {
+  ): TaskRecord {
     return task;
   }
 }

@@ -14,7 +14,7 @@ import {
 } from "type-graphql";
 import type { GraphQLResolveInfo } from "graphql";
 import type { TaskStatus } from "../../domain/terms.js";
-import type { AgentEntity, TaskEntity, TaskEventEntity, WorkspaceEntity } from "../../infra/db/entities.js";
+import type { AgentRecord, TaskRecord, TaskEventRecord, WorkspaceRecord } from "../../domain/records.js";
 import { Agent } from "../agent/agent.type.js";
 import { TaskStatusEnum } from "../common/enums.js";
 import { toConnection, type ConnectionShape } from "../common/connection.js";
@@ -31,7 +31,7 @@ const principal = principalOf;
 export class TaskResolver {
   @Authorized("VIEWER")
   @Query(() => Task, { nullable: true })
-  task(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<TaskEntity | null> {
+  task(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<TaskRecord | null> {
     return ctx.loaders.task.load(id);
   }
 
@@ -43,7 +43,7 @@ export class TaskResolver {
     @Arg("first", () => Int, { nullable: true, defaultValue: 20, description: "0 to 100." }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
     @Arg("filter", () => TaskFilter, { nullable: true }) filter?: TaskFilter,
-  ): Promise<ConnectionShape<TaskEntity>> {
+  ): Promise<ConnectionShape<TaskRecord>> {
     const page = await ctx.services.tasks.list({ first, after, filter, onlyAgent: agentScope(principal(ctx)) });
     if (selects(info, "edges", "node", "assignedAgent")) {
       await ctx.loaders.agent.prefetch(page.nodes.map((t) => t.assignedAgentId));
@@ -53,7 +53,7 @@ export class TaskResolver {
 
   @Authorized("OPERATOR")
   @Mutation(() => Task)
-  createTask(@Arg("input", () => CreateTaskInput) input: CreateTaskInput, @Ctx() ctx: Context): Promise<TaskEntity> {
+  createTask(@Arg("input", () => CreateTaskInput) input: CreateTaskInput, @Ctx() ctx: Context): Promise<TaskRecord> {
     return ctx.services.tasks.create(input);
   }
 
@@ -64,13 +64,13 @@ export class TaskResolver {
     @Arg("status", () => TaskStatusEnum) status: TaskStatus,
     @Ctx() ctx: Context,
     @Arg("note", () => String, { nullable: true }) note?: string,
-  ): Promise<TaskEntity> {
+  ): Promise<TaskRecord> {
     return ctx.services.tasks.updateStatus(id, status, note, principal(ctx));
   }
 
   @Authorized("OPERATOR")
   @Mutation(() => Task)
-  cancelTask(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<TaskEntity> {
+  cancelTask(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<TaskRecord> {
     return ctx.services.tasks.cancel(id, principal(ctx));
   }
 
@@ -83,7 +83,7 @@ export class TaskResolver {
     @Arg("taskId", () => ID) taskId: string,
     @Arg("agentId", () => ID) agentId: string,
     @Ctx() ctx: Context,
-  ): Promise<TaskEntity> {
+  ): Promise<TaskRecord> {
     return ctx.services.assignment.assign(taskId, agentId, principal(ctx));
   }
 
@@ -92,7 +92,7 @@ export class TaskResolver {
     description:
       "Takes an active task from its agent and returns it to PENDING; it is then offered to the agents again, the freed one included (pause it first to keep the task away from it).",
   })
-  unassignTask(@Arg("taskId", () => ID) taskId: string, @Ctx() ctx: Context): Promise<TaskEntity> {
+  unassignTask(@Arg("taskId", () => ID) taskId: string, @Ctx() ctx: Context): Promise<TaskRecord> {
     return ctx.services.assignment.unassign(taskId, principal(ctx));
   }
 
@@ -107,10 +107,10 @@ export class TaskResolver {
       ),
   })
   taskEvents(
-    @Root() event: TaskEventEntity,
+    @Root() event: TaskEventRecord,
     @Arg("taskId", () => ID) _taskId: string,
     @Arg("afterSeq", () => Int, { nullable: true }) _afterSeq?: number,
-  ): TaskEventEntity {
+  ): TaskEventRecord {
     return event;
   }
 
@@ -124,29 +124,29 @@ export class TaskResolver {
       }),
   })
   taskChanged(
-    @Root() task: TaskEntity,
+    @Root() task: TaskRecord,
     @Arg("filter", () => TaskChangedFilter, { nullable: true }) _filter?: TaskChangedFilter,
-  ): TaskEntity {
+  ): TaskRecord {
     return task;
   }
 
   @FieldResolver(() => Int)
-  lastEventSeq(@Root() task: TaskEntity): number {
+  lastEventSeq(@Root() task: TaskRecord): number {
     return task.eventSeq;
   }
 
   @FieldResolver(() => Agent, { nullable: true })
-  assignedAgent(@Root() task: TaskEntity, @Ctx() ctx: Context): Loaded<AgentEntity> {
+  assignedAgent(@Root() task: TaskRecord, @Ctx() ctx: Context): Loaded<AgentRecord> {
     return task.assignedAgentId ? ctx.loaders.agent.load(task.assignedAgentId) : null;
   }
 
   @FieldResolver(() => Workspace, { nullable: true })
-  workspace(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<WorkspaceEntity | null> {
+  workspace(@Root() task: TaskRecord, @Ctx() ctx: Context): Promise<WorkspaceRecord | null> {
     return ctx.loaders.workspaceByTask.load(task.id);
   }
 
   @FieldResolver(() => Task, { nullable: true })
-  parent(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<TaskEntity | null> | null {
+  parent(@Root() task: TaskRecord, @Ctx() ctx: Context): Promise<TaskRecord | null> | null {
     return task.parentId ? ctx.loaders.task.load(task.parentId) : null;
   }
 
@@ -154,11 +154,11 @@ export class TaskResolver {
     description: "Events with seq > afterSeq (default 0), oldest first, at most `first` (max 500).",
   })
   events(
-    @Root() task: TaskEntity,
+    @Root() task: TaskRecord,
     @Ctx() ctx: Context,
     @Arg("afterSeq", () => Int, { nullable: true, defaultValue: 0 }) afterSeq?: number,
     @Arg("first", () => Int, { nullable: true, defaultValue: 100, description: "0 to 500." }) first?: number,
-  ): Promise<TaskEventEntity[]> | TaskEventEntity[] {
+  ): Promise<TaskEventRecord[]> | TaskEventRecord[] {
     if (!maySeeTask(principal(ctx), task)) return [];
     return ctx.services.tasks.events(task.id, afterSeq, first);
   }
@@ -167,7 +167,7 @@ export class TaskResolver {
 @Resolver(() => TaskEvent)
 export class TaskEventResolver {
   @FieldResolver(() => Agent, { nullable: true, description: "The agent that caused the event, if any." })
-  agent(@Root() event: TaskEventEntity, @Ctx() ctx: Context): Loaded<AgentEntity> {
+  agent(@Root() event: TaskEventRecord, @Ctx() ctx: Context): Loaded<AgentRecord> {
     return event.agentId ? ctx.loaders.agent.load(event.agentId) : null;
   }
 }

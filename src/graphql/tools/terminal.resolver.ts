@@ -13,7 +13,7 @@ import {
   Subscription,
   registerEnumType,
 } from "type-graphql";
-import type { CommandOutputEntity, CommandRunEntity, TaskEntity, ToolCallEntity } from "../../infra/db/entities.js";
+import type { CommandOutputRecord, CommandRunRecord, TaskRecord, ToolCallRecord } from "../../domain/records.js";
 import { Task } from "../task/task.type.js";
 import { toConnection, type ConnectionShape } from "../common/connection.js";
 import { forbidden } from "../../domain/errors.js";
@@ -24,20 +24,20 @@ import { CommandOutputChunk, CommandRun, CommandUsage, ToolCall, ToolCallConnect
 export class TerminalResolver {
   @Authorized("OPERATOR", "AGENT")
   @Mutation(() => CommandRun, { description: "Stops a running command and its whole process tree (status CANCELLED)." })
-  cancelCommand(@Arg("runId", () => ID) runId: string, @Ctx() ctx: Context): Promise<CommandRunEntity> {
+  cancelCommand(@Arg("runId", () => ID) runId: string, @Ctx() ctx: Context): Promise<CommandRunRecord> {
     return ctx.services.commands.cancel(runId, principalOf(ctx));
   }
 
   @Authorized("VIEWER")
   @Query(() => CommandRun, { nullable: true })
-  async commandRun(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<CommandRunEntity | null> {
+  async commandRun(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<CommandRunRecord | null> {
     const run = await ctx.services.commands.get(id);
     return run && (await taskVisible(ctx, run.taskId)) ? run : null;
   }
 
   @Authorized("VIEWER")
   @Query(() => [CommandRun], { description: "A task's command runs, newest first (at most 100)." })
-  async commandRuns(@Arg("taskId", () => ID) taskId: string, @Ctx() ctx: Context): Promise<CommandRunEntity[]> {
+  async commandRuns(@Arg("taskId", () => ID) taskId: string, @Ctx() ctx: Context): Promise<CommandRunRecord[]> {
     return (await taskVisible(ctx, taskId)) ? ctx.services.commands.ofTask(taskId) : [];
   }
 
@@ -48,7 +48,7 @@ export class TerminalResolver {
     @Ctx() ctx: Context,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
-  ): Promise<ConnectionShape<ToolCallEntity>> {
+  ): Promise<ConnectionShape<ToolCallRecord>> {
     if (!(await taskVisible(ctx, taskId)))
       throw forbidden("An agent key may only see and change the tasks of its own agent");
     return toConnection(await ctx.services.tools.list(taskId, { first, after }));
@@ -56,7 +56,7 @@ export class TerminalResolver {
 
   @Authorized("VIEWER")
   @Query(() => ToolCall, { nullable: true })
-  async toolCall(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<ToolCallEntity | null> {
+  async toolCall(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<ToolCallRecord | null> {
     const call = await ctx.services.tools.get(id);
     return call && (await taskVisible(ctx, call.taskId)) ? call : null;
   }
@@ -73,10 +73,10 @@ export class TerminalResolver {
       ),
   })
   commandOutput(
-    @Root() chunk: CommandOutputEntity,
+    @Root() chunk: CommandOutputRecord,
     @Arg("runId", () => ID) _runId: string,
     @Arg("afterSeq", () => Int, { nullable: true }) _afterSeq?: number,
-  ): CommandOutputEntity {
+  ): CommandOutputRecord {
     return chunk;
   }
 }
@@ -96,7 +96,7 @@ export class TaskCommandUsageResolver {
     nullable: true,
     description: "This task's changes to the command policy (applied after its agent's).",
   })
-  toolPolicy(@Root() task: TaskEntity): unknown {
+  toolPolicy(@Root() task: TaskRecord): unknown {
     return task.toolPolicy;
   }
 
@@ -116,7 +116,7 @@ export class TaskCommandUsageResolver {
   }
 
   @FieldResolver(() => CommandUsage, { description: "CPU, memory and output of the task's command runs, summed." })
-  commandUsage(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<CommandUsage> {
+  commandUsage(@Root() task: TaskRecord, @Ctx() ctx: Context): Promise<CommandUsage> {
     return ctx.services.commands.usageOfTask(task.id);
   }
 }

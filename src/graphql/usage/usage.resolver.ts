@@ -4,7 +4,7 @@ import type {
   UsageReportRow as UsageReportRowShape,
   UsageSums,
 } from "../../domain/usage/usage.service.js";
-import type { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
+import type { AgentRecord, TaskRecord } from "../../domain/records.js";
 import { Agent } from "../agent/agent.type.js";
 import type { Context } from "../context.js";
 import { Task } from "../task/task.type.js";
@@ -14,7 +14,7 @@ import { Usage, UsageGroupByEnum, UsageReportRow } from "./usage.type.js";
 export class TaskUsageResolver {
   @Authorized("VIEWER")
   @FieldResolver(() => Usage, { description: "Tokens and cost of the task's model calls, summed." })
-  usage(@Root() task: TaskEntity, @Ctx() ctx: Context): Promise<UsageSums> {
+  usage(@Root() task: TaskRecord, @Ctx() ctx: Context): Promise<UsageSums> {
     return ctx.services.usage.ofTask(task.id);
   }
 }
@@ -23,7 +23,7 @@ export class TaskUsageResolver {
 export class AgentUsageResolver {
   @Authorized("VIEWER")
   @FieldResolver(() => Usage, { description: "Tokens and cost of the agent's model calls, summed." })
-  usage(@Root() agent: AgentEntity, @Ctx() ctx: Context): Promise<UsageSums> {
+  usage(@Root() agent: AgentRecord, @Ctx() ctx: Context): Promise<UsageSums> {
     return ctx.services.usage.ofAgent(agent.id);
   }
 }

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
-import type { AgentEntity, TaskEntity, WorkspaceEntity } from "../../infra/db/entities.js";
+import type { AgentRecord, TaskRecord, WorkspaceRecord } from "../../domain/records.js";
 import { Agent } from "../agent/agent.type.js";
 import { maySeeWorkspace } from "../../domain/auth/access.js";
 import { principalOf, type Context, type Loaded } from "../context.js";
@@ -10,7 +10,7 @@ import { Workspace } from "./workspace.type.js";
 export class WorkspaceResolver {
   @Authorized("VIEWER")
   @Query(() => Workspace, { nullable: true })
-  async workspace(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<WorkspaceEntity | null> {
+  async workspace(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<WorkspaceRecord | null> {
     const ws = await ctx.services.workspaces.get(id);
     if (!ws || !maySeeWorkspace(principalOf(ctx), ws)) return null;
     // An agent's old workspace of a task that moved on is its task's: seen with the task only.
@@ -18,12 +18,12 @@ export class WorkspaceResolver {
   }
 
   @FieldResolver(() => Task)
-  async task(@Root() ws: WorkspaceEntity, @Ctx() ctx: Context): Promise<TaskEntity | null> {
+  async task(@Root() ws: WorkspaceRecord, @Ctx() ctx: Context): Promise<TaskRecord | null> {
     return ctx.loaders.task.load(ws.taskId);
   }
 
   @FieldResolver(() => Agent)
-  agent(@Root() ws: WorkspaceEntity, @Ctx() ctx: Context): Loaded<AgentEntity> {
+  agent(@Root() ws: WorkspaceRecord, @Ctx() ctx: Context): Loaded<AgentRecord> {
     return ctx.loaders.agent.load(ws.agentId);
   }
 }

@@ -2,6 +2,7 @@
  * Which models a call tries, in order. Pure functions: the runtime passes in the task's override,
  * the agent's default, the complexity tiers and the global default from configuration.
  */
+import { isModelId } from "../../domain/model-ids.js";
 
 export interface ComplexityTier {
   /** Inclusive bounds. */
@@ -77,10 +78,7 @@ export class ModelConfigError extends Error {
   }
 }
 
-const modelIdPattern = /^[A-Za-z0-9~][\w.:/@~+-]*$/;
-
-/** An OpenRouter-style model id (`openai/gpt-4o`, `anthropic/claude-sonnet-4.5:beta`), at most 200 characters. */
-export const isModelId = (m: string): boolean => m.length > 0 && m.length <= 200 && modelIdPattern.test(m);
+export { isModelId };
 
 /** A comma-separated model list such as `openai/gpt-4o,anthropic/claude-sonnet-4.5`. */
 export function parseModelList(text: string, what = "model list"): string[] {

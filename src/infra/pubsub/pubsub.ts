@@ -1,54 +1,7 @@
-/**
- * Pub/sub topics and their payloads, declared once. Payloads carry ids and sequence
- * numbers only: subscribers read the rows, so a PostgreSQL NOTIFY never exceeds its cap
- * and no secret or large body travels through the bus.
- */
-import type { SqlEntityManager } from "@mikro-orm/knex";
+import type { Handler, Message, Topic } from "../../domain/shared/pubsub.js";
 
-export interface TopicPayloads {
-  TASK_EVENT: { taskId: string; seq: number };
-  /** `rev`: the change's revision, when the process that made it keeps the row (TaskService). */
-  TASK_CHANGED: { taskId: string; rev?: string };
-  /** `name`: the agent's new name, when the change renamed it. */
-  AGENT_CHANGED: { agentId: string; name?: string };
-  API_KEY_REVOKED: { apiKeyId: string };
-  COMMAND_OUTPUT: { runId: string; seq: number };
-  COMMAND_CHANGED: { runId: string };
-  /** Asks whichever process runs the command to stop it. */
-  COMMAND_CANCEL: { runId: string };
-  /** A person's message waits for the agent working on the task. */
-  TASK_MESSAGE: { taskId: string };
-}
-
-export type Topic = keyof TopicPayloads;
-export const topics: readonly Topic[] = [
-  "TASK_EVENT",
-  "TASK_CHANGED",
-  "AGENT_CHANGED",
-  "API_KEY_REVOKED",
-  "COMMAND_OUTPUT",
-  "COMMAND_CHANGED",
-  "COMMAND_CANCEL",
-  "TASK_MESSAGE",
-];
-
-export type Message = { [T in Topic]: { topic: T; payload: TopicPayloads[T] } }[Topic];
-
-export type Handler<T extends Topic> = (payload: TopicPayloads[T]) => void;
-
-export interface PubSub {
-  /** Publishes messages; call only after the transaction that wrote their rows committed. */
-  publish(messages: readonly Message[]): Promise<void>;
-  /**
-   * Publishes messages as part of `em`'s open transaction, delivered when it commits and never
-   * if it rolls back (PostgreSQL's NOTIFY is transactional). Only where the bus lives in the
-   * transaction's database; else undefined, and the caller publishes after the commit.
-   */
-  publishWithin?(em: SqlEntityManager, messages: readonly Message[]): Promise<void>;
-  /** Registers a handler; returns the function that removes it. */
-  subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void;
-  close(): Promise<void>;
-}
+export type { Handler, Message, PubSub, Topic, TopicPayloads } from "../../domain/shared/pubsub.js";
+export { topics } from "../../domain/shared/pubsub.js";
 
 /** Local fan-out shared by every implementation. */
 export class HandlerRegistry {

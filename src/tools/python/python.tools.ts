@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { badInput, policyDenied } from "../../domain/errors.js";
-import type { CommandRunEntity } from "../../infra/db/entities.js";
+import type { CommandRunRecord } from "../../domain/records.js";
 import { removeTree } from "../../infra/workspace-fs/confined.js";
 import {
   prepareDownload,
@@ -27,7 +27,7 @@ export interface Traceback {
 }
 
 export interface PythonResult {
-  run: CommandRunEntity;
+  run: CommandRunRecord;
   stdout: string;
   stderr: string;
   traceback: Traceback | null;
@@ -104,7 +104,7 @@ const traceback = named(
     .describe("The exception a Python run raised."),
 );
 
-const run = apiType<CommandRunEntity>("CommandRun");
+const run = apiType<CommandRunRecord>("CommandRun");
 
 export const runPython = defineTool({
   id: "runPython",
@@ -189,7 +189,7 @@ export const installPackages = defineTool({
     timeoutMs: z.number().int().min(1_000).max(86_400_000).optional(),
   }),
   output: named("PackageInstallResult", z.object({ run, stdout: z.string(), stderr: z.string() })) as z.ZodType<{
-    run: CommandRunEntity;
+    run: CommandRunRecord;
     stdout: string;
     stderr: string;
   }>,

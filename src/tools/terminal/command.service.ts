@@ -9,7 +9,7 @@ import { SequenceFeed } from "../../domain/shared/sequence-feed.js";
 import { storableText } from "../../domain/shared/storable.js";
 import { appendEvent, type NewTaskEvent } from "../../domain/tasks/task-events.js";
 import type { TaskService } from "../../domain/tasks/task.service.js";
-import { CommandOutputEntity, CommandRunEntity } from "../../infra/db/entities.js";
+import { CommandOutputRecord, CommandRunRecord } from "../../domain/records.js";
 import { sql } from "../../infra/db/reader.js";
 import { RUN_MARKER } from "../../infra/sandbox/command-line.js";
 import { assertRoomFor, diskGuard, type DiskLimits } from "../files/disk.js";
@@ -72,7 +72,7 @@ const SUMMARY_EVERY_MS = 2_000;
 
 interface Running {
   abort: AbortController;
-  done: Promise<CommandRunEntity>;
+  done: Promise<CommandRunRecord>;
   taskId: string | null;
 }
 
@@ -88,7 +88,7 @@ const kb = (n: number) =>
  * recorded with status, exit code, resources used and a summary event on the task.
  */
 export class CommandService {
-  readonly feed: SequenceFeed<CommandOutputEntity>;
+  readonly feed: SequenceFeed<CommandOutputRecord>;
   private readonly running = new Map<string, Running>();
   private readonly unsubscribe: Array<() => void> = [];
 
@@ -101,10 +101,10 @@ export class CommandService {
     private readonly opts: CommandServiceOptions = defaultCommandServiceOptions,
   ) {
     this.slots = new RunSlots(opts.maxConcurrent, opts.maxPerWorkspace);
-    this.feed = new SequenceFeed<CommandOutputEntity>(
+    this.feed = new SequenceFeed<CommandOutputRecord>(
       {
         read: (runId, afterSeq, limit) =>
-          deps.db.read.select(CommandOutputEntity, sql("run_id = ? and seq > ?", [runId, afterSeq]), {
+          deps.db.read.select(CommandOutputRecord, sql("run_id = ? and seq > ?", [runId, afterSeq]), {
             orderBy: "seq asc",
             limit,
           }),
@@ -131,13 +131,13 @@ export class CommandService {
   }
 
   /** Starts a run and returns it at once (status RUNNING); `done` settles when it ends. */
-  async start(ctx: RunScope, req: CommandRequest): Promise<{ run: CommandRunEntity; done: Promise<CommandRunEntity> }> {
+  async start(ctx: RunScope, req: CommandRequest): Promise<{ run: CommandRunRecord; done: Promise<CommandRunRecord> }> {
     const sandbox = this.sandbox();
     // No new run in a workspace over its quota, or on a disk under its floor.
     if (req.workspace === undefined) await assertRoomFor(ctx.workspace.root, this.opts.disk);
     else await assertFreeSpace(req.workspace, this.opts.disk);
     const id = newId();
-    const run: CommandRunEntity = Object.assign(new CommandRunEntity(), {
+    const run: CommandRunRecord = Object.assign(new CommandRunRecord(), {
       ...resultWithoutRun("FAILED", sandbox.kind),
       id,
       toolCallId: ctx.toolCallId,
@@ -152,7 +152,7 @@ export class CommandService {
       createdAt: this.now(),
       finishedAt: null,
     });
-    await this.deps.db.fork().insert(CommandRunEntity, run);
+    await this.deps.db.fork().insert(CommandRunRecord, run);
     await this.deps.pubsub.publish([{ topic: "COMMAND_CHANGED", payload: { runId: id } }]);
 
     const abort = new AbortController();
@@ -163,12 +163,12 @@ export class CommandService {
   }
 
   private async execute(
-    run: CommandRunEntity,
+    run: CommandRunRecord,
     req: CommandRequest,
     sandbox: Sandbox,
     signal: AbortSignal,
     ctx: RunScope,
-  ): Promise<CommandRunEntity> {
+  ): Promise<CommandRunRecord> {
     const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
     const pending: Array<{ stream: "STDOUT" | "STDERR"; data: string }> = [];
     let pendingBytes = 0;
@@ -338,8 +338,8 @@ export class CommandService {
    */
   private async appendOutput(
     runId: string,
-    chunks: Array<{ stream: CommandOutputEntity["stream"]; data: string }>,
-    ended?: CommandRunEntity,
+    chunks: Array<{ stream: CommandOutputRecord["stream"]; data: string }>,
+    ended?: CommandRunRecord,
     report?: { taskId: string; event: NewTaskEvent },
   ): Promise<void> {
     await inTransaction(this.deps, async (em, out) => {
@@ -352,7 +352,7 @@ export class CommandService {
       const first = last - chunks.length + 1;
       if (chunks.length > 0) {
         await em.insertMany(
-          CommandOutputEntity,
+          CommandOutputRecord,
           chunks.map((c, i) => ({
             id: newId(),
             runId,
@@ -366,7 +366,7 @@ export class CommandService {
       }
       if (ended) {
         const { id: _id, lastOutputSeq: _seq, ...fields } = ended;
-        await em.nativeUpdate(CommandRunEntity, { id: runId }, fields);
+        await em.nativeUpdate(CommandRunRecord, { id: runId }, fields);
         out.push({ topic: "COMMAND_CHANGED", payload: { runId } });
         if (report) await appendEvent(em, out, report.taskId, report.event, ended.finishedAt ?? now);
       }
@@ -403,9 +403,9 @@ export class CommandService {
     ]);
   }
 
-  async get(id: string): Promise<CommandRunEntity | null> {
+  async get(id: string): Promise<CommandRunRecord | null> {
     if (!isId(id)) return null;
-    const [row] = await this.deps.db.read.select(CommandRunEntity, sql("id = ?", [id]));
+    const [row] = await this.deps.db.read.select(CommandRunRecord, sql("id = ?", [id]));
     return row ?? null;
   }
 
@@ -413,7 +413,7 @@ export class CommandService {
    * Resolves with the run once it has ended: at once for a run of this process, else by
    * polling its row (a run of another process). Rejects with the signal's reason on abort.
    */
-  async wait(runId: string, signal?: AbortSignal): Promise<CommandRunEntity> {
+  async wait(runId: string, signal?: AbortSignal): Promise<CommandRunRecord> {
     const local = this.running.get(runId);
     if (local) {
       if (!signal) return local.done;
@@ -451,16 +451,16 @@ export class CommandService {
   }
 
   /** The run a runCommand tool call started, if any. */
-  async byToolCall(toolCallId: string): Promise<CommandRunEntity | null> {
-    const [row] = await this.deps.db.read.select(CommandRunEntity, sql("tool_call_id = ?", [toolCallId]), {
+  async byToolCall(toolCallId: string): Promise<CommandRunRecord | null> {
+    const [row] = await this.deps.db.read.select(CommandRunRecord, sql("tool_call_id = ?", [toolCallId]), {
       limit: 1,
     });
     return row ?? null;
   }
 
   /** A run's stored output, in order. */
-  async output(runId: string): Promise<CommandOutputEntity[]> {
-    return this.deps.db.read.select(CommandOutputEntity, sql("run_id = ?", [runId]), { orderBy: "seq asc" });
+  async output(runId: string): Promise<CommandOutputRecord[]> {
+    return this.deps.db.read.select(CommandOutputRecord, sql("run_id = ?", [runId]), { orderBy: "seq asc" });
   }
 
   /** Resources used by all the runs of a task. */
@@ -490,12 +490,12 @@ export class CommandService {
   }
 
   /** Runs of a task, newest first. */
-  async ofTask(taskId: string, limit = 100): Promise<CommandRunEntity[]> {
-    return this.deps.db.read.select(CommandRunEntity, sql("task_id = ?", [taskId]), { orderBy: "id desc", limit });
+  async ofTask(taskId: string, limit = 100): Promise<CommandRunRecord[]> {
+    return this.deps.db.read.select(CommandRunRecord, sql("task_id = ?", [taskId]), { orderBy: "id desc", limit });
   }
 
   /** Stops a run wherever it runs (this process, or another through the bus). */
-  async cancel(runId: string, caller: Principal): Promise<CommandRunEntity> {
+  async cancel(runId: string, caller: Principal): Promise<CommandRunRecord> {
     const run = await this.get(runId);
     if (!run) throw notFound("Command run", runId, "runId");
     await this.authorise(run, caller);
@@ -514,7 +514,7 @@ export class CommandService {
     runId: string,
     afterSeq: number | null | undefined,
     caller: Principal,
-  ): Promise<Channel<CommandOutputEntity>> {
+  ): Promise<Channel<CommandOutputRecord>> {
     const after = afterSeq ?? 0;
     if (!Number.isInteger(after) || after < 0) {
       throw new DomainError("BAD_USER_INPUT", "afterSeq: must be a whole number of at least 0", { field: "afterSeq" });
@@ -526,7 +526,7 @@ export class CommandService {
     return this.feed.subscribe(runId, after, (chunk) => chunk.stream === "EXIT");
   }
 
-  private async authorise(run: CommandRunEntity, caller: Principal): Promise<void> {
+  private async authorise(run: CommandRunRecord, caller: Principal): Promise<void> {
     if (caller.role !== "AGENT") return;
     const task = run.taskId ? await this.tasks.get(run.taskId) : null;
     if (!task) throw forbidden("An agent key may only see the commands of its own agent's tasks");
@@ -541,7 +541,7 @@ export class CommandService {
    * owner is not known, and a live one must not be touched.)
    */
   async failOrphanedRuns(): Promise<number> {
-    const runs = await this.deps.db.read.select(CommandRunEntity, sql("status = 'RUNNING'", []), { limit: 10_000 });
+    const runs = await this.deps.db.read.select(CommandRunRecord, sql("status = 'RUNNING'", []), { limit: 10_000 });
     if (runs.length === 0) return 0;
     const killed = stopLeftoverRuns(RUN_MARKER, new Set(runs.map((r) => r.id)));
     if (killed > 0) this.deps.logger.warn({ processes: killed }, "stopped sandboxes a previous process left running");

@@ -2,7 +2,7 @@ import type { Json } from "../../domain/terms.js";
 import { notFound } from "../../domain/errors.js";
 import { isId } from "../../domain/ids.js";
 import { inTransaction, type Deps } from "../../domain/shared/deps.js";
-import { AgentEntity, TaskEntity } from "../../infra/db/entities.js";
+import { AgentRecord, TaskRecord } from "../../domain/records.js";
 import { checkCommand, mergePolicy, type CommandPolicy } from "../../infra/sandbox/command-policy.js";
 
 /**
@@ -18,8 +18,8 @@ export class ToolPolicyService {
   /** Throws POLICY_DENIED naming the rule when the program or one of its arguments is refused. */
   async check(program: string, args: readonly string[], scope: { taskId: string; agentId: string }): Promise<void> {
     const [agent, task] = await Promise.all([
-      this.deps.db.fork().findOne(AgentEntity, { id: scope.agentId }, { fields: ["toolPolicy"] }),
-      this.deps.db.fork().findOne(TaskEntity, { id: scope.taskId }, { fields: ["toolPolicy"] }),
+      this.deps.db.fork().findOne(AgentRecord, { id: scope.agentId }, { fields: ["toolPolicy"] }),
+      this.deps.db.fork().findOne(TaskRecord, { id: scope.taskId }, { fields: ["toolPolicy"] }),
     ]);
     const overrides = [agent?.toolPolicy, task?.toolPolicy].filter((o) => o !== null && o !== undefined);
     checkCommand(overrides.length > 0 ? mergePolicy(this.base, ...overrides) : this.base, program, args);
@@ -28,9 +28,9 @@ export class ToolPolicyService {
   /** Sets (or with null clears) an agent's or a task's override; a malformed one is BAD_USER_INPUT. */
   async set(kind: "agent" | "task", id: string, policy: Json): Promise<void> {
     if (policy !== null) mergePolicy(this.base, policy);
-    const entity = kind === "agent" ? AgentEntity : TaskEntity;
+    const entity = kind === "agent" ? AgentRecord : TaskRecord;
     await inTransaction(this.deps, async (em, out) => {
-      const n = isId(id) ? await em.nativeUpdate(entity as typeof AgentEntity, { id }, { toolPolicy: policy }) : 0;
+      const n = isId(id) ? await em.nativeUpdate(entity as typeof AgentRecord, { id }, { toolPolicy: policy }) : 0;
       if (n === 0) throw notFound(kind === "agent" ? "Agent" : "Task", id, "id");
       out.push(
         kind === "agent"

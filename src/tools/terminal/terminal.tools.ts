@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { badInput, DomainError } from "../../domain/errors.js";
-import type { CommandRunEntity } from "../../infra/db/entities.js";
+import type { CommandRunRecord } from "../../domain/records.js";
 import { apiType, named } from "../api-shape.js";
 import type { ToolDeps } from "../deps.js";
 import { defineTool, workspaceInput } from "../registry.js";
@@ -65,7 +65,7 @@ export const runCommand = defineTool({
     "Start a program in the task's workspace, inside the sandbox: no shell, no network, the workspace as the only writable directory, limits on time, CPU, memory, processes, file size and output. Returns the run at once; its output streams and its end is recorded.",
   input: runCommandInput,
   inputType: "RunCommandInput",
-  output: apiType<CommandRunEntity>("CommandRun"),
+  output: apiType<CommandRunRecord>("CommandRun"),
   policy: { roles: ["OPERATOR", "AGENT"], sandbox: true, network: false },
   async execute(ctx, input) {
     const { deps } = ctx;

@@ -1,0 +1,242 @@
+/**
+ * The records the domain keeps: plain classes with the fields of each stored row, owned by the
+ * domain and used by every layer. The database maps them (src/infra/db/entities.ts); the API has
+ * types of its own (the `*.type.ts` files of src/graphql) and never exposes a record by accident.
+ */
+import type {
+  CommandRunStatus,
+  ToolCallStatus,
+  AgentKind,
+  AgentStatus,
+  Json,
+  Role,
+  TaskEventType,
+  TaskStatus,
+  WorkspaceStatus,
+} from "./terms.js";
+
+export class AgentRecord {
+  id!: string;
+  name!: string;
+  status!: AgentStatus;
+  /** BUILTIN agents are run by this system's workers; EXTERNAL ones drive their tasks over the API. */
+  kind!: AgentKind;
+  minComplexity!: number;
+  maxComplexity!: number;
+  maxConcurrentTasks!: number;
+  /** Tasks assigned and not finished; kept in step by the assignment engine's conditional updates. */
+  activeTasks!: number;
+  lastActiveAt!: Date | null;
+  lastHeartbeatAt!: Date | null;
+  /** Changes to the command policy for this agent's tasks (see config/tool-policy.json). */
+  toolPolicy!: Json;
+  /** Default model (or comma-separated fallback list) of a builtin agent; null: the configured tiers and default. */
+  model!: string | null;
+  /** The agent's role, put at the top of its conversations. */
+  instructions!: string | null;
+  /** Tool ids this agent's runtime may use; null: every registered tool. */
+  tools!: Json;
+  /** Its tasks wait in REVIEW for approveTask or rejectTask before they complete. */
+  requiresApproval!: boolean;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export class TaskRecord {
+  id!: string;
+  title!: string;
+  description!: string;
+  complexity!: number;
+  priority!: number;
+  status!: TaskStatus;
+  assignedAgentId!: string | null;
+  assignedAt!: Date | null;
+  parentId!: string | null;
+  /** Highest TaskEvent.seq written for this task; bumped in the event's own transaction. */
+  eventSeq!: number;
+  /** Changes to the command policy for this task, applied after its agent's. */
+  toolPolicy!: Json;
+  /** Budget: the runtime stops the task once its model calls have cost this much (USD). */
+  maxCostUsd!: number | null;
+  /** Budget: the runtime stops the task once its model calls have used this many tokens. */
+  maxTokens!: number | null;
+  /** Model (or comma-separated list) for this task, ahead of its agent's default and the tiers. */
+  model!: string | null;
+  /** null: as its agent says; true/false: this task does or does not wait for approval in REVIEW. */
+  requiresApproval!: boolean | null;
+  /** Set while the task is paused (by a person, a spent budget, a provider out of credits). */
+  pausedAt!: Date | null;
+  pauseReason!: string | null;
+  /** Set while a finished task waits in REVIEW for approveTask or rejectTask. */
+  approvalRequestedAt!: Date | null;
+  /** What the agent said it did, from complete_task. */
+  summary!: string | null;
+  /** For FAILED and CANCELLED: the status it left (its README keeps that phase's checklist). */
+  stoppedIn!: string | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export class TaskEventRecord {
+  id!: string;
+  taskId!: string;
+  seq!: number;
+  type!: TaskEventType;
+  content!: string;
+  data!: Json;
+  agentId!: string | null;
+  createdAt!: Date;
+}
+
+export class WorkspaceRecord {
+  id!: string;
+  path!: string;
+  taskId!: string;
+  agentId!: string;
+  status!: WorkspaceStatus;
+  /** Why creation failed (status FAILED). */
+  error!: string | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export class ApiKeyRecord {
+  id!: string;
+  name!: string;
+  role!: Role;
+  /** sha256 of the secret, hex. The secret itself is never stored. */
+  keyHash!: string;
+  /** First characters of the secret, for recognising a key in lists. */
+  prefix!: string;
+  agentId!: string | null;
+  /** ENV for the key taken from ADMIN_API_KEY, FILE for the generated bootstrap key, API otherwise. */
+  source!: "ENV" | "FILE" | "API";
+  createdAt!: Date;
+  lastUsedAt!: Date | null;
+  revokedAt!: Date | null;
+}
+
+export class ToolCallRecord {
+  id!: string;
+  tool!: string;
+  taskId!: string | null;
+  workspaceId!: string | null;
+  /** Who called: the API key's name and id, and its agent for AGENT keys; "runtime" for the built-in runtime. */
+  callerName!: string;
+  callerKeyId!: string | null;
+  callerAgentId!: string | null;
+  /** The validated input, with long strings shortened (file contents are not kept here). */
+  input!: Json;
+  status!: ToolCallStatus;
+  errorCode!: string | null;
+  errorMessage!: string | null;
+  startedAt!: Date;
+  finishedAt!: Date | null;
+  durationMs!: number | null;
+  /** The built-in runtime's key for the model's tool call (task id and tool call id), so a resumed run never repeats it. */
+  invocationKey!: string | null;
+}
+
+export class CommandRunRecord {
+  id!: string;
+  toolCallId!: string | null;
+  taskId!: string | null;
+  workspaceId!: string;
+  program!: string;
+  args!: Json;
+  status!: CommandRunStatus;
+  exitCode!: number | null;
+  signal!: string | null;
+  /** For LIMIT_EXCEEDED: which limit (wallTime, cpuSeconds, memory, processes, fileSize, output). */
+  limit!: string | null;
+  durationMs!: number | null;
+  cpuTimeMs!: number | null;
+  maxRssKb!: number | null;
+  stdoutBytes!: number;
+  stderrBytes!: number;
+  truncated!: boolean;
+  sandbox!: string;
+  /** Highest CommandOutput.seq written so far. */
+  lastOutputSeq!: number;
+  createdAt!: Date;
+  finishedAt!: Date | null;
+}
+
+export type ModelCallOutcome = "SUCCESS" | "RETRY" | "NEXT_MODEL" | "FAILED";
+
+/** One attempt at a model call, with the tokens and cost the provider reported. */
+export class ModelCallRecord {
+  id!: string;
+  taskId!: string | null;
+  agentId!: string | null;
+  model!: string;
+  provider!: string | null;
+  /** 1 for the first attempt at a step, 2 for its first retry, … */
+  attempt!: number;
+  outcome!: ModelCallOutcome;
+  errorKind!: string | null;
+  promptTokens!: number;
+  completionTokens!: number;
+  cachedTokens!: number;
+  reasoningTokens!: number;
+  /** As reported by the provider; 0 when it reported none. */
+  costUsd!: number;
+  latencyMs!: number;
+  createdAt!: Date;
+}
+
+export type RunMessageRole = "user" | "assistant" | "tool";
+
+/** One message of a task's conversation with its model, append-only, numbered per task. */
+export class RunMessageRecord {
+  id!: string;
+  taskId!: string;
+  seq!: number;
+  role!: RunMessageRole;
+  content!: string | null;
+  /** assistant: `toolCalls` ({id, name, arguments}[]); tool: `toolCallId` and `name`; user: `author`. */
+  data!: Json;
+  /** The runtime step that wrote it. */
+  step!: number;
+  createdAt!: Date;
+}
+
+/** A task's runtime state, written in the same transaction as the messages of each step. */
+export class AgentRunRecord {
+  taskId!: string;
+  agentId!: string | null;
+  /** Completed steps (model turns). */
+  step!: number;
+  /** Highest RunMessage.seq. */
+  messageSeq!: number;
+  /** Time spent working, summed over the runs (waits and pauses excluded). */
+  activeMs!: number;
+  /** Loop detection: the last tool call's signature and how many times in a row it came. */
+  repeatKey!: string | null;
+  repeatCount!: number;
+  /** Why the run last stopped without finishing the task (not configured, paused …), shown once. */
+  waitReason!: string | null;
+  startedAt!: Date;
+  updatedAt!: Date;
+}
+
+/** A message from a person to the agent working on a task, delivered at the agent's next step. */
+export class TaskMessageRecord {
+  id!: string;
+  taskId!: string;
+  author!: string;
+  text!: string;
+  createdAt!: Date;
+  deliveredAt!: Date | null;
+}
+
+export class CommandOutputRecord {
+  id!: string;
+  runId!: string;
+  seq!: number;
+  stream!: "STDOUT" | "STDERR" | "EXIT";
+  data!: string;
+  createdAt!: Date;
+}
+
+/** A many-to-one relation kept as the referenced row's id (the entity property holds the id). */
