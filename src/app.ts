@@ -11,6 +11,7 @@ import { TaskControlService } from "./domain/tasks/task-control.service.js";
 import { TaskService } from "./domain/tasks/task.service.js";
 import { UsageService } from "./domain/usage/usage.service.js";
 import { WorkspaceService } from "./domain/workspaces/workspace.service.js";
+import { SqlWorkspaceStore } from "./infra/db/stores/workspace.store.js";
 import { readinessCheck } from "./http/readiness.js";
 import { loadPolicy } from "./infra/sandbox/command-policy.js";
 import { createSandbox, probeSandbox, type Sandbox, type SandboxLimits } from "./infra/sandbox/sandbox.js";
@@ -30,6 +31,7 @@ import { may } from "./domain/auth/access.js";
 import { principalFrom } from "./http/identity.js";
 import { createHttpApp } from "./http/server.js";
 import { openDatabase, type Database } from "./infra/db/orm.js";
+import { transactor } from "./infra/db/transactions.js";
 import { MemoryPubSub } from "./infra/pubsub/memory.js";
 import { PostgresPubSub } from "./infra/pubsub/postgres.js";
 import type { PubSub } from "./infra/pubsub/pubsub.js";
@@ -232,7 +234,7 @@ export async function startCore(
       logger,
     });
     const services = await assembleServices(
-      { db, pubsub, logger },
+      { db, pubsub, logger, transact: transactor({ db, pubsub, logger }) },
       {
         workspacesDir: config.workspacesDir,
         jobs: queue,
@@ -328,7 +330,7 @@ async function assembleServices(deps: Deps, opts: ServiceOptions): Promise<AppSe
   const assignment = new AssignmentService(deps, opts);
   const tasks = new TaskService(deps, assignment);
   const agents = new AgentService(deps, assignment);
-  const workspaces = new WorkspaceService(deps);
+  const workspaces = new WorkspaceService(deps, new SqlWorkspaceStore(deps.db));
   const services = {
     agents,
     tasks,

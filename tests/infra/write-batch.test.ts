@@ -1,3 +1,4 @@
+import { transactor } from "../../src/infra/db/transactions.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import pg from "pg";
 import { tmpdir } from "node:os";
@@ -76,7 +77,8 @@ describeProfiles("write batches", (profile) => {
     }
     db = await openDatabase({ url, dataDir });
     await db.migrate();
-    deps = { db, pubsub: new MemoryPubSub(), logger };
+    const pubsub = new MemoryPubSub();
+    deps = { db, pubsub, logger, transact: transactor({ db, pubsub, logger }) };
   });
   afterAll(async () => {
     await db?.close();

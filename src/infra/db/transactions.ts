@@ -1,0 +1,108 @@
+/**
+ * The transaction engine behind the domain's `Deps.transact` (see src/domain/shared/deps.ts):
+ * MikroORM transactions, and the writer's direct and optimistic ones for the hot paths.
+ */
+import type { SqlEntityManager } from "@mikro-orm/knex";
+import type { Logger, Transact, TransactOptions } from "../../domain/shared/deps.js";
+import type { Message, PubSub } from "../../domain/shared/pubsub.js";
+import type { Database } from "./orm.js";
+import { directTransaction, discardDeferred, optimisticTransaction, sendDeferred } from "./writer.js";
+
+interface Engine {
+  db: Database;
+  pubsub: PubSub;
+  logger: Logger;
+}
+
+/**
+ * Runs `fn` in one transaction on a fresh EntityManager. The messages it collects reach
+ * subscribers only with the commit (PostgreSQL: NOTIFY inside the transaction) or after it, so a
+ * subscriber never sees a change that was rolled back. With `direct`, the transaction runs below
+ * MikroORM (see directTransaction): for hot paths whose statements are all the writer's own.
+ * With `optimistic` as well, it is first tried without holding the writer while `fn` runs (see
+ * optimisticTransaction); when that cannot be done, `fn` runs again in the ordinary way.
+ */
+export async function runTransaction<T>(
+  deps: Engine,
+  fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
+  opts: TransactOptions = {},
+): Promise<T> {
+  const outbox: Message[] = [];
+  let published = false;
+  const beforeCommit = async (em: SqlEntityManager) => {
+    if (outbox.length > 0 && deps.db.dialect === "postgresql" && deps.pubsub.publishWithin) {
+      await deps.pubsub.publishWithin(em, outbox);
+      published = true;
+    }
+  };
+  const finish = async (result: T): Promise<T> => {
+    if (outbox.length > 0 && !published) {
+      await deps.pubsub.publish(outbox).catch((err: unknown) => deps.logger.error({ err }, "publish failed"));
+    }
+    return result;
+  };
+  if (!opts.direct) return finish(await ormTransaction(deps.db.fork(), (em) => fn(em, outbox), beforeCommit));
+  const em = spareEm(deps.db);
+  try {
+    if (opts.optimistic) {
+      const tried = await optimisticTransaction(em, (em) => fn(em, outbox), beforeCommit);
+      if (tried.ok) return await finish(tried.value);
+      // Not done (nothing was written, nothing published): the ordinary transaction decides.
+      outbox.length = 0;
+      published = false;
+    }
+    return await finish(await directTransaction(em, (em) => fn(em, outbox), beforeCommit));
+  } finally {
+    keepEm(deps.db, em);
+  }
+}
+
+/**
+ * EntityManagers of direct transactions, kept for the next ones: only the writer's functions run
+ * on them, which keep nothing in the EntityManager (no entity, no unit of work), and each
+ * transaction leaves it without a transaction context. A fork costs more than its statement.
+ */
+const spareEms = new WeakMap<object, SqlEntityManager[]>();
+
+function spareEm(db: Database): SqlEntityManager {
+  return spareEms.get(db)?.pop() ?? db.fork();
+}
+
+function keepEm(db: Database, em: SqlEntityManager): void {
+  if (em.isInTransaction()) return;
+  let spare = spareEms.get(db);
+  if (!spare) spareEms.set(db, (spare = []));
+  if (spare.length < 64) spare.push(em);
+}
+
+/**
+ * A MikroORM transaction, begun and committed on the connection. Writes are explicit statements
+ * (insert, nativeUpdate, execute), never the unit of work's flush: em.transactional() and
+ * em.flush() keep their state in AsyncLocalStorage, which on Node 20 turns on promise hooks for
+ * the whole process and slows every await afterwards.
+ */
+async function ormTransaction<T>(
+  em: SqlEntityManager,
+  fn: (em: SqlEntityManager) => Promise<T>,
+  beforeCommit: (em: SqlEntityManager) => Promise<void>,
+): Promise<T> {
+  await em.begin();
+  try {
+    const result = await fn(em);
+    await beforeCommit(em);
+    // Statements held back for one round trip go before the commit; a failure rolls back.
+    await sendDeferred(em);
+    const tx = em.getTransactionContext();
+    await em.getConnection("write").commit(tx);
+    return result;
+  } catch (err) {
+    await discardDeferred(em).catch(() => {});
+    await em.rollback().catch(() => {});
+    throw err;
+  }
+}
+
+/** The domain's Deps.transact over this database and bus. */
+export function transactor(engine: Engine): Transact {
+  return (fn, opts) => runTransaction(engine, (em, outbox) => fn(em, outbox), opts);
+}
