@@ -11,6 +11,7 @@ import { TaskControlService } from "./domain/tasks/task-control.service.js";
 import { TaskService } from "./domain/tasks/task.service.js";
 import { UsageService } from "./domain/usage/usage.service.js";
 import { WorkspaceService } from "./domain/workspaces/workspace.service.js";
+import { SqlApiKeyStore } from "./infra/db/stores/api-key.store.js";
 import { SqlWorkspaceStore } from "./infra/db/stores/workspace.store.js";
 import { readinessCheck } from "./http/readiness.js";
 import { loadPolicy } from "./infra/sandbox/command-policy.js";
@@ -335,7 +336,7 @@ async function assembleServices(deps: Deps, opts: ServiceOptions): Promise<AppSe
     agents,
     tasks,
     assignment,
-    apiKeys: new ApiKeyService(deps),
+    apiKeys: new ApiKeyService(deps, new SqlApiKeyStore(deps.db)),
     workspaces,
     assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
     usage: new UsageService(deps),

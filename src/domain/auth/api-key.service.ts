@@ -1,12 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ApiKeyRecord, AgentRecord } from "../records.js";
+import { ApiKeyRecord } from "../records.js";
 import { badInput, conflict, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
 import { limits, roles, type Role } from "../terms.js";
-import { inTransaction, type Deps } from "../shared/deps.js";
+import type { Deps } from "../shared/deps.js";
 import { oneOf, text } from "../shared/validate.js";
+import type { ApiKeyStore } from "./api-key.store.js";
 import type { Principal } from "./principal.js";
 
 export interface CreateApiKeyInput {
@@ -38,7 +39,10 @@ export class ApiKeyService {
   private readonly authCache = new Map<string, { principal: Principal; expires: number }>();
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly deps: Deps) {
+  constructor(
+    private readonly deps: Deps,
+    private readonly store: ApiKeyStore,
+  ) {
     this.unsubscribe = deps.pubsub.subscribe("API_KEY_REVOKED", ({ apiKeyId }) => this.forget(apiKeyId));
   }
 
@@ -78,24 +82,23 @@ export class ApiKeyService {
       lastUsedAt: null,
       revokedAt: null,
     });
-    await inTransaction(this.deps, async (em) => {
-      if (agentId) {
-        const agent = isId(agentId) ? await em.findOne(AgentRecord, { id: agentId }, { fields: ["id"] }) : null;
-        if (!agent) throw notFound("Agent", agentId, "agentId");
+    await this.deps.transact(async (tx) => {
+      if (agentId && !(isId(agentId) && (await this.store.agentExists(tx, agentId)))) {
+        throw notFound("Agent", agentId, "agentId");
       }
-      await em.insert(ApiKeyRecord, apiKey);
+      await this.store.insert(tx, apiKey);
     });
     return { key, apiKey };
   }
 
   /** Revokes at once: the key leaves every process's cache and open sockets close on the event. */
   async revoke(id: string): Promise<ApiKeyRecord> {
-    const revoked = await inTransaction(this.deps, async (em, out) => {
-      const apiKey = isId(id) ? await em.findOne(ApiKeyRecord, { id }) : null;
+    const revoked = await this.deps.transact(async (tx, out) => {
+      const apiKey = isId(id) ? await this.store.get(id, tx) : null;
       if (!apiKey) throw notFound("API key", id);
       if (apiKey.revokedAt) throw conflict("This API key is already revoked", "id");
       apiKey.revokedAt = this.now();
-      await em.nativeUpdate(ApiKeyRecord, { id: apiKey.id }, { revokedAt: apiKey.revokedAt });
+      await this.store.update(tx, apiKey.id, { revokedAt: apiKey.revokedAt });
       out.push({ topic: "API_KEY_REVOKED", payload: { apiKeyId: apiKey.id } });
       return apiKey;
     });
@@ -103,16 +106,12 @@ export class ApiKeyService {
     return revoked;
   }
 
-  async list(includeRevoked: boolean): Promise<ApiKeyRecord[]> {
-    return this.deps.db.fork().find(ApiKeyRecord, includeRevoked ? {} : { revokedAt: null }, {
-      orderBy: { id: "asc" },
-      disableIdentityMap: true,
-    });
+  list(includeRevoked: boolean): Promise<ApiKeyRecord[]> {
+    return this.store.list(includeRevoked);
   }
 
   async get(id: string): Promise<ApiKeyRecord | null> {
-    if (!isId(id)) return null;
-    return this.deps.db.fork().findOne(ApiKeyRecord, { id }, { disableIdentityMap: true });
+    return isId(id) ? this.store.get(id) : null;
   }
 
   /** The principal for a presented secret, or null when it is unknown or revoked. */
@@ -125,7 +124,7 @@ export class ApiKeyService {
       return cached.principal;
     }
     this.authCache.delete(hash);
-    const row = await this.deps.db.fork().findOne(ApiKeyRecord, { keyHash: hash }, { disableIdentityMap: true });
+    const row = await this.store.byHash(hash);
     if (!row || row.revokedAt) return null;
     if (!timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash))) return null;
     this.touch(row.id);
@@ -143,9 +142,8 @@ export class ApiKeyService {
     const last = this.touched.get(id) ?? 0;
     if (now - last < TOUCH_INTERVAL_MS) return;
     this.touched.set(id, now);
-    this.deps.db
-      .fork()
-      .nativeUpdate(ApiKeyRecord, { id }, { lastUsedAt: new Date(now) })
+    this.store
+      .update(null, id, { lastUsedAt: new Date(now) })
       .catch((err: unknown) => this.deps.logger.warn({ err }, "could not record API key use"));
   }
 
@@ -159,30 +157,23 @@ export class ApiKeyService {
     dataDir: string;
   }): Promise<{ created: string | null; file: string | null }> {
     const file = join(opts.dataDir, "admin.key");
-    return inTransaction(this.deps, async (em) => {
-      // Processes starting together on one PostgreSQL bootstrap one at a time.
-      if (this.deps.db.dialect === "postgresql") {
-        await em.execute("select pg_advisory_xact_lock(hashtext('agent_system_admin_bootstrap'))");
-      }
+    return this.deps.transact(async (tx) => {
+      // Processes starting together bootstrap one at a time.
+      await this.store.lockBootstrap(tx);
       if (opts.adminApiKey) {
         const hash = hashKey(opts.adminApiKey);
-        const envKeys = await em.find(ApiKeyRecord, { source: "ENV", revokedAt: null });
         let current = false;
-        for (const k of envKeys) {
+        for (const k of await this.store.activeOfSource(tx, "ENV")) {
           if (k.keyHash === hash) current = true;
-          else await em.nativeUpdate(ApiKeyRecord, { id: k.id }, { revokedAt: this.now() });
+          else await this.store.update(tx, k.id, { revokedAt: this.now() });
         }
         if (!current) {
-          const existing = await em.findOne(ApiKeyRecord, { keyHash: hash });
+          const existing = await this.store.byHash(hash, tx);
           if (existing) {
-            await em.nativeUpdate(
-              ApiKeyRecord,
-              { id: existing.id },
-              { role: "ADMIN", revokedAt: null, source: "ENV", agentId: null },
-            );
+            await this.store.update(tx, existing.id, { role: "ADMIN", revokedAt: null, source: "ENV", agentId: null });
           } else {
-            await em.insert(
-              ApiKeyRecord,
+            await this.store.insert(
+              tx,
               Object.assign(new ApiKeyRecord(), {
                 id: newId(),
                 name: "ADMIN_API_KEY",
@@ -200,11 +191,10 @@ export class ApiKeyService {
         }
         return { created: null, file: null };
       }
-      const admins = await em.count(ApiKeyRecord, { role: "ADMIN", revokedAt: null });
-      if (admins > 0) return { created: null, file: existsSync(file) ? file : null };
+      if ((await this.store.countActiveAdmins(tx)) > 0) return { created: null, file: existsSync(file) ? file : null };
       const key = generateKey();
-      await em.insert(
-        ApiKeyRecord,
+      await this.store.insert(
+        tx,
         Object.assign(new ApiKeyRecord(), {
           id: newId(),
           name: "bootstrap admin",
