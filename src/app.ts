@@ -12,6 +12,7 @@ import { TaskService } from "./domain/tasks/task.service.js";
 import { UsageService } from "./domain/usage/usage.service.js";
 import { WorkspaceService } from "./domain/workspaces/workspace.service.js";
 import { SqlApiKeyStore } from "./infra/db/stores/api-key.store.js";
+import { SqlUsageStore } from "./infra/db/stores/usage.store.js";
 import { SqlWorkspaceStore } from "./infra/db/stores/workspace.store.js";
 import { readinessCheck } from "./http/readiness.js";
 import { loadPolicy } from "./infra/sandbox/command-policy.js";
@@ -339,7 +340,7 @@ async function assembleServices(deps: Deps, opts: ServiceOptions): Promise<AppSe
     apiKeys: new ApiKeyService(deps, new SqlApiKeyStore(deps.db)),
     workspaces,
     assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
-    usage: new UsageService(deps),
+    usage: new UsageService(deps, new SqlUsageStore(deps.db)),
     control: new TaskControlService(deps, tasks, opts.jobs),
     runs: new RunStore(deps),
   };

@@ -1,10 +1,10 @@
-import { ModelCallRecord, TaskRecord, type ModelCallOutcome } from "../records.js";
-import { insertRows } from "../../infra/db/writer.js";
+import { ModelCallRecord, type ModelCallOutcome, type TaskRecord } from "../records.js";
 import { badInput, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
 import { limits } from "../terms.js";
 import type { Deps } from "../shared/deps.js";
 import { int, oneOf, text } from "../shared/validate.js";
+import type { UsageStore } from "./usage.store.js";
 
 export const modelCallOutcomes = ["SUCCESS", "RETRY", "NEXT_MODEL", "FAILED"] as const satisfies ModelCallOutcome[];
 export const usageGroupBys = ["MODEL", "AGENT", "TASK", "DAY"] as const;
@@ -65,42 +65,28 @@ export type BudgetCheck =
       maxTokens: number | null;
     };
 
+/** Sums of no calls at all. */
+export const noUsage = (): UsageSums => ({
+  calls: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  cachedTokens: 0,
+  reasoningTokens: 0,
+  totalTokens: 0,
+  costUsd: 0,
+});
+
 const MAX_TOKENS_PER_CALL = 2_000_000_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-const sumColumns = `count(*) as calls,
-  coalesce(sum(m.prompt_tokens), 0) as prompt_tokens,
-  coalesce(sum(m.completion_tokens), 0) as completion_tokens,
-  coalesce(sum(m.cached_tokens), 0) as cached_tokens,
-  coalesce(sum(m.reasoning_tokens), 0) as reasoning_tokens,
-  coalesce(sum(m.cost_usd), 0) as cost_usd`;
-
-type SumRow = Record<
-  "calls" | "prompt_tokens" | "completion_tokens" | "cached_tokens" | "reasoning_tokens",
-  unknown
-> & {
-  cost_usd: unknown;
-};
-
-const toSums = (r: SumRow | undefined): UsageSums => {
-  const promptTokens = Number(r?.prompt_tokens ?? 0);
-  const completionTokens = Number(r?.completion_tokens ?? 0);
-  return {
-    calls: Number(r?.calls ?? 0),
-    promptTokens,
-    completionTokens,
-    cachedTokens: Number(r?.cached_tokens ?? 0),
-    reasoningTokens: Number(r?.reasoning_tokens ?? 0),
-    totalTokens: promptTokens + completionTokens,
-    costUsd: Number(r?.cost_usd ?? 0),
-  };
-};
 
 const tokens = (field: string, v: number) => int(field, v, 0, MAX_TOKENS_PER_CALL);
 
 /** Every model call the runtime makes, and the sums and budgets built on them. */
 export class UsageService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly store: UsageStore,
+  ) {}
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -109,7 +95,7 @@ export class UsageService {
   /** Stores one attempt at a model call (one insert). */
   async record(a: ModelCallAttempt): Promise<ModelCallRecord> {
     const row = this.row(a);
-    await insertRows(this.deps.db.fork(), ModelCallRecord, [row]);
+    await this.store.insert(row);
     return row;
   }
 
@@ -138,19 +124,11 @@ export class UsageService {
   }
 
   ofTask(taskId: string): Promise<UsageSums> {
-    return this.sumsWhere("m.task_id = ?", taskId);
+    return isId(taskId) ? this.store.sums({ taskId }) : Promise.resolve(noUsage());
   }
 
   ofAgent(agentId: string): Promise<UsageSums> {
-    return this.sumsWhere("m.agent_id = ?", agentId);
-  }
-
-  private async sumsWhere(where: string, id: string): Promise<UsageSums> {
-    if (!isId(id)) return toSums(undefined);
-    const rows = await this.deps.db
-      .fork()
-      .execute<SumRow[]>(`select ${sumColumns} from model_call m where ${where}`, [id], "all");
-    return toSums(rows[0]);
+    return isId(agentId) ? this.store.sums({ agentId }) : Promise.resolve(noUsage());
   }
 
   /** Sums of the calls made in [from, to), one row per model, agent, task or UTC day. */
@@ -162,50 +140,7 @@ export class UsageService {
     if (to.getTime() - from.getTime() > limits.usageReportDays * DAY_MS) {
       throw badInput("to", `the range may span at most ${limits.usageReportDays} days`);
     }
-    const sqlite = this.deps.db.dialect === "sqlite";
-    // SQLite keeps datetimes as epoch milliseconds; PostgreSQL as timestamptz.
-    const params = sqlite ? [from.getTime(), to.getTime()] : [from.toISOString(), to.toISOString()];
-    const range = sqlite
-      ? "m.created_at >= ? and m.created_at < ?"
-      : "m.created_at >= ?::timestamptz and m.created_at < ?::timestamptz";
-    let key: string;
-    let label = "null";
-    let join = "";
-    let groupExtra = "";
-    switch (by) {
-      case "MODEL":
-        key = "m.model";
-        break;
-      case "AGENT":
-        key = "m.agent_id";
-        label = "a.name";
-        join = "left join agent a on a.id = m.agent_id";
-        groupExtra = ", a.name";
-        break;
-      case "TASK":
-        key = "m.task_id";
-        label = "t.title";
-        join = "left join task t on t.id = m.task_id";
-        groupExtra = ", t.title";
-        break;
-      case "DAY":
-        key = sqlite
-          ? "strftime('%Y-%m-%d', m.created_at / 1000, 'unixepoch')"
-          : "to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD')";
-        break;
-    }
-    const order = by === "DAY" ? "key" : "cost_usd desc, key";
-    const rows = await this.deps.db.fork().execute<(SumRow & { key: unknown; label: unknown })[]>(
-      `select ${key} as key, ${label} as label, ${sumColumns} from model_call m ${join}
-       where ${range} group by ${key}${groupExtra} order by ${order}`,
-      params,
-      "all",
-    );
-    return rows.map((r) => ({
-      key: r.key === null || r.key === undefined ? null : String(r.key),
-      label: r.label === null || r.label === undefined ? null : String(r.label),
-      ...toSums(r),
-    }));
+    return this.store.report(from, to, by);
   }
 
   /**
@@ -213,11 +148,7 @@ export class UsageService {
    * sets. Pass the task row when it is at hand (the runtime has it), to spare a read.
    */
   async checkBudget(taskId: string, known?: Pick<TaskRecord, "id" | "maxCostUsd" | "maxTokens">): Promise<BudgetCheck> {
-    const task =
-      known ??
-      (isId(taskId)
-        ? await this.deps.db.fork().findOne(TaskRecord, { id: taskId }, { fields: ["id", "maxCostUsd", "maxTokens"] })
-        : null);
+    const task = known ?? (isId(taskId) ? await this.store.budgetOf(taskId) : null);
     if (!task) throw notFound("Task", taskId, "taskId");
     const { maxCostUsd, maxTokens } = task;
     if (maxCostUsd === null && maxTokens === null) return { ok: true };
