@@ -11,6 +11,7 @@ import { TaskControlService } from "./domain/tasks/task-control.service.js";
 import { TaskService } from "./domain/tasks/task.service.js";
 import { UsageService } from "./domain/usage/usage.service.js";
 import { WorkspaceService } from "./domain/workspaces/workspace.service.js";
+import { SqlAgentStore } from "./infra/db/stores/agent.store.js";
 import { SqlApiKeyStore } from "./infra/db/stores/api-key.store.js";
 import { SqlUsageStore } from "./infra/db/stores/usage.store.js";
 import { SqlWorkspaceStore } from "./infra/db/stores/workspace.store.js";
@@ -331,7 +332,7 @@ export const defaultCommandLimits: SandboxLimits = {
 async function assembleServices(deps: Deps, opts: ServiceOptions): Promise<AppServices> {
   const assignment = new AssignmentService(deps, opts);
   const tasks = new TaskService(deps, assignment);
-  const agents = new AgentService(deps, assignment);
+  const agents = new AgentService(deps, new SqlAgentStore(deps.db), assignment);
   const workspaces = new WorkspaceService(deps, new SqlWorkspaceStore(deps.db));
   const services = {
     agents,

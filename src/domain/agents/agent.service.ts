@@ -1,16 +1,15 @@
-import { UniqueConstraintViolationException } from "@mikro-orm/core";
-import { AgentRecord, TaskRecord } from "../records.js";
-import { placeholders, sql } from "../../infra/db/reader.js";
-import { badInput, conflict, notFound } from "../errors.js";
+import { AgentRecord, type TaskRecord } from "../records.js";
+import { badInput, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
 import { agentKinds, agentStatuses, limits, type AgentKind, type AgentStatus } from "../terms.js";
 import type { AssignmentService } from "../assignment/assignment.service.js";
 import type { Channel } from "../shared/channel.js";
-import { inTransaction, type Deps } from "../shared/deps.js";
+import type { Deps } from "../shared/deps.js";
 import { watch } from "../shared/watch.js";
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
 import { int, modelList, oneOf, text } from "../shared/validate.js";
 import { activeStatuses } from "../tasks/task-state.js";
+import type { AgentStore } from "./agent.store.js";
 
 export interface AgentRuntimeSettings {
   /** Default model or comma-separated fallback list of a builtin agent. */
@@ -99,6 +98,7 @@ function checkRange(min: number, max: number): void {
 export class AgentService {
   constructor(
     private readonly deps: Deps,
+    private readonly store: AgentStore,
     private readonly assignment: AssignmentService,
   ) {}
 
@@ -116,8 +116,8 @@ export class AgentService {
     const settings = runtimeSettings(input);
     const now = this.now();
     const agent = newAgentRow({ name, kind, minComplexity, maxComplexity, maxConcurrentTasks, ...settings }, now);
-    await this.write(async (em, out) => {
-      await em.insert(AgentRecord, agent);
+    await this.deps.transact(async (tx, out) => {
+      await this.store.insert(tx, agent);
       out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });
     });
     // A new agent is available: it takes the pending tasks that fit it.
@@ -129,8 +129,8 @@ export class AgentService {
     const settings = runtimeSettings(input);
     if (input.clearModel) settings.model = null;
     if (input.clearTools) settings.tools = null;
-    const updated = await this.write(async (em, out) => {
-      const agent = isId(id) ? await em.findOne(AgentRecord, { id }) : null;
+    const updated = await this.deps.transact(async (tx, out) => {
+      const agent = isId(id) ? await this.store.getIn(tx, id) : null;
       if (!agent) throw notFound("Agent", id);
       const before = agent.name;
       if (input.name !== undefined && input.name !== null) {
@@ -150,19 +150,15 @@ export class AgentService {
       }
       agent.updatedAt = this.now();
       Object.assign(agent, settings);
-      await em.nativeUpdate(
-        AgentRecord,
-        { id: agent.id },
-        {
-          ...settings,
-          name: agent.name,
-          minComplexity: agent.minComplexity,
-          maxComplexity: agent.maxComplexity,
-          maxConcurrentTasks: agent.maxConcurrentTasks,
-          status: agent.status,
-          updatedAt: agent.updatedAt,
-        },
-      );
+      await this.store.update(tx, agent.id, {
+        ...settings,
+        name: agent.name,
+        minComplexity: agent.minComplexity,
+        maxComplexity: agent.maxComplexity,
+        maxConcurrentTasks: agent.maxConcurrentTasks,
+        status: agent.status,
+        updatedAt: agent.updatedAt,
+      });
       out.push({
         topic: "AGENT_CHANGED",
         payload: agent.name === before ? { agentId: agent.id } : { agentId: agent.id, name: agent.name },
@@ -175,9 +171,7 @@ export class AgentService {
   }
 
   async get(id: string): Promise<AgentRecord | null> {
-    if (!isId(id)) return null;
-    const [row] = await this.deps.db.read.select(AgentRecord, sql("id = ?", [id]));
-    return row ?? null;
+    return isId(id) ? this.store.get(id) : null;
   }
 
   async require(id: string, field = "id"): Promise<AgentRecord> {
@@ -189,7 +183,7 @@ export class AgentService {
   async byIds(ids: readonly string[]): Promise<Map<string, AgentRecord>> {
     const valid = ids.filter(isId);
     if (valid.length === 0) return new Map();
-    const rows = await this.deps.db.read.select(AgentRecord, sql(`id in (${placeholders(valid.length)})`, valid));
+    const rows = await this.store.byIds(valid);
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -197,14 +191,7 @@ export class AgentService {
   async currentTasks(agentIds: readonly string[]): Promise<Map<string, TaskRecord>> {
     const valid = agentIds.filter(isId);
     if (valid.length === 0) return new Map();
-    const rows = await this.deps.db.read.select(
-      TaskRecord,
-      sql(
-        `assigned_agent_id in (${placeholders(valid.length)}) and status in (${placeholders(activeStatuses.length)})`,
-        [...valid, ...activeStatuses],
-      ),
-      { orderBy: "id desc" },
-    );
+    const rows = await this.store.tasksOf(valid, activeStatuses);
     const out = new Map<string, TaskRecord>();
     for (const t of rows) if (t.assignedAgentId && !out.has(t.assignedAgentId)) out.set(t.assignedAgentId, t);
     return out;
@@ -212,19 +199,10 @@ export class AgentService {
 
   async list(args: PageArgs & { filter?: AgentFilter | null }): Promise<Page<AgentRecord>> {
     const size = pageSize(args.first);
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const statuses = args.filter?.status;
-    if (statuses && statuses.length > 0) {
-      conditions.push(`status in (${placeholders(statuses.length)})`);
-      params.push(...statuses.map((s) => oneOf("filter.status", s, agentStatuses)));
-    }
-    const where = conditions.length > 0 ? sql(conditions.join(" and "), params) : null;
-    const keyset = args.after
-      ? sql([...conditions, "id < ?"].join(" and "), [...params, decodeCursor(args.after)])
-      : where;
-    const rows = await this.deps.db.read.select(AgentRecord, keyset, { orderBy: "id desc", limit: size + 1 });
-    return toPage(rows, size, () => this.deps.db.read.count(AgentRecord, where));
+    const statuses = (args.filter?.status ?? []).map((s) => oneOf("filter.status", s, agentStatuses));
+    const before = args.after ? decodeCursor(args.after) : null;
+    const rows = await this.store.page(statuses, before, size + 1);
+    return toPage(rows, size, () => this.store.count(statuses));
   }
 
   /** Live agent changes, optionally of one agent. */
@@ -235,16 +213,5 @@ export class AgentService {
       (p) => (agentId && p.agentId !== agentId ? Promise.resolve(null) : this.get(p.agentId)),
       () => true,
     );
-  }
-
-  private async write<T>(fn: Parameters<typeof inTransaction<T>>[1]): Promise<T> {
-    try {
-      return await inTransaction(this.deps, fn);
-    } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) {
-        throw conflict("An agent with this name already exists", "name");
-      }
-      throw err;
-    }
   }
 }
