@@ -13,6 +13,7 @@ import { UsageService } from "./domain/usage/usage.service.js";
 import { WorkspaceService } from "./domain/workspaces/workspace.service.js";
 import { SqlAgentStore } from "./infra/db/stores/agent.store.js";
 import { SqlApiKeyStore } from "./infra/db/stores/api-key.store.js";
+import { SqlTaskEventLog } from "./infra/db/stores/task-event.store.js";
 import { SqlUsageStore } from "./infra/db/stores/usage.store.js";
 import { SqlWorkspaceStore } from "./infra/db/stores/workspace.store.js";
 import { readinessCheck } from "./http/readiness.js";
@@ -237,7 +238,13 @@ export async function startCore(
       logger,
     });
     const services = await assembleServices(
-      { db, pubsub, logger, transact: transactor({ db, pubsub, logger }) },
+      {
+        db,
+        pubsub,
+        logger,
+        transact: transactor({ db, pubsub, logger }),
+        events: new SqlTaskEventLog(db.read),
+      },
       {
         workspacesDir: config.workspacesDir,
         jobs: queue,

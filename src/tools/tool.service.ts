@@ -120,6 +120,7 @@ export class ToolService {
       await inTransaction(this.deps, async (em, out) => {
         await insertRows(em, ToolCallRecord, [row]);
         await appendEvent(
+          this.deps,
           em,
           out,
           workspace.taskId,

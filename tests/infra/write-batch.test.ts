@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { newId } from "../../src/domain/ids.js";
 import { inTransaction, type Deps } from "../../src/domain/shared/deps.js";
-import { appendEvents, holdEventSeq } from "../../src/domain/tasks/task-events.js";
+import { SqlTaskEventLog } from "../../src/infra/db/stores/task-event.store.js";
 import { AgentRecord, TaskRecord, TaskEventRecord } from "../../src/domain/records.js";
 import { newAgentRow } from "../../src/domain/agents/agent.service.js";
 import { RunStore } from "../../src/domain/runs/run.store.js";
@@ -78,7 +78,7 @@ describeProfiles("write batches", (profile) => {
     db = await openDatabase({ url, dataDir });
     await db.migrate();
     const pubsub = new MemoryPubSub();
-    deps = { db, pubsub, logger, transact: transactor({ db, pubsub, logger }) };
+    deps = { db, pubsub, logger, transact: transactor({ db, pubsub, logger }), events: new SqlTaskEventLog(db.read) };
   });
   afterAll(async () => {
     await db?.close();
@@ -127,9 +127,9 @@ describeProfiles("write batches", (profile) => {
     const at = new Date("2026-12-01T12:34:56.789Z");
     await inTransaction(deps, async (em, out) => {
       const [t] = await selectRows(em, TaskRecord, sql("id = ?", [taskId]), { forUpdate: true });
-      await holdEventSeq(em, taskId, t!.eventSeq);
+      await deps.events.hold(em, taskId, t!.eventSeq);
       // Held: both the counter and the rows wait for the commit.
-      await appendEvents(
+      await deps.events.append(
         em,
         out,
         taskId,
@@ -140,7 +140,7 @@ describeProfiles("write batches", (profile) => {
         })),
         at,
       );
-      await appendEvents(em, out, taskId, [{ type: "PROGRESS", content: "second batch", data: null }], at);
+      await deps.events.append(em, out, taskId, [{ type: "PROGRESS", content: "second batch", data: null }], at);
     });
     const rows = await events(taskId);
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: texts.length + 1 }, (_, i) => i + 1));
@@ -188,7 +188,7 @@ describeProfiles("write batches", (profile) => {
     await expect(
       inTransaction(deps, async (em, out) => {
         await defer(em, "update task set title = ? where id = ?", ["must not stay", taskId]);
-        await appendEvents(em, out, taskId, [{ type: "PROGRESS", content: "must not stay either" }]);
+        await deps.events.append(em, out, taskId, [{ type: "PROGRESS", content: "must not stay either" }]);
         // A duplicate primary key, held back like the rest: it fails when the batch goes.
         const id = newId();
         await defer(
@@ -214,9 +214,9 @@ describeProfiles("write batches", (profile) => {
     optimisticTransaction(db.fork(), async (em) => {
       const [t] = await selectRows(em, TaskRecord, sql("id = ?", [taskId]), { forUpdate: true });
       if (!t) throw new Error("no task");
-      await holdEventSeq(em, taskId, t.eventSeq);
+      await deps.events.hold(em, taskId, t.eventSeq);
       await updateRow(em, TaskRecord, taskId, { title, updatedAt: new Date() });
-      await appendEvents(em, [], taskId, [{ type: "PROGRESS", content: `renamed to ${title}` }]);
+      await deps.events.append(em, [], taskId, [{ type: "PROGRESS", content: `renamed to ${title}` }]);
       await during?.();
       return t.title;
     });
@@ -329,9 +329,9 @@ describeProfiles("write batches", (profile) => {
     const move = (known: TaskRecord, title: string) =>
       optimisticTransaction(db.fork(), async (em) => {
         const [t] = await selectRows(em, TaskRecord, sql("id = ?", [taskId]), { forUpdate: true, known });
-        await holdEventSeq(em, taskId, t!.eventSeq);
+        await deps.events.hold(em, taskId, t!.eventSeq);
         await updateRow(em, TaskRecord, taskId, { title, updatedAt: new Date() });
-        await appendEvents(em, [], taskId, [{ type: "PROGRESS", content: title }]);
+        await deps.events.append(em, [], taskId, [{ type: "PROGRESS", content: title }]);
         return t!;
       });
     const read = async () => (await db.read.select(TaskRecord, sql("id = ?", [taskId])))[0]!;

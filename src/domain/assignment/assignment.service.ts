@@ -339,6 +339,7 @@ export class AssignmentService {
     by: string | null,
   ): Promise<Assigned> {
     await appendEvent(
+      this.deps,
       em,
       out,
       taskId,
@@ -390,7 +391,14 @@ export class AssignmentService {
       { id: task.id },
       { status: "PENDING", assignedAgentId: null, assignedAt: null, updatedAt: now },
     );
-    await appendEvent(em, out, task.id, { type: "STATUS_CHANGE", content: event.content, data: event.data }, now);
+    await appendEvent(
+      this.deps,
+      em,
+      out,
+      task.id,
+      { type: "STATUS_CHANGE", content: event.content, data: event.data },
+      now,
+    );
     out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
   }
 

@@ -22,7 +22,7 @@ import type { SetValue } from "../../infra/db/raw.js";
 import { newId } from "../ids.js";
 import type { Json } from "../terms.js";
 import { inTransaction, type Deps } from "../shared/deps.js";
-import { appendEvents, heldEventSeq, holdEventSeq, type NewTaskEvent } from "../tasks/task-events.js";
+import type { NewTaskEvent } from "../tasks/task-events.js";
 
 export interface StoredToolCall {
   id: string;
@@ -293,16 +293,20 @@ export class RunStore {
         });
       }
     }
-    if (opts.knownEventSeq !== undefined && opts.events?.length && (await heldEventSeq(em, taskId)) === undefined) {
+    if (
+      opts.knownEventSeq !== undefined &&
+      opts.events?.length &&
+      (await this.deps.events.held(em, taskId)) === undefined
+    ) {
       // The counter as the caller knows it, checked (and locked) at the commit; read in the
       // ordinary transaction.
       const row = await selectValues(em, "task", "id", taskId, ["event_seq"], {
         known: { event_seq: opts.knownEventSeq },
         forUpdate: true,
       });
-      if (row) await holdEventSeq(em, taskId, Number(row.event_seq));
+      if (row) await this.deps.events.hold(em, taskId, Number(row.event_seq));
     }
-    const written = await appendEvents(em, out, taskId, opts.events ?? [], now);
+    const written = await this.deps.events.append(em, out, taskId, opts.events ?? [], now);
     const last = written.at(-1);
     if (last) opts.onEventSeq?.(last.seq);
     return all;

@@ -1,6 +1,7 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { Database } from "../../infra/db/orm.js";
 import type { Message, PubSub } from "./pubsub.js";
+import type { TaskEventLog } from "../tasks/task-events.js";
 import type { TransactionHandle } from "./transaction.js";
 
 export interface Logger {
@@ -32,6 +33,8 @@ export interface Deps {
   pubsub: PubSub;
   logger: Logger;
   transact: Transact;
+  /** Every task's event log. */
+  events: TaskEventLog;
   now?: () => Date;
 }
 

@@ -87,6 +87,7 @@ export class TaskControlService {
       await em.insert(TaskMessageRecord, message);
       out.push({ topic: "TASK_MESSAGE", payload: { taskId: task.id } });
       await appendEvent(
+        this.deps,
         em,
         out,
         task.id,
@@ -134,6 +135,7 @@ export class TaskControlService {
       }
       const now = await this.touch(em, out, task, { pausedAt: this.now(), pauseReason: reason.slice(0, 2000) });
       await appendEvent(
+        this.deps,
         em,
         out,
         task.id,
@@ -156,6 +158,7 @@ export class TaskControlService {
       if (!t.pausedAt) throw conflict("The task is not paused", "id");
       const now = await this.touch(em, out, t, { pausedAt: null, pauseReason: null });
       await appendEvent(
+        this.deps,
         em,
         out,
         t.id,
@@ -240,6 +243,7 @@ export class TaskControlService {
       if (Object.keys(patch).length === 0) return task;
       const now = await this.touch(em, out, task, patch);
       await appendEvent(
+        this.deps,
         em,
         out,
         task.id,

@@ -1,10 +1,7 @@
-import type { SqlEntityManager } from "@mikro-orm/knex";
-import { TaskEventRecord } from "../records.js";
-import { sql, type Reader } from "../../infra/db/reader.js";
-import { deferRowUpdate, execute, insertCounted, insertRows, memoOf, sqliteOf } from "../../infra/db/writer.js";
+import type { TaskEventRecord } from "../records.js";
+import type { Deps } from "../shared/deps.js";
 import type { Message } from "../shared/pubsub.js";
-import { notFound } from "../errors.js";
-import { newId } from "../ids.js";
+import type { TransactionHandle } from "../shared/transaction.js";
 import type { Json, TaskEventType } from "../terms.js";
 
 export interface NewTaskEvent {
@@ -14,111 +11,40 @@ export interface NewTaskEvent {
   agentId?: string | null;
 }
 
-/** Appends one event inside the caller's transaction (see appendEvents). */
+/**
+ * A task's append-only event log (implemented in src/infra/db/stores/task-event.store.ts).
+ * Events get consecutive per-task sequence numbers in the transaction that writes them, and a
+ * TASK_EVENT message each in its outbox.
+ */
+export interface TaskEventLog {
+  /** Appends `events` to the task's log in `tx` (NOT_FOUND when there is no such task). */
+  append(
+    tx: TransactionHandle,
+    outbox: Message[],
+    taskId: string,
+    events: readonly NewTaskEvent[],
+    now?: Date,
+  ): Promise<TaskEventRecord[]>;
+  /**
+   * Tells `tx` it holds the task's event counter at `seq`: the task's row was read after being
+   * locked in it, so its next appends need no round trip of their own.
+   */
+  hold(tx: TransactionHandle, taskId: string, seq: number): Promise<void>;
+  /** The counter `tx` holds for the task, if it holds it. */
+  held(tx: TransactionHandle, taskId: string): Promise<number | undefined>;
+  /** Events with seq > afterSeq, oldest first, at most `limit`. */
+  read(taskId: string, afterSeq: number, limit: number): Promise<TaskEventRecord[]>;
+}
+
+/** Appends one event inside the caller's transaction. */
 export async function appendEvent(
-  em: SqlEntityManager,
+  deps: Pick<Deps, "events">,
+  tx: TransactionHandle,
   outbox: Message[],
   taskId: string,
   event: NewTaskEvent,
   now: Date = new Date(),
 ): Promise<TaskEventRecord> {
-  const [row] = await appendEvents(em, outbox, taskId, [event], now);
+  const [row] = await deps.events.append(tx, outbox, taskId, [event], now);
   return row!;
-}
-
-/**
- * Appends events inside the caller's transaction: one conditional UPDATE bumps the per-task
- * counter (and locks the task row on PostgreSQL, so concurrent writers of one task get
- * consecutive sequence numbers and commit in sequence order), one insert writes the rows.
- *
- * Once the transaction holds the counter (after its first bump, or after reading the row it
- * locked: see `holdEventSeq`; on SQLite the one write connection is the transaction's), the
- * transaction keeps the counter itself, and the bump and the rows are held back to go with the
- * transaction's next round trip.
- */
-export async function appendEvents(
-  em: SqlEntityManager,
-  outbox: Message[],
-  taskId: string,
-  events: readonly NewTaskEvent[],
-  now: Date = new Date(),
-): Promise<TaskEventRecord[]> {
-  if (events.length === 0) return [];
-  const n = events.length;
-  const bump = "update task set event_seq = event_seq + ? where id = ? returning event_seq";
-  const written = events.map((e, i) =>
-    Object.assign(new TaskEventRecord(), {
-      id: newId(),
-      taskId,
-      seq: i + 1,
-      type: e.type,
-      content: e.content,
-      data: e.data ?? null,
-      agentId: e.agentId ?? null,
-      createdAt: now,
-    }),
-  );
-  let first: number;
-  const memo = await memoOf(em);
-  const key = eventSeqKey(taskId);
-  const held = memo?.get(key) as number | undefined;
-  if (memo && held !== undefined) {
-    first = held + 1;
-    memo.set(key, held + n);
-    for (const w of written) w.seq += first - 1;
-    await deferRowUpdate(em, "task", "id", taskId, { event_seq: { value: held + n } });
-    await insertRows(em, TaskEventRecord, written, { deferred: true });
-  } else if (sqliteOf(em)) {
-    const rows = await execute(em, bump, [n, taskId]);
-    const last = rows[0]?.event_seq;
-    if (last === undefined) throw notFound("Task", taskId, "taskId");
-    first = Number(last) - n + 1;
-    for (const w of written) w.seq += first - 1;
-    memo?.set(key, first + n - 1);
-    await insertRows(em, TaskEventRecord, written, { deferred: true });
-  } else {
-    // PostgreSQL: the counter and the rows in one statement.
-    const rows = await insertCounted(
-      em,
-      TaskEventRecord,
-      written,
-      { update: bump, params: [n, taskId] },
-      { seq: { column: "event_seq", offset: (i) => i - n + 1 } },
-      ["seq"],
-    );
-    if (!rows || rows.length !== n) throw notFound("Task", taskId, "taskId");
-    first = Math.min(...rows.map((r) => Number(r.seq)));
-    for (const w of written) w.seq += first - 1;
-    memo?.set(key, first + n - 1);
-  }
-  for (const w of written) outbox.push({ topic: "TASK_EVENT", payload: { taskId, seq: w.seq } });
-  return written;
-}
-
-const eventSeqKey = (taskId: string) => `task.event_seq:${taskId}`;
-
-/**
- * Tells the transaction it holds the task's event counter at `seq`: the row was read after being
- * locked (PostgreSQL `for update`; SQLite's one write connection is the transaction's).
- */
-export async function holdEventSeq(em: SqlEntityManager, taskId: string, seq: number): Promise<void> {
-  (await memoOf(em))?.set(eventSeqKey(taskId), seq);
-}
-
-/** The task's event counter as `em`'s transaction holds it (undefined when it holds none). */
-export async function heldEventSeq(em: SqlEntityManager, taskId: string): Promise<number | undefined> {
-  const v = (await memoOf(em))?.get(eventSeqKey(taskId));
-  return typeof v === "number" ? v : undefined;
-}
-
-export async function readEvents(
-  reader: Reader,
-  taskId: string,
-  afterSeq: number,
-  limit: number,
-): Promise<TaskEventRecord[]> {
-  return reader.select(TaskEventRecord, sql("task_id = ? and seq > ?", [taskId, afterSeq]), {
-    orderBy: "seq asc",
-    limit,
-  });
 }

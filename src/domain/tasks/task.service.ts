@@ -15,7 +15,7 @@ import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../sha
 import { int, modelList, oneOf, positiveNumber, text } from "../shared/validate.js";
 import type { AssignmentService } from "../assignment/assignment.service.js";
 import { SequenceFeed } from "../shared/sequence-feed.js";
-import { appendEvent, heldEventSeq, holdEventSeq, readEvents, type NewTaskEvent } from "./task-events.js";
+import { appendEvent, type NewTaskEvent } from "./task-events.js";
 import { activeStatuses, assertTransition, terminalStatuses } from "./task-state.js";
 
 export interface CreateTaskInput {
@@ -71,7 +71,7 @@ export class TaskService {
   ) {
     this.feed = new SequenceFeed<TaskEventRecord>(
       {
-        read: (taskId, afterSeq, limit) => readEvents(deps.db.read, taskId, afterSeq, limit),
+        read: (taskId, afterSeq, limit) => deps.events.read(taskId, afterSeq, limit),
         maxSeq: async (taskId) =>
           (await deps.db.fork().findOne(TaskRecord, { id: taskId }, { fields: ["eventSeq"] }))?.eventSeq ?? 0,
       },
@@ -136,6 +136,7 @@ export class TaskService {
       });
       await em.insert(TaskRecord, task);
       const ev = await appendEvent(
+        this.deps,
         em,
         out,
         task.id,
@@ -204,7 +205,7 @@ export class TaskService {
    * as a tool's result, count too), on the row and on the revision its change announces.
    */
   private async settleEventSeq(em: SqlEntityManager, task: TaskRecord): Promise<void> {
-    const seq = await heldEventSeq(em, task.id);
+    const seq = await this.deps.events.held(em, task.id);
     if (seq === undefined || seq <= task.eventSeq) return;
     task.eventSeq = seq;
     const kept = this.revisions.get(task.id);
@@ -235,6 +236,7 @@ export class TaskService {
     task.updatedAt = now;
     await updateRow(em, TaskRecord, task.id, { approvalRequestedAt: now, summary: task.summary, updatedAt: now });
     const ev = await appendEvent(
+      this.deps,
       em,
       out,
       task.id,
@@ -276,7 +278,7 @@ export class TaskService {
         })
       : [];
     if (!task) throw notFound("Task", id, field);
-    await holdEventSeq(em, task.id, task.eventSeq);
+    await this.deps.events.hold(em, task.id, task.eventSeq);
     return task;
   }
 
@@ -325,6 +327,7 @@ export class TaskService {
     });
     if (released) await this.assignment.releaseInTx(em, out, released, now);
     const ev = await appendEvent(
+      this.deps,
       em,
       out,
       task.id,
@@ -359,6 +362,7 @@ export class TaskService {
         throw notFound("Task", taskId, "taskId");
       }
       return appendEvent(
+        this.deps,
         em,
         out,
         taskId,
@@ -461,7 +465,7 @@ export class TaskService {
     if (!Number.isInteger(limit) || limit < 0 || limit > MAX_EVENT_PAGE) {
       throw badInput("first", `must be between 0 and ${MAX_EVENT_PAGE}`);
     }
-    return readEvents(this.deps.db.read, taskId, after, limit);
+    return this.deps.events.read(taskId, after, limit);
   }
 
   /** Every event after `afterSeq`, then live ones: no gap, no duplicate (of a task the caller may see). */

@@ -368,7 +368,7 @@ export class CommandService {
         const { id: _id, lastOutputSeq: _seq, ...fields } = ended;
         await em.nativeUpdate(CommandRunRecord, { id: runId }, fields);
         out.push({ topic: "COMMAND_CHANGED", payload: { runId } });
-        if (report) await appendEvent(em, out, report.taskId, report.event, ended.finishedAt ?? now);
+        if (report) await appendEvent(this.deps, em, out, report.taskId, report.event, ended.finishedAt ?? now);
       }
     });
   }
