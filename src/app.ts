@@ -5,7 +5,7 @@ import { AgentService } from "./domain/agents/agent.service.js";
 import { AssignmentFeed } from "./domain/agents/assignment-feed.js";
 import { AssignmentService, type AssignmentOptions } from "./domain/assignment/assignment.service.js";
 import { ApiKeyService } from "./domain/auth/api-key.service.js";
-import { RunStore } from "./domain/runs/run.store.js";
+import { SqlRunStore } from "./infra/db/stores/run.store.js";
 import type { Deps } from "./domain/shared/deps.js";
 import { TaskControlService } from "./domain/tasks/task-control.service.js";
 import { TaskService } from "./domain/tasks/task.service.js";
@@ -350,7 +350,7 @@ async function assembleServices(deps: Deps, opts: ServiceOptions): Promise<AppSe
     assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
     usage: new UsageService(deps, new SqlUsageStore(deps.db)),
     control: new TaskControlService(deps, tasks, opts.jobs),
-    runs: new RunStore(deps),
+    runs: new SqlRunStore(deps),
   };
   let status: SandboxStatus;
   let sandbox: Sandbox | null = null;

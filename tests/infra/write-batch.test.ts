@@ -9,7 +9,7 @@ import { inTransaction, type Deps } from "../../src/domain/shared/deps.js";
 import { SqlTaskEventLog } from "../../src/infra/db/stores/task-event.store.js";
 import { AgentRecord, TaskRecord, TaskEventRecord } from "../../src/domain/records.js";
 import { newAgentRow } from "../../src/domain/agents/agent.service.js";
-import { RunStore } from "../../src/domain/runs/run.store.js";
+import { SqlRunStore } from "../../src/infra/db/stores/run.store.js";
 import { openDatabase, type Database } from "../../src/infra/db/orm.js";
 import { inline, literal } from "../../src/infra/db/raw.js";
 import { sql } from "../../src/infra/db/reader.js";
@@ -369,7 +369,7 @@ describeProfiles("write batches", (profile) => {
     );
     const agentId = agent.id;
     await db.fork().insert(AgentRecord, agent);
-    const store = new RunStore(deps);
+    const store = new SqlRunStore(deps);
     await store.open(taskId, agentId);
     let seen = 0;
     const append = (n: number, knownEventSeq: number) =>
