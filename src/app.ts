@@ -6,8 +6,13 @@ import { AssignmentFeed } from "./domain/agents/assignment-feed.js";
 import { AssignmentService, type AssignmentOptions } from "./domain/assignment/assignment.service.js";
 import { ApiKeyService } from "./domain/auth/api-key.service.js";
 import { SqlRunStore } from "./infra/db/stores/run.store.js";
-import type { Deps } from "./domain/shared/deps.js";
+import type { Deps, Logger } from "./domain/shared/deps.js";
 import { TaskControlService } from "./domain/tasks/task-control.service.js";
+import { SqlTaskStore } from "./infra/db/stores/task.store.js";
+import { SqlAssignmentStore } from "./infra/db/stores/assignment.store.js";
+import { SqlCommandRunStore } from "./infra/db/stores/command-run.store.js";
+import { SqlToolCallStore } from "./infra/db/stores/tool-call.store.js";
+import { SqlToolPolicyStore } from "./infra/db/stores/tool-policy.store.js";
 import { TaskService } from "./domain/tasks/task.service.js";
 import { UsageService } from "./domain/usage/usage.service.js";
 import { WorkspaceService } from "./domain/workspaces/workspace.service.js";
@@ -16,7 +21,7 @@ import { SqlApiKeyStore } from "./infra/db/stores/api-key.store.js";
 import { SqlTaskEventLog } from "./infra/db/stores/task-event.store.js";
 import { SqlUsageStore } from "./infra/db/stores/usage.store.js";
 import { SqlWorkspaceStore } from "./infra/db/stores/workspace.store.js";
-import { readinessCheck } from "./http/readiness.js";
+import { readinessCheck } from "./readiness.js";
 import { loadPolicy } from "./infra/sandbox/command-policy.js";
 import { createSandbox, probeSandbox, type Sandbox, type SandboxLimits } from "./infra/sandbox/sandbox.js";
 import { DOWNLOADS_DIR } from "./infra/workspace-fs/workspace-fs.js";
@@ -237,34 +242,25 @@ export async function startCore(
       leaseSeconds: config.jobLeaseSeconds,
       logger,
     });
-    const services = await assembleServices(
-      {
-        db,
-        pubsub,
-        logger,
-        transact: transactor({ db, pubsub, logger }),
-        events: new SqlTaskEventLog(db.read),
+    const services = await assembleServices(db, domainDeps(db, pubsub, logger), {
+      workspacesDir: config.workspacesDir,
+      jobs: queue,
+      sandboxMode: config.sandbox,
+      policyFile: config.toolPolicyFile,
+      commandLimits: {
+        ...defaultCommandLimits,
+        wallTimeMs: config.commandTimeoutMs,
+        outputBytes: config.commandOutputLimitBytes,
       },
-      {
-        workspacesDir: config.workspacesDir,
-        jobs: queue,
-        sandboxMode: config.sandbox,
-        policyFile: config.toolPolicyFile,
-        commandLimits: {
-          ...defaultCommandLimits,
-          wallTimeMs: config.commandTimeoutMs,
-          outputBytes: config.commandOutputLimitBytes,
-        },
-        pipIndexUrl: config.pipIndexUrl,
-        commandBounds: {
-          maxTimeoutMs: config.commandMaxTimeoutMs,
-          maxConcurrent: config.commandMaxConcurrent,
-          maxPerWorkspace: config.commandMaxPerWorkspace,
-        },
-        disk: { maxWorkspaceBytes: config.workspaceMaxBytes, minFreeBytes: config.diskMinFreeBytes },
-        probe: opts.sandboxProbe,
+      pipIndexUrl: config.pipIndexUrl,
+      commandBounds: {
+        maxTimeoutMs: config.commandMaxTimeoutMs,
+        maxConcurrent: config.commandMaxConcurrent,
+        maxPerWorkspace: config.commandMaxPerWorkspace,
       },
-    );
+      disk: { maxWorkspaceBytes: config.workspaceMaxBytes, minFreeBytes: config.diskMinFreeBytes },
+      probe: opts.sandboxProbe,
+    });
     const workspaceFs = new WorkspaceFs({
       root: config.workspacesDir,
       defaultPackages: config.workspaceDefaultPackages,
@@ -335,23 +331,39 @@ export const defaultCommandLimits: SandboxLimits = {
   outputBytes: 10 * 1024 * 1024,
 };
 
-/** The domain's services, the sandbox and the tools, wired together. */
-async function assembleServices(deps: Deps, opts: ServiceOptions): Promise<AppServices> {
-  const assignment = new AssignmentService(deps, opts);
-  const tasks = new TaskService(deps, assignment);
-  const agents = new AgentService(deps, new SqlAgentStore(deps.db), assignment);
-  const workspaces = new WorkspaceService(deps, new SqlWorkspaceStore(deps.db));
-  const services = {
+/** The domain's services over stores on `db` (no sandbox, no tools). */
+export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions) {
+  const taskStore = new SqlTaskStore(db);
+  const agentStore = new SqlAgentStore(db);
+  const assignment = new AssignmentService(
+    deps,
+    { assignment: new SqlAssignmentStore(db), tasks: taskStore, agents: agentStore },
+    opts,
+  );
+  const tasks = new TaskService(deps, taskStore, assignment);
+  const agents = new AgentService(deps, agentStore, assignment);
+  const workspaces = new WorkspaceService(deps, new SqlWorkspaceStore(db));
+  return {
     agents,
     tasks,
     assignment,
-    apiKeys: new ApiKeyService(deps, new SqlApiKeyStore(deps.db)),
+    apiKeys: new ApiKeyService(deps, new SqlApiKeyStore(db)),
     workspaces,
     assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
-    usage: new UsageService(deps, new SqlUsageStore(deps.db)),
-    control: new TaskControlService(deps, tasks, opts.jobs),
-    runs: new SqlRunStore(deps),
+    usage: new UsageService(deps, new SqlUsageStore(db)),
+    control: new TaskControlService(deps, tasks, taskStore, opts.jobs),
+    runs: new SqlRunStore(db, deps),
   };
+}
+
+/** The domain's Deps on one database and bus. */
+export function domainDeps(db: Database, pubsub: PubSub, logger: Logger): Deps {
+  return { pubsub, logger, transact: transactor({ db, pubsub, logger }), events: new SqlTaskEventLog(db.read) };
+}
+
+/** The domain's services, the sandbox and the tools, wired together. */
+async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions): Promise<AppServices> {
+  const services = assembleDomain(db, deps, opts);
   let status: SandboxStatus;
   let sandbox: Sandbox | null = null;
   if (opts.sandboxMode === "none") {
@@ -371,9 +383,10 @@ async function assembleServices(deps: Deps, opts: ServiceOptions): Promise<AppSe
       );
     }
   }
-  const policies = new ToolPolicyService(deps, loadPolicy(opts.policyFile));
+  const policies = new ToolPolicyService(deps, new SqlToolPolicyStore(db), loadPolicy(opts.policyFile));
   const commands = new CommandService(
     deps,
+    new SqlCommandRunStore(db),
     () => {
       if (!sandbox) throw new Error("no sandbox");
       return sandbox;
@@ -385,21 +398,28 @@ async function assembleServices(deps: Deps, opts: ServiceOptions): Promise<AppSe
       disk: opts.disk,
     },
   );
-  const tools = new ToolService(deps, new ToolRegistry(toolCatalog), services.workspaces, services.tasks, {
-    commands,
-    checkCommand: (program, args, scope) => policies.check(program, args, scope),
-    sandboxUnavailable: () => (sandbox ? null : (status.reason ?? "no sandbox")),
-    limits: opts.commandLimits,
-    maxTimeoutMs: opts.commandBounds.maxTimeoutMs,
-    fileLimits: { maxWorkspaceBytes: opts.disk.maxWorkspaceBytes, minFreeBytes: opts.disk.minFreeBytes },
-    python: {
-      indexUrl: opts.pipIndexUrl,
-      packages: { allow: [], deny: [] },
-      onlyBinary: true,
-      downloadsDir: join(opts.workspacesDir, DOWNLOADS_DIR),
+  const tools = new ToolService(
+    deps,
+    new SqlToolCallStore(db),
+    new ToolRegistry(toolCatalog),
+    services.workspaces,
+    services.tasks,
+    {
+      commands,
+      checkCommand: (program, args, scope) => policies.check(program, args, scope),
+      sandboxUnavailable: () => (sandbox ? null : (status.reason ?? "no sandbox")),
+      limits: opts.commandLimits,
+      maxTimeoutMs: opts.commandBounds.maxTimeoutMs,
+      fileLimits: { maxWorkspaceBytes: opts.disk.maxWorkspaceBytes, minFreeBytes: opts.disk.minFreeBytes },
+      python: {
+        indexUrl: opts.pipIndexUrl,
+        packages: { allow: [], deny: [] },
+        onlyBinary: true,
+        downloadsDir: join(opts.workspacesDir, DOWNLOADS_DIR),
+      },
     },
-  });
-  if (deps.db.dialect === "sqlite") {
+  );
+  if (db.dialect === "sqlite") {
     const orphaned = await commands.failOrphanedRuns();
     if (orphaned > 0) deps.logger.warn({ runs: orphaned }, "command runs cut off by the last stop recorded as FAILED");
   }

@@ -1,7 +1,7 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, Kind, type GraphQLFormattedError } from "graphql";
 import { DomainError } from "../domain/errors.js";
-import { diskFull, isDiskFull } from "../infra/disk-full.js";
+import { diskFull, isDiskFull } from "../domain/disk-full.js";
 import { requestIdOfError } from "./request-context.js";
 import type { Logger } from "../domain/shared/deps.js";
 

@@ -1,25 +1,15 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { lstat, rename, unlink, type FileHandle } from "node:fs/promises";
+import { type FileHandle } from "node:fs/promises";
 import { extname, posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileTypeFromBuffer } from "file-type";
 import type { Role } from "../domain/terms.js";
 import { badInput, DomainError, notFound, type ErrorCode } from "../domain/errors.js";
 import type { Logger } from "../domain/shared/deps.js";
-import { entryPath, openRegularAt } from "../infra/workspace-fs/confined.js";
-import {
-  createTempAt,
-  fsError,
-  keptMode,
-  limitExceeded,
-  tempNameFor,
-  utf8CompletePrefix,
-  withWorkspace,
-  workspaceUsage,
-} from "../tools/files/files.js";
-import { assertFreeSpace } from "../tools/files/free-space.js";
-import { normalizeUserPath, refuseProtected } from "../tools/files/paths.js";
+import { limitExceeded, utf8CompletePrefix } from "../tools/files/files.js";
+import { openForDownload, storeUpload } from "../tools/files/transfer.js";
+import { normalizeUserPath } from "../tools/files/paths.js";
 
 /**
  * Upload and download of workspace files over plain HTTP:
@@ -392,58 +382,23 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > max) throw tooLarge(max);
     const requested = normalizeUserPath(path);
-    refuseProtected(requested);
-    await withWorkspace(root, async (r) => {
-      const target = await r.locate(requested, { follow: true, allowMissing: true, createParents: true });
-      refuseProtected(target.relative);
-      if (target.name === null || (target.stats && !target.stats.isFile())) throw badInput("path", "is a directory");
-      const name = target.name;
-      const tmp = tempNameFor(name, "upload");
-      let fh: FileHandle | undefined;
-      let committed = false;
-      try {
-        fh = await createTempAt(r, target.dir, tmp).catch((err: unknown) => {
-          throw fsError(err, requested);
-        });
-        const body = await receive(req, fh, max);
-        const existing = await lstat(entryPath(target.dir, name)).catch(() => null);
-        await fh.chmod(keptMode(existing));
-        await fh.sync();
-        await fh.close();
-        fh = undefined;
-        const type = await classify(body, requested);
-        // The temp file is written already: the floor must still hold with it.
-        await assertFreeSpace(r.path, { minFreeBytes: opts.limits.minFreeBytes ?? 0 });
-        if (opts.limits.maxWorkspaceBytes !== undefined) {
-          // The temp file is counted already; the old file goes.
-          const total = (await workspaceUsage(r)) - (existing?.isFile() ? existing.size : 0);
-          if (total > opts.limits.maxWorkspaceBytes) {
-            const maxTotal = opts.limits.maxWorkspaceBytes;
-            throw limitExceeded("maxWorkspaceBytes", maxTotal, `The workspace would exceed its ${maxTotal} bytes`);
-          }
-        }
-        if (existing?.isDirectory()) throw badInput("path", "is a directory");
-        await rename(entryPath(target.dir, tmp), entryPath(target.dir, name));
-        committed = true;
-        logger.info({ path: requested, size: body.size, type }, "file uploaded");
-        sendJson(res, existing ? 200 : 201, { path: requested, size: body.size, version: body.version });
-      } finally {
-        if (!committed) {
-          await fh?.close().catch(() => undefined);
-          await unlink(entryPath(target.dir, tmp)).catch(() => undefined);
-          await r.removeMadeDirs();
-        }
-      }
-    });
+    let type = "";
+    const { body, created } = await storeUpload(
+      root,
+      requested,
+      opts.limits,
+      (fh) => receive(req, fh, max),
+      async (b) => {
+        type = await classify(b, requested);
+      },
+    );
+    logger.info({ path: requested, size: body.size, type }, "file uploaded");
+    sendJson(res, created ? 201 : 200, { path: requested, size: body.size, version: body.version });
   }
 
   async function download(res: ServerResponse, root: string, path: string, headOnly: boolean): Promise<void> {
     const requested = normalizeUserPath(path);
-    const fh = await withWorkspace(root, async (r) => {
-      const loc = await r.locate(requested, { follow: true });
-      if (loc.name === null) throw badInput("path", "is a directory");
-      return openRegularAt(loc.dir, loc.name);
-    });
+    const fh = await openForDownload(root, requested);
     let handedOver = false;
     try {
       const { size } = await fh.stat();

@@ -3,15 +3,14 @@ import { assertMay } from "../domain/auth/access.js";
 import { roleAllows } from "../domain/auth/principal.js";
 import { badInput, conflict, DomainError, forbidden, notFound } from "../domain/errors.js";
 import { isId, newId } from "../domain/ids.js";
-import { inTransaction, type Deps } from "../domain/shared/deps.js";
+import type { Deps } from "../domain/shared/deps.js";
+import type { ToolCallStore } from "../domain/tools/tool-call.store.js";
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../domain/shared/pagination.js";
 import { appendEvent } from "../domain/tasks/task-events.js";
 import type { TaskService } from "../domain/tasks/task.service.js";
 import type { WorkspaceService } from "../domain/workspaces/workspace.service.js";
 import type { ToolDeps } from "./deps.js";
-import { CommandRunRecord, ToolCallRecord } from "../domain/records.js";
-import { sql } from "../infra/db/reader.js";
-import { insertRows } from "../infra/db/writer.js";
+import type { ToolCallRecord } from "../domain/records.js";
 import { summariseInput, type ToolDefinition, type ToolRegistry, type ToolWorkspace } from "./registry.js";
 
 const describeCall = (tool: string, input: Record<string, unknown>): string => {
@@ -44,6 +43,7 @@ export function invalidInput(issues: readonly { path: readonly PropertyKey[]; me
 export class ToolService {
   constructor(
     private readonly deps: Deps,
+    private readonly store: ToolCallStore,
     readonly registry: ToolRegistry,
     private readonly workspaces: WorkspaceService,
     private readonly tasks: TaskService,
@@ -115,10 +115,10 @@ export class ToolService {
     // A person's read is recorded, but is no event of the task: looking must not change it.
     const silent = tool.policy.readOnly === true && caller.role !== "AGENT";
     if (opts.announced || silent) {
-      await insertRows(this.deps.db.fork(), ToolCallRecord, [row]);
+      await this.store.insert(null, row);
     } else {
-      await inTransaction(this.deps, async (em, out) => {
-        await insertRows(em, ToolCallRecord, [row]);
+      await this.deps.transact(async (em, out) => {
+        await this.store.insert(em, row);
         await appendEvent(
           this.deps,
           em,
@@ -139,17 +139,13 @@ export class ToolService {
       const finishedAt = this.now();
       const code = err instanceof DomainError ? err.code : err ? "INTERNAL" : null;
       const message = err instanceof Error ? err.message.slice(0, 2000) : null;
-      await this.deps.db.fork().nativeUpdate(
-        ToolCallRecord,
-        { id },
-        {
-          status,
-          errorCode: code,
-          errorMessage: err instanceof DomainError ? message : err ? "internal error" : null,
-          finishedAt,
-          durationMs: finishedAt.getTime() - started.getTime(),
-        },
-      );
+      await this.store.finish(id, {
+        status,
+        errorCode: code,
+        errorMessage: err instanceof DomainError ? message : err ? "internal error" : null,
+        finishedAt,
+        durationMs: finishedAt.getTime() - started.getTime(),
+      });
     };
     try {
       const output = await tool.execute(
@@ -178,8 +174,7 @@ export class ToolService {
 
   /** The call the built-in runtime made for one of the model's tool calls, if it got that far. */
   async byInvocation(key: string): Promise<ToolCallRecord | null> {
-    const [row] = await this.deps.db.read.select(ToolCallRecord, sql("invocation_key = ?", [key]));
-    return row ?? null;
+    return this.store.byInvocation(key);
   }
 
   /**
@@ -188,33 +183,19 @@ export class ToolService {
    */
   async markInterrupted(id: string): Promise<void> {
     const now = this.now();
-    await inTransaction(this.deps, async (em) => {
-      await em.nativeUpdate(
-        ToolCallRecord,
-        { id, status: "RUNNING" },
-        { status: "FAILED", errorCode: "INTERRUPTED", errorMessage: "the worker running it stopped", finishedAt: now },
-      );
-      await em.nativeUpdate(
-        CommandRunRecord,
-        { toolCallId: id, status: "RUNNING" },
-        { status: "FAILED", finishedAt: now },
-      );
-    });
+    await this.deps.transact((tx) => this.store.markInterrupted(tx, id, now));
   }
 
   async get(id: string): Promise<ToolCallRecord | null> {
     if (!isId(id)) return null;
-    const [row] = await this.deps.db.read.select(ToolCallRecord, sql("id = ?", [id]));
-    return row ?? null;
+    return this.store.get(id);
   }
 
   /** A task's tool calls, newest first. */
   async list(taskId: string, args: PageArgs): Promise<Page<ToolCallRecord>> {
     if (!isId(taskId)) throw notFound("Task", taskId, "taskId");
     const size = pageSize(args.first);
-    const where = sql("task_id = ?", [taskId]);
-    const keyset = args.after ? sql("task_id = ? and id < ?", [taskId, decodeCursor(args.after)]) : where;
-    const rows = await this.deps.db.read.select(ToolCallRecord, keyset, { orderBy: "id desc", limit: size + 1 });
-    return toPage(rows, size, () => this.deps.db.read.count(ToolCallRecord, where));
+    const rows = await this.store.page(taskId, args.after ? decodeCursor(args.after) : null, size + 1);
+    return toPage(rows, size, () => this.store.count(taskId));
   }
 }

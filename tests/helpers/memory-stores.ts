@@ -1,11 +1,6 @@
 import type { ModelCallRecord, TaskRecord } from "../../src/domain/records.js";
-import {
-  noUsage,
-  type UsageGroupBy,
-  type UsageReportRow,
-  type UsageSums,
-} from "../../src/domain/usage/usage.service.js";
-import type { UsageStore } from "../../src/domain/usage/usage.store.js";
+import { noUsage } from "../../src/domain/usage/usage.service.js";
+import type { UsageGroupBy, UsageReportRow, UsageStore, UsageSums } from "../../src/domain/usage/usage.store.js";
 
 /** The usage store in memory: what the domain's budget rules are tested against. */
 export class MemoryUsageStore implements UsageStore {

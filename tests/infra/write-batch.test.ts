@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { newId } from "../../src/domain/ids.js";
-import { inTransaction, type Deps } from "../../src/domain/shared/deps.js";
+import type { Deps } from "../../src/domain/shared/deps.js";
+import { inTransaction } from "../../src/infra/db/transactions.js";
 import { SqlTaskEventLog } from "../../src/infra/db/stores/task-event.store.js";
 import { AgentRecord, TaskRecord, TaskEventRecord } from "../../src/domain/records.js";
 import { newAgentRow } from "../../src/domain/agents/agent.service.js";
@@ -78,7 +79,7 @@ describeProfiles("write batches", (profile) => {
     db = await openDatabase({ url, dataDir });
     await db.migrate();
     const pubsub = new MemoryPubSub();
-    deps = { db, pubsub, logger, transact: transactor({ db, pubsub, logger }), events: new SqlTaskEventLog(db.read) };
+    deps = { pubsub, logger, transact: transactor({ db, pubsub, logger }), events: new SqlTaskEventLog(db.read) };
   });
   afterAll(async () => {
     await db?.close();
@@ -369,7 +370,7 @@ describeProfiles("write batches", (profile) => {
     );
     const agentId = agent.id;
     await db.fork().insert(AgentRecord, agent);
-    const store = new SqlRunStore(deps);
+    const store = new SqlRunStore(db, deps);
     await store.open(taskId, agentId);
     let seen = 0;
     const append = (n: number, knownEventSeq: number) =>

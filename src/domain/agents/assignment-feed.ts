@@ -1,6 +1,5 @@
-import { TaskRecord } from "../records.js";
+import type { TaskRecord } from "../records.js";
 import { assertMay } from "../auth/access.js";
-import { sql } from "../../infra/db/reader.js";
 import type { Principal } from "../auth/principal.js";
 import { notFound } from "../errors.js";
 import { isId } from "../ids.js";
@@ -59,11 +58,7 @@ export class AssignmentFeed {
       enqueue(async () => offer(await services.tasks.get(taskId), taskId)),
     );
     enqueue(async () => {
-      const held = await deps.db.read.select(
-        TaskRecord,
-        sql("assigned_agent_id = ? and status in ('DESIGN', 'BUILD', 'TEST', 'REVIEW')", [id]),
-        { orderBy: "id asc", limit: 500 },
-      );
+      const held = await services.tasks.heldBy(id);
       for (const t of held) await offer(t, t.id);
     });
     return channel;

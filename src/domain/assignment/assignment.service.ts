@@ -1,17 +1,17 @@
 import { join } from "node:path";
+import type { AgentStore } from "../agents/agent.store.js";
 import { assertMay } from "../auth/access.js";
-import { LockMode } from "@mikro-orm/core";
-import type { SqlEntityManager } from "@mikro-orm/knex";
-import { AgentRecord, TaskRecord, WorkspaceRecord } from "../records.js";
-import type { Message } from "../shared/pubsub.js";
 import type { Principal } from "../auth/principal.js";
 import { badInput, conflict, DomainError, notFound } from "../errors.js";
-import { isId, newId } from "../ids.js";
-import { inTransaction, type Deps } from "../shared/deps.js";
+import { isId } from "../ids.js";
+import type { AgentRecord, TaskRecord } from "../records.js";
+import type { Deps } from "../shared/deps.js";
+import type { Message } from "../shared/pubsub.js";
+import type { TransactionHandle } from "../shared/transaction.js";
 import { appendEvent } from "../tasks/task-events.js";
 import { activeStatuses } from "../tasks/task-state.js";
-import { sql } from "../../infra/db/reader.js";
-import { AssignmentSql } from "./assignment.sql.js";
+import type { TaskStore } from "../tasks/task.store.js";
+import type { AssignmentStore } from "./assignment.store.js";
 
 /** What the engine needs from the job queue: enqueue after commit. */
 export interface JobSink {
@@ -39,17 +39,18 @@ class NothingToDo extends Error {}
 
 /**
  * The assignment engine: which agent works on which task, kept correct under concurrency in
- * one process or many (see assignment.sql.ts). Every change writes its TaskEvent in the same
+ * one process or many (see assignment.store.ts). Every change writes its TaskEvent in the same
  * transaction; workspace creation is queued after the commit.
  */
 export class AssignmentService {
-  private readonly q: AssignmentSql;
+  private readonly q: AssignmentStore;
 
   constructor(
     private readonly deps: Deps,
+    private readonly stores: { assignment: AssignmentStore; tasks: TaskStore; agents: AgentStore },
     private readonly opts: AssignmentOptions,
   ) {
-    this.q = new AssignmentSql(deps.db.dialect);
+    this.q = stores.assignment;
   }
 
   private now(): Date {
@@ -65,20 +66,20 @@ export class AssignmentService {
 
   /** For a task just inserted as PENDING: the least recently active fitting agent, if any. */
   async assignNewInTx(
-    em: SqlEntityManager,
+    tx: TransactionHandle,
     out: Message[],
     task: { id: string; complexity: number },
     now: Date,
   ): Promise<Assigned | null> {
-    const agent = await this.q.claimAgentFor(em, task.complexity, now);
+    const agent = await this.q.claimAgentFor(tx, task.complexity, now);
     if (!agent) return null;
-    if (!(await this.q.takeTask(em, task.id, agent.id, now))) throw new Error("a new task was not PENDING");
-    return this.recordAssignment(em, out, task.id, agent, now, null);
+    if (!(await this.q.takeTask(tx, task.id, agent.id, now))) throw new Error("a new task was not PENDING");
+    return this.recordAssignment(tx, out, task.id, agent, now, null);
   }
 
   /** The task left its agent (finished, failed, cancelled, back to the queue): free the slot. */
-  async releaseInTx(em: SqlEntityManager, out: Message[], agentId: string, now: Date): Promise<void> {
-    await this.q.releaseAgent(em, agentId, now);
+  async releaseInTx(tx: TransactionHandle, out: Message[], agentId: string, now: Date): Promise<void> {
+    await this.q.releaseAgent(tx, agentId, now);
     out.push({ topic: "AGENT_CHANGED", payload: { agentId } });
   }
 
@@ -107,17 +108,16 @@ export class AssignmentService {
     // another, a task made PENDING after this read was assigned after this agent's change and saw
     // it; on PostgreSQL a task whose assignment overlapped it is found by the periodic sweep, as
     // one whose transaction overlapped the claim below always was.
-    const [waiting] = await this.deps.db.read.select(TaskRecord, sql("status = ?", ["PENDING"]), { limit: 1 });
-    if (!waiting) return 0;
+    if (!(await this.q.anyPending())) return 0;
     const assigned: Assigned[] = [];
     for (;;) {
-      const a = await this.tryTransaction(async (em, out) => {
+      const a = await this.tryTransaction(async (tx, out) => {
         const now = this.now();
-        const agent = await this.q.claimAgent(em, agentId, null, now);
+        const agent = await this.q.claimAgent(tx, agentId, null, now);
         if (!agent) throw new NothingToDo();
-        const task = await this.q.claimPendingTask(em, agent.id, agent.min_complexity, agent.max_complexity, now);
+        const task = await this.q.claimPendingTask(tx, agent.id, agent.minComplexity, agent.maxComplexity, now);
         if (!task) throw new NothingToDo();
-        return this.recordAssignment(em, out, task.id, agent, now, null);
+        return this.recordAssignment(tx, out, task.id, agent, now, null);
       });
       if (!a) break;
       assigned.push(a);
@@ -128,14 +128,14 @@ export class AssignmentService {
 
   /** Finds an agent for one PENDING task (after a retry or an unassignment). */
   async assignPending(taskId: string): Promise<Assigned | null> {
-    const a = await this.tryTransaction(async (em, out) => {
+    const a = await this.tryTransaction(async (tx, out) => {
       const now = this.now();
-      const task = await em.findOne(TaskRecord, { id: taskId }, { fields: ["id", "status", "complexity"] });
-      if (!task || task.status !== "PENDING") throw new NothingToDo();
-      const agent = await this.q.claimAgentFor(em, task.complexity, now);
+      const complexity = await this.q.pendingComplexity(tx, taskId);
+      if (complexity === null) throw new NothingToDo();
+      const agent = await this.q.claimAgentFor(tx, complexity, now);
       if (!agent) throw new NothingToDo();
-      if (!(await this.q.takeTask(em, taskId, agent.id, now))) throw new NothingToDo();
-      return this.recordAssignment(em, out, taskId, agent, now, null);
+      if (!(await this.q.takeTask(tx, taskId, agent.id, now))) throw new NothingToDo();
+      return this.recordAssignment(tx, out, taskId, agent, now, null);
     });
     if (a) await this.afterCommit([a]);
     return a;
@@ -148,9 +148,9 @@ export class AssignmentService {
   async assign(taskId: string, agentId: string, actor: Principal): Promise<TaskRecord> {
     if (!isId(taskId)) throw notFound("Task", taskId, "taskId");
     if (!isId(agentId)) throw notFound("Agent", agentId, "agentId");
-    const result = await inTransaction(this.deps, async (em, out) => {
+    const result = await this.deps.transact(async (tx, out) => {
       const now = this.now();
-      const task = await this.lockTask(em, taskId);
+      const task = await this.lockTask(tx, taskId);
       const reassigning = task.assignedAgentId !== null && activeStatuses.includes(task.status);
       if (task.status !== "PENDING" && !reassigning) {
         throw new DomainError(
@@ -160,7 +160,7 @@ export class AssignmentService {
         );
       }
       if (task.assignedAgentId === agentId) throw conflict("The task is already assigned to this agent", "agentId");
-      const agent = await em.findOne(AgentRecord, { id: agentId });
+      const agent = await this.q.agentIn(tx, agentId);
       if (!agent) throw notFound("Agent", agentId, "agentId");
       if (task.complexity < agent.minComplexity || task.complexity > agent.maxComplexity) {
         throw badInput(
@@ -171,14 +171,14 @@ export class AssignmentService {
       let released: string | null = null;
       if (reassigning && task.assignedAgentId) {
         released = task.assignedAgentId;
-        const from = await em.findOne(AgentRecord, { id: released }, { fields: ["id", "name"] });
-        await this.requeueInTx(em, out, task, now, {
+        const from = await this.q.agentIn(tx, released);
+        await this.requeueInTx(tx, out, task, now, {
           content: `Task taken from agent ${from?.name ?? released} by ${actor.name} to reassign it`,
           data: { from: task.status, to: "PENDING", reason: "REASSIGNED", agentId: released, by: actor.name },
         });
-        await this.releaseInTx(em, out, released, now);
+        await this.releaseInTx(tx, out, released, now);
       }
-      const claimed = await this.q.claimAgent(em, agentId, task.complexity, now);
+      const claimed = await this.q.claimAgent(tx, agentId, task.complexity, now);
       if (!claimed) {
         throw conflict(
           agent.status === "AVAILABLE"
@@ -187,10 +187,10 @@ export class AssignmentService {
           "agentId",
         );
       }
-      if (!(await this.q.takeTask(em, taskId, agentId, now))) {
+      if (!(await this.q.takeTask(tx, taskId, agentId, now))) {
         throw conflict("The task was assigned meanwhile", "taskId");
       }
-      return { assigned: await this.recordAssignment(em, out, taskId, claimed, now, actor.name), released };
+      return { assigned: await this.recordAssignment(tx, out, taskId, claimed, now, actor.name), released };
     });
     await this.afterCommit([result.assigned]);
     if (result.released) await this.fillAgent(result.released);
@@ -200,9 +200,9 @@ export class AssignmentService {
   /** Operators: take an active task from its agent and put it back in the queue. */
   async unassign(taskId: string, actor: Principal): Promise<TaskRecord> {
     if (!isId(taskId)) throw notFound("Task", taskId, "taskId");
-    const agentId = await inTransaction(this.deps, async (em, out) => {
+    const agentId = await this.deps.transact(async (tx, out) => {
       const now = this.now();
-      const task = await this.lockTask(em, taskId);
+      const task = await this.lockTask(tx, taskId);
       if (!task.assignedAgentId || !activeStatuses.includes(task.status)) {
         throw new DomainError(
           "INVALID_TRANSITION",
@@ -210,14 +210,14 @@ export class AssignmentService {
           { field: "taskId", status: task.status },
         );
       }
-      const agent = await em.findOne(AgentRecord, { id: task.assignedAgentId }, { fields: ["id", "name"] });
+      const agent = await this.q.agentIn(tx, task.assignedAgentId);
       const from = task.status;
       const previous = task.assignedAgentId;
-      await this.requeueInTx(em, out, task, now, {
+      await this.requeueInTx(tx, out, task, now, {
         content: `Task unassigned from agent ${agent?.name ?? previous} by ${actor.name}; back in the queue`,
         data: { from, to: "PENDING", reason: "UNASSIGNED", agentId: previous, by: actor.name },
       });
-      await this.releaseInTx(em, out, previous, now);
+      await this.releaseInTx(tx, out, previous, now);
       return previous;
     });
     await this.assignPending(taskId);
@@ -246,20 +246,21 @@ export class AssignmentService {
   async heartbeat(agentId: string, actor: Principal): Promise<AgentRecord> {
     if (actor.role === "AGENT") assertMay(actor, "change", { kind: "agent", id: agentId });
     let cameBack = false;
-    await inTransaction(this.deps, async (em, out) => {
+    await this.deps.transact(async (tx, out) => {
       const now = this.now();
-      const agent = isId(agentId) ? await em.findOne(AgentRecord, { id: agentId }) : null;
+      const agent = isId(agentId) ? await this.q.agentIn(tx, agentId) : null;
       if (!agent) throw notFound("Agent", agentId, "id");
       if (agent.status === "OFFLINE") {
-        await em.nativeUpdate(
-          AgentRecord,
-          { id: agentId },
-          { lastHeartbeatAt: now, status: "AVAILABLE", activeTasks: 0, updatedAt: now },
-        );
+        await this.q.updateAgent(tx, agentId, {
+          lastHeartbeatAt: now,
+          status: "AVAILABLE",
+          activeTasks: 0,
+          updatedAt: now,
+        });
         cameBack = true;
         out.push({ topic: "AGENT_CHANGED", payload: { agentId } });
       } else {
-        await em.nativeUpdate(AgentRecord, { id: agentId }, { lastHeartbeatAt: now });
+        await this.q.updateAgent(tx, agentId, { lastHeartbeatAt: now });
       }
     });
     if (cameBack) await this.fillAgent(agentId);
@@ -268,17 +269,10 @@ export class AssignmentService {
 
   /** Builtin agents live as long as a worker runs: each worker keeps them alive. */
   async heartbeatBuiltin(): Promise<void> {
-    const em = this.deps.db.fork();
-    const now = this.now();
-    await em.execute(`update agent set last_heartbeat_at = ? where kind = 'BUILTIN'`, [this.q.ts(now)]);
-    const back = await em.execute<Array<{ id: string }>>(
-      `update agent set status = 'AVAILABLE', active_tasks = 0, updated_at = ?
-       where kind = 'BUILTIN' and status = 'OFFLINE' returning id`,
-      [this.q.ts(now)],
-    );
+    const back = await this.q.heartbeatBuiltins(this.now());
     if (back.length > 0) {
-      await this.deps.pubsub.publish(back.map((a) => ({ topic: "AGENT_CHANGED", payload: { agentId: a.id } })));
-      for (const a of back) await this.fillAgent(a.id);
+      await this.deps.pubsub.publish(back.map((agentId) => ({ topic: "AGENT_CHANGED", payload: { agentId } })));
+      for (const id of back) await this.fillAgent(id);
     }
   }
 
@@ -288,24 +282,20 @@ export class AssignmentService {
    */
   async sweepSilentAgents(timeoutMs: number): Promise<string[]> {
     const cutoff = new Date(this.now().getTime() - timeoutMs);
-    const silent = await this.q.silentAgents(this.deps.db.fork(), cutoff);
+    const silent = await this.q.silentAgents(cutoff);
     const offline: string[] = [];
     const requeued: string[] = [];
-    for (const { id } of silent) {
-      const tasks = await this.tryTransaction(async (em, out) => {
+    for (const id of silent) {
+      const tasks = await this.tryTransaction(async (tx, out) => {
         const now = this.now();
-        const name = await this.q.markOffline(em, id, cutoff, now);
+        const name = await this.q.markOffline(tx, id, cutoff, now);
         if (name === null) throw new NothingToDo();
         out.push({ topic: "AGENT_CHANGED", payload: { agentId: id } });
-        const active = await em.find(
-          TaskRecord,
-          { assignedAgentId: id, status: { $in: [...activeStatuses] } },
-          { orderBy: { id: "asc" } },
-        );
+        const active = await this.q.tasksOf(tx, id, activeStatuses);
         const seconds = Math.round(timeoutMs / 1000);
         for (const task of active) {
           const from = task.status;
-          await this.requeueInTx(em, out, task, now, {
+          await this.requeueInTx(tx, out, task, now, {
             content: `Agent ${name} went offline (no heartbeat for ${seconds} s); task returned to the queue`,
             data: { from, to: "PENDING", reason: "AGENT_OFFLINE", agentId: id, timeoutSeconds: seconds },
           });
@@ -324,14 +314,14 @@ export class AssignmentService {
   /** Safety net run periodically: every agent with room gets the pending tasks that fit it. */
   async sweepPending(): Promise<number> {
     let n = 0;
-    for (const { id } of await this.q.agentsWithRoom(this.deps.db.fork())) n += await this.fillAgent(id);
+    for (const id of await this.q.agentsWithRoom()) n += await this.fillAgent(id);
     return n;
   }
 
   // ---- internals --------------------------------------------------------------------------
 
   private async recordAssignment(
-    em: SqlEntityManager,
+    tx: TransactionHandle,
     out: Message[],
     taskId: string,
     agent: { id: string; name: string },
@@ -340,7 +330,7 @@ export class AssignmentService {
   ): Promise<Assigned> {
     await appendEvent(
       this.deps,
-      em,
+      tx,
       out,
       taskId,
       {
@@ -351,49 +341,23 @@ export class AssignmentService {
       },
       now,
     );
-    const path = this.workspacePath(agent.id, taskId);
-    const existing = await em.findOne(WorkspaceRecord, { taskId });
-    let workspaceId: string;
-    if (existing) {
-      await em.nativeUpdate(
-        WorkspaceRecord,
-        { id: existing.id },
-        { agentId: agent.id, path, status: "CREATING", error: null, updatedAt: now },
-      );
-      workspaceId = existing.id;
-    } else {
-      workspaceId = newId();
-      await em.insert(WorkspaceRecord, {
-        id: workspaceId,
-        path,
-        taskId,
-        agentId: agent.id,
-        status: "CREATING",
-        error: null,
-        createdAt: now,
-        updatedAt: now,
-      });
-    }
+    const workspaceId = await this.q.placeWorkspace(tx, taskId, agent.id, this.workspacePath(agent.id, taskId), now);
     out.push({ topic: "TASK_CHANGED", payload: { taskId } });
     out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });
     return { taskId, agentId: agent.id, workspaceId };
   }
 
   private async requeueInTx(
-    em: SqlEntityManager,
+    tx: TransactionHandle,
     out: Message[],
     task: TaskRecord,
     now: Date,
     event: { content: string; data: Record<string, string | number | null> },
   ): Promise<void> {
-    await em.nativeUpdate(
-      TaskRecord,
-      { id: task.id },
-      { status: "PENDING", assignedAgentId: null, assignedAt: null, updatedAt: now },
-    );
+    await this.q.requeueTask(tx, task.id, now);
     await appendEvent(
       this.deps,
-      em,
+      tx,
       out,
       task.id,
       { type: "STATUS_CHANGE", content: event.content, data: event.data },
@@ -402,38 +366,27 @@ export class AssignmentService {
     out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
   }
 
-  private async lockTask(em: SqlEntityManager, taskId: string): Promise<TaskRecord> {
-    const rows = await em.execute<Array<{ id: string }>>(
-      `select id from task where id = ?${this.deps.db.dialect === "postgresql" ? " for update" : ""}`,
-      [taskId],
-    );
-    if (rows.length === 0) throw notFound("Task", taskId, "taskId");
-    const task = await em.findOne(TaskRecord, { id: taskId }, { refresh: true });
+  private async lockTask(tx: TransactionHandle, taskId: string): Promise<TaskRecord> {
+    const task = await this.q.lockTask(tx, taskId);
     if (!task) throw notFound("Task", taskId, "taskId");
     return task;
   }
 
   private async setAgentStatus(agentId: string, next: (a: AgentRecord) => AgentRecord["status"]): Promise<AgentRecord> {
-    return inTransaction(this.deps, async (em, out) => {
-      const agent = isId(agentId)
-        ? await em.findOne(
-            AgentRecord,
-            { id: agentId },
-            this.deps.db.dialect === "postgresql" ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
-          )
-        : null;
+    return this.deps.transact(async (tx, out) => {
+      const agent = isId(agentId) ? await this.q.agentIn(tx, agentId, true) : null;
       if (!agent) throw notFound("Agent", agentId, "id");
       agent.status = next(agent);
       agent.updatedAt = this.now();
-      await em.nativeUpdate(AgentRecord, { id: agentId }, { status: agent.status, updatedAt: agent.updatedAt });
+      await this.q.updateAgent(tx, agentId, { status: agent.status, updatedAt: agent.updatedAt });
       out.push({ topic: "AGENT_CHANGED", payload: { agentId } });
       return agent;
     });
   }
 
-  private async tryTransaction<T>(fn: (em: SqlEntityManager, out: Message[]) => Promise<T>): Promise<T | null> {
+  private async tryTransaction<T>(fn: (tx: TransactionHandle, out: Message[]) => Promise<T>): Promise<T | null> {
     try {
-      return await inTransaction(this.deps, fn);
+      return await this.deps.transact(fn);
     } catch (err) {
       if (err instanceof NothingToDo) return null;
       throw err;
@@ -441,13 +394,13 @@ export class AssignmentService {
   }
 
   private async reloadTask(id: string): Promise<TaskRecord> {
-    const t = await this.deps.db.fork().findOne(TaskRecord, { id }, { disableIdentityMap: true });
+    const t = await this.stores.tasks.get(id);
     if (!t) throw notFound("Task", id, "taskId");
     return t;
   }
 
   private async reloadAgent(id: string): Promise<AgentRecord> {
-    const a = await this.deps.db.fork().findOne(AgentRecord, { id }, { disableIdentityMap: true });
+    const a = await this.stores.agents.get(id);
     if (!a) throw notFound("Agent", id, "id");
     return a;
   }

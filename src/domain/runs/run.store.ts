@@ -1,7 +1,6 @@
 import type { ModelCallRecord, RunMessageRecord } from "../records.js";
 import type { Message } from "../shared/pubsub.js";
 import type { TransactionHandle } from "../shared/transaction.js";
-import type { Json } from "../terms.js";
 import type { NewTaskEvent } from "../tasks/task-events.js";
 
 export interface StoredToolCall {

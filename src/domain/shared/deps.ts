@@ -1,5 +1,3 @@
-import type { SqlEntityManager } from "@mikro-orm/knex";
-import type { Database } from "../../infra/db/orm.js";
 import type { Message, PubSub } from "./pubsub.js";
 import type { TaskEventLog } from "../tasks/task-events.js";
 import type { TransactionHandle } from "./transaction.js";
@@ -29,20 +27,10 @@ export type Transact = <T>(
 ) => Promise<T>;
 
 export interface Deps {
-  db: Database;
   pubsub: PubSub;
   logger: Logger;
   transact: Transact;
   /** Every task's event log. */
   events: TaskEventLog;
   now?: () => Date;
-}
-
-/** Deps.transact, for the services that still work on the entity manager itself. */
-export function inTransaction<T>(
-  deps: Deps,
-  fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
-  opts: TransactOptions = {},
-): Promise<T> {
-  return deps.transact((tx, outbox) => fn(tx as SqlEntityManager, outbox), opts);
 }

@@ -1,14 +1,14 @@
+import type { TaskStore } from "./task.store.js";
 import { may } from "../auth/access.js";
-import type { SqlEntityManager } from "@mikro-orm/knex";
 import { TaskRecord, TaskMessageRecord } from "../records.js";
-import { sql } from "../../infra/db/reader.js";
 import type { Message } from "../shared/pubsub.js";
 import type { JobSink } from "../assignment/assignment.service.js";
 import type { Principal } from "../auth/principal.js";
 import { conflict, forbidden } from "../errors.js";
 import { newId } from "../ids.js";
 import { limits } from "../terms.js";
-import { inTransaction, type Deps } from "../shared/deps.js";
+import type { Deps } from "../shared/deps.js";
+import type { TransactionHandle } from "../shared/transaction.js";
 import { int, modelList, positiveNumber, text } from "../shared/validate.js";
 import { appendEvent } from "./task-events.js";
 import { activeStatuses } from "./task-state.js";
@@ -40,6 +40,7 @@ export class TaskControlService {
   constructor(
     private readonly deps: Deps,
     private readonly tasks: TaskService,
+    private readonly store: TaskStore,
     private readonly jobs: JobSink,
   ) {}
 
@@ -47,7 +48,7 @@ export class TaskControlService {
     return this.deps.now?.() ?? new Date();
   }
 
-  private locked(em: SqlEntityManager, id: string, field = "id"): Promise<TaskRecord> {
+  private locked(em: TransactionHandle, id: string, field = "id"): Promise<TaskRecord> {
     return this.tasks.lockedTask(em, id, field);
   }
 
@@ -58,10 +59,10 @@ export class TaskControlService {
       .catch((err: unknown) => this.deps.logger.error({ err, taskId }, "could not queue the task's run"));
   }
 
-  private async touch(em: SqlEntityManager, out: Message[], task: TaskRecord, patch: Partial<TaskRecord>) {
+  private async touch(em: TransactionHandle, out: Message[], task: TaskRecord, patch: Partial<TaskRecord>) {
     const now = this.now();
     Object.assign(task, patch, { updatedAt: now });
-    await em.nativeUpdate(TaskRecord, { id: task.id }, { ...patch, updatedAt: now });
+    await this.store.update(em, task.id, { ...patch, updatedAt: now });
     out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
     return now;
   }
@@ -69,7 +70,7 @@ export class TaskControlService {
   /** A message the agent sees at its next step (and that shows in the task's events now). */
   async sendMessage(taskId: string, body: string, actor: Principal): Promise<TaskMessageRecord> {
     const clean = text("text", body, { min: 1, max: limits.messageLength });
-    const row = await inTransaction(this.deps, async (em, out) => {
+    const row = await this.deps.transact(async (em, out) => {
       const task = await this.locked(em, taskId, "taskId");
       if (!agentOwns(actor, task)) throw forbidden("An agent key may only write to tasks assigned to its agent");
       if (!activeStatuses.includes(task.status) && task.status !== "PENDING") {
@@ -84,7 +85,7 @@ export class TaskControlService {
         createdAt: now,
         deliveredAt: null,
       });
-      await em.insert(TaskMessageRecord, message);
+      await this.store.insertMessage(em, message);
       out.push({ topic: "TASK_MESSAGE", payload: { taskId: task.id } });
       await appendEvent(
         this.deps,
@@ -106,10 +107,7 @@ export class TaskControlService {
 
   /** Messages not yet handed to the agent, oldest first. */
   async pendingMessages(taskId: string): Promise<TaskMessageRecord[]> {
-    return this.deps.db.read.select(TaskMessageRecord, sql("task_id = ? and delivered_at is null", [taskId]), {
-      orderBy: "id asc",
-      limit: 100,
-    });
+    return this.store.pendingMessages(taskId);
   }
 
   async pause(id: string, reason: string | null | undefined, actor: Principal): Promise<TaskRecord> {
@@ -123,7 +121,7 @@ export class TaskControlService {
    * provider out of credits; `strict` makes pausing a paused task a CONFLICT.
    */
   async pauseWith(id: string, reason: string, actor: Principal, strict: boolean): Promise<TaskRecord> {
-    return inTransaction(this.deps, async (em, out) => {
+    return this.deps.transact(async (em, out) => {
       const task = await this.locked(em, id);
       if (!agentOwns(actor, task)) throw forbidden("An agent key may only pause tasks assigned to its agent");
       if (!activeStatuses.includes(task.status)) {
@@ -152,7 +150,7 @@ export class TaskControlService {
   }
 
   async resume(id: string, actor: Principal): Promise<TaskRecord> {
-    const task = await inTransaction(this.deps, async (em, out) => {
+    const task = await this.deps.transact(async (em, out) => {
       const t = await this.locked(em, id);
       if (!agentOwns(actor, t)) throw forbidden("An agent key may only resume tasks assigned to its agent");
       if (!t.pausedAt) throw conflict("The task is not paused", "id");
@@ -198,7 +196,7 @@ export class TaskControlService {
       },
       within: async (em, out, t) => {
         out.push({ topic: "TASK_MESSAGE", payload: { taskId: t.id } });
-        await em.insert(TaskMessageRecord, {
+        await this.store.insertMessage(em, {
           id: newId(),
           taskId: t.id,
           author: actor.name.slice(0, 100),
@@ -238,7 +236,7 @@ export class TaskControlService {
     if (input.requiresApproval !== undefined && input.requiresApproval !== null) {
       patch.requiresApproval = input.requiresApproval;
     }
-    return inTransaction(this.deps, async (em, out) => {
+    return this.deps.transact(async (em, out) => {
       const task = await this.locked(em, id);
       if (Object.keys(patch).length === 0) return task;
       const now = await this.touch(em, out, task, patch);

@@ -1,5 +1,4 @@
 import type { TaskEventRecord } from "../records.js";
-import type { Deps } from "../shared/deps.js";
 import type { Message } from "../shared/pubsub.js";
 import type { TransactionHandle } from "../shared/transaction.js";
 import type { Json, TaskEventType } from "../terms.js";
@@ -38,7 +37,7 @@ export interface TaskEventLog {
 
 /** Appends one event inside the caller's transaction. */
 export async function appendEvent(
-  deps: Pick<Deps, "events">,
+  deps: { events: TaskEventLog },
   tx: TransactionHandle,
   outbox: Message[],
   taskId: string,

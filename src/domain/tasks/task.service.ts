@@ -1,15 +1,13 @@
-import type { SqlEntityManager } from "@mikro-orm/knex";
 import { assertMay, assertMaySeeTask } from "../auth/access.js";
 import { TaskRecord, type TaskEventRecord } from "../records.js";
-import { placeholders, sql } from "../../infra/db/reader.js";
-import { selectRows, selectValues, updateRow } from "../../infra/db/writer.js";
 import type { Message } from "../shared/pubsub.js";
 import type { Principal } from "../auth/principal.js";
 import { badInput, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
 import { limits, taskStatuses, type TaskStatus } from "../terms.js";
 import type { Channel } from "../shared/channel.js";
-import { inTransaction, type Deps } from "../shared/deps.js";
+import type { Deps } from "../shared/deps.js";
+import type { TransactionHandle } from "../shared/transaction.js";
 import { watch } from "../shared/watch.js";
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
 import { int, modelList, oneOf, positiveNumber, text } from "../shared/validate.js";
@@ -17,6 +15,7 @@ import type { AssignmentService } from "../assignment/assignment.service.js";
 import { SequenceFeed } from "../shared/sequence-feed.js";
 import { appendEvent, type NewTaskEvent } from "./task-events.js";
 import { activeStatuses, assertTransition, terminalStatuses } from "./task-state.js";
+import type { TaskStore } from "./task.store.js";
 
 export interface CreateTaskInput {
   title: string;
@@ -38,9 +37,9 @@ export interface StatusChangeOptions {
   /** Checked on the locked row before the move (throw to refuse it). */
   check?: (task: TaskRecord) => void;
   /** Runs in the same transaction on the locked row, before the move (writes that come first). */
-  before?: (em: SqlEntityManager, out: Message[], task: TaskRecord) => Promise<void>;
+  before?: (tx: TransactionHandle, out: Message[], task: TaskRecord) => Promise<void>;
   /** Runs in the same transaction after the move (more writes that must commit with it). */
-  within?: (em: SqlEntityManager, out: Message[], task: TaskRecord) => Promise<void>;
+  within?: (tx: TransactionHandle, out: Message[], task: TaskRecord) => Promise<void>;
   /**
    * A direct transaction (see inTransaction): `before` and `within` use only the writer's own
    * statements (the runtime's tool results), none of MikroORM's.
@@ -67,13 +66,13 @@ export class TaskService {
 
   constructor(
     private readonly deps: Deps,
+    private readonly store: TaskStore,
     private readonly assignment: AssignmentService,
   ) {
     this.feed = new SequenceFeed<TaskEventRecord>(
       {
         read: (taskId, afterSeq, limit) => deps.events.read(taskId, afterSeq, limit),
-        maxSeq: async (taskId) =>
-          (await deps.db.fork().findOne(TaskRecord, { id: taskId }, { fields: ["eventSeq"] }))?.eventSeq ?? 0,
+        maxSeq: (taskId) => store.eventSeq(taskId),
       },
       deps.logger,
     );
@@ -103,11 +102,9 @@ export class TaskService {
         ? null
         : int("maxTokens", input.maxTokens, 1, limits.maxTokens);
     const now = this.now();
-    const created = await inTransaction(this.deps, async (em, out) => {
+    const created = await this.deps.transact(async (em, out) => {
       if (input.parentId) {
-        const parent = !isId(input.parentId)
-          ? null
-          : await em.findOne(TaskRecord, { id: input.parentId }, { fields: ["id"] });
+        const parent = !isId(input.parentId) ? null : await this.store.existsIn(em, input.parentId);
         if (!parent) throw notFound("Task", input.parentId, "parentId");
       }
       const task = Object.assign(new TaskRecord(), {
@@ -134,7 +131,7 @@ export class TaskService {
         createdAt: now,
         updatedAt: now,
       });
-      await em.insert(TaskRecord, task);
+      await this.store.insert(em, task);
       const ev = await appendEvent(
         this.deps,
         em,
@@ -167,8 +164,7 @@ export class TaskService {
   ): Promise<TaskRecord> {
     const to = oneOf("status", status, taskStatuses);
     const cleanNote = note === null || note === undefined ? null : text("note", note, { max: limits.noteLength });
-    const result = await inTransaction(
-      this.deps,
+    const result = await this.deps.transact(
       async (em, out) => {
         const task = await this.lockedTask(em, id, "id", opts.known?.task);
         if (actor.role === "AGENT") assertMay(actor, "change", { kind: "task", assignedAgentId: task.assignedAgentId });
@@ -204,7 +200,7 @@ export class TaskService {
    * The task's event counter as the transaction leaves it (events written after the move, such
    * as a tool's result, count too), on the row and on the revision its change announces.
    */
-  private async settleEventSeq(em: SqlEntityManager, task: TaskRecord): Promise<void> {
+  private async settleEventSeq(em: TransactionHandle, task: TaskRecord): Promise<void> {
     const seq = await this.deps.events.held(em, task.id);
     if (seq === undefined || seq <= task.eventSeq) return;
     task.eventSeq = seq;
@@ -213,18 +209,14 @@ export class TaskService {
   }
 
   /** Whether the task waits in REVIEW for approveTask: its own setting, else its agent's. */
-  async needsApproval(em: SqlEntityManager, task: TaskRecord, agentKnown?: boolean): Promise<boolean> {
+  async needsApproval(em: TransactionHandle, task: TaskRecord, agentKnown?: boolean): Promise<boolean> {
     if (task.requiresApproval !== null && task.requiresApproval !== undefined) return task.requiresApproval;
     if (!task.assignedAgentId) return false;
-    const agent = await selectValues(em, "agent", "id", task.assignedAgentId, ["requires_approval"], {
-      known: agentKnown === undefined ? undefined : { requires_approval: agentKnown },
-    });
-    const v = agent?.requires_approval;
-    return v === true || v === 1;
+    return this.store.agentRequiresApproval(em, task.assignedAgentId, agentKnown);
   }
 
   private async requestApprovalInTx(
-    em: SqlEntityManager,
+    em: TransactionHandle,
     out: Message[],
     task: TaskRecord,
     summary: string | null,
@@ -234,7 +226,7 @@ export class TaskService {
     task.approvalRequestedAt = now;
     task.summary = summary ?? task.summary;
     task.updatedAt = now;
-    await updateRow(em, TaskRecord, task.id, { approvalRequestedAt: now, summary: task.summary, updatedAt: now });
+    await this.store.update(em, task.id, { approvalRequestedAt: now, summary: task.summary, updatedAt: now });
     const ev = await appendEvent(
       this.deps,
       em,
@@ -254,7 +246,7 @@ export class TaskService {
   }
 
   async cancel(id: string, actor: Principal): Promise<TaskRecord> {
-    const result = await inTransaction(this.deps, async (em, out) => {
+    const result = await this.deps.transact(async (em, out) => {
       const task = await this.lockedTask(em, id);
       return this.transition(em, out, task, "CANCELLED", null, actor);
     });
@@ -270,20 +262,15 @@ export class TaskService {
   }
 
   /** The task's row, locked for the rest of the caller's transaction (PostgreSQL `for update`). */
-  async lockedTask(em: SqlEntityManager, id: string, field = "id", known?: TaskRecord | null): Promise<TaskRecord> {
-    const [task] = isId(id)
-      ? await selectRows(em, TaskRecord, sql("id = ?", [id]), {
-          forUpdate: true,
-          known: known?.id === id ? known : null,
-        })
-      : [];
+  async lockedTask(em: TransactionHandle, id: string, field = "id", known?: TaskRecord | null): Promise<TaskRecord> {
+    const task = isId(id) ? await this.store.lockedIn(em, id, known) : null;
     if (!task) throw notFound("Task", id, field);
     await this.deps.events.hold(em, task.id, task.eventSeq);
     return task;
   }
 
   private async transition(
-    em: SqlEntityManager,
+    em: TransactionHandle,
     out: Message[],
     task: TaskRecord,
     to: TaskStatus,
@@ -314,7 +301,7 @@ export class TaskService {
     // Where a stopped task stopped: the database, not its README, keeps what was done.
     task.stoppedIn = to === "FAILED" || to === "CANCELLED" ? from : null;
     // The row is locked by this transaction: the update goes with its next round trip.
-    await updateRow(em, TaskRecord, task.id, {
+    await this.store.update(em, task.id, {
       status: to,
       updatedAt: now,
       assignedAgentId: task.assignedAgentId,
@@ -351,11 +338,9 @@ export class TaskService {
   async addEvent(taskId: string, event: NewTaskEvent, actor: Principal | null): Promise<TaskEventRecord> {
     // Not trimmed: streamed text arrives in pieces whose spaces matter.
     const content = text("content", event.content, { max: limits.eventContentLength, trim: false });
-    return inTransaction(this.deps, async (em, out) => {
+    return this.deps.transact(async (em, out) => {
       if (actor?.role === "AGENT") {
-        const task = isId(taskId)
-          ? await em.findOne(TaskRecord, { id: taskId }, { fields: ["id", "assignedAgentId"] })
-          : null;
+        const task = isId(taskId) ? await this.store.ownerIn(em, taskId) : null;
         if (!task) throw notFound("Task", taskId, "taskId");
         assertMay(actor, "change", { kind: "task", assignedAgentId: task.assignedAgentId });
       } else if (!isId(taskId)) {
@@ -407,10 +392,13 @@ export class TaskService {
     return p;
   }
 
+  /** The tasks an agent works on now (DESIGN to REVIEW), oldest first, at most `limit`. */
+  heldBy(agentId: string, limit = 500): Promise<TaskRecord[]> {
+    return this.store.heldBy(agentId, activeStatuses, limit);
+  }
+
   async get(id: string): Promise<TaskRecord | null> {
-    if (!isId(id)) return null;
-    const [row] = await this.deps.db.read.select(TaskRecord, sql("id = ?", [id]));
-    return row ?? null;
+    return isId(id) ? this.store.get(id) : null;
   }
 
   async require(id: string, field = "id"): Promise<TaskRecord> {
@@ -422,36 +410,22 @@ export class TaskService {
   async byIds(ids: readonly string[]): Promise<Map<string, TaskRecord>> {
     const valid = ids.filter(isId);
     if (valid.length === 0) return new Map();
-    const rows = await this.deps.db.read.select(TaskRecord, sql(`id in (${placeholders(valid.length)})`, valid));
+    const rows = await this.store.byIds(valid);
     return new Map(rows.map((r) => [r.id, r]));
   }
 
   /** A page of tasks, newest first; `onlyAgent` (an AGENT key's scope, see access.ts) keeps that agent's. */
   async list(args: PageArgs & { filter?: TaskFilter | null; onlyAgent?: string | null }): Promise<Page<TaskRecord>> {
     const size = pageSize(args.first);
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    if (args.onlyAgent != null) {
-      conditions.push("assigned_agent_id = ?");
-      params.push(args.onlyAgent);
-    }
-    const statuses = args.filter?.status;
-    if (statuses && statuses.length > 0) {
-      conditions.push(`status in (${placeholders(statuses.length)})`);
-      params.push(...statuses.map((s) => oneOf("filter.status", s, taskStatuses)));
-    }
-    const agentId = args.filter?.agentId;
-    if (agentId) {
-      if (!isId(agentId)) throw badInput("filter.agentId", "is not an agent id");
-      conditions.push("assigned_agent_id = ?");
-      params.push(agentId);
-    }
-    const where = conditions.length > 0 ? sql(conditions.join(" and "), params) : null;
-    const keyset = args.after
-      ? sql([...conditions, "id < ?"].join(" and "), [...params, decodeCursor(args.after)])
-      : where;
-    const rows = await this.deps.db.read.select(TaskRecord, keyset, { orderBy: "id desc", limit: size + 1 });
-    return toPage(rows, size, () => this.deps.db.read.count(TaskRecord, where));
+    const agentId = args.filter?.agentId ?? null;
+    if (agentId !== null && !isId(agentId)) throw badInput("filter.agentId", "is not an agent id");
+    const query = {
+      statuses: (args.filter?.status ?? []).map((st) => oneOf("filter.status", st, taskStatuses)),
+      agentId,
+      onlyAgent: args.onlyAgent ?? null,
+    };
+    const rows = await this.store.page(query, args.after ? decodeCursor(args.after) : null, size + 1);
+    return toPage(rows, size, () => this.store.count(query));
   }
 
   async events(

@@ -4,12 +4,15 @@ import { isId, newId } from "../ids.js";
 import { limits } from "../terms.js";
 import type { Deps } from "../shared/deps.js";
 import { int, oneOf, text } from "../shared/validate.js";
-import type { UsageStore } from "./usage.store.js";
+import {
+  usageGroupBys,
+  type UsageGroupBy,
+  type UsageReportRow,
+  type UsageStore,
+  type UsageSums,
+} from "./usage.store.js";
 
 export const modelCallOutcomes = ["SUCCESS", "RETRY", "NEXT_MODEL", "FAILED"] as const satisfies ModelCallOutcome[];
-export const usageGroupBys = ["MODEL", "AGENT", "TASK", "DAY"] as const;
-export type UsageGroupBy = (typeof usageGroupBys)[number];
-
 /** What the provider reported for one call. `costUsd` is null when it reported no cost. */
 export interface TokenUsage {
   promptTokens: number;
@@ -33,25 +36,6 @@ export interface ModelCallAttempt {
   latencyMs: number;
   /** When the call was made; now by default (tests and imports set it). */
   createdAt?: Date;
-}
-
-/** Sums over model calls. Cached tokens are part of the prompt tokens, reasoning tokens part of the completion tokens. */
-export interface UsageSums {
-  calls: number;
-  promptTokens: number;
-  completionTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-  /** promptTokens + completionTokens. */
-  totalTokens: number;
-  costUsd: number;
-}
-
-export interface UsageReportRow extends UsageSums {
-  /** The model, agent id, task id or day (YYYY-MM-DD, UTC); null for calls with no agent or task. */
-  key: string | null;
-  /** The agent's name or the task's title. */
-  label: string | null;
 }
 
 export type BudgetCheck =

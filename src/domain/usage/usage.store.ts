@@ -1,5 +1,26 @@
 import type { ModelCallRecord, TaskRecord } from "../records.js";
-import type { UsageGroupBy, UsageReportRow, UsageSums } from "./usage.service.js";
+
+export const usageGroupBys = ["MODEL", "AGENT", "TASK", "DAY"] as const;
+export type UsageGroupBy = (typeof usageGroupBys)[number];
+
+/** Sums over model calls. Cached tokens are part of the prompt tokens, reasoning tokens part of the completion tokens. */
+export interface UsageSums {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  /** promptTokens + completionTokens. */
+  totalTokens: number;
+  costUsd: number;
+}
+
+export interface UsageReportRow extends UsageSums {
+  /** The model, agent id, task id or day (YYYY-MM-DD, UTC); null for calls with no agent or task. */
+  key: string | null;
+  /** The agent's name or the task's title. */
+  label: string | null;
+}
 
 /** Where model calls are kept and summed (implemented in src/infra/db/stores). */
 export interface UsageStore {

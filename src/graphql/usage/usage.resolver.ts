@@ -1,9 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import type {
-  UsageGroupBy,
-  UsageReportRow as UsageReportRowShape,
-  UsageSums,
-} from "../../domain/usage/usage.service.js";
+import type { UsageGroupBy, UsageReportRow as UsageReportRowShape, UsageSums } from "../../domain/usage/usage.store.js";
 import type { AgentRecord, TaskRecord } from "../../domain/records.js";
 import { Agent } from "../agent/agent.type.js";
 import type { Context } from "../context.js";

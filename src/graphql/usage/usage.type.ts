@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
-import { usageGroupBys } from "../../domain/usage/usage.service.js";
+import { usageGroupBys } from "../../domain/usage/usage.store.js";
 
 export const UsageGroupByEnum = Object.fromEntries(usageGroupBys.map((v) => [v, v])) as {
   [K in (typeof usageGroupBys)[number]]: K;

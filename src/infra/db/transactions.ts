@@ -3,7 +3,7 @@
  * MikroORM transactions, and the writer's direct and optimistic ones for the hot paths.
  */
 import type { SqlEntityManager } from "@mikro-orm/knex";
-import type { Logger, Transact, TransactOptions } from "../../domain/shared/deps.js";
+import type { Deps, Logger, Transact, TransactOptions } from "../../domain/shared/deps.js";
 import type { Message, PubSub } from "../../domain/shared/pubsub.js";
 import type { Database } from "./orm.js";
 import { directTransaction, discardDeferred, optimisticTransaction, sendDeferred } from "./writer.js";
@@ -105,4 +105,13 @@ async function ormTransaction<T>(
 /** The domain's Deps.transact over this database and bus. */
 export function transactor(engine: Engine): Transact {
   return (fn, opts) => runTransaction(engine, (em, outbox) => fn(em, outbox), opts);
+}
+
+/** Deps.transact for this module's own callers, which work on the entity manager itself. */
+export function inTransaction<T>(
+  deps: Pick<Deps, "transact">,
+  fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
+  opts: TransactOptions = {},
+): Promise<T> {
+  return deps.transact((tx, outbox) => fn(tx as SqlEntityManager, outbox), opts);
 }

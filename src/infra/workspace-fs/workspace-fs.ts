@@ -19,7 +19,7 @@ import {
   type PipProbe,
   type PipSource,
 } from "./pip.js";
-import { phaseFromReadme, renderReadme, type StopPhase, type WorkspaceLayoutInput } from "./readme.js";
+import { phaseFromReadme, renderReadme, type WorkspaceLayoutInput } from "./readme.js";
 import { writeAtomically } from "./atomic-writer.js";
 import { WorkspaceCommandError, type RunResult } from "./run.js";
 

@@ -583,7 +583,6 @@ export async function makeDirectory(root: string, path: string): Promise<FileEnt
 
 /** Renames a file, directory or link (the link itself); CONFLICT when `to` exists unless overwrite. */
 export async function moveFile(root: string, from: string, to: string, opts: MoveFileOptions = {}): Promise<FileEntry> {
-  const limits = limitsOf(opts);
   const fromPath = normalizeUserPath(from, "from");
   const toPath = normalizeUserPath(to, "to");
   return withWorkspace(root, async (r) => {

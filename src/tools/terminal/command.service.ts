@@ -4,13 +4,13 @@ import { conflict, DomainError, forbidden, notFound } from "../../domain/errors.
 import type { Principal } from "../../domain/auth/principal.js";
 import { isId, newId } from "../../domain/ids.js";
 import type { Channel } from "../../domain/shared/channel.js";
-import { inTransaction, type Deps } from "../../domain/shared/deps.js";
+import type { Deps } from "../../domain/shared/deps.js";
+import type { CommandRunStore, RunUsage } from "../../domain/tools/command-run.store.js";
 import { SequenceFeed } from "../../domain/shared/sequence-feed.js";
 import { storableText } from "../../domain/shared/storable.js";
 import { appendEvent, type NewTaskEvent } from "../../domain/tasks/task-events.js";
 import type { TaskService } from "../../domain/tasks/task.service.js";
 import { CommandOutputRecord, CommandRunRecord } from "../../domain/records.js";
-import { sql } from "../../infra/db/reader.js";
 import { RUN_MARKER } from "../../infra/sandbox/command-line.js";
 import { assertRoomFor, diskGuard, type DiskLimits } from "../files/disk.js";
 import { assertFreeSpace } from "../files/free-space.js";
@@ -96,6 +96,7 @@ export class CommandService {
 
   constructor(
     private readonly deps: Deps,
+    private readonly store: CommandRunStore,
     private readonly sandbox: () => Sandbox,
     private readonly tasks: TaskService,
     private readonly opts: CommandServiceOptions = defaultCommandServiceOptions,
@@ -103,11 +104,7 @@ export class CommandService {
     this.slots = new RunSlots(opts.maxConcurrent, opts.maxPerWorkspace);
     this.feed = new SequenceFeed<CommandOutputRecord>(
       {
-        read: (runId, afterSeq, limit) =>
-          deps.db.read.select(CommandOutputRecord, sql("run_id = ? and seq > ?", [runId, afterSeq]), {
-            orderBy: "seq asc",
-            limit,
-          }),
+        read: (runId, afterSeq, limit) => store.output(runId, afterSeq, limit),
         maxSeq: async (runId) => (await this.get(runId))?.lastOutputSeq ?? 0,
       },
       deps.logger,
@@ -152,7 +149,7 @@ export class CommandService {
       createdAt: this.now(),
       finishedAt: null,
     });
-    await this.deps.db.fork().insert(CommandRunRecord, run);
+    await this.store.insert(run);
     await this.deps.pubsub.publish([{ topic: "COMMAND_CHANGED", payload: { runId: id } }]);
 
     const abort = new AbortController();
@@ -342,49 +339,26 @@ export class CommandService {
     ended?: CommandRunRecord,
     report?: { taskId: string; event: NewTaskEvent },
   ): Promise<void> {
-    await inTransaction(this.deps, async (em, out) => {
-      const rows = await em.execute<Array<{ output_seq: number }>>(
-        `update command_run set output_seq = output_seq + ? where id = ? returning output_seq`,
-        [chunks.length, runId],
-      );
-      const last = Number(rows[0]?.output_seq ?? 0);
+    await this.deps.transact(async (tx, out) => {
       const now = this.now();
-      const first = last - chunks.length + 1;
-      if (chunks.length > 0) {
-        await em.insertMany(
-          CommandOutputRecord,
-          chunks.map((c, i) => ({
-            id: newId(),
-            runId,
-            seq: first + i,
-            stream: c.stream,
-            data: c.data,
-            createdAt: now,
-          })),
-        );
-        out.push({ topic: "COMMAND_OUTPUT", payload: { runId, seq: last } });
-      }
+      const last = await this.store.appendOutput(tx, runId, chunks, now);
+      if (chunks.length > 0) out.push({ topic: "COMMAND_OUTPUT", payload: { runId, seq: last } });
       if (ended) {
-        const { id: _id, lastOutputSeq: _seq, ...fields } = ended;
-        await em.nativeUpdate(CommandRunRecord, { id: runId }, fields);
+        await this.store.end(tx, ended);
         out.push({ topic: "COMMAND_CHANGED", payload: { runId } });
-        if (report) await appendEvent(this.deps, em, out, report.taskId, report.event, ended.finishedAt ?? now);
+        if (report) await appendEvent(this.deps, tx, out, report.taskId, report.event, ended.finishedAt ?? now);
       }
     });
   }
 
   /** Keeps the head and the tail of a finished run's stored output, and says what was dropped. */
   private async compact(runId: string): Promise<void> {
-    const em = this.deps.db.fork();
-    const sizes = await em.execute<Array<{ seq: number; n: number }>>(
-      "select seq, length(data) as n from command_output where run_id = ? and stream <> 'EXIT' order by seq",
-      [runId],
-    );
+    const sizes = await this.store.outputSizes(runId);
     let head = 0;
     let headEnd = 0;
     for (const r of sizes) {
       if (head >= KEEP_HEAD_BYTES) break;
-      head += Number(r.n);
+      head += r.size;
       headEnd = r.seq;
     }
     let tail = 0;
@@ -392,21 +366,16 @@ export class CommandService {
     for (let i = sizes.length - 1; i >= 0; i--) {
       const r = sizes[i];
       if (!r || r.seq <= headEnd || tail >= KEEP_TAIL_BYTES) break;
-      tail += Number(r.n);
+      tail += r.size;
       tailStart = r.seq;
     }
     if (tailStart === Number.MAX_SAFE_INTEGER || tailStart <= headEnd + 1) return;
-    await em.execute("delete from command_output where run_id = ? and seq > ? and seq < ? and stream <> 'EXIT'", [
-      runId,
-      headEnd,
-      tailStart,
-    ]);
+    await this.store.dropOutput(runId, headEnd, tailStart);
   }
 
   async get(id: string): Promise<CommandRunRecord | null> {
     if (!isId(id)) return null;
-    const [row] = await this.deps.db.read.select(CommandRunRecord, sql("id = ?", [id]));
-    return row ?? null;
+    return this.store.get(id);
   }
 
   /**
@@ -452,46 +421,22 @@ export class CommandService {
 
   /** The run a runCommand tool call started, if any. */
   async byToolCall(toolCallId: string): Promise<CommandRunRecord | null> {
-    const [row] = await this.deps.db.read.select(CommandRunRecord, sql("tool_call_id = ?", [toolCallId]), {
-      limit: 1,
-    });
-    return row ?? null;
+    return this.store.byToolCall(toolCallId);
   }
 
   /** A run's stored output, in order. */
   async output(runId: string): Promise<CommandOutputRecord[]> {
-    return this.deps.db.read.select(CommandOutputRecord, sql("run_id = ?", [runId]), { orderBy: "seq asc" });
+    return this.store.output(runId);
   }
 
   /** Resources used by all the runs of a task. */
-  async usageOfTask(taskId: string): Promise<{
-    runs: number;
-    cpuTimeMs: number;
-    maxRssKb: number;
-    durationMs: number;
-    stdoutBytes: number;
-    stderrBytes: number;
-  }> {
-    const rows = await this.deps.db.fork().execute<Array<Record<string, number | string | null>>>(
-      `select count(*) as runs, coalesce(sum(cpu_time_ms), 0) as cpu, coalesce(max(max_rss_kb), 0) as rss,
-                coalesce(sum(duration_ms), 0) as dur, coalesce(sum(stdout_bytes), 0) as out, coalesce(sum(stderr_bytes), 0) as err
-         from command_run where task_id = ?`,
-      [taskId],
-    );
-    const r = rows[0] ?? {};
-    return {
-      runs: Number(r.runs ?? 0),
-      cpuTimeMs: Number(r.cpu ?? 0),
-      maxRssKb: Number(r.rss ?? 0),
-      durationMs: Number(r.dur ?? 0),
-      stdoutBytes: Number(r.out ?? 0),
-      stderrBytes: Number(r.err ?? 0),
-    };
+  async usageOfTask(taskId: string): Promise<RunUsage> {
+    return this.store.usageOfTask(taskId);
   }
 
   /** Runs of a task, newest first. */
   async ofTask(taskId: string, limit = 100): Promise<CommandRunRecord[]> {
-    return this.deps.db.read.select(CommandRunRecord, sql("task_id = ?", [taskId]), { orderBy: "id desc", limit });
+    return this.store.ofTask(taskId, limit);
   }
 
   /** Stops a run wherever it runs (this process, or another through the bus). */
@@ -541,7 +486,7 @@ export class CommandService {
    * owner is not known, and a live one must not be touched.)
    */
   async failOrphanedRuns(): Promise<number> {
-    const runs = await this.deps.db.read.select(CommandRunRecord, sql("status = 'RUNNING'", []), { limit: 10_000 });
+    const runs = await this.store.running(10_000);
     if (runs.length === 0) return 0;
     const killed = stopLeftoverRuns(RUN_MARKER, new Set(runs.map((r) => r.id)));
     if (killed > 0) this.deps.logger.warn({ processes: killed }, "stopped sandboxes a previous process left running");

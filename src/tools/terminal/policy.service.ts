@@ -1,8 +1,8 @@
 import type { Json } from "../../domain/terms.js";
 import { notFound } from "../../domain/errors.js";
 import { isId } from "../../domain/ids.js";
-import { inTransaction, type Deps } from "../../domain/shared/deps.js";
-import { AgentRecord, TaskRecord } from "../../domain/records.js";
+import type { Deps } from "../../domain/shared/deps.js";
+import type { ToolPolicyStore } from "../../domain/tools/tool-policy.store.js";
 import { checkCommand, mergePolicy, type CommandPolicy } from "../../infra/sandbox/command-policy.js";
 
 /**
@@ -12,26 +12,22 @@ import { checkCommand, mergePolicy, type CommandPolicy } from "../../infra/sandb
 export class ToolPolicyService {
   constructor(
     private readonly deps: Deps,
+    private readonly store: ToolPolicyStore,
     private readonly base: CommandPolicy,
   ) {}
 
   /** Throws POLICY_DENIED naming the rule when the program or one of its arguments is refused. */
   async check(program: string, args: readonly string[], scope: { taskId: string; agentId: string }): Promise<void> {
-    const [agent, task] = await Promise.all([
-      this.deps.db.fork().findOne(AgentRecord, { id: scope.agentId }, { fields: ["toolPolicy"] }),
-      this.deps.db.fork().findOne(TaskRecord, { id: scope.taskId }, { fields: ["toolPolicy"] }),
-    ]);
-    const overrides = [agent?.toolPolicy, task?.toolPolicy].filter((o) => o !== null && o !== undefined);
+    const overrides = (await this.store.overrides(scope.agentId, scope.taskId)).filter((o) => o !== null);
     checkCommand(overrides.length > 0 ? mergePolicy(this.base, ...overrides) : this.base, program, args);
   }
 
   /** Sets (or with null clears) an agent's or a task's override; a malformed one is BAD_USER_INPUT. */
   async set(kind: "agent" | "task", id: string, policy: Json): Promise<void> {
     if (policy !== null) mergePolicy(this.base, policy);
-    const entity = kind === "agent" ? AgentRecord : TaskRecord;
-    await inTransaction(this.deps, async (em, out) => {
-      const n = isId(id) ? await em.nativeUpdate(entity as typeof AgentRecord, { id }, { toolPolicy: policy }) : 0;
-      if (n === 0) throw notFound(kind === "agent" ? "Agent" : "Task", id, "id");
+    await this.deps.transact(async (tx, out) => {
+      if (!isId(id) || !(await this.store.set(tx, kind, id, policy)))
+        throw notFound(kind === "agent" ? "Agent" : "Task", id, "id");
       out.push(
         kind === "agent"
           ? { topic: "AGENT_CHANGED", payload: { agentId: id } }

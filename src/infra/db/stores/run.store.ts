@@ -21,7 +21,8 @@ import {
 import type { SetValue } from "../raw.js";
 import { newId } from "../../../domain/ids.js";
 import type { Json } from "../../../domain/terms.js";
-import { inTransaction, type Deps } from "../../../domain/shared/deps.js";
+import type { Deps } from "../../../domain/shared/deps.js";
+import type { Database } from "../orm.js";
 import type { TransactionHandle } from "../../../domain/shared/transaction.js";
 import type {
   AppendOptions,
@@ -76,7 +77,10 @@ const fromRow = (r: RunMessageRecord): ConversationMessage => {
  * dies loses at most the step it was in, and the next worker resumes at the last completed one.
  */
 export class SqlRunStore implements RunStore {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly db: Database,
+    private readonly deps: Deps,
+  ) {}
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -85,8 +89,8 @@ export class SqlRunStore implements RunStore {
   /** The run's state, created empty on the first call (one upsert that returns the row). */
   async open(taskId: string, agentId: string): Promise<RunState> {
     const now = this.now();
-    const at = this.deps.db.dialect === "sqlite" ? now.getTime() : now;
-    const [run] = await this.deps.db.fork().execute<
+    const at = this.db.dialect === "sqlite" ? now.getTime() : now;
+    const [run] = await this.db.fork().execute<
       Array<{
         step: number;
         active_ms: number;
@@ -102,7 +106,7 @@ export class SqlRunStore implements RunStore {
       [taskId, agentId, at, at],
     );
     if (!run) throw new Error(`no run state for task ${taskId}`);
-    const rows = await this.deps.db.read.select(RunMessageRecord, sql("task_id = ?", [taskId]), {
+    const rows = await this.db.read.select(RunMessageRecord, sql("task_id = ?", [taskId]), {
       orderBy: "seq asc",
     });
     return {
@@ -116,7 +120,7 @@ export class SqlRunStore implements RunStore {
   }
 
   async messages(taskId: string, afterSeq: number, limit: number): Promise<RunMessageRecord[]> {
-    return this.deps.db.read.select(RunMessageRecord, sql("task_id = ? and seq > ?", [taskId, afterSeq]), {
+    return this.db.read.select(RunMessageRecord, sql("task_id = ? and seq > ?", [taskId, afterSeq]), {
       orderBy: "seq asc",
       limit,
     });
@@ -139,7 +143,7 @@ export class SqlRunStore implements RunStore {
     // The counter is told after the commit (an attempt that did not commit must not count).
     let seq: number | undefined;
     const inner = { ...opts, onEventSeq: (s: number) => (seq = s) };
-    const all = await inTransaction(this.deps, (em, out) => this.appendIn(em, out, taskId, messages, patch, inner), {
+    const all = await this.deps.transact((tx, out) => this.appendIn(tx, out, taskId, messages, patch, inner), {
       direct: true,
       optimistic: opts.knownEventSeq !== undefined && !opts.inbox && (opts.events?.length ?? 0) > 0,
     });
@@ -158,7 +162,7 @@ export class SqlRunStore implements RunStore {
   ): Promise<ConversationMessage[]> {
     const em = tx as SqlEntityManager;
     const now = this.now();
-    const sqlite = this.deps.db.dialect === "sqlite";
+    const sqlite = this.db.dialect === "sqlite";
     const all: ConversationMessage[] = [];
     if (opts.inbox) {
       const waiting = await selectRows(
@@ -269,7 +273,7 @@ export class SqlRunStore implements RunStore {
 
   /** Records why the run stopped without finishing (shown once); returns false if it already said so. */
   async setWaitReason(taskId: string, reason: string | null): Promise<boolean> {
-    const em = this.deps.db.fork();
+    const em = this.db.fork();
     const changed = await em.nativeUpdate(
       AgentRunRecord,
       reason === null ? { taskId } : { taskId, $or: [{ waitReason: null }, { waitReason: { $ne: reason } }] },

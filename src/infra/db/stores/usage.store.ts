@@ -1,5 +1,5 @@
 import { ModelCallRecord, TaskRecord } from "../../../domain/records.js";
-import type { UsageGroupBy, UsageReportRow, UsageSums } from "../../../domain/usage/usage.service.js";
+import type { UsageGroupBy, UsageReportRow, UsageSums } from "../../../domain/usage/usage.store.js";
 import type { UsageStore } from "../../../domain/usage/usage.store.js";
 import type { Database } from "../orm.js";
 import { insertRows } from "../writer.js";

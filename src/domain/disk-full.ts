@@ -1,4 +1,4 @@
-import { DomainError } from "../domain/errors.js";
+import { DomainError } from "./errors.js";
 
 /**
  * A write that failed because the disk is full: SQLite's SQLITE_FULL, PostgreSQL's disk_full

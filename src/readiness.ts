@@ -1,8 +1,8 @@
-import type { Config } from "../config.js";
-import type { Database } from "../infra/db/orm.js";
-import { hasReserve, keepReserve } from "../infra/disk-reserve.js";
-import type { SandboxStatus } from "../services.js";
-import { freeBytesAt } from "../tools/files/free-space.js";
+import type { Config } from "./config.js";
+import type { Database } from "./infra/db/orm.js";
+import { hasReserve, keepReserve } from "./infra/disk-reserve.js";
+import type { SandboxStatus } from "./services.js";
+import { freeBytesAt } from "./tools/files/free-space.js";
 
 /**
  * What GET /readyz answers: ready when the database answers (its file neither deleted nor

@@ -1,0 +1,40 @@
+import type { TaskMessageRecord, TaskRecord } from "../records.js";
+import type { TransactionHandle } from "../shared/transaction.js";
+import type { TaskStatus } from "../terms.js";
+
+/** Which tasks a page or a count takes: all of them when every part is empty or null. */
+export interface TaskQuery {
+  statuses: readonly TaskStatus[];
+  /** Assigned to this agent. */
+  agentId: string | null;
+  /** Assigned to this agent too (an AGENT key's scope: both must hold). */
+  onlyAgent: string | null;
+}
+
+/**
+ * Where tasks and the messages people send them live (implemented in src/infra/db/stores). The
+ * writes take the caller's transaction; `lockedIn` locks the row for the rest of it.
+ */
+export interface TaskStore {
+  insert(tx: TransactionHandle, task: TaskRecord): Promise<void>;
+  /** The task's row, locked for the rest of `tx` (PostgreSQL `for update`); `known` spares the read when it is still that row. */
+  lockedIn(tx: TransactionHandle, id: string, known?: TaskRecord | null): Promise<TaskRecord | null>;
+  /** The task's assignment as of `tx`. */
+  ownerIn(tx: TransactionHandle, id: string): Promise<Pick<TaskRecord, "id" | "assignedAgentId"> | null>;
+  existsIn(tx: TransactionHandle, id: string): Promise<boolean>;
+  /** Changes fields of the row (held back to go with the transaction's next round trip where it can). */
+  update(tx: TransactionHandle, id: string, changes: Partial<TaskRecord>): Promise<void>;
+  /** The agent's approval setting; `known` when the caller has it (a direct transaction checks it is still so). */
+  agentRequiresApproval(tx: TransactionHandle, agentId: string, known?: boolean): Promise<boolean>;
+  get(id: string): Promise<TaskRecord | null>;
+  byIds(ids: readonly string[]): Promise<TaskRecord[]>;
+  eventSeq(id: string): Promise<number>;
+  /** Newest first, at most `limit`, older than `beforeId` when it is given. */
+  page(query: TaskQuery, beforeId: string | null, limit: number): Promise<TaskRecord[]>;
+  count(query: TaskQuery): Promise<number>;
+  /** The tasks assigned to `agentId` in `statuses`, oldest first. */
+  heldBy(agentId: string, statuses: readonly TaskStatus[], limit: number): Promise<TaskRecord[]>;
+  insertMessage(tx: TransactionHandle, message: TaskMessageRecord): Promise<void>;
+  /** Messages that wait for the agent working on the task, oldest first. */
+  pendingMessages(taskId: string): Promise<TaskMessageRecord[]>;
+}

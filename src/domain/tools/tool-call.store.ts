@@ -1,0 +1,22 @@
+import type { ToolCallRecord } from "../records.js";
+import type { TransactionHandle } from "../shared/transaction.js";
+
+/** How a tool call ended. */
+export type ToolCallEnd = Pick<ToolCallRecord, "status" | "errorCode" | "errorMessage" | "finishedAt" | "durationMs">;
+
+/** Where tool calls are recorded (implemented in src/infra/db/stores). */
+export interface ToolCallStore {
+  /** Records a call that starts, in `tx` (with its task event) or on its own when null. */
+  insert(tx: TransactionHandle | null, call: ToolCallRecord): Promise<void>;
+  finish(id: string, end: ToolCallEnd): Promise<void>;
+  /**
+   * A call still RUNNING whose worker died: FAILED with code INTERRUPTED, and the command it had
+   * started with it, in one transaction.
+   */
+  markInterrupted(tx: TransactionHandle, id: string, at: Date): Promise<void>;
+  get(id: string): Promise<ToolCallRecord | null>;
+  byInvocation(key: string): Promise<ToolCallRecord | null>;
+  /** A task's calls, newest first, at most `limit`, older than `beforeId` when it is given. */
+  page(taskId: string, beforeId: string | null, limit: number): Promise<ToolCallRecord[]>;
+  count(taskId: string): Promise<number>;
+}
