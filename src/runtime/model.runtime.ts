@@ -31,6 +31,7 @@ import type { AgentRuntime, RunContext } from "./runtime.js";
 import {
   allowedTools,
   callSignature,
+  repeatAfter,
   completeArgs,
   errorText,
   failArgs,
@@ -595,8 +596,8 @@ class RunSession {
 
   private async noToolCall(content: string): Promise<boolean> {
     const key = "#no-tool-call";
-    const count = this.state.repeatKey === key ? this.state.repeatCount + 1 : 1;
-    if (count > this.d.config.loopLimit) {
+    const { repeatCount: count, stop } = repeatAfter(this.state, key, this.d.config.loopLimit);
+    if (stop) {
       await this.fail(`Stopped: ${count} answers in a row without a tool call`);
       return false;
     }
@@ -609,9 +610,8 @@ class RunSession {
   private async runCall(call: StoredToolCall): Promise<boolean> {
     const { d } = this;
     const sig = callSignature(call.name, call.arguments);
-    const count = this.state.repeatKey === sig ? this.state.repeatCount + 1 : 1;
-    const limit = d.config.loopLimit;
-    if (count > limit) {
+    const { repeatCount: count, warn, stop } = repeatAfter(this.state, sig, d.config.loopLimit);
+    if (stop) {
       await this.result(call, resultText({ error: { code: "LOOP", message: "stopped: the same call again" } }), {
         repeatKey: sig,
         repeatCount: count,
@@ -619,7 +619,7 @@ class RunSession {
       await this.fail(`Stopped in a loop: ${call.name} was called ${count} times in a row with the same arguments`);
       return true;
     }
-    if (count === limit) {
+    if (warn) {
       await this.flush();
       const ev = await d.tasks.addEvent(
         this.ctx.taskId,

@@ -115,6 +115,25 @@ export function callSignature(name: string, args: string): string {
   return sig.length <= 200 ? sig : `${sig.slice(0, 150)}#${hash(sig)}`;
 }
 
+/** How many answers or calls in a row were the same (by key); the run's state keeps it across steps. */
+export interface RepeatState {
+  repeatKey: string | null;
+  repeatCount: number;
+}
+
+/**
+ * Loop detection: the state after one more answer or call with `key`; a warning when the same one
+ * has come `limit` times in a row, and the run must stop when it comes once more.
+ */
+export function repeatAfter(
+  state: RepeatState,
+  key: string,
+  limit: number,
+): RepeatState & { warn: boolean; stop: boolean } {
+  const repeatCount = state.repeatKey === key ? state.repeatCount + 1 : 1;
+  return { repeatKey: key, repeatCount, warn: repeatCount === limit, stop: repeatCount > limit };
+}
+
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === "object") {
