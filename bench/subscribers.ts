@@ -35,7 +35,7 @@ import type { ChildRequest } from "./server-child.js";
 const SUBSCRIBERS = 2_000;
 const BATCH = 100;
 /** The first round warms up the JIT on both sides and is not counted (likewise for the baseline). */
-const ROUNDS = ["DESIGN", "BUILD", "TEST", "REVIEW", "BUILD", "TEST"] as const;
+const ROUNDS = ["BUILD", "TEST", "REVIEW", "BUILD", "TEST", "BUILD"] as const;
 const WARMUP_ROUNDS = 1;
 const MEASURED_ROUNDS = ROUNDS.length - WARMUP_ROUNDS;
 const RSS_TARGET_MB = 60;
@@ -292,6 +292,8 @@ export const subscribersBench: Bench = {
     const subscribers: Subscriber[] = [];
     try {
       const { url, wsUrl, adminKey } = server.ready;
+      // An external agent takes the task at once (DESIGN): the rounds move it through its phases.
+      await gql(url, adminKey, 'mutation { createAgent(input: { name: "bench" }) { id } }');
       const created = await gql<{ createTask: { id: string; lastEventSeq: number } }>(
         url,
         adminKey,

@@ -30,8 +30,25 @@ export class DomainError extends Error {
   }
 }
 
+/** One problem of an input: the field's path as the client named it (`input.title`, `limits.0`) and what is wrong. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/** One bad field: `field` names it, and `fields` lists it as every BAD_USER_INPUT error does. */
 export const badInput = (field: string, message: string, extra: ErrorDetails = {}) =>
-  new DomainError("BAD_USER_INPUT", `${field}: ${message}`, { ...extra, field });
+  new DomainError("BAD_USER_INPUT", `${field}: ${message}`, { fields: [{ path: field, message }], ...extra, field });
+
+/** Every problem of one input at once (BAD_USER_INPUT): `field` names the first, `fields` all of them. */
+export function invalidFields(problems: readonly FieldProblem[]): DomainError {
+  const fields = problems.length > 0 ? [...problems] : [{ path: "input", message: "is invalid" }];
+  const message = fields.map((f) => `${f.path}: ${f.message}`).join("; ");
+  return new DomainError("BAD_USER_INPUT", message.length > 1_000 ? `${message.slice(0, 999)}…` : message, {
+    field: fields[0]!.path,
+    fields,
+  });
+}
 
 /** An id as quoted in a message: a client may send anything as an id, even 100 KB. */
 const quoteId = (id: string): string => JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);

@@ -5,6 +5,8 @@ import type { AppServices as Services } from "../services.js";
 import type { Logger } from "../domain/shared/deps.js";
 import { activeStatuses } from "../domain/tasks/task-state.js";
 import type { TaskRecord } from "../domain/records.js";
+import { creationKey } from "../domain/assignment/assignment.service.js";
+import type { CreationOutcome } from "../domain/workspaces/workspace.store.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
 import type { JobQueue, StopWorker } from "../infra/queue/queue.js";
 import { layoutOfTask, type WorkspaceFs, type WorkspaceLayoutInput } from "../infra/workspace-fs/workspace-fs.js";
@@ -49,51 +51,88 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   const layoutOf = async (task: TaskRecord, agentId: string): Promise<WorkspaceLayoutInput> =>
     layoutOfTask(task, agentId, (await services.agents.get(agentId))?.name ?? null);
 
+  /** Makes a workspace's folders and venv: ok, ok with a package install error, or why not. */
+  const makeWorkspace = async (
+    task: TaskRecord,
+    agentId: string,
+    path: string,
+    signal: AbortSignal,
+  ): Promise<CreationOutcome & { installError?: string }> => {
+    try {
+      await o.workspaceFs.create(await layoutOf(task, agentId));
+      const venv = await o.workspaceFs.createVenv(path, { signal });
+      return { ok: true, installError: venv.installError };
+    } catch (err) {
+      signal.throwIfAborted();
+      return { ok: false, error: short(err) };
+    }
+  };
+
+  /** The task's events about its new workspace; a builtin agent's run is queued. */
+  const reportCreated = async (
+    task: TaskRecord,
+    ws: { id: string; agentId: string },
+    path: string,
+    outcome: CreationOutcome & { installError?: string },
+  ): Promise<void> => {
+    const workspaceId = ws.id;
+    if (!outcome.ok) {
+      await services.tasks.addEvent(
+        task.id,
+        { type: "ERROR", content: `Workspace could not be created: ${outcome.error}`, data: { workspaceId } },
+        system,
+      );
+      return;
+    }
+    if (outcome.installError) {
+      await services.tasks.addEvent(
+        task.id,
+        {
+          type: "ERROR",
+          content: `Installing the default Python packages failed; the venv works without them: ${outcome.installError}`,
+          data: { workspaceId, stage: "packages" },
+        },
+        system,
+      );
+    }
+    await services.tasks.addEvent(
+      task.id,
+      { type: "PROGRESS", content: "Workspace ready", data: { workspaceId, path } },
+      system,
+    );
+    const agent = await services.agents.get(ws.agentId);
+    if (agent?.kind === "BUILTIN") {
+      await o.queue.enqueue("run-task", { taskId: task.id }, { singletonKey: `run:${task.id}` });
+    }
+  };
+
   stops.push(
     await o.queue.work("create-workspace", { concurrency: o.concurrency }, async (job) => {
       const { taskId, workspaceId } = job.payload;
-      const ws = await services.workspaces.get(workspaceId);
-      const task = await services.tasks.get(taskId);
-      if (!ws || !task || ws.status !== "CREATING") return;
-      if (task.assignedAgentId !== ws.agentId || !activeStatuses.includes(task.status)) return; // moved on
-      const path = o.workspaceFs.pathFor(ws.agentId, taskId);
-      let installError: string | undefined;
-      try {
-        await o.workspaceFs.create(await layoutOf(task, ws.agentId));
-        const venv = await o.workspaceFs.createVenv(path, { signal: job.signal });
-        installError = venv.installError;
-      } catch (err) {
-        job.signal.throwIfAborted();
-        const reason = short(err);
-        if (await services.workspaces.markCreated(ws.id, ws.path, { ok: false, error: reason })) {
-          await services.tasks.addEvent(
-            taskId,
-            { type: "ERROR", content: `Workspace could not be created: ${reason}`, data: { workspaceId } },
-            system,
-          );
+      for (;;) {
+        const ws = await services.workspaces.get(workspaceId);
+        const task = await services.tasks.get(taskId);
+        if (!ws || !task || ws.status !== "CREATING") return;
+        if (task.assignedAgentId !== ws.agentId || !activeStatuses.includes(task.status)) return; // moved on
+        // Queued for an agent the task has left: the job of the agent it has now makes it.
+        if (job.payload.agentId !== undefined && job.payload.agentId !== ws.agentId) return;
+        const path = o.workspaceFs.pathFor(ws.agentId, taskId);
+        const outcome = await makeWorkspace(task, ws.agentId, path, job.signal);
+        if (await services.workspaces.markCreated(ws.id, ws.path, outcome)) {
+          await reportCreated(task, ws, path, outcome);
+          return;
+        }
+        // The task moved on while its folder was made. Back with this agent (it left and came
+        // back; its new job was dropped as this one's duplicate): made again, here. Elsewhere:
+        // the folder is no one's.
+        const now = await services.workspaces.get(workspaceId);
+        if (now?.status === "CREATING" && now.path === ws.path) continue;
+        if (now?.path !== ws.path) {
+          await o.workspaceFs
+            .remove(path)
+            .catch((err: unknown) => o.logger.warn({ err, taskId, path }, "could not remove a folder the task left"));
         }
         return;
-      }
-      if (installError) {
-        await services.tasks.addEvent(
-          taskId,
-          {
-            type: "ERROR",
-            content: `Installing the default Python packages failed; the venv works without them: ${installError}`,
-            data: { workspaceId, stage: "packages" },
-          },
-          system,
-        );
-      }
-      if (!(await services.workspaces.markCreated(ws.id, ws.path, { ok: true }))) return;
-      await services.tasks.addEvent(
-        taskId,
-        { type: "PROGRESS", content: "Workspace ready", data: { workspaceId, path } },
-        system,
-      );
-      const agent = await services.agents.get(ws.agentId);
-      if (agent?.kind === "BUILTIN") {
-        await o.queue.enqueue("run-task", { taskId }, { singletonKey: `run:${taskId}` });
       }
     }),
   );
@@ -230,8 +269,8 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
     for (const ws of await services.workspaces.stuck(firstSweep ? 0 : (o.stuckWorkspaceAfterMs ?? 60_000))) {
       await o.queue.enqueue(
         "create-workspace",
-        { taskId: ws.taskId, workspaceId: ws.id },
-        { singletonKey: `workspace:${ws.taskId}` },
+        { taskId: ws.taskId, workspaceId: ws.id, agentId: ws.agentId },
+        { singletonKey: creationKey(ws.taskId, ws.agentId) },
       );
     }
     firstSweep = false;

@@ -1,7 +1,7 @@
 import type { Principal } from "../domain/auth/principal.js";
 import { assertMay } from "../domain/auth/access.js";
 import { roleAllows } from "../domain/auth/principal.js";
-import { badInput, conflict, DomainError, forbidden, notFound } from "../domain/errors.js";
+import { conflict, DomainError, forbidden, invalidFields, notFound } from "../domain/errors.js";
 import { isId, newId } from "../domain/ids.js";
 import type { Deps } from "../domain/shared/deps.js";
 import type { ToolCallStore } from "../domain/tools/tool-call.store.js";
@@ -29,10 +29,7 @@ const describeCall = (tool: string, input: Record<string, unknown>): string => {
  * its call from the same list.
  */
 export function invalidInput(issues: readonly { path: readonly PropertyKey[]; message: string }[]): DomainError {
-  const fields = issues.map((i) => ({ path: i.path.map(String).join(".") || "input", message: i.message }));
-  const first = fields[0] ?? { path: "input", message: "is invalid" };
-  const message = fields.map((f) => `${f.path}: ${f.message}`).join("; ");
-  return badInput(first.path, message.length > 1_000 ? `${message.slice(0, 999)}…` : message, { fields });
+  return invalidFields(issues.map((i) => ({ path: i.path.map(String).join(".") || "input", message: i.message })));
 }
 
 /**

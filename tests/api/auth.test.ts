@@ -25,6 +25,7 @@ import {
   TaskEventsDocument,
   TasksDocument,
   UpdateAgentDocument,
+  UpdateTaskDocument,
   UpdateTaskStatusDocument,
   WorkspaceDocument,
   type ApiKeysQuery,
@@ -131,8 +132,9 @@ describeProfiles("authentication and authorization", (profile) => {
   const newTask = async (title = unique("task")) =>
     (await s.ok(CreateTaskDocument, { input: { title, complexity: 3 } })).createTask.id;
   /** No agent here fits the tasks' complexity, so tests assign in the database where they need it. */
+  // Put straight into the row (at work, without a workspace): the tests need many tasks per agent.
   const assign = (taskId: string, agentId: string) =>
-    s.app.db.fork().nativeUpdate(TaskRecord, { id: taskId }, { assignedAgentId: agentId });
+    s.app.db.fork().nativeUpdate(TaskRecord, { id: taskId }, { assignedAgentId: agentId, status: "DESIGN" });
 
   beforeAll(async () => {
     s = await startTestServer(profile);
@@ -193,12 +195,16 @@ describeProfiles("authentication and authorization", (profile) => {
       };
     }
 
-    /** A fresh PENDING task to move to DESIGN: assigned to the calling AGENT key's agent ("caller"), to another agent, or to nobody. */
+    /**
+     * A fresh task and a move for it: assigned to the calling AGENT key's agent ("caller") or to
+     * another agent, at work and moved on to BUILD; or nobody's, PENDING and cancelled.
+     */
     const taskFor = (owner: "caller" | "other" | "nobody") => async (who: Who) => {
       const id = await newTask();
       if (owner === "other") await assign(id, agents.other);
       if (owner === "caller" && who === "AGENT") await assign(id, agents.self);
-      return { id, status: "DESIGN" as const };
+      const assigned = owner === "other" || (owner === "caller" && who === "AGENT");
+      return { id, status: assigned ? ("BUILD" as const) : ("CANCELLED" as const) };
     };
 
     const ops: Op[] = [
@@ -244,8 +250,7 @@ describeProfiles("authentication and authorization", (profile) => {
         {
           subscription: true,
           poke: async ({ filter }) => {
-            await s.gql(UpdateTaskStatusDocument, { id: filter.taskId, status: "DESIGN" });
-            await s.gql(UpdateTaskStatusDocument, { id: filter.taskId, status: "PENDING" });
+            await s.gql(UpdateTaskDocument, { id: filter.taskId, input: { priority: 77 } });
           },
         },
       ),
@@ -284,17 +289,17 @@ describeProfiles("authentication and authorization", (profile) => {
     it("an AGENT key's status change is recorded as made by its agent, and a refused one changes nothing", async () => {
       const own = await newTask();
       await assign(own, agents.self);
-      const r = await s.ok(UpdateTaskStatusDocument, { id: own, status: "DESIGN", note: "mine" }, keys.AGENT.key);
-      expect(r.updateTaskStatus).toMatchObject({ status: "DESIGN", assignedAgent: { id: agents.self } });
+      const r = await s.ok(UpdateTaskStatusDocument, { id: own, status: "BUILD", note: "mine" }, keys.AGENT.key);
+      expect(r.updateTaskStatus).toMatchObject({ status: "BUILD", assignedAgent: { id: agents.self } });
       const events = (await s.ok(TaskDocument, { id: own })).task!.events;
       expect(events.at(-1)).toMatchObject({ seq: 2, agent: { id: agents.self } });
 
       const foreign = await newTask();
       await assign(foreign, agents.other);
-      const denied = await s.gql(UpdateTaskStatusDocument, { id: foreign, status: "DESIGN" }, keys.AGENT.key);
+      const denied = await s.gql(UpdateTaskStatusDocument, { id: foreign, status: "BUILD" }, keys.AGENT.key);
       expect(codeOf(denied)).toBe("FORBIDDEN");
       const after = (await s.ok(TaskDocument, { id: foreign })).task!;
-      expect(after).toMatchObject({ status: "PENDING", lastEventSeq: 1, assignedAgent: { id: agents.other } });
+      expect(after).toMatchObject({ status: "DESIGN", lastEventSeq: 1, assignedAgent: { id: agents.other } });
     });
   });
 
@@ -391,7 +396,7 @@ describeProfiles("authentication and authorization", (profile) => {
       }
 
       // the other key's socket is still open and still receives events
-      await s.ok(UpdateTaskStatusDocument, { id: task, status: "DESIGN" });
+      await s.ok(UpdateTaskStatusDocument, { id: task, status: "FAILED" });
       expect((await keptEvents.waitFor(2)).map((e) => e.taskEvents.seq)).toEqual([1, 2]);
       expect(keptEvents.errors).toEqual([]);
       expect(keptEvents.completed).toBe(false);

@@ -63,7 +63,7 @@ describe.skipIf(!pgBaseUrl)("two API processes on one PostgreSQL [postgres]", ()
     const onB = collect(b.ws(), TaskEventsDocument, { taskId: task });
     const onA = collect(a.ws(), TaskEventsDocument, { taskId: task });
     await Promise.all([onB.waitFor(1), onA.waitFor(1)]);
-    for (const status of ["DESIGN", "BUILD", "TEST", "REVIEW", "COMPLETE"] as const) {
+    for (const status of ["FAILED", "PENDING", "FAILED", "PENDING", "CANCELLED"] as const) {
       await a.ok(UpdateTaskStatusDocument, { id: task, status });
     }
     const seqsB = (await onB.waitFor(6)).map((e) => e.taskEvents.seq);

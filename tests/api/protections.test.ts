@@ -402,7 +402,7 @@ describeProfiles("query protections", (profile) => {
       // so is a plain query while the socket is full
       expect((await wsQuery(c, meQuery)).errors?.[0]?.extensions?.limit).toBe("subscriptionsPerSocket");
 
-      await s.ok(UpdateTaskStatusDocument, { id: taskId, status: "DESIGN" });
+      await s.ok(UpdateTaskStatusDocument, { id: taskId, status: "FAILED" });
       for (const x of subs) {
         const items = await x.waitFor(2);
         expect(items.map((i) => i.taskEvents.seq)).toEqual([1, 2]);

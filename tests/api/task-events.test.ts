@@ -27,11 +27,11 @@ describeProfiles("taskEvents", (profile) => {
     return (await s.ok(CreateTaskDocument, { input: { title, complexity: 3 } })).createTask;
   }
 
-  /** Appends `n` events by bouncing the task between DESIGN and PENDING. */
-  async function writeEvents(taskId: string, n: number, start: "PENDING" | "DESIGN" = "PENDING") {
+  /** Appends `n` events by bouncing the task between FAILED and PENDING (no agent takes complexity 3). */
+  async function writeEvents(taskId: string, n: number, start: "PENDING" | "FAILED" = "PENDING") {
     let status = start;
     for (let i = 0; i < n; i++) {
-      status = status === "PENDING" ? "DESIGN" : "PENDING";
+      status = status === "PENDING" ? "FAILED" : "PENDING";
       await s.ok(UpdateTaskStatusDocument, { id: taskId, status, note: `step ${i}` });
     }
   }
@@ -46,7 +46,7 @@ describeProfiles("taskEvents", (profile) => {
     expect(ta.lastEventSeq).toBe(4);
     expect(ta.events[1]).toMatchObject({
       type: "STATUS_CHANGE",
-      data: { from: "PENDING", to: "DESIGN", note: "step 0" },
+      data: { from: "PENDING", to: "FAILED", note: "step 0" },
     });
     const after2 = (await s.ok(TaskDocument, { id: a.id, afterSeq: 2, first: 1 })).task!;
     expect(after2.events.map((e) => e.seq)).toEqual([3]);
@@ -96,7 +96,7 @@ describeProfiles("taskEvents", (profile) => {
     // commits writes exactly one event with the next seq.
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        s.gql(UpdateTaskStatusDocument, { id: task.id, status: i % 2 === 0 ? "DESIGN" : "PENDING" }),
+        s.gql(UpdateTaskStatusDocument, { id: task.id, status: i % 2 === 0 ? "FAILED" : "PENDING" }),
       ),
     );
     const okCount = results.filter((r) => !r.errors).length;

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors.js";
 import { taskStatuses, type TaskStatus } from "../../src/domain/terms.js";
-import { allowedTransitions, assertTransition, terminalStatuses } from "../../src/domain/tasks/task-state.js";
+import {
+  allowedTransitions,
+  assertStatusChange,
+  assertTransition,
+  terminalStatuses,
+} from "../../src/domain/tasks/task-state.js";
 
 const legal: Array<[TaskStatus, TaskStatus]> = [
   ["PENDING", "DESIGN"],
@@ -46,5 +51,18 @@ describe("task state machine", () => {
       expect(() => assertTransition("CANCELLED", to)).toThrow(/final/);
     }
     for (const s of taskStatuses) expect(() => assertTransition(s, s)).toThrow(DomainError);
+  });
+
+  it("starts work on a PENDING task only by assignment, never by a status change alone", () => {
+    expect(() => assertStatusChange("PENDING", "DESIGN")).toThrow(/assignTask/);
+    try {
+      assertStatusChange("PENDING", "BUILD");
+      expect.fail("should throw");
+    } catch (err) {
+      expect((err as DomainError).details).toMatchObject({ from: "PENDING", to: "BUILD" });
+    }
+    expect(() => assertStatusChange("PENDING", "CANCELLED")).not.toThrow();
+    expect(() => assertStatusChange("DESIGN", "BUILD")).not.toThrow();
+    expect(() => assertStatusChange("FAILED", "PENDING")).not.toThrow();
   });
 });

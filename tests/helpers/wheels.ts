@@ -41,12 +41,30 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
   return join(dir, "simple");
 }
 
-/** Serves a localIndex() folder over HTTP on 127.0.0.1 (the remote-index path: pip downloads with the network). */
-export async function serveIndex(simple: string): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
+/** Requests to a held index wait until `release`; `reached` resolves at the first that waits. */
+export interface IndexHold {
+  reached: Promise<void>;
+  release(): void;
+}
+
+/**
+ * Serves a localIndex() folder over HTTP on 127.0.0.1 (the remote-index path: pip downloads with
+ * the network). `hold()` keeps its answers back: a workspace whose default packages come from
+ * here stays in creation until the test releases it.
+ */
+export async function serveIndex(
+  simple: string,
+): Promise<{ url: string; hits: string[]; hold(): IndexHold; close(): Promise<void> }> {
   const hits: string[] = [];
-  const server: Server = createServer((req, res) => {
+  let gate: Promise<void> | null = null;
+  let onReach: (() => void) | null = null;
+  const server: Server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     hits.push(path);
+    if (gate) {
+      onReach?.();
+      await gate;
+    }
     const rel = normalize(path.replace(/^\/simple\/?/, "")).replace(/^(\.\.(\/|$))+/, "");
     const file = join(simple, rel, rel === "" || path.endsWith("/") ? "index.html" : "");
     try {
@@ -62,6 +80,23 @@ export async function serveIndex(simple: string): Promise<{ url: string; hits: s
   return {
     url: `http://127.0.0.1:${port}/simple`,
     hits,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    hold() {
+      let release = () => {};
+      gate = new Promise<void>((r) => (release = r));
+      const reached = new Promise<void>((r) => (onReach = r));
+      return {
+        reached,
+        release() {
+          gate = null;
+          onReach = null;
+          release();
+        },
+      };
+    },
+    close: () => {
+      gate = null;
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -221,8 +221,8 @@ describe.skipIf(!existsSync(chromium))("GraphiQL in Chromium", () => {
     // The replayed creation event shows first: the socket is open and subscribed.
     await waitForResult(page, '"seq": 1');
 
-    await s.ok(UpdateTaskStatusDocument, { id: task.id, status: "DESIGN", note: "from the UI test" });
-    const live = await waitForResult(page, "Status changed from PENDING to DESIGN");
+    await s.ok(UpdateTaskStatusDocument, { id: task.id, status: "FAILED", note: "from the UI test" });
+    const live = await waitForResult(page, "Status changed from PENDING to FAILED");
     expect(live).toContain('"seq": 2');
 
     expect(sockets).toEqual([s.wsUrl]);

@@ -7,7 +7,7 @@ import type { Channel } from "../shared/channel.js";
 import type { Deps } from "../shared/deps.js";
 import { watch } from "../shared/watch.js";
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
-import { int, modelList, oneOf, text } from "../shared/validate.js";
+import { checkAll, optional, int, modelList, oneOf, text } from "../shared/validate.js";
 import { activeStatuses } from "../tasks/task-state.js";
 import type { AgentStore } from "./agent.store.js";
 
@@ -49,12 +49,16 @@ function toolList(value: readonly string[]): string[] {
 
 /** The runtime settings of an input, validated; only those given. */
 function runtimeSettings(input: AgentRuntimeSettings): Partial<AgentRecord> {
+  const v = checkAll({
+    model: () => optional(input.model, (m) => modelList("model", m)),
+    instructions: () =>
+      optional(input.instructions, (i) => text("instructions", i, { max: limits.instructionsLength }) || null),
+    tools: () => optional(input.tools, toolList),
+  });
   const out: Partial<AgentRecord> = {};
-  if (input.model !== undefined && input.model !== null) out.model = modelList("model", input.model);
-  if (input.instructions !== undefined && input.instructions !== null) {
-    out.instructions = text("instructions", input.instructions, { max: limits.instructionsLength }) || null;
-  }
-  if (input.tools !== undefined && input.tools !== null) out.tools = toolList(input.tools);
+  if (v.model !== null) out.model = v.model;
+  if (input.instructions !== undefined && input.instructions !== null) out.instructions = v.instructions;
+  if (v.tools !== null) out.tools = v.tools;
   if (input.requiresApproval !== undefined && input.requiresApproval !== null) {
     out.requiresApproval = input.requiresApproval;
   }
@@ -107,13 +111,15 @@ export class AgentService {
   }
 
   async create(input: CreateAgentInput): Promise<AgentRecord> {
-    const name = text("name", input.name, { min: 1, max: limits.nameLength });
-    const minComplexity = int("minComplexity", input.minComplexity ?? cMin, cMin, cMax);
-    const maxComplexity = int("maxComplexity", input.maxComplexity ?? cMax, cMin, cMax);
+    const { name, minComplexity, maxComplexity, maxConcurrentTasks, kind, settings } = checkAll({
+      name: () => text("name", input.name, { min: 1, max: limits.nameLength }),
+      minComplexity: () => int("minComplexity", input.minComplexity ?? cMin, cMin, cMax),
+      maxComplexity: () => int("maxComplexity", input.maxComplexity ?? cMax, cMin, cMax),
+      maxConcurrentTasks: () => int("maxConcurrentTasks", input.maxConcurrentTasks ?? 1, ccMin, ccMax),
+      kind: () => oneOf("kind", input.kind ?? "EXTERNAL", agentKinds),
+      settings: () => runtimeSettings(input),
+    });
     checkRange(minComplexity, maxComplexity);
-    const maxConcurrentTasks = int("maxConcurrentTasks", input.maxConcurrentTasks ?? 1, ccMin, ccMax);
-    const kind = oneOf("kind", input.kind ?? "EXTERNAL", agentKinds);
-    const settings = runtimeSettings(input);
     const now = this.now();
     const agent = newAgentRow({ name, kind, minComplexity, maxComplexity, maxConcurrentTasks, ...settings }, now);
     await this.deps.transact(async (tx, out) => {
@@ -126,25 +132,26 @@ export class AgentService {
   }
 
   async update(id: string, input: UpdateAgentInput): Promise<AgentRecord> {
-    const settings = runtimeSettings(input);
+    const v = checkAll({
+      name: () => optional(input.name, (n) => text("name", n, { min: 1, max: limits.nameLength })),
+      minComplexity: () => optional(input.minComplexity, (c) => int("minComplexity", c, cMin, cMax)),
+      maxComplexity: () => optional(input.maxComplexity, (c) => int("maxComplexity", c, cMin, cMax)),
+      maxConcurrentTasks: () => optional(input.maxConcurrentTasks, (c) => int("maxConcurrentTasks", c, ccMin, ccMax)),
+      settings: () => runtimeSettings(input),
+    });
+    const settings = v.settings;
     if (input.clearModel) settings.model = null;
     if (input.clearTools) settings.tools = null;
     const updated = await this.deps.transact(async (tx, out) => {
       const agent = isId(id) ? await this.store.getIn(tx, id) : null;
       if (!agent) throw notFound("Agent", id);
       const before = agent.name;
-      if (input.name !== undefined && input.name !== null) {
-        agent.name = text("name", input.name, { min: 1, max: limits.nameLength });
-      }
-      if (input.minComplexity !== undefined && input.minComplexity !== null) {
-        agent.minComplexity = int("minComplexity", input.minComplexity, cMin, cMax);
-      }
-      if (input.maxComplexity !== undefined && input.maxComplexity !== null) {
-        agent.maxComplexity = int("maxComplexity", input.maxComplexity, cMin, cMax);
-      }
+      if (v.name !== null) agent.name = v.name;
+      if (v.minComplexity !== null) agent.minComplexity = v.minComplexity;
+      if (v.maxComplexity !== null) agent.maxComplexity = v.maxComplexity;
       checkRange(agent.minComplexity, agent.maxComplexity);
-      if (input.maxConcurrentTasks !== undefined && input.maxConcurrentTasks !== null) {
-        agent.maxConcurrentTasks = int("maxConcurrentTasks", input.maxConcurrentTasks, ccMin, ccMax);
+      if (v.maxConcurrentTasks !== null) {
+        agent.maxConcurrentTasks = v.maxConcurrentTasks;
         if (agent.status === "BUSY" && agent.activeTasks < agent.maxConcurrentTasks) agent.status = "AVAILABLE";
         if (agent.status === "AVAILABLE" && agent.activeTasks >= agent.maxConcurrentTasks) agent.status = "BUSY";
       }

@@ -17,7 +17,7 @@ import type { AssignmentStore } from "./assignment.store.js";
 export interface JobSink {
   enqueue(
     name: "create-workspace" | "run-task",
-    payload: { taskId: string; workspaceId?: string },
+    payload: { taskId: string; workspaceId?: string; agentId?: string },
     opts?: { singletonKey?: string },
   ): Promise<unknown>;
 }
@@ -33,6 +33,12 @@ export interface Assigned {
   agentId: string;
   workspaceId: string;
 }
+
+/**
+ * One creation job per task and agent: a job still making the workspace for the agent the task
+ * just left does not hold back the one for its new agent (they work in different folders).
+ */
+export const creationKey = (taskId: string, agentId: string) => `workspace:${taskId}:${agentId}`;
 
 /** Thrown inside a transaction to roll it back without an error reaching the caller. */
 class NothingToDo extends Error {}
@@ -89,8 +95,8 @@ export class AssignmentService {
       try {
         await this.opts.jobs.enqueue(
           "create-workspace",
-          { taskId: a.taskId, workspaceId: a.workspaceId },
-          { singletonKey: `workspace:${a.taskId}` },
+          { taskId: a.taskId, workspaceId: a.workspaceId, agentId: a.agentId },
+          { singletonKey: creationKey(a.taskId, a.agentId) },
         );
       } catch (err) {
         // The row says CREATING; the periodic sweep re-queues stuck workspaces.

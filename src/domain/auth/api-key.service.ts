@@ -6,7 +6,7 @@ import { badInput, conflict, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
 import { limits, roles, type Role } from "../terms.js";
 import type { Deps } from "../shared/deps.js";
-import { oneOf, text } from "../shared/validate.js";
+import { checkAll, oneOf, text } from "../shared/validate.js";
 import type { ApiKeyStore } from "./api-key.store.js";
 import type { Principal } from "./principal.js";
 
@@ -64,8 +64,10 @@ export class ApiKeyService {
 
   /** Creates a key; the secret is returned here once and never stored. */
   async create(input: CreateApiKeyInput): Promise<{ key: string; apiKey: ApiKeyRecord }> {
-    const name = text("name", input.name, { min: 1, max: limits.nameLength });
-    const role = oneOf("role", input.role, roles);
+    const { name, role } = checkAll({
+      name: () => text("name", input.name, { min: 1, max: limits.nameLength }),
+      role: () => oneOf("role", input.role, roles),
+    });
     const agentId = input.agentId ?? null;
     if (role === "AGENT" && !agentId) throw badInput("agentId", "is required for an AGENT key");
     if (role !== "AGENT" && agentId) throw badInput("agentId", "may only be set for an AGENT key");

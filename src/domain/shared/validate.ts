@@ -1,5 +1,5 @@
 import { isModelId } from "../model-ids.js";
-import { badInput } from "../errors.js";
+import { badInput, DomainError, invalidFields, type FieldProblem } from "../errors.js";
 
 export function text(field: string, value: unknown, opts: { min?: number; max: number; trim?: boolean }): string {
   if (typeof value !== "string") throw badInput(field, "must be a string");
@@ -41,4 +41,29 @@ export function modelList(field: string, value: unknown): string {
     }
   }
   return [...new Set(models)].join(",");
+}
+
+/** `check(value)` for a value that was given; null for one left out (undefined or null). */
+export function optional<V, T>(value: V | null | undefined, check: (v: V) => T): T | null {
+  return value === undefined || value === null ? null : check(value);
+}
+
+/**
+ * Runs every check of one input, each on its own, and reports all that fail at once
+ * (BAD_USER_INPUT with `fields`): a client fixes its input in one round, not one field per try.
+ */
+export function checkAll<T extends Record<string, () => unknown>>(checks: T): { [K in keyof T]: ReturnType<T[K]> } {
+  const values: Record<string, unknown> = {};
+  const problems: FieldProblem[] = [];
+  for (const [key, check] of Object.entries(checks)) {
+    try {
+      values[key] = check();
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code !== "BAD_USER_INPUT") throw err;
+      const listed = err.details.fields as FieldProblem[] | undefined;
+      problems.push(...(listed ?? [{ path: err.details.field ?? key, message: err.message }]));
+    }
+  }
+  if (problems.length > 0) throw invalidFields(problems);
+  return values as { [K in keyof T]: ReturnType<T[K]> };
 }

@@ -9,7 +9,7 @@ import { newId } from "../ids.js";
 import { limits } from "../terms.js";
 import type { Deps } from "../shared/deps.js";
 import type { TransactionHandle } from "../shared/transaction.js";
-import { int, modelList, positiveNumber, text } from "../shared/validate.js";
+import { checkAll, optional, int, modelList, positiveNumber, text } from "../shared/validate.js";
 import { appendEvent } from "./task-events.js";
 import { activeStatuses } from "./task-state.js";
 import type { TaskService } from "./task.service.js";
@@ -211,28 +211,26 @@ export class TaskControlService {
   }
 
   async update(id: string, input: UpdateTaskInput, actor: Principal): Promise<TaskRecord> {
+    const v = checkAll({
+      title: () => optional(input.title, (t) => text("title", t, { min: 1, max: limits.titleLength })),
+      description: () => optional(input.description, (d) => text("description", d, { max: limits.descriptionLength })),
+      priority: () => optional(input.priority, (p) => int("priority", p, limits.priority.min, limits.priority.max)),
+      maxCostUsd: () => optional(input.maxCostUsd, (c) => positiveNumber("maxCostUsd", c, limits.maxCostUsd)),
+      maxTokens: () => optional(input.maxTokens, (t) => int("maxTokens", t, 1, limits.maxTokens)),
+      model: () => optional(input.model, (m) => modelList("model", m)),
+    });
     const patch: Partial<TaskRecord> = {};
-    if (input.title !== undefined && input.title !== null) {
-      patch.title = text("title", input.title, { min: 1, max: limits.titleLength });
-    }
-    if (input.description !== undefined && input.description !== null) {
-      patch.description = text("description", input.description, { max: limits.descriptionLength });
-    }
-    if (input.priority !== undefined && input.priority !== null) {
-      patch.priority = int("priority", input.priority, limits.priority.min, limits.priority.max);
-    }
+    if (v.title !== null) patch.title = v.title;
+    if (v.description !== null) patch.description = v.description;
+    if (v.priority !== null) patch.priority = v.priority;
     if (input.clearBudget) {
       patch.maxCostUsd = null;
       patch.maxTokens = null;
     }
-    if (input.maxCostUsd !== undefined && input.maxCostUsd !== null) {
-      patch.maxCostUsd = positiveNumber("maxCostUsd", input.maxCostUsd, limits.maxCostUsd);
-    }
-    if (input.maxTokens !== undefined && input.maxTokens !== null) {
-      patch.maxTokens = int("maxTokens", input.maxTokens, 1, limits.maxTokens);
-    }
+    if (v.maxCostUsd !== null) patch.maxCostUsd = v.maxCostUsd;
+    if (v.maxTokens !== null) patch.maxTokens = v.maxTokens;
     if (input.clearModel) patch.model = null;
-    if (input.model !== undefined && input.model !== null) patch.model = modelList("model", input.model);
+    if (v.model !== null) patch.model = v.model;
     if (input.requiresApproval !== undefined && input.requiresApproval !== null) {
       patch.requiresApproval = input.requiresApproval;
     }

@@ -30,3 +30,21 @@ export function assertTransition(from: TaskStatus, to: TaskStatus): void {
     );
   }
 }
+
+/**
+ * A status change asked for (by a person, an agent or the runtime), not made by the assignment
+ * engine: besides the state machine, a PENDING task cannot start work by a status alone. It
+ * starts when an agent takes it, with a workspace (assignTask, or the engine).
+ */
+export function assertStatusChange(from: TaskStatus, to: TaskStatus): void {
+  if (from !== "PENDING") return assertTransition(from, to);
+  const allowed = transitions.PENDING.filter((s) => !activeStatuses.includes(s));
+  if (allowed.includes(to)) return;
+  throw new DomainError(
+    "INVALID_TRANSITION",
+    activeStatuses.includes(to)
+      ? `A PENDING task starts work when an agent takes it: assignTask gives it to one, or it waits for a fitting agent`
+      : `Cannot move a task from PENDING to ${to}; allowed: ${allowed.join(", ")} (work starts by assignment)`,
+    { field: "status", from, to, allowed },
+  );
+}

@@ -10,11 +10,11 @@ import type { Deps } from "../shared/deps.js";
 import type { TransactionHandle } from "../shared/transaction.js";
 import { watch } from "../shared/watch.js";
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
-import { int, modelList, oneOf, positiveNumber, text } from "../shared/validate.js";
+import { checkAll, optional, int, modelList, oneOf, positiveNumber, text } from "../shared/validate.js";
 import type { AssignmentService } from "../assignment/assignment.service.js";
 import { SequenceFeed } from "../shared/sequence-feed.js";
 import { appendEvent, type NewTaskEvent } from "./task-events.js";
-import { activeStatuses, assertTransition, terminalStatuses } from "./task-state.js";
+import { activeStatuses, assertStatusChange, terminalStatuses } from "./task-state.js";
 import type { TaskStore } from "./task.store.js";
 
 export interface CreateTaskInput {
@@ -89,18 +89,15 @@ export class TaskService {
   }
 
   async create(input: CreateTaskInput): Promise<TaskRecord> {
-    const title = text("title", input.title, { min: 1, max: limits.titleLength });
-    const description = text("description", input.description ?? "", { max: limits.descriptionLength });
-    const complexity = int("complexity", input.complexity, limits.complexity.min, limits.complexity.max);
-    const priority = int("priority", input.priority ?? 0, limits.priority.min, limits.priority.max);
-    const maxCostUsd =
-      input.maxCostUsd === null || input.maxCostUsd === undefined
-        ? null
-        : positiveNumber("maxCostUsd", input.maxCostUsd, limits.maxCostUsd);
-    const maxTokens =
-      input.maxTokens === null || input.maxTokens === undefined
-        ? null
-        : int("maxTokens", input.maxTokens, 1, limits.maxTokens);
+    const { title, description, complexity, priority, maxCostUsd, maxTokens, model } = checkAll({
+      title: () => text("title", input.title, { min: 1, max: limits.titleLength }),
+      description: () => text("description", input.description ?? "", { max: limits.descriptionLength }),
+      complexity: () => int("complexity", input.complexity, limits.complexity.min, limits.complexity.max),
+      priority: () => int("priority", input.priority ?? 0, limits.priority.min, limits.priority.max),
+      maxCostUsd: () => optional(input.maxCostUsd, (v) => positiveNumber("maxCostUsd", v, limits.maxCostUsd)),
+      maxTokens: () => optional(input.maxTokens, (v) => int("maxTokens", v, 1, limits.maxTokens)),
+      model: () => (input.model ? modelList("model", input.model) : null),
+    });
     const now = this.now();
     const created = await this.deps.transact(async (em, out) => {
       if (input.parentId) {
@@ -121,7 +118,7 @@ export class TaskService {
         toolPolicy: null,
         maxCostUsd,
         maxTokens,
-        model: input.model ? modelList("model", input.model) : null,
+        model,
         requiresApproval: input.requiresApproval ?? null,
         pausedAt: null,
         pauseReason: null,
@@ -169,7 +166,7 @@ export class TaskService {
         const task = await this.lockedTask(em, id, "id", opts.known?.task);
         if (actor.role === "AGENT") assertMay(actor, "change", { kind: "task", assignedAgentId: task.assignedAgentId });
         opts.check?.(task);
-        assertTransition(task.status, to);
+        assertStatusChange(task.status, to);
         await opts.before?.(em, out, task);
         if (
           to === "COMPLETE" &&
@@ -278,7 +275,7 @@ export class TaskService {
     actor: Principal,
   ): Promise<{ task: TaskRecord; released: string | null }> {
     const from = task.status;
-    assertTransition(from, to);
+    assertStatusChange(from, to);
     const now = this.now();
     // Leaving the active phases (finished, failed, cancelled, back to the queue) frees the agent's slot.
     const released =

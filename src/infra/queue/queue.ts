@@ -16,7 +16,8 @@
  * - Payloads carry ids only: handlers read the rows, so jobs stay small and hold no secrets.
  */
 export interface JobPayloads {
-  "create-workspace": { taskId: string; workspaceId: string };
+  /** `agentId`: the agent the workspace is made for (absent in jobs queued before it was added). */
+  "create-workspace": { taskId: string; workspaceId: string; agentId?: string };
   "run-task": { taskId: string };
 }
 
