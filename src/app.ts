@@ -8,6 +8,8 @@ import { ApiKeyService } from "./domain/auth/api-key.service.js";
 import { SqlRunStore } from "./infra/db/stores/run.store.js";
 import type { Deps, Logger } from "./domain/shared/deps.js";
 import { TaskControlService } from "./domain/tasks/task-control.service.js";
+import { SqlNodeStore } from "./infra/db/stores/node.store.js";
+import { NodeService } from "./domain/nodes/node.service.js";
 import { SqlTaskStore } from "./infra/db/stores/task.store.js";
 import { SqlAssignmentStore } from "./infra/db/stores/assignment.store.js";
 import { SqlCommandRunStore } from "./infra/db/stores/command-run.store.js";
@@ -121,6 +123,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       logger,
       limits,
       introspection: config.introspection,
+      corsOrigins: config.corsOrigins,
       maxBodyBytes: 2 * 1024 * 1024,
       files: createFileRoutes({
         resolveWorkspace: async (id) => {
@@ -351,6 +354,7 @@ export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions
     workspaces,
     assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
     usage: new UsageService(deps, new SqlUsageStore(db)),
+    nodes: new NodeService(new SqlNodeStore(db), tasks),
     control: new TaskControlService(deps, tasks, taskStore, opts.jobs),
     runs: new SqlRunStore(db, deps),
   };

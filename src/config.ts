@@ -48,6 +48,22 @@ function modelText<T>(parse: (text: string) => T) {
 export const introspectionModes = ["authenticated", "public", "off"] as const;
 export type IntrospectionMode = (typeof introspectionModes)[number];
 
+/**
+ * Web origins whose pages may call the API from a browser (CORS_ORIGINS): none (the default),
+ * a list, or `*` for any. Answers never allow credentials: the key travels in a header.
+ */
+export type CorsOrigins = readonly string[] | "*";
+
+/** An origin as a browser sends it: http(s), host and port, no path. */
+export function isOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z.object({
   PORT: intFrom("PORT", 4000, 0, 65535),
   HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
@@ -135,6 +151,28 @@ const envSchema = z.object({
     .refine((v) => v === undefined || /^(https?|file):\/\/.+/.test(v), {
       message: "must be an http(s):// or file:// URL",
     }),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v, ctx): CorsOrigins => {
+      const items = (v ?? "")
+        .split(",")
+        .map((o) => o.trim())
+        .filter((o) => o !== "");
+      if (items.length === 1 && items[0] === "*") return "*";
+      const bad = items.find((o) => !isOrigin(o));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            bad === "*"
+              ? "may be * alone or a list of origins, not both"
+              : `has ${JSON.stringify(bad.slice(0, 100))}, which is not an origin (like https://app.example.com or http://localhost:5173)`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(items)];
+    }),
 });
 
 export interface Config {
@@ -145,6 +183,8 @@ export interface Config {
   logLevel: (typeof logLevels)[number];
   /** Who may introspect the schema (GraphiQL sends the key): a key holder, anyone, or no one. */
   introspection: IntrospectionMode;
+  /** Origins whose web pages may call /graphql and the file routes (CORS). */
+  corsOrigins: CorsOrigins;
   adminApiKey: string | undefined;
   shutdownTimeoutMs: number;
   /** In-process job workers of `serve` (0 = none, like `serve --no-workers`). */
@@ -220,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     introspection: e.INTROSPECTION,
+    corsOrigins: e.CORS_ORIGINS,
     adminApiKey: e.ADMIN_API_KEY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workers: e.WORKERS,

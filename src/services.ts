@@ -2,6 +2,7 @@ import type { AgentService } from "./domain/agents/agent.service.js";
 import type { AssignmentFeed } from "./domain/agents/assignment-feed.js";
 import type { AssignmentService } from "./domain/assignment/assignment.service.js";
 import type { ApiKeyService } from "./domain/auth/api-key.service.js";
+import type { NodeService } from "./domain/nodes/node.service.js";
 import type { RunStore } from "./domain/runs/run.store.js";
 import type { TaskControlService } from "./domain/tasks/task-control.service.js";
 import type { TaskService } from "./domain/tasks/task.service.js";
@@ -23,6 +24,7 @@ export interface AppServices {
   apiKeys: ApiKeyService;
   workspaces: WorkspaceService;
   usage: UsageService;
+  nodes: NodeService;
   control: TaskControlService;
   runs: RunStore;
   assignments: AssignmentFeed;

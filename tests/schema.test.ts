@@ -6,12 +6,14 @@ import {
   getNullableType,
   GraphQLEnumType,
   GraphQLObjectType,
+  GraphQLUnionType,
   isListType,
   isNonNullType,
   type GraphQLField,
   type GraphQLSchema,
 } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
+import { toolCallErrorCodes } from "../src/domain/errors.js";
 import { buildApiSchema, printApiSchema } from "../src/graphql/schema.js";
 
 const root = join(import.meta.dirname, "..");
@@ -162,5 +164,93 @@ describe("API contract names", () => {
     expect(pageInfo.name).toBe("PageInfo");
     expectFields(pageInfo, ["hasNextPage", "endCursor"]);
     expect(isNonNullType(field(pageInfo, "hasNextPage").type)).toBe(true);
+  });
+});
+
+describe("types GraphQL tools accept without workarounds", () => {
+  it("types a task event's data as details, a union with one member per event type written", () => {
+    expect(field(objectType("TaskEvent"), "details").type.toString()).toBe("TaskEventDetails");
+    const union = schema.getType("TaskEventDetails") as GraphQLUnionType;
+    expect(union).toBeInstanceOf(GraphQLUnionType);
+    expect(
+      union
+        .getTypes()
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual([
+      "ErrorDetails",
+      "MessageDetails",
+      "ProgressDetails",
+      "StatusChangeDetails",
+      "ToolCallDetails",
+      "ToolOutputDetails",
+    ]);
+    expect(field(objectType("StatusChangeDetails"), "to").type.toString()).toBe("TaskStatus!");
+    expect(field(objectType("StatusChangeDetails"), "requeueReason").type.toString()).toBe("RequeueReason");
+    expect(field(objectType("ToolOutputDetails"), "status").type.toString()).toBe("CommandRunStatus");
+  });
+
+  it("has enums, in UPPER_CASE, for roles, error codes and encodings", () => {
+    expect(field(objectType("ConversationMessage"), "role").type.toString()).toBe("ConversationRole!");
+    expect(enumValues("ConversationRole")).toEqual(["USER", "ASSISTANT", "TOOL"]);
+    expect(field(objectType("ToolCall"), "errorCode").type.toString()).toBe("ToolCallErrorCode");
+    expect(enumValues("ToolCallErrorCode")).toEqual([...toolCallErrorCodes]);
+    expect(enumValues("FileEncoding")).toEqual(["UTF8", "BASE64"]);
+  });
+
+  it("counts tokens in SafeInt (sums may pass 2^31), costs in Float", () => {
+    for (const name of ["Usage", "UsageReportRow"]) {
+      const type = objectType(name);
+      for (const f of ["promptTokens", "completionTokens", "cachedTokens", "reasoningTokens", "totalTokens"]) {
+        expect(field(type, f).type.toString(), `${name}.${f}`).toBe("SafeInt!");
+      }
+      expect(field(type, "costUsd").type.toString()).toBe("Float!");
+    }
+  });
+
+  it("reads files with queries, their mutations deprecated with the same arguments and result", () => {
+    const queries = schema.getQueryType()!.getFields();
+    const mutations = schema.getMutationType()!.getFields();
+    const shape = (f: GraphQLField<unknown, unknown>) => ({
+      args: f.args.map((a) => `${a.name}: ${String(a.type)}`),
+      type: String(f.type),
+    });
+    for (const name of ["readFile", "listFiles", "stat"]) {
+      expect(queries[name], name).toBeDefined();
+      expect(shape(queries[name]!)).toEqual(shape(mutations[name]!));
+      expect(queries[name]!.deprecationReason).toBeUndefined();
+      expect(mutations[name]!.deprecationReason).toMatch(new RegExp(`^Use the query ${name} `));
+    }
+    expect(queries.writeFile).toBeUndefined();
+    expect(mutations.writeFile?.deprecationReason).toBeUndefined();
+  });
+
+  it("describes every type, field, argument and enum value it added", () => {
+    const added = [
+      "TaskEventDetails",
+      "StatusChangeDetails",
+      "MessageDetails",
+      "ToolCallDetails",
+      "ToolOutputDetails",
+      "ProgressDetails",
+      "ErrorDetails",
+      "RequeueReason",
+      "ModelCallOutcome",
+      "ConversationRole",
+      "ToolCallErrorCode",
+      "FileEncoding",
+    ];
+    const missing: string[] = [];
+    for (const name of added) {
+      const type = schema.getType(name)!;
+      if (!type.description) missing.push(name);
+      if (type instanceof GraphQLObjectType) {
+        for (const f of Object.values(type.getFields())) if (!f.description) missing.push(`${name}.${f.name}`);
+      }
+      if (type instanceof GraphQLEnumType) {
+        for (const v of type.getValues()) if (!v.description) missing.push(`${name}.${v.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

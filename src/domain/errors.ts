@@ -13,6 +13,13 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
+/**
+ * What a ToolCall records as its error: the code of the domain error it failed with, INTERNAL for
+ * any other failure (its message is not kept), INTERRUPTED when the worker running it stopped.
+ */
+export const toolCallErrorCodes = [...errorCodes, "INTERNAL", "INTERRUPTED"] as const;
+export type ToolCallErrorCode = (typeof toolCallErrorCodes)[number];
+
 export interface ErrorDetails {
   /** The input field at fault, as the client named it (e.g. "title", "after"). */
   field?: string;

@@ -14,6 +14,7 @@ import type {
   TaskStatus,
   WorkspaceStatus,
 } from "./terms.js";
+import type { ToolCallErrorCode } from "./errors.js";
 
 export class AgentRecord {
   id!: string;
@@ -128,7 +129,7 @@ export class ToolCallRecord {
   /** The validated input, with long strings shortened (file contents are not kept here). */
   input!: Json;
   status!: ToolCallStatus;
-  errorCode!: string | null;
+  errorCode!: ToolCallErrorCode | null;
   errorMessage!: string | null;
   startedAt!: Date;
   finishedAt!: Date | null;
@@ -185,7 +186,9 @@ export class ModelCallRecord {
   createdAt!: Date;
 }
 
-export type RunMessageRole = "user" | "assistant" | "tool";
+/** Who wrote a message of a conversation (the system prompt is made for each call, never stored). */
+export const runMessageRoles = ["user", "assistant", "tool"] as const;
+export type RunMessageRole = (typeof runMessageRoles)[number];
 
 /** One message of a task's conversation with its model, append-only, numbered per task. */
 export class RunMessageRecord {

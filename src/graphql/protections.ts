@@ -22,6 +22,7 @@ import {
   isInterfaceType,
   isObjectType,
 } from "graphql";
+import { limits as domainLimits } from "../domain/terms.js";
 
 /** Limits from the OWASP GraphQL cheat sheet, enforced on HTTP and WebSocket alike. */
 export interface QueryLimits {
@@ -62,7 +63,7 @@ export function checkQueryLength(query: unknown, limits: QueryLimits): GraphQLEr
   return null;
 }
 
-interface Metrics {
+export interface Metrics {
   depth: number;
   aliases: number;
   cost: number;
@@ -124,66 +125,107 @@ export function usesIntrospection(document: DocumentNode): boolean {
 }
 
 /**
- * One validation rule computing depth, aliases and cost of each operation with fragments
- * expanded. Cost counts one per field, multiplied for list fields by their `first`
- * argument (its literal, its default, or `assumedPageSize` for a variable), and for the lists of
- * introspection by their average length in this schema: introspection counts like any query.
+ * Depth, aliases and cost of one operation with its fragments expanded. Cost counts one per
+ * field, multiplied for list fields by their `first` or `last` argument (its literal, its
+ * default, or `assumedPageSize` for a variable), and for the lists of introspection by their
+ * average length in this schema: introspection counts like any query. Of the fragments on the
+ * object types of a union or interface, only the dearest counts (an item is of one type).
  */
+export function measureOperation(
+  schema: GraphQLSchema,
+  node: OperationDefinitionNode,
+  fragment: (name: string) => FragmentDefinitionNode | null | undefined,
+  limits: QueryLimits,
+): Metrics {
+  const root =
+    node.operation === "query"
+      ? schema.getQueryType()
+      : node.operation === "mutation"
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
+  const metrics: Metrics = { depth: 0, aliases: 0, cost: 0 };
+  const visiting = new Set<string>();
+
+  const walk = (set: SelectionSetNode, parent: GraphQLOutputType | null | undefined, depth: number, mult: number) => {
+    if (metrics.cost > limits.maxCost * 10 || depth > limits.maxDepth + 1) return;
+    // Under a union or an interface, fragments on different object types never both apply to
+    // one item: each item costs the most expensive of them, not their sum.
+    const abstract = parent ? isAbstractType(getNamedType(parent)) : false;
+    const branches = new Map<string, number>();
+    const fragmentOn = (typeName: string | undefined, selections: SelectionSetNode) => {
+      const t = typeName ? schema.getType(typeName) : undefined;
+      if (!abstract || !t || !isObjectType(t)) return walk(selections, (t ?? parent) as GraphQLOutputType, depth, mult);
+      const before = metrics.cost;
+      walk(selections, t, depth, mult);
+      branches.set(t.name, (branches.get(t.name) ?? 0) + metrics.cost - before);
+      metrics.cost = before;
+    };
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        if (sel.alias) metrics.aliases++;
+        if (sel.name.value === "__typename") continue;
+        const fieldDef = isIntrospection(sel.name.value)
+          ? introspectionRoot(schema, sel.name.value)
+          : fieldOf(parent, sel.name.value);
+        const parentName = parent ? getNamedType(parent).name : "";
+        const factor = parentName.startsWith("__")
+          ? introspectionFactor(schema, parentName, sel.name.value)
+          : listFactor(sel, fieldDef, limits);
+        const m = mult * factor;
+        metrics.cost += mult;
+        if (sel.selectionSet) {
+          metrics.depth = Math.max(metrics.depth, depth + 1);
+          walk(sel.selectionSet, fieldDef?.type, depth + 1, m);
+        }
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        fragmentOn(sel.typeCondition?.name.value, sel.selectionSet);
+      } else {
+        const name = sel.name.value;
+        if (visiting.has(name)) continue;
+        const frag = fragment(name);
+        if (!frag) continue;
+        visiting.add(name);
+        fragmentOn(frag.typeCondition.name.value, frag.selectionSet);
+        visiting.delete(name);
+      }
+    }
+    metrics.cost += Math.max(0, ...branches.values());
+  };
+  walk(node.selectionSet, root, 0, 1);
+  metrics.cost = Math.ceil(metrics.cost);
+  return metrics;
+}
+
+const measured = new WeakMap<DocumentNode, Map<string, number>>();
+
+/**
+ * The cost of the operation a response answers (what `extensions.cost` reports), measured as the
+ * limit measures it; kept per parsed document, which the servers keep for a repeated query.
+ */
+export function costOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  limits: QueryLimits,
+): number {
+  let byOperation = measured.get(document);
+  if (!byOperation) measured.set(document, (byOperation = new Map()));
+  const key = operation.name?.value ?? "";
+  let cost = byOperation.get(key);
+  if (cost === undefined) {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+    cost = measureOperation(schema, operation, (n) => fragments.get(n), limits).cost;
+    byOperation.set(key, cost);
+  }
+  return cost;
+}
+
+/** The limits of every operation, as a validation rule (HTTP and WebSocket run it alike). */
 export function queryLimitsRule(limits: QueryLimits): ValidationRule {
   return (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(node: OperationDefinitionNode) {
-      const schema = context.getSchema();
-      const root =
-        node.operation === "query"
-          ? schema.getQueryType()
-          : node.operation === "mutation"
-            ? schema.getMutationType()
-            : schema.getSubscriptionType();
-      const metrics: Metrics = { depth: 0, aliases: 0, cost: 0 };
-      const visiting = new Set<string>();
-
-      const walk = (
-        set: SelectionSetNode,
-        parent: GraphQLOutputType | null | undefined,
-        depth: number,
-        mult: number,
-      ): void => {
-        if (metrics.cost > limits.maxCost * 10 || depth > limits.maxDepth + 1) return;
-        for (const sel of set.selections) {
-          if (sel.kind === Kind.FIELD) {
-            if (sel.alias) metrics.aliases++;
-            if (sel.name.value === "__typename") continue;
-            const fieldDef = isIntrospection(sel.name.value)
-              ? introspectionRoot(schema, sel.name.value)
-              : fieldOf(parent, sel.name.value);
-            const parentName = parent ? getNamedType(parent).name : "";
-            const factor = parentName.startsWith("__")
-              ? introspectionFactor(schema, parentName, sel.name.value)
-              : listFactor(sel, fieldDef, context, limits);
-            const m = mult * factor;
-            metrics.cost += mult;
-            if (sel.selectionSet) {
-              metrics.depth = Math.max(metrics.depth, depth + 1);
-              walk(sel.selectionSet, fieldDef?.type, depth + 1, m);
-            }
-          } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-            const t = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent;
-            walk(sel.selectionSet, (t ?? parent) as GraphQLOutputType, depth, mult);
-          } else {
-            const name = sel.name.value;
-            if (visiting.has(name)) continue;
-            const frag: FragmentDefinitionNode | null | undefined = context.getFragment(name);
-            if (!frag) continue;
-            visiting.add(name);
-            const t = schema.getType(frag.typeCondition.name.value);
-            walk(frag.selectionSet, (t ?? parent) as GraphQLOutputType, depth, mult);
-            visiting.delete(name);
-          }
-        }
-      };
-      walk(node.selectionSet, root, 0, 1);
-      metrics.cost = Math.ceil(metrics.cost);
-
+      const metrics = measureOperation(context.getSchema(), node, (n) => context.getFragment(n), limits);
       if (metrics.depth > limits.maxDepth) {
         context.reportError(
           limitError(
@@ -234,21 +276,16 @@ function fieldOf(
   return t.getFields()[name];
 }
 
-function listFactor(
-  node: FieldNode,
-  def: GraphQLField<unknown, unknown> | undefined,
-  context: ValidationContext,
-  limits: QueryLimits,
-): number {
-  const firstDef = def?.args.find((a) => a.name === "first");
-  if (!firstDef) return 1;
-  const arg = node.arguments?.find((a) => a.name.value === "first");
-  if (!arg)
-    return typeof firstDef.defaultValue === "number" ? Math.max(1, firstDef.defaultValue) : limits.assumedPageSize;
-  if (arg.value.kind === Kind.INT) return Math.max(1, Number(arg.value.value));
-  if (arg.value.kind === Kind.VARIABLE) {
-    void context;
-    return limits.assumedPageSize;
+function listFactor(node: FieldNode, def: GraphQLField<unknown, unknown> | undefined, limits: QueryLimits): number {
+  const sizeArgs = def?.args.filter((a) => a.name === "first" || a.name === "last") ?? [];
+  if (sizeArgs.length === 0) return 1;
+  // A connection's page size is `first` or `last`; a plain list's is `first`.
+  const arg = node.arguments?.find((a) => a.name.value === "first" || a.name.value === "last");
+  if (!arg) {
+    const fallback = sizeArgs.find((a) => typeof a.defaultValue === "number")?.defaultValue;
+    return typeof fallback === "number" ? Math.max(1, fallback) : domainLimits.pageSize.default;
   }
+  if (arg.value.kind === Kind.INT) return Math.max(1, Number(arg.value.value));
+  if (arg.value.kind === Kind.VARIABLE) return limits.assumedPageSize;
   return 1;
 }

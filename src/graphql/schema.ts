@@ -5,6 +5,7 @@ import { roleAllows } from "../domain/auth/principal.js";
 import { forbidden, unauthenticated } from "../domain/errors.js";
 import type { Role } from "../domain/terms.js";
 import { AgentResolver } from "./agent/agent.resolver.js";
+import { NodeResolver } from "./node/node.resolver.js";
 import { ApiKeyResolver } from "./api-key/api-key.resolver.js";
 import type { Context } from "./context.js";
 import { TaskEventResolver, TaskResolver } from "./task/task.resolver.js";
@@ -12,7 +13,7 @@ import { WorkspaceResolver } from "./workspace/workspace.resolver.js";
 import { TaskCommandUsageResolver, TerminalResolver } from "./tools/terminal.resolver.js";
 import { AgentUsageResolver, TaskUsageResolver, UsageReportResolver } from "./usage/usage.resolver.js";
 import { TaskControlResolver } from "./control/control.resolver.js";
-import { withToolMutations } from "./tools/tool-operations.js";
+import { withToolOperations } from "./tools/tool-operations.js";
 import { toolCatalog } from "../tools/catalog.js";
 import type { ToolDefinition } from "../tools/registry.js";
 
@@ -37,6 +38,7 @@ export const resolvers = [
   AgentUsageResolver,
   UsageReportResolver,
   TaskControlResolver,
+  NodeResolver,
 ] as const;
 
 /**
@@ -53,8 +55,9 @@ const topicPubSubUnused = {
 };
 
 /**
- * The API's schema: type-graphql's resolvers, plus one mutation per tool made from its
- * declaration (tools/tool-operations.ts). `tools` defaults to the service's catalog.
+ * The API's schema: type-graphql's resolvers, plus one mutation per tool (and a query per
+ * read-only tool) made from its declaration (tools/tool-operations.ts). `tools` defaults to the
+ * service's catalog.
  */
 export async function buildApiSchema(tools: readonly ToolDefinition[] = toolCatalog): Promise<GraphQLSchema> {
   const schema = await buildSchema({
@@ -64,7 +67,25 @@ export async function buildApiSchema(tools: readonly ToolDefinition[] = toolCata
     emitSchemaFile: false,
     pubSub: topicPubSubUnused as never,
   });
-  return withToolMutations(schema, tools);
+  return withRootTypeDescriptions(withToolOperations(schema, tools));
+}
+
+/** What the docs (GraphiQL) say of the root types: type-graphql gives them no description. */
+const rootTypeDescriptions: Record<string, string> = {
+  Query:
+    "Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it.",
+  Mutation:
+    "Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall.",
+  Subscription:
+    "Live streams over WebSocket (graphql-ws). taskEvents and commandOutput first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing.",
+};
+
+/** `schema` with its Query, Mutation and Subscription types described. */
+function withRootTypeDescriptions(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (type) type.description = rootTypeDescriptions[type.name];
+  }
+  return schema;
 }
 
 /** The SDL committed as schema.graphql. */

@@ -5,12 +5,19 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
-import { GraphQLError, type GraphQLSchema } from "graphql";
+import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { AppServices as Services } from "../services.js";
 import { createContext, type Context } from "../graphql/context.js";
 import { createErrorFormatter } from "../graphql/errors.js";
-import type { IntrospectionMode } from "../config.js";
-import { checkQueryLength, queryLimitsRule, usesIntrospection, type QueryLimits } from "../graphql/protections.js";
+import type { CorsOrigins, IntrospectionMode } from "../config.js";
+import {
+  checkQueryLength,
+  costOf,
+  queryLimitsRule,
+  usesIntrospection,
+  type QueryLimits,
+} from "../graphql/protections.js";
+import { createCors } from "./cors.js";
 import type { AppLogger } from "../logger.js";
 import type { FileRouteHandler } from "./files.js";
 import { principalFrom } from "./identity.js";
@@ -24,6 +31,8 @@ export interface HttpAppOptions {
   limits: QueryLimits;
   /** Who may introspect the schema (INTROSPECTION). */
   introspection: IntrospectionMode;
+  /** Origins whose pages may call the API from a browser (CORS_ORIGINS). */
+  corsOrigins: CorsOrigins;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   readiness: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
@@ -56,28 +65,80 @@ const operationLogPlugin: ApolloServerPlugin<Context> = {
 
 /**
  * Introspection (`__schema`, `__type`) by key holders only (the default), by anyone, or by no one.
- * It counts against the query limits like any query (protections.ts).
+ * It counts against the query limits like any query (protections.ts). Over HTTP every refusal is
+ * a GraphQL error in a 200 answer, as for any other error of a well-formed request.
  */
 export function introspectionRefusal(mode: IntrospectionMode, authenticated: boolean): GraphQLError | null {
   if (mode === "public" || (mode === "authenticated" && authenticated)) return null;
   if (mode === "off") {
     return new GraphQLError("Introspection is turned off on this server (INTROSPECTION=off)", {
-      extensions: { code: "FORBIDDEN", http: { status: 403 } },
+      extensions: { code: "FORBIDDEN", http: { status: 200 } },
     });
   }
   return new GraphQLError(
     "Introspection needs an API key: send Authorization: Bearer <key> (in GraphiQL, in the Headers tab)",
-    { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } },
+    { extensions: { code: "UNAUTHENTICATED", http: { status: 200 } } },
   );
 }
 
-const introspectionGate = (mode: IntrospectionMode): ApolloServerPlugin<Context> => ({
+/**
+ * The one shape of an authentication failure over HTTP: status 200 and a GraphQL error with code
+ * UNAUTHENTICATED, for a missing key and a wrong one alike, and no data. Every client library
+ * reads it as a GraphQL error (a 401 reaches some of them as a network error without its body).
+ */
+export const keyNeeded = (message: string) =>
+  new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 200 } } });
+
+const anonymousFields = new Set(["__typename", "__schema", "__type"]);
+
+/** Whether an operation asks for anything but `__typename` and introspection (fragments expanded). */
+function needsKey(document: DocumentNode, operation: OperationDefinitionNode): boolean {
+  const fragments = new Map(
+    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
+  );
+  const seen = new Set<string>();
+  const check = (sel: OperationDefinitionNode["selectionSet"]): boolean =>
+    sel.selections.some((s) => {
+      if (s.kind === Kind.FIELD) return !anonymousFields.has(s.name.value);
+      if (s.kind === Kind.INLINE_FRAGMENT) return check(s.selectionSet);
+      if (seen.has(s.name.value)) return false;
+      seen.add(s.name.value);
+      const f = fragments.get(s.name.value);
+      return f ? check(f.selectionSet) : false;
+    });
+  return check(operation.selectionSet);
+}
+
+/** Who may run what, decided once the operation is known: a key for anything but `__typename`; introspection per INTROSPECTION. */
+const accessGate = (mode: IntrospectionMode): ApolloServerPlugin<Context> => ({
   async requestDidStart() {
     return {
       async didResolveOperation(rc) {
+        const anonymous = rc.contextValue.principal === null;
+        if (anonymous && rc.operation && needsKey(rc.document, rc.operation)) {
+          throw keyNeeded("This operation needs an API key: send Authorization: Bearer <key>");
+        }
         if (mode === "public" || !usesIntrospection(rc.document)) return;
-        const refusal = introspectionRefusal(mode, rc.contextValue.principal !== null);
+        const refusal = introspectionRefusal(mode, !anonymous);
         if (refusal) throw refusal;
+      },
+    };
+  },
+});
+
+/**
+ * Each answer says what its operation cost, as the limit counts it:
+ * `extensions.cost = { requested, maximum }`. A client can see how close a query comes to the
+ * maximum before it grows past it.
+ */
+const costReport = (limits: QueryLimits): ApolloServerPlugin<Context> => ({
+  async requestDidStart() {
+    return {
+      async willSendResponse(rc) {
+        if (!rc.document || !rc.operation || rc.response.body.kind !== "single") return;
+        const result = rc.response.body.singleResult;
+        const requested = costOf(rc.schema, rc.document, rc.operation, limits);
+        result.extensions = { ...result.extensions, cost: { requested, maximum: limits.maxCost } };
       },
     };
   },
@@ -144,7 +205,12 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
   const apollo = new ApolloServer<Context>({
     schema: opts.schema,
     introspection: true,
-    csrfPrevention: true,
+    // A simple request (one a page of any origin can send without a preflight) is refused unless
+    // it carries one of these headers; each forces a preflight, which CORS_ORIGINS answers. The
+    // key's header counts: a request that sends a key cannot be forged by another page.
+    csrfPrevention: {
+      requestHeaders: ["authorization", "x-apollo-operation-name", "apollo-require-preflight", "graphql-preflight"],
+    },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     // The process's own SIGTERM handler drains requests first; Apollo must not stop on the signal
@@ -164,7 +230,8 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       operationLogPlugin,
-      introspectionGate(opts.introspection),
+      accessGate(opts.introspection),
+      costReport(limits),
     ],
   });
 
@@ -208,7 +275,9 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: async () => {
-        const principal = await principalFrom(req.headers.authorization, services.apiKeys);
+        const principal = await principalFrom(req.headers.authorization, services.apiKeys).catch(() => {
+          throw keyNeeded("The API key is missing, malformed, unknown or revoked");
+        });
         const info = requestInfo.get(req);
         return createContext(services, principal, info?.requestId ?? "", info);
       },
@@ -223,8 +292,12 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     }
   }
 
+  const cors = createCors(opts.corsOrigins);
+
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname;
+    if (cors.preflight(req, res, path)) return;
+    cors.decorate(req, res, path);
     if (path === "/graphql") return handleGraphql(req, res, url);
     if (opts.files && path.startsWith("/workspaces/") && (await opts.files(req, res, url))) return;
     if (req.method !== "GET" && req.method !== "HEAD") {

@@ -146,8 +146,9 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
         services.workspaces.byTaskIds([task.id]).then((m) => m.get(task.id)),
         services.agents.get(task.assignedAgentId),
       ]);
-      // A task starts work only on a READY workspace (its creation job queues this run again).
-      if (!ws || ws.status !== "READY" || ws.agentId !== task.assignedAgentId || !agent) return;
+      // A task starts work only on a READY workspace (its creation job queues this run again),
+      // and only for a builtin agent: an external one works its tasks over the API.
+      if (!ws || ws.status !== "READY" || ws.agentId !== task.assignedAgentId || agent?.kind !== "BUILTIN") return;
       await o.runtime.run({
         taskId: task.id,
         agentId: agent.id,

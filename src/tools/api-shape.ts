@@ -13,13 +13,15 @@ export interface ApiShape {
   scalar?: "ID" | "DateTimeISO" | "JSON" | "JSONObject";
   /** An object type the API defines itself (its resolvers live there): the value is one of those. */
   type?: string;
+  /** An enum's values described, by value (the API names them in UPPER_CASE: utf8 → UTF8). */
+  values?: Record<string, string>;
 }
 
 export const apiShapes = z.registry<ApiShape>();
 
-/** Names an object or enum schema in the API. */
-export function named<T extends z.ZodType>(name: string, schema: T): T {
-  apiShapes.add(schema, { name });
+/** Names an object or enum schema in the API (and describes an enum's values). */
+export function named<T extends z.ZodType>(name: string, schema: T, values?: Record<string, string>): T {
+  apiShapes.add(schema, values ? { name, values } : { name });
   return schema;
 }
 

@@ -5,7 +5,7 @@ import { conflict, DomainError, forbidden, invalidFields, notFound } from "../do
 import { isId, newId } from "../domain/ids.js";
 import type { Deps } from "../domain/shared/deps.js";
 import type { ToolCallStore } from "../domain/tools/tool-call.store.js";
-import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../domain/shared/pagination.js";
+import { keyset, toPage, type Page, type PageArgs } from "../domain/shared/pagination.js";
 import { appendEvent } from "../domain/tasks/task-events.js";
 import type { TaskService } from "../domain/tasks/task.service.js";
 import type { WorkspaceService } from "../domain/workspaces/workspace.service.js";
@@ -191,8 +191,8 @@ export class ToolService {
   /** A task's tool calls, newest first. */
   async list(taskId: string, args: PageArgs): Promise<Page<ToolCallRecord>> {
     if (!isId(taskId)) throw notFound("Task", taskId, "taskId");
-    const size = pageSize(args.first);
-    const rows = await this.store.page(taskId, args.after ? decodeCursor(args.after) : null, size + 1);
-    return toPage(rows, size, () => this.store.count(taskId));
+    const range = keyset(args);
+    const rows = await this.store.page(taskId, range);
+    return toPage(rows, range, () => this.store.count(taskId));
   }
 }

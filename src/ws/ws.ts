@@ -22,6 +22,7 @@ import {
   checkQueryLength,
   limitError,
   queryLimitsRule,
+  costOf,
   usesIntrospection,
   type QueryLimits,
 } from "../graphql/protections.js";
@@ -186,8 +187,19 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
         };
       },
       onNext: (_ctx, _id, _payload, args, result) => {
-        if (!result.errors || result.errors.length === 0) return undefined;
-        return { ...result, errors: format(result.errors, (args.contextValue as Context).requestId) } as never;
+        // A query's or mutation's answer says what it cost (as over HTTP); a subscription's
+        // events do not repeat it (its cost was checked when it started).
+        const operation = getOperationAST(args.document, args.operationName);
+        const cost =
+          operation && operation.operation !== "subscription"
+            ? { cost: { requested: costOf(opts.schema, args.document, operation, limits), maximum: limits.maxCost } }
+            : null;
+        if (!cost && (!result.errors || result.errors.length === 0)) return undefined;
+        return {
+          ...result,
+          ...(result.errors?.length ? { errors: format(result.errors, (args.contextValue as Context).requestId) } : {}),
+          ...(cost ? { extensions: { ...result.extensions, ...cost } } : {}),
+        } as never;
       },
       onError: (ctx, id, _payload, errors) => format(errors, `${ctx.extra.connectionId ?? "ws"}/${id}`) as never,
       onClose: (ctx) => {

@@ -70,7 +70,9 @@ describe.skipIf(!hasBwrap)("commands and Python in the sandbox [sqlite]", () => 
     expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i + 1));
     expect(chunks.at(-1)).toMatchObject({ stream: "EXIT" });
     expect(JSON.parse(chunks.at(-1)?.data ?? "{}")).toMatchObject({ status: "SUCCEEDED", exitCode: 0 });
-    live.stop();
+    // The stream is over with its EXIT chunk: the server completes the subscription.
+    await live.ended;
+    expect(live.completed).toBe(true);
 
     const ended = await waitEnd(started.id);
     expect(ended).toMatchObject({ status: "SUCCEEDED", exitCode: 0, sandbox: "BWRAP", truncated: false });
@@ -79,9 +81,19 @@ describe.skipIf(!hasBwrap)("commands and Python in the sandbox [sqlite]", () => 
 
     // A late subscriber replays all of it.
     const late = collect(s.ws(), CommandOutputDocument, { runId: started.id, afterSeq: 0 });
-    const replay: CommandOutputSubscription[] = await late.waitFor(chunks.length);
+    await late.ended;
+    const replay: CommandOutputSubscription[] = late.items;
+    expect(late.completed).toBe(true);
+    expect(replay.map((c) => c.commandOutput.seq)).toEqual(chunks.map((c) => c.seq));
     expect(replay.map((c) => c.commandOutput.data).join("")).toContain("first\nsecond\n");
-    late.stop();
+    // One that has seen it all (its afterSeq at the EXIT chunk) completes at once, with nothing.
+    const done = collect(s.ws(), CommandOutputDocument, { runId: started.id, afterSeq: chunks.length });
+    await done.ended;
+    expect({ completed: done.completed, items: done.items.length, errors: done.errors }).toEqual({
+      completed: true,
+      items: 0,
+      errors: [],
+    });
 
     const events = (await s.ok(TaskDocument, { id: taskId, first: 500 })).task?.events ?? [];
     expect(events.some((e) => e.type === "TOOL_OUTPUT" && e.content.includes("exited 0"))).toBe(true);

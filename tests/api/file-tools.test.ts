@@ -7,6 +7,8 @@ import {
   CreateTaskDocument,
   DeleteFileDocument,
   ListFilesDocument,
+  MutationFieldDeprecationsDocument,
+  ReadFileByMutationDocument,
   ReadFileDocument,
   TaskDocument,
   ToolCallsDocument,
@@ -141,6 +143,38 @@ describe("file tools [sqlite]", () => {
     expect(code(bad)).toMatchObject({ code: "NOT_FOUND", field: "workspaceId" });
     const del = await s.gql(DeleteFileDocument, { workspaceId, path: "." });
     expect(code(del)?.code).toBe("POLICY_DENIED");
+  });
+
+  it("reads with queries; the deprecated readFile mutation still works, through the same tool service", async () => {
+    await s.ok(WriteFileDocument, {
+      input: { workspaceId, path: "bytes.bin", content: "AAEC/w==", encoding: "BASE64" },
+    });
+    const query = (await s.ok(ReadFileDocument, { workspaceId, path: "bytes.bin", encoding: "BASE64" })).readFile;
+    expect(query).toMatchObject({ content: "AAEC/w==", encoding: "BASE64", size: 4 });
+    const text = (await s.ok(ReadFileDocument, { workspaceId, path: "src/app.py" }, viewerKey)).readFile;
+    expect(text.encoding).toBe("UTF8");
+
+    const old = (await s.ok(ReadFileByMutationDocument, { workspaceId, path: "bytes.bin", encoding: "BASE64" }))
+      .readFile;
+    expect(old).toEqual({ path: "bytes.bin", content: "AAEC/w==", encoding: "BASE64", version: query.version });
+    // Both are recorded as ToolCalls, and neither (a person's read) is an event of the task.
+    const calls = (await s.ok(ToolCallsDocument, { taskId, first: 100 })).toolCalls.edges.map((e) => e.node);
+    expect(
+      calls.filter((c) => c.tool === "readFile" && c.input && JSON.stringify(c.input).includes("bytes.bin")),
+    ).toHaveLength(2);
+    const events = (await s.ok(TaskDocument, { id: taskId, first: 200 })).task?.events ?? [];
+    expect(events.filter((e) => e.type === "TOOL_CALL" && e.content.includes("bytes.bin"))).toHaveLength(1);
+
+    const fields = (await s.ok(MutationFieldDeprecationsDocument)).__type?.fields ?? [];
+    const deprecated = fields.filter((f) => f.isDeprecated).map((f) => [f.name, f.deprecationReason]);
+    expect(deprecated).toEqual(
+      expect.arrayContaining([
+        ["readFile", expect.stringMatching(/^Use the query readFile/)],
+        ["listFiles", expect.stringMatching(/^Use the query listFiles/)],
+        ["stat", expect.stringMatching(/^Use the query stat/)],
+      ]),
+    );
+    expect(fields.find((f) => f.name === "writeFile")?.isDeprecated).toBe(false);
   });
 
   it("uploads and downloads over HTTP with the same keys and rules", async () => {

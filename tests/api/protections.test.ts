@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   buildClientSchema,
   getIntrospectionQuery,
@@ -22,12 +23,17 @@ interface Reply {
   status: number;
   contentType: string;
   headers: Headers;
-  body: { data?: Record<string, unknown> | null; errors?: GraphQLFormattedError[] };
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: GraphQLFormattedError[];
+    extensions?: Record<string, unknown>;
+  };
 }
 
 interface WsReply {
   data?: Record<string, unknown> | null;
   errors?: GraphQLFormattedError[];
+  extensions?: Record<string, unknown>;
 }
 
 const MB = 1024 * 1024;
@@ -222,15 +228,66 @@ describeProfiles("query protections", (profile) => {
       expect(schema.getSubscriptionType()?.getFields().taskEvents).toBeDefined();
     });
 
-    it("introspection without a key → 401 UNAUTHENTICATED, saying how to send one; __typename alone is fine", async () => {
+    it("introspection without a key → UNAUTHENTICATED (in a 200, as every auth error), saying how to send one; __typename alone is fine", async () => {
       for (const query of [getIntrospectionQuery(), '{ __type(name: "Task") { name } }']) {
         const r = await post(query, {}, null);
-        expect(r.status).toBe(401);
+        expect(r.status).toBe(200);
         expect(r.body.data).toBeUndefined();
         expect(r.body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
         expect(r.body.errors?.[0]?.message).toMatch(/Introspection needs an API key/);
       }
-      expect((await post("{ __typename }", {}, null)).body).toEqual({ data: { __typename: "Query" } });
+      expect((await post("{ __typename }", {}, null)).body).toEqual({
+        data: { __typename: "Query" },
+        extensions: { cost: { requested: 0, maximum: 10_000 } },
+      });
+    });
+
+    it("says in extensions.cost what each query and mutation cost, as the limit counts it", async () => {
+      // tasks 1, then 10 × each field below it (the page of 10): totalCount, edges, node, id, title = 51
+      const q = "{ tasks(first: 10) { totalCount edges { node { id title } } } }";
+      expect((await post(q)).body.extensions).toEqual({ cost: { requested: 51, maximum: 10_000 } });
+      // A variable page size counts as the assumed 100.
+      const r = await http({
+        body: JSON.stringify({
+          query: "query($n: Int) { tasks(first: $n) { edges { node { id } } } }",
+          variables: { n: 2 },
+        }),
+        headers: { "content-type": "application/json" },
+      });
+      expect(r.body.extensions).toEqual({ cost: { requested: 301, maximum: 10_000 } });
+      const m = await http({
+        body: JSON.stringify({
+          query: print(CreateTaskDocument),
+          variables: { input: { title: "cost", complexity: 1 } },
+        }),
+        headers: { "content-type": "application/json" },
+      });
+      expect((m.body.extensions?.cost as { requested: number }).requested).toBeGreaterThan(1);
+      // `last` counts as `first` does; of a union's fragments only the dearest counts per item:
+      // tasks 1 + 2 × (edges, node, id, events) + 2 × 500 × (id, details, max(3, 2)) = 5,009.
+      const union = `{ tasks(last: 2) { edges { node { id events(first: 500) { id details {
+        ... on StatusChangeDetails { from to note } ... on MessageDetails { role author } } } } } } }`;
+      expect((await post(union)).body.extensions).toMatchObject({ cost: { requested: 5_009 } });
+      // Over graphql-ws as well (a subscription's events do not repeat it).
+      expect((await wsQuery(s.ws(), q)).extensions).toEqual({ cost: { requested: 51, maximum: 10_000 } });
+    });
+
+    it("serves automatic persisted queries: a hash alone once the query is known, by POST or GET", async () => {
+      const query = "{ me { role } }";
+      const sha256Hash = createHash("sha256").update(query).digest("hex");
+      const persisted = { persistedQuery: { version: 1, sha256Hash } };
+      const json = { "content-type": "application/json" };
+      const unknown = await http({ body: JSON.stringify({ extensions: persisted }), headers: json });
+      expect(unknown.body.errors?.[0]?.extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
+      const registered = await http({ body: JSON.stringify({ query, extensions: persisted }), headers: json });
+      expect(registered.body.data).toEqual({ me: { role: "ADMIN" } });
+      const byHash = await http({ body: JSON.stringify({ extensions: persisted }), headers: json });
+      expect(byHash.body.data).toEqual({ me: { role: "ADMIN" } });
+      const get = await http({
+        method: "GET",
+        search: `?extensions=${encodeURIComponent(JSON.stringify(persisted))}`,
+      });
+      expect(get.body.data).toEqual({ me: { role: "ADMIN" } });
     });
 
     it("a body over 2 MB → 413, and the server keeps serving", async () => {
@@ -253,13 +310,13 @@ describeProfiles("query protections", (profile) => {
       expect(await taskCount()).toBe(before);
     });
 
-    /*
-     * CSRF prevention (Apollo Server's csrfPrevention: true). A request is refused when it is one a
-     * browser would send cross-site without a CORS preflight: its content-type is missing or one of
-     * text/plain, application/x-www-form-urlencoded, multipart/form-data, AND it carries neither
-     * `apollo-require-preflight` nor `x-apollo-operation-name`. Apollo does not look at
-     * Authorization, so a plain GET is refused even with a key: GET needs one of those headers
-     * (or content-type: application/json). POST with application/json always passes.
+    /**
+     * CSRF prevention. A request is refused when it is one a page of any origin could send
+     * without a CORS preflight: its content-type is missing or one of text/plain,
+     * application/x-www-form-urlencoded, multipart/form-data, AND it carries none of
+     * Authorization, `apollo-require-preflight`, `x-apollo-operation-name`, `graphql-preflight`.
+     * Each of those headers forces a preflight, which only CORS_ORIGINS passes: a request with a
+     * key cannot be forged by another page. So urql's default GET with its key is served.
      */
     describe("CSRF prevention", () => {
       const mutation = JSON.stringify({
@@ -268,24 +325,31 @@ describeProfiles("query protections", (profile) => {
       });
 
       for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
-        it(`POST with content-type ${type} is refused and runs nothing`, async () => {
+        it(`POST with content-type ${type} and no key is refused as CSRF and runs nothing`, async () => {
           const before = await taskCount();
-          const r = await http({ body: mutation, headers: { "content-type": type } });
+          const r = await http({ body: mutation, headers: { "content-type": type }, key: null });
           expect(r.status).toBe(400);
           expect(r.body.errors?.[0]?.message).toMatch(/Cross-Site Request Forgery/);
           expect(r.body.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
           expect(await taskCount()).toBe(before);
         });
+        it(`POST with content-type ${type} and a key is not JSON: refused, runs nothing`, async () => {
+          const before = await taskCount();
+          const r = await http({ body: mutation, headers: { "content-type": type } });
+          expect(r.status).toBe(400);
+          expect(await taskCount()).toBe(before);
+        });
       }
 
-      it("a GET with no content-type and no preflight header is refused, even with a key", async () => {
-        const r = await http({ method: "GET", search: `?query=${encodeURIComponent(meQuery)}` });
+      it("a GET with no content-type, no key and no preflight header is refused", async () => {
+        const r = await http({ method: "GET", search: `?query=${encodeURIComponent("{ __typename }")}`, key: null });
         expect(r.status).toBe(400);
         expect(r.body.errors?.[0]?.message).toMatch(/Cross-Site Request Forgery/);
         expect(r.body.data).toBeUndefined();
       });
 
       for (const [name, headers] of [
+        ["only its key (urql's default)", {}],
         ["apollo-require-preflight", { "apollo-require-preflight": "true" }],
         ["x-apollo-operation-name", { "x-apollo-operation-name": "Me" }],
         ["content-type: application/json", { "content-type": "application/json" }],
@@ -293,7 +357,7 @@ describeProfiles("query protections", (profile) => {
         it(`a GET with ${name} is served`, async () => {
           const r = await http({ method: "GET", search: `?query=${encodeURIComponent(meQuery)}`, headers });
           expect(r.status).toBe(200);
-          expect(r.body).toEqual({ data: { me: { id: expect.any(String) } } });
+          expect(r.body).toMatchObject({ data: { me: { id: expect.any(String) } } });
         });
       }
     });
@@ -325,11 +389,11 @@ describeProfiles("query protections", (profile) => {
       });
 
       it("with that media type a validation error is HTTP 400", async () => {
-        const r = await post("{ me { id } nope }", { accept: "application/graphql-response+json" });
+        const r = await post("{ me { id } zzz }", { accept: "application/graphql-response+json" });
         expect(r.status).toBe(400);
         expect(r.contentType).toMatch(/^application\/graphql-response\+json/);
         expect(r.body.errors?.[0]).toMatchObject({
-          message: 'Cannot query field "nope" on type "Query".',
+          message: 'Cannot query field "zzz" on type "Query".',
           extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
         });
         expect(r.body.data).toBeUndefined();
@@ -460,7 +524,7 @@ describe("INTROSPECTION=public and INTROSPECTION=off [sqlite]", () => {
   it("public: anyone may introspect", async () => {
     const s = await startTestServer("sqlite", { workers: 0, env: { INTROSPECTION: "public" } });
     try {
-      expect(await introspect(s, null)).toEqual({
+      expect(await introspect(s, null)).toMatchObject({
         status: 200,
         body: { data: { __schema: { queryType: { name: "Query" } } } },
       });
@@ -474,7 +538,7 @@ describe("INTROSPECTION=public and INTROSPECTION=off [sqlite]", () => {
     try {
       for (const key of [null, s.adminKey]) {
         const r = await introspect(s, key);
-        expect(r.status).toBe(403);
+        expect(r.status).toBe(200);
         expect(r.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
       }
       const ws = await wsQuery(s.ws(), "{ __schema { queryType { name } } }");

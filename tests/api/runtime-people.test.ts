@@ -80,7 +80,7 @@ describeProfiles("people in the loop", (profile) => {
     await sleep(1_800); // the command ends; no further model turn while paused, sweeps included
     expect(fake.requests.length).toBe(from + 1);
     const mid = (await s.ok(RuntimeTaskDocument, { id: t.id })).task!;
-    expect(mid.conversation.filter((m) => m.role === "tool")).toHaveLength(1);
+    expect(mid.conversation.filter((m) => m.role === "TOOL")).toHaveLength(1);
 
     const again = await s.gql(PauseTaskDocument, { id: t.id });
     expect(again.errors?.[0]?.extensions?.code).toBe("CONFLICT");

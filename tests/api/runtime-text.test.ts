@@ -35,12 +35,12 @@ describeProfiles("outside text in the runtime", (profile) => {
     // Nothing of the step was lost: the streamed text, the turn, the command's output and result.
     const said = done.events.filter((e) => e.type === "MESSAGE" && (e.data as { role?: string }).role === "assistant");
     expect(said.map((e) => e.content).join("")).toBe("zero\ufffdbyte");
-    expect(done.conversation.find((m) => m.role === "assistant")?.content).toBe("zero\ufffdbyte");
+    expect(done.conversation.find((m) => m.role === "ASSISTANT")?.content).toBe("zero\ufffdbyte");
     const output = done.events.find(
       (e) => e.type === "TOOL_OUTPUT" && (e.data as { tool?: string }).tool === "runCommand",
     );
     expect(output?.content).toContain("x\ufffdy");
-    expect(done.conversation.find((m) => m.role === "tool")?.content).toContain("x\ufffdy");
+    expect(done.conversation.find((m) => m.role === "TOOL")?.content).toContain("x\ufffdy");
     const [run] = (await suite.s.ok(CommandRunsDocument, { taskId: t.id })).commandRuns;
     expect(run?.status).toBe("SUCCEEDED");
     const replay = collect(suite.s.ws(), CommandOutputDocument, { runId: run!.id, afterSeq: 0 });
@@ -67,6 +67,6 @@ describeProfiles("outside text in the runtime", (profile) => {
     expect(parts.every((e) => e.content.length <= 4_000)).toBe(true);
     expect(parts.map((e) => e.content).join("")).toBe(long);
     expect(parts.map((e) => (e.data as { part: number }).part)).toEqual(parts.map((_, i) => i + 1));
-    expect(done.conversation.find((m) => m.role === "assistant")?.content).toBe(long);
+    expect(done.conversation.find((m) => m.role === "ASSISTANT")?.content).toBe(long);
   });
 });

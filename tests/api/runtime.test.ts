@@ -150,9 +150,9 @@ describeProfiles("agent runtime", (profile) => {
     expect(done.usage.totalTokens).toBe(6 * TURN_TOKENS);
     expect(done.usage.costUsd).toBeCloseTo(6 * TURN_COST, 10);
     // The conversation is stored: user, then assistant/tool messages per step.
-    expect(done.conversation[0]!.role).toBe("user");
-    expect(done.conversation.filter((m) => m.role === "assistant")).toHaveLength(6);
-    expect(done.conversation.filter((m) => m.role === "tool")).toHaveLength(7);
+    expect(done.conversation[0]!.role).toBe("USER");
+    expect(done.conversation.filter((m) => m.role === "ASSISTANT")).toHaveLength(6);
+    expect(done.conversation.filter((m) => m.role === "TOOL")).toHaveLength(7);
   }, 40_000);
 
   const modelsAsked = (from: number) => fake.requests.slice(from).map((r) => r.model);
@@ -276,7 +276,7 @@ describeProfiles("agent runtime", (profile) => {
     expect(fake.requests.length).toBe(from + 1);
     const done = (await s.ok(RuntimeTaskDocument, { id: t.id })).task!;
     expect(done.status).toBe("CANCELLED");
-    expect(done.conversation.filter((m) => m.role === "assistant")).toHaveLength(0);
+    expect(done.conversation.filter((m) => m.role === "ASSISTANT")).toHaveLength(0);
   });
 
   it("cancelling a task during a command kills the command and asks the model nothing more", async () => {

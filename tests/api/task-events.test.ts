@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import {
+  CancelTaskDocument,
   CreateAgentDocument,
   CreateTaskDocument,
   TaskChangedWithAgentDocument,
@@ -128,6 +130,61 @@ describeProfiles("taskEvents", (profile) => {
     await s.ok(UpdateTaskDocument, { id: task.id, input: { title: "watched 2" } });
     expect(await titled("watched 2")).toBe("new-name");
     live.stop();
+  });
+
+  it("completes after the event moving the task into a final status (CANCELLED, COMPLETE), not at FAILED", async () => {
+    const task = await newTask("ends");
+    const sub = collect(s.ws(), TaskEventsDocument, { taskId: task.id });
+    await writeEvents(task.id, 2); // FAILED, then PENDING again: FAILED is no end
+    await sub.waitFor(3);
+    expect(sub.completed).toBe(false);
+    await s.ok(CancelTaskDocument, { id: task.id });
+    await sub.ended;
+    expect(sub.completed).toBe(true);
+    expect(seqs(sub.items)).toEqual([1, 2, 3, 4]);
+    expect(sub.items.at(-1)?.taskEvents).toMatchObject({ type: "STATUS_CHANGE", data: { to: "CANCELLED" } });
+
+    // Subscribed once the task is final: its stored events, then complete (also with nothing left).
+    const late = collect(s.ws(), TaskEventsDocument, { taskId: task.id, afterSeq: 2 });
+    await late.ended;
+    expect({ completed: late.completed, seqs: seqs(late.items) }).toEqual({ completed: true, seqs: [3, 4] });
+    const none = collect(s.ws(), TaskEventsDocument, { taskId: task.id, afterSeq: 4 });
+    await none.ended;
+    expect({ completed: none.completed, items: none.items.length, errors: none.errors }).toEqual({
+      completed: true,
+      items: 0,
+      errors: [],
+    });
+  });
+
+  it("resumes after a dropped connection with graphql-ws's retry, without a duplicate or a gap", async () => {
+    const task = await newTask("reconnect");
+    const sockets: WebSocket[] = [];
+    const client = s.ws(s.adminKey, {
+      retryAttempts: 5,
+      retryWait: () => Promise.resolve(),
+      shouldRetry: () => true,
+      on: { connected: (socket) => sockets.push(socket as WebSocket) },
+    });
+    // The documented pattern: the payload's afterSeq follows the last seq received…
+    const resuming = collect(client, TaskEventsDocument, { taskId: task.id, afterSeq: 0 }, (e) => e.taskEvents.seq);
+    // …and what a client that does not do it receives.
+    const naive = collect(client, TaskEventsDocument, { taskId: task.id, afterSeq: 0 });
+    await writeEvents(task.id, 4);
+    await resuming.waitFor(5);
+    await naive.waitFor(5);
+
+    sockets[0]!.terminate(); // the connection drops mid-stream, as a network failure would
+    await writeEvents(task.id, 4);
+    await s.ok(CancelTaskDocument, { id: task.id });
+    await resuming.ended;
+    expect(sockets.length).toBeGreaterThanOrEqual(2);
+    expect({ completed: resuming.completed, seqs: seqs(resuming.items) }).toEqual({
+      completed: true,
+      seqs: range(1, 10),
+    });
+    await naive.ended;
+    expect(seqs(naive.items).slice(0, 10)).toEqual([1, 2, 3, 4, 5, 1, 2, 3, 4, 5]);
   });
 
   it("rejects a subscription to an unknown task with NOT_FOUND", async () => {

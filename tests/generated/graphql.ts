@@ -21,170 +21,241 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
   /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
   JSONObject: { input: any; output: any; }
+  /** The `SafeInt` scalar type represents non-fractional signed whole numeric values that are considered safe as defined by the ECMAScript specification. */
+  SafeInt: { input: number; output: number; }
 };
 
 /** A worker that takes tasks within its complexity range. */
-export type Agent = {
+export type Agent = Node & {
   __typename?: 'Agent';
   /** Tasks assigned to it and not finished. */
   activeTasks: Scalars['Int']['output'];
+  /** When the agent was created. */
   createdAt: Scalars['DateTimeISO']['output'];
   /** The task the agent is working on now. */
   currentTask?: Maybe<Task>;
+  /** Global id (UUIDv7), unique across all types. */
   id: Scalars['ID']['output'];
   /** The agent's role, put at the top of its conversations. */
   instructions?: Maybe<Scalars['String']['output']>;
+  /** Who runs it: this service (BUILTIN) or a program using this API (EXTERNAL). */
   kind: AgentKind;
   /** When it last took a task or finished one. */
   lastActiveAt?: Maybe<Scalars['DateTimeISO']['output']>;
   /** Its last heartbeat; silent for AGENT_HEARTBEAT_TIMEOUT seconds, it goes OFFLINE. */
   lastHeartbeatAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** Highest task complexity it takes, 1 to 10 (at least minComplexity). */
   maxComplexity: Scalars['Int']['output'];
   /** Tasks it works on at once (default 1). */
   maxConcurrentTasks: Scalars['Int']['output'];
+  /** Lowest task complexity it takes, 1 to 10. */
   minComplexity: Scalars['Int']['output'];
   /** Default model (or comma-separated fallback list) of a builtin agent; null: the configured tiers and default. */
   model?: Maybe<Scalars['String']['output']>;
+  /** Unique name, 1 to 100 characters. */
   name: Scalars['String']['output'];
   /** Its tasks wait in REVIEW for approveTask or rejectTask. */
   requiresApproval: Scalars['Boolean']['output'];
+  /** Whether it takes new tasks now. */
   status: AgentStatus;
   /** This agent's changes to the command policy (setToolPolicy). */
   toolPolicy?: Maybe<Scalars['JSONObject']['output']>;
   /** Tool ids its runtime may use; null: every tool. */
   tools?: Maybe<Array<Scalars['String']['output']>>;
+  /** When its settings, status or number of tasks last changed. */
   updatedAt: Scalars['DateTimeISO']['output'];
   /** Tokens and cost of the agent's model calls, summed. */
   usage: Usage;
 };
 
+/** Which agents' changes to receive. */
 export type AgentChangedFilter = {
+  /** Only this agent's changes; null: every agent's. */
   agentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A page of the Agent list (a Relay cursor connection), newest first. */
 export type AgentConnection = {
   __typename?: 'AgentConnection';
+  /** The page's items, in list order. */
   edges: Array<AgentEdge>;
+  /** Whether more items lie before or after the page, and where. */
   pageInfo: PageInfo;
   /** Number of items matching the filter, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** An edge of a AgentConnection: one item and its cursor. */
 export type AgentEdge = {
   __typename?: 'AgentEdge';
+  /** Pass as `after` or `before` to page from this item. */
   cursor: Scalars['String']['output'];
+  /** The item. */
   node: Agent;
 };
 
+/** Which agents to list. */
 export type AgentFilter = {
+  /** Only agents in one of these statuses; null or empty: any status. */
   status?: InputMaybe<Array<AgentStatus>>;
 };
 
 /** BUILTIN agents are run by this system's workers; EXTERNAL agents work their tasks over this API. */
 export type AgentKind =
+  /** Run by this service's workers: its runtime calls a model and the tools for each task. */
   | 'BUILTIN'
+  /** A program outside the service, working with an AGENT key: it follows agentAssignments, sends heartbeats and calls the tools over this API. */
   | 'EXTERNAL';
 
 /** AVAILABLE takes work; BUSY is working at capacity; OFFLINE missed its heartbeat; PAUSED was stopped by an operator. */
 export type AgentStatus =
+  /** Takes the pending tasks that fit its complexity range while it has a free slot. */
   | 'AVAILABLE'
+  /** Works on maxConcurrentTasks tasks: takes no more until one of them ends or leaves it. */
   | 'BUSY'
+  /** Silent for AGENT_HEARTBEAT_TIMEOUT seconds: its tasks went back to PENDING. A heartbeat makes it AVAILABLE again. */
   | 'OFFLINE'
+  /** Stopped by pauseAgent: takes no new tasks until resumeAgent; its current ones carry on. */
   | 'PAUSED';
 
 /** An API key's record. The secret itself is never stored or shown again. */
-export type ApiKey = {
+export type ApiKey = Node & {
   __typename?: 'ApiKey';
   /** For AGENT keys: the agent the key acts as. */
   agent?: Maybe<Agent>;
+  /** When the key was created. */
   createdAt: Scalars['DateTimeISO']['output'];
+  /** Global id (UUIDv7), unique across all types. */
   id: Scalars['ID']['output'];
   /** Updated at most once a minute. */
   lastUsedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** A name to recognise the key by, 1 to 100 characters. */
   name: Scalars['String']['output'];
   /** The first characters of the secret, to recognise it. */
   prefix: Scalars['String']['output'];
+  /** When it was revoked; null while the key works. */
   revokedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** What the key may do. */
   role: Role;
 };
 
 /** Output of a run, as produced (coalesced, at most 50 ms behind). */
 export type CommandOutputChunk = {
   __typename?: 'CommandOutputChunk';
+  /** When the chunk was stored. */
   createdAt: Scalars['DateTimeISO']['output'];
   /** UTF-8 text; for EXIT, a JSON object with status, exitCode and signal. */
   data: Scalars['String']['output'];
+  /** The run it belongs to. */
   runId: Scalars['ID']['output'];
+  /** 1, 2, 3 … per run; pass the last one seen as afterSeq to resume after it. */
   seq: Scalars['Int']['output'];
+  /** Where the data came from, or EXIT for the run's end. */
   stream: OutputStream;
 };
 
 /** A command started in a workspace's sandbox. */
-export type CommandRun = {
+export type CommandRun = Node & {
   __typename?: 'CommandRun';
+  /** Its arguments, passed as they are (no shell). */
   args: Array<Scalars['String']['output']>;
-  /** CPU time of the whole process tree. */
+  /** CPU time (user + system) of the whole process tree in milliseconds; null while RUNNING or not measured. */
   cpuTimeMs?: Maybe<Scalars['Int']['output']>;
+  /** When the run was asked for (it may wait for a free slot before it starts). */
   createdAt: Scalars['DateTimeISO']['output'];
+  /** Wall time in milliseconds; null while RUNNING. */
   durationMs?: Maybe<Scalars['Int']['output']>;
+  /** The program's exit code; null while RUNNING, when a signal killed it, or when it never started. */
   exitCode?: Maybe<Scalars['Int']['output']>;
+  /** When it ended; null while RUNNING. */
   finishedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** Global id (UUIDv7), unique across all types. */
   id: Scalars['ID']['output'];
   /** Seq of the last stored output chunk: subscribe with afterSeq set to it. */
   lastOutputSeq: Scalars['Int']['output'];
-  /** For LIMIT_EXCEEDED and TIMED_OUT: wallTime, cpuSeconds, memory, processes, fileSize or output. */
+  /** For LIMIT_EXCEEDED and TIMED_OUT: wallTime, cpuSeconds, memory, processes, fileSize, output or disk; null otherwise. */
   limit?: Maybe<Scalars['String']['output']>;
-  /** Peak resident memory of the largest process of the run. */
+  /** Peak resident memory in KiB: the processes' sum (sampled), or the largest process's if higher; null while RUNNING or not measured. */
   maxRssKb?: Maybe<Scalars['Int']['output']>;
+  /** The program started: a name from the allowlist (a path for runPython's and installPackages' runs). */
   program: Scalars['String']['output'];
+  /** How it was isolated. */
   sandbox: SandboxKind;
+  /** The signal that killed it (e.g. SIGKILL); null otherwise. */
   signal?: Maybe<Scalars['String']['output']>;
+  /** RUNNING until it ends, then how it ended. */
   status: CommandRunStatus;
+  /** Bytes the program wrote to standard error; 0 until it ends. */
   stderrBytes: Scalars['Int']['output'];
+  /** Bytes the program wrote to standard output; 0 until it ends. */
   stdoutBytes: Scalars['Int']['output'];
+  /** The task whose workspace it ran in. */
   taskId?: Maybe<Scalars['ID']['output']>;
   /** Output went past the output limit and was cut. */
   truncated: Scalars['Boolean']['output'];
+  /** The workspace it ran in: its only writable directory. */
   workspaceId: Scalars['ID']['output'];
 };
 
 /** LIMIT_EXCEEDED names the limit in `limit`. */
 export type CommandRunStatus =
+  /** Stopped by cancelCommand or by the cancelling of its task, or cancelled before it started. */
   | 'CANCELLED'
+  /** It exited with another code or was killed by a signal, the sandbox could not start it, or the service stopped while it ran. */
   | 'FAILED'
+  /** Stopped at a limit: CPU time, memory, processes, file size, output or disk (see `limit`). */
   | 'LIMIT_EXCEEDED'
+  /** Not ended yet (it may still wait for a free slot of its workspace). The only non-final status. */
   | 'RUNNING'
+  /** The program exited with code 0. */
   | 'SUCCEEDED'
+  /** It ran past its wall-time limit (timeoutMs) and was killed. */
   | 'TIMED_OUT';
 
-/** What the command runs of a task used, summed. */
+/** What the command runs of a task used, summed. Sums are SafeInt: whole numbers that may pass 2^31. */
 export type CommandUsage = {
   __typename?: 'CommandUsage';
-  /** CPU time of all runs' process trees. */
-  cpuTimeMs: Scalars['Int']['output'];
-  durationMs: Scalars['Int']['output'];
-  /** The highest peak memory of any run. */
+  /** CPU time of all runs' process trees, in milliseconds. */
+  cpuTimeMs: Scalars['SafeInt']['output'];
+  /** Wall time of all runs, in milliseconds. */
+  durationMs: Scalars['SafeInt']['output'];
+  /** The highest peak memory of any run, in KiB. */
   maxRssKb: Scalars['Int']['output'];
+  /** Number of command runs of the task. */
   runs: Scalars['Int']['output'];
-  stderrBytes: Scalars['Int']['output'];
-  stdoutBytes: Scalars['Int']['output'];
+  /** Bytes all runs wrote to standard error. */
+  stderrBytes: Scalars['SafeInt']['output'];
+  /** Bytes all runs wrote to standard output. */
+  stdoutBytes: Scalars['SafeInt']['output'];
 };
 
 /** One message of the conversation between a builtin agent's runtime and its model. */
 export type ConversationMessage = {
   __typename?: 'ConversationMessage';
+  /** Its text; null when it has none (a model turn that only calls tools). */
   content?: Maybe<Scalars['String']['output']>;
+  /** When it was written. */
   createdAt: Scalars['DateTimeISO']['output'];
-  /** assistant: { toolCalls: [{ id, name, arguments }] }; tool: { toolCallId, name }; user: { author }. */
+  /** ASSISTANT: { toolCalls: [{ id, name, arguments }] }; TOOL: { toolCallId, name }; USER: { author }. */
   data?: Maybe<Scalars['JSON']['output']>;
-  /** user, assistant or tool. */
-  role: Scalars['String']['output'];
+  /** Who wrote it. */
+  role: ConversationRole;
   /** 1, 2, 3 … per task. */
   seq: Scalars['Int']['output'];
   /** The runtime step (model turn) that wrote it. */
   step: Scalars['Int']['output'];
 };
 
+/** Who wrote a message of a builtin agent's conversation with its model. */
+export type ConversationRole =
+  /** The model: its text and the tools it called. */
+  | 'ASSISTANT'
+  /** The result of one tool call, answering the model. */
+  | 'TOOL'
+  /** The runtime (the task, a nudge) or a person (sendTaskMessage, rejectTask's feedback). */
+  | 'USER';
+
+/** A new agent: only name is required. It is AVAILABLE at once. */
 export type CreateAgentInput = {
   /** The agent's role, up to 20,000 characters. */
   instructions?: InputMaybe<Scalars['String']['input']>;
@@ -206,13 +277,17 @@ export type CreateAgentInput = {
   tools?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+/** A new API key. */
 export type CreateApiKeyInput = {
   /** Required for AGENT keys: the agent the key acts as. */
   agentId?: InputMaybe<Scalars['ID']['input']>;
+  /** A name to recognise it by, 1 to 100 characters. */
   name: Scalars['String']['input'];
+  /** What it may do; an AGENT key needs agentId, the others must not have one. */
   role: Role;
 };
 
+/** A new task. It starts PENDING and is taken at once by the least recently active AVAILABLE agent whose complexity range fits, if any. */
 export type CreateTaskInput = {
   /** 1 to 10. */
   complexity: Scalars['Int']['input'];
@@ -234,24 +309,53 @@ export type CreateTaskInput = {
   title: Scalars['String']['input'];
 };
 
+/** A new API key: its record and, this once, its secret. */
 export type CreatedApiKey = {
   __typename?: 'CreatedApiKey';
+  /** The key's record, as apiKeys lists it. */
   apiKey: ApiKey;
   /** The secret. Shown this once: store it now. Send it as `Authorization: Bearer <key>`. */
   key: Scalars['String']['output'];
 };
 
+/** What deleteFile removed. */
 export type DeletedFile = {
   __typename?: 'DeletedFile';
+  /** The path removed, relative to the workspace root. */
   path: Scalars['String']['output'];
+  /** What a path of the workspace is. */
   type: FileEntryType;
 };
 
+/** An ERROR: a failed model attempt (model, outcome), a loop warning (tool), a workspace problem (workspaceId), or a task that is not worked on (waiting); the event's content says what. */
+export type ErrorDetails = {
+  __typename?: 'ErrorDetails';
+  /** The attempt's number at its step (1 for the first). */
+  attempt?: Maybe<Scalars['Int']['output']>;
+  /** What failed: RATE_LIMITED, SERVER, TIMEOUT, STREAM, NETWORK … */
+  errorKind?: Maybe<Scalars['String']['output']>;
+  /** The model whose attempt failed. */
+  model?: Maybe<Scalars['String']['output']>;
+  /** What the runtime does next: RETRY or NEXT_MODEL. */
+  outcome?: Maybe<ModelCallOutcome>;
+  /** Which part of the workspace's set-up failed: packages (the default Python packages); null: all of it. */
+  stage?: Maybe<Scalars['String']['output']>;
+  /** The tool called again and again (a loop warning). */
+  tool?: Maybe<Scalars['String']['output']>;
+  /** True when the task is not worked on until something changes (the content says why). */
+  waiting: Scalars['Boolean']['output'];
+  /** The workspace that could not be made or set up. */
+  workspaceId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** A file's content, with the version to write it back with. */
 export type FileContent = {
   __typename?: 'FileContent';
+  /** The content (its beginning when truncated), encoded as encoding says. */
   content: Scalars['String']['output'];
-  /** utf8: text; base64: exact bytes. */
+  /** Text (UTF-8), or the exact bytes in base64. */
   encoding: FileEncoding;
+  /** The file's path, relative to the workspace root. */
   path: Scalars['String']['output'];
   /** Size of the whole file in bytes. */
   size: Scalars['Int']['output'];
@@ -261,42 +365,86 @@ export type FileContent = {
   version: Scalars['String']['output'];
 };
 
-/** utf8: text; base64: exact bytes. */
+/** Text (UTF-8), or the exact bytes in base64. */
 export type FileEncoding =
-  | 'base64'
-  | 'utf8';
+  /** The exact bytes, base64-encoded. */
+  | 'BASE64'
+  /** Text, stored as UTF-8 (a read turns bytes that are not UTF-8 into U+FFFD). */
+  | 'UTF8';
 
+/** One path of the workspace: what it is, its size and when it changed. */
 export type FileEntry = {
   __typename?: 'FileEntry';
+  /** When it was last modified (its mtime). */
   modifiedAt: Scalars['DateTimeISO']['output'];
   /** Relative to the workspace root. */
   path: Scalars['String']['output'];
+  /** Size in bytes (of the link itself for a SYMLINK). */
   size: Scalars['Int']['output'];
+  /** What a path of the workspace is. */
   type: FileEntryType;
 };
 
+/** What a path of the workspace is. */
 export type FileEntryType =
+  /** A directory. */
   | 'DIRECTORY'
+  /** A regular file. */
   | 'FILE'
+  /** Anything else (a FIFO, socket or device): never opened. */
   | 'OTHER'
+  /** A symbolic link: never followed (its size is the link's own). */
   | 'SYMLINK';
 
+/** A directory's entries. */
 export type FileList = {
   __typename?: 'FileList';
+  /** The entries, depth first in name order (a directory's children after it). */
   entries: Array<FileEntry>;
   /** More entries than maxEntries exist. */
   truncated: Scalars['Boolean']['output'];
 };
 
+/** The file a write or append left. */
 export type FileWriteResult = {
   __typename?: 'FileWriteResult';
   /** False when an existing file was replaced. */
   created: Scalars['Boolean']['output'];
+  /** The file's path, relative to the workspace root. */
   path: Scalars['String']['output'];
+  /** The file's size in bytes after the write. */
   size: Scalars['Int']['output'];
+  /** The file's new version: pass it as expectedVersion to your next write. */
   version: Scalars['String']['output'];
 };
 
+/** A MESSAGE: a person's message to the agent (USER), or a part of the text the model streamed (ASSISTANT). */
+export type MessageDetails = {
+  __typename?: 'MessageDetails';
+  /** USER: the name of the API key that sent it. */
+  author?: Maybe<Scalars['String']['output']>;
+  /** USER: the TaskMessage's id. */
+  messageId?: Maybe<Scalars['ID']['output']>;
+  /** ASSISTANT: the part's number within its step (0, 1, 2 …). */
+  part?: Maybe<Scalars['Int']['output']>;
+  /** USER for a person's message, ASSISTANT for the model's text. */
+  role: ConversationRole;
+  /** ASSISTANT: the runtime step (model turn) that said it. */
+  step?: Maybe<Scalars['Int']['output']>;
+};
+
+/** How one attempt at a model call ended. */
+export type ModelCallOutcome =
+  /** It failed and nothing is tried after it. */
+  | 'FAILED'
+  /** It failed and the next model of the fallback list is asked. */
+  | 'NEXT_MODEL'
+  /** It failed and the same model is asked again. */
+  | 'RETRY'
+  /** The model answered. */
+  | 'SUCCESS';
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** An external agent's sign of life, due at least every AGENT_HEARTBEAT_TIMEOUT seconds; an OFFLINE agent comes back. Agent keys: their own agent only. */
@@ -309,16 +457,22 @@ export type Mutation = {
   assignTask: Task;
   /** Stops a running command and its whole process tree (status CANCELLED). */
   cancelCommand: CommandRun;
+  /** Stops a task for good (status CANCELLED, final) and frees its agent; a COMPLETE, CANCELLED or FAILED task cannot be cancelled. */
   cancelTask: Task;
+  /** Creates an agent; it is AVAILABLE at once and takes the pending tasks that fit it. */
   createAgent: Agent;
   /** Creates a key; the secret is in the result, once. */
   createApiKey: CreatedApiKey;
+  /** Creates a PENDING task; a fitting AVAILABLE agent takes it at once (status DESIGN), or it waits for one. */
   createTask: Task;
   /** Delete a file or link, or a directory (with its contents only when recursive). */
   deleteFile: DeletedFile;
   /** Install Python packages into the workspace's venv with pip, inside the sandbox, from the configured package index only (wheels only by default). Names follow PEP 508 (name, extras, version): no URLs, paths or options. */
   installPackages: PackageInstallResult;
-  /** List a directory of the workspace (recursively if asked) with sizes and modification times. */
+  /**
+   * List a directory of the workspace (recursively if asked) with sizes and modification times.
+   * @deprecated Use the query listFiles (same arguments and result): a read is a query. This mutation will be removed in the next release.
+   */
   listFiles: FileList;
   /** Create a directory (and its missing parents). */
   makeDirectory: FileEntry;
@@ -328,7 +482,10 @@ export type Mutation = {
   pauseAgent: Agent;
   /** Pauses a task at work: its agent stops at the next step. */
   pauseTask: Task;
-  /** Read a file of the workspace (text as UTF-8, or base64 for bytes); long files are cut at maxBytes. */
+  /**
+   * Read a file of the workspace (text as UTF-8, or base64 for bytes); long files are cut at maxBytes.
+   * @deprecated Use the query readFile (same arguments and result): a read is a query. This mutation will be removed in the next release.
+   */
   readFile: FileContent;
   /** Sends a task that waits for approval back to BUILD; the feedback goes into the agent's conversation. */
   rejectTask: Task;
@@ -346,10 +503,14 @@ export type Mutation = {
   sendTaskMessage: TaskMessage;
   /** Sets (null clears) a task's or an agent's changes to the command policy: {allow, remove, deny, undeny} as documented in config/tool-policy.json. */
   setToolPolicy: Scalars['Boolean']['output'];
-  /** Type, size and modification time of one path of the workspace. */
+  /**
+   * Type, size and modification time of one path of the workspace.
+   * @deprecated Use the query stat (same arguments and result): a read is a query. This mutation will be removed in the next release.
+   */
   stat: FileEntry;
   /** Takes an active task from its agent and returns it to PENDING; it is then offered to the agents again, the freed one included (pause it first to keep the task away from it). */
   unassignTask: Task;
+  /** Changes an agent's settings; a wider complexity range or more room lets it take pending tasks at once. Its current tasks stay with it. */
   updateAgent: Agent;
   /** Changes a task's title, description, priority, budget, model or approval rule. */
   updateTask: Task;
@@ -360,53 +521,63 @@ export type Mutation = {
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationAgentHeartbeatArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationAppendFileArgs = {
   input: WriteFileInput;
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationApproveTaskArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationAssignTaskArgs = {
   agentId: Scalars['ID']['input'];
   taskId: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationCancelCommandArgs = {
   runId: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationCancelTaskArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationCreateAgentArgs = {
   input: CreateAgentInput;
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationCreateApiKeyArgs = {
   input: CreateApiKeyInput;
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationCreateTaskArgs = {
   input: CreateTaskInput;
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationDeleteFileArgs = {
   path: Scalars['String']['input'];
   recursive?: InputMaybe<Scalars['Boolean']['input']>;
@@ -414,6 +585,7 @@ export type MutationDeleteFileArgs = {
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationInstallPackagesArgs = {
   packages: Array<Scalars['String']['input']>;
   timeoutMs?: InputMaybe<Scalars['Int']['input']>;
@@ -421,6 +593,7 @@ export type MutationInstallPackagesArgs = {
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationListFilesArgs = {
   maxEntries?: InputMaybe<Scalars['Int']['input']>;
   path?: InputMaybe<Scalars['String']['input']>;
@@ -429,12 +602,14 @@ export type MutationListFilesArgs = {
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationMakeDirectoryArgs = {
   path: Scalars['String']['input'];
   workspaceId: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationMoveFileArgs = {
   from: Scalars['String']['input'];
   overwrite?: InputMaybe<Scalars['Boolean']['input']>;
@@ -443,17 +618,20 @@ export type MutationMoveFileArgs = {
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationPauseAgentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationPauseTaskArgs = {
   id: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationReadFileArgs = {
   encoding?: InputMaybe<FileEncoding>;
   maxBytes?: InputMaybe<Scalars['Int']['input']>;
@@ -462,43 +640,51 @@ export type MutationReadFileArgs = {
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationRejectTaskArgs = {
   feedback: Scalars['String']['input'];
   id: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationResumeAgentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationResumeTaskArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationRunCommandArgs = {
   input: RunCommandInput;
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationRunPythonArgs = {
   input: RunPythonInput;
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationSendTaskMessageArgs = {
   taskId: Scalars['ID']['input'];
   text: Scalars['String']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationSetToolPolicyArgs = {
   id: Scalars['ID']['input'];
   policy?: InputMaybe<Scalars['JSONObject']['input']>;
@@ -506,29 +692,34 @@ export type MutationSetToolPolicyArgs = {
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationStatArgs = {
   path: Scalars['String']['input'];
   workspaceId: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationUnassignTaskArgs = {
   taskId: Scalars['ID']['input'];
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationUpdateAgentArgs = {
   id: Scalars['ID']['input'];
   input: UpdateAgentInput;
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationUpdateTaskArgs = {
   id: Scalars['ID']['input'];
   input: UpdateTaskInput;
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationUpdateTaskStatusArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
@@ -536,114 +727,231 @@ export type MutationUpdateTaskStatusArgs = {
 };
 
 
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationWriteFileArgs = {
   input: WriteFileInput;
 };
 
+/** An object with a global id (Relay's Node): ids are unique across every type, and `node(id)` finds the object again (to refetch it, say). */
+export type Node = {
+  /** The global id: unique across every type. */
+  id: Scalars['ID']['output'];
+};
+
 /** EXIT: the final chunk, with the run's status. */
 export type OutputStream =
+  /** The last chunk of every run: data is a JSON object with status, exitCode and signal. */
   | 'EXIT'
+  /** What the program wrote to its standard error. */
   | 'STDERR'
+  /** What the program wrote to its standard output. */
   | 'STDOUT';
 
+/** What installPackages did: pip's last run and the output of both of its runs. */
 export type PackageInstallResult = {
   __typename?: 'PackageInstallResult';
+  /** The last pip run: the download's if it failed, else the install's. */
   run: CommandRun;
+  /** Standard error of pip's download and install runs. */
   stderr: Scalars['String']['output'];
+  /** Standard output of pip's download and install runs. */
   stdout: Scalars['String']['output'];
 };
 
+/** Where a page of a connection lies in the whole list (Relay's cursor connections). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Pass as `after` to get the next page. */
+  /** The last edge's cursor; null for an empty page. */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether items follow the page: pass endCursor as `after` to get them. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether items precede the page: pass startCursor as `before` (with `last`) to get them. Exact when paging backward; paging forward, true when `after` was given. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The first edge's cursor; null for an empty page. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** What a command policy change applies to: an agent (all its tasks) or one task (after its agent's). */
 export type PolicyScope =
+  /** The agent named by id: every task it works on. */
   | 'AGENT'
+  /** The task named by id, on top of its agent's changes. */
   | 'TASK';
 
+/** A PROGRESS: the workspace is ready, a phase is worked on, the task was updated (updateTask), a run resumed after a worker stopped. */
+export type ProgressDetails = {
+  __typename?: 'ProgressDetails';
+  /** Who updated the task. */
+  by?: Maybe<Scalars['String']['output']>;
+  /** The ready workspace's directory on the server. */
+  path?: Maybe<Scalars['String']['output']>;
+  /** The phase being worked on. */
+  phase?: Maybe<TaskStatus>;
+  /** After a worker stopped: the model's id for the call that was not run again. */
+  toolCallId?: Maybe<Scalars['String']['output']>;
+  /** The fields updateTask changed (title, priority …). */
+  updated?: Maybe<Array<Scalars['String']['output']>>;
+  /** The workspace that is ready. */
+  workspaceId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** A Python run's result: the run, its output and the exception it raised, if any. */
 export type PythonResult = {
   __typename?: 'PythonResult';
+  /** The run: status, exit code, limit, time and memory. */
   run: CommandRun;
+  /** What it wrote to standard error (Python's usual traceback included). */
   stderr: Scalars['String']['output'];
+  /** What the code wrote to standard output. */
   stdout: Scalars['String']['output'];
+  /** The exception the code raised; null when it raised none. */
   traceback?: Maybe<Traceback>;
 };
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type Query = {
   __typename?: 'Query';
+  /** An agent by id; null when there is none. */
   agent?: Maybe<Agent>;
+  /** The agents, newest first, a page at a time. */
   agents: AgentConnection;
+  /** The API keys, oldest first (ADMIN only). */
   apiKeys: Array<ApiKey>;
+  /** A command run by id; null when there is none or your key may not see it (another agent's). */
   commandRun?: Maybe<CommandRun>;
   /** A task's command runs, newest first (at most 100). */
   commandRuns: Array<CommandRun>;
+  /** List a directory of the workspace (recursively if asked) with sizes and modification times. */
+  listFiles: FileList;
   /** The API key this request is authenticated with. */
   me: ApiKey;
+  /** The object with this global id, of whatever type; null when there is none or your key may not see it (as its own query would answer). */
+  node?: Maybe<Node>;
+  /** The objects with these global ids, in the same order, null for each that is missing or hidden from your key (at most 100 ids). */
+  nodes: Array<Maybe<Node>>;
+  /** Read a file of the workspace (text as UTF-8, or base64 for bytes); long files are cut at maxBytes. */
+  readFile: FileContent;
+  /** Type, size and modification time of one path of the workspace. */
+  stat: FileEntry;
+  /** A task by id; null when there is none or your key may not see it (another agent's, for an AGENT key). */
   task?: Maybe<Task>;
+  /** The tasks, newest first, a page at a time; an AGENT key gets only its own agent's. */
   tasks: TaskConnection;
+  /** A tool call by id; null when there is none or your key may not see it (another agent's). */
   toolCall?: Maybe<ToolCall>;
   /** A task's tool calls, newest first. */
   toolCalls: ToolCallConnection;
   /** Sums of the model calls made from `from` (inclusive) to `to` (exclusive), at most 366 days apart. */
   usageReport: Array<UsageReportRow>;
+  /** A workspace by id; null when there is none or your key may not see it (another agent's). */
   workspace?: Maybe<Workspace>;
 };
 
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryAgentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryAgentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AgentFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryApiKeysArgs = {
   includeRevoked?: Scalars['Boolean']['input'];
 };
 
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryCommandRunArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryCommandRunsArgs = {
   taskId: Scalars['ID']['input'];
 };
 
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryListFilesArgs = {
+  maxEntries?: InputMaybe<Scalars['Int']['input']>;
+  path?: InputMaybe<Scalars['String']['input']>;
+  recursive?: InputMaybe<Scalars['Boolean']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryReadFileArgs = {
+  encoding?: InputMaybe<FileEncoding>;
+  maxBytes?: InputMaybe<Scalars['Int']['input']>;
+  path: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryStatArgs = {
+  path: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryTaskArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryTasksArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<TaskFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryToolCallArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryToolCallsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   taskId: Scalars['ID']['input'];
 };
 
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryUsageReportArgs = {
   from: Scalars['DateTimeISO']['input'];
   groupBy: UsageGroupBy;
@@ -651,19 +959,34 @@ export type QueryUsageReportArgs = {
 };
 
 
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryWorkspaceArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** Why a task went back to PENDING without a person moving it there. */
+export type RequeueReason =
+  /** Its agent missed its heartbeat (timeoutSeconds) and went OFFLINE. */
+  | 'AGENT_OFFLINE'
+  /** assignTask moved it to another agent: it left this one first. */
+  | 'REASSIGNED'
+  /** unassignTask took it from its agent. */
+  | 'UNASSIGNED';
+
 /** ADMIN manages keys and everything else; OPERATOR manages agents and tasks; VIEWER reads; AGENT acts as one agent. */
 export type Role =
+  /** Everything OPERATOR may do, plus the API keys (apiKeys, createApiKey, revokeApiKey). */
   | 'ADMIN'
+  /** Acts as one agent (the key's agent): sees only its tasks and their events, runs, tool calls, conversation and workspace; moves, pauses and resumes them, uses the tools in their workspaces and sends the agent's heartbeat. */
   | 'AGENT'
+  /** Reads everything; creates and changes agents and tasks, uses the tools in any workspace, sets command policies, reads usage reports. */
   | 'OPERATOR'
+  /** Reads and subscribes to everything (the file-reading tools included); changes nothing. */
   | 'VIEWER';
 
 /** A program to start in a workspace's sandbox. No shell: program and args are passed as they are. */
 export type RunCommandInput = {
+  /** Arguments, passed as they are (no shell): up to 1,000, each up to 10,000 characters. */
   args?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Extra environment variables (string values); the server's own environment is never passed on. */
   env?: InputMaybe<Scalars['JSONObject']['input']>;
@@ -671,19 +994,23 @@ export type RunCommandInput = {
   program: Scalars['String']['input'];
   /** Sent to the program's standard input. */
   stdin?: InputMaybe<Scalars['String']['input']>;
-  /** Wall-time limit in milliseconds (default and maximum from the policy). */
+  /** Wall-time limit in milliseconds, at least 100; default COMMAND_TIMEOUT_MS (60 s unless configured), at most COMMAND_MAX_TIMEOUT_MS (30 min unless configured). */
   timeoutMs?: InputMaybe<Scalars['Int']['input']>;
   /** The workspace (of a task) the tool works in. */
   workspaceId: Scalars['ID']['input'];
 };
 
+/** Python code, or a .py file of the workspace, to run with the workspace's venv in the sandbox: give exactly one of code and path. */
 export type RunPythonInput = {
+  /** Arguments for the program (sys.argv[1:]): up to 100, each up to 10,000 characters. */
   args?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Code to run (give this or path). */
   code?: InputMaybe<Scalars['String']['input']>;
   /** A .py file of the workspace to run. */
   path?: InputMaybe<Scalars['String']['input']>;
+  /** Sent to the program's standard input. */
   stdin?: InputMaybe<Scalars['String']['input']>;
+  /** Wall-time limit in milliseconds, at least 100; default COMMAND_TIMEOUT_MS (60 s unless configured), at most COMMAND_MAX_TIMEOUT_MS (30 min unless configured). */
   timeoutMs?: InputMaybe<Scalars['Int']['input']>;
   /** The workspace (of a task) the tool works in. */
   workspaceId: Scalars['ID']['input'];
@@ -691,55 +1018,93 @@ export type RunPythonInput = {
 
 /** BWRAP: bubblewrap isolation; NONE: the operator turned the sandbox off (SANDBOX=none). */
 export type SandboxKind =
+  /** Isolated by bubblewrap: read-only system, the workspace the only writable path, no network. */
   | 'BWRAP'
+  /** Not isolated: the operator set SANDBOX=none. */
   | 'NONE';
 
+/** A STATUS_CHANGE: a move of the state machine (also the assignment PENDING → DESIGN and a return to PENDING), or, with from = to, a pause, a resume or a request for approval. */
+export type StatusChangeDetails = {
+  __typename?: 'StatusChangeDetails';
+  /** The agent the task was assigned to (to DESIGN) or taken from (to PENDING). */
+  agentId?: Maybe<Scalars['ID']['output']>;
+  /** The name of the agent the task was assigned to. */
+  agentName?: Maybe<Scalars['String']['output']>;
+  /** True when the agent finished and the task now waits in REVIEW for approveTask. */
+  awaitingApproval: Scalars['Boolean']['output'];
+  /** Who made the change: an API key's or agent's name; null where the service moved the task by itself (created, assigned automatically, its agent offline). */
+  by?: Maybe<Scalars['String']['output']>;
+  /** The status before; null when the task was created. */
+  from?: Maybe<TaskStatus>;
+  /** The note given with the move (updateTaskStatus, a runtime's reason). */
+  note?: Maybe<Scalars['String']['output']>;
+  /** Why the task was paused (with paused true). */
+  pauseReason?: Maybe<Scalars['String']['output']>;
+  /** True: the task was paused; false: resumed; null: neither. */
+  paused?: Maybe<Scalars['Boolean']['output']>;
+  /** Why the task went back to PENDING, when no person moved it there with updateTaskStatus. */
+  requeueReason?: Maybe<RequeueReason>;
+  /** With awaitingApproval: what the agent said it did. */
+  summary?: Maybe<Scalars['String']['output']>;
+  /** With requeueReason AGENT_OFFLINE: the heartbeat timeout the agent missed. */
+  timeoutSeconds?: Maybe<Scalars['Int']['output']>;
+  /** The status after. */
+  to: TaskStatus;
+};
+
+/** Live streams over WebSocket (graphql-ws). taskEvents and commandOutput first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing. */
 export type Subscription = {
   __typename?: 'Subscription';
   /** The work of an agent: each task assigned to it whose workspace is READY, first those it holds, then new ones. An AGENT key follows its own agent (agentId may be left out); operators name one. */
   agentAssignments: Task;
   /** Every change of an agent (or of the one named in the filter), as it happens. */
   agentChanged: Agent;
-  /** Stored output with seq > afterSeq, then live chunks as they are produced, ending with the EXIT chunk. A late or reconnecting client misses nothing (of a long run's stored output, the middle beyond 1 MB of head and tail is dropped when it ends). */
+  /** Stored output with seq > afterSeq, then live chunks as they are produced; completes after the EXIT chunk (at once for a finished run whose output the client has seen). A late or reconnecting client (afterSeq = last seq received) misses nothing (of a long run's stored output, the middle beyond 1 MB of head and tail is dropped when it ends). */
   commandOutput: CommandOutputChunk;
   /** Tasks as they change (created, status, assignment), for list views. */
   taskChanged: Task;
-  /** Every stored event with seq > afterSeq, then live ones, in order, with no gap and no duplicate. */
+  /** Every stored event with seq > afterSeq, then live ones, in order, with no gap and no duplicate. Completes after the event that moves the task into a final status (COMPLETE or CANCELLED; FAILED is not final, a failed task can be retried), with the events written together with it; for a task already final, after its stored events. To resume after a reconnect, subscribe again with afterSeq set to the last seq received. */
   taskEvents: TaskEvent;
 };
 
 
+/** Live streams over WebSocket (graphql-ws). taskEvents and commandOutput first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing. */
 export type SubscriptionAgentAssignmentsArgs = {
   agentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
+/** Live streams over WebSocket (graphql-ws). taskEvents and commandOutput first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing. */
 export type SubscriptionAgentChangedArgs = {
   filter?: InputMaybe<AgentChangedFilter>;
 };
 
 
+/** Live streams over WebSocket (graphql-ws). taskEvents and commandOutput first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing. */
 export type SubscriptionCommandOutputArgs = {
   afterSeq?: InputMaybe<Scalars['Int']['input']>;
   runId: Scalars['ID']['input'];
 };
 
 
+/** Live streams over WebSocket (graphql-ws). taskEvents and commandOutput first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing. */
 export type SubscriptionTaskChangedArgs = {
   filter?: InputMaybe<TaskChangedFilter>;
 };
 
 
+/** Live streams over WebSocket (graphql-ws). taskEvents and commandOutput first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing. */
 export type SubscriptionTaskEventsArgs = {
   afterSeq?: InputMaybe<Scalars['Int']['input']>;
   taskId: Scalars['ID']['input'];
 };
 
 /** A unit of work, moved through its phases by an agent. */
-export type Task = {
+export type Task = Node & {
   __typename?: 'Task';
   /** Set while it waits in REVIEW for approveTask or rejectTask. */
   approvalRequestedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The agent it is assigned to; null while PENDING. A task that ended keeps the agent that worked on it. */
   assignedAgent?: Maybe<Agent>;
   /** True while it waits in REVIEW for approveTask or rejectTask. */
   awaitingApproval: Scalars['Boolean']['output'];
@@ -749,10 +1114,13 @@ export type Task = {
   complexity: Scalars['Int']['output'];
   /** The builtin runtime's conversation with its model, after `afterSeq`, oldest first (max 500). */
   conversation: Array<ConversationMessage>;
+  /** When the task was created. */
   createdAt: Scalars['DateTimeISO']['output'];
+  /** What is to be done, up to 20,000 characters; empty when none was given. */
   description: Scalars['String']['output'];
   /** Events with seq > afterSeq (default 0), oldest first, at most `first` (max 500). */
   events: Array<TaskEvent>;
+  /** Global id (UUIDv7), unique across all types. */
   id: Scalars['ID']['output'];
   /** Sequence number of the task's latest event: subscribe with afterSeq set to it. */
   lastEventSeq: Scalars['Int']['output'];
@@ -762,6 +1130,7 @@ export type Task = {
   maxTokens?: Maybe<Scalars['Int']['output']>;
   /** Model (or fallback list) for this task, ahead of its agent's. */
   model?: Maybe<Scalars['String']['output']>;
+  /** The task this one is a subtask of; null for a top-level task (or one your key may not see). */
   parent?: Maybe<Task>;
   /** Why it is paused. */
   pauseReason?: Maybe<Scalars['String']['output']>;
@@ -773,15 +1142,19 @@ export type Task = {
   priority: Scalars['Int']['output'];
   /** Whether it waits in REVIEW for approveTask; null: as its agent says. */
   requiresApproval?: Maybe<Scalars['Boolean']['output']>;
+  /** Its phase; changed only by the state machine's legal moves. */
   status: TaskStatus;
   /** What the agent said it did when it completed the task. */
   summary?: Maybe<Scalars['String']['output']>;
+  /** Short name of the task, 1 to 200 characters. */
   title: Scalars['String']['output'];
   /** This task's changes to the command policy (applied after its agent's). */
   toolPolicy?: Maybe<Scalars['JSONObject']['output']>;
+  /** When its status, assignment or settings last changed. */
   updatedAt: Scalars['DateTimeISO']['output'];
   /** Tokens and cost of the task's model calls, summed. */
   usage: Usage;
+  /** Where it is worked on: made when an agent takes it (anew for each new agent); null until then. */
   workspace?: Maybe<Workspace>;
 };
 
@@ -799,137 +1172,279 @@ export type TaskEventsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Which task changes to receive: those that match every field given. */
 export type TaskChangedFilter = {
+  /** Only tasks assigned to this agent after the change. */
   agentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only tasks in one of these statuses after the change; null or empty: any status. */
   status?: InputMaybe<Array<TaskStatus>>;
+  /** Only this task. */
   taskId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A page of the Task list (a Relay cursor connection), newest first. */
 export type TaskConnection = {
   __typename?: 'TaskConnection';
+  /** The page's items, in list order. */
   edges: Array<TaskEdge>;
+  /** Whether more items lie before or after the page, and where. */
   pageInfo: PageInfo;
   /** Number of items matching the filter, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** An edge of a TaskConnection: one item and its cursor. */
 export type TaskEdge = {
   __typename?: 'TaskEdge';
+  /** Pass as `after` or `before` to page from this item. */
   cursor: Scalars['String']['output'];
+  /** The item. */
   node: Task;
 };
 
 /** One observable change of a task; seq counts 1, 2, 3 … per task. */
-export type TaskEvent = {
+export type TaskEvent = Node & {
   __typename?: 'TaskEvent';
   /** The agent that caused the event, if any. */
   agent?: Maybe<Agent>;
+  /** What happened, in words for people (up to 100,000 characters). */
   content: Scalars['String']['output'];
+  /** When it happened (it is written with the change it records). */
   createdAt: Scalars['DateTimeISO']['output'];
+  /** The event's data as stored, its fields depending on type; `details` has it typed. Null when none. */
   data?: Maybe<Scalars['JSON']['output']>;
+  /** What `data` holds, typed by the event's type; null when the data does not fit it (events written before it had that shape). */
+  details?: Maybe<TaskEventDetails>;
+  /** Global id (UUIDv7), unique across all types. */
   id: Scalars['ID']['output'];
+  /** 1, 2, 3 … per task, with no gaps: pass the last one seen as afterSeq to go on after it. */
   seq: Scalars['Int']['output'];
+  /** The task it belongs to. */
   taskId: Scalars['ID']['output'];
+  /** What kind of change it records. */
   type: TaskEventType;
 };
 
+/** The typed data of a task event: one type per event type (ASSIGNMENT has none: an assignment is the STATUS_CHANGE to DESIGN naming the agent). */
+export type TaskEventDetails = ErrorDetails | MessageDetails | ProgressDetails | StatusChangeDetails | ToolCallDetails | ToolOutputDetails;
+
+/** What kind of change a TaskEvent records. */
 export type TaskEventType =
+  /** Not written: an assignment is the STATUS_CHANGE to DESIGN that names the agent. */
   | 'ASSIGNMENT'
+  /** A problem that did not end the task: a failed model attempt, a loop warning, a workspace that could not be made. */
   | 'ERROR'
+  /** A person's message to the agent (sendTaskMessage), or text the model wrote. */
   | 'MESSAGE'
+  /** News of the work: the workspace is ready, a phase is worked on, the task was updated. */
   | 'PROGRESS'
+  /** A move of the state machine (assignment and return to the queue included), or, with the same status, a pause, a resume or a request for approval. */
   | 'STATUS_CHANGE'
+  /** A tool was called, by a person, an external agent or the runtime. */
   | 'TOOL_CALL'
+  /** A tool's result for the runtime, or news of a command run: waiting, running, ended. */
   | 'TOOL_OUTPUT';
 
+/** Which tasks to list: those that match every field given. */
 export type TaskFilter = {
+  /** Only tasks assigned to this agent. */
   agentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only tasks in one of these statuses; null or empty: any status. */
   status?: InputMaybe<Array<TaskStatus>>;
 };
 
 /** A message from a person to the agent working on a task. */
-export type TaskMessage = {
+export type TaskMessage = Node & {
   __typename?: 'TaskMessage';
   /** The name of the API key that sent it. */
   author: Scalars['String']['output'];
+  /** When it was sent. */
   createdAt: Scalars['DateTimeISO']['output'];
   /** When the agent's runtime put it into the conversation. */
   deliveredAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** Global id (UUIDv7), unique across all types. */
   id: Scalars['ID']['output'];
+  /** The task it was sent to. */
   taskId: Scalars['ID']['output'];
+  /** The message, 1 to 20,000 characters. */
   text: Scalars['String']['output'];
 };
 
 /** PENDING → DESIGN → BUILD → TEST → REVIEW → COMPLETE, or FAILED / CANCELLED. */
 export type TaskStatus =
+  /** At work: the agent carries out the plan (rejectTask sends a task back here). */
   | 'BUILD'
+  /** Stopped for good (cancelTask or updateTaskStatus). Final: no move leads out. */
   | 'CANCELLED'
+  /** Done. Final: no move leads out. */
   | 'COMPLETE'
+  /** At work, first phase: the agent that took it plans the solution. */
   | 'DESIGN'
+  /** Given up. Not final: it can be moved back to PENDING to try again. */
   | 'FAILED'
+  /** Waiting for an agent: new, or back in the queue. It starts work only when an agent takes it (automatically, or assignTask). */
   | 'PENDING'
+  /** At work, last phase: the result is reviewed; with requiresApproval it waits here for approveTask or rejectTask. */
   | 'REVIEW'
+  /** At work: the agent checks what it built. */
   | 'TEST';
 
 /** One call of a tool, by a person, an external agent or the runtime. */
-export type ToolCall = {
+export type ToolCall = Node & {
   __typename?: 'ToolCall';
   /** The API key (or agent) that called. */
   callerName: Scalars['String']['output'];
+  /** Milliseconds from start to end; null while RUNNING. */
   durationMs?: Maybe<Scalars['Int']['output']>;
-  errorCode?: Maybe<Scalars['String']['output']>;
+  /** How a FAILED or DENIED call failed. */
+  errorCode?: Maybe<ToolCallErrorCode>;
+  /** The error's message for people ("internal error" for an unexpected one); null unless FAILED or DENIED. */
   errorMessage?: Maybe<Scalars['String']['output']>;
+  /** When it ended; null while RUNNING. */
   finishedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** Global id (UUIDv7), unique across all types. */
   id: Scalars['ID']['output'];
   /** The input, long strings shortened, env values left out. */
   input?: Maybe<Scalars['JSON']['output']>;
+  /** When the call started. */
   startedAt: Scalars['DateTimeISO']['output'];
+  /** RUNNING until it ends, then how it ended. */
   status: ToolCallStatus;
+  /** The task whose workspace the call worked in. */
   taskId?: Maybe<Scalars['ID']['output']>;
+  /** The tool's id, which is also its operation's name in this API (e.g. writeFile). */
   tool: Scalars['String']['output'];
+  /** The workspace the call worked in. */
   workspaceId?: Maybe<Scalars['ID']['output']>;
 };
 
+/** A page of the ToolCall list (a Relay cursor connection), newest first. */
 export type ToolCallConnection = {
   __typename?: 'ToolCallConnection';
+  /** The page's items, in list order. */
   edges: Array<ToolCallEdge>;
+  /** Whether more items lie before or after the page, and where. */
   pageInfo: PageInfo;
   /** Number of items matching the filter, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** A TOOL_CALL: a tool called by a person, an agent or the runtime. */
+export type ToolCallDetails = {
+  __typename?: 'ToolCallDetails';
+  /** The API key's or agent's name that called. */
+  by?: Maybe<Scalars['String']['output']>;
+  /** The tool (or the runtime's set_phase and complete_task). */
+  tool: Scalars['String']['output'];
+  /** For a call over the API, the ToolCall's id (toolCall(id)); for a call of the builtin runtime, the model's id for the call (as in the conversation). */
+  toolCallId: Scalars['String']['output'];
+};
+
+/** An edge of a ToolCallConnection: one item and its cursor. */
 export type ToolCallEdge = {
   __typename?: 'ToolCallEdge';
+  /** Pass as `after` or `before` to page from this item. */
   cursor: Scalars['String']['output'];
+  /** The item. */
   node: ToolCall;
 };
 
+/** Why a tool call failed: the code of the API error it failed with (see the error codes), INTERNAL for any other failure, INTERRUPTED when its worker stopped. */
+export type ToolCallErrorCode =
+  /** The input was invalid (the call's error lists every bad field). */
+  | 'BAD_USER_INPUT'
+  /** The state did not allow it (a file changed since expectedVersion, a path that exists). */
+  | 'CONFLICT'
+  /** The caller may not do this. */
+  | 'FORBIDDEN'
+  /** An unexpected failure; its details are in the server log only. */
+  | 'INTERNAL'
+  /** The worker running it stopped before it ended. */
+  | 'INTERRUPTED'
+  /** It would have moved the task where the state machine does not allow. */
+  | 'INVALID_TRANSITION'
+  /** A limit was reached (size, disk, a command's limits). */
+  | 'LIMIT_EXCEEDED'
+  /** Something it named does not exist (a path, a run). */
+  | 'NOT_FOUND'
+  /** A policy refused it (status DENIED); nothing ran. */
+  | 'POLICY_DENIED'
+  /** Untrusted code cannot run here: no working sandbox. */
+  | 'SANDBOX_UNAVAILABLE'
+  /** No valid API key. */
+  | 'UNAUTHENTICATED';
+
 /** DENIED: refused by a policy (POLICY_DENIED), nothing ran. */
 export type ToolCallStatus =
+  /** A policy refused it (POLICY_DENIED) before anything ran. */
   | 'DENIED'
+  /** It ended with an error: errorCode and errorMessage say which. */
   | 'FAILED'
+  /** Called and not finished yet. */
   | 'RUNNING'
+  /** It returned its result (for runCommand: the run started; the run's own status tells how it ended). */
   | 'SUCCEEDED';
+
+/** A TOOL_OUTPUT: a tool's result for the builtin runtime (tool, toolCallId), or news of a command run (runId): waiting for a slot, running, or ended (status). */
+export type ToolOutputDetails = {
+  __typename?: 'ToolOutputDetails';
+  /** With running: the bytes of output so far. */
+  bytes?: Maybe<Scalars['Int']['output']>;
+  /** CPU time of the run's process tree. */
+  cpuTimeMs?: Maybe<Scalars['Int']['output']>;
+  /** The run's wall time. */
+  durationMs?: Maybe<Scalars['Int']['output']>;
+  /** The run's exit code, when it exited. */
+  exitCode?: Maybe<Scalars['Int']['output']>;
+  /** True when the run was cut off by the service stopping. */
+  interrupted: Scalars['Boolean']['output'];
+  /** Peak resident memory of the run's largest process. */
+  maxRssKb?: Maybe<Scalars['Int']['output']>;
+  /** The command run it reports on (commandRun(id)). */
+  runId?: Maybe<Scalars['ID']['output']>;
+  /** True for a summary of a run's output while it runs. */
+  running: Scalars['Boolean']['output'];
+  /** How the run ended; null while it runs. */
+  status?: Maybe<CommandRunStatus>;
+  /** Bytes the program wrote to stderr. */
+  stderrBytes?: Maybe<Scalars['Int']['output']>;
+  /** Bytes the program wrote to stdout. */
+  stdoutBytes?: Maybe<Scalars['Int']['output']>;
+  /** The tool whose result this is (the runtime's calls). */
+  tool?: Maybe<Scalars['String']['output']>;
+  /** The model's id for the call this answers (the runtime's calls). */
+  toolCallId?: Maybe<Scalars['String']['output']>;
+  /** True when the run waits for a free slot of its workspace. */
+  waiting: Scalars['Boolean']['output'];
+};
 
 /** The exception a Python run raised. */
 export type Traceback = {
   __typename?: 'Traceback';
   /** Where it was raised; <code> for code passed inline. */
   file?: Maybe<Scalars['String']['output']>;
+  /** The stack, outermost call first (the runner's own frames left out). */
   frames: Array<TracebackFrame>;
+  /** The line it was raised at; null when unknown. */
   line?: Maybe<Scalars['Int']['output']>;
+  /** The exception's message (its str()). */
   message: Scalars['String']['output'];
   /** The exception's class, e.g. ZeroDivisionError. */
   type: Scalars['String']['output'];
 };
 
+/** One frame of a Python stack: where a call was. */
 export type TracebackFrame = {
   __typename?: 'TracebackFrame';
+  /** The frame's file; <code> for code passed inline. */
   file: Scalars['String']['output'];
+  /** The function's name; <module> at the top level. */
   function: Scalars['String']['output'];
+  /** The line in that file. */
   line: Scalars['Int']['output'];
 };
 
+/** Fields to change; those left out (or null) keep their values. */
 export type UpdateAgentInput = {
   /** Remove the agent's model. */
   clearModel?: InputMaybe<Scalars['Boolean']['input']>;
@@ -937,11 +1452,15 @@ export type UpdateAgentInput = {
   clearTools?: InputMaybe<Scalars['Boolean']['input']>;
   /** The agent's role, up to 20,000 characters. */
   instructions?: InputMaybe<Scalars['String']['input']>;
+  /** New highest task complexity, 1 to 10. */
   maxComplexity?: InputMaybe<Scalars['Int']['input']>;
+  /** New number of tasks it works on at once, 1 to 100. */
   maxConcurrentTasks?: InputMaybe<Scalars['Int']['input']>;
+  /** New lowest task complexity, 1 to 10 (at most maxComplexity). */
   minComplexity?: InputMaybe<Scalars['Int']['input']>;
   /** Default model id or comma-separated fallback list (builtin agents). */
   model?: InputMaybe<Scalars['String']['input']>;
+  /** New unique name, 1 to 100 characters. */
   name?: InputMaybe<Scalars['String']['input']>;
   /** Its tasks wait in REVIEW for approveTask. Default false. */
   requiresApproval?: InputMaybe<Scalars['Boolean']['input']>;
@@ -955,90 +1474,227 @@ export type UpdateTaskInput = {
   clearBudget?: InputMaybe<Scalars['Boolean']['input']>;
   /** Remove the task's model, so its agent's applies. */
   clearModel?: InputMaybe<Scalars['Boolean']['input']>;
+  /** New description, up to 20,000 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
   /** New budget in USD (more than 0). */
   maxCostUsd?: InputMaybe<Scalars['Float']['input']>;
   /** New budget in tokens. */
   maxTokens?: InputMaybe<Scalars['Int']['input']>;
+  /** New model id or comma-separated fallback list. */
   model?: InputMaybe<Scalars['String']['input']>;
+  /** New priority, 0 to 100; higher is picked first. */
   priority?: InputMaybe<Scalars['Int']['input']>;
+  /** Whether it waits in REVIEW for approveTask before completing (this task's rule over its agent's). */
   requiresApproval?: InputMaybe<Scalars['Boolean']['input']>;
+  /** New title, 1 to 200 characters. */
   title?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** Sums over model calls. Cached tokens are part of the prompt tokens, reasoning tokens part of the completion tokens. */
+/** Sums over model calls. Cached tokens are part of the prompt tokens, reasoning tokens part of the completion tokens. Token counts are SafeInt: whole numbers that may pass 2^31. */
 export type Usage = {
   __typename?: 'Usage';
-  cachedTokens: Scalars['Float']['output'];
+  /** Prompt tokens the providers read from their cache. */
+  cachedTokens: Scalars['SafeInt']['output'];
   /** Model calls, retries and failed attempts included. */
   calls: Scalars['Int']['output'];
-  completionTokens: Scalars['Float']['output'];
+  /** Tokens the models wrote, reasoning ones included. */
+  completionTokens: Scalars['SafeInt']['output'];
   /** In USD, as reported by the providers. */
   costUsd: Scalars['Float']['output'];
-  promptTokens: Scalars['Float']['output'];
-  reasoningTokens: Scalars['Float']['output'];
-  /** promptTokens + completionTokens. */
-  totalTokens: Scalars['Float']['output'];
+  /** Tokens sent to the models, cached ones included. */
+  promptTokens: Scalars['SafeInt']['output'];
+  /** Completion tokens spent on reasoning. */
+  reasoningTokens: Scalars['SafeInt']['output'];
+  /** The sum of promptTokens and completionTokens. */
+  totalTokens: Scalars['SafeInt']['output'];
 };
 
 /** How usageReport groups model calls: by model, agent, task, or UTC day. */
 export type UsageGroupBy =
+  /** One row per agent (key: its id, label: its name). */
   | 'AGENT'
+  /** One row per UTC day (key: YYYY-MM-DD). */
   | 'DAY'
+  /** One row per model id (key: the model). */
   | 'MODEL'
+  /** One row per task (key: its id, label: its title). */
   | 'TASK';
 
 /** One group of a usage report. */
 export type UsageReportRow = {
   __typename?: 'UsageReportRow';
-  cachedTokens: Scalars['Float']['output'];
+  /** Prompt tokens the providers read from their cache. */
+  cachedTokens: Scalars['SafeInt']['output'];
   /** Model calls, retries and failed attempts included. */
   calls: Scalars['Int']['output'];
-  completionTokens: Scalars['Float']['output'];
+  /** Tokens the models wrote, reasoning ones included. */
+  completionTokens: Scalars['SafeInt']['output'];
   /** In USD, as reported by the providers. */
   costUsd: Scalars['Float']['output'];
   /** The model, agent id, task id or day (YYYY-MM-DD, UTC); null for calls made for no agent or task. */
   key?: Maybe<Scalars['String']['output']>;
   /** The agent's name or the task's title. */
   label?: Maybe<Scalars['String']['output']>;
-  promptTokens: Scalars['Float']['output'];
-  reasoningTokens: Scalars['Float']['output'];
-  /** promptTokens + completionTokens. */
-  totalTokens: Scalars['Float']['output'];
+  /** Tokens sent to the models, cached ones included. */
+  promptTokens: Scalars['SafeInt']['output'];
+  /** Completion tokens spent on reasoning. */
+  reasoningTokens: Scalars['SafeInt']['output'];
+  /** The sum of promptTokens and completionTokens. */
+  totalTokens: Scalars['SafeInt']['output'];
 };
 
 /** The isolated directory a task is worked on in. */
-export type Workspace = {
+export type Workspace = Node & {
   __typename?: 'Workspace';
+  /** The agent working in it: the one its task is, or was last, assigned to. */
   agent: Agent;
+  /** When the workspace was first made for its task. */
   createdAt: Scalars['DateTimeISO']['output'];
   /** Why creating the workspace failed (status FAILED). */
   error?: Maybe<Scalars['String']['output']>;
+  /** Global id (UUIDv7), unique across all types. */
   id: Scalars['ID']['output'];
   /** WORKSPACES_DIR/<agentId>/tasks/<taskId>, built from ids only. */
   path: Scalars['String']['output'];
+  /** Whether it can be worked in yet. */
   status: WorkspaceStatus;
+  /** The task it belongs to (one workspace per task). */
   task: Task;
+  /** When its status, agent or path last changed. */
   updatedAt: Scalars['DateTimeISO']['output'];
 };
 
 /** CREATING while the directory and its Python venv are made; a task starts work only when READY. */
 export type WorkspaceStatus =
+  /** The directory and its venv are being made (again when the task moves to a new agent). */
   | 'CREATING'
+  /** It could not be made; `error` says why, and the task gets an ERROR event. */
   | 'FAILED'
+  /** Made: the agent works in it; the file tools and runs can use it. */
   | 'READY';
 
+/** A file to write (or append to) and its content. */
 export type WriteFileInput = {
+  /** The content, encoded as encoding says; the file may grow to at most 10 MiB. */
   content: Scalars['String']['input'];
   /** Default true. */
   createParents?: InputMaybe<Scalars['Boolean']['input']>;
+  /** How content is encoded: text (the default) or base64 of the bytes. */
   encoding?: InputMaybe<FileEncoding>;
   /** The version you last read: the write fails with CONFLICT if the file changed since. */
   expectedVersion?: InputMaybe<Scalars['String']['input']>;
+  /** A path relative to the workspace root; .., absolute paths and links that lead outside are refused. */
   path: Scalars['String']['input'];
   /** The workspace (of a task) the tool works in. */
   workspaceId: Scalars['ID']['input'];
 };
+
+/** One possible value for a given Enum. Enum values are unique values, not a placeholder for a string or numeric value. However an Enum value is returned in a JSON response as a string. */
+export type __EnumValue = {
+  __typename?: '__EnumValue';
+  name: Scalars['String']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  isDeprecated: Scalars['Boolean']['output'];
+  deprecationReason?: Maybe<Scalars['String']['output']>;
+};
+
+/** Object and Interface types are described by a list of Fields, each of which has a name, potentially a list of arguments, and a return type. */
+export type __Field = {
+  __typename?: '__Field';
+  name: Scalars['String']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  args: Array<__InputValue>;
+  type: __Type;
+  isDeprecated: Scalars['Boolean']['output'];
+  deprecationReason?: Maybe<Scalars['String']['output']>;
+};
+
+
+/** Object and Interface types are described by a list of Fields, each of which has a name, potentially a list of arguments, and a return type. */
+export type __FieldArgsArgs = {
+  includeDeprecated?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** Arguments provided to Fields or Directives and the input fields of an InputObject are represented as Input Values which describe their type and optionally a default value. */
+export type __InputValue = {
+  __typename?: '__InputValue';
+  name: Scalars['String']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  type: __Type;
+  /** A GraphQL-formatted string representing the default value for this input value. */
+  defaultValue?: Maybe<Scalars['String']['output']>;
+  isDeprecated: Scalars['Boolean']['output'];
+  deprecationReason?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * The fundamental unit of any GraphQL Schema is the type. There are many kinds of types in GraphQL as represented by the `__TypeKind` enum.
+ *
+ * Depending on the kind of a type, certain fields describe information about that type. Scalar types provide no information beyond a name, description and optional `specifiedByURL`, while Enum types provide their values. Object and Interface types provide the fields they describe. Abstract types, Union and Interface, provide the Object types possible at runtime. List and NonNull types compose other types.
+ */
+export type __Type = {
+  __typename?: '__Type';
+  kind: __TypeKind;
+  name?: Maybe<Scalars['String']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  specifiedByURL?: Maybe<Scalars['String']['output']>;
+  fields?: Maybe<Array<__Field>>;
+  interfaces?: Maybe<Array<__Type>>;
+  possibleTypes?: Maybe<Array<__Type>>;
+  enumValues?: Maybe<Array<__EnumValue>>;
+  inputFields?: Maybe<Array<__InputValue>>;
+  ofType?: Maybe<__Type>;
+  isOneOf?: Maybe<Scalars['Boolean']['output']>;
+};
+
+
+/**
+ * The fundamental unit of any GraphQL Schema is the type. There are many kinds of types in GraphQL as represented by the `__TypeKind` enum.
+ *
+ * Depending on the kind of a type, certain fields describe information about that type. Scalar types provide no information beyond a name, description and optional `specifiedByURL`, while Enum types provide their values. Object and Interface types provide the fields they describe. Abstract types, Union and Interface, provide the Object types possible at runtime. List and NonNull types compose other types.
+ */
+export type __TypeFieldsArgs = {
+  includeDeprecated?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/**
+ * The fundamental unit of any GraphQL Schema is the type. There are many kinds of types in GraphQL as represented by the `__TypeKind` enum.
+ *
+ * Depending on the kind of a type, certain fields describe information about that type. Scalar types provide no information beyond a name, description and optional `specifiedByURL`, while Enum types provide their values. Object and Interface types provide the fields they describe. Abstract types, Union and Interface, provide the Object types possible at runtime. List and NonNull types compose other types.
+ */
+export type __TypeEnumValuesArgs = {
+  includeDeprecated?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/**
+ * The fundamental unit of any GraphQL Schema is the type. There are many kinds of types in GraphQL as represented by the `__TypeKind` enum.
+ *
+ * Depending on the kind of a type, certain fields describe information about that type. Scalar types provide no information beyond a name, description and optional `specifiedByURL`, while Enum types provide their values. Object and Interface types provide the fields they describe. Abstract types, Union and Interface, provide the Object types possible at runtime. List and NonNull types compose other types.
+ */
+export type __TypeInputFieldsArgs = {
+  includeDeprecated?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** An enum describing what kind of type a given `__Type` is. */
+export type __TypeKind =
+  /** Indicates this type is a scalar. */
+  | 'SCALAR'
+  /** Indicates this type is an object. `fields` and `interfaces` are valid fields. */
+  | 'OBJECT'
+  /** Indicates this type is an interface. `fields`, `interfaces`, and `possibleTypes` are valid fields. */
+  | 'INTERFACE'
+  /** Indicates this type is a union. `possibleTypes` is a valid field. */
+  | 'UNION'
+  /** Indicates this type is an enum. `enumValues` is a valid field. */
+  | 'ENUM'
+  /** Indicates this type is an input object. `inputFields` is a valid field. */
+  | 'INPUT_OBJECT'
+  /** Indicates this type is a list. `ofType` is a valid field. */
+  | 'LIST'
+  /** Indicates this type is a non-null. `ofType` is a valid field. */
+  | 'NON_NULL';
 
 export type AgentFieldsFragment = { __typename?: 'Agent', id: string, name: string, status: AgentStatus, kind: AgentKind, minComplexity: number, maxComplexity: number, maxConcurrentTasks: number, activeTasks: number, lastActiveAt?: string | null, lastHeartbeatAt?: string | null, createdAt: string, updatedAt: string };
 
@@ -1101,6 +1757,35 @@ export type AgentHeartbeatMutationVariables = Exact<{
 
 export type AgentHeartbeatMutation = { __typename?: 'Mutation', agentHeartbeat: { __typename?: 'Agent', id: string, name: string, status: AgentStatus, kind: AgentKind, minComplexity: number, maxComplexity: number, maxConcurrentTasks: number, activeTasks: number, lastActiveAt?: string | null, lastHeartbeatAt?: string | null, createdAt: string, updatedAt: string } };
 
+type EventDetailsFields_ErrorDetails_Fragment = { __typename: 'ErrorDetails', model?: string | null, attempt?: number | null, errorKind?: string | null, outcome?: ModelCallOutcome | null, stage?: string | null, waitingForChange: boolean, loopTool?: string | null, errorWorkspaceId?: string | null };
+
+type EventDetailsFields_MessageDetails_Fragment = { __typename: 'MessageDetails', role: ConversationRole, author?: string | null, messageId?: string | null, step?: number | null, part?: number | null };
+
+type EventDetailsFields_ProgressDetails_Fragment = { __typename: 'ProgressDetails', phase?: TaskStatus | null, workspaceId?: string | null, path?: string | null, updated?: Array<string> | null, progressToolCallId?: string | null, progressBy?: string | null };
+
+type EventDetailsFields_StatusChangeDetails_Fragment = { __typename: 'StatusChangeDetails', from?: TaskStatus | null, to: TaskStatus, note?: string | null, by?: string | null, awaitingApproval: boolean, summary?: string | null, paused?: boolean | null, pauseReason?: string | null, requeueReason?: RequeueReason | null, agentId?: string | null, agentName?: string | null, timeoutSeconds?: number | null };
+
+type EventDetailsFields_ToolCallDetails_Fragment = { __typename: 'ToolCallDetails', toolCallId: string, tool: string, callBy?: string | null };
+
+type EventDetailsFields_ToolOutputDetails_Fragment = { __typename: 'ToolOutputDetails', runId?: string | null, status?: CommandRunStatus | null, exitCode?: number | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes?: number | null, stderrBytes?: number | null, bytes?: number | null, running: boolean, waiting: boolean, interrupted: boolean, outputTool?: string | null, outputToolCallId?: string | null };
+
+export type EventDetailsFieldsFragment = EventDetailsFields_ErrorDetails_Fragment | EventDetailsFields_MessageDetails_Fragment | EventDetailsFields_ProgressDetails_Fragment | EventDetailsFields_StatusChangeDetails_Fragment | EventDetailsFields_ToolCallDetails_Fragment | EventDetailsFields_ToolOutputDetails_Fragment;
+
+export type TaskEventDetailsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TaskEventDetailsQuery = { __typename?: 'Query', task?: { __typename?: 'Task', id: string, status: TaskStatus, events: Array<{ __typename?: 'TaskEvent', seq: number, type: TaskEventType, content: string, data?: unknown | null, details?: { __typename: 'ErrorDetails', model?: string | null, attempt?: number | null, errorKind?: string | null, outcome?: ModelCallOutcome | null, stage?: string | null, waitingForChange: boolean, loopTool?: string | null, errorWorkspaceId?: string | null } | { __typename: 'MessageDetails', role: ConversationRole, author?: string | null, messageId?: string | null, step?: number | null, part?: number | null } | { __typename: 'ProgressDetails', phase?: TaskStatus | null, workspaceId?: string | null, path?: string | null, updated?: Array<string> | null, progressToolCallId?: string | null, progressBy?: string | null } | { __typename: 'StatusChangeDetails', from?: TaskStatus | null, to: TaskStatus, note?: string | null, by?: string | null, awaitingApproval: boolean, summary?: string | null, paused?: boolean | null, pauseReason?: string | null, requeueReason?: RequeueReason | null, agentId?: string | null, agentName?: string | null, timeoutSeconds?: number | null } | { __typename: 'ToolCallDetails', toolCallId: string, tool: string, callBy?: string | null } | { __typename: 'ToolOutputDetails', runId?: string | null, status?: CommandRunStatus | null, exitCode?: number | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes?: number | null, stderrBytes?: number | null, bytes?: number | null, running: boolean, waiting: boolean, interrupted: boolean, outputTool?: string | null, outputToolCallId?: string | null } | null }> } | null };
+
+export type TaskEventDetailsLiveSubscriptionVariables = Exact<{
+  taskId: Scalars['ID']['input'];
+  afterSeq?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type TaskEventDetailsLiveSubscription = { __typename?: 'Subscription', taskEvents: { __typename?: 'TaskEvent', seq: number, type: TaskEventType, details?: { __typename: 'ErrorDetails', model?: string | null, attempt?: number | null, errorKind?: string | null, outcome?: ModelCallOutcome | null, stage?: string | null, waitingForChange: boolean, loopTool?: string | null, errorWorkspaceId?: string | null } | { __typename: 'MessageDetails', role: ConversationRole, author?: string | null, messageId?: string | null, step?: number | null, part?: number | null } | { __typename: 'ProgressDetails', phase?: TaskStatus | null, workspaceId?: string | null, path?: string | null, updated?: Array<string> | null, progressToolCallId?: string | null, progressBy?: string | null } | { __typename: 'StatusChangeDetails', from?: TaskStatus | null, to: TaskStatus, note?: string | null, by?: string | null, awaitingApproval: boolean, summary?: string | null, paused?: boolean | null, pauseReason?: string | null, requeueReason?: RequeueReason | null, agentId?: string | null, agentName?: string | null, timeoutSeconds?: number | null } | { __typename: 'ToolCallDetails', toolCallId: string, tool: string, callBy?: string | null } | { __typename: 'ToolOutputDetails', runId?: string | null, status?: CommandRunStatus | null, exitCode?: number | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes?: number | null, stderrBytes?: number | null, bytes?: number | null, running: boolean, waiting: boolean, interrupted: boolean, outputTool?: string | null, outputToolCallId?: string | null } | null } };
+
 export type ExpensiveTasksQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -1139,6 +1824,41 @@ export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type MeQuery = { __typename?: 'Query', me: { __typename?: 'ApiKey', id: string, name: string, role: Role, prefix: string, createdAt: string, lastUsedAt?: string | null, revokedAt?: string | null, agent?: { __typename?: 'Agent', id: string } | null } };
 
+export type TaskPageQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TaskFilter>;
+}>;
+
+
+export type TaskPageQuery = { __typename?: 'Query', tasks: { __typename?: 'TaskConnection', totalCount: number, edges: Array<{ __typename?: 'TaskEdge', cursor: string, node: { __typename?: 'Task', id: string, title: string } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor?: string | null, endCursor?: string | null } } };
+
+export type AgentPageQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type AgentPageQuery = { __typename?: 'Query', agents: { __typename?: 'AgentConnection', edges: Array<{ __typename?: 'AgentEdge', node: { __typename?: 'Agent', id: string, name: string } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor?: string | null, endCursor?: string | null } } };
+
+export type NodeByIdQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type NodeByIdQuery = { __typename?: 'Query', node?: { __typename: 'Agent', name: string, id: string } | { __typename: 'ApiKey', name: string, id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Task', title: string, id: string } | { __typename: 'TaskEvent', seq: number, taskId: string, id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', status: WorkspaceStatus, id: string } | null };
+
+export type NodesByIdsQueryVariables = Exact<{
+  ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+}>;
+
+
+export type NodesByIdsQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
+
 export type RuntimeTaskFieldsFragment = { __typename?: 'Task', id: string, status: TaskStatus, model?: string | null, requiresApproval?: boolean | null, pausedAt?: string | null, pauseReason?: string | null, approvalRequestedAt?: string | null, awaitingApproval: boolean, summary?: string | null, maxCostUsd?: number | null, maxTokens?: number | null, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus } | null };
 
 export type CreateRuntimeAgentMutationVariables = Exact<{
@@ -1160,7 +1880,7 @@ export type RuntimeTaskQueryVariables = Exact<{
 }>;
 
 
-export type RuntimeTaskQuery = { __typename?: 'Query', task?: { __typename?: 'Task', id: string, status: TaskStatus, model?: string | null, requiresApproval?: boolean | null, pausedAt?: string | null, pauseReason?: string | null, approvalRequestedAt?: string | null, awaitingApproval: boolean, summary?: string | null, maxCostUsd?: number | null, maxTokens?: number | null, usage: { __typename?: 'Usage', calls: number, promptTokens: number, completionTokens: number, totalTokens: number, costUsd: number }, events: Array<{ __typename?: 'TaskEvent', seq: number, type: TaskEventType, content: string, data?: unknown | null }>, conversation: Array<{ __typename?: 'ConversationMessage', seq: number, role: string, content?: string | null, data?: unknown | null, step: number }>, pendingMessages: Array<{ __typename?: 'TaskMessage', id: string, text: string, author: string }>, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus } | null } | null };
+export type RuntimeTaskQuery = { __typename?: 'Query', task?: { __typename?: 'Task', id: string, status: TaskStatus, model?: string | null, requiresApproval?: boolean | null, pausedAt?: string | null, pauseReason?: string | null, approvalRequestedAt?: string | null, awaitingApproval: boolean, summary?: string | null, maxCostUsd?: number | null, maxTokens?: number | null, usage: { __typename?: 'Usage', calls: number, promptTokens: number, completionTokens: number, totalTokens: number, costUsd: number }, events: Array<{ __typename?: 'TaskEvent', seq: number, type: TaskEventType, content: string, data?: unknown | null }>, conversation: Array<{ __typename?: 'ConversationMessage', seq: number, role: ConversationRole, content?: string | null, data?: unknown | null, step: number }>, pendingMessages: Array<{ __typename?: 'TaskMessage', id: string, text: string, author: string }>, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus } | null } | null };
 
 export type SendTaskMessageMutationVariables = Exact<{
   taskId: Scalars['ID']['input'];
@@ -1230,13 +1950,13 @@ export type AppendFileMutationVariables = Exact<{
 
 export type AppendFileMutation = { __typename?: 'Mutation', appendFile: { __typename?: 'FileWriteResult', path: string, size: number } };
 
-export type StatPathMutationVariables = Exact<{
+export type StatPathQueryVariables = Exact<{
   workspaceId: Scalars['ID']['input'];
   path: Scalars['String']['input'];
 }>;
 
 
-export type StatPathMutation = { __typename?: 'Mutation', stat: { __typename?: 'FileEntry', path: string, type: FileEntryType, size: number } };
+export type StatPathQuery = { __typename?: 'Query', stat: { __typename?: 'FileEntry', path: string, type: FileEntryType, size: number } };
 
 export type MakeDirectoryMutationVariables = Exact<{
   workspaceId: Scalars['ID']['input'];
@@ -1268,7 +1988,7 @@ export type TaskConversationQueryVariables = Exact<{
 }>;
 
 
-export type TaskConversationQuery = { __typename?: 'Query', task?: { __typename?: 'Task', id: string, conversation: Array<{ __typename?: 'ConversationMessage', role: string, content?: string | null }> } | null };
+export type TaskConversationQuery = { __typename?: 'Query', task?: { __typename?: 'Task', id: string, conversation: Array<{ __typename?: 'ConversationMessage', role: ConversationRole, content?: string | null }> } | null };
 
 export type TaskFieldsFragment = { __typename?: 'Task', id: string, title: string, description: string, complexity: number, priority: number, status: TaskStatus, lastEventSeq: number, createdAt: string, updatedAt: string, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, parent?: { __typename?: 'Task', id: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus, error?: string | null } | null };
 
@@ -1373,7 +2093,7 @@ export type WriteFileMutationVariables = Exact<{
 
 export type WriteFileMutation = { __typename?: 'Mutation', writeFile: { __typename?: 'FileWriteResult', path: string, size: number, version: string, created: boolean } };
 
-export type ReadFileMutationVariables = Exact<{
+export type ReadFileQueryVariables = Exact<{
   workspaceId: Scalars['ID']['input'];
   path: Scalars['String']['input'];
   encoding?: InputMaybe<FileEncoding>;
@@ -1381,16 +2101,30 @@ export type ReadFileMutationVariables = Exact<{
 }>;
 
 
-export type ReadFileMutation = { __typename?: 'Mutation', readFile: { __typename?: 'FileContent', path: string, content: string, encoding: FileEncoding, size: number, version: string, truncated: boolean } };
+export type ReadFileQuery = { __typename?: 'Query', readFile: { __typename?: 'FileContent', path: string, content: string, encoding: FileEncoding, size: number, version: string, truncated: boolean } };
 
-export type ListFilesMutationVariables = Exact<{
+export type ReadFileByMutationMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  path: Scalars['String']['input'];
+  encoding?: InputMaybe<FileEncoding>;
+}>;
+
+
+export type ReadFileByMutationMutation = { __typename?: 'Mutation', readFile: { __typename?: 'FileContent', path: string, content: string, encoding: FileEncoding, version: string } };
+
+export type MutationFieldDeprecationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MutationFieldDeprecationsQuery = { __typename?: 'Query', __type?: { __typename?: '__Type', fields?: Array<{ __typename?: '__Field', name: string, isDeprecated: boolean, deprecationReason?: string | null }> | null } | null };
+
+export type ListFilesQueryVariables = Exact<{
   workspaceId: Scalars['ID']['input'];
   path?: InputMaybe<Scalars['String']['input']>;
   recursive?: InputMaybe<Scalars['Boolean']['input']>;
 }>;
 
 
-export type ListFilesMutation = { __typename?: 'Mutation', listFiles: { __typename?: 'FileList', truncated: boolean, entries: Array<{ __typename?: 'FileEntry', path: string, type: FileEntryType, size: number, modifiedAt: string }> } };
+export type ListFilesQuery = { __typename?: 'Query', listFiles: { __typename?: 'FileList', truncated: boolean, entries: Array<{ __typename?: 'FileEntry', path: string, type: FileEntryType, size: number, modifiedAt: string }> } };
 
 export type DeleteFileMutationVariables = Exact<{
   workspaceId: Scalars['ID']['input'];
@@ -1407,7 +2141,7 @@ export type ToolCallsQueryVariables = Exact<{
 }>;
 
 
-export type ToolCallsQuery = { __typename?: 'Query', toolCalls: { __typename?: 'ToolCallConnection', totalCount: number, edges: Array<{ __typename?: 'ToolCallEdge', node: { __typename?: 'ToolCall', id: string, tool: string, taskId?: string | null, workspaceId?: string | null, callerName: string, input?: unknown | null, status: ToolCallStatus, errorCode?: string | null, errorMessage?: string | null, durationMs?: number | null } }> } };
+export type ToolCallsQuery = { __typename?: 'Query', toolCalls: { __typename?: 'ToolCallConnection', totalCount: number, edges: Array<{ __typename?: 'ToolCallEdge', node: { __typename?: 'ToolCall', id: string, tool: string, taskId?: string | null, workspaceId?: string | null, callerName: string, input?: unknown | null, status: ToolCallStatus, errorCode?: ToolCallErrorCode | null, errorMessage?: string | null, durationMs?: number | null } }> } };
 
 export type RunFieldsFragment = { __typename?: 'CommandRun', id: string, taskId?: string | null, workspaceId: string, program: string, args: Array<string>, status: CommandRunStatus, exitCode?: number | null, signal?: string | null, limit?: string | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes: number, stderrBytes: number, truncated: boolean, sandbox: SandboxKind, lastOutputSeq: number };
 
@@ -1497,6 +2231,7 @@ export type CreateBudgetTaskMutationVariables = Exact<{
 export type CreateBudgetTaskMutation = { __typename?: 'Mutation', createTask: { __typename?: 'Task', id: string, maxCostUsd?: number | null, maxTokens?: number | null } };
 
 export const AgentFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<AgentFieldsFragment, unknown>;
+export const EventDetailsFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventDetailsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEventDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StatusChangeDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"requeueReason"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"part"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"callBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolOutputDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"outputTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"outputToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"bytes"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"interrupted"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProgressDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","alias":{"kind":"Name","value":"progressToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","alias":{"kind":"Name","value":"progressBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ErrorDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"waitingForChange"},"name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"attempt"}},{"kind":"Field","name":{"kind":"Name","value":"errorKind"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","alias":{"kind":"Name","value":"loopTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"errorWorkspaceId"},"name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}}]}}]}}]} as unknown as DocumentNode<EventDetailsFieldsFragment, unknown>;
 export const ApiKeyFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<ApiKeyFieldsFragment, unknown>;
 export const RuntimeTaskFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RuntimeTaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"requiresApproval"}},{"kind":"Field","name":{"kind":"Name","value":"pausedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"approvalRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"maxTokens"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<RuntimeTaskFieldsFragment, unknown>;
 export const TaskFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}}]}}]} as unknown as DocumentNode<TaskFieldsFragment, unknown>;
@@ -1511,12 +2246,18 @@ export const AgentChangedDocument = {"kind":"Document","definitions":[{"kind":"O
 export const PauseAgentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"PauseAgent"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pauseAgent"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"AgentFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<PauseAgentMutation, PauseAgentMutationVariables>;
 export const ResumeAgentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ResumeAgent"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resumeAgent"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"AgentFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<ResumeAgentMutation, ResumeAgentMutationVariables>;
 export const AgentHeartbeatDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AgentHeartbeat"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentHeartbeat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"AgentFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<AgentHeartbeatMutation, AgentHeartbeatMutationVariables>;
+export const TaskEventDetailsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskEventDetails"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"events"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"EventDetailsFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventDetailsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEventDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StatusChangeDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"requeueReason"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"part"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"callBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolOutputDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"outputTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"outputToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"bytes"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"interrupted"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProgressDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","alias":{"kind":"Name","value":"progressToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","alias":{"kind":"Name","value":"progressBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ErrorDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"waitingForChange"},"name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"attempt"}},{"kind":"Field","name":{"kind":"Name","value":"errorKind"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","alias":{"kind":"Name","value":"loopTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"errorWorkspaceId"},"name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}}]}}]}}]} as unknown as DocumentNode<TaskEventDetailsQuery, TaskEventDetailsQueryVariables>;
+export const TaskEventDetailsLiveDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"TaskEventDetailsLive"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"taskEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"taskId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}}},{"kind":"Argument","name":{"kind":"Name","value":"afterSeq"},"value":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"EventDetailsFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventDetailsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEventDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StatusChangeDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"requeueReason"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"part"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"callBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolOutputDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"outputTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"outputToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"bytes"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"interrupted"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProgressDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","alias":{"kind":"Name","value":"progressToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","alias":{"kind":"Name","value":"progressBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ErrorDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"waitingForChange"},"name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"attempt"}},{"kind":"Field","name":{"kind":"Name","value":"errorKind"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","alias":{"kind":"Name","value":"loopTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"errorWorkspaceId"},"name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}}]}}]}}]} as unknown as DocumentNode<TaskEventDetailsLiveSubscription, TaskEventDetailsLiveSubscriptionVariables>;
 export const ExpensiveTasksDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ExpensiveTasks"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"events"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"500"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<ExpensiveTasksQuery, ExpensiveTasksQueryVariables>;
 export const TaskCountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskCount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"0"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}}]}}]} as unknown as DocumentNode<TaskCountQuery, TaskCountQueryVariables>;
 export const CreateApiKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateApiKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateApiKeyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"apiKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
 export const RevokeApiKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeApiKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const ApiKeysDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ApiKeys"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"includeRevoked"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiKeys"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"includeRevoked"},"value":{"kind":"Variable","name":{"kind":"Name","value":"includeRevoked"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<ApiKeysQuery, ApiKeysQueryVariables>;
 export const MeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<MeQuery, MeQueryVariables>;
+export const TaskPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TaskFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<TaskPageQuery, TaskPageQueryVariables>;
+export const AgentPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AgentPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<AgentPageQuery, AgentPageQueryVariables>;
+export const NodeByIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodeById"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Workspace"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<NodeByIdQuery, NodeByIdQueryVariables>;
+export const NodesByIdsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodesByIds"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<NodesByIdsQuery, NodesByIdsQueryVariables>;
 export const CreateRuntimeAgentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateRuntimeAgent"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateAgentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createAgent"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"instructions"}},{"kind":"Field","name":{"kind":"Name","value":"tools"}},{"kind":"Field","name":{"kind":"Name","value":"requiresApproval"}}]}}]}}]} as unknown as DocumentNode<CreateRuntimeAgentMutation, CreateRuntimeAgentMutationVariables>;
 export const CreateRuntimeTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateRuntimeTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateTaskInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RuntimeTaskFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RuntimeTaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"requiresApproval"}},{"kind":"Field","name":{"kind":"Name","value":"pausedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"approvalRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"maxTokens"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<CreateRuntimeTaskMutation, CreateRuntimeTaskMutationVariables>;
 export const RuntimeTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"RuntimeTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RuntimeTaskFields"}},{"kind":"Field","name":{"kind":"Name","value":"usage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"calls"}},{"kind":"Field","name":{"kind":"Name","value":"promptTokens"}},{"kind":"Field","name":{"kind":"Name","value":"completionTokens"}},{"kind":"Field","name":{"kind":"Name","value":"totalTokens"}},{"kind":"Field","name":{"kind":"Name","value":"costUsd"}}]}},{"kind":"Field","name":{"kind":"Name","value":"events"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"500"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"data"}}]}},{"kind":"Field","name":{"kind":"Name","value":"conversation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"500"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"step"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pendingMessages"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"author"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RuntimeTaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"requiresApproval"}},{"kind":"Field","name":{"kind":"Name","value":"pausedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"approvalRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"maxTokens"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<RuntimeTaskQuery, RuntimeTaskQueryVariables>;
@@ -1529,7 +2270,7 @@ export const UpdateTaskDocument = {"kind":"Document","definitions":[{"kind":"Ope
 export const AgentAssignmentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"AgentAssignments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"agentId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentAssignments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"agentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"agentId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<AgentAssignmentsSubscription, AgentAssignmentsSubscriptionVariables>;
 export const CommandRunsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CommandRuns"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"commandRuns"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"taskId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"program"}}]}}]}}]} as unknown as DocumentNode<CommandRunsQuery, CommandRunsQueryVariables>;
 export const AppendFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AppendFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"WriteFileInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"appendFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"size"}}]}}]}}]} as unknown as DocumentNode<AppendFileMutation, AppendFileMutationVariables>;
-export const StatPathDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StatPath"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"size"}}]}}]}}]} as unknown as DocumentNode<StatPathMutation, StatPathMutationVariables>;
+export const StatPathDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"StatPath"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"size"}}]}}]}}]} as unknown as DocumentNode<StatPathQuery, StatPathQueryVariables>;
 export const MakeDirectoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"MakeDirectory"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"makeDirectory"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]} as unknown as DocumentNode<MakeDirectoryMutation, MakeDirectoryMutationVariables>;
 export const MoveFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"MoveFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"overwrite"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"moveFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}},{"kind":"Argument","name":{"kind":"Name","value":"overwrite"},"value":{"kind":"Variable","name":{"kind":"Name","value":"overwrite"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]} as unknown as DocumentNode<MoveFileMutation, MoveFileMutationVariables>;
 export const ToolCallByIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ToolCallById"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCall"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}}]}}]}}]} as unknown as DocumentNode<ToolCallByIdQuery, ToolCallByIdQueryVariables>;
@@ -1547,8 +2288,10 @@ export const AssignTaskDocument = {"kind":"Document","definitions":[{"kind":"Ope
 export const UnassignTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UnassignTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unassignTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"taskId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TaskFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}}]}}]} as unknown as DocumentNode<UnassignTaskMutation, UnassignTaskMutationVariables>;
 export const TaskChangedWithAgentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"TaskChangedWithAgent"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TaskChangedFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"taskChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<TaskChangedWithAgentSubscription, TaskChangedWithAgentSubscriptionVariables>;
 export const WriteFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WriteFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"WriteFileInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"writeFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"created"}}]}}]}}]} as unknown as DocumentNode<WriteFileMutation, WriteFileMutationVariables>;
-export const ReadFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReadFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"encoding"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"FileEncoding"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"maxBytes"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"readFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"encoding"},"value":{"kind":"Variable","name":{"kind":"Name","value":"encoding"}}},{"kind":"Argument","name":{"kind":"Name","value":"maxBytes"},"value":{"kind":"Variable","name":{"kind":"Name","value":"maxBytes"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"encoding"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}}]}}]}}]} as unknown as DocumentNode<ReadFileMutation, ReadFileMutationVariables>;
-export const ListFilesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ListFiles"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"recursive"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"listFiles"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"recursive"},"value":{"kind":"Variable","name":{"kind":"Name","value":"recursive"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"entries"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"modifiedAt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}}]}}]}}]} as unknown as DocumentNode<ListFilesMutation, ListFilesMutationVariables>;
+export const ReadFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ReadFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"encoding"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"FileEncoding"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"maxBytes"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"readFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"encoding"},"value":{"kind":"Variable","name":{"kind":"Name","value":"encoding"}}},{"kind":"Argument","name":{"kind":"Name","value":"maxBytes"},"value":{"kind":"Variable","name":{"kind":"Name","value":"maxBytes"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"encoding"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}}]}}]}}]} as unknown as DocumentNode<ReadFileQuery, ReadFileQueryVariables>;
+export const ReadFileByMutationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReadFileByMutation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"encoding"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"FileEncoding"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"readFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"encoding"},"value":{"kind":"Variable","name":{"kind":"Name","value":"encoding"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"encoding"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}}]}}]} as unknown as DocumentNode<ReadFileByMutationMutation, ReadFileByMutationMutationVariables>;
+export const MutationFieldDeprecationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MutationFieldDeprecations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__type"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"StringValue","value":"Mutation","block":false}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fields"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"includeDeprecated"},"value":{"kind":"BooleanValue","value":true}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"isDeprecated"}},{"kind":"Field","name":{"kind":"Name","value":"deprecationReason"}}]}}]}}]}}]} as unknown as DocumentNode<MutationFieldDeprecationsQuery, MutationFieldDeprecationsQueryVariables>;
+export const ListFilesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ListFiles"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"recursive"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"listFiles"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"recursive"},"value":{"kind":"Variable","name":{"kind":"Name","value":"recursive"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"entries"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"modifiedAt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}}]}}]}}]} as unknown as DocumentNode<ListFilesQuery, ListFilesQueryVariables>;
 export const DeleteFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"recursive"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"recursive"},"value":{"kind":"Variable","name":{"kind":"Name","value":"recursive"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]} as unknown as DocumentNode<DeleteFileMutation, DeleteFileMutationVariables>;
 export const ToolCallsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ToolCalls"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCalls"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"taskId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"callerName"}},{"kind":"Field","name":{"kind":"Name","value":"input"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ToolCallsQuery, ToolCallsQueryVariables>;
 export const RunCommandDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RunCommand"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RunCommandInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runCommand"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RunFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RunFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommandRun"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"program"}},{"kind":"Field","name":{"kind":"Name","value":"args"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"signal"}},{"kind":"Field","name":{"kind":"Name","value":"limit"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}},{"kind":"Field","name":{"kind":"Name","value":"sandbox"}},{"kind":"Field","name":{"kind":"Name","value":"lastOutputSeq"}}]}}]} as unknown as DocumentNode<RunCommandMutation, RunCommandMutationVariables>;

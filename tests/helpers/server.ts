@@ -122,8 +122,17 @@ export interface Collector<R> {
   stop(): void;
 }
 
-/** Subscribes over graphql-ws and collects what arrives. */
-export function collect<R, V>(client: Client, doc: TypedDocumentNode<R, V>, variables?: V): Collector<R> {
+/**
+ * Subscribes over graphql-ws and collects what arrives. With `lastSeq`, it resumes as the README
+ * tells clients to: graphql-ws sends the same payload again when it reconnects, so the payload's
+ * `afterSeq` is kept at the last seq received.
+ */
+export function collect<R, V>(
+  client: Client,
+  doc: TypedDocumentNode<R, V>,
+  variables?: V,
+  lastSeq?: (item: R) => number,
+): Collector<R> {
   const items: R[] = [];
   const errors: unknown[] = [];
   const waiters: Array<() => void> = [];
@@ -161,25 +170,24 @@ export function collect<R, V>(client: Client, doc: TypedDocumentNode<R, V>, vari
   const notify = () => {
     for (const w of waiters.splice(0)) w();
   };
-  const unsubscribe = client.subscribe<R>(
-    { query: print(doc), variables: variables as Record<string, unknown> | undefined },
-    {
-      next: (v) => {
-        if (v.errors) errors.push(...v.errors);
-        if (v.data) items.push(v.data as R);
-        notify();
-      },
-      error: (e) => {
-        errors.push(e);
-        notify();
-        endResolve();
-      },
-      complete: () => {
-        c.completed = true;
-        notify();
-        endResolve();
-      },
+  const payload = { query: print(doc), variables: { ...(variables as Record<string, unknown> | undefined) } };
+  const unsubscribe = client.subscribe<R>(payload, {
+    next: (v) => {
+      if (v.errors) errors.push(...v.errors);
+      if (v.data) items.push(v.data as R);
+      if (v.data && lastSeq) payload.variables.afterSeq = lastSeq(v.data as R);
+      notify();
     },
-  );
+    error: (e) => {
+      errors.push(e);
+      notify();
+      endResolve();
+    },
+    complete: () => {
+      c.completed = true;
+      notify();
+      endResolve();
+    },
+  });
   return c;
 }

@@ -181,7 +181,10 @@ describe.skipIf(!existsSync(chromium))("GraphiQL in Chromium", () => {
     await setQuery(page, "{ me { name role } }", "<untitled>");
     await page.click(".graphiql-execute-button");
     const result = await waitForResult(page, '"role"');
-    expect(JSON.parse(result)).toEqual({ data: { me: { name: expect.any(String), role: "ADMIN" } } });
+    expect(JSON.parse(result)).toEqual({
+      data: { me: { name: expect.any(String), role: "ADMIN" } },
+      extensions: { cost: { requested: 3, maximum: 10_000 } },
+    });
     // Headers are persisted (shouldPersistHeaders), so a reload keeps the key.
     // (GraphiQL writes each editor to localStorage 500 ms after its last change.)
     await page.waitForFunction(

@@ -6,7 +6,7 @@ import type { AssignmentService } from "../assignment/assignment.service.js";
 import type { Channel } from "../shared/channel.js";
 import type { Deps } from "../shared/deps.js";
 import { watch } from "../shared/watch.js";
-import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
+import { keyset, toPage, type Page, type PageArgs } from "../shared/pagination.js";
 import { checkAll, optional, int, modelList, oneOf, text } from "../shared/validate.js";
 import { activeStatuses } from "../tasks/task-state.js";
 import type { AgentStore } from "./agent.store.js";
@@ -205,11 +205,12 @@ export class AgentService {
   }
 
   async list(args: PageArgs & { filter?: AgentFilter | null }): Promise<Page<AgentRecord>> {
-    const size = pageSize(args.first);
-    const statuses = (args.filter?.status ?? []).map((s) => oneOf("filter.status", s, agentStatuses));
-    const before = args.after ? decodeCursor(args.after) : null;
-    const rows = await this.store.page(statuses, before, size + 1);
-    return toPage(rows, size, () => this.store.count(statuses));
+    const { range, statuses } = checkAll({
+      range: () => keyset(args),
+      statuses: () => (args.filter?.status ?? []).map((s) => oneOf("filter.status", s, agentStatuses)),
+    });
+    const rows = await this.store.page(statuses, range);
+    return toPage(rows, range, () => this.store.count(statuses));
   }
 
   /** Live agent changes, optionally of one agent. */

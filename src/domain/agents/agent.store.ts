@@ -1,6 +1,7 @@
 import type { AgentRecord, TaskRecord } from "../records.js";
 import type { TransactionHandle } from "../shared/transaction.js";
 import type { AgentStatus, TaskStatus } from "../terms.js";
+import type { Keyset } from "../shared/pagination.js";
 
 /** Where agents live (implemented in src/infra/db/stores). Names are unique: a clash is CONFLICT. */
 export interface AgentStore {
@@ -12,7 +13,7 @@ export interface AgentStore {
   byIds(ids: readonly string[]): Promise<AgentRecord[]>;
   /** The tasks in `statuses` of each agent, newest first. */
   tasksOf(agentIds: readonly string[], statuses: readonly TaskStatus[]): Promise<TaskRecord[]>;
-  /** Newest first: at most `limit` agents older than `beforeId` (all when null), in `statuses` (any when empty). */
-  page(statuses: readonly AgentStatus[], beforeId: string | null, limit: number): Promise<AgentRecord[]>;
+  /** One keyset page of the agents in `statuses` (any when empty). */
+  page(statuses: readonly AgentStatus[], range: Keyset): Promise<AgentRecord[]>;
   count(statuses: readonly AgentStatus[]): Promise<number>;
 }

@@ -9,6 +9,7 @@ import type { Deps } from "../shared/deps.js";
 import type { Message } from "../shared/pubsub.js";
 import type { TransactionHandle } from "../shared/transaction.js";
 import { appendEvent } from "../tasks/task-events.js";
+import type { RequeueReason } from "../tasks/task-event-details.js";
 import { activeStatuses } from "../tasks/task-state.js";
 import type { TaskStore } from "../tasks/task.store.js";
 import type { AssignmentStore } from "./assignment.store.js";
@@ -358,7 +359,7 @@ export class AssignmentService {
     out: Message[],
     task: TaskRecord,
     now: Date,
-    event: { content: string; data: Record<string, string | number | null> },
+    event: { content: string; data: { reason: RequeueReason } & Record<string, string | number | null> },
   ): Promise<void> {
     await this.q.requeueTask(tx, task.id, now);
     await appendEvent(

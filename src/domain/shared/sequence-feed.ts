@@ -50,21 +50,48 @@ export class SequenceFeed<T extends Sequenced> {
   }
 
   /**
-   * Rows of stream `taskId` after `afterSeq`: the stored ones, then live ones. With `isLast`, the
-   * channel completes right after the first row it accepts (a command's EXIT chunk).
+   * Rows of stream `taskId` after `afterSeq`: the stored ones, then live ones. With `endsAt`, the
+   * stream can end: for the first row it answers with a seq (not null), the channel completes
+   * once it has delivered every row up to that seq (at least that row itself): a command's EXIT
+   * chunk, or a task's move into a final status with the events written in the same transaction.
+   * With `ended`, the stream is already over: the channel completes after the rows stored now.
    */
-  subscribe(taskId: string, afterSeq: number, isLast?: (row: T) => boolean): Channel<T> {
+  subscribe(
+    taskId: string,
+    afterSeq: number,
+    end: { endsAt?: (row: T) => number | Promise<number> | null; ended?: boolean } = {},
+  ): Channel<T> {
+    const { endsAt } = end;
     const hub = this.hubFor(taskId);
     let last = afterSeq;
+    let delivered = afterSeq;
+    let endSeq: number | undefined;
+    let ending = false;
     let replaying = true;
     const pendingLive: T[] = [];
     const channel = new Channel<T>(() => {
       hub.listeners.delete(listener);
       if (hub.listeners.size === 0 && this.hubs.get(taskId) === hub) this.hubs.delete(taskId);
     });
+    const settle = (seq: number) => {
+      endSeq = seq;
+      if (delivered >= endSeq) channel.end();
+    };
     const push = (e: T) => {
       channel.push(e);
-      if (isLast?.(e)) channel.end();
+      delivered = e.seq;
+      if (endSeq !== undefined) {
+        if (e.seq >= endSeq) channel.end();
+        return;
+      }
+      const end = ending || !endsAt ? null : endsAt(e);
+      if (end === null) return;
+      ending = true;
+      if (typeof end === "number") return settle(Math.max(end, e.seq));
+      end.then(
+        (seq) => settle(Math.max(seq, e.seq)),
+        (err: unknown) => channel.fail(err),
+      );
     };
     let delivering = Promise.resolve();
     let filling = 0;
@@ -88,7 +115,7 @@ export class SequenceFeed<T extends Sequenced> {
         for (const e of events) {
           if (channel.isClosed) return;
           if (e.seq <= last) continue;
-          if (e.seq > last + 1) await this.fill(taskId, last, e.seq - 1, channel, (s) => (last = s));
+          if (e.seq > last + 1) await this.fill(taskId, last, e.seq - 1, channel, push, (s) => (last = s));
           if (e.seq <= last) continue;
           push(e);
           last = e.seq;
@@ -106,6 +133,10 @@ export class SequenceFeed<T extends Sequenced> {
     void (async () => {
       try {
         await hub.ready;
+        if (end.ended) {
+          ending = true;
+          settle(await this.source.maxSeq(taskId));
+        }
         for (;;) {
           if (channel.isClosed) return;
           const page = await this.source.read(taskId, last, PAGE);
@@ -132,6 +163,7 @@ export class SequenceFeed<T extends Sequenced> {
     from: number,
     to: number,
     channel: Channel<T>,
+    push: (row: T) => void,
     setLast: (seq: number) => void,
   ): Promise<void> {
     let cursor = from;
@@ -140,7 +172,7 @@ export class SequenceFeed<T extends Sequenced> {
       if (rows.length === 0) return;
       for (const e of rows) {
         if (e.seq > to) return;
-        channel.push(e);
+        push(e);
         cursor = e.seq;
         setLast(e.seq);
       }

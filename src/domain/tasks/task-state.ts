@@ -13,6 +13,11 @@ const transitions: Record<TaskStatus, readonly TaskStatus[]> = {
   CANCELLED: [],
 };
 
+/** Statuses with no way out (FAILED is not one: a failed task can be retried). */
+export const finalStatuses: readonly TaskStatus[] = (Object.keys(transitions) as TaskStatus[]).filter(
+  (s) => transitions[s].length === 0,
+);
+
 export const terminalStatuses: readonly TaskStatus[] = ["COMPLETE", "FAILED", "CANCELLED"];
 export const activeStatuses: readonly TaskStatus[] = ["DESIGN", "BUILD", "TEST", "REVIEW"];
 

@@ -9,12 +9,12 @@ import type { Channel } from "../shared/channel.js";
 import type { Deps } from "../shared/deps.js";
 import type { TransactionHandle } from "../shared/transaction.js";
 import { watch } from "../shared/watch.js";
-import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../shared/pagination.js";
+import { keyset, toPage, type Page, type PageArgs } from "../shared/pagination.js";
 import { checkAll, optional, int, modelList, oneOf, positiveNumber, text } from "../shared/validate.js";
 import type { AssignmentService } from "../assignment/assignment.service.js";
 import { SequenceFeed } from "../shared/sequence-feed.js";
 import { appendEvent, type NewTaskEvent } from "./task-events.js";
-import { activeStatuses, assertStatusChange, terminalStatuses } from "./task-state.js";
+import { activeStatuses, assertStatusChange, finalStatuses, terminalStatuses } from "./task-state.js";
 import type { TaskStore } from "./task.store.js";
 
 export interface CreateTaskInput {
@@ -413,16 +413,19 @@ export class TaskService {
 
   /** A page of tasks, newest first; `onlyAgent` (an AGENT key's scope, see access.ts) keeps that agent's. */
   async list(args: PageArgs & { filter?: TaskFilter | null; onlyAgent?: string | null }): Promise<Page<TaskRecord>> {
-    const size = pageSize(args.first);
-    const agentId = args.filter?.agentId ?? null;
-    if (agentId !== null && !isId(agentId)) throw badInput("filter.agentId", "is not an agent id");
-    const query = {
-      statuses: (args.filter?.status ?? []).map((st) => oneOf("filter.status", st, taskStatuses)),
-      agentId,
-      onlyAgent: args.onlyAgent ?? null,
-    };
-    const rows = await this.store.page(query, args.after ? decodeCursor(args.after) : null, size + 1);
-    return toPage(rows, size, () => this.store.count(query));
+    const { range, query } = checkAll({
+      range: () => keyset(args),
+      query: () => ({
+        statuses: (args.filter?.status ?? []).map((st) => oneOf("filter.status", st, taskStatuses)),
+        agentId: optional(args.filter?.agentId, (id) => {
+          if (!isId(id)) throw badInput("filter.agentId", "is not an agent id");
+          return id;
+        }),
+        onlyAgent: args.onlyAgent ?? null,
+      }),
+    });
+    const rows = await this.store.page(query, range);
+    return toPage(rows, range, () => this.store.count(query));
   }
 
   async events(
@@ -447,8 +450,18 @@ export class TaskService {
   ): Promise<Channel<TaskEventRecord>> {
     const after = afterSeq ?? 0;
     if (!Number.isInteger(after) || after < 0) throw badInput("afterSeq", "must be a whole number of at least 0");
-    assertMaySeeTask(caller, await this.require(taskId, "taskId"));
-    return this.feed.subscribe(taskId, after);
+    const task = await this.require(taskId, "taskId");
+    assertMaySeeTask(caller, task);
+    // The stream is over with the event moving the task into a final status (and the events of
+    // its transaction); later ones (a command's exit report, say) are in Task.events.
+    const isFinal = (status: unknown) => finalStatuses.includes(status as TaskStatus);
+    return this.feed.subscribe(taskId, after, {
+      endsAt: (e) =>
+        e.type === "STATUS_CHANGE" && isFinal((e.data as { to?: unknown } | null)?.to)
+          ? this.get(taskId).then((t) => t?.eventSeq ?? e.seq)
+          : null,
+      ended: isFinal(task.status),
+    });
   }
 
   /** Live task changes matching the filter (for list views); `onlyAgent` as in list(). */

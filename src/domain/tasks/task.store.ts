@@ -1,6 +1,7 @@
 import type { TaskMessageRecord, TaskRecord } from "../records.js";
 import type { TransactionHandle } from "../shared/transaction.js";
 import type { TaskStatus } from "../terms.js";
+import type { Keyset } from "../shared/pagination.js";
 
 /** Which tasks a page or a count takes: all of them when every part is empty or null. */
 export interface TaskQuery {
@@ -29,8 +30,8 @@ export interface TaskStore {
   get(id: string): Promise<TaskRecord | null>;
   byIds(ids: readonly string[]): Promise<TaskRecord[]>;
   eventSeq(id: string): Promise<number>;
-  /** Newest first, at most `limit`, older than `beforeId` when it is given. */
-  page(query: TaskQuery, beforeId: string | null, limit: number): Promise<TaskRecord[]>;
+  /** One keyset page of the tasks matching `query`. */
+  page(query: TaskQuery, range: Keyset): Promise<TaskRecord[]>;
   count(query: TaskQuery): Promise<number>;
   /** The tasks assigned to `agentId` in `statuses`, oldest first. */
   heldBy(agentId: string, statuses: readonly TaskStatus[], limit: number): Promise<TaskRecord[]>;

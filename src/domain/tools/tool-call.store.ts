@@ -1,5 +1,6 @@
 import type { ToolCallRecord } from "../records.js";
 import type { TransactionHandle } from "../shared/transaction.js";
+import type { Keyset } from "../shared/pagination.js";
 
 /** How a tool call ended. */
 export type ToolCallEnd = Pick<ToolCallRecord, "status" | "errorCode" | "errorMessage" | "finishedAt" | "durationMs">;
@@ -16,7 +17,7 @@ export interface ToolCallStore {
   markInterrupted(tx: TransactionHandle, id: string, at: Date): Promise<void>;
   get(id: string): Promise<ToolCallRecord | null>;
   byInvocation(key: string): Promise<ToolCallRecord | null>;
-  /** A task's calls, newest first, at most `limit`, older than `beforeId` when it is given. */
-  page(taskId: string, beforeId: string | null, limit: number): Promise<ToolCallRecord[]>;
+  /** One keyset page of a task's calls. */
+  page(taskId: string, range: Keyset): Promise<ToolCallRecord[]>;
   count(taskId: string): Promise<number>;
 }

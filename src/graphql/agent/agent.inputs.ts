@@ -21,7 +21,7 @@ class AgentRuntimeSettingsInput {
   requiresApproval?: boolean | null;
 }
 
-@InputType()
+@InputType({ description: "A new agent: only name is required. It is AVAILABLE at once." })
 export class CreateAgentInput extends AgentRuntimeSettingsInput {
   @Field(() => String, { description: "Unique, 1 to 100 characters." })
   name!: string;
@@ -39,18 +39,18 @@ export class CreateAgentInput extends AgentRuntimeSettingsInput {
   kind?: AgentKind | null;
 }
 
-@InputType()
+@InputType({ description: "Fields to change; those left out (or null) keep their values." })
 export class UpdateAgentInput extends AgentRuntimeSettingsInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "New unique name, 1 to 100 characters." })
   name?: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "New lowest task complexity, 1 to 10 (at most maxComplexity)." })
   minComplexity?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "New highest task complexity, 1 to 10." })
   maxComplexity?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "New number of tasks it works on at once, 1 to 100." })
   maxConcurrentTasks?: number | null;
   @Field(() => Boolean, { nullable: true, description: "Remove the agent's model." })
   clearModel?: boolean | null;
@@ -59,14 +59,17 @@ export class UpdateAgentInput extends AgentRuntimeSettingsInput {
   clearTools?: boolean | null;
 }
 
-@InputType()
+@InputType({ description: "Which agents to list." })
 export class AgentFilter {
-  @Field(() => [AgentStatusEnum], { nullable: true })
+  @Field(() => [AgentStatusEnum], {
+    nullable: true,
+    description: "Only agents in one of these statuses; null or empty: any status.",
+  })
   status?: AgentStatus[] | null;
 }
 
-@InputType()
+@InputType({ description: "Which agents' changes to receive." })
 export class AgentChangedFilter {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "Only this agent's changes; null: every agent's." })
   agentId?: string | null;
 }

@@ -3,25 +3,32 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import type { AgentKind, AgentStatus } from "../../domain/terms.js";
 import { AgentKindEnum, AgentStatusEnum } from "../common/enums.js";
 import { connectionTypes } from "../common/connection.js";
+import { Node } from "../common/node.js";
 
-@ObjectType({ simpleResolvers: true, description: "A worker that takes tasks within its complexity range." })
+@ObjectType({
+  implements: Node,
+  simpleResolvers: true,
+  description: "A worker that takes tasks within its complexity range.",
+})
 export class Agent {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Global id (UUIDv7), unique across all types." })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Unique name, 1 to 100 characters." })
   name!: string;
 
-  @Field(() => AgentStatusEnum)
+  @Field(() => AgentStatusEnum, { description: "Whether it takes new tasks now." })
   status!: AgentStatus;
 
-  @Field(() => AgentKindEnum)
+  @Field(() => AgentKindEnum, {
+    description: "Who runs it: this service (BUILTIN) or a program using this API (EXTERNAL).",
+  })
   kind!: AgentKind;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Lowest task complexity it takes, 1 to 10." })
   minComplexity!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Highest task complexity it takes, 1 to 10 (at least minComplexity)." })
   maxComplexity!: number;
 
   @Field(() => Int, { description: "Tasks it works on at once (default 1)." })
@@ -61,10 +68,10 @@ export class Agent {
   @Field(() => Boolean, { description: "Its tasks wait in REVIEW for approveTask or rejectTask." })
   requiresApproval!: boolean;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the agent was created." })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When its settings, status or number of tasks last changed." })
   updatedAt!: Date;
 }
 

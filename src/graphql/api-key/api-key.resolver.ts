@@ -8,10 +8,11 @@ import { ApiKey, CreateApiKeyInput, CreatedApiKey } from "./api-key.type.js";
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
   @Authorized("ADMIN")
-  @Query(() => [ApiKey])
+  @Query(() => [ApiKey], { description: "The API keys, oldest first (ADMIN only)." })
   apiKeys(
     @Ctx() ctx: Context,
-    @Arg("includeRevoked", () => Boolean, { defaultValue: false }) includeRevoked: boolean,
+    @Arg("includeRevoked", () => Boolean, { defaultValue: false, description: "List revoked keys too." })
+    includeRevoked: boolean,
   ): Promise<ApiKeyRecord[]> {
     return ctx.services.apiKeys.list(includeRevoked);
   }
@@ -26,13 +27,20 @@ export class ApiKeyResolver {
 
   @Authorized("ADMIN")
   @Mutation(() => CreatedApiKey, { description: "Creates a key; the secret is in the result, once." })
-  createApiKey(@Arg("input", () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context) {
+  createApiKey(
+    @Arg("input", () => CreateApiKeyInput, { description: "The new key's name, role and agent." })
+    input: CreateApiKeyInput,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.apiKeys.create(input);
   }
 
   @Authorized("ADMIN")
   @Mutation(() => ApiKey, { description: "Stops the key at once, including on open WebSocket connections." })
-  revokeApiKey(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<ApiKeyRecord> {
+  revokeApiKey(
+    @Arg("id", () => ID, { description: "The key to revoke." }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<ApiKeyRecord> {
     return ctx.services.apiKeys.revoke(id);
   }
 

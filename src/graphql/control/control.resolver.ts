@@ -17,8 +17,8 @@ export class TaskControlResolver {
     description: "Sends a message to the agent working on the task; it sees it at its next step.",
   })
   sendTaskMessage(
-    @Arg("taskId", () => ID) taskId: string,
-    @Arg("text", () => String) text: string,
+    @Arg("taskId", () => ID, { description: "A PENDING task or one at work (not one that ended)." }) taskId: string,
+    @Arg("text", () => String, { description: "The message, 1 to 20,000 characters." }) text: string,
     @Ctx() ctx: Context,
   ): Promise<TaskMessageRecord> {
     return ctx.services.control.sendMessage(taskId, text, principalOf(ctx));
@@ -27,25 +27,36 @@ export class TaskControlResolver {
   @Authorized("OPERATOR", "AGENT")
   @Mutation(() => Task, { description: "Pauses a task at work: its agent stops at the next step." })
   pauseTask(
-    @Arg("id", () => ID) id: string,
+    @Arg("id", () => ID, { description: "A task at work (DESIGN to REVIEW) that is not paused." }) id: string,
     @Ctx() ctx: Context,
-    @Arg("reason", () => String, { nullable: true }) reason?: string,
+    @Arg("reason", () => String, {
+      nullable: true,
+      description: "Why, up to 10,000 characters; shown as pauseReason.",
+    })
+    reason?: string,
   ): Promise<TaskRecord> {
     return ctx.services.control.pause(id, reason, principalOf(ctx));
   }
 
   @Authorized("OPERATOR", "AGENT")
   @Mutation(() => Task, { description: "Resumes a paused task where it stopped." })
-  resumeTask(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<TaskRecord> {
+  resumeTask(
+    @Arg("id", () => ID, { description: "A paused task." }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<TaskRecord> {
     return ctx.services.control.resume(id, principalOf(ctx));
   }
 
   @Authorized("OPERATOR")
   @Mutation(() => Task, { description: "Completes a task that waits for approval in REVIEW." })
   approveTask(
-    @Arg("id", () => ID) id: string,
+    @Arg("id", () => ID, { description: "A task waiting for approval (awaitingApproval)." }) id: string,
     @Ctx() ctx: Context,
-    @Arg("note", () => String, { nullable: true }) note?: string,
+    @Arg("note", () => String, {
+      nullable: true,
+      description: 'Up to 10,000 characters, kept on the STATUS_CHANGE event; default "Approved by <key name>".',
+    })
+    note?: string,
   ): Promise<TaskRecord> {
     return ctx.services.control.approve(id, note, principalOf(ctx));
   }
@@ -55,8 +66,8 @@ export class TaskControlResolver {
     description: "Sends a task that waits for approval back to BUILD; the feedback goes into the agent's conversation.",
   })
   rejectTask(
-    @Arg("id", () => ID) id: string,
-    @Arg("feedback", () => String) feedback: string,
+    @Arg("id", () => ID, { description: "A task waiting for approval (awaitingApproval)." }) id: string,
+    @Arg("feedback", () => String, { description: "What to change, 1 to 20,000 characters." }) feedback: string,
     @Ctx() ctx: Context,
   ): Promise<TaskRecord> {
     return ctx.services.control.reject(id, feedback, principalOf(ctx));
@@ -67,8 +78,8 @@ export class TaskControlResolver {
     description: "Changes a task's title, description, priority, budget, model or approval rule.",
   })
   updateTask(
-    @Arg("id", () => ID) id: string,
-    @Arg("input", () => UpdateTaskInput) input: UpdateTaskInput,
+    @Arg("id", () => ID, { description: "The task to change." }) id: string,
+    @Arg("input", () => UpdateTaskInput, { description: "The fields to change." }) input: UpdateTaskInput,
     @Ctx() ctx: Context,
   ): Promise<TaskRecord> {
     return ctx.services.control.update(id, input, principalOf(ctx));
@@ -81,8 +92,13 @@ export class TaskControlResolver {
   conversation(
     @Root() task: TaskRecord,
     @Ctx() ctx: Context,
-    @Arg("afterSeq", () => Int, { nullable: true, defaultValue: 0 }) afterSeq?: number,
-    @Arg("first", () => Int, { nullable: true, defaultValue: 100 }) first?: number,
+    @Arg("afterSeq", () => Int, {
+      nullable: true,
+      defaultValue: 0,
+      description: "Only messages with a greater seq; 0: from the first.",
+    })
+    afterSeq?: number,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 100, description: "0 to 500." }) first?: number,
   ): Promise<RunMessageRecord[]> | RunMessageRecord[] {
     if (!maySeeTask(principalOf(ctx), task)) return [];
     const after = afterSeq ?? 0;
@@ -115,7 +131,11 @@ export class TaskControlResolver {
   })
   agentAssignments(
     @Root() task: TaskRecord,
-    @Arg("agentId", () => ID, { nullable: true }) _agentId?: string,
+    @Arg("agentId", () => ID, {
+      nullable: true,
+      description: "The agent to follow; an AGENT key may leave it out (and may name only its own).",
+    })
+    _agentId?: string,
   ): TaskRecord {
     return task;
   }

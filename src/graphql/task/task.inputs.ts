@@ -2,7 +2,10 @@ import { Field, Float, ID, InputType, Int } from "type-graphql";
 import type { TaskStatus } from "../../domain/terms.js";
 import { TaskStatusEnum } from "../common/enums.js";
 
-@InputType()
+@InputType({
+  description:
+    "A new task. It starts PENDING and is taken at once by the least recently active AVAILABLE agent whose complexity range fits, if any.",
+})
 export class CreateTaskInput {
   @Field(() => String, { description: "1 to 200 characters." })
   title!: string;
@@ -47,13 +50,13 @@ export class CreateTaskInput {
 
 @InputType({ description: "Fields to change; those left out keep their values." })
 export class UpdateTaskInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "New title, 1 to 200 characters." })
   title?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "New description, up to 20,000 characters." })
   description?: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "New priority, 0 to 100; higher is picked first." })
   priority?: number | null;
 
   @Field(() => Float, { nullable: true, description: "New budget in USD (more than 0)." })
@@ -65,33 +68,42 @@ export class UpdateTaskInput {
   @Field(() => Boolean, { nullable: true, description: "Remove both budgets (before maxCostUsd/maxTokens apply)." })
   clearBudget?: boolean | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "New model id or comma-separated fallback list." })
   model?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: "Remove the task's model, so its agent's applies." })
   clearModel?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Whether it waits in REVIEW for approveTask before completing (this task's rule over its agent's).",
+  })
   requiresApproval?: boolean | null;
 }
 
-@InputType()
+@InputType({ description: "Which tasks to list: those that match every field given." })
 export class TaskFilter {
-  @Field(() => [TaskStatusEnum], { nullable: true })
+  @Field(() => [TaskStatusEnum], {
+    nullable: true,
+    description: "Only tasks in one of these statuses; null or empty: any status.",
+  })
   status?: TaskStatus[] | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "Only tasks assigned to this agent." })
   agentId?: string | null;
 }
 
-@InputType()
+@InputType({ description: "Which task changes to receive: those that match every field given." })
 export class TaskChangedFilter {
-  @Field(() => [TaskStatusEnum], { nullable: true })
+  @Field(() => [TaskStatusEnum], {
+    nullable: true,
+    description: "Only tasks in one of these statuses after the change; null or empty: any status.",
+  })
   status?: TaskStatus[] | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "Only tasks assigned to this agent after the change." })
   agentId?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "Only this task." })
   taskId?: string | null;
 }

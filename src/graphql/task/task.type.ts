@@ -3,16 +3,21 @@ import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import type { Json, TaskEventType, TaskStatus } from "../../domain/terms.js";
 import { TaskEventTypeEnum, TaskStatusEnum } from "../common/enums.js";
 import { connectionTypes } from "../common/connection.js";
+import { Node } from "../common/node.js";
 
-@ObjectType({ simpleResolvers: true, description: "A unit of work, moved through its phases by an agent." })
+@ObjectType({
+  implements: Node,
+  simpleResolvers: true,
+  description: "A unit of work, moved through its phases by an agent.",
+})
 export class Task {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Global id (UUIDv7), unique across all types." })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Short name of the task, 1 to 200 characters." })
   title!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "What is to be done, up to 20,000 characters; empty when none was given." })
   description!: string;
 
   @Field(() => Int, { description: "1 (trivial) to 10 (hardest)." })
@@ -21,7 +26,7 @@ export class Task {
   @Field(() => Int, { description: "0 to 100; higher is picked first." })
   priority!: number;
 
-  @Field(() => TaskStatusEnum)
+  @Field(() => TaskStatusEnum, { description: "Its phase; changed only by the state machine's legal moves." })
   status!: TaskStatus;
 
   @Field(() => Int, { description: "Sequence number of the task's latest event: subscribe with afterSeq set to it." })
@@ -60,34 +65,43 @@ export class Task {
   @Field(() => String, { nullable: true, description: "What the agent said it did when it completed the task." })
   summary!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the task was created." })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When its status, assignment or settings last changed." })
   updatedAt!: Date;
 }
 
-@ObjectType({ simpleResolvers: true, description: "One observable change of a task; seq counts 1, 2, 3 … per task." })
+@ObjectType({
+  implements: Node,
+  simpleResolvers: true,
+  description: "One observable change of a task; seq counts 1, 2, 3 … per task.",
+})
 export class TaskEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Global id (UUIDv7), unique across all types." })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The task it belongs to." })
   taskId!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: "1, 2, 3 … per task, with no gaps: pass the last one seen as afterSeq to go on after it.",
+  })
   seq!: number;
 
-  @Field(() => TaskEventTypeEnum)
+  @Field(() => TaskEventTypeEnum, { description: "What kind of change it records." })
   type!: TaskEventType;
 
-  @Field(() => String)
+  @Field(() => String, { description: "What happened, in words for people (up to 100,000 characters)." })
   content!: string;
 
-  @Field(() => GraphQLJSON, { nullable: true })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: "The event's data as stored, its fields depending on type; `details` has it typed. Null when none.",
+  })
   data!: Json;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When it happened (it is written with the change it records)." })
   createdAt!: Date;
 }
 

@@ -1,6 +1,7 @@
 import { GraphQLJSONObject } from "graphql-scalars";
 import {
   Arg,
+  Args,
   Authorized,
   Ctx,
   FieldResolver,
@@ -15,7 +16,7 @@ import {
 } from "type-graphql";
 import type { CommandOutputRecord, CommandRunRecord, TaskRecord, ToolCallRecord } from "../../domain/records.js";
 import { Task } from "../task/task.type.js";
-import { toConnection, type ConnectionShape } from "../common/connection.js";
+import { ConnectionArgs, toConnection, type ConnectionShape } from "../common/connection.js";
 import { forbidden } from "../../domain/errors.js";
 import { principalOf, type Context } from "../context.js";
 import { CommandOutputChunk, CommandRun, CommandUsage, ToolCall, ToolCallConnection } from "./tool.type.js";
@@ -24,39 +25,58 @@ import { CommandOutputChunk, CommandRun, CommandUsage, ToolCall, ToolCallConnect
 export class TerminalResolver {
   @Authorized("OPERATOR", "AGENT")
   @Mutation(() => CommandRun, { description: "Stops a running command and its whole process tree (status CANCELLED)." })
-  cancelCommand(@Arg("runId", () => ID) runId: string, @Ctx() ctx: Context): Promise<CommandRunRecord> {
+  cancelCommand(
+    @Arg("runId", () => ID, { description: "The run to stop." }) runId: string,
+    @Ctx() ctx: Context,
+  ): Promise<CommandRunRecord> {
     return ctx.services.commands.cancel(runId, principalOf(ctx));
   }
 
   @Authorized("VIEWER")
-  @Query(() => CommandRun, { nullable: true })
-  async commandRun(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<CommandRunRecord | null> {
+  @Query(() => CommandRun, {
+    nullable: true,
+    description: "A command run by id; null when there is none or your key may not see it (another agent's).",
+  })
+  async commandRun(
+    @Arg("id", () => ID, { description: "The run's id." }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<CommandRunRecord | null> {
     const run = await ctx.services.commands.get(id);
     return run && (await taskVisible(ctx, run.taskId)) ? run : null;
   }
 
   @Authorized("VIEWER")
   @Query(() => [CommandRun], { description: "A task's command runs, newest first (at most 100)." })
-  async commandRuns(@Arg("taskId", () => ID) taskId: string, @Ctx() ctx: Context): Promise<CommandRunRecord[]> {
+  async commandRuns(
+    @Arg("taskId", () => ID, { description: "The task (empty for another agent's, with an AGENT key)." })
+    taskId: string,
+    @Ctx() ctx: Context,
+  ): Promise<CommandRunRecord[]> {
     return (await taskVisible(ctx, taskId)) ? ctx.services.commands.ofTask(taskId) : [];
   }
 
   @Authorized("VIEWER")
   @Query(() => ToolCallConnection, { description: "A task's tool calls, newest first." })
   async toolCalls(
-    @Arg("taskId", () => ID) taskId: string,
+    @Arg("taskId", () => ID, { description: "The task (FORBIDDEN for another agent's, with an AGENT key)." })
+    taskId: string,
     @Ctx() ctx: Context,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Args(() => ConnectionArgs) paging: ConnectionArgs,
   ): Promise<ConnectionShape<ToolCallRecord>> {
     if (!(await taskVisible(ctx, taskId)))
       throw forbidden("An agent key may only see and change the tasks of its own agent");
-    return toConnection(await ctx.services.tools.list(taskId, { first, after }));
+    return toConnection(await ctx.services.tools.list(taskId, paging));
   }
 
   @Authorized("VIEWER")
-  @Query(() => ToolCall, { nullable: true })
-  async toolCall(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<ToolCallRecord | null> {
+  @Query(() => ToolCall, {
+    nullable: true,
+    description: "A tool call by id; null when there is none or your key may not see it (another agent's).",
+  })
+  async toolCall(
+    @Arg("id", () => ID, { description: "The tool call's id." }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<ToolCallRecord | null> {
     const call = await ctx.services.tools.get(id);
     return call && (await taskVisible(ctx, call.taskId)) ? call : null;
   }
@@ -64,7 +84,7 @@ export class TerminalResolver {
   @Authorized("VIEWER")
   @Subscription(() => CommandOutputChunk, {
     description:
-      "Stored output with seq > afterSeq, then live chunks as they are produced, ending with the EXIT chunk. A late or reconnecting client misses nothing (of a long run's stored output, the middle beyond 1 MB of head and tail is dropped when it ends).",
+      "Stored output with seq > afterSeq, then live chunks as they are produced; completes after the EXIT chunk (at once for a finished run whose output the client has seen). A late or reconnecting client (afterSeq = last seq received) misses nothing (of a long run's stored output, the middle beyond 1 MB of head and tail is dropped when it ends).",
     subscribe: ({ args, context }) =>
       (context as Context).services.commands.stream(
         args.runId as string,
@@ -74,8 +94,12 @@ export class TerminalResolver {
   })
   commandOutput(
     @Root() chunk: CommandOutputRecord,
-    @Arg("runId", () => ID) _runId: string,
-    @Arg("afterSeq", () => Int, { nullable: true }) _afterSeq?: number,
+    @Arg("runId", () => ID, { description: "The run to follow." }) _runId: string,
+    @Arg("afterSeq", () => Int, {
+      nullable: true,
+      description: "The last seq the client has: stored chunks after it come first. 0 or null: from the first chunk.",
+    })
+    _afterSeq?: number,
   ): CommandOutputRecord {
     return chunk;
   }
@@ -88,7 +112,14 @@ async function taskVisible(ctx: Context, taskId: string | null): Promise<boolean
 }
 
 const PolicyScopeEnum = { AGENT: "AGENT", TASK: "TASK" } as const;
-registerEnumType(PolicyScopeEnum, { name: "PolicyScope" });
+registerEnumType(PolicyScopeEnum, {
+  name: "PolicyScope",
+  description: "What a command policy change applies to: an agent (all its tasks) or one task (after its agent's).",
+  valuesConfig: {
+    AGENT: { description: "The agent named by id: every task it works on." },
+    TASK: { description: "The task named by id, on top of its agent's changes." },
+  },
+});
 
 @Resolver(() => Task)
 export class TaskCommandUsageResolver {
@@ -106,9 +137,14 @@ export class TaskCommandUsageResolver {
       "Sets (null clears) a task's or an agent's changes to the command policy: {allow, remove, deny, undeny} as documented in config/tool-policy.json.",
   })
   async setToolPolicy(
-    @Arg("scope", () => PolicyScopeEnum) scope: "AGENT" | "TASK",
-    @Arg("id", () => ID) id: string,
-    @Arg("policy", () => GraphQLJSONObject, { nullable: true }) policy: Record<string, unknown> | null,
+    @Arg("scope", () => PolicyScopeEnum, { description: "Whether id names an agent or a task." })
+    scope: "AGENT" | "TASK",
+    @Arg("id", () => ID, { description: "The agent's or the task's id." }) id: string,
+    @Arg("policy", () => GraphQLJSONObject, {
+      nullable: true,
+      description: "The changes, {allow, remove, deny, undeny}; null removes them all.",
+    })
+    policy: Record<string, unknown> | null,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     await ctx.services.policies.set(scope === "AGENT" ? "agent" : "task", id, (policy ?? null) as never);

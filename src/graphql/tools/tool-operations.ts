@@ -1,15 +1,17 @@
 /**
  * The tools' GraphQL operations, made from their declarations (src/tools/registry.ts): each tool
- * becomes a mutation named after it, whose arguments (one per input field, or one `input` of the
- * tool's named input type), result type and descriptions come from its zod schemas, and whose
- * resolver hands the call to the tool service (which checks the role, validates, records the
- * ToolCall). No resolver is written by hand for a tool.
+ * becomes a mutation named after it, a read-only one (`policy.readOnly`) a query, whose arguments
+ * (one per input field, or one `input` of the tool's named input type), result type and
+ * descriptions come from its zod schemas, and whose resolver hands the call to the tool service
+ * (which checks the role, validates, records the ToolCall). No resolver is written by hand for a
+ * tool. The read-only tools' mutations stay one release, deprecated in favour of their queries.
  *
  * zod → GraphQL: string → String (or a scalar named with asId/dateTime), integer number → Int,
  * other numbers → Float, boolean → Boolean, date → DateTimeISO, enum → an enum named with
- * `named()`, array → a list of non-null items, object → an (input) object type named with
- * `named()`, record → JSONObject, a value of an API type (`apiType`) → that type; optional,
- * nullable and defaulted fields are nullable, the rest non-null.
+ * `named()` whose values are UPPER_CASE (utf8 → UTF8, mapped back to the tool's value), array →
+ * a list of non-null items, object → an (input) object type named with `named()`, record →
+ * JSONObject, a value of an API type (`apiType`) → that type; optional, nullable and defaulted
+ * fields are nullable, the rest non-null.
  */
 import {
   GraphQLBoolean,
@@ -25,6 +27,7 @@ import {
   GraphQLString,
   isInputType,
   isOutputType,
+  type GraphQLFieldConfig,
   type GraphQLFieldConfigArgumentMap,
   type GraphQLFieldConfigMap,
   type GraphQLInputType,
@@ -54,7 +57,21 @@ function unwrap(schema: Schema): { inner: Schema; nullable: boolean; shape: ApiS
   return { inner: s, nullable, shape };
 }
 
-const description = (schema: Schema): string | undefined => (schema as { description?: string }).description;
+/** A schema's `.describe()` text, or else that of the schema inside its optional/nullable/default wrappers. */
+function description(schema: Schema): string | undefined {
+  for (let s: Schema | undefined = schema; s; s = s._zod.def.innerType as Schema | undefined) {
+    const text = (s as { description?: string }).description;
+    if (text) return text;
+  }
+  return undefined;
+}
+
+/** An enum value's name in the API: UPPER_CASE whatever the tool's schema says (utf8 → UTF8, dryRun → DRY_RUN). */
+export const enumValueName = (value: string): string =>
+  value
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9_]/g, "_")
+    .toUpperCase();
 
 /** Builds and remembers the API types of the tools' schemas, by name. */
 class TypeBuilder {
@@ -96,10 +113,12 @@ class TypeBuilder {
     let type = this.enums.get(shape.name);
     if (!type) {
       const values = Object.values(inner._zod.def.entries as Record<string, string>);
+      const names = values.map(enumValueName);
+      if (new Set(names).size !== names.length) throw new Error(`${where}: two values of ${shape.name} have one name`);
       type = new GraphQLEnumType({
         name: shape.name,
         description: description(inner),
-        values: Object.fromEntries(values.map((v) => [v, { value: v }])),
+        values: Object.fromEntries(values.map((v, i) => [names[i], { value: v, description: shape.values?.[v] }])),
       });
       this.enums.set(shape.name, type);
     }
@@ -198,19 +217,29 @@ function withoutNulls(input: Record<string, unknown>, object: Schema): Record<st
   );
 }
 
-/** The mutations of `tools`, typed against the API types `schema` already has (CommandRun, DateTimeISO…). */
-export function toolMutations(
-  schema: GraphQLSchema,
-  tools: readonly ToolDefinition[],
-): GraphQLFieldConfigMap<unknown, Context> {
+/** Why a read-only tool's mutation is deprecated: its query is the way to call it. */
+export const readOnlyMutationDeprecation = (toolId: string): string =>
+  `Use the query ${toolId} (same arguments and result): a read is a query. This mutation will be removed in the next release.`;
+
+export interface ToolOperations {
+  queries: GraphQLFieldConfigMap<unknown, Context>;
+  mutations: GraphQLFieldConfigMap<unknown, Context>;
+}
+
+/**
+ * The operations of `tools`, typed against the API types `schema` already has (CommandRun,
+ * DateTimeISO…): a mutation per tool, and for a read-only tool also a query of the same name,
+ * arguments and result, its mutation deprecated. Both call the tool service alike.
+ */
+export function toolOperations(schema: GraphQLSchema, tools: readonly ToolDefinition[]): ToolOperations {
   const types = new TypeBuilder(schema);
-  const fields: GraphQLFieldConfigMap<unknown, Context> = {};
+  const ops: ToolOperations = { queries: {}, mutations: {} };
   for (const tool of tools) {
     const input = tool.input as unknown as Schema;
     const args: GraphQLFieldConfigArgumentMap = tool.inputType
-      ? { input: { type: types.input(input, tool.id) } }
+      ? { input: { type: types.input(input, tool.id), description: description(input) } }
       : types.argsOf(input, tool.id);
-    fields[tool.id] = {
+    const field: GraphQLFieldConfig<unknown, Context> = {
       type: types.output(tool.output as unknown as Schema, tool.id),
       args,
       description: tool.description,
@@ -220,24 +249,40 @@ export function toolMutations(
         return ctx.services.tools.call(tool.id, withoutNulls(given, unwrap(input).inner), ctx.principal);
       },
     };
+    if (tool.policy.readOnly) {
+      ops.queries[tool.id] = field;
+      ops.mutations[tool.id] = { ...field, deprecationReason: readOnlyMutationDeprecation(tool.id) };
+    } else {
+      ops.mutations[tool.id] = field;
+    }
   }
-  return fields;
+  return ops;
 }
 
-/** `schema` with the tools' mutations added to its Mutation type. */
-export function withToolMutations(schema: GraphQLSchema, tools: readonly ToolDefinition[]): GraphQLSchema {
-  const config = schema.toConfig();
-  const mutation = schema.getMutationType();
-  if (!mutation) throw new Error("the schema has no Mutation type");
-  const own = mutation.toConfig();
-  const added = toolMutations(schema, tools);
+/** `type` with `added` fields, none of which it has already. */
+function withFields(
+  type: GraphQLObjectType,
+  added: GraphQLFieldConfigMap<unknown, Context>,
+  kind: string,
+): GraphQLObjectType {
+  const own = type.toConfig();
   for (const name of Object.keys(added)) {
-    if (own.fields[name]) throw new Error(`the mutation ${name} exists twice (a tool and a resolver)`);
+    if (own.fields[name]) throw new Error(`the ${kind} ${name} exists twice (a tool and a resolver)`);
   }
-  const merged = new GraphQLObjectType({ ...own, fields: { ...own.fields, ...added } });
+  return new GraphQLObjectType({ ...own, fields: { ...own.fields, ...added } });
+}
+
+/** `schema` with the tools' queries and mutations added to its Query and Mutation types. */
+export function withToolOperations(schema: GraphQLSchema, tools: readonly ToolDefinition[]): GraphQLSchema {
+  const config = schema.toConfig();
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  if (!query || !mutation) throw new Error("the schema needs a Query and a Mutation type");
+  const ops = toolOperations(schema, tools);
   return new GraphQLSchema({
     ...config,
-    mutation: merged,
-    types: config.types.filter((t) => t !== mutation),
+    query: withFields(query, ops.queries, "query"),
+    mutation: withFields(mutation, ops.mutations, "mutation"),
+    types: config.types.filter((t) => t !== query && t !== mutation),
   });
 }

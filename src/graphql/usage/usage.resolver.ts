@@ -31,9 +31,10 @@ export class UsageReportResolver {
     description: "Sums of the model calls made from `from` (inclusive) to `to` (exclusive), at most 366 days apart.",
   })
   usageReport(
-    @Arg("from", () => Date) from: Date,
-    @Arg("to", () => Date) to: Date,
-    @Arg("groupBy", () => UsageGroupByEnum) groupBy: UsageGroupBy,
+    @Arg("from", () => Date, { description: "Start of the period (inclusive)." }) from: Date,
+    @Arg("to", () => Date, { description: "End of the period (exclusive), after from and at most 366 days later." })
+    to: Date,
+    @Arg("groupBy", () => UsageGroupByEnum, { description: "What one row sums up." }) groupBy: UsageGroupBy,
     @Ctx() ctx: Context,
   ): Promise<UsageReportRowShape[]> {
     return ctx.services.usage.report(from, to, groupBy);

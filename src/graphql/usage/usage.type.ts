@@ -1,3 +1,4 @@
+import { GraphQLSafeInt } from "graphql-scalars";
 import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
 import { usageGroupBys } from "../../domain/usage/usage.store.js";
 
@@ -7,30 +8,36 @@ export const UsageGroupByEnum = Object.fromEntries(usageGroupBys.map((v) => [v, 
 registerEnumType(UsageGroupByEnum, {
   name: "UsageGroupBy",
   description: "How usageReport groups model calls: by model, agent, task, or UTC day.",
+  valuesConfig: {
+    MODEL: { description: "One row per model id (key: the model)." },
+    AGENT: { description: "One row per agent (key: its id, label: its name)." },
+    TASK: { description: "One row per task (key: its id, label: its title)." },
+    DAY: { description: "One row per UTC day (key: YYYY-MM-DD)." },
+  },
 });
 
 @ObjectType({
   simpleResolvers: true,
   description:
-    "Sums over model calls. Cached tokens are part of the prompt tokens, reasoning tokens part of the completion tokens.",
+    "Sums over model calls. Cached tokens are part of the prompt tokens, reasoning tokens part of the completion tokens. Token counts are SafeInt: whole numbers that may pass 2^31.",
 })
 export class Usage {
   @Field(() => Int, { description: "Model calls, retries and failed attempts included." })
   calls!: number;
 
-  @Field(() => Float)
+  @Field(() => GraphQLSafeInt, { description: "Tokens sent to the models, cached ones included." })
   promptTokens!: number;
 
-  @Field(() => Float)
+  @Field(() => GraphQLSafeInt, { description: "Tokens the models wrote, reasoning ones included." })
   completionTokens!: number;
 
-  @Field(() => Float)
+  @Field(() => GraphQLSafeInt, { description: "Prompt tokens the providers read from their cache." })
   cachedTokens!: number;
 
-  @Field(() => Float)
+  @Field(() => GraphQLSafeInt, { description: "Completion tokens spent on reasoning." })
   reasoningTokens!: number;
 
-  @Field(() => Float, { description: "promptTokens + completionTokens." })
+  @Field(() => GraphQLSafeInt, { description: "The sum of promptTokens and completionTokens." })
   totalTokens!: number;
 
   @Field(() => Float, { description: "In USD, as reported by the providers." })

@@ -1,5 +1,6 @@
 import { JsonType, type EntityMetadata, type EntityName, type EntityProperty, type MikroORM } from "@mikro-orm/core";
 import type { AbstractSqlDriver } from "@mikro-orm/knex";
+import type { Keyset } from "../../domain/shared/pagination.js";
 import type { RawRunner } from "./raw.js";
 
 /** A WHERE clause with `?` placeholders and its values, e.g. `sql("id in (?, ?)", [a, b])`. */
@@ -9,6 +10,28 @@ export interface Sql {
 }
 
 export const sql = (text: string, params: readonly unknown[] = []): Sql => ({ text, params });
+
+/** The conditions joined with `and`, those that are null left out (null when none is left). */
+export function and(...conditions: Array<Sql | null>): Sql | null {
+  const kept = conditions.filter((c): c is Sql => c !== null);
+  if (kept.length === 0) return null;
+  return sql(
+    kept.map((c) => (kept.length > 1 ? `(${c.text})` : c.text)).join(" and "),
+    kept.flatMap((c) => c.params),
+  );
+}
+
+/** A keyset page of a table ordered by its time-ordered ids: its conditions and read options. */
+export function keysetOf(range: Keyset): { where: Sql | null; orderBy: string; limit: number } {
+  return {
+    where: and(
+      range.olderThan === null ? null : sql("id < ?", [range.olderThan]),
+      range.newerThan === null ? null : sql("id > ?", [range.newerThan]),
+    ),
+    orderBy: range.newestFirst ? "id desc" : "id asc",
+    limit: range.limit,
+  };
+}
 
 /** `?, ?, ?` for a list of values (the caller never passes an empty list: `in ()` is invalid SQL). */
 export const placeholders = (n: number): string => Array.from({ length: n }, () => "?").join(", ");

@@ -94,12 +94,23 @@ const traceback = named(
   z
     .object({
       type: z.string().describe("The exception's class, e.g. ZeroDivisionError."),
-      message: z.string(),
+      message: z.string().describe("The exception's message (its str())."),
       file: z.string().nullable().describe("Where it was raised; <code> for code passed inline."),
-      line: z.number().int().nullable(),
-      frames: z.array(
-        named("TracebackFrame", z.object({ file: z.string(), line: z.number().int(), function: z.string() })),
-      ),
+      line: z.number().int().nullable().describe("The line it was raised at; null when unknown."),
+      frames: z
+        .array(
+          named(
+            "TracebackFrame",
+            z
+              .object({
+                file: z.string().describe("The frame's file; <code> for code passed inline."),
+                line: z.number().int().describe("The line in that file."),
+                function: z.string().describe("The function's name; <module> at the top level."),
+              })
+              .describe("One frame of a Python stack: where a call was."),
+          ),
+        )
+        .describe("The stack, outermost call first (the runner's own frames left out)."),
     })
     .describe("The exception a Python run raised."),
 );
@@ -116,19 +127,41 @@ export const runPython = defineTool({
       .extend({
         code: z.string().max(1_048_576).optional().describe("Code to run (give this or path)."),
         path: z.string().min(1).max(4096).optional().describe("A .py file of the workspace to run."),
-        args: z.array(z.string().max(10_000)).max(100).default([]),
-        stdin: z.string().max(1_048_576).optional(),
-        timeoutMs: z.number().int().min(100).max(86_400_000).optional(),
+        args: z
+          .array(z.string().max(10_000))
+          .max(100)
+          .default([])
+          .describe("Arguments for the program (sys.argv[1:]): up to 100, each up to 10,000 characters."),
+        stdin: z.string().max(1_048_576).optional().describe("Sent to the program's standard input."),
+        timeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(86_400_000)
+          .optional()
+          .describe(
+            "Wall-time limit in milliseconds, at least 100; default COMMAND_TIMEOUT_MS (60 s unless configured), at most COMMAND_MAX_TIMEOUT_MS (30 min unless configured).",
+          ),
       })
       .refine((i) => (i.code === undefined) !== (i.path === undefined), {
         message: "give exactly one of code and path",
         path: ["code"],
-      }),
+      })
+      .describe(
+        "Python code, or a .py file of the workspace, to run with the workspace's venv in the sandbox: give exactly one of code and path.",
+      ),
   ),
   inputType: "RunPythonInput",
   output: named(
     "PythonResult",
-    z.object({ run, stdout: z.string(), stderr: z.string(), traceback: traceback.nullable() }),
+    z
+      .object({
+        run: run.describe("The run: status, exit code, limit, time and memory."),
+        stdout: z.string().describe("What the code wrote to standard output."),
+        stderr: z.string().describe("What it wrote to standard error (Python's usual traceback included)."),
+        traceback: traceback.nullable().describe("The exception the code raised; null when it raised none."),
+      })
+      .describe("A Python run's result: the run, its output and the exception it raised, if any."),
   ) as z.ZodType<PythonResult>,
   policy: { roles: ["OPERATOR", "AGENT"], sandbox: true, network: false },
   async execute(ctx, input) {
@@ -185,10 +218,33 @@ export const installPackages = defineTool({
   description:
     "Install Python packages into the workspace's venv with pip, inside the sandbox, from the configured package index only (wheels only by default). Names follow PEP 508 (name, extras, version): no URLs, paths or options.",
   input: workspaceInput.extend({
-    packages: z.array(z.string().min(1).max(200)).min(1).max(50),
-    timeoutMs: z.number().int().min(1_000).max(86_400_000).optional(),
+    packages: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .max(50)
+      .describe(
+        "1 to 50 PEP 508 requirements (name, extras, version specifiers), e.g. numpy or requests[socks]>=2.31.",
+      ),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(86_400_000)
+      .optional()
+      .describe(
+        "Wall-time limit of each pip run in milliseconds, at least 1,000; default 10 min (or COMMAND_TIMEOUT_MS if longer), at most COMMAND_MAX_TIMEOUT_MS.",
+      ),
   }),
-  output: named("PackageInstallResult", z.object({ run, stdout: z.string(), stderr: z.string() })) as z.ZodType<{
+  output: named(
+    "PackageInstallResult",
+    z
+      .object({
+        run: run.describe("The last pip run: the download's if it failed, else the install's."),
+        stdout: z.string().describe("Standard output of pip's download and install runs."),
+        stderr: z.string().describe("Standard error of pip's download and install runs."),
+      })
+      .describe("What installPackages did: pip's last run and the output of both of its runs."),
+  ) as z.ZodType<{
     run: CommandRunRecord;
     stdout: string;
     stderr: string;

@@ -468,7 +468,10 @@ export class CommandService {
     if (!run) throw notFound("Command run", runId, "runId");
     await this.authorise(run, caller);
     // The stream is over once the run's EXIT chunk is delivered (also when it was stored before).
-    return this.feed.subscribe(runId, after, (chunk) => chunk.stream === "EXIT");
+    return this.feed.subscribe(runId, after, {
+      endsAt: (chunk) => (chunk.stream === "EXIT" ? chunk.seq : null),
+      ended: run.status !== "RUNNING",
+    });
   }
 
   private async authorise(run: CommandRunRecord, caller: Principal): Promise<void> {

@@ -32,7 +32,11 @@ export const runCommandInput = named(
   workspaceInput
     .extend({
       program: z.string().min(1).max(255).describe("A bare program name from the policy's allowlist (no paths)."),
-      args: z.array(z.string().max(10_000)).max(1_000).default([]),
+      args: z
+        .array(z.string().max(10_000))
+        .max(1_000)
+        .default([])
+        .describe("Arguments, passed as they are (no shell): up to 1,000, each up to 10,000 characters."),
       stdin: z.string().max(1_048_576).optional().describe("Sent to the program's standard input."),
       timeoutMs: z
         .number()
@@ -40,7 +44,9 @@ export const runCommandInput = named(
         .min(100)
         .max(86_400_000)
         .optional()
-        .describe("Wall-time limit in milliseconds (default and maximum from the policy)."),
+        .describe(
+          "Wall-time limit in milliseconds, at least 100; default COMMAND_TIMEOUT_MS (60 s unless configured), at most COMMAND_MAX_TIMEOUT_MS (30 min unless configured).",
+        ),
       env: z
         .record(envName, z.string().max(10_000))
         .optional()

@@ -1,3 +1,4 @@
+import type { Keyset } from "../../../src/domain/shared/pagination.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { newAgentRow } from "../../../src/domain/agents/agent.service.js";
 import { activeStatuses } from "../../../src/domain/tasks/task-state.js";
@@ -7,6 +8,9 @@ import { transactor } from "../../../src/infra/db/transactions.js";
 import { MemoryPubSub } from "../../../src/infra/pubsub/memory.js";
 import { describeProfiles } from "../../helpers/profiles.js";
 import { fixtures, storeDatabase } from "../../helpers/store-db.js";
+
+/** The first `n` in the default order (newest first), from the start. */
+const newest = (n: number): Keyset => ({ olderThan: null, newerThan: null, newestFirst: true, limit: n });
 
 const logger = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -53,12 +57,17 @@ describeProfiles("AgentStore", (profile) => {
       await transact()((tx) => store.insert(tx, r));
       ids.push(r.id);
     }
-    const all = await store.page([], null, 100);
+    const all = await store.page([], newest(100));
     expect(all.map((a) => a.id).slice(0, 3)).toEqual([...ids].reverse());
-    const after = await store.page([], ids[2] as string, 100);
+    const after = await store.page([], { ...newest(100), olderThan: ids[2] as string });
     expect(after.map((a) => a.id)).not.toContain(ids[2]);
     expect(after.map((a) => a.id)).toContain(ids[1]);
-    expect((await store.page(["PAUSED"], null, 100)).every((a) => a.status === "PAUSED")).toBe(true);
+    // Backward: oldest first from just after a bound, between two bounds.
+    const back = await store.page([], { olderThan: null, newerThan: ids[0] as string, newestFirst: false, limit: 100 });
+    expect(back.map((a) => a.id)).toEqual([ids[1], ids[2]]);
+    const between = await store.page([], { ...newest(100), olderThan: ids[2] as string, newerThan: ids[0] as string });
+    expect(between.map((a) => a.id)).toEqual([ids[1]]);
+    expect((await store.page(["PAUSED"], newest(100))).every((a) => a.status === "PAUSED")).toBe(true);
     expect(await store.count(["PAUSED"])).toBe(1);
     const working = await fixtures.task(db, { assignedAgentId: ids[0], status: "BUILD" });
     await fixtures.task(db, { assignedAgentId: ids[0], status: "COMPLETE" });

@@ -1,3 +1,4 @@
+import type { Keyset } from "../../../src/domain/shared/pagination.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { newId } from "../../../src/domain/ids.js";
 import { TaskMessageRecord } from "../../../src/domain/records.js";
@@ -8,6 +9,9 @@ import { transactor } from "../../../src/infra/db/transactions.js";
 import { MemoryPubSub } from "../../../src/infra/pubsub/memory.js";
 import { describeProfiles } from "../../helpers/profiles.js";
 import { fixtures, storeDatabase } from "../../helpers/store-db.js";
+
+/** The first `n` in the default order (newest first), from the start. */
+const newest = (n: number): Keyset => ({ olderThan: null, newerThan: null, newestFirst: true, limit: n });
 
 const logger = { info() {}, warn() {}, error() {}, debug() {} };
 const every = { statuses: [], agentId: null, onlyAgent: null };
@@ -60,14 +64,16 @@ describeProfiles("TaskStore", (profile) => {
     ];
     const theirs = await fixtures.task(db, { assignedAgentId: b.id, status: "BUILD" });
 
-    const page = await store.page(every, null, 2);
+    const page = await store.page(every, newest(2));
     expect(page.map((t) => t.id)).toEqual([theirs.id, mine[2]?.id]);
-    const next = await store.page(every, page[1]?.id ?? null, 100);
+    const next = await store.page(every, { ...newest(100), olderThan: page[1]?.id ?? null });
     expect(next.map((t) => t.id)).toContain(mine[1]?.id);
     expect(next.map((t) => t.id)).not.toContain(theirs.id);
+    const back = await store.page(every, { olderThan: null, newerThan: mine[0]!.id, newestFirst: false, limit: 2 });
+    expect(back.map((t) => t.id)).toEqual([mine[1]?.id, mine[2]?.id]);
 
     const ofA = { statuses: ["BUILD" as const], agentId: a.id, onlyAgent: null };
-    expect((await store.page(ofA, null, 100)).map((t) => t.id)).toEqual([mine[0]?.id]);
+    expect((await store.page(ofA, newest(100))).map((t) => t.id)).toEqual([mine[0]?.id]);
     expect(await store.count(ofA)).toBe(1);
     expect(await store.count({ statuses: [], agentId: null, onlyAgent: b.id })).toBe(1);
     // An AGENT key's scope and a filter on another agent: nothing holds both.

@@ -3,10 +3,11 @@ import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { AgentStore } from "../../../domain/agents/agent.store.js";
 import { conflict } from "../../../domain/errors.js";
 import { AgentRecord, TaskRecord } from "../../../domain/records.js";
+import type { Keyset } from "../../../domain/shared/pagination.js";
 import type { TransactionHandle } from "../../../domain/shared/transaction.js";
 import type { AgentStatus, TaskStatus } from "../../../domain/terms.js";
 import type { Database } from "../orm.js";
-import { placeholders, sql } from "../reader.js";
+import { and, keysetOf, placeholders, sql } from "../reader.js";
 
 /** A clash on the unique name, as the domain says it. */
 async function uniqueName<T>(fn: () => Promise<T>): Promise<T> {
@@ -61,19 +62,9 @@ export class SqlAgentStore implements AgentStore {
     );
   }
 
-  page(statuses: readonly AgentStatus[], beforeId: string | null, limit: number): Promise<AgentRecord[]> {
-    const conditions = [
-      statusWhere(statuses),
-      beforeId === null ? null : { text: "id < ?", params: [beforeId] },
-    ].filter((c): c is { text: string; params: string[] } => c !== null);
-    const where =
-      conditions.length > 0
-        ? sql(
-            conditions.map((c) => c.text).join(" and "),
-            conditions.flatMap((c) => c.params),
-          )
-        : null;
-    return this.db.read.select(AgentRecord, where, { orderBy: "id desc", limit });
+  page(statuses: readonly AgentStatus[], range: Keyset): Promise<AgentRecord[]> {
+    const { where, orderBy, limit } = keysetOf(range);
+    return this.db.read.select(AgentRecord, and(statusWhere(statuses), where), { orderBy, limit });
   }
 
   count(statuses: readonly AgentStatus[]): Promise<number> {

@@ -1,23 +1,23 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { TaskMessageRecord, TaskRecord } from "../../../domain/records.js";
+import type { Keyset } from "../../../domain/shared/pagination.js";
 import type { TransactionHandle } from "../../../domain/shared/transaction.js";
 import type { TaskQuery, TaskStore } from "../../../domain/tasks/task.store.js";
 import type { TaskStatus } from "../../../domain/terms.js";
 import type { Database } from "../orm.js";
-import { placeholders, sql } from "../reader.js";
+import { and, keysetOf, placeholders, sql } from "../reader.js";
 import { selectRows, selectValues, updateRow } from "../writer.js";
 
 const em = (tx: TransactionHandle) => tx as SqlEntityManager;
 
 /** The conditions of a query, as SQL (null: every task). */
-function whereOf(q: TaskQuery, beforeId: string | null = null) {
+function whereOf(q: TaskQuery) {
   const conditions: string[] = [];
   const params: unknown[] = [];
   if (q.onlyAgent !== null) (conditions.push("assigned_agent_id = ?"), params.push(q.onlyAgent));
   if (q.statuses.length > 0)
     (conditions.push(`status in (${placeholders(q.statuses.length)})`), params.push(...q.statuses));
   if (q.agentId !== null) (conditions.push("assigned_agent_id = ?"), params.push(q.agentId));
-  if (beforeId !== null) (conditions.push("id < ?"), params.push(beforeId));
   return conditions.length > 0 ? sql(conditions.join(" and "), params) : null;
 }
 
@@ -71,8 +71,9 @@ export class SqlTaskStore implements TaskStore {
     return (await this.db.fork().findOne(TaskRecord, { id }, { fields: ["eventSeq"] }))?.eventSeq ?? 0;
   }
 
-  page(query: TaskQuery, beforeId: string | null, limit: number): Promise<TaskRecord[]> {
-    return this.db.read.select(TaskRecord, whereOf(query, beforeId), { orderBy: "id desc", limit });
+  page(query: TaskQuery, range: Keyset): Promise<TaskRecord[]> {
+    const { where, orderBy, limit } = keysetOf(range);
+    return this.db.read.select(TaskRecord, and(whereOf(query), where), { orderBy, limit });
   }
 
   count(query: TaskQuery): Promise<number> {

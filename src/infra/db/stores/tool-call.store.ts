@@ -1,9 +1,10 @@
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { CommandRunRecord, ToolCallRecord } from "../../../domain/records.js";
+import type { Keyset } from "../../../domain/shared/pagination.js";
 import type { TransactionHandle } from "../../../domain/shared/transaction.js";
 import type { ToolCallEnd, ToolCallStore } from "../../../domain/tools/tool-call.store.js";
 import type { Database } from "../orm.js";
-import { sql } from "../reader.js";
+import { and, keysetOf, sql } from "../reader.js";
 import { insertRows } from "../writer.js";
 
 const em = (tx: TransactionHandle) => tx as SqlEntityManager;
@@ -43,9 +44,9 @@ export class SqlToolCallStore implements ToolCallStore {
     return row ?? null;
   }
 
-  page(taskId: string, beforeId: string | null, limit: number): Promise<ToolCallRecord[]> {
-    const where = beforeId === null ? sql("task_id = ?", [taskId]) : sql("task_id = ? and id < ?", [taskId, beforeId]);
-    return this.db.read.select(ToolCallRecord, where, { orderBy: "id desc", limit });
+  page(taskId: string, range: Keyset): Promise<ToolCallRecord[]> {
+    const { where, orderBy, limit } = keysetOf(range);
+    return this.db.read.select(ToolCallRecord, and(sql("task_id = ?", [taskId]), where), { orderBy, limit });
   }
 
   count(taskId: string): Promise<number> {
