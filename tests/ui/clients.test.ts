@@ -141,9 +141,9 @@ describe("README's web-app section", () => {
 
     const client = buildClientSchema(schemaData.schema);
     const abstract = Object.values(client.getTypeMap()).filter(isAbstractType);
-    expect(sorted(Object.fromEntries(abstract.map((t) => [t.name, client.getPossibleTypes(t).map((m) => m.name)])))).toEqual(
-      sorted(expected),
-    );
+    expect(
+      sorted(Object.fromEntries(abstract.map((t) => [t.name, client.getPossibleTypes(t).map((m) => m.name)]))),
+    ).toEqual(sorted(expected));
   });
 });
 

@@ -347,10 +347,11 @@ class EventStream {
 
 /**
  * README's walk-through: an agent (EXTERNAL, so no model runs), a task it does not fit (it stays
- * PENDING, so every event is the walk-through's own) and a message to it, both again through `node` and `nodes`, a
- * page of tasks (twice: the second time the query travels as its APQ hash alone) and the page
- * at the list's other end, the task's events live while its status changes, the subscription's
- * own end at CANCELLED, the events listed afterwards, and a wrong key's error.
+ * PENDING, so every event is the walk-through's own) and a message to it, both read again
+ * through `node` and `nodes`, a page of tasks (twice: the second time the query travels as its
+ * APQ hash alone) and the page at the list's other end, the task's events live while its status
+ * changes, the subscription's own end at CANCELLED, the events listed afterwards, and a wrong
+ * key's error.
  */
 export async function runWalkthrough(
   api: ClientAdapter,
