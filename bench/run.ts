@@ -15,11 +15,13 @@ import { assignmentBench } from "./assignment.js";
 import { commandOutputBench } from "./command-output.js";
 import { cleanupAll, table, type Bench, type BenchResult } from "./lib.js";
 import { queueBench } from "./queue.js";
+import { researchFetchBench } from "./research-fetch.js";
 import { runtimeBench } from "./runtime.js";
 import { sandboxBench } from "./sandbox.js";
 import { startupBench } from "./startup.js";
 import { subscribersBench } from "./subscribers.js";
 import { tasksQueryBench } from "./tasks-query.js";
+import { webSearchBench } from "./web-search.js";
 import { workspaceFilesBench } from "./workspace-files.js";
 
 const all: Bench[] = [
@@ -32,6 +34,8 @@ const all: Bench[] = [
   workspaceFilesBench,
   commandOutputBench,
   runtimeBench,
+  researchFetchBench,
+  webSearchBench,
 ];
 
 /** Runs one benchmark in this process and prints its section; the result, or the error. */

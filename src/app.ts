@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import type { Config } from "./config.js";
+import type { Config, ModelConfig } from "./config.js";
 import { join } from "node:path";
 import { AgentService } from "./domain/agents/agent.service.js";
 import { AssignmentFeed } from "./domain/agents/assignment-feed.js";
@@ -15,6 +15,15 @@ import { SqlAssignmentStore } from "./infra/db/stores/assignment.store.js";
 import { SqlCommandRunStore } from "./infra/db/stores/command-run.store.js";
 import { SqlToolCallStore } from "./infra/db/stores/tool-call.store.js";
 import { SqlToolPolicyStore } from "./infra/db/stores/tool-policy.store.js";
+import { SqlSearchStore } from "./infra/db/stores/search.store.js";
+import { SqlSourceStore } from "./infra/db/stores/source.store.js";
+import { SourceService } from "./domain/research/source.service.js";
+import { ResearchService } from "./tools/research/research.service.js";
+import { TaskModel } from "./tools/research/task-model.js";
+import { createGuardedFetcher, type ClosableFetcher } from "./infra/net/guarded-fetch.js";
+import { SearchService } from "./tools/research/search/search.service.js";
+import type { SearchSettings } from "./tools/research/search/search-settings.js";
+import type { GuardedFetcher } from "./tools/research/fetcher.js";
 import { TaskService } from "./domain/tasks/task.service.js";
 import { UsageService } from "./domain/usage/usage.service.js";
 import { WorkspaceService } from "./domain/workspaces/workspace.service.js";
@@ -27,7 +36,7 @@ import { readinessCheck } from "./readiness.js";
 import { loadPolicy } from "./infra/sandbox/command-policy.js";
 import { createSandbox, probeSandbox, type Sandbox, type SandboxLimits } from "./infra/sandbox/sandbox.js";
 import { DOWNLOADS_DIR } from "./infra/workspace-fs/workspace-fs.js";
-import { pickRuntime } from "./runtime/pick-runtime.js";
+import { modelServer, pickRuntime } from "./runtime/pick-runtime.js";
 import type { AppServices, SandboxMode, SandboxStatus } from "./services.js";
 import { toolCatalog } from "./tools/catalog.js";
 import type { DiskLimits } from "./tools/files/disk.js";
@@ -224,6 +233,7 @@ export async function startCore(
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onQuery: opts.onQuery });
   let pubsub: PubSub | undefined;
   let queue: JobQueue | undefined;
+  let fetcher: ClosableFetcher | undefined;
   try {
     const applied = await db.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
@@ -245,7 +255,14 @@ export async function startCore(
       leaseSeconds: config.jobLeaseSeconds,
       logger,
     });
+    fetcher = createGuardedFetcher(config.fetch);
     const services = await assembleServices(db, domainDeps(db, pubsub, logger), {
+      search: { settings: config.search, fetcher },
+      research: {
+        model: config.model,
+        maxDocumentBytes: config.fetch.maxBytes,
+        backoffBaseMs: opts.modelRuntime?.backoffBaseMs,
+      },
       workspacesDir: config.workspacesDir,
       jobs: queue,
       sandboxMode: config.sandbox,
@@ -276,6 +293,7 @@ export async function startCore(
     const runtime = opts.runtime?.(services) ?? pickRuntime(config, services, pubsub, logger, opts);
     const ps = pubsub;
     const q = queue;
+    const net = fetcher;
     let closed: Promise<void> | undefined;
     return {
       db,
@@ -298,6 +316,7 @@ export async function startCore(
         closed ??= (async () => {
           await q.stop(0).catch((err: unknown) => logger.warn({ err }, "queue stop failed"));
           await closeAppServices(services);
+          await net.close().catch((err: unknown) => logger.warn({ err }, "fetcher close failed"));
           await ps.close();
           await db.close();
         })();
@@ -306,6 +325,7 @@ export async function startCore(
     };
   } catch (err) {
     await queue?.stop(0).catch(() => {});
+    await fetcher?.close().catch(() => {});
     await pubsub?.close().catch(() => {});
     await db.close().catch(() => {});
     throw err;
@@ -323,6 +343,10 @@ interface ServiceOptions extends AssignmentOptions {
   disk: DiskLimits;
   /** Checks that bubblewrap works (tests replace it to play a machine without one). */
   probe?: typeof probeSandbox;
+  /** Web search: SEARCH_* settings and the fetcher it reaches the engine through. */
+  search: { settings: SearchSettings; fetcher: GuardedFetcher };
+  /** The research tools: the task's model (MODEL_*) for syntheses, the largest document extract reads. */
+  research: { model: ModelConfig; maxDocumentBytes: number; backoffBaseMs?: number };
 }
 
 export const defaultCommandLimits: SandboxLimits = {
@@ -355,6 +379,7 @@ export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions
     assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
     usage: new UsageService(deps, new SqlUsageStore(db)),
     nodes: new NodeService(new SqlNodeStore(db), tasks),
+    sources: new SourceService(deps, new SqlSourceStore(db)),
     control: new TaskControlService(deps, tasks, taskStore, opts.jobs),
     runs: new SqlRunStore(db, deps),
   };
@@ -402,6 +427,22 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
       disk: opts.disk,
     },
   );
+  const search = new SearchService(new SqlSearchStore(db), opts.search.fetcher, opts.search.settings, deps.logger);
+  const research = new ResearchService({
+    fetcher: opts.search.fetcher,
+    search,
+    sources: services.sources,
+    model: new TaskModel({
+      ...modelServer(opts.research.model),
+      settings: opts.research.model,
+      tasks: services.tasks,
+      agents: services.agents,
+      usage: services.usage,
+      backoffBaseMs: opts.research.backoffBaseMs,
+    }),
+    logger: deps.logger,
+    maxDocumentBytes: opts.research.maxDocumentBytes,
+  });
   const tools = new ToolService(
     deps,
     new SqlToolCallStore(db),
@@ -421,6 +462,8 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
         onlyBinary: true,
         downloadsDir: join(opts.workspacesDir, DOWNLOADS_DIR),
       },
+      search,
+      research,
     },
   );
   if (db.dialect === "sqlite") {
@@ -428,7 +471,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     if (orphaned > 0) deps.logger.warn({ runs: orphaned }, "command runs cut off by the last stop recorded as FAILED");
   }
   const stepRunner = sandbox ?? createSandbox({ mode: "none", logger: deps.logger, quiet: true });
-  return { ...services, tools, commands, policies, sandbox: status, stepRunner };
+  return { ...services, tools, commands, policies, search, sandbox: status, stepRunner };
 }
 
 async function closeAppServices(services: AppServices): Promise<void> {

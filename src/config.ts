@@ -7,6 +7,8 @@ import {
   type ComplexityTier,
 } from "./infra/models/model-selection.js";
 import { DEFAULT_OPENROUTER_BASE_URL } from "./infra/models/model-client.js";
+import type { SearchSettings } from "./tools/research/search/search-settings.js";
+import { AllowListError, parseAllowList, type AllowList } from "./infra/net/address-policy.js";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -63,6 +65,14 @@ export function isOrigin(value: string): boolean {
     return false;
   }
 }
+
+/** An http(s) URL setting; unset or empty: `def`. */
+const httpUrl = (def: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? def : v))
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: "must be an http(s):// URL" });
 
 const envSchema = z.object({
   PORT: intFrom("PORT", 4000, 0, 65535),
@@ -151,6 +161,20 @@ const envSchema = z.object({
     .refine((v) => v === undefined || /^(https?|file):\/\/.+/.test(v), {
       message: "must be an http(s):// or file:// URL",
     }),
+  SEARCH_DDG_URL: httpUrl("https://html.duckduckgo.com/html/"),
+  SEARCH_DDG_LITE_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? "https://lite.duckduckgo.com/lite/" : v === "none" ? null : v))
+    .refine((v) => v === null || /^https?:\/\/[^\s]+$/.test(v), { message: "must be an http(s):// URL or none" }),
+  SEARCH_DDG_ENDPOINT: z.enum(["html", "lite"], { message: "must be html or lite" }).default("html"),
+  SEARCH_RATE_PER_MINUTE: intFrom("SEARCH_RATE_PER_MINUTE", 20, 1, 10_000),
+  SEARCH_RATE_PER_AGENT_PER_MINUTE: intFrom("SEARCH_RATE_PER_AGENT_PER_MINUTE", 10, 1, 10_000),
+  SEARCH_RATE_BURST: intFrom("SEARCH_RATE_BURST", 3, 1, 10_000),
+  SEARCH_RATE_MAX_WAIT_MS: intFrom("SEARCH_RATE_MAX_WAIT_MS", 10_000, 0, 600_000),
+  SEARCH_CACHE_TTL_SECONDS: intFrom("SEARCH_CACHE_TTL_SECONDS", 3_600, 0, 30 * 86_400),
+  SEARCH_THROTTLE_BACKOFF_SECONDS: intFrom("SEARCH_THROTTLE_BACKOFF_SECONDS", 60, 1, 86_400),
+  SEARCH_THROTTLE_MAX_BACKOFF_SECONDS: intFrom("SEARCH_THROTTLE_MAX_BACKOFF_SECONDS", 3_600, 1, 7 * 86_400),
   CORS_ORIGINS: z
     .string()
     .optional()
@@ -172,6 +196,35 @@ const envSchema = z.object({
         return z.NEVER;
       }
       return [...new Set(items)];
+    }),
+  FETCH_ALLOW: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseAllowList(v ?? "");
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: err instanceof AllowListError ? err.message : "is invalid" });
+        return z.NEVER;
+      }
+    }),
+  FETCH_MAX_BYTES: intFrom("FETCH_MAX_BYTES", 5 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  FETCH_TIMEOUT_MS: intFrom("FETCH_TIMEOUT_MS", 20_000, 100, 600_000),
+  FETCH_FIRST_BYTE_TIMEOUT_MS: intFrom("FETCH_FIRST_BYTE_TIMEOUT_MS", 10_000, 100, 600_000),
+  FETCH_HOST_DELAY_MS: intFrom("FETCH_HOST_DELAY_MS", 1_000, 0, 600_000),
+  FETCH_CONTACT_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v))
+    .refine((v) => v === undefined || /^(https?:\/\/|mailto:)[\x21-\x7e]+$/.test(v), {
+      message: "must be an http(s):// or mailto: URL without spaces",
+    }),
+  FETCH_USER_AGENT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    .refine((v) => v === undefined || /^[\x20-\x7e]{1,256}$/.test(v), {
+      message: "must be 1 to 256 printable ASCII characters",
     }),
 });
 
@@ -216,7 +269,29 @@ export interface Config {
   /** model: builtin agents run with a language model; scripted: a deterministic walk through the phases. */
   agentRuntime: "model" | "scripted";
   model: ModelConfig;
+  /** The guarded fetcher's rules and caps (src/infra/net): every web fetch of the service's. */
+  fetch: FetchConfig;
+  /** Web search (webSearch): the engine's endpoints, rate limits, cache and backoff. */
+  search: SearchSettings;
 }
+
+export interface FetchConfig {
+  /** FETCH_ALLOW: host names whose name rules are lifted, and addresses or CIDRs allowed whatever the name. */
+  allow: AllowList;
+  /** The most a body may be, after decompression. */
+  maxBytes: number;
+  /** The longest a fetch may take (redirects included, waiting for the host's turn not). */
+  timeoutMs: number;
+  /** The longest wait for an answer's first byte. */
+  firstByteTimeoutMs: number;
+  /** Time between the end of one request to a host and the start of the next (0: no spacing). */
+  hostDelayMs: number;
+  /** Sent with every request (and matched against robots.txt). */
+  userAgent: string;
+}
+
+/** The product part of the User-Agent the service fetches with. */
+export const FETCH_PRODUCT = "agent-system/0.1";
 
 export interface ModelConfig {
   baseUrl: string;
@@ -252,6 +327,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(variable, issue?.message ?? "is invalid");
   }
   const e = parsed.data;
+  if (e.SEARCH_DDG_ENDPOINT === "lite" && e.SEARCH_DDG_LITE_URL === null) {
+    throw new ConfigError("SEARCH_DDG_LITE_URL", "must be a URL when SEARCH_DDG_ENDPOINT is lite");
+  }
   const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(process.cwd(), e.DATA_DIR);
   return {
     port: e.PORT,
@@ -296,6 +374,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSteps: e.AGENT_MAX_STEPS,
       maxRunMs: e.AGENT_MAX_RUN_SECONDS * 1000,
       loopLimit: e.AGENT_LOOP_LIMIT,
+    },
+    fetch: {
+      allow: e.FETCH_ALLOW,
+      maxBytes: e.FETCH_MAX_BYTES,
+      timeoutMs: e.FETCH_TIMEOUT_MS,
+      firstByteTimeoutMs: e.FETCH_FIRST_BYTE_TIMEOUT_MS,
+      hostDelayMs: e.FETCH_HOST_DELAY_MS,
+      userAgent:
+        e.FETCH_USER_AGENT ?? (e.FETCH_CONTACT_URL ? `${FETCH_PRODUCT} (+${e.FETCH_CONTACT_URL})` : FETCH_PRODUCT),
+    },
+    search: {
+      htmlUrl: e.SEARCH_DDG_URL,
+      liteUrl: e.SEARCH_DDG_LITE_URL,
+      endpoint: e.SEARCH_DDG_ENDPOINT,
+      ratePerMinute: e.SEARCH_RATE_PER_MINUTE,
+      ratePerAgentPerMinute: e.SEARCH_RATE_PER_AGENT_PER_MINUTE,
+      rateBurst: e.SEARCH_RATE_BURST,
+      rateMaxWaitMs: e.SEARCH_RATE_MAX_WAIT_MS,
+      cacheTtlSeconds: e.SEARCH_CACHE_TTL_SECONDS,
+      throttleBackoffSeconds: e.SEARCH_THROTTLE_BACKOFF_SECONDS,
+      throttleMaxBackoffSeconds: Math.max(e.SEARCH_THROTTLE_MAX_BACKOFF_SECONDS, e.SEARCH_THROTTLE_BACKOFF_SECONDS),
     },
   };
 }

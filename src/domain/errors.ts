@@ -9,6 +9,14 @@ export const errorCodes = [
   "POLICY_DENIED",
   "LIMIT_EXCEEDED",
   "SANDBOX_UNAVAILABLE",
+  /** The network could not give what was asked: unreachable host, TLS, an HTTP error status, a body that is not what was asked (`reason` says which). */
+  "FETCH_FAILED",
+  /** Over a rate limit after waiting the longest allowed (`retryAfterSeconds` says when to try again). */
+  "RATE_LIMITED",
+  /** The search engine refused to answer (its anomaly page): `retryAfterSeconds` says when it is asked again. */
+  "SEARCH_THROTTLED",
+  /** The search engine's page did not have the expected structure (a changed layout). */
+  "SEARCH_PARSE_FAILED",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -15,6 +15,7 @@ import type {
   WorkspaceStatus,
 } from "./terms.js";
 import type { ToolCallErrorCode } from "./errors.js";
+import type { SafeSearch, SearchOutcome } from "./research/search-terms.js";
 
 export class AgentRecord {
   id!: string;
@@ -239,6 +240,116 @@ export class CommandOutputRecord {
   seq!: number;
   stream!: "STDOUT" | "STDERR" | "EXIT";
   data!: string;
+  createdAt!: Date;
+}
+
+/** One web search (hit or miss, success or failure), as `searchHistory` lists it. */
+export class SearchHistoryRecord {
+  id!: string;
+  /** The task whose workspace the search was made in. */
+  taskId!: string;
+  workspaceId!: string;
+  /** The agent of that workspace: an AGENT key sees its own agent's searches only. */
+  agentId!: string;
+  /** The tool call that made it (null when made outside the tool service). */
+  toolCallId!: string | null;
+  /** The API key (or agent) that called, by name and id. */
+  callerName!: string;
+  callerKeyId!: string | null;
+  query!: string;
+  region!: string;
+  safeSearch!: SafeSearch;
+  page!: number;
+  /** Results returned (after dropping ads and cutting at maxResults); 0 for a failure. */
+  resultCount!: number;
+  cacheHit!: boolean;
+  /** Requests made to the search engine for it (0 for a hit; more than 1 when earlier pages were fetched first). */
+  engineRequests!: number;
+  latencyMs!: number;
+  outcome!: SearchOutcome;
+  errorMessage!: string | null;
+  createdAt!: Date;
+}
+
+/** A result page kept for SEARCH_CACHE_TTL_SECONDS, keyed by the normalized query, region, safe search and page. */
+export class SearchCacheRecord {
+  /** sha256 (hex) of the key's parts. */
+  key!: string;
+  query!: string;
+  region!: string;
+  safeSearch!: SafeSearch;
+  page!: number;
+  /** The parsed results (ads included, each marked). */
+  results!: Json;
+  /** The paging form's fields (s, dc, vqd, …) and which endpoint they post to; null on the last page. */
+  nextPage!: Json;
+  createdAt!: Date;
+  expiresAt!: Date;
+}
+
+/** A token bucket of the search rate limits (global, or one agent's), shared by every process. */
+export class SearchBucketRecord {
+  key!: string;
+  /** Tokens at updatedAt; below 0 while calls wait their turn. */
+  tokens!: number;
+  updatedAt!: Date;
+}
+
+/** A search engine's backoff after it throttled us: no process asks it before `until`. */
+export class SearchBackoffRecord {
+  engine!: string;
+  until!: Date;
+  /** Throttles in a row (the backoff doubles with each); 0 after a search succeeds. */
+  strikes!: number;
+  updatedAt!: Date;
+}
+
+/**
+ * A page or document a task cites (research, addSource): stored only once its fetch, extraction
+ * and text file all succeeded, so its text is there to check quotes against.
+ */
+export class SourceRecord {
+  id!: string;
+  taskId!: string;
+  workspaceId!: string;
+  /** The tool call that stored it (research or addSource). */
+  toolCallId!: string | null;
+  /** The URL asked for. */
+  url!: string;
+  /** The URL answered, after redirects. */
+  finalUrl!: string;
+  title!: string;
+  /** Authors as written by the page (a byline, a PDF's Author), possibly empty. */
+  authors!: string[];
+  siteName!: string | null;
+  publishedAt!: Date | null;
+  /** When it was fetched. */
+  accessedAt!: Date;
+  /** The media type it was served as (text/html, application/pdf, …). */
+  contentType!: string;
+  /** sha256 (hex) of the extracted text, as the text file holds it. */
+  contentHash!: string;
+  /** The workspace file holding its text (relative, under research/). */
+  textPath!: string;
+  createdAt!: Date;
+}
+
+/** One claim of a research synthesis and the passage it quotes from a numbered source. */
+export class CitationRecord {
+  id!: string;
+  taskId!: string;
+  /** The research run whose synthesis makes the claim (its citations share it). */
+  researchId!: string;
+  /** The source number the synthesis cites (1 = the run's first source). */
+  number!: number;
+  /** The source of that number; null when the number names no source of the run. */
+  sourceId!: string | null;
+  claim!: string;
+  quote!: string;
+  /** The quote was found in the source's text. */
+  verified!: boolean;
+  /** Why it is not verified; null when it is. */
+  problem!: string | null;
   createdAt!: Date;
 }
 

@@ -13,6 +13,8 @@ import { WorkspaceResolver } from "./workspace/workspace.resolver.js";
 import { TaskCommandUsageResolver, TerminalResolver } from "./tools/terminal.resolver.js";
 import { AgentUsageResolver, TaskUsageResolver, UsageReportResolver } from "./usage/usage.resolver.js";
 import { TaskControlResolver } from "./control/control.resolver.js";
+import { SearchHistoryResolver } from "./search/search-history.resolver.js";
+import { CitationResolver, TaskSourcesResolver } from "./research/source.resolver.js";
 import { withToolOperations } from "./tools/tool-operations.js";
 import { toolCatalog } from "../tools/catalog.js";
 import type { ToolDefinition } from "../tools/registry.js";
@@ -39,6 +41,9 @@ export const resolvers = [
   UsageReportResolver,
   TaskControlResolver,
   NodeResolver,
+  SearchHistoryResolver,
+  TaskSourcesResolver,
+  CitationResolver,
 ] as const;
 
 /**

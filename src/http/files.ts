@@ -155,6 +155,10 @@ const statusOf: Record<ErrorCode, number> = {
   POLICY_DENIED: 403,
   LIMIT_EXCEEDED: 413,
   SANDBOX_UNAVAILABLE: 503,
+  FETCH_FAILED: 502,
+  RATE_LIMITED: 429,
+  SEARCH_THROTTLED: 503,
+  SEARCH_PARSE_FAILED: 502,
 };
 
 /** An HTTP-only failure (no domain equivalent). */

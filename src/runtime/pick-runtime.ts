@@ -1,4 +1,4 @@
-import type { Config } from "../config.js";
+import type { Config, ModelConfig } from "../config.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
 import { DEFAULT_OPENROUTER_BASE_URL, ModelClient } from "../infra/models/model-client.js";
 import type { AppLogger } from "../logger.js";
@@ -6,6 +6,26 @@ import type { AppServices } from "../services.js";
 import { ModelRuntime, type ModelRuntimeDeps } from "./model.runtime.js";
 import type { AgentRuntime } from "./runtime.js";
 import { ScriptedRuntime } from "./scripted.runtime.js";
+
+/**
+ * The client of the configured model server, or why there is none: OpenRouter needs a key; any
+ * other OpenAI-compatible server (Ollama, vLLM, LM Studio) may not. The runtime and the research
+ * tool's synthesis use it alike.
+ */
+export function modelServer(m: ModelConfig): { client: ModelClient | null; missing: string | null } {
+  const missing =
+    m.baseUrl === DEFAULT_OPENROUTER_BASE_URL && !m.apiKey
+      ? "OPENROUTER_API_KEY is not set (or set OPENROUTER_BASE_URL to an OpenAI-compatible server)"
+      : null;
+  if (missing) return { client: null, missing };
+  const client = new ModelClient({
+    baseUrl: m.baseUrl,
+    apiKey: m.apiKey,
+    timeoutMs: m.timeoutMs,
+    headers: { "X-Title": "agent-system" },
+  });
+  return { client, missing: null };
+}
 
 /** The runtime builtin agents run with: a language model (default) or the scripted walk. */
 export function pickRuntime(
@@ -22,20 +42,8 @@ export function pickRuntime(
     return new ScriptedRuntime(services.tasks, opts.scriptedStepMs ?? config.agentRuntimeStepMs);
   }
   const m = config.model;
-  // OpenRouter needs a key; any other OpenAI-compatible server (Ollama, vLLM, LM Studio) may not.
-  const missing =
-    m.baseUrl === DEFAULT_OPENROUTER_BASE_URL && !m.apiKey
-      ? "OPENROUTER_API_KEY is not set (or set OPENROUTER_BASE_URL to an OpenAI-compatible server)"
-      : null;
+  const { client, missing } = modelServer(m);
   if (missing) logger.warn({ missing }, "builtin agents wait: no model server is configured");
-  const client = missing
-    ? null
-    : new ModelClient({
-        baseUrl: m.baseUrl,
-        apiKey: m.apiKey,
-        timeoutMs: m.timeoutMs,
-        headers: { "X-Title": "agent-system" },
-      });
   return new ModelRuntime({
     tasks: services.tasks,
     control: services.control,

@@ -10,6 +10,8 @@ import {
 } from "./files/files.tools.js";
 import { installPackages, runPython } from "./python/python.tools.js";
 import type { ToolDefinition } from "./registry.js";
+import { addSource, extract, fetchPage, research } from "./research/research.tools.js";
+import { webSearch } from "./research/search/search.tools.js";
 import { runCommand } from "./terminal/terminal.tools.js";
 
 /**
@@ -29,4 +31,9 @@ export const toolCatalog: readonly ToolDefinition[] = [
   runCommand,
   runPython,
   installPackages,
+  webSearch,
+  fetchPage,
+  extract,
+  research,
+  addSource,
 ] as ToolDefinition[];

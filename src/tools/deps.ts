@@ -1,5 +1,7 @@
 import type { SandboxLimits } from "../infra/sandbox/limits.js";
 import type { FileLimits } from "./files/files.js";
+import type { ResearchService } from "./research/research.service.js";
+import type { SearchService } from "./research/search/search.service.js";
 import type { CommandService } from "./terminal/command.service.js";
 
 /**
@@ -28,4 +30,8 @@ export interface ToolDeps {
     /** A folder of the service's where each install's downloads wait (see pip.ts). */
     downloadsDir: string;
   };
+  /** Web search (webSearch): the engine through the guarded fetcher, with its cache, limits and history. */
+  search: SearchService;
+  /** fetchPage, extract, addSource and research: documents through the guarded fetcher, sources and citations. */
+  research: ResearchService;
 }

@@ -139,6 +139,44 @@ export type ApiKey = Node & {
   role: Role;
 };
 
+/** The sources' bibliography, rendered from CSL-JSON. */
+export type Bibliography = {
+  __typename?: 'Bibliography';
+  /** APA 7th edition, one entry per line (citation-js). */
+  apa: Scalars['String']['output'];
+  /** BibTeX entries, as in research/references.bib. */
+  bibtex: Scalars['String']['output'];
+  /** MLA 7th edition, one entry per line (citation-js, style-mla). */
+  mla: Scalars['String']['output'];
+};
+
+/** A claim of a research synthesis and the passage it quotes from a numbered source ([n: "quote"]), checked against the source's text. */
+export type Citation = Node & {
+  __typename?: 'Citation';
+  /** The claim: the synthesis' words before the citation, back to the start of the sentence. */
+  claim: Scalars['String']['output'];
+  /** When it was stored. */
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** Global id (UUIDv7), unique across all types. */
+  id: Scalars['ID']['output'];
+  /** The source number the synthesis cites (1 = the run's first source). */
+  number: Scalars['Int']['output'];
+  /** Why it is not verified (after the model's rounds of fixes); null when it is. */
+  problem?: Maybe<Scalars['String']['output']>;
+  /** The passage quoted from the source. */
+  quote: Scalars['String']['output'];
+  /** The research run: the citations of one synthesis share it. */
+  researchId: Scalars['ID']['output'];
+  /** The cited source (of the same task); null when the number names no source of the run. */
+  source?: Maybe<Source>;
+  /** The cited source's id; null when the number names no source of the run. */
+  sourceId?: Maybe<Scalars['ID']['output']>;
+  /** The task whose research made it. */
+  taskId: Scalars['ID']['output'];
+  /** The quote was found in the source's text (compared without regard to case, whitespace, curly quotes or dashes). */
+  verified: Scalars['Boolean']['output'];
+};
+
 /** Output of a run, as produced (coalesced, at most 50 ms behind). */
 export type CommandOutputChunk = {
   __typename?: 'CommandOutputChunk';
@@ -327,6 +365,30 @@ export type DeletedFile = {
   type: FileEntryType;
 };
 
+/** Which extractor read a document. */
+export type DocumentKind =
+  /** An HTML or XHTML page: Mozilla's Readability over its DOM. */
+  | 'HTML'
+  /** JSON, pretty-printed. */
+  | 'JSON'
+  /** A PDF document: its text layer and metadata. */
+  | 'PDF'
+  /** Plain text, as is. */
+  | 'TEXT'
+  /** XML, its text content. */
+  | 'XML';
+
+/** A table of a document's readable content, as data. */
+export type DocumentTable = {
+  __typename?: 'DocumentTable';
+  /** The table's caption; null when it has none. */
+  caption?: Maybe<Scalars['String']['output']>;
+  /** The header row's cells; empty when the table has none. */
+  headers: Array<Scalars['String']['output']>;
+  /** The other rows, each its cells' text in order. */
+  rows: Array<Array<Scalars['String']['output']>>;
+};
+
 /** An ERROR: a failed model attempt (model, outcome), a loop warning (tool), a workspace problem (workspaceId), or a task that is not worked on (waiting); the event's content says what. */
 export type ErrorDetails = {
   __typename?: 'ErrorDetails';
@@ -346,6 +408,43 @@ export type ErrorDetails = {
   waiting: Scalars['Boolean']['output'];
   /** The workspace that could not be made or set up. */
   workspaceId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** The readable content of a document, extracted. */
+export type Extraction = {
+  __typename?: 'Extraction';
+  /** Its author(s) as the document names them. */
+  byline?: Maybe<Scalars['String']['output']>;
+  /** The media type it was read as (text/html, application/pdf, …). */
+  contentType: Scalars['String']['output'];
+  /** A description, or the opening of the text. */
+  excerpt?: Maybe<Scalars['String']['output']>;
+  /** Which extractor read a document. */
+  kind: DocumentKind;
+  /** Its language as declared (en, en-GB, …). */
+  lang?: Maybe<Scalars['String']['output']>;
+  /** The links of the readable content (at most 200). */
+  links: Array<PageLink>;
+  /** The readable content as Markdown (the first 20,000 characters). */
+  markdown: Scalars['String']['output'];
+  /** When it was published, as the document says; null when it does not. */
+  publishedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The site's name, as the page gives it. */
+  siteName?: Maybe<Scalars['String']['output']>;
+  /** What was read: the workspace path, or the URL that answered. */
+  source: Scalars['String']['output'];
+  /** The tables of the readable content (HTML). */
+  tables: Array<DocumentTable>;
+  /** The readable text, blocks separated by blank lines (the first 20,000 characters). */
+  text: Scalars['String']['output'];
+  /** The workspace file under research/ holding the whole text (as Markdown). */
+  textPath: Scalars['String']['output'];
+  /** Its title; null when it has none. */
+  title?: Maybe<Scalars['String']['output']>;
+  /** Something was cut from this result: text and markdown carry at most 20,000 characters and links at most 200; the whole text is in the textPath file. */
+  truncated: Scalars['Boolean']['output'];
+  /** Words of the whole text. */
+  wordCount: Scalars['Int']['output'];
 };
 
 /** A file's content, with the version to write it back with. */
@@ -447,6 +546,8 @@ export type ModelCallOutcome =
 /** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Cite a page you read yourself: fetch and extract it through the guarded fetcher and store it as a source of the task (its text written to research/sources/NN-<slug>.md, so quotes can be checked against it; pass its id in research's sourceIds to cite it in a synthesis). What you give (title, authors, site, publication date) wins over what the page says. Nothing is stored unless the fetch, the extraction and the file all succeed. */
+  addSource: Source;
   /** An external agent's sign of life, due at least every AGENT_HEARTBEAT_TIMEOUT seconds; an OFFLINE agent comes back. Agent keys: their own agent only. */
   agentHeartbeat: Agent;
   /** Append to a file, creating it if needed. */
@@ -467,6 +568,10 @@ export type Mutation = {
   createTask: Task;
   /** Delete a file or link, or a directory (with its contents only when recursive). */
   deleteFile: DeletedFile;
+  /** Extract the readable text, Markdown, metadata, links and tables of a document: a file of the workspace (path: a PDF, HTML, XML, JSON or text file you downloaded or wrote) or a URL (fetched like fetchPage). Give exactly one of path and url. The text is written to research/extracts/ (a file) or research/pages/ (a URL). In the result text and markdown carry at most 20,000 characters and links at most 200; the whole text is in the textPath file. */
+  extract: Extraction;
+  /** Fetch a web page or document (HTML, PDF, text, JSON, XML) through the guarded fetcher and extract its readable text, Markdown, metadata and links; the Markdown is written to research/pages/. In the result text and markdown carry at most 20,000 characters and links at most 200; the whole text is in the textPath file. Fails with FETCH_FAILED (reason "status" and the status for an HTTP error), POLICY_DENIED (a private address, robots.txt, a content type not read) or LIMIT_EXCEEDED (size or time). */
+  fetchPage: Page;
   /** Install Python packages into the workspace's venv with pip, inside the sandbox, from the configured package index only (wheels only by default). Names follow PEP 508 (name, extras, version): no URLs, paths or options. */
   installPackages: PackageInstallResult;
   /**
@@ -489,6 +594,8 @@ export type Mutation = {
   readFile: FileContent;
   /** Sends a task that waits for approval back to BUILD; the feedback goes into the agent's conversation. */
   rejectTask: Task;
+  /** Research a question: search the web, read the best results (4 at a time), store each as a source of the task, and have the task's model write a synthesis in which every claim cites a numbered source with a quoted passage. Each quote is checked against its source's text; citations that fail are sent back to the model (up to 2 rounds) and what still fails is marked unverified with the problem. Writes research/sources/NN-<slug>.md per source, research/notes.md, research/synthesis.md, research/bibliography.md (APA and MLA) and research/references.bib (BibTeX). The model's tokens count as the task's usage. */
+  research: ResearchResult;
   /** A paused agent takes tasks again, starting with the pending ones that fit. */
   resumeAgent: Agent;
   /** Resumes a paused task where it stopped. */
@@ -518,6 +625,18 @@ export type Mutation = {
   updateTaskStatus: Task;
   /** Create or overwrite a file. Pass expectedVersion (from readFile/writeFile) to fail with CONFLICT instead of overwriting someone else's change; null means the file must not exist yet. */
   writeFile: FileWriteResult;
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationAddSourceArgs = {
+  authors?: InputMaybe<Array<Scalars['String']['input']>>;
+  publishedAt?: InputMaybe<Scalars['String']['input']>;
+  render?: InputMaybe<Scalars['Boolean']['input']>;
+  siteName?: InputMaybe<Scalars['String']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
+  url: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
 };
 
 
@@ -586,6 +705,24 @@ export type MutationDeleteFileArgs = {
 
 
 /** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationExtractArgs = {
+  contentType?: InputMaybe<Scalars['String']['input']>;
+  path?: InputMaybe<Scalars['String']['input']>;
+  render?: InputMaybe<Scalars['Boolean']['input']>;
+  url?: InputMaybe<Scalars['String']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationFetchPageArgs = {
+  render?: InputMaybe<Scalars['Boolean']['input']>;
+  url: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationInstallPackagesArgs = {
   packages: Array<Scalars['String']['input']>;
   timeoutMs?: InputMaybe<Scalars['Int']['input']>;
@@ -644,6 +781,16 @@ export type MutationReadFileArgs = {
 export type MutationRejectTaskArgs = {
   feedback: Scalars['String']['input'];
   id: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationResearchArgs = {
+  depth?: InputMaybe<Scalars['Int']['input']>;
+  maxSources?: InputMaybe<Scalars['Int']['input']>;
+  question: Scalars['String']['input'];
+  sourceIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  workspaceId: Scalars['ID']['input'];
 };
 
 
@@ -758,6 +905,43 @@ export type PackageInstallResult = {
   stdout: Scalars['String']['output'];
 };
 
+/** A fetched web page or document, extracted. */
+export type Page = {
+  __typename?: 'Page';
+  /** Its author(s) as the document names them. */
+  byline?: Maybe<Scalars['String']['output']>;
+  /** The media type it was read as (text/html, application/pdf, …). */
+  contentType: Scalars['String']['output'];
+  /** A description, or the opening of the text. */
+  excerpt?: Maybe<Scalars['String']['output']>;
+  /** The URL that answered, after redirects. */
+  finalUrl: Scalars['String']['output'];
+  /** Its language as declared (en, en-GB, …). */
+  lang?: Maybe<Scalars['String']['output']>;
+  /** The links of the readable content (at most 200). */
+  links: Array<PageLink>;
+  /** The readable content as Markdown (the first 20,000 characters). */
+  markdown: Scalars['String']['output'];
+  /** When it was published, as the document says; null when it does not. */
+  publishedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The site's name, as the page gives it. */
+  siteName?: Maybe<Scalars['String']['output']>;
+  /** The HTTP status of the answer (2xx: anything else is FETCH_FAILED). */
+  status: Scalars['Int']['output'];
+  /** The readable text, blocks separated by blank lines (the first 20,000 characters). */
+  text: Scalars['String']['output'];
+  /** The workspace file under research/ holding the whole text (as Markdown). */
+  textPath: Scalars['String']['output'];
+  /** Its title; null when it has none. */
+  title?: Maybe<Scalars['String']['output']>;
+  /** Something was cut from this result: text and markdown carry at most 20,000 characters and links at most 200; the whole text is in the textPath file. */
+  truncated: Scalars['Boolean']['output'];
+  /** The URL asked for. */
+  url: Scalars['String']['output'];
+  /** Words of the whole text. */
+  wordCount: Scalars['Int']['output'];
+};
+
 /** Where a page of a connection lies in the whole list (Relay's cursor connections). */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -769,6 +953,15 @@ export type PageInfo = {
   hasPreviousPage: Scalars['Boolean']['output'];
   /** The first edge's cursor; null for an empty page. */
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** A link of a document's readable content. */
+export type PageLink = {
+  __typename?: 'PageLink';
+  /** The link's text (its image's alt text or title when it has none). */
+  text: Scalars['String']['output'];
+  /** Where it leads: an absolute http(s) URL. */
+  url: Scalars['String']['output'];
 };
 
 /** What a command policy change applies to: an agent (all its tasks) or one task (after its agent's). */
@@ -831,6 +1024,8 @@ export type Query = {
   nodes: Array<Maybe<Node>>;
   /** Read a file of the workspace (text as UTF-8, or base64 for bytes); long files are cut at maxBytes. */
   readFile: FileContent;
+  /** Web searches (webSearch), newest first, hits and misses, successes and failures. An AGENT key sees its own agent's only. */
+  searchHistory: SearchHistoryConnection;
   /** Type, size and modification time of one path of the workspace. */
   stat: FileEntry;
   /** A task by id; null when there is none or your key may not see it (another agent's, for an AGENT key). */
@@ -843,6 +1038,8 @@ export type Query = {
   toolCalls: ToolCallConnection;
   /** Sums of the model calls made from `from` (inclusive) to `to` (exclusive), at most 366 days apart. */
   usageReport: Array<UsageReportRow>;
+  /** Search the web (DuckDuckGo): a page of results with title, URL, display URL and snippet. Pages are numbered from 1; pass nextPage as page for more. Repeated searches within the cache's lifetime are answered from the cache (cached: true). Fails with RATE_LIMITED or SEARCH_THROTTLED (with retryAfterSeconds) when searches must wait, and SEARCH_PARSE_FAILED when the engine's page cannot be read. */
+  webSearch: SearchResults;
   /** A workspace by id; null when there is none or your key may not see it (another agent's). */
   workspace?: Maybe<Workspace>;
 };
@@ -913,6 +1110,16 @@ export type QueryReadFileArgs = {
 
 
 /** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QuerySearchHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<SearchHistoryFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryStatArgs = {
   path: Scalars['String']['input'];
   workspaceId: Scalars['ID']['input'];
@@ -960,6 +1167,18 @@ export type QueryUsageReportArgs = {
 
 
 /** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryWebSearchArgs = {
+  includeAds?: InputMaybe<Scalars['Boolean']['input']>;
+  maxResults?: InputMaybe<Scalars['Int']['input']>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  query: Scalars['String']['input'];
+  region?: InputMaybe<Scalars['String']['input']>;
+  safeSearch?: InputMaybe<SafeSearch>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryWorkspaceArgs = {
   id: Scalars['ID']['input'];
 };
@@ -972,6 +1191,38 @@ export type RequeueReason =
   | 'REASSIGNED'
   /** unassignTask took it from its agent. */
   | 'UNASSIGNED';
+
+/** A search result the run could not read (it is not a source). */
+export type ResearchFailure = {
+  __typename?: 'ResearchFailure';
+  /** The error code it failed with (FETCH_FAILED, POLICY_DENIED, LIMIT_EXCEEDED…). */
+  code: Scalars['String']['output'];
+  /** What went wrong. */
+  message: Scalars['String']['output'];
+  /** The page that could not be read. */
+  url: Scalars['String']['output'];
+};
+
+/** A research run: its synthesis, citations, sources and bibliography. */
+export type ResearchResult = {
+  __typename?: 'ResearchResult';
+  /** The sources' bibliography, rendered from CSL-JSON. */
+  bibliography: Bibliography;
+  /** The synthesis' citations in order, each checked. */
+  citations: Array<Citation>;
+  /** Search results that could not be read, in the order tried. */
+  failures: Array<ResearchFailure>;
+  /** The workspace files the run wrote. */
+  files: Array<Scalars['String']['output']>;
+  /** The question researched. */
+  question: Scalars['String']['output'];
+  /** The run: its citations carry this researchId. */
+  researchId: Scalars['ID']['output'];
+  /** The run's sources: number n of the synthesis is the n-th. */
+  sources: Array<Source>;
+  /** The model's answer in Markdown, each claim followed by citations [n: "quote"]. */
+  synthesis: Scalars['String']['output'];
+};
 
 /** ADMIN manages keys and everything else; OPERATOR manages agents and tasks; VIEWER reads; AGENT acts as one agent. */
 export type Role =
@@ -1016,12 +1267,184 @@ export type RunPythonInput = {
   workspaceId: Scalars['ID']['input'];
 };
 
+/** How strictly adult content is filtered out of the results. */
+export type SafeSearch =
+  /** Filter explicit results out (the default). */
+  | 'MODERATE'
+  /** No filtering. */
+  | 'OFF'
+  /** Filter adult content out strictly. */
+  | 'STRICT';
+
 /** BWRAP: bubblewrap isolation; NONE: the operator turned the sandbox off (SANDBOX=none). */
 export type SandboxKind =
   /** Isolated by bubblewrap: read-only system, the workspace the only writable path, no network. */
   | 'BWRAP'
   /** Not isolated: the operator set SANDBOX=none. */
   | 'NONE';
+
+/** A page of the SearchHistory list (a Relay cursor connection), newest first. */
+export type SearchHistoryConnection = {
+  __typename?: 'SearchHistoryConnection';
+  /** The page's items, in list order. */
+  edges: Array<SearchHistoryEdge>;
+  /** Whether more items lie before or after the page, and where. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a SearchHistoryConnection: one item and its cursor. */
+export type SearchHistoryEdge = {
+  __typename?: 'SearchHistoryEdge';
+  /** Pass as `after` or `before` to page from this item. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: SearchHistoryEntry;
+};
+
+/** One web search (webSearch), hit or miss, success or failure, as the search history keeps it. */
+export type SearchHistoryEntry = Node & {
+  __typename?: 'SearchHistoryEntry';
+  /** The agent of that workspace. */
+  agentId: Scalars['ID']['output'];
+  /** The page came from the cache, without a request to the engine. */
+  cacheHit: Scalars['Boolean']['output'];
+  /** The API key (or agent) that called. */
+  callerName: Scalars['String']['output'];
+  /** When the search ended. */
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** Requests made to the engine: 0 for a hit, more than 1 when earlier pages were searched first. */
+  engineRequests: Scalars['Int']['output'];
+  /** The error's message for a failure; null for OK. */
+  errorMessage?: Maybe<Scalars['String']['output']>;
+  /** Global id (UUIDv7), unique across all types. */
+  id: Scalars['ID']['output'];
+  /** Milliseconds from the call to its answer, waits for a turn included. */
+  latencyMs: Scalars['Int']['output'];
+  /** How the search ended. */
+  outcome: SearchOutcome;
+  /** The page asked for (1 = the first). */
+  page: Scalars['Int']['output'];
+  /** The query as sent: NFKC, trimmed, runs of whitespace as one space. */
+  query: Scalars['String']['output'];
+  /** The region searched (DuckDuckGo's kl, e.g. us-en; wt-wt: all regions). */
+  region: Scalars['String']['output'];
+  /** Results returned (ads left out unless asked, at most maxResults); 0 for a failure. */
+  resultCount: Scalars['Int']['output'];
+  /** The safe-search level asked for. */
+  safeSearch: SafeSearch;
+  /** The task whose workspace the search was made in. */
+  taskId: Scalars['ID']['output'];
+  /** The tool call that made the search (see toolCall). */
+  toolCallId?: Maybe<Scalars['ID']['output']>;
+  /** The workspace the search was made in. */
+  workspaceId: Scalars['ID']['output'];
+};
+
+/** Which searches to list: those that match every field given. */
+export type SearchHistoryFilter = {
+  /** Only the searches made in this agent's workspaces. */
+  agentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only searches made at or after this time. */
+  from?: InputMaybe<Scalars['DateTimeISO']['input']>;
+  /** Only the searches made in this task's workspace. */
+  taskId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only searches made before this time. */
+  to?: InputMaybe<Scalars['DateTimeISO']['input']>;
+};
+
+/** How a web search ended. */
+export type SearchOutcome =
+  /** The tool call was cancelled while it waited or fetched. */
+  | 'CANCELLED'
+  /** Any other failure (its message is errorMessage). */
+  | 'FAILED'
+  /** The engine could not be reached or answered an HTTP error (FETCH_FAILED). */
+  | 'FETCH_FAILED'
+  /** The engine's answer passed a cap of the fetcher: size or time (LIMIT_EXCEEDED). */
+  | 'LIMIT_EXCEEDED'
+  /** Results were returned (from the cache or the engine). */
+  | 'OK'
+  /** The engine's page had an unexpected structure (SEARCH_PARSE_FAILED). */
+  | 'PARSE_FAILED'
+  /** The guarded fetcher refused the engine's address (POLICY_DENIED). */
+  | 'POLICY_DENIED'
+  /** Over a rate limit after the longest allowed wait (RATE_LIMITED). */
+  | 'RATE_LIMITED'
+  /** The engine refused (its anomaly page), or its backoff was still running (SEARCH_THROTTLED). */
+  | 'THROTTLED';
+
+/** One result of a web search. */
+export type SearchResult = {
+  __typename?: 'SearchResult';
+  /** An ad (only listed with includeAds). */
+  ad: Scalars['Boolean']['output'];
+  /** The address as the engine shows it (shortened, without scheme). */
+  displayUrl: Scalars['String']['output'];
+  /** Rank among the search's results (1 = the first of page 1); for an ad, its rank among the page's ads. */
+  position: Scalars['Int']['output'];
+  /** The engine's extract of the page, as plain text; empty when it shows none. */
+  snippet: Scalars['String']['output'];
+  /** The result's title, as plain text. */
+  title: Scalars['String']['output'];
+  /** The page the result leads to (unwrapped from the engine's redirect). */
+  url: Scalars['String']['output'];
+};
+
+/** A page of web search results (DuckDuckGo). */
+export type SearchResults = {
+  __typename?: 'SearchResults';
+  /** The page came from the cache (SEARCH_CACHE_TTL_SECONDS), without a request to the engine. */
+  cached: Scalars['Boolean']['output'];
+  /** The next page's number, to pass as page; null on the last page. */
+  nextPage?: Maybe<Scalars['Int']['output']>;
+  /** The page these results are (1 = the first). */
+  page: Scalars['Int']['output'];
+  /** The query as sent: NFKC, trimmed, runs of whitespace as one space. */
+  query: Scalars['String']['output'];
+  /** The region searched (DuckDuckGo's kl, e.g. us-en; wt-wt: all regions). */
+  region: Scalars['String']['output'];
+  /** The page's results, in the engine's order (ads left out unless asked). */
+  results: Array<SearchResult>;
+  /** How strictly adult content is filtered out of the results. */
+  safeSearch: SafeSearch;
+};
+
+/** A page or document a task cites (research, addSource), stored only once its fetch, extraction and text file all succeeded. */
+export type Source = Node & {
+  __typename?: 'Source';
+  /** When it was fetched. */
+  accessedAt: Scalars['DateTimeISO']['output'];
+  /** Its authors as the page or the caller names them; empty when unknown. */
+  authors: Array<Scalars['String']['output']>;
+  /** SHA-256 (hex) of its extracted text, as its text file holds it. */
+  contentHash: Scalars['String']['output'];
+  /** The media type it was served as (text/html, application/pdf, …). */
+  contentType: Scalars['String']['output'];
+  /** When it was stored. */
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** The URL that answered, after redirects. */
+  finalUrl: Scalars['String']['output'];
+  /** Global id (UUIDv7), unique across all types. */
+  id: Scalars['ID']['output'];
+  /** When it was published; null when unknown. */
+  publishedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The site or publisher. */
+  siteName?: Maybe<Scalars['String']['output']>;
+  /** The task it is a source of. */
+  taskId: Scalars['ID']['output'];
+  /** The workspace file holding its text (research/sources/NN-<slug>.md): a header, then the text after a marker line. */
+  textPath: Scalars['String']['output'];
+  /** Its title (the page's, or the one addSource was given). */
+  title: Scalars['String']['output'];
+  /** The tool call that stored it (research or addSource). */
+  toolCallId?: Maybe<Scalars['ID']['output']>;
+  /** The URL asked for. */
+  url: Scalars['String']['output'];
+  /** The workspace its text file is in. */
+  workspaceId: Scalars['ID']['output'];
+};
 
 /** A STATUS_CHANGE: a move of the state machine (also the assignment PENDING → DESIGN and a return to PENDING), or, with from = to, a pause, a resume or a request for approval. */
 export type StatusChangeDetails = {
@@ -1108,6 +1531,8 @@ export type Task = Node & {
   assignedAgent?: Maybe<Agent>;
   /** True while it waits in REVIEW for approveTask or rejectTask. */
   awaitingApproval: Scalars['Boolean']['output'];
+  /** The citations of the task's research syntheses, oldest first, each checked against its source (at most `first`, 0 to 500). */
+  citations: Array<Citation>;
   /** CPU, memory and output of the task's command runs, summed. */
   commandUsage: CommandUsage;
   /** 1 (trivial) to 10 (hardest). */
@@ -1142,6 +1567,8 @@ export type Task = Node & {
   priority: Scalars['Int']['output'];
   /** Whether it waits in REVIEW for approveTask; null: as its agent says. */
   requiresApproval?: Maybe<Scalars['Boolean']['output']>;
+  /** The sources research and addSource stored for the task, oldest first (at most `first`, 0 to 500). */
+  sources: Array<Source>;
   /** Its phase; changed only by the state machine's legal moves. */
   status: TaskStatus;
   /** What the agent said it did when it completed the task. */
@@ -1160,6 +1587,13 @@ export type Task = Node & {
 
 
 /** A unit of work, moved through its phases by an agent. */
+export type TaskCitationsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  researchId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** A unit of work, moved through its phases by an agent. */
 export type TaskConversationArgs = {
   afterSeq?: InputMaybe<Scalars['Int']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1169,6 +1603,12 @@ export type TaskConversationArgs = {
 /** A unit of work, moved through its phases by an agent. */
 export type TaskEventsArgs = {
   afterSeq?: InputMaybe<Scalars['Int']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A unit of work, moved through its phases by an agent. */
+export type TaskSourcesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1355,6 +1795,8 @@ export type ToolCallErrorCode =
   | 'BAD_USER_INPUT'
   /** The state did not allow it (a file changed since expectedVersion, a path that exists). */
   | 'CONFLICT'
+  /** The network did not give what was asked (unreachable host, TLS, an HTTP error, content of the wrong type). */
+  | 'FETCH_FAILED'
   /** The caller may not do this. */
   | 'FORBIDDEN'
   /** An unexpected failure; its details are in the server log only. */
@@ -1369,8 +1811,14 @@ export type ToolCallErrorCode =
   | 'NOT_FOUND'
   /** A policy refused it (status DENIED); nothing ran. */
   | 'POLICY_DENIED'
+  /** Over a rate limit after the longest allowed wait; retryAfterSeconds says when to try again. */
+  | 'RATE_LIMITED'
   /** Untrusted code cannot run here: no working sandbox. */
   | 'SANDBOX_UNAVAILABLE'
+  /** The search engine's page had an unexpected structure (a changed layout). */
+  | 'SEARCH_PARSE_FAILED'
+  /** The search engine refused to answer for now; retryAfterSeconds says when it is asked again. */
+  | 'SEARCH_THROTTLED'
   /** No valid API key. */
   | 'UNAUTHENTICATED';
 
@@ -1850,14 +2298,75 @@ export type NodeByIdQueryVariables = Exact<{
 }>;
 
 
-export type NodeByIdQuery = { __typename?: 'Query', node?: { __typename: 'Agent', name: string, id: string } | { __typename: 'ApiKey', name: string, id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Task', title: string, id: string } | { __typename: 'TaskEvent', seq: number, taskId: string, id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', status: WorkspaceStatus, id: string } | null };
+export type NodeByIdQuery = { __typename?: 'Query', node?: { __typename: 'Agent', name: string, id: string } | { __typename: 'ApiKey', name: string, id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', title: string, id: string } | { __typename: 'TaskEvent', seq: number, taskId: string, id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', status: WorkspaceStatus, id: string } | null };
 
 export type NodesByIdsQueryVariables = Exact<{
   ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
 }>;
 
 
-export type NodesByIdsQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
+export type NodesByIdsQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
+
+export type SourceFieldsFragment = { __typename?: 'Source', id: string, taskId: string, workspaceId: string, toolCallId?: string | null, url: string, finalUrl: string, title: string, authors: Array<string>, siteName?: string | null, publishedAt?: string | null, accessedAt: string, contentType: string, contentHash: string, textPath: string, createdAt: string };
+
+export type CitationFieldsFragment = { __typename?: 'Citation', id: string, taskId: string, researchId: string, number: number, sourceId?: string | null, claim: string, quote: string, verified: boolean, problem?: string | null, source?: { __typename?: 'Source', id: string, title: string, url: string } | null };
+
+export type FetchPageMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  url: Scalars['String']['input'];
+  render?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type FetchPageMutation = { __typename?: 'Mutation', fetchPage: { __typename?: 'Page', url: string, finalUrl: string, status: number, contentType: string, title?: string | null, byline?: string | null, siteName?: string | null, publishedAt?: string | null, lang?: string | null, excerpt?: string | null, text: string, markdown: string, wordCount: number, textPath: string, truncated: boolean, links: Array<{ __typename?: 'PageLink', text: string, url: string }> } };
+
+export type ExtractMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  path?: InputMaybe<Scalars['String']['input']>;
+  url?: InputMaybe<Scalars['String']['input']>;
+  contentType?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ExtractMutation = { __typename?: 'Mutation', extract: { __typename?: 'Extraction', source: string, kind: DocumentKind, contentType: string, title?: string | null, byline?: string | null, publishedAt?: string | null, text: string, wordCount: number, textPath: string, truncated: boolean, tables: Array<{ __typename?: 'DocumentTable', caption?: string | null, headers: Array<string>, rows: Array<Array<string>> }> } };
+
+export type AddSourceMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  url: Scalars['String']['input'];
+  title?: InputMaybe<Scalars['String']['input']>;
+  authors?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  siteName?: InputMaybe<Scalars['String']['input']>;
+  publishedAt?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type AddSourceMutation = { __typename?: 'Mutation', addSource: { __typename?: 'Source', id: string, taskId: string, workspaceId: string, toolCallId?: string | null, url: string, finalUrl: string, title: string, authors: Array<string>, siteName?: string | null, publishedAt?: string | null, accessedAt: string, contentType: string, contentHash: string, textPath: string, createdAt: string } };
+
+export type ResearchMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  question: Scalars['String']['input'];
+  depth?: InputMaybe<Scalars['Int']['input']>;
+  maxSources?: InputMaybe<Scalars['Int']['input']>;
+  sourceIds?: InputMaybe<Array<Scalars['ID']['input']> | Scalars['ID']['input']>;
+}>;
+
+
+export type ResearchMutation = { __typename?: 'Mutation', research: { __typename?: 'ResearchResult', researchId: string, question: string, synthesis: string, files: Array<string>, citations: Array<{ __typename?: 'Citation', id: string, taskId: string, researchId: string, number: number, sourceId?: string | null, claim: string, quote: string, verified: boolean, problem?: string | null, source?: { __typename?: 'Source', id: string, title: string, url: string } | null }>, sources: Array<{ __typename?: 'Source', id: string, taskId: string, workspaceId: string, toolCallId?: string | null, url: string, finalUrl: string, title: string, authors: Array<string>, siteName?: string | null, publishedAt?: string | null, accessedAt: string, contentType: string, contentHash: string, textPath: string, createdAt: string }>, bibliography: { __typename?: 'Bibliography', apa: string, mla: string, bibtex: string }, failures: Array<{ __typename?: 'ResearchFailure', url: string, code: string, message: string }> } };
+
+export type TaskResearchQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  researchId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type TaskResearchQuery = { __typename?: 'Query', task?: { __typename?: 'Task', id: string, sources: Array<{ __typename?: 'Source', id: string, taskId: string, workspaceId: string, toolCallId?: string | null, url: string, finalUrl: string, title: string, authors: Array<string>, siteName?: string | null, publishedAt?: string | null, accessedAt: string, contentType: string, contentHash: string, textPath: string, createdAt: string }>, citations: Array<{ __typename?: 'Citation', id: string, taskId: string, researchId: string, number: number, sourceId?: string | null, claim: string, quote: string, verified: boolean, problem?: string | null, source?: { __typename?: 'Source', id: string, title: string, url: string } | null }>, usage: { __typename?: 'Usage', calls: number, costUsd: number } } | null };
+
+export type ResearchNodesQueryVariables = Exact<{
+  ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+}>;
+
+
+export type ResearchNodesQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', quote: string, id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Source', title: string, id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
 
 export type RuntimeTaskFieldsFragment = { __typename?: 'Task', id: string, status: TaskStatus, model?: string | null, requiresApproval?: boolean | null, pausedAt?: string | null, pauseReason?: string | null, approvalRequestedAt?: string | null, awaitingApproval: boolean, summary?: string | null, maxCostUsd?: number | null, maxTokens?: number | null, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus } | null };
 
@@ -1942,6 +2451,44 @@ export type CommandRunsQueryVariables = Exact<{
 
 
 export type CommandRunsQuery = { __typename?: 'Query', commandRuns: Array<{ __typename?: 'CommandRun', id: string, status: CommandRunStatus, program: string }> };
+
+export type WebSearchQueryVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  query: Scalars['String']['input'];
+  region?: InputMaybe<Scalars['String']['input']>;
+  safeSearch?: InputMaybe<SafeSearch>;
+  page?: InputMaybe<Scalars['Int']['input']>;
+  maxResults?: InputMaybe<Scalars['Int']['input']>;
+  includeAds?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type WebSearchQuery = { __typename?: 'Query', webSearch: { __typename?: 'SearchResults', query: string, region: string, safeSearch: SafeSearch, page: number, nextPage?: number | null, cached: boolean, results: Array<{ __typename?: 'SearchResult', position: number, title: string, url: string, displayUrl: string, snippet: string, ad: boolean }> } };
+
+export type SearchHistoryQueryVariables = Exact<{
+  filter?: InputMaybe<SearchHistoryFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type SearchHistoryQuery = { __typename?: 'Query', searchHistory: { __typename?: 'SearchHistoryConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor?: string | null, endCursor?: string | null }, edges: Array<{ __typename?: 'SearchHistoryEdge', cursor: string, node: { __typename?: 'SearchHistoryEntry', id: string, taskId: string, workspaceId: string, agentId: string, toolCallId?: string | null, callerName: string, query: string, region: string, safeSearch: SafeSearch, page: number, resultCount: number, cacheHit: boolean, engineRequests: number, latencyMs: number, outcome: SearchOutcome, errorMessage?: string | null, createdAt: string } }> } };
+
+export type SearchHistoryNodeQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type SearchHistoryNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', query: string, outcome: SearchOutcome, id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
+
+export type SearchToolCallQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type SearchToolCallQuery = { __typename?: 'Query', toolCall?: { __typename?: 'ToolCall', id: string, tool: string, status: ToolCallStatus, errorCode?: ToolCallErrorCode | null } | null };
 
 export type AppendFileMutationVariables = Exact<{
   input: WriteFileInput;
@@ -2233,6 +2780,8 @@ export type CreateBudgetTaskMutation = { __typename?: 'Mutation', createTask: { 
 export const AgentFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<AgentFieldsFragment, unknown>;
 export const EventDetailsFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventDetailsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEventDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StatusChangeDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"requeueReason"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"part"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"callBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolOutputDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"outputTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"outputToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"bytes"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"interrupted"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProgressDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","alias":{"kind":"Name","value":"progressToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","alias":{"kind":"Name","value":"progressBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ErrorDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"waitingForChange"},"name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"attempt"}},{"kind":"Field","name":{"kind":"Name","value":"errorKind"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","alias":{"kind":"Name","value":"loopTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"errorWorkspaceId"},"name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}}]}}]}}]} as unknown as DocumentNode<EventDetailsFieldsFragment, unknown>;
 export const ApiKeyFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<ApiKeyFieldsFragment, unknown>;
+export const SourceFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SourceFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Source"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"finalUrl"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"authors"}},{"kind":"Field","name":{"kind":"Name","value":"siteName"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"accessedAt"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"textPath"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<SourceFieldsFragment, unknown>;
+export const CitationFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CitationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Citation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"researchId"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"sourceId"}},{"kind":"Field","name":{"kind":"Name","value":"claim"}},{"kind":"Field","name":{"kind":"Name","value":"quote"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}},{"kind":"Field","name":{"kind":"Name","value":"problem"}},{"kind":"Field","name":{"kind":"Name","value":"source"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<CitationFieldsFragment, unknown>;
 export const RuntimeTaskFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RuntimeTaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"requiresApproval"}},{"kind":"Field","name":{"kind":"Name","value":"pausedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"approvalRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"maxTokens"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<RuntimeTaskFieldsFragment, unknown>;
 export const TaskFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}}]}}]} as unknown as DocumentNode<TaskFieldsFragment, unknown>;
 export const EventFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<EventFieldsFragment, unknown>;
@@ -2258,6 +2807,12 @@ export const TaskPageDocument = {"kind":"Document","definitions":[{"kind":"Opera
 export const AgentPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AgentPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<AgentPageQuery, AgentPageQueryVariables>;
 export const NodeByIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodeById"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Workspace"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<NodeByIdQuery, NodeByIdQueryVariables>;
 export const NodesByIdsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodesByIds"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<NodesByIdsQuery, NodesByIdsQueryVariables>;
+export const FetchPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"FetchPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"url"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"render"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fetchPage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"url"},"value":{"kind":"Variable","name":{"kind":"Name","value":"url"}}},{"kind":"Argument","name":{"kind":"Name","value":"render"},"value":{"kind":"Variable","name":{"kind":"Name","value":"render"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"finalUrl"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"byline"}},{"kind":"Field","name":{"kind":"Name","value":"siteName"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lang"}},{"kind":"Field","name":{"kind":"Name","value":"excerpt"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"markdown"}},{"kind":"Field","name":{"kind":"Name","value":"links"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}},{"kind":"Field","name":{"kind":"Name","value":"wordCount"}},{"kind":"Field","name":{"kind":"Name","value":"textPath"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}}]}}]}}]} as unknown as DocumentNode<FetchPageMutation, FetchPageMutationVariables>;
+export const ExtractDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Extract"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"url"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"contentType"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"extract"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"url"},"value":{"kind":"Variable","name":{"kind":"Name","value":"url"}}},{"kind":"Argument","name":{"kind":"Name","value":"contentType"},"value":{"kind":"Variable","name":{"kind":"Name","value":"contentType"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"byline"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"wordCount"}},{"kind":"Field","name":{"kind":"Name","value":"textPath"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}},{"kind":"Field","name":{"kind":"Name","value":"tables"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"caption"}},{"kind":"Field","name":{"kind":"Name","value":"headers"}},{"kind":"Field","name":{"kind":"Name","value":"rows"}}]}}]}}]}}]} as unknown as DocumentNode<ExtractMutation, ExtractMutationVariables>;
+export const AddSourceDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AddSource"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"url"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"title"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"authors"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"siteName"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"publishedAt"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"addSource"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"url"},"value":{"kind":"Variable","name":{"kind":"Name","value":"url"}}},{"kind":"Argument","name":{"kind":"Name","value":"title"},"value":{"kind":"Variable","name":{"kind":"Name","value":"title"}}},{"kind":"Argument","name":{"kind":"Name","value":"authors"},"value":{"kind":"Variable","name":{"kind":"Name","value":"authors"}}},{"kind":"Argument","name":{"kind":"Name","value":"siteName"},"value":{"kind":"Variable","name":{"kind":"Name","value":"siteName"}}},{"kind":"Argument","name":{"kind":"Name","value":"publishedAt"},"value":{"kind":"Variable","name":{"kind":"Name","value":"publishedAt"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SourceFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SourceFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Source"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"finalUrl"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"authors"}},{"kind":"Field","name":{"kind":"Name","value":"siteName"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"accessedAt"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"textPath"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<AddSourceMutation, AddSourceMutationVariables>;
+export const ResearchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Research"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"question"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"depth"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"maxSources"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sourceIds"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"research"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"question"},"value":{"kind":"Variable","name":{"kind":"Name","value":"question"}}},{"kind":"Argument","name":{"kind":"Name","value":"depth"},"value":{"kind":"Variable","name":{"kind":"Name","value":"depth"}}},{"kind":"Argument","name":{"kind":"Name","value":"maxSources"},"value":{"kind":"Variable","name":{"kind":"Name","value":"maxSources"}}},{"kind":"Argument","name":{"kind":"Name","value":"sourceIds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sourceIds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"researchId"}},{"kind":"Field","name":{"kind":"Name","value":"question"}},{"kind":"Field","name":{"kind":"Name","value":"synthesis"}},{"kind":"Field","name":{"kind":"Name","value":"citations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CitationFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sources"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SourceFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"bibliography"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apa"}},{"kind":"Field","name":{"kind":"Name","value":"mla"}},{"kind":"Field","name":{"kind":"Name","value":"bibtex"}}]}},{"kind":"Field","name":{"kind":"Name","value":"failures"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"files"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CitationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Citation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"researchId"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"sourceId"}},{"kind":"Field","name":{"kind":"Name","value":"claim"}},{"kind":"Field","name":{"kind":"Name","value":"quote"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}},{"kind":"Field","name":{"kind":"Name","value":"problem"}},{"kind":"Field","name":{"kind":"Name","value":"source"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SourceFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Source"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"finalUrl"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"authors"}},{"kind":"Field","name":{"kind":"Name","value":"siteName"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"accessedAt"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"textPath"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<ResearchMutation, ResearchMutationVariables>;
+export const TaskResearchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskResearch"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"researchId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sources"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SourceFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"citations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"researchId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"researchId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CitationFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"usage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"calls"}},{"kind":"Field","name":{"kind":"Name","value":"costUsd"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SourceFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Source"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"finalUrl"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"authors"}},{"kind":"Field","name":{"kind":"Name","value":"siteName"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"accessedAt"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"textPath"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CitationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Citation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"researchId"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"sourceId"}},{"kind":"Field","name":{"kind":"Name","value":"claim"}},{"kind":"Field","name":{"kind":"Name","value":"quote"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}},{"kind":"Field","name":{"kind":"Name","value":"problem"}},{"kind":"Field","name":{"kind":"Name","value":"source"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<TaskResearchQuery, TaskResearchQueryVariables>;
+export const ResearchNodesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ResearchNodes"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Source"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Citation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quote"}}]}}]}}]}}]} as unknown as DocumentNode<ResearchNodesQuery, ResearchNodesQueryVariables>;
 export const CreateRuntimeAgentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateRuntimeAgent"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateAgentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createAgent"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"instructions"}},{"kind":"Field","name":{"kind":"Name","value":"tools"}},{"kind":"Field","name":{"kind":"Name","value":"requiresApproval"}}]}}]}}]} as unknown as DocumentNode<CreateRuntimeAgentMutation, CreateRuntimeAgentMutationVariables>;
 export const CreateRuntimeTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateRuntimeTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateTaskInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RuntimeTaskFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RuntimeTaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"requiresApproval"}},{"kind":"Field","name":{"kind":"Name","value":"pausedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"approvalRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"maxTokens"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<CreateRuntimeTaskMutation, CreateRuntimeTaskMutationVariables>;
 export const RuntimeTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"RuntimeTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RuntimeTaskFields"}},{"kind":"Field","name":{"kind":"Name","value":"usage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"calls"}},{"kind":"Field","name":{"kind":"Name","value":"promptTokens"}},{"kind":"Field","name":{"kind":"Name","value":"completionTokens"}},{"kind":"Field","name":{"kind":"Name","value":"totalTokens"}},{"kind":"Field","name":{"kind":"Name","value":"costUsd"}}]}},{"kind":"Field","name":{"kind":"Name","value":"events"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"500"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"data"}}]}},{"kind":"Field","name":{"kind":"Name","value":"conversation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"500"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"step"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pendingMessages"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"author"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RuntimeTaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"requiresApproval"}},{"kind":"Field","name":{"kind":"Name","value":"pausedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"approvalRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"maxTokens"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<RuntimeTaskQuery, RuntimeTaskQueryVariables>;
@@ -2269,6 +2824,10 @@ export const RejectTaskDocument = {"kind":"Document","definitions":[{"kind":"Ope
 export const UpdateTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateTaskInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RuntimeTaskFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RuntimeTaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"requiresApproval"}},{"kind":"Field","name":{"kind":"Name","value":"pausedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"approvalRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"maxTokens"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<UpdateTaskMutation, UpdateTaskMutationVariables>;
 export const AgentAssignmentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"AgentAssignments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"agentId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentAssignments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"agentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"agentId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<AgentAssignmentsSubscription, AgentAssignmentsSubscriptionVariables>;
 export const CommandRunsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CommandRuns"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"commandRuns"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"taskId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"program"}}]}}]}}]} as unknown as DocumentNode<CommandRunsQuery, CommandRunsQueryVariables>;
+export const WebSearchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WebSearch"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"query"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"region"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"safeSearch"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SafeSearch"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"page"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"maxResults"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"includeAds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"webSearch"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"query"},"value":{"kind":"Variable","name":{"kind":"Name","value":"query"}}},{"kind":"Argument","name":{"kind":"Name","value":"region"},"value":{"kind":"Variable","name":{"kind":"Name","value":"region"}}},{"kind":"Argument","name":{"kind":"Name","value":"safeSearch"},"value":{"kind":"Variable","name":{"kind":"Name","value":"safeSearch"}}},{"kind":"Argument","name":{"kind":"Name","value":"page"},"value":{"kind":"Variable","name":{"kind":"Name","value":"page"}}},{"kind":"Argument","name":{"kind":"Name","value":"maxResults"},"value":{"kind":"Variable","name":{"kind":"Name","value":"maxResults"}}},{"kind":"Argument","name":{"kind":"Name","value":"includeAds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"includeAds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"query"}},{"kind":"Field","name":{"kind":"Name","value":"region"}},{"kind":"Field","name":{"kind":"Name","value":"safeSearch"}},{"kind":"Field","name":{"kind":"Name","value":"results"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"position"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"displayUrl"}},{"kind":"Field","name":{"kind":"Name","value":"snippet"}},{"kind":"Field","name":{"kind":"Name","value":"ad"}}]}},{"kind":"Field","name":{"kind":"Name","value":"page"}},{"kind":"Field","name":{"kind":"Name","value":"nextPage"}},{"kind":"Field","name":{"kind":"Name","value":"cached"}}]}}]}}]} as unknown as DocumentNode<WebSearchQuery, WebSearchQueryVariables>;
+export const SearchHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchHistory"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SearchHistoryFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"searchHistory"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"callerName"}},{"kind":"Field","name":{"kind":"Name","value":"query"}},{"kind":"Field","name":{"kind":"Name","value":"region"}},{"kind":"Field","name":{"kind":"Name","value":"safeSearch"}},{"kind":"Field","name":{"kind":"Name","value":"page"}},{"kind":"Field","name":{"kind":"Name","value":"resultCount"}},{"kind":"Field","name":{"kind":"Name","value":"cacheHit"}},{"kind":"Field","name":{"kind":"Name","value":"engineRequests"}},{"kind":"Field","name":{"kind":"Name","value":"latencyMs"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}}]}}]}}]} as unknown as DocumentNode<SearchHistoryQuery, SearchHistoryQueryVariables>;
+export const SearchHistoryNodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchHistoryNode"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SearchHistoryEntry"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"query"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}}]}}]}}]}}]} as unknown as DocumentNode<SearchHistoryNodeQuery, SearchHistoryNodeQueryVariables>;
+export const SearchToolCallDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchToolCall"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCall"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}}]}}]}}]} as unknown as DocumentNode<SearchToolCallQuery, SearchToolCallQueryVariables>;
 export const AppendFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AppendFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"WriteFileInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"appendFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"size"}}]}}]}}]} as unknown as DocumentNode<AppendFileMutation, AppendFileMutationVariables>;
 export const StatPathDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"StatPath"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"size"}}]}}]}}]} as unknown as DocumentNode<StatPathQuery, StatPathQueryVariables>;
 export const MakeDirectoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"MakeDirectory"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"makeDirectory"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]} as unknown as DocumentNode<MakeDirectoryMutation, MakeDirectoryMutationVariables>;

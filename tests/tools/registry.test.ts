@@ -48,7 +48,12 @@ describe("tool registry", () => {
         "runCommand",
         "runPython",
         "stat",
+        "webSearch",
         "writeFile",
+        "fetchPage",
+        "extract",
+        "research",
+        "addSource",
       ].sort(),
     );
     for (const t of tools) {
@@ -63,14 +68,16 @@ describe("tool registry", () => {
     }
   });
 
-  it("makes a tool added in a test both a model function and a typed GraphQL mutation, with nothing else touched", async () => {
+  it("makes a read-only tool added in a test both a model function and a typed GraphQL query (no mutation), with nothing else touched", async () => {
     const registry = new ToolRegistry([...toolCatalog, countWords]);
     const fn = toolsFor(registry, null).find((t) => t.function.name === "countWords");
     expect(fn?.function.description).toBe(countWords.description);
     expect(JSON.stringify(fn?.function.parameters)).toContain("The text to count.");
 
     const schema = await buildApiSchema(registry.list());
-    const mutation = schema.getMutationType()?.getFields().countWords;
+    // A read-only tool added after reads became queries has no deprecated mutation to keep.
+    expect(schema.getMutationType()?.getFields().countWords).toBeUndefined();
+    const mutation = schema.getQueryType()?.getFields().countWords;
     expect(mutation?.description).toBe(countWords.description);
     expect(Object.fromEntries(mutation?.args.map((a) => [a.name, String(a.type)]) ?? [])).toEqual({
       workspaceId: "ID!",
@@ -82,8 +89,8 @@ describe("tool registry", () => {
     expect(printType(getNamedType(mutation!.type) as GraphQLObjectType)).toBe(
       'type WordCount {\n  """How many."""\n  count: Int!\n  unit: WordUnit!\n}',
     );
-    // The catalog's own schema has no such mutation: the fixture lives in this test alone.
-    expect((await buildApiSchema()).getMutationType()?.getFields().countWords).toBeUndefined();
+    // The catalog's own schema has no such query: the fixture lives in this test alone.
+    expect((await buildApiSchema()).getQueryType()?.getFields().countWords).toBeUndefined();
   });
 
   it("keeps the existing tool operations' names and argument shapes", async () => {

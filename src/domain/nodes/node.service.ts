@@ -6,7 +6,10 @@ import { isId } from "../ids.js";
 import type {
   AgentRecord,
   ApiKeyRecord,
+  CitationRecord,
   CommandRunRecord,
+  SearchHistoryRecord,
+  SourceRecord,
   TaskEventRecord,
   TaskMessageRecord,
   TaskRecord,
@@ -23,7 +26,10 @@ export type NodeRecord =
   | { type: "CommandRun"; record: CommandRunRecord }
   | { type: "ToolCall"; record: ToolCallRecord }
   | { type: "TaskEvent"; record: TaskEventRecord }
-  | { type: "TaskMessage"; record: TaskMessageRecord };
+  | { type: "TaskMessage"; record: TaskMessageRecord }
+  | { type: "SearchHistoryEntry"; record: SearchHistoryRecord }
+  | { type: "Source"; record: SourceRecord }
+  | { type: "Citation"; record: CitationRecord };
 
 export type NodeType = NodeRecord["type"];
 
@@ -48,6 +54,8 @@ function taskIdOf(n: NodeRecord): string | null {
     case "ToolCall":
     case "TaskEvent":
     case "TaskMessage":
+    case "Source":
+    case "Citation":
       return n.record.taskId;
     default:
       return null;
@@ -92,6 +100,9 @@ export class NodeService {
         return roleAllows(caller.role, ["ADMIN"]) || n.record.id === caller.apiKeyId;
       case "Workspace":
         return maySeeWorkspace(caller, n.record) && withTask();
+      case "SearchHistoryEntry":
+        // As searchHistory lists them: an AGENT key sees its own agent's searches.
+        return caller.role !== "AGENT" || n.record.agentId === caller.agentId;
       default:
         return withTask();
     }

@@ -8,7 +8,8 @@
  *
  * zod → GraphQL: string → String (or a scalar named with asId/dateTime), integer number → Int,
  * other numbers → Float, boolean → Boolean, date → DateTimeISO, enum → an enum named with
- * `named()` whose values are UPPER_CASE (utf8 → UTF8, mapped back to the tool's value), array →
+ * `named()` whose values are UPPER_CASE (utf8 → UTF8, mapped back to the tool's value; an enum of
+ * that name the API already has is used when its values are the same), array →
  * a list of non-null items, object → an (input) object type named with `named()`, record →
  * JSONObject, a value of an API type (`apiType`) → that type; optional, nullable and defaulted
  * fields are nullable, the rest non-null.
@@ -73,6 +74,10 @@ export const enumValueName = (value: string): string =>
     .replace(/[^A-Za-z0-9_]/g, "_")
     .toUpperCase();
 
+/** Whether an API enum's values are exactly `values`, each under its UPPER_CASE name. */
+const sameValues = (type: GraphQLEnumType, values: readonly string[]): boolean =>
+  type.getValues().length === values.length && values.every((v) => type.getValue(enumValueName(v))?.value === v);
+
 /** Builds and remembers the API types of the tools' schemas, by name. */
 class TypeBuilder {
   private readonly objects = new Map<string, GraphQLObjectType>();
@@ -113,6 +118,14 @@ class TypeBuilder {
     let type = this.enums.get(shape.name);
     if (!type) {
       const values = Object.values(inner._zod.def.entries as Record<string, string>);
+      const known = this.schema.getType(shape.name);
+      if (known) {
+        // An enum the API defines itself (for a type of its own too): the tool's values must be its values.
+        const same = known instanceof GraphQLEnumType && sameValues(known, values);
+        if (!same) throw new Error(`${where}: the API's ${shape.name} is not an enum of the same values`);
+        this.enums.set(shape.name, known);
+        return known;
+      }
       const names = values.map(enumValueName);
       if (new Set(names).size !== names.length) throw new Error(`${where}: two values of ${shape.name} have one name`);
       type = new GraphQLEnumType({
@@ -221,6 +234,12 @@ function withoutNulls(input: Record<string, unknown>, object: Schema): Record<st
 export const readOnlyMutationDeprecation = (toolId: string): string =>
   `Use the query ${toolId} (same arguments and result): a read is a query. This mutation will be removed in the next release.`;
 
+/**
+ * The read-only tools that were mutations before reads became queries: their mutations stay one
+ * release, deprecated. A read-only tool added since is a query only.
+ */
+const formerMutations: ReadonlySet<string> = new Set(["readFile", "listFiles", "stat"]);
+
 export interface ToolOperations {
   queries: GraphQLFieldConfigMap<unknown, Context>;
   mutations: GraphQLFieldConfigMap<unknown, Context>;
@@ -228,8 +247,9 @@ export interface ToolOperations {
 
 /**
  * The operations of `tools`, typed against the API types `schema` already has (CommandRun,
- * DateTimeISO…): a mutation per tool, and for a read-only tool also a query of the same name,
- * arguments and result, its mutation deprecated. Both call the tool service alike.
+ * DateTimeISO…): a mutation per tool that changes something, a query per read-only tool (and,
+ * for the reads that were mutations before, their mutation, deprecated). Both call the tool
+ * service alike.
  */
 export function toolOperations(schema: GraphQLSchema, tools: readonly ToolDefinition[]): ToolOperations {
   const types = new TypeBuilder(schema);
@@ -251,7 +271,9 @@ export function toolOperations(schema: GraphQLSchema, tools: readonly ToolDefini
     };
     if (tool.policy.readOnly) {
       ops.queries[tool.id] = field;
-      ops.mutations[tool.id] = { ...field, deprecationReason: readOnlyMutationDeprecation(tool.id) };
+      if (formerMutations.has(tool.id)) {
+        ops.mutations[tool.id] = { ...field, deprecationReason: readOnlyMutationDeprecation(tool.id) };
+      }
     } else {
       ops.mutations[tool.id] = field;
     }

@@ -70,6 +70,11 @@ const toolCallErrorMeanings: Record<ToolCallErrorCode, string> = {
   POLICY_DENIED: "A policy refused it (status DENIED); nothing ran.",
   LIMIT_EXCEEDED: "A limit was reached (size, disk, a command's limits).",
   SANDBOX_UNAVAILABLE: "Untrusted code cannot run here: no working sandbox.",
+  FETCH_FAILED:
+    "The network did not give what was asked (unreachable host, TLS, an HTTP error, content of the wrong type).",
+  RATE_LIMITED: "Over a rate limit after the longest allowed wait; retryAfterSeconds says when to try again.",
+  SEARCH_THROTTLED: "The search engine refused to answer for now; retryAfterSeconds says when it is asked again.",
+  SEARCH_PARSE_FAILED: "The search engine's page had an unexpected structure (a changed layout).",
   INTERNAL: "An unexpected failure; its details are in the server log only.",
   INTERRUPTED: "The worker running it stopped before it ended.",
 };

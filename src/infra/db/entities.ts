@@ -7,6 +7,12 @@ import {
   CommandRunRecord,
   ModelCallRecord,
   RunMessageRecord,
+  SearchBackoffRecord,
+  SearchBucketRecord,
+  SearchCacheRecord,
+  SearchHistoryRecord,
+  SourceRecord,
+  CitationRecord,
   TaskRecord,
   TaskEventRecord,
   TaskMessageRecord,
@@ -297,6 +303,117 @@ export const TaskMessageSchema = new EntitySchema<TaskMessageRecord>({
   indexes: [{ name: "task_message_pending_idx", properties: ["taskId", "deliveredAt", "id"] }],
 });
 
+export const SearchHistorySchema = new EntitySchema<SearchHistoryRecord>({
+  class: SearchHistoryRecord,
+  tableName: "search_history",
+  properties: {
+    id: { type: "uuid", primary: true },
+    taskId: ref(() => TaskRecord, "task_id"),
+    workspaceId: { type: "uuid", fieldName: "workspace_id" },
+    agentId: { type: "uuid", fieldName: "agent_id" },
+    toolCallId: { type: "uuid", nullable: true, fieldName: "tool_call_id" },
+    callerName: { type: "string", length: 100, fieldName: "caller_name" },
+    callerKeyId: { type: "uuid", nullable: true, fieldName: "caller_key_id" },
+    query: { type: "text" },
+    region: { type: "string", length: 16 },
+    safeSearch: { type: "string", length: 16, fieldName: "safe_search" },
+    page: { type: "integer" },
+    resultCount: { type: "integer", fieldName: "result_count" },
+    cacheHit: { type: "boolean", fieldName: "cache_hit" },
+    engineRequests: { type: "integer", fieldName: "engine_requests" },
+    latencyMs: { type: "integer", fieldName: "latency_ms" },
+    outcome: { type: "string", length: 32 },
+    errorMessage: { type: "text", nullable: true, fieldName: "error_message" },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+  indexes: [
+    { name: "search_history_task_idx", properties: ["taskId", "id"] },
+    { name: "search_history_agent_idx", properties: ["agentId", "id"] },
+  ],
+});
+
+export const SearchCacheSchema = new EntitySchema<SearchCacheRecord>({
+  class: SearchCacheRecord,
+  tableName: "search_cache",
+  properties: {
+    key: { type: "string", length: 64, primary: true },
+    query: { type: "text" },
+    region: { type: "string", length: 16 },
+    safeSearch: { type: "string", length: 16, fieldName: "safe_search" },
+    page: { type: "integer" },
+    results: { type: "json" },
+    nextPage: { type: "json", nullable: true, fieldName: "next_page" },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+    expiresAt: { type: "datetime", length: 3, fieldName: "expires_at" },
+  },
+  indexes: [{ name: "search_cache_expires_idx", properties: ["expiresAt"] }],
+});
+
+export const SearchBucketSchema = new EntitySchema<SearchBucketRecord>({
+  class: SearchBucketRecord,
+  tableName: "search_bucket",
+  properties: {
+    key: { type: "string", length: 100, primary: true },
+    tokens: { type: "double" },
+    updatedAt: { type: "datetime", length: 3, fieldName: "updated_at" },
+  },
+});
+
+export const SearchBackoffSchema = new EntitySchema<SearchBackoffRecord>({
+  class: SearchBackoffRecord,
+  tableName: "search_backoff",
+  properties: {
+    engine: { type: "string", length: 32, primary: true },
+    until: { type: "datetime", length: 3 },
+    strikes: { type: "integer" },
+    updatedAt: { type: "datetime", length: 3, fieldName: "updated_at" },
+  },
+});
+
+export const SourceSchema = new EntitySchema<SourceRecord>({
+  class: SourceRecord,
+  tableName: "source",
+  properties: {
+    id: { type: "uuid", primary: true },
+    taskId: ref(() => TaskRecord, "task_id"),
+    workspaceId: { type: "uuid", fieldName: "workspace_id" },
+    toolCallId: { type: "uuid", nullable: true, fieldName: "tool_call_id" },
+    url: { type: "text" },
+    finalUrl: { type: "text", fieldName: "final_url" },
+    title: { type: "string", length: 500 },
+    authors: { type: "json" },
+    siteName: { type: "string", length: 200, nullable: true, fieldName: "site_name" },
+    publishedAt: { type: "datetime", length: 3, nullable: true, fieldName: "published_at" },
+    accessedAt: { type: "datetime", length: 3, fieldName: "accessed_at" },
+    contentType: { type: "string", length: 100, fieldName: "content_type" },
+    contentHash: { type: "string", length: 64, fieldName: "content_hash" },
+    textPath: { type: "string", length: 1000, fieldName: "text_path" },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+  indexes: [{ name: "source_task_idx", properties: ["taskId", "id"] }],
+});
+
+export const CitationSchema = new EntitySchema<CitationRecord>({
+  class: CitationRecord,
+  tableName: "citation",
+  properties: {
+    id: { type: "uuid", primary: true },
+    taskId: ref(() => TaskRecord, "task_id"),
+    researchId: { type: "uuid", fieldName: "research_id" },
+    number: { type: "integer" },
+    sourceId: ref(() => SourceRecord, "source_id", { nullable: true }),
+    claim: { type: "text" },
+    quote: { type: "text" },
+    verified: { type: "boolean" },
+    problem: { type: "text", nullable: true },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+  indexes: [
+    { name: "citation_task_idx", properties: ["taskId", "id"] },
+    { name: "citation_research_idx", properties: ["researchId", "id"] },
+  ],
+});
+
 export const entities = [
   AgentSchema,
   TaskSchema,
@@ -310,4 +427,10 @@ export const entities = [
   RunMessageSchema,
   AgentRunSchema,
   TaskMessageSchema,
+  SearchHistorySchema,
+  SearchCacheSchema,
+  SearchBucketSchema,
+  SearchBackoffSchema,
+  SourceSchema,
+  CitationSchema,
 ];

@@ -7,6 +7,8 @@ import { Migration20261125120035_tool_policy as sqlite_Migration20261125120035_t
 import { Migration20261125122317_usage as sqlite_Migration20261125122317_usage } from "./sqlite/Migration20261125122317_usage.js";
 import { Migration20261201200246_runtime as sqlite_Migration20261201200246_runtime } from "./sqlite/Migration20261201200246_runtime.js";
 import { Migration20261206052208_stopped_in as sqlite_Migration20261206052208_stopped_in } from "./sqlite/Migration20261206052208_stopped_in.js";
+import { Migration20261206091208_search as sqlite_Migration20261206091208_search } from "./sqlite/Migration20261206091208_search.js";
+import { Migration20261206092216_research as sqlite_Migration20261206092216_research } from "./sqlite/Migration20261206092216_research.js";
 import { Migration20261125090531 as postgresql_Migration20261125090531 } from "./postgresql/Migration20261125090531.js";
 import { Migration20261125104416_assignment as postgresql_Migration20261125104416_assignment } from "./postgresql/Migration20261125104416_assignment.js";
 import { Migration20261125113147_tools as postgresql_Migration20261125113147_tools } from "./postgresql/Migration20261125113147_tools.js";
@@ -14,6 +16,8 @@ import { Migration20261125120035_tool_policy as postgresql_Migration202611251200
 import { Migration20261125122318_usage as postgresql_Migration20261125122318_usage } from "./postgresql/Migration20261125122318_usage.js";
 import { Migration20261201200246_runtime as postgresql_Migration20261201200246_runtime } from "./postgresql/Migration20261201200246_runtime.js";
 import { Migration20261206052209_stopped_in as postgresql_Migration20261206052209_stopped_in } from "./postgresql/Migration20261206052209_stopped_in.js";
+import { Migration20261206091208_search as postgresql_Migration20261206091208_search } from "./postgresql/Migration20261206091208_search.js";
+import { Migration20261206092217_research as postgresql_Migration20261206092217_research } from "./postgresql/Migration20261206092217_research.js";
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261125090531", class: sqlite_Migration20261125090531 },
@@ -23,6 +27,8 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261125122317_usage", class: sqlite_Migration20261125122317_usage },
   { name: "Migration20261201200246_runtime", class: sqlite_Migration20261201200246_runtime },
   { name: "Migration20261206052208_stopped_in", class: sqlite_Migration20261206052208_stopped_in },
+  { name: "Migration20261206091208_search", class: sqlite_Migration20261206091208_search },
+  { name: "Migration20261206092216_research", class: sqlite_Migration20261206092216_research },
 ];
 
 export const postgresqlMigrations: MigrationObject[] = [
@@ -33,4 +39,6 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: "Migration20261125122318_usage", class: postgresql_Migration20261125122318_usage },
   { name: "Migration20261201200246_runtime", class: postgresql_Migration20261201200246_runtime },
   { name: "Migration20261206052209_stopped_in", class: postgresql_Migration20261206052209_stopped_in },
+  { name: "Migration20261206091208_search", class: postgresql_Migration20261206091208_search },
+  { name: "Migration20261206092217_research", class: postgresql_Migration20261206092217_research },
 ];

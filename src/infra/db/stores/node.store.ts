@@ -2,7 +2,10 @@ import type { NodeRecord, NodeStore } from "../../../domain/nodes/node.service.j
 import {
   AgentRecord,
   ApiKeyRecord,
+  CitationRecord,
   CommandRunRecord,
+  SearchHistoryRecord,
+  SourceRecord,
   TaskEventRecord,
   TaskMessageRecord,
   TaskRecord,
@@ -22,6 +25,9 @@ const tables = {
   ToolCall: ToolCallRecord,
   TaskEvent: TaskEventRecord,
   TaskMessage: TaskMessageRecord,
+  SearchHistoryEntry: SearchHistoryRecord,
+  Source: SourceRecord,
+  Citation: CitationRecord,
 } as const;
 
 /**
