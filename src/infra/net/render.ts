@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import puppeteer, { type Browser, type BrowserContext, type HTTPResponse } from "puppeteer-core";
+import type { Browser, BrowserContext, HTTPResponse } from "puppeteer-core";
 import type { FetchConfig } from "../../config.js";
 import { DomainError, policyDenied } from "../../domain/errors.js";
 import type { FetchedPage, FetchOptions } from "../../tools/research/fetcher.js";
@@ -116,6 +116,8 @@ export class Renderer {
     const port = await proxy.listen();
     const profileDir = mkdtempSync(join(tmpdir(), "render-profile-"));
     try {
+      // puppeteer-core is loaded at the first render, not when the service starts.
+      const { default: puppeteer } = await import("puppeteer-core");
       const browser = await puppeteer.launch({
         executablePath: chromiumPath,
         headless: true,

@@ -11,7 +11,7 @@ import type { SourceRecord } from "../../domain/records.js";
 import type { SourceService } from "../../domain/research/source.service.js";
 import { readFile, type FileLimits } from "../files/files.js";
 import type { ToolWorkspace } from "../registry.js";
-import { extract } from "./extract/extract.js";
+import { extract } from "./extract/lazy.js";
 import type { Extracted, ExtractedLink } from "./extract/extracted.js";
 import type { FetchedPage } from "./fetcher.js";
 import { authorsOf, emptyDocument, publishedDate, type ReadDocument } from "./page.js";

@@ -5,7 +5,7 @@
  * needed (a source).
  */
 import { DomainError } from "../../domain/errors.js";
-import { extract } from "./extract/extract.js";
+import { extract } from "./extract/lazy.js";
 import type { Extracted } from "./extract/extracted.js";
 import type { FetchedPage, GuardedFetcher } from "./fetcher.js";
 

@@ -14,15 +14,8 @@ import type { SearchStore } from "../../../domain/research/search.store.js";
 import { backoffSeconds, type BucketSpec } from "../../../domain/research/token-bucket.js";
 import type { Logger } from "../../../domain/shared/deps.js";
 import type { FetchedPage, GuardedFetcher } from "../fetcher.js";
-import {
-  isChallengePage,
-  parseDdgPage,
-  searchParseFailed,
-  searchThrottled,
-  type DdgLayout,
-  type DdgNextPage,
-  type DdgResult,
-} from "./ddg.js";
+import type { DdgLayout, DdgNextPage, DdgResult } from "./ddg.js";
+import { searchParseFailed, searchThrottled } from "./search-errors.js";
 import type { SearchSettings } from "./search-settings.js";
 
 /** Who searches, where: the tool call's caller and workspace. */
@@ -100,6 +93,8 @@ export class DdgEngine {
       signal: scope.signal,
     });
     const html = textOf(res);
+    // The parser (and cheerio) is loaded at the first search, not when the service starts.
+    const { isChallengePage, parseDdgPage } = await import("./ddg.js");
     if (res.status === 202 || res.status === 429 || isChallengePage(html)) throw await this.throttled(res);
     if (res.status < 200 || res.status > 299) {
       throw new DomainError("FETCH_FAILED", `The search engine answered HTTP ${res.status}`, {

@@ -18,7 +18,7 @@
  */
 import { load, type Cheerio, type CheerioAPI } from "cheerio";
 import type { AnyNode } from "domhandler";
-import { DomainError } from "../../../domain/errors.js";
+import { searchParseFailed, searchThrottled } from "./search-errors.js";
 
 export type DdgLayout = "html" | "lite";
 
@@ -57,17 +57,7 @@ export interface ParseOptions {
   retryAfterSeconds?: number;
 }
 
-/** The engine's anomaly page: asked again after `retryAfterSeconds`. */
-export const searchThrottled = (
-  retryAfterSeconds: number,
-  message = "DuckDuckGo refused to answer (its anomaly page)",
-) =>
-  new DomainError("SEARCH_THROTTLED", `${message}; searching again in ${retryAfterSeconds} s`, { retryAfterSeconds });
-
-export const searchParseFailed = (why: string) =>
-  new DomainError("SEARCH_PARSE_FAILED", `The search engine's page did not have the expected structure: ${why}`, {
-    reason: why,
-  });
+export { searchParseFailed, searchThrottled };
 
 /** Text as a person reads it: entities resolved, runs of whitespace (NBSP too) as one space. */
 const plain = (el: Cheerio<AnyNode>): string => el.text().replace(/\s+/g, " ").trim();
