@@ -3,7 +3,7 @@ import type { AgentRecord, CommandRunRecord, TaskRecord } from "../domain/record
 import { limits, type TaskStatus } from "../domain/terms.js";
 import { storableText } from "../domain/shared/storable.js";
 import type { NewTaskEvent } from "../domain/tasks/task-events.js";
-import { chatWithFallback, type AttemptRecord } from "../infra/models/fallback.js";
+import { chatWithFallback, usageAttempt, type AttemptRecord } from "../infra/models/fallback.js";
 import { ModelError, type ChatClient, type ChatResult } from "../infra/models/model-client.js";
 import { selectModelChain } from "../infra/models/model-selection.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
@@ -17,7 +17,7 @@ import type { Logger } from "../domain/shared/deps.js";
 import type { TaskControlService } from "../domain/tasks/task-control.service.js";
 import { activeStatuses } from "../domain/tasks/task-state.js";
 import type { TaskService } from "../domain/tasks/task.service.js";
-import type { ModelCallAttempt, UsageService } from "../domain/usage/usage.service.js";
+import type { UsageService } from "../domain/usage/usage.service.js";
 import { systemPrompt, unansweredCalls, wireMessages } from "./prompt.js";
 import type {
   AppendOptions,
@@ -497,7 +497,9 @@ class RunSession {
       patch: { step: true, activeMs: performance.now() - started },
       opts: {
         events: [...textEvents, ...callEvents],
-        modelCalls: result.attempts.filter((a) => a.outcome === "SUCCESS").map((a) => d.usage.row(this.attempt(a))),
+        modelCalls: result.attempts
+          .filter((a) => a.outcome === "SUCCESS")
+          .map((a) => d.usage.row(usageAttempt(this.ctx, a))),
       },
     };
     this.toolMs = 0;
@@ -527,26 +529,11 @@ class RunSession {
     return true;
   }
 
-  /** One attempt as the usage service stores it (the model that answered, on success). */
-  private attempt(a: AttemptRecord): ModelCallAttempt {
-    return {
-      taskId: this.ctx.taskId,
-      agentId: this.ctx.agentId,
-      model: a.answeredBy ?? a.model,
-      provider: a.provider ?? null,
-      attempt: a.sequence,
-      outcome: a.outcome,
-      errorKind: a.errorKind ?? null,
-      usage: a.usage ?? null,
-      latencyMs: a.latencyMs,
-    };
-  }
-
   /** Failed attempts are stored at once; the successful one is stored with the turn it produced. */
   private async recordAttempt(a: AttemptRecord): Promise<void> {
     const { d, ctx } = this;
     if (a.outcome === "SUCCESS") return;
-    await d.usage.record(this.attempt(a));
+    await d.usage.record(usageAttempt(this.ctx, a));
     if (a.outcome === "RETRY" || a.outcome === "NEXT_MODEL") {
       const next = a.outcome === "RETRY" ? `retrying in ${a.backoffMs ?? 0} ms` : "trying the next model";
       const ev = await d.tasks.addEvent(

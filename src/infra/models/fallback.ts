@@ -4,6 +4,7 @@
  * a request the server refuses (400, 401) or cannot pay for (402) is thrown at once, and every
  * attempt is reported so the caller can store it.
  */
+import type { ModelCallAttempt } from "../../domain/usage/usage.service.js";
 import {
   ModelError,
   type ChatClient,
@@ -36,6 +37,21 @@ export interface AttemptRecord {
   provider?: string | null;
   /** The wait before the next attempt of the same model. */
   backoffMs?: number;
+}
+
+/** One attempt as the usage service stores it, for a task's agent (the model that answered, on success). */
+export function usageAttempt(scope: { taskId: string; agentId: string }, a: AttemptRecord): ModelCallAttempt {
+  return {
+    taskId: scope.taskId,
+    agentId: scope.agentId,
+    model: a.answeredBy ?? a.model,
+    provider: a.provider ?? null,
+    attempt: a.sequence,
+    outcome: a.outcome,
+    errorKind: a.errorKind ?? null,
+    usage: a.usage ?? null,
+    latencyMs: a.latencyMs,
+  };
 }
 
 export interface FallbackOptions extends ChatOptions {

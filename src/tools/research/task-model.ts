@@ -7,8 +7,8 @@
  */
 import { DomainError } from "../../domain/errors.js";
 import type { AgentRecord, TaskRecord } from "../../domain/records.js";
-import type { ModelCallAttempt, UsageService } from "../../domain/usage/usage.service.js";
-import { chatWithFallback, type AttemptRecord } from "../../infra/models/fallback.js";
+import type { UsageService } from "../../domain/usage/usage.service.js";
+import { chatWithFallback, usageAttempt } from "../../infra/models/fallback.js";
 import { ModelError, type ChatClient, type ChatMessage } from "../../infra/models/model-client.js";
 import { selectModelChain, type ComplexityTier } from "../../infra/models/model-selection.js";
 
@@ -92,7 +92,7 @@ export class TaskModel implements ResearchModel {
           retries: d.settings.retries,
           backoffBaseMs: d.backoffBaseMs ?? 500,
           onAttempt: async (a) => {
-            await d.usage.record(attemptOf(scope, a));
+            await d.usage.record(usageAttempt(scope, a));
           },
         },
       );
@@ -112,18 +112,4 @@ export class TaskModel implements ResearchModel {
       throw modelFailed(err.message, { modelErrorKind: err.kind, ...(err.status ? { status: err.status } : {}) });
     }
   }
-}
-
-function attemptOf(scope: ModelScope, a: AttemptRecord): ModelCallAttempt {
-  return {
-    taskId: scope.taskId,
-    agentId: scope.agentId,
-    model: a.answeredBy ?? a.model,
-    provider: a.provider ?? null,
-    attempt: a.sequence,
-    outcome: a.outcome,
-    errorKind: a.errorKind ?? null,
-    usage: a.usage ?? null,
-    latencyMs: a.latencyMs,
-  };
 }
