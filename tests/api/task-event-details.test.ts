@@ -204,8 +204,12 @@ describeProfiles("task event details", (profile) => {
     ).createTask;
     await until(s, task.id, (t) => t.awaitingApproval, "waiting for approval");
     await s.ok(ApproveTaskDocument, { id: task.id });
-    await sleep(200); // the last result lands after the status change
-    const events = await eventsOf(task.id);
+    // The last result (complete_task's) lands after the status change: wait for it.
+    let events = await eventsOf(task.id);
+    for (const end = Date.now() + 30_000; Date.now() < end; events = await eventsOf(task.id)) {
+      if (details(events, "ToolOutputDetails").some((e) => e.details.outputTool === "complete_task")) break;
+      await sleep(20);
+    }
     expectAllTyped(events);
 
     const [failed] = details(events, "ErrorDetails");
