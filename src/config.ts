@@ -66,6 +66,16 @@ export function isOrigin(value: string): boolean {
   }
 }
 
+/** A master key: base64 of 32 bytes. Never echoed in a message: only its shape is checked. */
+const secretsKey = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    .refine((v) => v === undefined || (/^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, "base64").length === 32), {
+      message: "must be 32 bytes in base64 (e.g. the output of: openssl rand -base64 32); its value is not shown",
+    });
+
 /** An http(s) URL setting; unset or empty: `def`. */
 const httpUrl = (def: string) =>
   z
@@ -219,6 +229,69 @@ const envSchema = z.object({
     .refine((v) => v === undefined || /^(https?:\/\/|mailto:)[\x21-\x7e]+$/.test(v), {
       message: "must be an http(s):// or mailto: URL without spaces",
     }),
+  SECRETS_KEY: secretsKey(),
+  SECRETS_KEY_PREVIOUS: secretsKey(),
+  GITHUB_URL: httpUrl("https://github.com"),
+  GITHUB_API_URL: httpUrl("https://api.github.com"),
+  GITHUB_GRAPHQL_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v))
+    .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), { message: "must be an http(s):// URL" }),
+  GITHUB_APP_ID: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? undefined : v))
+    .refine((v) => v === undefined || /^[0-9]{1,12}$/.test(v), { message: "must be the App's numeric id" }),
+  GITHUB_APP_INSTALLATION_ID: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? undefined : v))
+    .refine((v) => v === undefined || /^[0-9]{1,15}$/.test(v), { message: "must be the installation's numeric id" }),
+  GIT_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const items = (v ?? "").split(/[\s,]+/).filter((o) => o !== "");
+      const origins: string[] = [];
+      for (const item of items) {
+        const origin = /^https?:\/\//.test(item) ? item.replace(/\/+$/, "") : `https://${item}`;
+        if (!isOrigin(origin)) {
+          ctx.addIssue({
+            code: "custom",
+            message: `has ${JSON.stringify(item.slice(0, 100))}, which is neither a host name (github.com) nor an origin (http://127.0.0.1:8080)`,
+          });
+          return z.NEVER;
+        }
+        origins.push(origin);
+      }
+      return origins;
+    }),
+  GITHUB_REPOSITORIES: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(/[\s,]+/).filter((r) => r !== ""))
+    .refine((list) => list.every((r) => /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/.test(r)), {
+      message: "must be a comma-separated list of owner/name repositories",
+    }),
+  GITHUB_TASK_LABEL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? "agent" : v.trim()))
+    .refine((v) => v.length <= 50, { message: "must be at most 50 characters" }),
+  GITHUB_MERGE_METHODS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split(/[\s,]+/)
+        .filter((m) => m !== "")
+        .map((m) => m.toUpperCase()),
+    )
+    .refine((list) => list.every((m) => ["MERGE", "SQUASH", "REBASE"].includes(m)), {
+      message: "must be a list of MERGE, SQUASH and REBASE (empty: merging is refused)",
+    }),
+  GIT_TIMEOUT_MS: intFrom("GIT_TIMEOUT_MS", 300_000, 1_000, 3_600_000),
   FETCH_USER_AGENT: z
     .string()
     .optional()
@@ -273,6 +346,40 @@ export interface Config {
   fetch: FetchConfig;
   /** Web search (webSearch): the engine's endpoints, rate limits, cache and backoff. */
   search: SearchSettings;
+  /** The secrets store's master keys (SECRETS_KEY, SECRETS_KEY_PREVIOUS). */
+  secrets: SecretsConfig;
+  /** GitHub and git: where GitHub is, how the service signs in, what git may reach. */
+  github: GitHubConfig;
+}
+
+export interface SecretsConfig {
+  /** The master key (32 bytes); unset: on the embedded profile a key file in DATA_DIR, else secrets are not configured. */
+  key: Buffer | undefined;
+  /** The key before the last rotation: still unwraps data keys until rotateSecretsKey re-wraps them. */
+  previousKey: Buffer | undefined;
+}
+
+export interface GitHubConfig {
+  /** The web address (https://github.com, or a GitHub Enterprise server). */
+  webUrl: string;
+  /** The REST API (App installation tokens). */
+  apiUrl: string;
+  /** The GraphQL API (issues and pull requests). */
+  graphqlUrl: string;
+  /** A GitHub App signs the service in when set (its private key is a GITHUB_APP_PRIVATE_KEY secret). */
+  appId: string | undefined;
+  /** The App's installation; unset: looked up for each repository. */
+  appInstallationId: string | undefined;
+  /** Origins git may clone from and push to (https unless an entry says http://). */
+  gitOrigins: string[];
+  /** Repositories whose labelled issues become tasks (owner/name). */
+  repositories: string[];
+  /** The label that turns an issue into a task. */
+  taskLabel: string;
+  /** How pull requests may be merged (empty: merging is refused). */
+  mergeMethods: Array<"MERGE" | "SQUASH" | "REBASE">;
+  /** The longest a git command (clone, push, a workspace step) may take. */
+  gitTimeoutMs: number;
 }
 
 export interface FetchConfig {
@@ -395,6 +502,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cacheTtlSeconds: e.SEARCH_CACHE_TTL_SECONDS,
       throttleBackoffSeconds: e.SEARCH_THROTTLE_BACKOFF_SECONDS,
       throttleMaxBackoffSeconds: Math.max(e.SEARCH_THROTTLE_MAX_BACKOFF_SECONDS, e.SEARCH_THROTTLE_BACKOFF_SECONDS),
+    },
+    secrets: {
+      key: e.SECRETS_KEY === undefined ? undefined : Buffer.from(e.SECRETS_KEY, "base64"),
+      previousKey: e.SECRETS_KEY_PREVIOUS === undefined ? undefined : Buffer.from(e.SECRETS_KEY_PREVIOUS, "base64"),
+    },
+    github: {
+      webUrl: e.GITHUB_URL.replace(/\/+$/, ""),
+      apiUrl: e.GITHUB_API_URL.replace(/\/+$/, ""),
+      graphqlUrl: e.GITHUB_GRAPHQL_URL ?? `${e.GITHUB_API_URL.replace(/\/+$/, "")}/graphql`,
+      appId: e.GITHUB_APP_ID,
+      appInstallationId: e.GITHUB_APP_INSTALLATION_ID,
+      gitOrigins: e.GIT_ALLOWED_HOSTS.length > 0 ? e.GIT_ALLOWED_HOSTS : [new URL(e.GITHUB_URL).origin],
+      repositories: e.GITHUB_REPOSITORIES,
+      taskLabel: e.GITHUB_TASK_LABEL,
+      mergeMethods: e.GITHUB_MERGE_METHODS as GitHubConfig["mergeMethods"],
+      gitTimeoutMs: e.GIT_TIMEOUT_MS,
     },
   };
 }

@@ -17,6 +17,16 @@ export const errorCodes = [
   "SEARCH_THROTTLED",
   /** The search engine's page did not have the expected structure (a changed layout). */
   "SEARCH_PARSE_FAILED",
+  /** A feature's settings are missing (no GitHub credentials, no secrets key): `setting` names what to set. */
+  "NOT_CONFIGURED",
+  /** A secret could not be decrypted: its ciphertext or wrapped key was altered, or the master key that wrapped it is not configured. */
+  "SECRET_UNREADABLE",
+  /** GitHub refused: the token lacks a scope or permission the operation needs. */
+  "INSUFFICIENT_SCOPES",
+  /** GitHub answered with an error none of the other codes describe (its type and message are kept). */
+  "GITHUB_FAILED",
+  /** A git command failed: `exitCode` and `stderr` (credentials removed) say how. */
+  "GIT_FAILED",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

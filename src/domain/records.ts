@@ -354,3 +354,70 @@ export class CitationRecord {
 }
 
 /** A many-to-one relation kept as the referenced row's id (the entity property holds the id). */
+
+/**
+ * A secret of the store (a GitHub token, an App's private key, an SMTP password, a model key):
+ * its value encrypted with its own data key (AES-256-GCM), the data key wrapped by the master key.
+ * Never leaves the service in any form but `last4`.
+ */
+export class SecretRecord {
+  id!: string;
+  name!: string;
+  /** What it is for (see SecretKind): tools look secrets up by kind and scope. */
+  kind!: string;
+  /** GLOBAL, AGENT or TASK. */
+  scope!: string;
+  /** The agent or task of an AGENT or TASK secret; "" for GLOBAL (so that the name is unique per scope). */
+  scopeId!: string;
+  /** base64 of iv (12) | tag (16) | ciphertext: the value under the data key. */
+  ciphertext!: string;
+  /** base64 of iv (12) | tag (16) | ciphertext: the data key under the master key. */
+  wrappedKey!: string;
+  /** Which master key wrapped the data key (the first 16 hex digits of its sha256). */
+  masterKeyId!: string;
+  /** The value's last four characters (fewer when the value is shorter than 12). */
+  last4!: string;
+  /** Bumped by every change of the value or its wrapping. */
+  version!: number;
+  createdBy!: string | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+  lastUsedAt!: Date | null;
+  /** The tool call that last used it, if a tool did. */
+  lastUsedByToolCallId!: string | null;
+  /** What last used it (e.g. "gitPush", "webhook signature"). */
+  lastUsedFor!: string | null;
+}
+
+/** A task tied to a GitHub issue, pull request or pushed branch (`task { links }`). */
+export class TaskLinkRecord {
+  id!: string;
+  taskId!: string;
+  /** ISSUE, PULL_REQUEST or BRANCH. */
+  kind!: string;
+  url!: string;
+  /** owner/name of the repository. */
+  repository!: string;
+  /** The issue's or pull request's number; null for a branch. */
+  number!: number | null;
+  /** OPEN, CLOSED or MERGED (issues and PRs); PUSHED for a branch. */
+  state!: string;
+  title!: string;
+  /** GitHub's node id of the issue or PR (for mutations); null for a branch. */
+  nodeId!: string | null;
+  /** The branch (BRANCH links, and a PR's head). */
+  branch!: string | null;
+  /** The commit a BRANCH link points at. */
+  sha!: string | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+/** A GitHub webhook delivery seen (X-GitHub-Delivery): a second one with the same id is a replay. */
+export class WebhookDeliveryRecord {
+  id!: string;
+  event!: string;
+  /** What was done: TASK_CREATED, LINK_UPDATED, IGNORED, … */
+  outcome!: string;
+  receivedAt!: Date;
+}

@@ -159,6 +159,11 @@ const statusOf: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   SEARCH_THROTTLED: 503,
   SEARCH_PARSE_FAILED: 502,
+  NOT_CONFIGURED: 503,
+  SECRET_UNREADABLE: 500,
+  INSUFFICIENT_SCOPES: 403,
+  GITHUB_FAILED: 502,
+  GIT_FAILED: 502,
 };
 
 /** An HTTP-only failure (no domain equivalent). */

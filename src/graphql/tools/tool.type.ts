@@ -75,6 +75,11 @@ const toolCallErrorMeanings: Record<ToolCallErrorCode, string> = {
   RATE_LIMITED: "Over a rate limit after the longest allowed wait; retryAfterSeconds says when to try again.",
   SEARCH_THROTTLED: "The search engine refused to answer for now; retryAfterSeconds says when it is asked again.",
   SEARCH_PARSE_FAILED: "The search engine's page had an unexpected structure (a changed layout).",
+  NOT_CONFIGURED: "A setting it needs is missing (GitHub credentials, the secrets key); `setting` names it.",
+  SECRET_UNREADABLE: "A secret it needed could not be decrypted (altered, or its master key is not configured).",
+  INSUFFICIENT_SCOPES: "GitHub refused: the token lacks a scope or permission the operation needs.",
+  GITHUB_FAILED: "GitHub answered with another error (its type and message are kept).",
+  GIT_FAILED: "A git command failed (exit code and stderr, credentials removed).",
   INTERNAL: "An unexpected failure; its details are in the server log only.",
   INTERRUPTED: "The worker running it stopped before it ended.",
 };

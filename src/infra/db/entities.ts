@@ -18,6 +18,9 @@ import {
   TaskMessageRecord,
   ToolCallRecord,
   WorkspaceRecord,
+  SecretRecord,
+  TaskLinkRecord,
+  WebhookDeliveryRecord,
 } from "../../domain/records.js";
 
 const ref = (
@@ -414,6 +417,68 @@ export const CitationSchema = new EntitySchema<CitationRecord>({
   ],
 });
 
+export const SecretSchema = new EntitySchema<SecretRecord>({
+  class: SecretRecord,
+  tableName: "secret",
+  properties: {
+    id: { type: "uuid", primary: true },
+    name: { type: "string", length: 100 },
+    kind: { type: "string", length: 32 },
+    scope: { type: "string", length: 16 },
+    scopeId: { type: "string", length: 64, fieldName: "scope_id" },
+    ciphertext: { type: "text" },
+    wrappedKey: { type: "text", fieldName: "wrapped_key" },
+    masterKeyId: { type: "string", length: 32, fieldName: "master_key_id" },
+    last4: { type: "string", length: 8 },
+    version: { type: "integer", default: 1 },
+    createdBy: { type: "uuid", nullable: true, fieldName: "created_by" },
+    ...timestamps,
+    lastUsedAt: { type: "datetime", length: 3, nullable: true, fieldName: "last_used_at" },
+    lastUsedByToolCallId: { type: "uuid", nullable: true, fieldName: "last_used_by_tool_call_id" },
+    lastUsedFor: { type: "string", length: 100, nullable: true, fieldName: "last_used_for" },
+  },
+  uniques: [{ name: "secret_name_scope_unique", properties: ["scope", "scopeId", "name"] }],
+  indexes: [
+    { name: "secret_kind_idx", properties: ["kind", "scope", "scopeId"] },
+    { name: "secret_master_key_idx", properties: ["masterKeyId"] },
+  ],
+});
+
+export const TaskLinkSchema = new EntitySchema<TaskLinkRecord>({
+  class: TaskLinkRecord,
+  tableName: "task_link",
+  properties: {
+    id: { type: "uuid", primary: true },
+    taskId: ref(() => TaskRecord, "task_id"),
+    kind: { type: "string", length: 16 },
+    url: { type: "string", length: 1000 },
+    repository: { type: "string", length: 200 },
+    number: { type: "integer", nullable: true },
+    state: { type: "string", length: 16 },
+    title: { type: "string", length: 500 },
+    nodeId: { type: "string", length: 100, nullable: true, fieldName: "node_id" },
+    branch: { type: "string", length: 255, nullable: true },
+    sha: { type: "string", length: 64, nullable: true },
+    ...timestamps,
+  },
+  uniques: [{ name: "task_link_task_url_unique", properties: ["taskId", "url"] }],
+  indexes: [
+    { name: "task_link_repo_number_idx", properties: ["repository", "number"] },
+    { name: "task_link_task_idx", properties: ["taskId", "id"] },
+  ],
+});
+
+export const WebhookDeliverySchema = new EntitySchema<WebhookDeliveryRecord>({
+  class: WebhookDeliveryRecord,
+  tableName: "webhook_delivery",
+  properties: {
+    id: { type: "string", length: 100, primary: true },
+    event: { type: "string", length: 64 },
+    outcome: { type: "string", length: 32 },
+    receivedAt: { type: "datetime", length: 3, fieldName: "received_at" },
+  },
+});
+
 export const entities = [
   AgentSchema,
   TaskSchema,
@@ -433,4 +498,7 @@ export const entities = [
   SearchBackoffSchema,
   SourceSchema,
   CitationSchema,
+  SecretSchema,
+  TaskLinkSchema,
+  WebhookDeliverySchema,
 ];

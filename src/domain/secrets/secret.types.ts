@@ -1,0 +1,36 @@
+/** What a secret is for: tools and services look a secret up by its kind and scope. */
+export const secretKinds = [
+  "GITHUB_TOKEN",
+  "GITHUB_APP_PRIVATE_KEY",
+  "GITHUB_WEBHOOK_SECRET",
+  "SMTP_PASSWORD",
+  "MODEL_API_KEY",
+  "OTHER",
+] as const;
+export type SecretKind = (typeof secretKinds)[number];
+
+/** Who a secret is for: everyone, one agent's tasks, or one task. */
+export const secretScopes = ["GLOBAL", "AGENT", "TASK"] as const;
+export type SecretScope = (typeof secretScopes)[number];
+
+/** Where a secret is wanted: the most specific match wins (TASK, then AGENT, then GLOBAL). */
+export interface SecretLookup {
+  taskId?: string | null;
+  agentId?: string | null;
+}
+
+/** Who used a secret, recorded with it (`lastUsedAt`, `lastUsedByToolCallId`, `lastUsedFor`). */
+export interface SecretUse {
+  toolCallId: string | null;
+  /** e.g. "gitPush", "githubCreatePullRequest", "webhook signature". */
+  purpose: string;
+}
+
+/**
+ * How tools and services read secrets: a value is decrypted only here, at the moment of use, and
+ * never kept (callers hold it for the one call that needs it).
+ */
+export interface SecretReader {
+  /** The most specific secret of `kind` for the scope, decrypted; null when there is none. Records the use. */
+  reveal(kind: SecretKind, scope: SecretLookup, use: SecretUse): Promise<string | null>;
+}
