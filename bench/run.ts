@@ -13,11 +13,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assignmentBench } from "./assignment.js";
 import { commandOutputBench } from "./command-output.js";
+import { gitBench } from "./git.js";
 import { cleanupAll, table, type Bench, type BenchResult } from "./lib.js";
 import { queueBench } from "./queue.js";
 import { researchFetchBench } from "./research-fetch.js";
 import { runtimeBench } from "./runtime.js";
 import { sandboxBench } from "./sandbox.js";
+import { secretsBench } from "./secrets.js";
 import { startupBench } from "./startup.js";
 import { subscribersBench } from "./subscribers.js";
 import { tasksQueryBench } from "./tasks-query.js";
@@ -36,6 +38,8 @@ const all: Bench[] = [
   runtimeBench,
   researchFetchBench,
   webSearchBench,
+  secretsBench,
+  gitBench,
 ];
 
 /** Runs one benchmark in this process and prints its section; the result, or the error. */

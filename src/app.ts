@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import type { Config, ModelConfig } from "./config.js";
+import type { Config, GitHubConfig, ModelConfig } from "./config.js";
 import { join } from "node:path";
 import { AgentService } from "./domain/agents/agent.service.js";
 import { AssignmentFeed } from "./domain/agents/assignment-feed.js";
@@ -17,7 +17,22 @@ import { SqlToolCallStore } from "./infra/db/stores/tool-call.store.js";
 import { SqlToolPolicyStore } from "./infra/db/stores/tool-policy.store.js";
 import { SqlSearchStore } from "./infra/db/stores/search.store.js";
 import { SqlSourceStore } from "./infra/db/stores/source.store.js";
+import { SqlSecretStore } from "./infra/db/stores/secret.store.js";
+import { SecretService } from "./domain/secrets/secret.service.js";
+import type { SecretCipher } from "./domain/secrets/secret-cipher.js";
+import { openSecretCipher } from "./infra/secrets/master-key.js";
+import { SecretStoreGitHubConnection } from "./infra/github/connection.js";
+import { OctokitGitHubGraphql } from "./infra/github/graphql-client.js";
+import { GitHubService } from "./tools/github/github.service.js";
 import { SourceService } from "./domain/research/source.service.js";
+import { SqlTaskLinkStore } from "./infra/db/stores/task-link.store.js";
+import { SqlWebhookDeliveryStore } from "./infra/db/stores/webhook-delivery.store.js";
+import { TaskLinkService } from "./domain/links/task-link.service.js";
+import { IssueTaskService } from "./domain/links/issue-task.service.js";
+import { GitHubWebhookService, type GitHubWebhookSettings } from "./domain/links/github-webhook.service.js";
+import { createWebhookRoutes, WEBHOOK_MAX_BODY_BYTES } from "./http/webhooks.js";
+import { TaskReportService } from "./domain/links/task-report.service.js";
+import { GitHubIssueTracker } from "./tools/github/github-issue-tracker.js";
 import { ResearchService } from "./tools/research/research.service.js";
 import { TaskModel } from "./tools/research/task-model.js";
 import { createGuardedFetcher, type ClosableFetcher } from "./infra/net/guarded-fetch.js";
@@ -44,6 +59,9 @@ import { ToolRegistry } from "./tools/registry.js";
 import { CommandService } from "./tools/terminal/command.service.js";
 import { ToolPolicyService } from "./tools/terminal/policy.service.js";
 import { ToolService } from "./tools/tool.service.js";
+import { GitService } from "./tools/git/git.service.js";
+import { GitMirrors } from "./infra/git/mirror.js";
+import { HostGit } from "./infra/git/host-git.js";
 import { buildApiSchema } from "./graphql/schema.js";
 import { defaultQueryLimits, type QueryLimits } from "./graphql/protections.js";
 import { createFileRoutes, defaultAllowedUploadTypes } from "./http/files.js";
@@ -153,6 +171,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         logger,
       }),
       readiness: readinessCheck(db, config, services.sandbox),
+      webhooks: createWebhookRoutes({
+        receive: (delivery) => services.webhooks.receive(delivery),
+        maxBodyBytes: WEBHOOK_MAX_BODY_BYTES,
+        logger,
+      }),
     });
     const ws = attachWebSocket({
       server: http.server,
@@ -230,6 +253,8 @@ export async function startCore(
     "onQuery" | "runtime" | "scriptedStepMs" | "sweepIntervalMs" | "sandboxProbe" | "modelRuntime"
   > = {},
 ): Promise<Core> {
+  // The master key first: a key file that must not be used stops the start before anything opens.
+  const secretCipher = openSecretCipher(config, logger);
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onQuery: opts.onQuery });
   let pubsub: PubSub | undefined;
   let queue: JobQueue | undefined;
@@ -280,6 +305,10 @@ export async function startCore(
       },
       disk: { maxWorkspaceBytes: config.workspaceMaxBytes, minFreeBytes: config.diskMinFreeBytes },
       probe: opts.sandboxProbe,
+      secretCipher,
+      github: config.github,
+      dataDir: config.dataDir,
+      githubWebhook: { repositories: config.github.repositories, taskLabel: config.github.taskLabel },
     });
     const workspaceFs = new WorkspaceFs({
       root: config.workspacesDir,
@@ -347,6 +376,14 @@ interface ServiceOptions extends AssignmentOptions {
   search: { settings: SearchSettings; fetcher: GuardedFetcher };
   /** The research tools: the task's model (MODEL_*) for syntheses, the largest document extract reads. */
   research: { model: ModelConfig; maxDocumentBytes: number; backoffBaseMs?: number };
+  /** Encrypts and decrypts secret values (the master key from SECRETS_KEY or DATA_DIR/secrets.key). */
+  secretCipher: SecretCipher;
+  /** GITHUB_*: where GitHub is, how the service signs in, which repositories and merge methods are allowed. */
+  github: GitHubConfig;
+  /** DATA_DIR: git's mirrors (DATA_DIR/git) and its private folder (DATA_DIR/git-service) are there. */
+  dataDir: string;
+  /** GITHUB_REPOSITORIES and GITHUB_TASK_LABEL: which labelled issues become tasks. */
+  githubWebhook: GitHubWebhookSettings;
 }
 
 export const defaultCommandLimits: SandboxLimits = {
@@ -370,6 +407,8 @@ export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions
   const tasks = new TaskService(deps, taskStore, assignment);
   const agents = new AgentService(deps, agentStore, assignment);
   const workspaces = new WorkspaceService(deps, new SqlWorkspaceStore(db));
+  const linkStore = new SqlTaskLinkStore(db);
+  const links = new TaskLinkService(deps, linkStore);
   return {
     agents,
     tasks,
@@ -380,6 +419,8 @@ export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions
     usage: new UsageService(deps, new SqlUsageStore(db)),
     nodes: new NodeService(new SqlNodeStore(db), tasks),
     sources: new SourceService(deps, new SqlSourceStore(db)),
+    links,
+    issueTasks: new IssueTaskService(deps, tasks, links, linkStore),
     control: new TaskControlService(deps, tasks, taskStore, opts.jobs),
     runs: new SqlRunStore(db, deps),
   };
@@ -393,6 +434,20 @@ export function domainDeps(db: Database, pubsub: PubSub, logger: Logger): Deps {
 /** The domain's services, the sandbox and the tools, wired together. */
 async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions): Promise<AppServices> {
   const services = assembleDomain(db, deps, opts);
+  const secrets = new SecretService(deps, new SqlSecretStore(db), opts.secretCipher);
+  const githubConnection = new SecretStoreGitHubConnection(opts.github, secrets, { logger: deps.logger });
+  const github = new GitHubService(new OctokitGitHubGraphql(githubConnection, { logger: deps.logger }), opts.github);
+  const webhooks = new GitHubWebhookService(
+    deps,
+    secrets,
+    new SqlWebhookDeliveryStore(db),
+    services.issueTasks,
+    services.links,
+    opts.githubWebhook,
+  );
+  const reports = new TaskReportService(deps, services.tasks, services.links, new GitHubIssueTracker(github), {
+    taskLabel: opts.githubWebhook.taskLabel,
+  });
   let status: SandboxStatus;
   let sandbox: Sandbox | null = null;
   if (opts.sandboxMode === "none") {
@@ -443,6 +498,23 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     logger: deps.logger,
     maxDocumentBytes: opts.research.maxDocumentBytes,
   });
+  const gitPrivateDir = join(opts.dataDir, "git-service");
+  const git = new GitService({
+    sandbox: () => {
+      if (!sandbox) throw new Error("no sandbox");
+      return sandbox;
+    },
+    mirrors: new GitMirrors(
+      join(opts.dataDir, "git"),
+      new HostGit({ privateDir: gitPrivateDir, timeoutMs: opts.github.gitTimeoutMs }),
+    ),
+    tmpDir: join(gitPrivateDir, "tmp"),
+    origins: opts.github.gitOrigins,
+    webUrl: opts.github.webUrl,
+    timeoutMs: opts.github.gitTimeoutMs,
+    disk: opts.disk,
+    agentName: async (id) => (await services.agents.get(id))?.name ?? null,
+  });
   const tools = new ToolService(
     deps,
     new SqlToolCallStore(db),
@@ -464,6 +536,15 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
       },
       search,
       research,
+      github: { service: github, connection: githubConnection },
+      git: {
+        service: git,
+        connection: githubConnection,
+        // The pushed branch becomes the task's BRANCH link (a finished task's pull request is made from it).
+        onPushed: async (ctx, pushed) => {
+          await services.links.recordPush(ctx.workspace.taskId, pushed, "gitPush");
+        },
+      },
     },
   );
   if (db.dialect === "sqlite") {
@@ -471,7 +552,19 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     if (orphaned > 0) deps.logger.warn({ runs: orphaned }, "command runs cut off by the last stop recorded as FAILED");
   }
   const stepRunner = sandbox ?? createSandbox({ mode: "none", logger: deps.logger, quiet: true });
-  return { ...services, tools, commands, policies, search, sandbox: status, stepRunner };
+  return {
+    ...services,
+    secrets,
+    github,
+    webhooks,
+    reports,
+    tools,
+    commands,
+    policies,
+    search,
+    sandbox: status,
+    stepRunner,
+  };
 }
 
 async function closeAppServices(services: AppServices): Promise<void> {

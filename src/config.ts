@@ -510,7 +510,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     github: {
       webUrl: e.GITHUB_URL.replace(/\/+$/, ""),
       apiUrl: e.GITHUB_API_URL.replace(/\/+$/, ""),
-      graphqlUrl: e.GITHUB_GRAPHQL_URL ?? `${e.GITHUB_API_URL.replace(/\/+$/, "")}/graphql`,
+      // api.github.com/graphql; a GitHub Enterprise server's REST API is /api/v3 and its GraphQL /api/graphql.
+      graphqlUrl:
+        e.GITHUB_GRAPHQL_URL ?? `${e.GITHUB_API_URL.replace(/\/+$/, "").replace(/\/api\/v3$/, "/api")}/graphql`,
       appId: e.GITHUB_APP_ID,
       appInstallationId: e.GITHUB_APP_INSTALLATION_ID,
       gitOrigins: e.GIT_ALLOWED_HOSTS.length > 0 ? e.GIT_ALLOWED_HOSTS : [new URL(e.GITHUB_URL).origin],

@@ -5,11 +5,17 @@ import type { ApiKeyService } from "./domain/auth/api-key.service.js";
 import type { NodeService } from "./domain/nodes/node.service.js";
 import type { SourceService } from "./domain/research/source.service.js";
 import type { RunStore } from "./domain/runs/run.store.js";
+import type { SecretService } from "./domain/secrets/secret.service.js";
+import type { TaskLinkService } from "./domain/links/task-link.service.js";
+import type { IssueTaskService } from "./domain/links/issue-task.service.js";
+import type { GitHubWebhookService } from "./domain/links/github-webhook.service.js";
+import type { TaskReportService } from "./domain/links/task-report.service.js";
 import type { TaskControlService } from "./domain/tasks/task-control.service.js";
 import type { TaskService } from "./domain/tasks/task.service.js";
 import type { UsageService } from "./domain/usage/usage.service.js";
 import type { WorkspaceService } from "./domain/workspaces/workspace.service.js";
 import type { Sandbox } from "./infra/sandbox/sandbox.js";
+import type { GitHubService } from "./tools/github/github.service.js";
 import type { SearchService } from "./tools/research/search/search.service.js";
 import type { CommandService } from "./tools/terminal/command.service.js";
 import type { ToolPolicyService } from "./tools/terminal/policy.service.js";
@@ -37,6 +43,24 @@ export interface AppServices {
   search: SearchService;
   /** A task's sources and citations (research, addSource; `task { sources citations }`). */
   sources: SourceService;
+  /**
+   * The secrets store: ADMIN management, and `reveal` (a SecretReader) for the tools and services
+   * that use a secret, decrypted at that moment only.
+   */
+  secrets: SecretService;
+  /**
+   * Issues and pull requests on GitHub (the github* tools' service), for the rest of the service too
+   * (the webhook flow opens pull requests and comments through it, with a GitHubCaller of its own).
+   */
+  github: GitHubService;
+  /** A task's links to GitHub (`task { links }`): its issue, pushed branches, pull request, comments. */
+  links: TaskLinkService;
+  /** Labelled issues made into tasks (one unfinished task per issue). */
+  issueTasks: IssueTaskService;
+  /** POST /webhooks/github: signed deliveries turned into tasks and link changes. */
+  webhooks: GitHubWebhookService;
+  /** Finished tasks made from issues tell GitHub how they ended: a pull request, a comment (a queued job). */
+  reports: TaskReportService;
   sandbox: SandboxStatus;
   /**
    * Runs the service's own steps in a workspace (venv creation, pip): the sandbox, or without

@@ -179,6 +179,7 @@ describe("types GraphQL tools accept without workarounds", () => {
         .sort(),
     ).toEqual([
       "ErrorDetails",
+      "LinkDetails",
       "MessageDetails",
       "ProgressDetails",
       "StatusChangeDetails",

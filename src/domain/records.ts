@@ -393,14 +393,14 @@ export class SecretRecord {
 export class TaskLinkRecord {
   id!: string;
   taskId!: string;
-  /** ISSUE, PULL_REQUEST or BRANCH. */
+  /** ISSUE, PULL_REQUEST, BRANCH or COMMENT (a report posted on the issue). */
   kind!: string;
   url!: string;
   /** owner/name of the repository. */
   repository!: string;
   /** The issue's or pull request's number; null for a branch. */
   number!: number | null;
-  /** OPEN, CLOSED or MERGED (issues and PRs); PUSHED for a branch. */
+  /** OPEN, CLOSED or MERGED (issues and PRs); PUSHED for a branch; POSTED for a comment. */
   state!: string;
   title!: string;
   /** GitHub's node id of the issue or PR (for mutations); null for a branch. */

@@ -41,6 +41,7 @@ export const taskEventTypes = [
   "PROGRESS",
   "ASSIGNMENT",
   "ERROR",
+  "LINK",
 ] as const;
 export type TaskEventType = (typeof taskEventTypes)[number];
 

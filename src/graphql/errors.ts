@@ -32,6 +32,24 @@ const isVariableError = (e: GraphQLError): boolean =>
   e.path === undefined && e.nodes?.length === 1 && e.nodes[0]?.kind === Kind.VARIABLE_DEFINITION;
 
 /**
+ * A variable coercion error's message without the values graphql-js quotes in it (`Variable "$input"
+ * got invalid value { …every field, a secret's value too… } at "input.kind"; …`, and scalars'
+ * "cannot represent …: <value>"): the variable, the path and the reason stay. Other messages are
+ * returned unchanged.
+ */
+export function withoutVariableValues(error: GraphQLError, message: string): string {
+  const inner = error.originalError instanceof GraphQLError ? error.originalError.message : null;
+  const head = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" got invalid value /.exec(message);
+  if (!head || inner === null || !message.endsWith(`; ${inner}`)) return message;
+  const name = head[1] as string;
+  const prefix = message.slice(0, message.length - inner.length - 2);
+  const at = new RegExp(` at "(${name}(?:\\.[_A-Za-z][_0-9A-Za-z]*|\\[\\d+\\])*)"$`).exec(prefix);
+  // graphql-js puts the offending value after the first ": " of a scalar's message.
+  const reason = inner.replace(/: [\s\S]*$/, ".").replace(/\.\.$/, ".");
+  return `Variable "$${name}" got an invalid value${at ? ` at "${at[1]}"` : ""} (not shown); ${reason}`;
+}
+
+/**
  * The one place errors become what a client sees: domain errors keep their code and field,
  * graphql-js errors keep theirs, and anything else is logged with the request id and reaches
  * the client as a generic message carrying that id, never a stack or a secret.
@@ -39,7 +57,9 @@ const isVariableError = (e: GraphQLError): boolean =>
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown, requestIdHint?: string): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    const base = { message: capped(formatted.message), locations: formatted.locations, path: formatted.path };
+    const shown = original instanceof GraphQLError && isVariableError(original);
+    const message = shown ? withoutVariableValues(original, formatted.message) : formatted.message;
+    const base = { message: capped(message), locations: formatted.locations, path: formatted.path };
     if (original instanceof DomainError) {
       return { ...base, message: capped(original.message), extensions: { code: original.code, ...original.details } };
     }

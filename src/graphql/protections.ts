@@ -21,6 +21,8 @@ import {
   isCompositeType,
   isInterfaceType,
   isObjectType,
+  getIntrospectionQuery,
+  parse,
 } from "graphql";
 import { limits as domainLimits } from "../domain/terms.js";
 
@@ -222,10 +224,47 @@ export function costOf(
 }
 
 /** The limits of every operation, as a validation rule (HTTP and WebSocket run it alike). */
+/** What the fullest standard introspection query (GraphiQL's, every option on) costs on a schema. */
+const fullIntrospectionCosts = new WeakMap<GraphQLSchema, number>();
+function fullIntrospectionCost(schema: GraphQLSchema, limits: QueryLimits): number {
+  let cost = fullIntrospectionCosts.get(schema);
+  if (cost === undefined) {
+    const document = parse(
+      getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+        oneOf: true,
+      }),
+    );
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+    const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    cost = operation ? measureOperation(schema, operation, (n) => fragments.get(n), limits).cost : 0;
+    fullIntrospectionCosts.set(schema, cost);
+  }
+  return cost;
+}
+
+/** Headroom over the full introspection query that an operation asking for the schema gets. */
+const INTROSPECTION_HEADROOM = 1.25;
+
+/**
+ * The cost an operation may reach: maxCost, or for one that introspects, enough for GraphiQL's
+ * and codegen's full schema fetch (which grows with the schema) with some headroom.
+ */
+export function costLimitOf(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits): number {
+  if (!usesIntrospection(document)) return limits.maxCost;
+  return Math.max(limits.maxCost, Math.ceil(fullIntrospectionCost(schema, limits) * INTROSPECTION_HEADROOM));
+}
+
 export function queryLimitsRule(limits: QueryLimits): ValidationRule {
   return (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(node: OperationDefinitionNode) {
       const metrics = measureOperation(context.getSchema(), node, (n) => context.getFragment(n), limits);
+      const maxCost = costLimitOf(context.getSchema(), context.getDocument(), limits);
       if (metrics.depth > limits.maxDepth) {
         context.reportError(
           limitError(
@@ -246,14 +285,9 @@ export function queryLimitsRule(limits: QueryLimits): ValidationRule {
           ),
         );
       }
-      if (metrics.cost > limits.maxCost) {
+      if (metrics.cost > maxCost) {
         context.reportError(
-          limitError(
-            "cost",
-            `Query cost ${metrics.cost} exceeds the maximum of ${limits.maxCost}`,
-            limits.maxCost,
-            metrics.cost,
-          ),
+          limitError("cost", `Query cost ${metrics.cost} exceeds the maximum of ${maxCost}`, maxCost, metrics.cost),
         );
       }
     },

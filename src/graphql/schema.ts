@@ -7,6 +7,7 @@ import type { Role } from "../domain/terms.js";
 import { AgentResolver } from "./agent/agent.resolver.js";
 import { NodeResolver } from "./node/node.resolver.js";
 import { ApiKeyResolver } from "./api-key/api-key.resolver.js";
+import { SecretResolver } from "./secret/secret.resolver.js";
 import type { Context } from "./context.js";
 import { TaskEventResolver, TaskResolver } from "./task/task.resolver.js";
 import { WorkspaceResolver } from "./workspace/workspace.resolver.js";
@@ -15,6 +16,7 @@ import { AgentUsageResolver, TaskUsageResolver, UsageReportResolver } from "./us
 import { TaskControlResolver } from "./control/control.resolver.js";
 import { SearchHistoryResolver } from "./search/search-history.resolver.js";
 import { CitationResolver, TaskSourcesResolver } from "./research/source.resolver.js";
+import { TaskLinksResolver } from "./task/task-link.resolver.js";
 import { withToolOperations } from "./tools/tool-operations.js";
 import { toolCatalog } from "../tools/catalog.js";
 import type { ToolDefinition } from "../tools/registry.js";
@@ -44,6 +46,8 @@ export const resolvers = [
   SearchHistoryResolver,
   TaskSourcesResolver,
   CitationResolver,
+  TaskLinksResolver,
+  SecretResolver,
 ] as const;
 
 /**
@@ -78,9 +82,9 @@ export async function buildApiSchema(tools: readonly ToolDefinition[] = toolCata
 /** What the docs (GraphiQL) say of the root types: type-graphql gives them no description. */
 const rootTypeDescriptions: Record<string, string> = {
   Query:
-    "Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it.",
+    "Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it.",
   Mutation:
-    "Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall.",
+    "Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall.",
   Subscription:
     "Live streams over WebSocket (graphql-ws). taskEvents and commandOutput first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing.",
 };

@@ -13,6 +13,7 @@ import type { CorsOrigins, IntrospectionMode } from "../config.js";
 import {
   checkQueryLength,
   costOf,
+  costLimitOf,
   queryLimitsRule,
   usesIntrospection,
   type QueryLimits,
@@ -20,6 +21,7 @@ import {
 import { createCors } from "./cors.js";
 import type { AppLogger } from "../logger.js";
 import type { FileRouteHandler } from "./files.js";
+import type { WebhookRouteHandler } from "./webhooks.js";
 import { principalFrom } from "./identity.js";
 import { serveGraphiql } from "./graphiql.js";
 import { requestIdFrom, tagErrorRequest, type RequestInfo } from "../graphql/request-context.js";
@@ -38,6 +40,8 @@ export interface HttpAppOptions {
   readiness: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
   /** PUT/GET /workspaces/:id/files/<path>; absent: those routes answer 404. */
   files?: FileRouteHandler;
+  /** POST /webhooks/github (GitHub's deliveries, signed); absent: 404. */
+  webhooks?: WebhookRouteHandler;
 }
 
 export interface HttpApp {
@@ -138,7 +142,8 @@ const costReport = (limits: QueryLimits): ApolloServerPlugin<Context> => ({
         if (!rc.document || !rc.operation || rc.response.body.kind !== "single") return;
         const result = rc.response.body.singleResult;
         const requested = costOf(rc.schema, rc.document, rc.operation, limits);
-        result.extensions = { ...result.extensions, cost: { requested, maximum: limits.maxCost } };
+        const maximum = costLimitOf(rc.schema, rc.document, limits);
+        result.extensions = { ...result.extensions, cost: { requested, maximum } };
       },
     };
   },
@@ -300,6 +305,7 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     cors.decorate(req, res, path);
     if (path === "/graphql") return handleGraphql(req, res, url);
     if (opts.files && path.startsWith("/workspaces/") && (await opts.files(req, res, url))) return;
+    if (opts.webhooks && path.startsWith("/webhooks/") && (await opts.webhooks(req, res, url))) return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       sendJson(res, 404, { error: "not found" });
       return;

@@ -10,6 +10,7 @@ import type { CreationOutcome } from "../domain/workspaces/workspace.store.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
 import type { JobQueue, StopWorker } from "../infra/queue/queue.js";
 import { layoutOfTask, type WorkspaceFs, type WorkspaceLayoutInput } from "../infra/workspace-fs/workspace-fs.js";
+import { startGitHubReports } from "./github-report.worker.js";
 
 export interface WorkerOptions {
   services: Services;
@@ -159,6 +160,11 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
       });
       job.signal.throwIfAborted();
     }),
+  );
+
+  // Finished tasks made from GitHub issues: their pull request and their comment on the issue.
+  stops.push(
+    await startGitHubReports({ services, queue: o.queue, pubsub: o.pubsub, logger, concurrency: o.concurrency }),
   );
 
   // README.md follows the task's status wherever its workspace is on this machine. What was

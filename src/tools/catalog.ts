@@ -8,6 +8,8 @@ import {
   stat,
   writeFile,
 } from "./files/files.tools.js";
+import { gitBranch, gitClone, gitCommit, gitDiff, gitLog, gitPush, gitStatus } from "./git/git.tools.js";
+import { githubTools } from "./github/github.tools.js";
 import { installPackages, runPython } from "./python/python.tools.js";
 import type { ToolDefinition } from "./registry.js";
 import { addSource, extract, fetchPage, research } from "./research/research.tools.js";
@@ -36,4 +38,12 @@ export const toolCatalog: readonly ToolDefinition[] = [
   extract,
   research,
   addSource,
+  gitClone,
+  gitStatus,
+  gitDiff,
+  gitLog,
+  gitBranch,
+  gitCommit,
+  gitPush,
+  ...githubTools,
 ] as ToolDefinition[];

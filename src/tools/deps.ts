@@ -1,5 +1,8 @@
 import type { SandboxLimits } from "../infra/sandbox/limits.js";
 import type { FileLimits } from "./files/files.js";
+import type { GitPushResult, GitService } from "./git/git.service.js";
+import type { GitHubConnection } from "./github/connection.js";
+import type { GitHubService } from "./github/github.service.js";
 import type { ResearchService } from "./research/research.service.js";
 import type { SearchService } from "./research/search/search.service.js";
 import type { CommandService } from "./terminal/command.service.js";
@@ -34,4 +37,26 @@ export interface ToolDeps {
   search: SearchService;
   /** fetchPage, extract, addSource and research: documents through the guarded fetcher, sources and citations. */
   research: ResearchService;
+  /** GitHub: issues and pull requests (the github* tools) and the connection (credentials for a scope). */
+  github: GitHubDeps;
+  /** The git tools: the workspace's repository in its sandbox, the network from the service's mirror. */
+  git: GitDeps;
+}
+
+/** What the git tools use. */
+export interface GitDeps {
+  service: GitService;
+  /** Credentials for remotes on GITHUB_URL's host; null: clones there are anonymous, pushes NOT_CONFIGURED. */
+  connection: GitHubConnection | null;
+  /** Called after each successful gitPush (the task's links record the pushed branch). */
+  onPushed?(
+    ctx: { toolCallId: string; workspace: { taskId: string; agentId: string } },
+    result: GitPushResult,
+  ): Promise<void>;
+}
+
+/** What the GitHub tools (and git's network steps) use: the service over GitHub's API, and how it signs in. */
+export interface GitHubDeps {
+  service: GitHubService;
+  connection: GitHubConnection;
 }

@@ -23,6 +23,7 @@ import {
   limitError,
   queryLimitsRule,
   costOf,
+  costLimitOf,
   usesIntrospection,
   type QueryLimits,
 } from "../graphql/protections.js";
@@ -192,7 +193,12 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
         const operation = getOperationAST(args.document, args.operationName);
         const cost =
           operation && operation.operation !== "subscription"
-            ? { cost: { requested: costOf(opts.schema, args.document, operation, limits), maximum: limits.maxCost } }
+            ? {
+                cost: {
+                  requested: costOf(opts.schema, args.document, operation, limits),
+                  maximum: costLimitOf(opts.schema, args.document, limits),
+                },
+              }
             : null;
         if (!cost && (!result.errors || result.errors.length === 0)) return undefined;
         return {

@@ -325,6 +325,20 @@ export type CreateApiKeyInput = {
   role: Role;
 };
 
+/** A new secret. Its value is encrypted before it is stored and is never shown again. */
+export type CreateSecretInput = {
+  /** What it is for: tools look secrets up by kind and scope. */
+  kind: SecretKind;
+  /** 1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit; unique within the scope. */
+  name: Scalars['String']['input'];
+  /** Who it is for. */
+  scope: SecretScope;
+  /** The agent (AGENT scope) or task (TASK scope) it is for; none for GLOBAL. */
+  scopeId?: InputMaybe<Scalars['ID']['input']>;
+  /** The secret itself: 1 byte to 64 KiB of UTF-8. */
+  value: Scalars['String']['input'];
+};
+
 /** A new task. It starts PENDING and is taken at once by the least recently active AVAILABLE agent whose complexity range fits, if any. */
 export type CreateTaskInput = {
   /** 1 to 10. */
@@ -517,6 +531,450 @@ export type FileWriteResult = {
   version: Scalars['String']['output'];
 };
 
+/** Who a commit is by. */
+export type GitAuthorInput = {
+  /** The author's email address. */
+  email: Scalars['String']['input'];
+  /** The author's name. */
+  name: Scalars['String']['input'];
+};
+
+/** A branch of the repository. */
+export type GitBranch = {
+  __typename?: 'GitBranch';
+  /** The checked-out branch. */
+  current: Scalars['Boolean']['output'];
+  /** The branch's name (origin/… for a remote-tracking one). */
+  name: Scalars['String']['output'];
+  /** A remote-tracking branch rather than a local one. */
+  remote: Scalars['Boolean']['output'];
+  /** Its commit. */
+  sha: Scalars['String']['output'];
+  /** The branch it tracks; null when none. */
+  upstream?: Maybe<Scalars['String']['output']>;
+};
+
+/** The repository's branches. */
+export type GitBranches = {
+  __typename?: 'GitBranches';
+  /** Local branches, then remote-tracking ones. */
+  branches: Array<GitBranch>;
+  /** The checked-out branch; null when HEAD is detached. */
+  current?: Maybe<Scalars['String']['output']>;
+};
+
+/** What kind of change a path has. */
+export type GitChangeKind =
+  /** Modified, added, deleted or with a new type, in the index or the working tree. */
+  | 'CHANGED'
+  /** Copied (origPath is what it was copied from). */
+  | 'COPIED'
+  /** Ignored by .gitignore. */
+  | 'IGNORED'
+  /** Renamed (origPath is where it came from). */
+  | 'RENAMED'
+  /** Left in conflict by a merge. */
+  | 'UNMERGED'
+  /** Not tracked by git. */
+  | 'UNTRACKED';
+
+/** A repository cloned into the workspace. */
+export type GitCloneResult = {
+  __typename?: 'GitCloneResult';
+  /** The branch checked out. */
+  branch: Scalars['String']['output'];
+  /** Where the repository is in the workspace (src). */
+  path: Scalars['String']['output'];
+  /** The repository as owner/name. */
+  repository: Scalars['String']['output'];
+  /** The branch's commit; null for an empty repository. */
+  sha?: Maybe<Scalars['String']['output']>;
+  /** The remote's URL (its origin in src/). */
+  url: Scalars['String']['output'];
+};
+
+/** A commit made. */
+export type GitCommitResult = {
+  __typename?: 'GitCommitResult';
+  /** Its author. */
+  author: GitPerson;
+  /** The branch it is on; null when HEAD is detached. */
+  branch?: Maybe<Scalars['String']['output']>;
+  /** The new commit's id. */
+  sha: Scalars['String']['output'];
+  /** The first line of its message. */
+  subject: Scalars['String']['output'];
+};
+
+/** A diff of the repository. */
+export type GitDiff = {
+  __typename?: 'GitDiff';
+  /** The unified diff (empty when nothing changed). */
+  diff: Scalars['String']['output'];
+  /** True when the diff was cut at maxBytes. */
+  truncated: Scalars['Boolean']['output'];
+};
+
+/** Why an issue is closed. */
+export type GitHubCloseReason =
+  /** Done, fixed or resolved. */
+  | 'COMPLETED'
+  /** Will not be done (won't fix, stale, out of scope). */
+  | 'NOT_PLANNED';
+
+/** A comment on an issue or pull request. */
+export type GitHubComment = {
+  __typename?: 'GitHubComment';
+  /** Who wrote it (a login; null for a deleted account). */
+  author?: Maybe<Scalars['String']['output']>;
+  /** What it says (Markdown). */
+  body: Scalars['String']['output'];
+  /** When it was written. */
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** GitHub's node id of the comment. */
+  id: Scalars['String']['output'];
+  /** Where GitHub shows it. */
+  url: Scalars['String']['output'];
+};
+
+/** A comment written on GitHub. */
+export type GitHubCommentResult = {
+  __typename?: 'GitHubCommentResult';
+  /** The number in the repository. */
+  number: Scalars['Int']['output'];
+  /** The repository (owner/name). */
+  repository: Scalars['String']['output'];
+  /** Where GitHub shows the comment. */
+  url: Scalars['String']['output'];
+};
+
+/** An issue's state. */
+export type GitHubIssueState =
+  /** Closed. */
+  | 'CLOSED'
+  /** Open. */
+  | 'OPEN';
+
+/** An issue or pull request on GitHub. */
+export type GitHubItem = {
+  __typename?: 'GitHubItem';
+  /** The branch a pull request goes into (null for an issue). */
+  baseRefName?: Maybe<Scalars['String']['output']>;
+  /** A pull request's head branch (null for an issue). */
+  headRefName?: Maybe<Scalars['String']['output']>;
+  /** A draft pull request (null for an issue). */
+  isDraft?: Maybe<Scalars['Boolean']['output']>;
+  /** An issue or a pull request. */
+  kind: GitHubItemKind;
+  /** The names of its labels. */
+  labels: Array<Scalars['String']['output']>;
+  /** The number in the repository. */
+  number: Scalars['Int']['output'];
+  /** The repository (owner/name). */
+  repository: Scalars['String']['output'];
+  /** The state of an issue (OPEN, CLOSED) or of a pull request (OPEN, CLOSED, MERGED). */
+  state: GitHubItemState;
+  /** Why an issue is closed (COMPLETED, NOT_PLANNED, DUPLICATE) or REOPENED; null for pull requests and issues never closed. */
+  stateReason?: Maybe<Scalars['String']['output']>;
+  /** The title. */
+  title: Scalars['String']['output'];
+  /** When it last changed. */
+  updatedAt: Scalars['DateTimeISO']['output'];
+  /** Where GitHub shows it. */
+  url: Scalars['String']['output'];
+};
+
+/** An issue or pull request with its description and latest comments. */
+export type GitHubItemDetail = {
+  __typename?: 'GitHubItemDetail';
+  /** Who opened it (a login; null for a deleted account). */
+  author?: Maybe<Scalars['String']['output']>;
+  /** The branch a pull request goes into (null for an issue). */
+  baseRefName?: Maybe<Scalars['String']['output']>;
+  /** Its description (Markdown). */
+  body: Scalars['String']['output'];
+  /** When it was last closed; null while open. */
+  closedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** How many comments it has in all. */
+  commentCount: Scalars['Int']['output'];
+  /** The latest comments (at most 100), oldest first. */
+  comments: Array<GitHubComment>;
+  /** When it was opened. */
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** A pull request's head branch (null for an issue). */
+  headRefName?: Maybe<Scalars['String']['output']>;
+  /** GitHub's node id. */
+  id: Scalars['String']['output'];
+  /** A draft pull request (null for an issue). */
+  isDraft?: Maybe<Scalars['Boolean']['output']>;
+  /** An issue or a pull request. */
+  kind: GitHubItemKind;
+  /** The names of its labels. */
+  labels: Array<Scalars['String']['output']>;
+  /** A pull request merged into its base (null for an issue). */
+  merged?: Maybe<Scalars['Boolean']['output']>;
+  /** When a pull request was merged; null otherwise. */
+  mergedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The number in the repository. */
+  number: Scalars['Int']['output'];
+  /** The repository (owner/name). */
+  repository: Scalars['String']['output'];
+  /** The state of an issue (OPEN, CLOSED) or of a pull request (OPEN, CLOSED, MERGED). */
+  state: GitHubItemState;
+  /** Why an issue is closed (COMPLETED, NOT_PLANNED, DUPLICATE) or REOPENED; null for pull requests and issues never closed. */
+  stateReason?: Maybe<Scalars['String']['output']>;
+  /** The title. */
+  title: Scalars['String']['output'];
+  /** When it last changed. */
+  updatedAt: Scalars['DateTimeISO']['output'];
+  /** Where GitHub shows it. */
+  url: Scalars['String']['output'];
+};
+
+/** An issue or a pull request. */
+export type GitHubItemKind =
+  /** An issue. */
+  | 'ISSUE'
+  /** A pull request. */
+  | 'PULL_REQUEST';
+
+/** A page of issues or pull requests on GitHub. */
+export type GitHubItemPage = {
+  __typename?: 'GitHubItemPage';
+  /** The cursor of this page's last item; null when it has none. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** More follow: pass endCursor as after. */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** This page's issues and pull requests. */
+  items: Array<GitHubItem>;
+  /** How many match, over every page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An issue or pull request just changed on GitHub. */
+export type GitHubItemRef = {
+  __typename?: 'GitHubItemRef';
+  /** GitHub's node id. */
+  id: Scalars['String']['output'];
+  /** An issue or a pull request. */
+  kind: GitHubItemKind;
+  /** The number in the repository. */
+  number: Scalars['Int']['output'];
+  /** The repository (owner/name). */
+  repository: Scalars['String']['output'];
+  /** The state of an issue (OPEN, CLOSED) or of a pull request (OPEN, CLOSED, MERGED). */
+  state: GitHubItemState;
+  /** Why an issue is closed (COMPLETED, NOT_PLANNED, DUPLICATE) or REOPENED; null for pull requests and issues never closed. */
+  stateReason?: Maybe<Scalars['String']['output']>;
+  /** Where GitHub shows it. */
+  url: Scalars['String']['output'];
+};
+
+/** The state of an issue (OPEN, CLOSED) or of a pull request (OPEN, CLOSED, MERGED). */
+export type GitHubItemState =
+  /** Closed (a pull request: without being merged). */
+  | 'CLOSED'
+  /** A merged pull request. */
+  | 'MERGED'
+  /** Open. */
+  | 'OPEN';
+
+/** The labels of an issue or pull request after some were added. */
+export type GitHubLabelsResult = {
+  __typename?: 'GitHubLabelsResult';
+  /** Every label it now has. */
+  labels: Array<Scalars['String']['output']>;
+  /** The number in the repository. */
+  number: Scalars['Int']['output'];
+  /** The repository (owner/name). */
+  repository: Scalars['String']['output'];
+  /** Where GitHub shows it. */
+  url: Scalars['String']['output'];
+};
+
+/** How a pull request is merged. */
+export type GitHubMergeMethod =
+  /** A merge commit with every commit of the branch. */
+  | 'MERGE'
+  /** The branch's commits rebased onto the base, one by one. */
+  | 'REBASE'
+  /** The branch's commits squashed into one commit. */
+  | 'SQUASH';
+
+/** A pull request merged on GitHub. */
+export type GitHubMergeResult = {
+  __typename?: 'GitHubMergeResult';
+  /** The commit the merge made on the base branch. */
+  mergeCommitSha?: Maybe<Scalars['String']['output']>;
+  /** GitHub merged it. */
+  merged: Scalars['Boolean']['output'];
+  /** When it was merged. */
+  mergedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** How a pull request is merged. */
+  method: GitHubMergeMethod;
+  /** The number in the repository. */
+  number: Scalars['Int']['output'];
+  /** The repository (owner/name). */
+  repository: Scalars['String']['output'];
+  /** Where GitHub shows it. */
+  url: Scalars['String']['output'];
+};
+
+/** A pull request opened (or found open) on GitHub. */
+export type GitHubPullRequestResult = {
+  __typename?: 'GitHubPullRequestResult';
+  /** The branch it goes into. */
+  baseRefName: Scalars['String']['output'];
+  /** Opened by this call (true), or an open pull request of this head branch existed and is this one (false). */
+  created: Scalars['Boolean']['output'];
+  /** The branch with the changes. */
+  headRefName: Scalars['String']['output'];
+  /** GitHub's node id. */
+  id: Scalars['String']['output'];
+  /** An issue or a pull request. */
+  kind: GitHubItemKind;
+  /** The number in the repository. */
+  number: Scalars['Int']['output'];
+  /** The repository (owner/name). */
+  repository: Scalars['String']['output'];
+  /** The state of an issue (OPEN, CLOSED) or of a pull request (OPEN, CLOSED, MERGED). */
+  state: GitHubItemState;
+  /** Why an issue is closed (COMPLETED, NOT_PLANNED, DUPLICATE) or REOPENED; null for pull requests and issues never closed. */
+  stateReason?: Maybe<Scalars['String']['output']>;
+  /** Where GitHub shows it. */
+  url: Scalars['String']['output'];
+};
+
+/** A pull request's state. */
+export type GitHubPullRequestState =
+  /** Closed without being merged. */
+  | 'CLOSED'
+  /** Merged. */
+  | 'MERGED'
+  /** Open. */
+  | 'OPEN';
+
+/** The reviewers asked for a pull request. */
+export type GitHubReviewersResult = {
+  __typename?: 'GitHubReviewersResult';
+  /** The number in the repository. */
+  number: Scalars['Int']['output'];
+  /** The repository (owner/name). */
+  repository: Scalars['String']['output'];
+  /** Everyone now asked to review (user logins, team slugs). */
+  reviewers: Array<Scalars['String']['output']>;
+  /** Where GitHub shows it. */
+  url: Scalars['String']['output'];
+};
+
+/** Commits of the repository. */
+export type GitLog = {
+  __typename?: 'GitLog';
+  /** The commits, newest first. */
+  commits: Array<GitLogEntry>;
+};
+
+/** One commit. */
+export type GitLogEntry = {
+  __typename?: 'GitLogEntry';
+  /** Who wrote it. */
+  author: GitPerson;
+  /** When it was written (the author date). */
+  date: Scalars['DateTimeISO']['output'];
+  /** The commit's id. */
+  sha: Scalars['String']['output'];
+  /** The first line of its message. */
+  subject: Scalars['String']['output'];
+};
+
+/** Who wrote it. */
+export type GitPerson = {
+  __typename?: 'GitPerson';
+  /** Their email address as git records it. */
+  email: Scalars['String']['output'];
+  /** The person's name as git records it. */
+  name: Scalars['String']['output'];
+};
+
+/** A branch delivered to its repository. */
+export type GitPushResult = {
+  __typename?: 'GitPushResult';
+  /** The branch pushed. */
+  branch: Scalars['String']['output'];
+  /** The repository as owner/name. */
+  repository: Scalars['String']['output'];
+  /** The commit the remote branch is at now. */
+  sha: Scalars['String']['output'];
+  /** The repository's URL. */
+  url: Scalars['String']['output'];
+};
+
+/** The repository's branch and changes. */
+export type GitStatus = {
+  __typename?: 'GitStatus';
+  /** Commits on the branch that its upstream does not have. */
+  ahead: Scalars['Int']['output'];
+  /** Commits on the upstream that the branch does not have. */
+  behind: Scalars['Int']['output'];
+  /** The checked-out branch; null when HEAD is detached. */
+  branch?: Maybe<Scalars['String']['output']>;
+  /** True when nothing is changed or untracked. */
+  clean: Scalars['Boolean']['output'];
+  /** The changed paths, in git's order. */
+  entries: Array<GitStatusEntry>;
+  /** HEAD's commit; null before the first commit. */
+  head?: Maybe<Scalars['String']['output']>;
+  /** True when more paths changed than entries lists (1,000 at most). */
+  truncated: Scalars['Boolean']['output'];
+  /** The branch's upstream (origin/main); null when it has none. */
+  upstream?: Maybe<Scalars['String']['output']>;
+};
+
+/** One changed path of the repository. */
+export type GitStatusEntry = {
+  __typename?: 'GitStatusEntry';
+  /** What kind of change a path has. */
+  kind: GitChangeKind;
+  /** A rename's or copy's source; null otherwise. */
+  origPath?: Maybe<Scalars['String']['output']>;
+  /** The path, relative to src/. */
+  path: Scalars['String']['output'];
+  /** Git's two-letter code: the index's state then the working tree's (. unchanged, M, A, D, R, C, U; ?? untracked). */
+  status: Scalars['String']['output'];
+};
+
+/** Whether a LINK event made a link or changed one. */
+export type LinkChange =
+  /** A new link. */
+  | 'CREATED'
+  /** A change of a link: its state or title (GitHub's webhooks), a new push of its branch. */
+  | 'UPDATED';
+
+/** A LINK: a link of the task to GitHub was made or changed (Task.links has them all): its issue, a pushed branch, its pull request, a comment the service posted. */
+export type LinkDetails = {
+  __typename?: 'LinkDetails';
+  /** The branch (BRANCH links, a pull request's head). */
+  branch?: Maybe<Scalars['String']['output']>;
+  /** What made the change: gitPush, the GitHub webhook, or the GitHub report of a finished task. */
+  by?: Maybe<Scalars['String']['output']>;
+  /** A new link, or a change of one. */
+  change: LinkChange;
+  /** What the link is to. */
+  kind: TaskLinkKind;
+  /** The issue's or pull request's number. */
+  number?: Maybe<Scalars['Int']['output']>;
+  /** The repository, owner/name. */
+  repository?: Maybe<Scalars['String']['output']>;
+  /** The commit a BRANCH link points at. */
+  sha?: Maybe<Scalars['String']['output']>;
+  /** Its state after the change. */
+  state?: Maybe<TaskLinkState>;
+  /** Its title after the change. */
+  title?: Maybe<Scalars['String']['output']>;
+  /** The link's URL (its identity among the task's links). */
+  url: Scalars['String']['output'];
+};
+
 /** A MESSAGE: a person's message to the agent (USER), or a part of the text the model streamed (ASSISTANT). */
 export type MessageDetails = {
   __typename?: 'MessageDetails';
@@ -543,7 +1001,7 @@ export type ModelCallOutcome =
   /** The model answered. */
   | 'SUCCESS';
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Cite a page you read yourself: fetch and extract it through the guarded fetcher and store it as a source of the task (its text written to research/sources/NN-<slug>.md, so quotes can be checked against it; pass its id in research's sourceIds to cite it in a synthesis). What you give (title, authors, site, publication date) wins over what the page says. Nothing is stored unless the fetch, the extraction and the file all succeed. */
@@ -564,14 +1022,42 @@ export type Mutation = {
   createAgent: Agent;
   /** Creates a key; the secret is in the result, once. */
   createApiKey: CreatedApiKey;
+  /** Stores a secret, encrypted (ADMIN only). A name already used in the scope is CONFLICT. */
+  createSecret: Secret;
   /** Creates a PENDING task; a fitting AVAILABLE agent takes it at once (status DESIGN), or it waits for one. */
   createTask: Task;
   /** Delete a file or link, or a directory (with its contents only when recursive). */
   deleteFile: DeletedFile;
+  /** Deletes a secret and returns its record as it was (ADMIN only). */
+  deleteSecret: Secret;
   /** Extract the readable text, Markdown, metadata, links and tables of a document: a file of the workspace (path: a PDF, HTML, XML, JSON or text file you downloaded or wrote) or a URL (fetched like fetchPage). Give exactly one of path and url. The text is written to research/extracts/ (a file) or research/pages/ (a URL). In the result text and markdown carry at most 20,000 characters and links at most 200; the whole text is in the textPath file. */
   extract: Extraction;
   /** Fetch a web page or document (HTML, PDF, text, JSON, XML) through the guarded fetcher and extract its readable text, Markdown, metadata and links; the Markdown is written to research/pages/. In the result text and markdown carry at most 20,000 characters and links at most 200; the whole text is in the textPath file. Fails with FETCH_FAILED (reason "status" and the status for an HTTP error), POLICY_DENIED (a private address, robots.txt, a content type not read) or LIMIT_EXCEEDED (size or time). */
   fetchPage: Page;
+  /** List the repository's branches; with name, create that branch (from `from`, default HEAD) if it does not exist, and with checkout switch to it. */
+  gitBranch: GitBranches;
+  /** Clone a repository into the workspace's src/ folder (which must be empty). The URL must be an https address (http where the operator allows it) of an allowed host, as <origin>/<owner>/<name>[.git], without credentials: the service signs in itself. Then work in src/ with the file tools and the other git tools, and deliver with gitPush. */
+  gitClone: GitCloneResult;
+  /** Commit changes of the repository in src/: the given paths (added first, untracked ones too), or every change. The author defaults to the agent (with a noreply address). */
+  gitCommit: GitCommitResult;
+  /** Push a branch of the repository in src/ to the repository it was cloned from (never forced): a branch the remote has moved on fails with CONFLICT. */
+  gitPush: GitPushResult;
+  /** Add labels (existing ones of the repository, by name) to an issue or pull request. Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubAddLabels: GitHubLabelsResult;
+  /** Close an issue with a reason (or a pull request, unmerged; the reason is then not used). Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubCloseIssue: GitHubItemRef;
+  /** Comment on an issue or pull request. Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubComment: GitHubCommentResult;
+  /** Open an issue in a repository. Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubCreateIssue: GitHubItemRef;
+  /** Open a pull request of a pushed branch (head) into base (default: the repository's default branch). When an open pull request of head exists it is returned (created: false). Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubCreatePullRequest: GitHubPullRequestResult;
+  /** Merge an open pull request. Refused with POLICY_DENIED unless the operator allowed the method (GITHUB_MERGE_METHODS). Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubMergePullRequest: GitHubMergeResult;
+  /** Reopen a closed issue or an unmerged closed pull request. Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubReopenIssue: GitHubItemRef;
+  /** Ask users to review a pull request (added to those already asked). Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubRequestReviewers: GitHubReviewersResult;
   /** Install Python packages into the workspace's venv with pip, inside the sandbox, from the configured package index only (wheels only by default). Names follow PEP 508 (name, extras, version): no URLs, paths or options. */
   installPackages: PackageInstallResult;
   /**
@@ -602,6 +1088,8 @@ export type Mutation = {
   resumeTask: Task;
   /** Stops the key at once, including on open WebSocket connections. */
   revokeApiKey: ApiKey;
+  /** Re-wraps every data key not wrapped by the current master key (SECRETS_KEY) with it, reading the old ones with SECRETS_KEY_PREVIOUS; values are not decrypted. Once `remaining` is empty, SECRETS_KEY_PREVIOUS can be removed (ADMIN only). */
+  rotateSecretsKey: SecretsKeyRotation;
   /** Start a program in the task's workspace, inside the sandbox: no shell, no network, the workspace as the only writable directory, limits on time, CPU, memory, processes, file size and output. Returns the run at once; its output streams and its end is recorded. */
   runCommand: CommandRun;
   /** Run Python code (or a .py file of the workspace) with the workspace's venv, inside the sandbox and its limits. Returns stdout, stderr and, when the code raised, the exception as a structured traceback. */
@@ -619,6 +1107,8 @@ export type Mutation = {
   unassignTask: Task;
   /** Changes an agent's settings; a wider complexity range or more room lets it take pending tasks at once. Its current tasks stay with it. */
   updateAgent: Agent;
+  /** Replaces a secret's value (a new data key, wrapped by the current master key) (ADMIN only). */
+  updateSecret: Secret;
   /** Changes a task's title, description, priority, budget, model or approval rule. */
   updateTask: Task;
   /** Moves a task to another status; illegal moves fail with INVALID_TRANSITION. */
@@ -628,7 +1118,7 @@ export type Mutation = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationAddSourceArgs = {
   authors?: InputMaybe<Array<Scalars['String']['input']>>;
   publishedAt?: InputMaybe<Scalars['String']['input']>;
@@ -640,63 +1130,69 @@ export type MutationAddSourceArgs = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationAgentHeartbeatArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationAppendFileArgs = {
   input: WriteFileInput;
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationApproveTaskArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationAssignTaskArgs = {
   agentId: Scalars['ID']['input'];
   taskId: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationCancelCommandArgs = {
   runId: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationCancelTaskArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationCreateAgentArgs = {
   input: CreateAgentInput;
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationCreateApiKeyArgs = {
   input: CreateApiKeyInput;
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationCreateSecretArgs = {
+  input: CreateSecretInput;
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationCreateTaskArgs = {
   input: CreateTaskInput;
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationDeleteFileArgs = {
   path: Scalars['String']['input'];
   recursive?: InputMaybe<Scalars['Boolean']['input']>;
@@ -704,7 +1200,13 @@ export type MutationDeleteFileArgs = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationDeleteSecretArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationExtractArgs = {
   contentType?: InputMaybe<Scalars['String']['input']>;
   path?: InputMaybe<Scalars['String']['input']>;
@@ -714,7 +1216,7 @@ export type MutationExtractArgs = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationFetchPageArgs = {
   render?: InputMaybe<Scalars['Boolean']['input']>;
   url: Scalars['String']['input'];
@@ -722,7 +1224,116 @@ export type MutationFetchPageArgs = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGitBranchArgs = {
+  checkout?: InputMaybe<Scalars['Boolean']['input']>;
+  from?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGitCloneArgs = {
+  branch?: InputMaybe<Scalars['String']['input']>;
+  depth?: InputMaybe<Scalars['Int']['input']>;
+  url: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGitCommitArgs = {
+  author?: InputMaybe<GitAuthorInput>;
+  message: Scalars['String']['input'];
+  paths?: InputMaybe<Array<Scalars['String']['input']>>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGitPushArgs = {
+  branch: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGithubAddLabelsArgs = {
+  labels: Array<Scalars['String']['input']>;
+  number: Scalars['Int']['input'];
+  repository: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGithubCloseIssueArgs = {
+  number: Scalars['Int']['input'];
+  reason?: InputMaybe<GitHubCloseReason>;
+  repository: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGithubCommentArgs = {
+  body: Scalars['String']['input'];
+  number: Scalars['Int']['input'];
+  repository: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGithubCreateIssueArgs = {
+  body?: InputMaybe<Scalars['String']['input']>;
+  labels?: InputMaybe<Array<Scalars['String']['input']>>;
+  repository: Scalars['String']['input'];
+  title: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGithubCreatePullRequestArgs = {
+  base?: InputMaybe<Scalars['String']['input']>;
+  body?: InputMaybe<Scalars['String']['input']>;
+  draft?: InputMaybe<Scalars['Boolean']['input']>;
+  head: Scalars['String']['input'];
+  repository: Scalars['String']['input'];
+  title: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGithubMergePullRequestArgs = {
+  method: GitHubMergeMethod;
+  number: Scalars['Int']['input'];
+  repository: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGithubReopenIssueArgs = {
+  number: Scalars['Int']['input'];
+  repository: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGithubRequestReviewersArgs = {
+  number: Scalars['Int']['input'];
+  repository: Scalars['String']['input'];
+  users: Array<Scalars['String']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationInstallPackagesArgs = {
   packages: Array<Scalars['String']['input']>;
   timeoutMs?: InputMaybe<Scalars['Int']['input']>;
@@ -730,7 +1341,7 @@ export type MutationInstallPackagesArgs = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationListFilesArgs = {
   maxEntries?: InputMaybe<Scalars['Int']['input']>;
   path?: InputMaybe<Scalars['String']['input']>;
@@ -739,14 +1350,14 @@ export type MutationListFilesArgs = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationMakeDirectoryArgs = {
   path: Scalars['String']['input'];
   workspaceId: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationMoveFileArgs = {
   from: Scalars['String']['input'];
   overwrite?: InputMaybe<Scalars['Boolean']['input']>;
@@ -755,20 +1366,20 @@ export type MutationMoveFileArgs = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationPauseAgentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationPauseTaskArgs = {
   id: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationReadFileArgs = {
   encoding?: InputMaybe<FileEncoding>;
   maxBytes?: InputMaybe<Scalars['Int']['input']>;
@@ -777,14 +1388,14 @@ export type MutationReadFileArgs = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationRejectTaskArgs = {
   feedback: Scalars['String']['input'];
   id: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationResearchArgs = {
   depth?: InputMaybe<Scalars['Int']['input']>;
   maxSources?: InputMaybe<Scalars['Int']['input']>;
@@ -794,44 +1405,44 @@ export type MutationResearchArgs = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationResumeAgentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationResumeTaskArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationRunCommandArgs = {
   input: RunCommandInput;
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationRunPythonArgs = {
   input: RunPythonInput;
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationSendTaskMessageArgs = {
   taskId: Scalars['ID']['input'];
   text: Scalars['String']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationSetToolPolicyArgs = {
   id: Scalars['ID']['input'];
   policy?: InputMaybe<Scalars['JSONObject']['input']>;
@@ -839,34 +1450,41 @@ export type MutationSetToolPolicyArgs = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationStatArgs = {
   path: Scalars['String']['input'];
   workspaceId: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationUnassignTaskArgs = {
   taskId: Scalars['ID']['input'];
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationUpdateAgentArgs = {
   id: Scalars['ID']['input'];
   input: UpdateAgentInput;
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationUpdateSecretArgs = {
+  id: Scalars['ID']['input'];
+  value: Scalars['String']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationUpdateTaskArgs = {
   id: Scalars['ID']['input'];
   input: UpdateTaskInput;
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationUpdateTaskStatusArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
@@ -874,7 +1492,7 @@ export type MutationUpdateTaskStatusArgs = {
 };
 
 
-/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationWriteFileArgs = {
   input: WriteFileInput;
 };
@@ -1001,7 +1619,7 @@ export type PythonResult = {
   traceback?: Maybe<Traceback>;
 };
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type Query = {
   __typename?: 'Query';
   /** An agent by id; null when there is none. */
@@ -1014,6 +1632,20 @@ export type Query = {
   commandRun?: Maybe<CommandRun>;
   /** A task's command runs, newest first (at most 100). */
   commandRuns: Array<CommandRun>;
+  /** The repository's changes as a unified diff: the working tree against the index, or with staged the index against HEAD; optionally only some paths. Cut at maxBytes. */
+  gitDiff: GitDiff;
+  /** The latest commits of the repository (of HEAD, or of a branch, commit or range). */
+  gitLog: GitLog;
+  /** The state of the repository in src/: the branch, its upstream and how far ahead and behind it is, and every changed, untracked or conflicted path. */
+  gitStatus: GitStatus;
+  /** Read an issue or pull request: its description, state, labels and latest comments. Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubGetIssue: GitHubItemDetail;
+  /** List a repository's issues, newest first, by state and labels. Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubListIssues: GitHubItemPage;
+  /** List a repository's pull requests, newest first, by state. Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubListPullRequests: GitHubItemPage;
+  /** Search GitHub's issues and pull requests with GitHub's search syntax (e.g. "repo:owner/name is:open label:bug crash"). Fails with NOT_FOUND, FORBIDDEN, INSUFFICIENT_SCOPES, RATE_LIMITED (retryAfterSeconds says when to try again), NOT_CONFIGURED (no GitHub credentials) or GITHUB_FAILED. */
+  githubSearchIssues: GitHubItemPage;
   /** List a directory of the workspace (recursively if asked) with sizes and modification times. */
   listFiles: FileList;
   /** The API key this request is authenticated with. */
@@ -1026,6 +1658,8 @@ export type Query = {
   readFile: FileContent;
   /** Web searches (webSearch), newest first, hits and misses, successes and failures. An AGENT key sees its own agent's only. */
   searchHistory: SearchHistoryConnection;
+  /** The secrets, newest first, a page at a time (ADMIN only). */
+  secrets: SecretConnection;
   /** Type, size and modification time of one path of the workspace. */
   stat: FileEntry;
   /** A task by id; null when there is none or your key may not see it (another agent's, for an AGENT key). */
@@ -1045,13 +1679,13 @@ export type Query = {
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryAgentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryAgentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -1061,25 +1695,86 @@ export type QueryAgentsArgs = {
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryApiKeysArgs = {
   includeRevoked?: Scalars['Boolean']['input'];
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryCommandRunArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryCommandRunsArgs = {
   taskId: Scalars['ID']['input'];
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryGitDiffArgs = {
+  maxBytes?: InputMaybe<Scalars['Int']['input']>;
+  paths?: InputMaybe<Array<Scalars['String']['input']>>;
+  staged?: InputMaybe<Scalars['Boolean']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryGitLogArgs = {
+  max?: InputMaybe<Scalars['Int']['input']>;
+  ref?: InputMaybe<Scalars['String']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryGitStatusArgs = {
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryGithubGetIssueArgs = {
+  number: Scalars['Int']['input'];
+  repository: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryGithubListIssuesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  labels?: InputMaybe<Array<Scalars['String']['input']>>;
+  repository: Scalars['String']['input'];
+  states?: InputMaybe<Array<GitHubIssueState>>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryGithubListPullRequestsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  repository: Scalars['String']['input'];
+  states?: InputMaybe<Array<GitHubPullRequestState>>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryGithubSearchIssuesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  query: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryListFilesArgs = {
   maxEntries?: InputMaybe<Scalars['Int']['input']>;
   path?: InputMaybe<Scalars['String']['input']>;
@@ -1088,19 +1783,19 @@ export type QueryListFilesArgs = {
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryReadFileArgs = {
   encoding?: InputMaybe<FileEncoding>;
   maxBytes?: InputMaybe<Scalars['Int']['input']>;
@@ -1109,7 +1804,7 @@ export type QueryReadFileArgs = {
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QuerySearchHistoryArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -1119,20 +1814,31 @@ export type QuerySearchHistoryArgs = {
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QuerySecretsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<SecretKind>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  scope?: InputMaybe<SecretScope>;
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryStatArgs = {
   path: Scalars['String']['input'];
   workspaceId: Scalars['ID']['input'];
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryTaskArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryTasksArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -1142,13 +1848,13 @@ export type QueryTasksArgs = {
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryToolCallArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryToolCallsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -1158,7 +1864,7 @@ export type QueryToolCallsArgs = {
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryUsageReportArgs = {
   from: Scalars['DateTimeISO']['input'];
   groupBy: UsageGroupBy;
@@ -1166,7 +1872,7 @@ export type QueryUsageReportArgs = {
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryWebSearchArgs = {
   includeAds?: InputMaybe<Scalars['Boolean']['input']>;
   maxResults?: InputMaybe<Scalars['Int']['input']>;
@@ -1178,7 +1884,7 @@ export type QueryWebSearchArgs = {
 };
 
 
-/** Reads, with any valid API key unless noted (apiKeys needs ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryWorkspaceArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1411,6 +2117,92 @@ export type SearchResults = {
   safeSearch: SafeSearch;
 };
 
+/** A secret's record (ADMIN only). The value is encrypted at rest and never shown: only its last characters are. It is decrypted only when a tool or service uses it, which is recorded here. */
+export type Secret = Node & {
+  __typename?: 'Secret';
+  /** When it was created. */
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** Whether its data key is wrapped by the current master key (false until rotateSecretsKey re-wraps it). */
+  currentKey: Scalars['Boolean']['output'];
+  /** Global id (UUIDv7), unique across all types. */
+  id: Scalars['ID']['output'];
+  /** What it is for. */
+  kind: SecretKind;
+  /** The value's last four characters (for a value shorter than 12 characters, fewer: at most a third of it), to recognise it. */
+  last4: Scalars['String']['output'];
+  /** When a tool or service last decrypted it; null: never. */
+  lastUsedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The ToolCall that last used it, when a tool did. */
+  lastUsedByToolCallId?: Maybe<Scalars['ID']['output']>;
+  /** What last used it (a tool id such as "gitPush", or e.g. "webhook signature"). */
+  lastUsedFor?: Maybe<Scalars['String']['output']>;
+  /** The id of the master key its data key is wrapped by (the first 16 hex digits of the key's sha256). */
+  masterKeyId: Scalars['String']['output'];
+  /** Unique within its scope; letters, digits, '_', '.' and '-', 1 to 100. */
+  name: Scalars['String']['output'];
+  /** Who it is for. */
+  scope: SecretScope;
+  /** The agent or task it is for; null for GLOBAL. */
+  scopeId?: Maybe<Scalars['ID']['output']>;
+  /** When its value was last set (createSecret or updateSecret). */
+  updatedAt: Scalars['DateTimeISO']['output'];
+};
+
+/** A page of the Secret list (a Relay cursor connection), newest first. */
+export type SecretConnection = {
+  __typename?: 'SecretConnection';
+  /** The page's items, in list order. */
+  edges: Array<SecretEdge>;
+  /** Whether more items lie before or after the page, and where. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a SecretConnection: one item and its cursor. */
+export type SecretEdge = {
+  __typename?: 'SecretEdge';
+  /** Pass as `after` or `before` to page from this item. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Secret;
+};
+
+/** What a secret is for: tools and services look a secret up by its kind and scope. */
+export type SecretKind =
+  /** A GitHub App's private key (PEM): the service signs in as the App. */
+  | 'GITHUB_APP_PRIVATE_KEY'
+  /** A GitHub personal access token or fine-grained token (git and the GitHub tools). */
+  | 'GITHUB_TOKEN'
+  /** The secret GitHub signs webhook deliveries with (X-Hub-Signature-256). */
+  | 'GITHUB_WEBHOOK_SECRET'
+  /** A model provider's API key (per agent, with AGENT scope). */
+  | 'MODEL_API_KEY'
+  /** Anything else, looked up by name. */
+  | 'OTHER'
+  /** The password of the mail server the email tools send through. */
+  | 'SMTP_PASSWORD';
+
+/** Who a secret is for. A lookup takes the most specific one of the kind: the task's (TASK), then its agent's (AGENT), then GLOBAL. */
+export type SecretScope =
+  /** The tasks of one agent (scopeId: the agent's id). */
+  | 'AGENT'
+  /** Every agent and task (no scopeId). */
+  | 'GLOBAL'
+  /** One task (scopeId: the task's id). */
+  | 'TASK';
+
+/** What rotateSecretsKey did. */
+export type SecretsKeyRotation = {
+  __typename?: 'SecretsKeyRotation';
+  /** The current master key's id: every re-wrapped data key is wrapped by it. */
+  currentKeyId: Scalars['String']['output'];
+  /** Secrets still wrapped by another master key because theirs cannot be read; empty when the rotation is complete. */
+  remaining: Array<UnreadableSecret>;
+  /** Data keys re-wrapped by this call. */
+  rewrapped: Scalars['Int']['output'];
+};
+
 /** A page or document a task cites (research, addSource), stored only once its fetch, extraction and text file all succeeded. */
 export type Source = Node & {
   __typename?: 'Source';
@@ -1549,6 +2341,8 @@ export type Task = Node & {
   id: Scalars['ID']['output'];
   /** Sequence number of the task's latest event: subscribe with afterSeq set to it. */
   lastEventSeq: Scalars['Int']['output'];
+  /** What the task is linked to on GitHub, oldest first: the issue it came from, the branches it pushed, its pull request, the comments posted about it. */
+  links: Array<TaskLink>;
   /** Budget in USD for the task's model calls; null for none. */
   maxCostUsd?: Maybe<Scalars['Float']['output']>;
   /** Budget in tokens for the task's model calls; null for none. */
@@ -1666,7 +2460,7 @@ export type TaskEvent = Node & {
 };
 
 /** The typed data of a task event: one type per event type (ASSIGNMENT has none: an assignment is the STATUS_CHANGE to DESIGN naming the agent). */
-export type TaskEventDetails = ErrorDetails | MessageDetails | ProgressDetails | StatusChangeDetails | ToolCallDetails | ToolOutputDetails;
+export type TaskEventDetails = ErrorDetails | LinkDetails | MessageDetails | ProgressDetails | StatusChangeDetails | ToolCallDetails | ToolOutputDetails;
 
 /** What kind of change a TaskEvent records. */
 export type TaskEventType =
@@ -1674,6 +2468,8 @@ export type TaskEventType =
   | 'ASSIGNMENT'
   /** A problem that did not end the task: a failed model attempt, a loop warning, a workspace that could not be made. */
   | 'ERROR'
+  /** A link of the task to GitHub was made or changed: its issue, a pushed branch, its pull request, a comment (Task.links). */
+  | 'LINK'
   /** A person's message to the agent (sendTaskMessage), or text the model wrote. */
   | 'MESSAGE'
   /** News of the work: the workspace is ready, a phase is worked on, the task was updated. */
@@ -1692,6 +2488,55 @@ export type TaskFilter = {
   /** Only tasks in one of these statuses; null or empty: any status. */
   status?: InputMaybe<Array<TaskStatus>>;
 };
+
+/** A task's link to GitHub: the issue it came from, a branch it pushed, its pull request, a comment posted about it. Kept fresh by GitHub's webhooks (POST /webhooks/github). */
+export type TaskLink = {
+  __typename?: 'TaskLink';
+  /** The branch (of a BRANCH link, and a pull request's head). */
+  branch?: Maybe<Scalars['String']['output']>;
+  /** When the link was made. */
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** What it links to. */
+  kind: TaskLinkKind;
+  /** The issue's or pull request's number (a comment's: its issue's). */
+  number?: Maybe<Scalars['Int']['output']>;
+  /** The repository, owner/name. */
+  repository: Scalars['String']['output'];
+  /** The commit a BRANCH link points at (pushed last). */
+  sha?: Maybe<Scalars['String']['output']>;
+  /** Open, closed, merged, pushed or posted. */
+  state: TaskLinkState;
+  /** The issue's or pull request's title, a branch's name, or what a comment reports. */
+  title: Scalars['String']['output'];
+  /** When it last changed (a new state or title, a new push). */
+  updatedAt: Scalars['DateTimeISO']['output'];
+  /** Its page on GitHub (for a branch: the branch's page). */
+  url: Scalars['String']['output'];
+};
+
+/** What on GitHub a task is linked to. */
+export type TaskLinkKind =
+  /** A branch gitPush pushed for the task (`sha` is the commit pushed last). */
+  | 'BRANCH'
+  /** A comment the service posted on the task's issue: its pull request, or why it failed. */
+  | 'COMMENT'
+  /** The issue the task was made from (labelled with GITHUB_TASK_LABEL). */
+  | 'ISSUE'
+  /** A pull request of the task's branch: opened by the service, or by someone else. */
+  | 'PULL_REQUEST';
+
+/** Where a linked issue, pull request, branch or comment stands, as GitHub's webhooks last said. */
+export type TaskLinkState =
+  /** An issue or pull request closed (a pull request closed without merging). */
+  | 'CLOSED'
+  /** A pull request that was merged. */
+  | 'MERGED'
+  /** An issue or pull request that is open. */
+  | 'OPEN'
+  /** A comment that was posted. */
+  | 'POSTED'
+  /** A branch that was pushed. */
+  | 'PUSHED';
 
 /** A message from a person to the agent working on a task. */
 export type TaskMessage = Node & {
@@ -1799,6 +2644,12 @@ export type ToolCallErrorCode =
   | 'FETCH_FAILED'
   /** The caller may not do this. */
   | 'FORBIDDEN'
+  /** GitHub answered with another error (its type and message are kept). */
+  | 'GITHUB_FAILED'
+  /** A git command failed (exit code and stderr, credentials removed). */
+  | 'GIT_FAILED'
+  /** GitHub refused: the token lacks a scope or permission the operation needs. */
+  | 'INSUFFICIENT_SCOPES'
   /** An unexpected failure; its details are in the server log only. */
   | 'INTERNAL'
   /** The worker running it stopped before it ended. */
@@ -1807,6 +2658,8 @@ export type ToolCallErrorCode =
   | 'INVALID_TRANSITION'
   /** A limit was reached (size, disk, a command's limits). */
   | 'LIMIT_EXCEEDED'
+  /** A setting it needs is missing (GitHub credentials, the secrets key); `setting` names it. */
+  | 'NOT_CONFIGURED'
   /** Something it named does not exist (a path, a run). */
   | 'NOT_FOUND'
   /** A policy refused it (status DENIED); nothing ran. */
@@ -1819,6 +2672,8 @@ export type ToolCallErrorCode =
   | 'SEARCH_PARSE_FAILED'
   /** The search engine refused to answer for now; retryAfterSeconds says when it is asked again. */
   | 'SEARCH_THROTTLED'
+  /** A secret it needed could not be decrypted (altered, or its master key is not configured). */
+  | 'SECRET_UNREADABLE'
   /** No valid API key. */
   | 'UNAUTHENTICATED';
 
@@ -1890,6 +2745,15 @@ export type TracebackFrame = {
   function: Scalars['String']['output'];
   /** The line in that file. */
   line: Scalars['Int']['output'];
+};
+
+/** A secret rotateSecretsKey could not re-wrap, and why. */
+export type UnreadableSecret = {
+  __typename?: 'UnreadableSecret';
+  /** Why: its master key is not configured (set SECRETS_KEY_PREVIOUS to it) or its wrapped data key was altered. */
+  reason: Scalars['String']['output'];
+  /** The secret, still wrapped by its old master key. */
+  secret: Secret;
 };
 
 /** Fields to change; those left out (or null) keep their values. */
@@ -2207,6 +3071,8 @@ export type AgentHeartbeatMutation = { __typename?: 'Mutation', agentHeartbeat: 
 
 type EventDetailsFields_ErrorDetails_Fragment = { __typename: 'ErrorDetails', model?: string | null, attempt?: number | null, errorKind?: string | null, outcome?: ModelCallOutcome | null, stage?: string | null, waitingForChange: boolean, loopTool?: string | null, errorWorkspaceId?: string | null };
 
+type EventDetailsFields_LinkDetails_Fragment = { __typename: 'LinkDetails' };
+
 type EventDetailsFields_MessageDetails_Fragment = { __typename: 'MessageDetails', role: ConversationRole, author?: string | null, messageId?: string | null, step?: number | null, part?: number | null };
 
 type EventDetailsFields_ProgressDetails_Fragment = { __typename: 'ProgressDetails', phase?: TaskStatus | null, workspaceId?: string | null, path?: string | null, updated?: Array<string> | null, progressToolCallId?: string | null, progressBy?: string | null };
@@ -2217,14 +3083,14 @@ type EventDetailsFields_ToolCallDetails_Fragment = { __typename: 'ToolCallDetail
 
 type EventDetailsFields_ToolOutputDetails_Fragment = { __typename: 'ToolOutputDetails', runId?: string | null, status?: CommandRunStatus | null, exitCode?: number | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes?: number | null, stderrBytes?: number | null, bytes?: number | null, running: boolean, waiting: boolean, interrupted: boolean, outputTool?: string | null, outputToolCallId?: string | null };
 
-export type EventDetailsFieldsFragment = EventDetailsFields_ErrorDetails_Fragment | EventDetailsFields_MessageDetails_Fragment | EventDetailsFields_ProgressDetails_Fragment | EventDetailsFields_StatusChangeDetails_Fragment | EventDetailsFields_ToolCallDetails_Fragment | EventDetailsFields_ToolOutputDetails_Fragment;
+export type EventDetailsFieldsFragment = EventDetailsFields_ErrorDetails_Fragment | EventDetailsFields_LinkDetails_Fragment | EventDetailsFields_MessageDetails_Fragment | EventDetailsFields_ProgressDetails_Fragment | EventDetailsFields_StatusChangeDetails_Fragment | EventDetailsFields_ToolCallDetails_Fragment | EventDetailsFields_ToolOutputDetails_Fragment;
 
 export type TaskEventDetailsQueryVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type TaskEventDetailsQuery = { __typename?: 'Query', task?: { __typename?: 'Task', id: string, status: TaskStatus, events: Array<{ __typename?: 'TaskEvent', seq: number, type: TaskEventType, content: string, data?: unknown | null, details?: { __typename: 'ErrorDetails', model?: string | null, attempt?: number | null, errorKind?: string | null, outcome?: ModelCallOutcome | null, stage?: string | null, waitingForChange: boolean, loopTool?: string | null, errorWorkspaceId?: string | null } | { __typename: 'MessageDetails', role: ConversationRole, author?: string | null, messageId?: string | null, step?: number | null, part?: number | null } | { __typename: 'ProgressDetails', phase?: TaskStatus | null, workspaceId?: string | null, path?: string | null, updated?: Array<string> | null, progressToolCallId?: string | null, progressBy?: string | null } | { __typename: 'StatusChangeDetails', from?: TaskStatus | null, to: TaskStatus, note?: string | null, by?: string | null, awaitingApproval: boolean, summary?: string | null, paused?: boolean | null, pauseReason?: string | null, requeueReason?: RequeueReason | null, agentId?: string | null, agentName?: string | null, timeoutSeconds?: number | null } | { __typename: 'ToolCallDetails', toolCallId: string, tool: string, callBy?: string | null } | { __typename: 'ToolOutputDetails', runId?: string | null, status?: CommandRunStatus | null, exitCode?: number | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes?: number | null, stderrBytes?: number | null, bytes?: number | null, running: boolean, waiting: boolean, interrupted: boolean, outputTool?: string | null, outputToolCallId?: string | null } | null }> } | null };
+export type TaskEventDetailsQuery = { __typename?: 'Query', task?: { __typename?: 'Task', id: string, status: TaskStatus, events: Array<{ __typename?: 'TaskEvent', seq: number, type: TaskEventType, content: string, data?: unknown | null, details?: { __typename: 'ErrorDetails', model?: string | null, attempt?: number | null, errorKind?: string | null, outcome?: ModelCallOutcome | null, stage?: string | null, waitingForChange: boolean, loopTool?: string | null, errorWorkspaceId?: string | null } | { __typename: 'LinkDetails' } | { __typename: 'MessageDetails', role: ConversationRole, author?: string | null, messageId?: string | null, step?: number | null, part?: number | null } | { __typename: 'ProgressDetails', phase?: TaskStatus | null, workspaceId?: string | null, path?: string | null, updated?: Array<string> | null, progressToolCallId?: string | null, progressBy?: string | null } | { __typename: 'StatusChangeDetails', from?: TaskStatus | null, to: TaskStatus, note?: string | null, by?: string | null, awaitingApproval: boolean, summary?: string | null, paused?: boolean | null, pauseReason?: string | null, requeueReason?: RequeueReason | null, agentId?: string | null, agentName?: string | null, timeoutSeconds?: number | null } | { __typename: 'ToolCallDetails', toolCallId: string, tool: string, callBy?: string | null } | { __typename: 'ToolOutputDetails', runId?: string | null, status?: CommandRunStatus | null, exitCode?: number | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes?: number | null, stderrBytes?: number | null, bytes?: number | null, running: boolean, waiting: boolean, interrupted: boolean, outputTool?: string | null, outputToolCallId?: string | null } | null }> } | null };
 
 export type TaskEventDetailsLiveSubscriptionVariables = Exact<{
   taskId: Scalars['ID']['input'];
@@ -2232,7 +3098,199 @@ export type TaskEventDetailsLiveSubscriptionVariables = Exact<{
 }>;
 
 
-export type TaskEventDetailsLiveSubscription = { __typename?: 'Subscription', taskEvents: { __typename?: 'TaskEvent', seq: number, type: TaskEventType, details?: { __typename: 'ErrorDetails', model?: string | null, attempt?: number | null, errorKind?: string | null, outcome?: ModelCallOutcome | null, stage?: string | null, waitingForChange: boolean, loopTool?: string | null, errorWorkspaceId?: string | null } | { __typename: 'MessageDetails', role: ConversationRole, author?: string | null, messageId?: string | null, step?: number | null, part?: number | null } | { __typename: 'ProgressDetails', phase?: TaskStatus | null, workspaceId?: string | null, path?: string | null, updated?: Array<string> | null, progressToolCallId?: string | null, progressBy?: string | null } | { __typename: 'StatusChangeDetails', from?: TaskStatus | null, to: TaskStatus, note?: string | null, by?: string | null, awaitingApproval: boolean, summary?: string | null, paused?: boolean | null, pauseReason?: string | null, requeueReason?: RequeueReason | null, agentId?: string | null, agentName?: string | null, timeoutSeconds?: number | null } | { __typename: 'ToolCallDetails', toolCallId: string, tool: string, callBy?: string | null } | { __typename: 'ToolOutputDetails', runId?: string | null, status?: CommandRunStatus | null, exitCode?: number | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes?: number | null, stderrBytes?: number | null, bytes?: number | null, running: boolean, waiting: boolean, interrupted: boolean, outputTool?: string | null, outputToolCallId?: string | null } | null } };
+export type TaskEventDetailsLiveSubscription = { __typename?: 'Subscription', taskEvents: { __typename?: 'TaskEvent', seq: number, type: TaskEventType, details?: { __typename: 'ErrorDetails', model?: string | null, attempt?: number | null, errorKind?: string | null, outcome?: ModelCallOutcome | null, stage?: string | null, waitingForChange: boolean, loopTool?: string | null, errorWorkspaceId?: string | null } | { __typename: 'LinkDetails' } | { __typename: 'MessageDetails', role: ConversationRole, author?: string | null, messageId?: string | null, step?: number | null, part?: number | null } | { __typename: 'ProgressDetails', phase?: TaskStatus | null, workspaceId?: string | null, path?: string | null, updated?: Array<string> | null, progressToolCallId?: string | null, progressBy?: string | null } | { __typename: 'StatusChangeDetails', from?: TaskStatus | null, to: TaskStatus, note?: string | null, by?: string | null, awaitingApproval: boolean, summary?: string | null, paused?: boolean | null, pauseReason?: string | null, requeueReason?: RequeueReason | null, agentId?: string | null, agentName?: string | null, timeoutSeconds?: number | null } | { __typename: 'ToolCallDetails', toolCallId: string, tool: string, callBy?: string | null } | { __typename: 'ToolOutputDetails', runId?: string | null, status?: CommandRunStatus | null, exitCode?: number | null, durationMs?: number | null, cpuTimeMs?: number | null, maxRssKb?: number | null, stdoutBytes?: number | null, stderrBytes?: number | null, bytes?: number | null, running: boolean, waiting: boolean, interrupted: boolean, outputTool?: string | null, outputToolCallId?: string | null } | null } };
+
+export type GitCloneMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  url: Scalars['String']['input'];
+  branch?: InputMaybe<Scalars['String']['input']>;
+  depth?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type GitCloneMutation = { __typename?: 'Mutation', gitClone: { __typename?: 'GitCloneResult', path: string, url: string, repository: string, branch: string, sha?: string | null } };
+
+export type GitStatusQueryVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+}>;
+
+
+export type GitStatusQuery = { __typename?: 'Query', gitStatus: { __typename?: 'GitStatus', branch?: string | null, head?: string | null, upstream?: string | null, ahead: number, behind: number, clean: boolean, truncated: boolean, entries: Array<{ __typename?: 'GitStatusEntry', path: string, origPath?: string | null, status: string, kind: GitChangeKind }> } };
+
+export type GitDiffQueryVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  staged?: InputMaybe<Scalars['Boolean']['input']>;
+  paths?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  maxBytes?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type GitDiffQuery = { __typename?: 'Query', gitDiff: { __typename?: 'GitDiff', diff: string, truncated: boolean } };
+
+export type GitLogQueryVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  max?: InputMaybe<Scalars['Int']['input']>;
+  ref?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type GitLogQuery = { __typename?: 'Query', gitLog: { __typename?: 'GitLog', commits: Array<{ __typename?: 'GitLogEntry', sha: string, date: string, subject: string, author: { __typename?: 'GitPerson', name: string, email: string } }> } };
+
+export type GitBranchMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+  from?: InputMaybe<Scalars['String']['input']>;
+  checkout?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type GitBranchMutation = { __typename?: 'Mutation', gitBranch: { __typename?: 'GitBranches', current?: string | null, branches: Array<{ __typename?: 'GitBranch', name: string, sha: string, remote: boolean, current: boolean, upstream?: string | null }> } };
+
+export type GitCommitMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  message: Scalars['String']['input'];
+  paths?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  author?: InputMaybe<GitAuthorInput>;
+}>;
+
+
+export type GitCommitMutation = { __typename?: 'Mutation', gitCommit: { __typename?: 'GitCommitResult', sha: string, branch?: string | null, subject: string, author: { __typename?: 'GitPerson', name: string, email: string } } };
+
+export type GitPushMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  branch: Scalars['String']['input'];
+}>;
+
+
+export type GitPushMutation = { __typename?: 'Mutation', gitPush: { __typename?: 'GitPushResult', repository: string, branch: string, sha: string, url: string } };
+
+export type GitHubItemFieldsFragment = { __typename?: 'GitHubItem', kind: GitHubItemKind, repository: string, number: number, title: string, url: string, state: GitHubItemState, stateReason?: string | null, labels: Array<string>, updatedAt: string, headRefName?: string | null, baseRefName?: string | null, isDraft?: boolean | null };
+
+export type GitHubItemRefFieldsFragment = { __typename?: 'GitHubItemRef', kind: GitHubItemKind, id: string, repository: string, number: number, url: string, state: GitHubItemState, stateReason?: string | null };
+
+export type GithubSearchIssuesQueryVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  query: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type GithubSearchIssuesQuery = { __typename?: 'Query', githubSearchIssues: { __typename?: 'GitHubItemPage', totalCount: number, hasNextPage: boolean, endCursor?: string | null, items: Array<{ __typename?: 'GitHubItem', kind: GitHubItemKind, repository: string, number: number, title: string, url: string, state: GitHubItemState, stateReason?: string | null, labels: Array<string>, updatedAt: string, headRefName?: string | null, baseRefName?: string | null, isDraft?: boolean | null }> } };
+
+export type GithubListIssuesQueryVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  repository: Scalars['String']['input'];
+  states?: InputMaybe<Array<GitHubIssueState> | GitHubIssueState>;
+  labels?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type GithubListIssuesQuery = { __typename?: 'Query', githubListIssues: { __typename?: 'GitHubItemPage', totalCount: number, hasNextPage: boolean, endCursor?: string | null, items: Array<{ __typename?: 'GitHubItem', kind: GitHubItemKind, repository: string, number: number, title: string, url: string, state: GitHubItemState, stateReason?: string | null, labels: Array<string>, updatedAt: string, headRefName?: string | null, baseRefName?: string | null, isDraft?: boolean | null }> } };
+
+export type GithubListPullRequestsQueryVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  repository: Scalars['String']['input'];
+  states?: InputMaybe<Array<GitHubPullRequestState> | GitHubPullRequestState>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type GithubListPullRequestsQuery = { __typename?: 'Query', githubListPullRequests: { __typename?: 'GitHubItemPage', totalCount: number, items: Array<{ __typename?: 'GitHubItem', kind: GitHubItemKind, repository: string, number: number, title: string, url: string, state: GitHubItemState, stateReason?: string | null, labels: Array<string>, updatedAt: string, headRefName?: string | null, baseRefName?: string | null, isDraft?: boolean | null }> } };
+
+export type GithubGetIssueQueryVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  repository: Scalars['String']['input'];
+  number: Scalars['Int']['input'];
+}>;
+
+
+export type GithubGetIssueQuery = { __typename?: 'Query', githubGetIssue: { __typename?: 'GitHubItemDetail', kind: GitHubItemKind, id: string, number: number, title: string, body: string, author?: string | null, state: GitHubItemState, stateReason?: string | null, labels: Array<string>, createdAt: string, closedAt?: string | null, merged?: boolean | null, mergedAt?: string | null, headRefName?: string | null, commentCount: number, comments: Array<{ __typename?: 'GitHubComment', id: string, author?: string | null, body: string, url: string, createdAt: string }> } };
+
+export type GithubCreateIssueMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  repository: Scalars['String']['input'];
+  title: Scalars['String']['input'];
+  body?: InputMaybe<Scalars['String']['input']>;
+  labels?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+}>;
+
+
+export type GithubCreateIssueMutation = { __typename?: 'Mutation', githubCreateIssue: { __typename?: 'GitHubItemRef', kind: GitHubItemKind, id: string, repository: string, number: number, url: string, state: GitHubItemState, stateReason?: string | null } };
+
+export type GithubCloseIssueMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  repository: Scalars['String']['input'];
+  number: Scalars['Int']['input'];
+  reason?: InputMaybe<GitHubCloseReason>;
+}>;
+
+
+export type GithubCloseIssueMutation = { __typename?: 'Mutation', githubCloseIssue: { __typename?: 'GitHubItemRef', kind: GitHubItemKind, id: string, repository: string, number: number, url: string, state: GitHubItemState, stateReason?: string | null } };
+
+export type GithubReopenIssueMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  repository: Scalars['String']['input'];
+  number: Scalars['Int']['input'];
+}>;
+
+
+export type GithubReopenIssueMutation = { __typename?: 'Mutation', githubReopenIssue: { __typename?: 'GitHubItemRef', kind: GitHubItemKind, id: string, repository: string, number: number, url: string, state: GitHubItemState, stateReason?: string | null } };
+
+export type GithubCommentMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  repository: Scalars['String']['input'];
+  number: Scalars['Int']['input'];
+  body: Scalars['String']['input'];
+}>;
+
+
+export type GithubCommentMutation = { __typename?: 'Mutation', githubComment: { __typename?: 'GitHubCommentResult', repository: string, number: number, url: string } };
+
+export type GithubCreatePullRequestMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  repository: Scalars['String']['input'];
+  head: Scalars['String']['input'];
+  base?: InputMaybe<Scalars['String']['input']>;
+  title: Scalars['String']['input'];
+  body?: InputMaybe<Scalars['String']['input']>;
+  draft?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type GithubCreatePullRequestMutation = { __typename?: 'Mutation', githubCreatePullRequest: { __typename?: 'GitHubPullRequestResult', kind: GitHubItemKind, id: string, repository: string, number: number, url: string, state: GitHubItemState, headRefName: string, baseRefName: string, created: boolean } };
+
+export type GithubRequestReviewersMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  repository: Scalars['String']['input'];
+  number: Scalars['Int']['input'];
+  users: Array<Scalars['String']['input']> | Scalars['String']['input'];
+}>;
+
+
+export type GithubRequestReviewersMutation = { __typename?: 'Mutation', githubRequestReviewers: { __typename?: 'GitHubReviewersResult', number: number, url: string, reviewers: Array<string> } };
+
+export type GithubAddLabelsMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  repository: Scalars['String']['input'];
+  number: Scalars['Int']['input'];
+  labels: Array<Scalars['String']['input']> | Scalars['String']['input'];
+}>;
+
+
+export type GithubAddLabelsMutation = { __typename?: 'Mutation', githubAddLabels: { __typename?: 'GitHubLabelsResult', number: number, url: string, labels: Array<string> } };
+
+export type GithubMergePullRequestMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  repository: Scalars['String']['input'];
+  number: Scalars['Int']['input'];
+  method: GitHubMergeMethod;
+}>;
+
+
+export type GithubMergePullRequestMutation = { __typename?: 'Mutation', githubMergePullRequest: { __typename?: 'GitHubMergeResult', number: number, url: string, method: GitHubMergeMethod, merged: boolean, mergeCommitSha?: string | null, mergedAt?: string | null } };
 
 export type ExpensiveTasksQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -2272,6 +3330,22 @@ export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type MeQuery = { __typename?: 'Query', me: { __typename?: 'ApiKey', id: string, name: string, role: Role, prefix: string, createdAt: string, lastUsedAt?: string | null, revokedAt?: string | null, agent?: { __typename?: 'Agent', id: string } | null } };
 
+export type TaskLinkFieldsFragment = { __typename?: 'TaskLink', kind: TaskLinkKind, url: string, repository: string, number?: number | null, state: TaskLinkState, title: string, branch?: string | null, sha?: string | null, createdAt: string, updatedAt: string };
+
+export type TaskLinksQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TaskLinksQuery = { __typename?: 'Query', task?: { __typename?: 'Task', id: string, title: string, description: string, complexity: number, priority: number, status: TaskStatus, summary?: string | null, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, links: Array<{ __typename?: 'TaskLink', kind: TaskLinkKind, url: string, repository: string, number?: number | null, state: TaskLinkState, title: string, branch?: string | null, sha?: string | null, createdAt: string, updatedAt: string }>, events: Array<{ __typename?: 'TaskEvent', seq: number, type: TaskEventType, content: string, details?: { __typename: 'ErrorDetails' } | { __typename: 'LinkDetails', kind: TaskLinkKind, url: string, repository?: string | null, number?: number | null, state?: TaskLinkState | null, title?: string | null, branch?: string | null, sha?: string | null, change: LinkChange, by?: string | null } | { __typename: 'MessageDetails' } | { __typename: 'ProgressDetails' } | { __typename: 'StatusChangeDetails' } | { __typename: 'ToolCallDetails' } | { __typename: 'ToolOutputDetails' } | null }> } | null };
+
+export type TasksWithLinksQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type TasksWithLinksQuery = { __typename?: 'Query', tasks: { __typename?: 'TaskConnection', totalCount: number, edges: Array<{ __typename?: 'TaskEdge', node: { __typename?: 'Task', id: string, title: string, links: Array<{ __typename?: 'TaskLink', kind: TaskLinkKind, url: string, repository: string, number?: number | null, state: TaskLinkState, title: string, branch?: string | null, sha?: string | null, createdAt: string, updatedAt: string }> } }> } };
+
 export type TaskPageQueryVariables = Exact<{
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
@@ -2298,14 +3372,14 @@ export type NodeByIdQueryVariables = Exact<{
 }>;
 
 
-export type NodeByIdQuery = { __typename?: 'Query', node?: { __typename: 'Agent', name: string, id: string } | { __typename: 'ApiKey', name: string, id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', title: string, id: string } | { __typename: 'TaskEvent', seq: number, taskId: string, id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', status: WorkspaceStatus, id: string } | null };
+export type NodeByIdQuery = { __typename?: 'Query', node?: { __typename: 'Agent', name: string, id: string } | { __typename: 'ApiKey', name: string, id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', title: string, id: string } | { __typename: 'TaskEvent', seq: number, taskId: string, id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', status: WorkspaceStatus, id: string } | null };
 
 export type NodesByIdsQueryVariables = Exact<{
   ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
 }>;
 
 
-export type NodesByIdsQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
+export type NodesByIdsQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
 
 export type SourceFieldsFragment = { __typename?: 'Source', id: string, taskId: string, workspaceId: string, toolCallId?: string | null, url: string, finalUrl: string, title: string, authors: Array<string>, siteName?: string | null, publishedAt?: string | null, accessedAt: string, contentType: string, contentHash: string, textPath: string, createdAt: string };
 
@@ -2366,7 +3440,7 @@ export type ResearchNodesQueryVariables = Exact<{
 }>;
 
 
-export type ResearchNodesQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', quote: string, id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Source', title: string, id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
+export type ResearchNodesQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', quote: string, id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', title: string, id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
 
 export type RuntimeTaskFieldsFragment = { __typename?: 'Task', id: string, status: TaskStatus, model?: string | null, requiresApproval?: boolean | null, pausedAt?: string | null, pauseReason?: string | null, approvalRequestedAt?: string | null, awaitingApproval: boolean, summary?: string | null, maxCostUsd?: number | null, maxTokens?: number | null, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus } | null };
 
@@ -2481,7 +3555,7 @@ export type SearchHistoryNodeQueryVariables = Exact<{
 }>;
 
 
-export type SearchHistoryNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', query: string, outcome: SearchOutcome, id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
+export type SearchHistoryNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', query: string, outcome: SearchOutcome, id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
 
 export type SearchToolCallQueryVariables = Exact<{
   id: Scalars['ID']['input'];
@@ -2489,6 +3563,54 @@ export type SearchToolCallQueryVariables = Exact<{
 
 
 export type SearchToolCallQuery = { __typename?: 'Query', toolCall?: { __typename?: 'ToolCall', id: string, tool: string, status: ToolCallStatus, errorCode?: ToolCallErrorCode | null } | null };
+
+export type SecretFieldsFragment = { __typename?: 'Secret', id: string, name: string, kind: SecretKind, scope: SecretScope, scopeId?: string | null, last4: string, masterKeyId: string, currentKey: boolean, createdAt: string, updatedAt: string, lastUsedAt?: string | null, lastUsedFor?: string | null, lastUsedByToolCallId?: string | null };
+
+export type CreateSecretMutationVariables = Exact<{
+  input: CreateSecretInput;
+}>;
+
+
+export type CreateSecretMutation = { __typename?: 'Mutation', createSecret: { __typename?: 'Secret', id: string, name: string, kind: SecretKind, scope: SecretScope, scopeId?: string | null, last4: string, masterKeyId: string, currentKey: boolean, createdAt: string, updatedAt: string, lastUsedAt?: string | null, lastUsedFor?: string | null, lastUsedByToolCallId?: string | null } };
+
+export type UpdateSecretMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  value: Scalars['String']['input'];
+}>;
+
+
+export type UpdateSecretMutation = { __typename?: 'Mutation', updateSecret: { __typename?: 'Secret', id: string, name: string, kind: SecretKind, scope: SecretScope, scopeId?: string | null, last4: string, masterKeyId: string, currentKey: boolean, createdAt: string, updatedAt: string, lastUsedAt?: string | null, lastUsedFor?: string | null, lastUsedByToolCallId?: string | null } };
+
+export type DeleteSecretMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DeleteSecretMutation = { __typename?: 'Mutation', deleteSecret: { __typename?: 'Secret', id: string, name: string, kind: SecretKind, scope: SecretScope, scopeId?: string | null, last4: string, masterKeyId: string, currentKey: boolean, createdAt: string, updatedAt: string, lastUsedAt?: string | null, lastUsedFor?: string | null, lastUsedByToolCallId?: string | null } };
+
+export type RotateSecretsKeyMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RotateSecretsKeyMutation = { __typename?: 'Mutation', rotateSecretsKey: { __typename?: 'SecretsKeyRotation', currentKeyId: string, rewrapped: number, remaining: Array<{ __typename?: 'UnreadableSecret', reason: string, secret: { __typename?: 'Secret', id: string, name: string, kind: SecretKind, scope: SecretScope, scopeId?: string | null, last4: string, masterKeyId: string, currentKey: boolean, createdAt: string, updatedAt: string, lastUsedAt?: string | null, lastUsedFor?: string | null, lastUsedByToolCallId?: string | null } }> } };
+
+export type SecretsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<SecretKind>;
+  scope?: InputMaybe<SecretScope>;
+}>;
+
+
+export type SecretsQuery = { __typename?: 'Query', secrets: { __typename?: 'SecretConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor?: string | null, endCursor?: string | null }, edges: Array<{ __typename?: 'SecretEdge', cursor: string, node: { __typename?: 'Secret', id: string, name: string, kind: SecretKind, scope: SecretScope, scopeId?: string | null, last4: string, masterKeyId: string, currentKey: boolean, createdAt: string, updatedAt: string, lastUsedAt?: string | null, lastUsedFor?: string | null, lastUsedByToolCallId?: string | null } }> } };
+
+export type SecretNodeQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type SecretNodeQuery = { __typename?: 'Query', node?: { __typename?: 'Agent', id: string } | { __typename?: 'ApiKey', id: string } | { __typename?: 'Citation', id: string } | { __typename?: 'CommandRun', id: string } | { __typename?: 'SearchHistoryEntry', id: string } | { __typename?: 'Secret', id: string, name: string, kind: SecretKind, scope: SecretScope, scopeId?: string | null, last4: string, masterKeyId: string, currentKey: boolean, createdAt: string, updatedAt: string, lastUsedAt?: string | null, lastUsedFor?: string | null, lastUsedByToolCallId?: string | null } | { __typename?: 'Source', id: string } | { __typename?: 'Task', id: string } | { __typename?: 'TaskEvent', id: string } | { __typename?: 'TaskMessage', id: string } | { __typename?: 'ToolCall', id: string } | { __typename?: 'Workspace', id: string } | null };
 
 export type AppendFileMutationVariables = Exact<{
   input: WriteFileInput;
@@ -2779,10 +3901,14 @@ export type CreateBudgetTaskMutation = { __typename?: 'Mutation', createTask: { 
 
 export const AgentFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<AgentFieldsFragment, unknown>;
 export const EventDetailsFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventDetailsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEventDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StatusChangeDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"requeueReason"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"part"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"callBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolOutputDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"outputTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"outputToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"bytes"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"interrupted"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProgressDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","alias":{"kind":"Name","value":"progressToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","alias":{"kind":"Name","value":"progressBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ErrorDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"waitingForChange"},"name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"attempt"}},{"kind":"Field","name":{"kind":"Name","value":"errorKind"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","alias":{"kind":"Name","value":"loopTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"errorWorkspaceId"},"name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}}]}}]}}]} as unknown as DocumentNode<EventDetailsFieldsFragment, unknown>;
+export const GitHubItemFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GitHubItemFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubItem"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"headRefName"}},{"kind":"Field","name":{"kind":"Name","value":"baseRefName"}},{"kind":"Field","name":{"kind":"Name","value":"isDraft"}}]}}]} as unknown as DocumentNode<GitHubItemFieldsFragment, unknown>;
+export const GitHubItemRefFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GitHubItemRefFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubItemRef"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}}]}}]} as unknown as DocumentNode<GitHubItemRefFieldsFragment, unknown>;
 export const ApiKeyFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<ApiKeyFieldsFragment, unknown>;
+export const TaskLinkFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskLinkFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskLink"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<TaskLinkFieldsFragment, unknown>;
 export const SourceFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SourceFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Source"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"finalUrl"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"authors"}},{"kind":"Field","name":{"kind":"Name","value":"siteName"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"accessedAt"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"textPath"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<SourceFieldsFragment, unknown>;
 export const CitationFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CitationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Citation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"researchId"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"sourceId"}},{"kind":"Field","name":{"kind":"Name","value":"claim"}},{"kind":"Field","name":{"kind":"Name","value":"quote"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}},{"kind":"Field","name":{"kind":"Name","value":"problem"}},{"kind":"Field","name":{"kind":"Name","value":"source"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<CitationFieldsFragment, unknown>;
 export const RuntimeTaskFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RuntimeTaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"requiresApproval"}},{"kind":"Field","name":{"kind":"Name","value":"pausedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"approvalRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"maxTokens"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<RuntimeTaskFieldsFragment, unknown>;
+export const SecretFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"scope"}},{"kind":"Field","name":{"kind":"Name","value":"scopeId"}},{"kind":"Field","name":{"kind":"Name","value":"last4"}},{"kind":"Field","name":{"kind":"Name","value":"masterKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"currentKey"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedFor"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedByToolCallId"}}]}}]} as unknown as DocumentNode<SecretFieldsFragment, unknown>;
 export const TaskFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}}]}}]} as unknown as DocumentNode<TaskFieldsFragment, unknown>;
 export const EventFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<EventFieldsFragment, unknown>;
 export const RunFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RunFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CommandRun"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"program"}},{"kind":"Field","name":{"kind":"Name","value":"args"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"signal"}},{"kind":"Field","name":{"kind":"Name","value":"limit"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}},{"kind":"Field","name":{"kind":"Name","value":"sandbox"}},{"kind":"Field","name":{"kind":"Name","value":"lastOutputSeq"}}]}}]} as unknown as DocumentNode<RunFieldsFragment, unknown>;
@@ -2797,12 +3923,33 @@ export const ResumeAgentDocument = {"kind":"Document","definitions":[{"kind":"Op
 export const AgentHeartbeatDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AgentHeartbeat"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentHeartbeat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"AgentFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<AgentHeartbeatMutation, AgentHeartbeatMutationVariables>;
 export const TaskEventDetailsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskEventDetails"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"events"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"EventDetailsFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventDetailsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEventDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StatusChangeDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"requeueReason"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"part"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"callBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolOutputDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"outputTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"outputToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"bytes"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"interrupted"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProgressDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","alias":{"kind":"Name","value":"progressToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","alias":{"kind":"Name","value":"progressBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ErrorDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"waitingForChange"},"name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"attempt"}},{"kind":"Field","name":{"kind":"Name","value":"errorKind"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","alias":{"kind":"Name","value":"loopTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"errorWorkspaceId"},"name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}}]}}]}}]} as unknown as DocumentNode<TaskEventDetailsQuery, TaskEventDetailsQueryVariables>;
 export const TaskEventDetailsLiveDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"TaskEventDetailsLive"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"taskEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"taskId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}}},{"kind":"Argument","name":{"kind":"Name","value":"afterSeq"},"value":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"EventDetailsFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventDetailsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEventDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StatusChangeDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"requeueReason"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"part"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"callBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolOutputDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"outputTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"outputToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"bytes"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"interrupted"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProgressDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","alias":{"kind":"Name","value":"progressToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","alias":{"kind":"Name","value":"progressBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ErrorDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"waitingForChange"},"name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"attempt"}},{"kind":"Field","name":{"kind":"Name","value":"errorKind"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","alias":{"kind":"Name","value":"loopTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"errorWorkspaceId"},"name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}}]}}]}}]} as unknown as DocumentNode<TaskEventDetailsLiveSubscription, TaskEventDetailsLiveSubscriptionVariables>;
+export const GitCloneDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GitClone"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"url"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"branch"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"depth"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"gitClone"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"url"},"value":{"kind":"Variable","name":{"kind":"Name","value":"url"}}},{"kind":"Argument","name":{"kind":"Name","value":"branch"},"value":{"kind":"Variable","name":{"kind":"Name","value":"branch"}}},{"kind":"Argument","name":{"kind":"Name","value":"depth"},"value":{"kind":"Variable","name":{"kind":"Name","value":"depth"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"sha"}}]}}]}}]} as unknown as DocumentNode<GitCloneMutation, GitCloneMutationVariables>;
+export const GitStatusDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GitStatus"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"gitStatus"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"head"}},{"kind":"Field","name":{"kind":"Name","value":"upstream"}},{"kind":"Field","name":{"kind":"Name","value":"ahead"}},{"kind":"Field","name":{"kind":"Name","value":"behind"}},{"kind":"Field","name":{"kind":"Name","value":"clean"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}},{"kind":"Field","name":{"kind":"Name","value":"entries"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"origPath"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}}]}}]}}]} as unknown as DocumentNode<GitStatusQuery, GitStatusQueryVariables>;
+export const GitDiffDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GitDiff"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"staged"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"paths"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"maxBytes"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"gitDiff"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"staged"},"value":{"kind":"Variable","name":{"kind":"Name","value":"staged"}}},{"kind":"Argument","name":{"kind":"Name","value":"paths"},"value":{"kind":"Variable","name":{"kind":"Name","value":"paths"}}},{"kind":"Argument","name":{"kind":"Name","value":"maxBytes"},"value":{"kind":"Variable","name":{"kind":"Name","value":"maxBytes"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"diff"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}}]}}]}}]} as unknown as DocumentNode<GitDiffQuery, GitDiffQueryVariables>;
+export const GitLogDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GitLog"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"max"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ref"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"gitLog"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"max"},"value":{"kind":"Variable","name":{"kind":"Name","value":"max"}}},{"kind":"Argument","name":{"kind":"Name","value":"ref"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ref"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"commits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"author"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"date"}},{"kind":"Field","name":{"kind":"Name","value":"subject"}}]}}]}}]}}]} as unknown as DocumentNode<GitLogQuery, GitLogQueryVariables>;
+export const GitBranchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GitBranch"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"checkout"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"gitBranch"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"checkout"},"value":{"kind":"Variable","name":{"kind":"Name","value":"checkout"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"current"}},{"kind":"Field","name":{"kind":"Name","value":"branches"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"remote"}},{"kind":"Field","name":{"kind":"Name","value":"current"}},{"kind":"Field","name":{"kind":"Name","value":"upstream"}}]}}]}}]}}]} as unknown as DocumentNode<GitBranchMutation, GitBranchMutationVariables>;
+export const GitCommitDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GitCommit"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"message"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"paths"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"author"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"GitAuthorInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"gitCommit"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"message"},"value":{"kind":"Variable","name":{"kind":"Name","value":"message"}}},{"kind":"Argument","name":{"kind":"Name","value":"paths"},"value":{"kind":"Variable","name":{"kind":"Name","value":"paths"}}},{"kind":"Argument","name":{"kind":"Name","value":"author"},"value":{"kind":"Variable","name":{"kind":"Name","value":"author"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"subject"}},{"kind":"Field","name":{"kind":"Name","value":"author"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}}]} as unknown as DocumentNode<GitCommitMutation, GitCommitMutationVariables>;
+export const GitPushDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GitPush"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"branch"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"gitPush"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"branch"},"value":{"kind":"Variable","name":{"kind":"Name","value":"branch"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<GitPushMutation, GitPushMutationVariables>;
+export const GithubSearchIssuesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GithubSearchIssues"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"query"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubSearchIssues"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"query"},"value":{"kind":"Variable","name":{"kind":"Name","value":"query"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GitHubItemFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GitHubItemFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubItem"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"headRefName"}},{"kind":"Field","name":{"kind":"Name","value":"baseRefName"}},{"kind":"Field","name":{"kind":"Name","value":"isDraft"}}]}}]} as unknown as DocumentNode<GithubSearchIssuesQuery, GithubSearchIssuesQueryVariables>;
+export const GithubListIssuesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GithubListIssues"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"repository"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"states"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubIssueState"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"labels"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubListIssues"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"repository"},"value":{"kind":"Variable","name":{"kind":"Name","value":"repository"}}},{"kind":"Argument","name":{"kind":"Name","value":"states"},"value":{"kind":"Variable","name":{"kind":"Name","value":"states"}}},{"kind":"Argument","name":{"kind":"Name","value":"labels"},"value":{"kind":"Variable","name":{"kind":"Name","value":"labels"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GitHubItemFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GitHubItemFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubItem"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"headRefName"}},{"kind":"Field","name":{"kind":"Name","value":"baseRefName"}},{"kind":"Field","name":{"kind":"Name","value":"isDraft"}}]}}]} as unknown as DocumentNode<GithubListIssuesQuery, GithubListIssuesQueryVariables>;
+export const GithubListPullRequestsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GithubListPullRequests"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"repository"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"states"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubPullRequestState"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubListPullRequests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"repository"},"value":{"kind":"Variable","name":{"kind":"Name","value":"repository"}}},{"kind":"Argument","name":{"kind":"Name","value":"states"},"value":{"kind":"Variable","name":{"kind":"Name","value":"states"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GitHubItemFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GitHubItemFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubItem"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"headRefName"}},{"kind":"Field","name":{"kind":"Name","value":"baseRefName"}},{"kind":"Field","name":{"kind":"Name","value":"isDraft"}}]}}]} as unknown as DocumentNode<GithubListPullRequestsQuery, GithubListPullRequestsQueryVariables>;
+export const GithubGetIssueDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GithubGetIssue"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"repository"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"number"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubGetIssue"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"repository"},"value":{"kind":"Variable","name":{"kind":"Name","value":"repository"}}},{"kind":"Argument","name":{"kind":"Name","value":"number"},"value":{"kind":"Variable","name":{"kind":"Name","value":"number"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"closedAt"}},{"kind":"Field","name":{"kind":"Name","value":"merged"}},{"kind":"Field","name":{"kind":"Name","value":"mergedAt"}},{"kind":"Field","name":{"kind":"Name","value":"headRefName"}},{"kind":"Field","name":{"kind":"Name","value":"commentCount"}},{"kind":"Field","name":{"kind":"Name","value":"comments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}}]}}]} as unknown as DocumentNode<GithubGetIssueQuery, GithubGetIssueQueryVariables>;
+export const GithubCreateIssueDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GithubCreateIssue"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"repository"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"title"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"body"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"labels"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubCreateIssue"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"repository"},"value":{"kind":"Variable","name":{"kind":"Name","value":"repository"}}},{"kind":"Argument","name":{"kind":"Name","value":"title"},"value":{"kind":"Variable","name":{"kind":"Name","value":"title"}}},{"kind":"Argument","name":{"kind":"Name","value":"body"},"value":{"kind":"Variable","name":{"kind":"Name","value":"body"}}},{"kind":"Argument","name":{"kind":"Name","value":"labels"},"value":{"kind":"Variable","name":{"kind":"Name","value":"labels"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GitHubItemRefFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GitHubItemRefFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubItemRef"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}}]}}]} as unknown as DocumentNode<GithubCreateIssueMutation, GithubCreateIssueMutationVariables>;
+export const GithubCloseIssueDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GithubCloseIssue"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"repository"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"number"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"reason"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubCloseReason"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubCloseIssue"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"repository"},"value":{"kind":"Variable","name":{"kind":"Name","value":"repository"}}},{"kind":"Argument","name":{"kind":"Name","value":"number"},"value":{"kind":"Variable","name":{"kind":"Name","value":"number"}}},{"kind":"Argument","name":{"kind":"Name","value":"reason"},"value":{"kind":"Variable","name":{"kind":"Name","value":"reason"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GitHubItemRefFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GitHubItemRefFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubItemRef"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}}]}}]} as unknown as DocumentNode<GithubCloseIssueMutation, GithubCloseIssueMutationVariables>;
+export const GithubReopenIssueDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GithubReopenIssue"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"repository"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"number"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubReopenIssue"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"repository"},"value":{"kind":"Variable","name":{"kind":"Name","value":"repository"}}},{"kind":"Argument","name":{"kind":"Name","value":"number"},"value":{"kind":"Variable","name":{"kind":"Name","value":"number"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"GitHubItemRefFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GitHubItemRefFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubItemRef"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}}]}}]} as unknown as DocumentNode<GithubReopenIssueMutation, GithubReopenIssueMutationVariables>;
+export const GithubCommentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GithubComment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"repository"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"number"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"body"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubComment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"repository"},"value":{"kind":"Variable","name":{"kind":"Name","value":"repository"}}},{"kind":"Argument","name":{"kind":"Name","value":"number"},"value":{"kind":"Variable","name":{"kind":"Name","value":"number"}}},{"kind":"Argument","name":{"kind":"Name","value":"body"},"value":{"kind":"Variable","name":{"kind":"Name","value":"body"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<GithubCommentMutation, GithubCommentMutationVariables>;
+export const GithubCreatePullRequestDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GithubCreatePullRequest"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"repository"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"head"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"base"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"title"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"body"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"draft"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubCreatePullRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"repository"},"value":{"kind":"Variable","name":{"kind":"Name","value":"repository"}}},{"kind":"Argument","name":{"kind":"Name","value":"head"},"value":{"kind":"Variable","name":{"kind":"Name","value":"head"}}},{"kind":"Argument","name":{"kind":"Name","value":"base"},"value":{"kind":"Variable","name":{"kind":"Name","value":"base"}}},{"kind":"Argument","name":{"kind":"Name","value":"title"},"value":{"kind":"Variable","name":{"kind":"Name","value":"title"}}},{"kind":"Argument","name":{"kind":"Name","value":"body"},"value":{"kind":"Variable","name":{"kind":"Name","value":"body"}}},{"kind":"Argument","name":{"kind":"Name","value":"draft"},"value":{"kind":"Variable","name":{"kind":"Name","value":"draft"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"headRefName"}},{"kind":"Field","name":{"kind":"Name","value":"baseRefName"}},{"kind":"Field","name":{"kind":"Name","value":"created"}}]}}]}}]} as unknown as DocumentNode<GithubCreatePullRequestMutation, GithubCreatePullRequestMutationVariables>;
+export const GithubRequestReviewersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GithubRequestReviewers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"repository"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"number"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"users"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubRequestReviewers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"repository"},"value":{"kind":"Variable","name":{"kind":"Name","value":"repository"}}},{"kind":"Argument","name":{"kind":"Name","value":"number"},"value":{"kind":"Variable","name":{"kind":"Name","value":"number"}}},{"kind":"Argument","name":{"kind":"Name","value":"users"},"value":{"kind":"Variable","name":{"kind":"Name","value":"users"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"reviewers"}}]}}]}}]} as unknown as DocumentNode<GithubRequestReviewersMutation, GithubRequestReviewersMutationVariables>;
+export const GithubAddLabelsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GithubAddLabels"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"repository"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"number"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"labels"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubAddLabels"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"repository"},"value":{"kind":"Variable","name":{"kind":"Name","value":"repository"}}},{"kind":"Argument","name":{"kind":"Name","value":"number"},"value":{"kind":"Variable","name":{"kind":"Name","value":"number"}}},{"kind":"Argument","name":{"kind":"Name","value":"labels"},"value":{"kind":"Variable","name":{"kind":"Name","value":"labels"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}}]}}]}}]} as unknown as DocumentNode<GithubAddLabelsMutation, GithubAddLabelsMutationVariables>;
+export const GithubMergePullRequestDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GithubMergePullRequest"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"repository"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"number"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"method"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubMergeMethod"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"githubMergePullRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"repository"},"value":{"kind":"Variable","name":{"kind":"Name","value":"repository"}}},{"kind":"Argument","name":{"kind":"Name","value":"number"},"value":{"kind":"Variable","name":{"kind":"Name","value":"number"}}},{"kind":"Argument","name":{"kind":"Name","value":"method"},"value":{"kind":"Variable","name":{"kind":"Name","value":"method"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"method"}},{"kind":"Field","name":{"kind":"Name","value":"merged"}},{"kind":"Field","name":{"kind":"Name","value":"mergeCommitSha"}},{"kind":"Field","name":{"kind":"Name","value":"mergedAt"}}]}}]}}]} as unknown as DocumentNode<GithubMergePullRequestMutation, GithubMergePullRequestMutationVariables>;
 export const ExpensiveTasksDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ExpensiveTasks"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"events"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"500"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<ExpensiveTasksQuery, ExpensiveTasksQueryVariables>;
 export const TaskCountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskCount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"0"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}}]}}]} as unknown as DocumentNode<TaskCountQuery, TaskCountQueryVariables>;
 export const CreateApiKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateApiKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateApiKeyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"apiKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
 export const RevokeApiKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeApiKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const ApiKeysDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ApiKeys"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"includeRevoked"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiKeys"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"includeRevoked"},"value":{"kind":"Variable","name":{"kind":"Name","value":"includeRevoked"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<ApiKeysQuery, ApiKeysQueryVariables>;
 export const MeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<MeQuery, MeQueryVariables>;
+export const TaskLinksDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskLinks"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"links"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TaskLinkFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"events"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"500"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LinkDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"change"}},{"kind":"Field","name":{"kind":"Name","value":"by"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskLinkFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskLink"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<TaskLinksQuery, TaskLinksQueryVariables>;
+export const TasksWithLinksDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TasksWithLinks"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"links"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TaskLinkFields"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskLinkFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskLink"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<TasksWithLinksQuery, TasksWithLinksQueryVariables>;
 export const TaskPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TaskFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<TaskPageQuery, TaskPageQueryVariables>;
 export const AgentPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AgentPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<AgentPageQuery, AgentPageQueryVariables>;
 export const NodeByIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodeById"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Workspace"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<NodeByIdQuery, NodeByIdQueryVariables>;
@@ -2828,6 +3975,12 @@ export const WebSearchDocument = {"kind":"Document","definitions":[{"kind":"Oper
 export const SearchHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchHistory"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SearchHistoryFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"searchHistory"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"callerName"}},{"kind":"Field","name":{"kind":"Name","value":"query"}},{"kind":"Field","name":{"kind":"Name","value":"region"}},{"kind":"Field","name":{"kind":"Name","value":"safeSearch"}},{"kind":"Field","name":{"kind":"Name","value":"page"}},{"kind":"Field","name":{"kind":"Name","value":"resultCount"}},{"kind":"Field","name":{"kind":"Name","value":"cacheHit"}},{"kind":"Field","name":{"kind":"Name","value":"engineRequests"}},{"kind":"Field","name":{"kind":"Name","value":"latencyMs"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}}]}}]}}]} as unknown as DocumentNode<SearchHistoryQuery, SearchHistoryQueryVariables>;
 export const SearchHistoryNodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchHistoryNode"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SearchHistoryEntry"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"query"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}}]}}]}}]}}]} as unknown as DocumentNode<SearchHistoryNodeQuery, SearchHistoryNodeQueryVariables>;
 export const SearchToolCallDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SearchToolCall"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCall"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}}]}}]}}]} as unknown as DocumentNode<SearchToolCallQuery, SearchToolCallQueryVariables>;
+export const CreateSecretDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateSecret"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSecretInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createSecret"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SecretFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"scope"}},{"kind":"Field","name":{"kind":"Name","value":"scopeId"}},{"kind":"Field","name":{"kind":"Name","value":"last4"}},{"kind":"Field","name":{"kind":"Name","value":"masterKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"currentKey"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedFor"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedByToolCallId"}}]}}]} as unknown as DocumentNode<CreateSecretMutation, CreateSecretMutationVariables>;
+export const UpdateSecretDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateSecret"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"value"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateSecret"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"value"},"value":{"kind":"Variable","name":{"kind":"Name","value":"value"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SecretFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"scope"}},{"kind":"Field","name":{"kind":"Name","value":"scopeId"}},{"kind":"Field","name":{"kind":"Name","value":"last4"}},{"kind":"Field","name":{"kind":"Name","value":"masterKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"currentKey"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedFor"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedByToolCallId"}}]}}]} as unknown as DocumentNode<UpdateSecretMutation, UpdateSecretMutationVariables>;
+export const DeleteSecretDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteSecret"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteSecret"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SecretFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"scope"}},{"kind":"Field","name":{"kind":"Name","value":"scopeId"}},{"kind":"Field","name":{"kind":"Name","value":"last4"}},{"kind":"Field","name":{"kind":"Name","value":"masterKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"currentKey"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedFor"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedByToolCallId"}}]}}]} as unknown as DocumentNode<DeleteSecretMutation, DeleteSecretMutationVariables>;
+export const RotateSecretsKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RotateSecretsKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rotateSecretsKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"currentKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"rewrapped"}},{"kind":"Field","name":{"kind":"Name","value":"remaining"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"secret"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SecretFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"scope"}},{"kind":"Field","name":{"kind":"Name","value":"scopeId"}},{"kind":"Field","name":{"kind":"Name","value":"last4"}},{"kind":"Field","name":{"kind":"Name","value":"masterKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"currentKey"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedFor"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedByToolCallId"}}]}}]} as unknown as DocumentNode<RotateSecretsKeyMutation, RotateSecretsKeyMutationVariables>;
+export const SecretsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Secrets"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"kind"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SecretKind"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scope"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SecretScope"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secrets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}},{"kind":"Argument","name":{"kind":"Name","value":"kind"},"value":{"kind":"Variable","name":{"kind":"Name","value":"kind"}}},{"kind":"Argument","name":{"kind":"Name","value":"scope"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scope"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SecretFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"scope"}},{"kind":"Field","name":{"kind":"Name","value":"scopeId"}},{"kind":"Field","name":{"kind":"Name","value":"last4"}},{"kind":"Field","name":{"kind":"Name","value":"masterKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"currentKey"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedFor"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedByToolCallId"}}]}}]} as unknown as DocumentNode<SecretsQuery, SecretsQueryVariables>;
+export const SecretNodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SecretNode"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SecretFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"scope"}},{"kind":"Field","name":{"kind":"Name","value":"scopeId"}},{"kind":"Field","name":{"kind":"Name","value":"last4"}},{"kind":"Field","name":{"kind":"Name","value":"masterKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"currentKey"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedFor"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedByToolCallId"}}]}}]} as unknown as DocumentNode<SecretNodeQuery, SecretNodeQueryVariables>;
 export const AppendFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AppendFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"WriteFileInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"appendFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"size"}}]}}]}}]} as unknown as DocumentNode<AppendFileMutation, AppendFileMutationVariables>;
 export const StatPathDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"StatPath"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"size"}}]}}]}}]} as unknown as DocumentNode<StatPathQuery, StatPathQueryVariables>;
 export const MakeDirectoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"MakeDirectory"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"makeDirectory"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]} as unknown as DocumentNode<MakeDirectoryMutation, MakeDirectoryMutationVariables>;

@@ -9,6 +9,7 @@ import type {
   CitationRecord,
   CommandRunRecord,
   SearchHistoryRecord,
+  SecretRecord,
   SourceRecord,
   TaskEventRecord,
   TaskMessageRecord,
@@ -29,7 +30,8 @@ export type NodeRecord =
   | { type: "TaskMessage"; record: TaskMessageRecord }
   | { type: "SearchHistoryEntry"; record: SearchHistoryRecord }
   | { type: "Source"; record: SourceRecord }
-  | { type: "Citation"; record: CitationRecord };
+  | { type: "Citation"; record: CitationRecord }
+  | { type: "Secret"; record: SecretRecord };
 
 export type NodeType = NodeRecord["type"];
 
@@ -98,6 +100,8 @@ export class NodeService {
         return roleAllows(caller.role, ["VIEWER"]);
       case "ApiKey":
         return roleAllows(caller.role, ["ADMIN"]) || n.record.id === caller.apiKeyId;
+      case "Secret":
+        return roleAllows(caller.role, ["ADMIN"]);
       case "Workspace":
         return maySeeWorkspace(caller, n.record) && withTask();
       case "SearchHistoryEntry":

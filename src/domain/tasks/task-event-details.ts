@@ -15,6 +15,7 @@ import {
   type TaskStatus,
 } from "../terms.js";
 import { modelCallOutcomes } from "../usage/usage.service.js";
+import { taskLinkKinds, taskLinkStates, type TaskLinkKind, type TaskLinkState } from "../links/task-link.store.js";
 
 /** Why a task went back to PENDING without a person moving it there (assignment.service.ts). */
 export const requeueReasons = ["REASSIGNED", "UNASSIGNED", "AGENT_OFFLINE"] as const;
@@ -100,8 +101,30 @@ export interface ErrorDetails {
   stage: string | null;
 }
 
+/** LINK: a link of the task to GitHub was made or changed (an issue, a pushed branch, a pull request, a comment). */
+export interface LinkDetails {
+  eventType: "LINK";
+  kind: TaskLinkKind;
+  url: string;
+  repository: string | null;
+  number: number | null;
+  state: TaskLinkState | null;
+  title: string | null;
+  branch: string | null;
+  sha: string | null;
+  /** CREATED: a new link; UPDATED: a change of one (its state or title). */
+  change: "CREATED" | "UPDATED";
+  by: string | null;
+}
+
 export type TaskEventDetails =
-  StatusChangeDetails | MessageDetails | ToolCallDetails | ToolOutputDetails | ProgressDetails | ErrorDetails;
+  | StatusChangeDetails
+  | MessageDetails
+  | ToolCallDetails
+  | ToolOutputDetails
+  | ProgressDetails
+  | ErrorDetails
+  | LinkDetails;
 
 type Data = Record<string, Json>;
 
@@ -204,6 +227,25 @@ function error(d: Data): ErrorDetails {
   };
 }
 
+function link(d: Data): LinkDetails | null {
+  const kind = member(d.kind, taskLinkKinds);
+  const url = str(d.url);
+  if (kind === null || url === null) return null;
+  return {
+    eventType: "LINK",
+    kind,
+    url,
+    repository: str(d.repository),
+    number: int(d.number),
+    state: member(d.state, taskLinkStates),
+    title: str(d.title),
+    branch: str(d.branch),
+    sha: str(d.sha),
+    change: d.change === "UPDATED" ? "UPDATED" : "CREATED",
+    by: str(d.by),
+  };
+}
+
 /**
  * Each event type's reader. ASSIGNMENT has none: the service never writes it (an assignment is
  * the STATUS_CHANGE from PENDING to DESIGN that names the agent).
@@ -215,6 +257,7 @@ const readers: Partial<Record<TaskEventType, (d: Data) => TaskEventDetails | nul
   TOOL_OUTPUT: toolOutput,
   PROGRESS: progress,
   ERROR: error,
+  LINK: link,
 };
 
 /** The typed details of an event, or null when its data does not fit its type (or it has no reader). */

@@ -88,7 +88,15 @@ export class TaskService {
     return this.deps.now?.() ?? new Date();
   }
 
-  async create(input: CreateTaskInput): Promise<TaskRecord> {
+  /**
+   * Creates a task and offers it to the agents. `opts.within` runs in the same transaction once
+   * the task's row and its creation event are written (writes that must commit with the task, or
+   * a refusal that undoes it).
+   */
+  async create(
+    input: CreateTaskInput,
+    opts: { within?: (tx: TransactionHandle, out: Message[], task: TaskRecord) => Promise<void> } = {},
+  ): Promise<TaskRecord> {
     const { title, description, complexity, priority, maxCostUsd, maxTokens, model } = checkAll({
       title: () => text("title", input.title, { min: 1, max: limits.titleLength }),
       description: () => text("description", input.description ?? "", { max: limits.descriptionLength }),
@@ -142,6 +150,10 @@ export class TaskService {
         now,
       );
       task.eventSeq = ev.seq;
+      if (opts.within) {
+        await opts.within(em, out, task);
+        await this.settleEventSeq(em, task);
+      }
       out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
       const assigned = await this.assignment.assignNewInTx(em, out, task, now);
       return { task, assigned };

@@ -98,6 +98,10 @@ registerEnumType(TaskEventTypeEnum, {
       description:
         "A problem that did not end the task: a failed model attempt, a loop warning, a workspace that could not be made.",
     },
+    LINK: {
+      description:
+        "A link of the task to GitHub was made or changed: its issue, a pushed branch, its pull request, a comment (Task.links).",
+    },
   },
 });
 registerEnumType(RoleEnum, {

@@ -9,6 +9,8 @@ import type { CommandRunStatus, TaskStatus } from "../../domain/terms.js";
 import { modelCallOutcomes } from "../../domain/usage/usage.service.js";
 import { ConversationRoleEnum, TaskStatusEnum } from "../common/enums.js";
 import { CommandRunStatusEnum } from "../tools/tool.type.js";
+import type { TaskLinkKind, TaskLinkState } from "../../domain/links/task-link.store.js";
+import { TaskLinkKindEnum, TaskLinkStateEnum } from "./task-link.type.js";
 
 const asEnum = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -254,6 +256,56 @@ export class ErrorDetails {
   stage!: string | null;
 }
 
+export const LinkChangeEnum = asEnum(["CREATED", "UPDATED"] as const);
+registerEnumType(LinkChangeEnum, {
+  name: "LinkChange",
+  description: "Whether a LINK event made a link or changed one.",
+  valuesConfig: {
+    CREATED: { description: "A new link." },
+    UPDATED: { description: "A change of a link: its state or title (GitHub's webhooks), a new push of its branch." },
+  },
+});
+
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    "A LINK: a link of the task to GitHub was made or changed (Task.links has them all): its issue, a pushed branch, its pull request, a comment the service posted.",
+})
+export class LinkDetails {
+  @Field(() => TaskLinkKindEnum, { description: "What the link is to." })
+  kind!: TaskLinkKind;
+
+  @Field(() => String, { description: "The link's URL (its identity among the task's links)." })
+  url!: string;
+
+  @Field(() => String, { nullable: true, description: "The repository, owner/name." })
+  repository!: string | null;
+
+  @Field(() => Int, { nullable: true, description: "The issue's or pull request's number." })
+  number!: number | null;
+
+  @Field(() => TaskLinkStateEnum, { nullable: true, description: "Its state after the change." })
+  state!: TaskLinkState | null;
+
+  @Field(() => String, { nullable: true, description: "Its title after the change." })
+  title!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The branch (BRANCH links, a pull request's head)." })
+  branch!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The commit a BRANCH link points at." })
+  sha!: string | null;
+
+  @Field(() => LinkChangeEnum, { description: "A new link, or a change of one." })
+  change!: "CREATED" | "UPDATED";
+
+  @Field(() => String, {
+    nullable: true,
+    description: "What made the change: gitPush, the GitHub webhook, or the GitHub report of a finished task.",
+  })
+  by!: string | null;
+}
+
 const typeOf: Record<TaskEventDetails["eventType"], ClassType> = {
   STATUS_CHANGE: StatusChangeDetails,
   MESSAGE: MessageDetails,
@@ -261,6 +313,7 @@ const typeOf: Record<TaskEventDetails["eventType"], ClassType> = {
   TOOL_OUTPUT: ToolOutputDetails,
   PROGRESS: ProgressDetails,
   ERROR: ErrorDetails,
+  LINK: LinkDetails,
 };
 
 export const TaskEventDetailsUnion = createUnionType({
@@ -268,6 +321,14 @@ export const TaskEventDetailsUnion = createUnionType({
   description:
     "The typed data of a task event: one type per event type (ASSIGNMENT has none: an assignment is the STATUS_CHANGE to DESIGN naming the agent).",
   types: () =>
-    [StatusChangeDetails, MessageDetails, ToolCallDetails, ToolOutputDetails, ProgressDetails, ErrorDetails] as const,
+    [
+      StatusChangeDetails,
+      MessageDetails,
+      ToolCallDetails,
+      ToolOutputDetails,
+      ProgressDetails,
+      ErrorDetails,
+      LinkDetails,
+    ] as const,
   resolveType: (value) => typeOf[(value as unknown as TaskEventDetails).eventType],
 });

@@ -19,10 +19,12 @@ export interface JobPayloads {
   /** `agentId`: the agent the workspace is made for (absent in jobs queued before it was added). */
   "create-workspace": { taskId: string; workspaceId: string; agentId?: string };
   "run-task": { taskId: string };
+  /** A finished task linked to a GitHub issue: its pull request and its comment on the issue. */
+  "report-to-github": { taskId: string };
 }
 
 export type JobName = keyof JobPayloads;
-export const jobNames: readonly JobName[] = ["create-workspace", "run-task"];
+export const jobNames: readonly JobName[] = ["create-workspace", "run-task", "report-to-github"];
 
 export interface EnqueueOptions {
   /** At most one queued-or-active job per (name, key); a duplicate is dropped and enqueue returns null. */

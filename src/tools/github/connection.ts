@@ -22,4 +22,9 @@ export interface GitHubConnection {
    * token for `repository` = owner/name). Throws NOT_CONFIGURED when there are none.
    */
   credentials(scope: SecretLookup, use: SecretUse, repository?: string): Promise<GitHubCredentials>;
+  /**
+   * GitHub refused these credentials (HTTP 401): a cached App installation token is dropped, so
+   * the next call fetches a new one. A refused PAT stays as it is (the secret must be replaced).
+   */
+  refused?(credentials: GitHubCredentials): void;
 }

@@ -5,6 +5,7 @@ import {
   CitationRecord,
   CommandRunRecord,
   SearchHistoryRecord,
+  SecretRecord,
   SourceRecord,
   TaskEventRecord,
   TaskMessageRecord,
@@ -28,6 +29,7 @@ const tables = {
   SearchHistoryEntry: SearchHistoryRecord,
   Source: SourceRecord,
   Citation: CitationRecord,
+  Secret: SecretRecord,
 } as const;
 
 /**
