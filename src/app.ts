@@ -60,7 +60,7 @@ import { CommandService } from "./tools/terminal/command.service.js";
 import { ToolPolicyService } from "./tools/terminal/policy.service.js";
 import { ToolService } from "./tools/tool.service.js";
 import { GitService } from "./tools/git/git.service.js";
-import { GitMirrors } from "./infra/git/mirror.js";
+import { GIT_MIRRORS_DIR, GitMirrors } from "./infra/git/mirror.js";
 import { HostGit } from "./infra/git/host-git.js";
 import { buildApiSchema } from "./graphql/schema.js";
 import { defaultQueryLimits, type QueryLimits } from "./graphql/protections.js";
@@ -380,7 +380,7 @@ interface ServiceOptions extends AssignmentOptions {
   secretCipher: SecretCipher;
   /** GITHUB_*: where GitHub is, how the service signs in, which repositories and merge methods are allowed. */
   github: GitHubConfig;
-  /** DATA_DIR: git's mirrors (DATA_DIR/git) and its private folder (DATA_DIR/git-service) are there. */
+  /** DATA_DIR: git's private folder (DATA_DIR/git-service: askpass, bundles being checked) is there. */
   dataDir: string;
   /** GITHUB_REPOSITORIES and GITHUB_TASK_LABEL: which labelled issues become tasks. */
   githubWebhook: GitHubWebhookSettings;
@@ -504,8 +504,9 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
       if (!sandbox) throw new Error("no sandbox");
       return sandbox;
     },
+    // Beside the workspaces (like pip's downloads), so that a cluster sharing WORKSPACES_DIR shares them too.
     mirrors: new GitMirrors(
-      join(opts.dataDir, "git"),
+      join(opts.workspacesDir, GIT_MIRRORS_DIR),
       new HostGit({ privateDir: gitPrivateDir, timeoutMs: opts.github.gitTimeoutMs }),
     ),
     tmpDir: join(gitPrivateDir, "tmp"),

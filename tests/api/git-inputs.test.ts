@@ -70,7 +70,7 @@ describe.skipIf(!hasBwrap)("git tools refuse bad input [sqlite]", () => {
       expect({ url, ...firstError(r) }).toMatchObject({ url, ...expected });
     }
     expect(git.requests.length).toBe(before);
-    expect(existsSync(join(s.config.dataDir, "git", `${ws.workspaceId}.git`))).toBe(false);
+    expect(existsSync(join(s.config.workspacesDir, ".git-mirrors", `${ws.workspaceId}.git`))).toBe(false);
   });
 
   it("refuses bad branch names, revisions, depths and paths, naming every field", async () => {

@@ -173,7 +173,10 @@ describe.skipIf(!hasBwrap)("git tools over the API [sqlite]", () => {
     expect(leaks(env)).toEqual([]);
     expect(countFiles(join(ws.root, "src", ".git"))).toBeGreaterThan(10);
     expect(filesWithToken(s.config.dataDir, token)).toEqual([]);
-    const mirrorConfig = readFileSync(join(s.config.dataDir, "git", `${workspaceId}.git`, "config"), "utf8");
+    const mirrorConfig = readFileSync(
+      join(s.config.workspacesDir, ".git-mirrors", `${workspaceId}.git`, "config"),
+      "utf8",
+    );
     expect(mirrorConfig).toContain(`url = ${git.url("acme/widget")}`);
     expect(leaks(mirrorConfig)).toEqual([]);
   });

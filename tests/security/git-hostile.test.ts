@@ -191,7 +191,7 @@ describe.skipIf(!hasBwrap)("a hostile repository: nothing of it runs on the host
     // The planted configuration is live: git read it and ran its clean filter (in the sandbox).
     expect(inSandbox).toContain("filter-clean");
     // The mirror's configuration is the service's: nothing of the workspace's reached it.
-    const mirror = join(s.config.dataDir, "git", `${workspaceId}.git`);
+    const mirror = join(s.config.workspacesDir, ".git-mirrors", `${workspaceId}.git`);
     const mirrorConfig = readFileSync(join(mirror, "config"), "utf8");
     expect(mirrorConfig).not.toMatch(/evil\.sh|evil-|ext::|hooksPath|fsmonitor|filter|credential/);
     expect(existsSync(join(mirror, "hooks"))).toBe(false);

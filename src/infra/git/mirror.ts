@@ -104,9 +104,12 @@ async function openUp(path: string): Promise<void> {
   }
 }
 
+/** The mirrors' folder in WORKSPACES_DIR (the service's, not a workspace: agents cannot write it). */
+export const GIT_MIRRORS_DIR = ".git-mirrors";
+
 export class GitMirrors {
   constructor(
-    /** <dataDir>/git: searchable (not listable) by the sandbox user, which reads its own mirror. */
+    /** <WORKSPACES_DIR>/.git-mirrors: searchable (not listable) by the sandbox user, which reads its own mirror. */
     readonly dir: string,
     private readonly git: HostGit,
   ) {}
