@@ -89,27 +89,13 @@ export class GitHubService extends GitHubLookups {
       const labels = input.labels.map((l) => ` label:"${l}"`).join("");
       return this.search(caller, `repo:${repo.full} is:issue${state}${labels}`, input, repo);
     }
-    const data = await this.send<{
-      repository: {
-        issues: {
-          totalCount: number;
-          nodes: ItemNode[];
-          pageInfo: { hasNextPage: boolean; endCursor: string | null };
-        };
-      } | null;
-    }>(
+    const data = await this.send<{ repository: { issues: ItemConnection } | null }>(
       docs.IssueList,
       { owner: repo.owner, repo: repo.name, limit: input.first, endCursor: input.after ?? null, states },
       caller,
       repo,
     ).catch(notFoundAs("repository"));
-    const issues = data.repository?.issues;
-    if (!issues) throw notFound("Repository", repo.full, "repository");
-    return {
-      items: issues.nodes.map((n) => toItem(n, repo.full, "ISSUE")),
-      totalCount: issues.totalCount,
-      ...issues.pageInfo,
-    };
+    return pageOf(data.repository?.issues, repo.full, "ISSUE");
   }
 
   async listPullRequests(
@@ -118,27 +104,13 @@ export class GitHubService extends GitHubLookups {
   ): Promise<GitHubItemPage> {
     const repo = this.repository(input.repository);
     const states = input.states.length > 0 ? [...new Set(input.states)] : ["OPEN"];
-    const data = await this.send<{
-      repository: {
-        pullRequests: {
-          totalCount: number;
-          nodes: ItemNode[];
-          pageInfo: { hasNextPage: boolean; endCursor: string | null };
-        };
-      } | null;
-    }>(
+    const data = await this.send<{ repository: { pullRequests: ItemConnection } | null }>(
       docs.PullRequestList,
       { owner: repo.owner, repo: repo.name, limit: input.first, endCursor: input.after ?? null, states },
       caller,
       repo,
     ).catch(notFoundAs("repository"));
-    const pulls = data.repository?.pullRequests;
-    if (!pulls) throw notFound("Repository", repo.full, "repository");
-    return {
-      items: pulls.nodes.map((n) => toItem(n, repo.full, "PULL_REQUEST")),
-      totalCount: pulls.totalCount,
-      ...pulls.pageInfo,
-    };
+    return pageOf(data.repository?.pullRequests, repo.full, "PULL_REQUEST");
   }
 
   /** An issue or pull request with its body and its latest comments (oldest first). */
@@ -407,3 +379,24 @@ export class GitHubService extends GitHubLookups {
 const scopeOf = (repositories: readonly string[]): string => repositories.map((r) => `repo:${r}`).join(" ");
 
 const conflictOf = (message: string) => new DomainError("CONFLICT", message, { field: "number" });
+
+/** A page of issues or pull requests as a repository's connection gives it. */
+interface ItemConnection {
+  totalCount: number;
+  nodes: ItemNode[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** The page of a repository's connection; NOT_FOUND when the repository was not there to answer. */
+function pageOf(
+  connection: ItemConnection | undefined,
+  repository: string,
+  kind: "ISSUE" | "PULL_REQUEST",
+): GitHubItemPage {
+  if (!connection) throw notFound("Repository", repository, "repository");
+  return {
+    items: connection.nodes.map((n) => toItem(n, repository, kind)),
+    totalCount: connection.totalCount,
+    ...connection.pageInfo,
+  };
+}

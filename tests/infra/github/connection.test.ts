@@ -13,20 +13,11 @@ import { OctokitGitHubGraphql } from "../../../src/infra/github/graphql-client.j
 import { createLogger } from "../../../src/logger.js";
 import { startFakeGitHub, type FakeGitHub } from "../../helpers/fake-github.js";
 import { MemorySecretReader } from "../../helpers/memory-secret-reader.js";
+import { failure } from "../../helpers/errors.js";
 
 const scope = { taskId: "task-1", agentId: "agent-1" };
 const use = { toolCallId: "call-1", purpose: "githubCreatePullRequest" };
 const VIEWER = "query Viewer { viewer { login } }";
-
-async function failure(fn: () => Promise<unknown>): Promise<DomainError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("GitHub App connection", () => {
   let fake: FakeGitHub;

@@ -15,18 +15,9 @@ import type { GitHubCaller } from "../../../src/tools/github/github-graphql.js";
 import { GitHubService } from "../../../src/tools/github/github.service.js";
 import { githubFixture, startFakeGitHub, TASKPULL, type FakeGitHub } from "../../helpers/fake-github.js";
 import { MemorySecretReader } from "../../helpers/memory-secret-reader.js";
+import { failure } from "../../helpers/errors.js";
 
 const caller: GitHubCaller = { scope: { taskId: "t1", agentId: "a1" }, use: { toolCallId: null, purpose: "test" } };
-
-async function failure(fn: () => Promise<unknown>): Promise<DomainError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("GitHub service against the fake GitHub", () => {
   let fake: FakeGitHub;

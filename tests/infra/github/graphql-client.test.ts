@@ -13,6 +13,7 @@ import { createLogger } from "../../../src/logger.js";
 import type { GitHubCall } from "../../../src/tools/github/github-graphql.js";
 import { errorFixtures, githubFixture, startFakeGitHub, type FakeGitHub } from "../../helpers/fake-github.js";
 import { MemorySecretReader } from "../../helpers/memory-secret-reader.js";
+import { failure } from "../../helpers/errors.js";
 
 const VIEWER = "query Viewer { viewer { login } }";
 const call: GitHubCall = {
@@ -20,17 +21,6 @@ const call: GitHubCall = {
   use: { toolCallId: "call-1", purpose: "githubGetIssue" },
   repository: "iwahbe/taskpull",
 };
-
-/** Runs `fn`, expecting a DomainError, and returns it. */
-async function failure(fn: () => Promise<unknown>): Promise<DomainError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("GitHub GraphQL client", () => {
   let fake: FakeGitHub;
