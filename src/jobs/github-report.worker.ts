@@ -9,6 +9,12 @@ import type { TaskLinkService } from "../domain/links/task-link.service.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
 import { DEFAULT_RETRY_LIMIT, type JobQueue, type StopWorker } from "../infra/queue/queue.js";
 
+/**
+ * Retries of a report GitHub failed (an outage, a 5xx, a rate limit): the queue's backoff doubles
+ * from its first delay (1 s by default), so 12 retries wait for GitHub for one to two hours in all.
+ */
+const REPORT_RETRY_LIMIT = 12;
+
 export interface GitHubReportOptions {
   services: { tasks: TaskService; links: TaskLinkService; reports: TaskReportService };
   queue: JobQueue;
@@ -55,7 +61,8 @@ export async function startGitHubReports(o: GitHubReportOptions): Promise<StopWo
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
-  const enqueue = (taskId: string) => o.queue.enqueue(JOB, { taskId }, { singletonKey: keyOf(taskId) });
+  const enqueue = (taskId: string) =>
+    o.queue.enqueue(JOB, { taskId }, { singletonKey: keyOf(taskId), retryLimit: REPORT_RETRY_LIMIT });
 
   const stopWork = await o.queue.work(JOB, { concurrency: o.concurrency }, async (job) => {
     const { taskId } = job.payload;

@@ -244,6 +244,21 @@ for (const impl of implementations) {
       expect(await q.enqueue("run-task", { taskId: "doomed-2" }, { singletonKey: "doomed" })).not.toBeNull();
     });
 
+    it("a job's own retryLimit overrides the queue's", async () => {
+      const q = await create({ retryLimit: 0 });
+      const attempts: string[] = [];
+      await q.work("run-task", { concurrency: 1 }, async ({ payload, attempt }) => {
+        attempts.push(`${payload.taskId}:${attempt}`);
+        throw new Error("always");
+      });
+      await q.enqueue("run-task", { taskId: "patient" }, { singletonKey: "patient", retryLimit: 2 });
+      await waitUntil(() => attempts.length === 3, "three attempts of the job with retryLimit 2");
+      await q.enqueue("run-task", { taskId: "default" }, { singletonKey: "default" });
+      await waitUntil(() => attempts.includes("default:1"), "the job with the queue's retryLimit 0");
+      await sleep(700); // a few backstop polls: nothing more comes
+      expect(attempts).toEqual(["patient:1", "patient:2", "patient:3", "default:1"]);
+    });
+
     it("retries back off: retryDelaySeconds 1 waits 1-2 s before the first retry", async () => {
       const q = await create({ retryLimit: 1, retryDelaySeconds: 1 });
       const at: number[] = [];

@@ -255,7 +255,7 @@ export class MemoryQueue implements JobQueue {
       priority: opts.priority ?? 0,
       runAt: Date.now() + Math.max(0, opts.startAfterMs ?? 0),
       singletonKey: opts.singletonKey,
-      retryLimit: this.retryLimit,
+      retryLimit: opts.retryLimit ?? this.retryLimit,
       retryDelaySeconds: this.retryDelaySeconds,
     });
   }

@@ -150,7 +150,7 @@ export class PgBossQueue implements JobQueue {
       priority: opts.priority ?? 0,
       ...(opts.singletonKey !== undefined && { singletonKey: opts.singletonKey }),
       ...(delayMs > 0 && { startAfter: delayMs / 1000 }),
-      retryLimit: this.retryLimit,
+      retryLimit: opts.retryLimit ?? this.retryLimit,
       retryDelay: this.retryDelaySeconds,
       retryBackoff: this.retryDelaySeconds > 0,
       expireInSeconds: this.leaseSeconds,

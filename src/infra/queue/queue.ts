@@ -33,6 +33,8 @@ export interface EnqueueOptions {
   startAfterMs?: number;
   /** Integer; higher runs first, equal priorities run in enqueue order. Default 0. */
   priority?: number;
+  /** Retries after failures for this job (its backoff doubles each time); default the queue's. */
+  retryLimit?: number;
 }
 
 export interface Job<N extends JobName = JobName> {
