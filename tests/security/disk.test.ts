@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import {
   DeleteFileDocument,
   RunCommandDocument,
   WriteFileDocument,
+  CreateSecretDocument,
 } from "../generated/graphql.js";
 import { hasBwrap, hostileWorkspace, isRoot, outputUntil, type HostileWorkspace } from "../helpers/hostile.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -134,6 +135,8 @@ print("wrote it all", flush=True)
 
   it("starts on a full disk, says why it is not ready, and recovers when space is freed", async () => {
     await s.stop();
+    // Without its key file, the secrets store makes one at its first use with room for it.
+    rmSync(join(dataDir, "secrets.key"), { force: true });
     const filler = join(mount as string, "filler.bin");
     fill(filler);
     s = await startTestServer("sqlite", { workers: 1, dataDir, keepData: true, env: smallDiskEnv });
@@ -145,5 +148,10 @@ print("wrote it all", flush=True)
     expect(
       (await s.gql(CreateTaskDocument, { input: { title: "after a full start", complexity: 1 } })).errors,
     ).toBeUndefined();
+    const secret = await s.gql(CreateSecretDocument, {
+      input: { name: "after-a-full-start", kind: "OTHER", scope: "GLOBAL", value: "s3cret-value" },
+    });
+    expect(secret.errors).toBeUndefined();
+    expect(statSync(join(dataDir, "secrets.key")).mode & 0o777).toBe(0o600);
   }, 90_000);
 });

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import {
   closeSync,
   constants,
+  existsSync,
   fchmodSync,
   fstatSync,
   fsyncSync,
@@ -13,7 +14,8 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import type { SecretCipher } from "../../domain/secrets/secret-cipher.js";
+import { diskFull, isDiskFull } from "../../domain/disk-full.js";
+import type { SealedValue, SecretCipher } from "../../domain/secrets/secret-cipher.js";
 import type { Logger } from "../../domain/shared/deps.js";
 import { EnvelopeCipher, UnconfiguredCipher, type MasterKeys } from "./envelope.js";
 
@@ -60,13 +62,24 @@ export function resolveMasterKeys(settings: MasterKeySettings): ResolvedMasterKe
   }
   if (settings.databaseUrl) return null;
   const file = join(settings.dataDir, SECRETS_KEY_FILE);
-  const created = createKeyFile(settings.dataDir, file);
+  const created = !existsSync(file) && createKeyFile(settings.dataDir, file);
   return { current: readKeyFile(file), previous, source: "key file", file, created };
 }
 
 /** The cipher for the resolved keys, logging which keys are in use (their ids, never the keys). */
 export function openSecretCipher(settings: MasterKeySettings, logger: Logger): SecretCipher {
-  const keys = resolveMasterKeys(settings);
+  let keys: ResolvedMasterKeys | null;
+  try {
+    keys = resolveMasterKeys(settings);
+  } catch (err) {
+    if (!isDiskFull(err)) throw err;
+    // The server starts on a full disk; the key file is made at the first use with room for it.
+    logger.warn(
+      { file: join(settings.dataDir, SECRETS_KEY_FILE) },
+      "the disk is full: the secrets key file is made later",
+    );
+    return new DeferredCipher(() => openSecretCipher(settings, logger));
+  }
   if (!keys) {
     logger.warn(
       { setting: "SECRETS_KEY" },
@@ -158,5 +171,51 @@ function readKeyFile(file: string): Buffer {
     return key;
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * A cipher whose key file could not be made at start (a full disk): every use tries again, and
+ * fails with LIMIT_EXCEEDED (limit: disk) while there is still no room.
+ */
+class DeferredCipher implements SecretCipher {
+  private cipher: SecretCipher | null = null;
+
+  constructor(private readonly connect: () => SecretCipher) {}
+
+  private ready(): SecretCipher {
+    if (this.cipher) return this.cipher;
+    try {
+      const opened = this.connect();
+      if (opened instanceof DeferredCipher) throw diskFull;
+      this.cipher = opened;
+      return opened;
+    } catch (err) {
+      throw isDiskFull(err) ? diskFull : err;
+    }
+  }
+
+  currentKeyId(): string {
+    return this.ready().currentKeyId();
+  }
+
+  isCurrentKey(masterKeyId: string): boolean {
+    try {
+      return this.ready().isCurrentKey(masterKeyId);
+    } catch {
+      return false;
+    }
+  }
+
+  seal(secretId: string, value: string): SealedValue {
+    return this.ready().seal(secretId, value);
+  }
+
+  open(secretId: string, sealed: SealedValue): string {
+    return this.ready().open(secretId, sealed);
+  }
+
+  rewrap(secretId: string, sealed: SealedValue): Pick<SealedValue, "wrappedKey" | "masterKeyId"> {
+    return this.ready().rewrap(secretId, sealed);
   }
 }
