@@ -12,7 +12,6 @@
 import { createReadStream } from "node:fs";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
 import { DomainError } from "../../domain/errors.js";
 
 /** Username and token for HTTP Basic; the token is handed to git through fd 3 only. */
@@ -149,6 +148,8 @@ export class HostGit {
     const { signal } = run;
     if (signal?.aborted) throw new DomainError("GIT_FAILED", "The git command was cancelled");
     const maxStdout = run.maxStdout ?? 1024 * 1024;
+    // Loaded at the first git command: it costs start-up about 0.1 s otherwise.
+    const { execa } = await import("execa");
     const child = execa(GIT, argv, {
       env,
       extendEnv: false,

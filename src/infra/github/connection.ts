@@ -6,7 +6,7 @@
  * expires (or until GitHub refuses it). Secrets are read from the store at the moment they are
  * needed and not kept; installation tokens are, for their hour.
  */
-import { createAppAuth } from "@octokit/auth-app";
+import type { createAppAuth } from "@octokit/auth-app";
 import { request as octokitRequest } from "@octokit/request";
 import type { GitHubConfig } from "../../config.js";
 import { DomainError } from "../../domain/errors.js";
@@ -152,6 +152,8 @@ export class SecretStoreGitHubConnection implements GitHubConnection {
         "GITHUB_APP_PRIVATE_KEY secret",
       );
     }
+    // Loaded at the first App token (most installations sign in with a token secret, not an App).
+    const { createAppAuth } = await import("@octokit/auth-app");
     return createAppAuth({ appId, privateKey, request: this.request(signal), log: octokitLog(this.opts.logger) });
   }
 
