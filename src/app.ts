@@ -512,6 +512,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     tmpDir: join(gitPrivateDir, "tmp"),
     origins: opts.github.gitOrigins,
     webUrl: opts.github.webUrl,
+    repositories: opts.github.repositories,
     timeoutMs: opts.github.gitTimeoutMs,
     disk: opts.disk,
     agentName: async (id) => (await services.agents.get(id))?.name ?? null,

@@ -73,6 +73,30 @@ describe.skipIf(!hasBwrap)("git tools refuse bad input [sqlite]", () => {
     expect(existsSync(join(s.config.workspacesDir, ".git-mirrors", `${ws.workspaceId}.git`))).toBe(false);
   });
 
+  it("with GITHUB_REPOSITORIES set, refuses repositories on GitHub's host that it leaves out", async () => {
+    const limited = await startTestServer("sqlite", {
+      workers: 1,
+      env: { GIT_ALLOWED_HOSTS: git.origin, GITHUB_URL: git.origin, GITHUB_REPOSITORIES: "acme/other" },
+    });
+    try {
+      const limitedWs = await hostileWorkspace(limited, 2);
+      const before = git.requests.length;
+      const r = await limited.gql(
+        GitCloneDocument,
+        { workspaceId: limitedWs.workspaceId, url: git.url("acme/widget") },
+        limitedWs.agentKey,
+      );
+      expect(firstError(r)).toMatchObject({
+        code: "POLICY_DENIED",
+        rule: "github.repository-not-allowed",
+        field: "url",
+      });
+      expect(git.requests.length).toBe(before);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it("refuses bad branch names, revisions, depths and paths, naming every field", async () => {
     const workspaceId = ws.workspaceId;
     const url = git.url("acme/widget");

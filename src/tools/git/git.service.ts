@@ -8,7 +8,7 @@
  *   commit, the bundle a push starts from) runs in the workspace's sandbox, without network.
  */
 import { rm } from "node:fs/promises";
-import { conflict, DomainError, notFound } from "../../domain/errors.js";
+import { conflict, DomainError, notFound, policyDenied } from "../../domain/errors.js";
 import type { GitToken } from "../../infra/git/host-git.js";
 import type { GitMirrors, RemoteAccess } from "../../infra/git/mirror.js";
 import type { Sandbox } from "../../infra/sandbox/sandbox.js";
@@ -47,6 +47,8 @@ export interface GitServiceOptions {
   origins: readonly string[];
   /** GITHUB_URL: URLs on its host are signed in with the GitHub connection's credentials. */
   webUrl: string;
+  /** GITHUB_REPOSITORIES (owner/name): when not empty, the only repositories on GitHub's host git may reach. */
+  repositories: readonly string[];
   /** GIT_TIMEOUT_MS: each git command, in the sandbox or on the host. */
   timeoutMs: number;
   disk: DiskLimits;
@@ -154,8 +156,24 @@ export class GitService {
     }
   }
 
+  /**
+   * POLICY_DENIED for a repository on GitHub's host that GITHUB_REPOSITORIES (when set) leaves out:
+   * the token may reach more repositories than the operator meant agents to touch.
+   */
+  private assertRepositoryAllowed(remote: RemoteUrl, field: string): void {
+    const allowed = this.opts.repositories;
+    if (remote.host !== this.webHost || allowed.length === 0) return;
+    if (allowed.some((r) => r.toLowerCase() === remote.repository.toLowerCase())) return;
+    throw policyDenied(
+      "github.repository-not-allowed",
+      `${remote.repository} is not one of the repositories agents may work on (GITHUB_REPOSITORIES)`,
+      { field },
+    );
+  }
+
   async clone(call: GitCall, input: { url: string; branch?: string; depth?: number }): Promise<GitCloneResult> {
     const remote = parseRemoteUrl(input.url, this.opts.origins, "url");
+    this.assertRepositoryAllowed(remote, "url");
     return this.exclusive(call.workspace.id, async () => {
       if (!(await this.git.repoDirFree(call.workspace.root))) {
         throw conflict(
@@ -346,6 +364,7 @@ export class GitService {
       const mirror = await this.opts.mirrors.existing(call.workspace.id, "branch");
       // Where to push is the service's record (the mirror's config), never the workspace's remote.
       const remote = parseRemoteUrl(await this.opts.mirrors.originUrl(mirror), this.opts.origins, "branch");
+      this.assertRepositoryAllowed(remote, "branch");
       if (remote.host === this.webHost && !call.connection) throw notConfigured();
       const bundle = await this.git.bundle(call, input.branch, await this.opts.mirrors.tips(mirror));
       try {
