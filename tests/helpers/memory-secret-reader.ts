@@ -36,6 +36,16 @@ export class MemorySecretReader implements SecretReader {
     if (at >= 0) this.secrets.splice(at, 1);
   }
 
+  async verify(
+    kind: SecretKind,
+    lookup: SecretLookup,
+    use: SecretUse,
+    matches: (value: string) => boolean,
+  ): Promise<boolean | null> {
+    const value = await this.reveal(kind, lookup, use);
+    return value === null ? null : matches(value);
+  }
+
   async reveal(kind: SecretKind, lookup: SecretLookup, use: SecretUse): Promise<string | null> {
     this.reveals.push({ kind, lookup, use });
     const of = (scope: SecretScope, id: string | null | undefined) =>

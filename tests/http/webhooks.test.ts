@@ -11,6 +11,7 @@ import {
   CreateAgentDocument,
   CreateApiKeyDocument,
   CreateSecretDocument,
+  SecretsDocument,
   TaskLinksDocument,
   TasksWithLinksDocument,
 } from "../generated/graphql.js";
@@ -98,6 +99,11 @@ describeProfiles("GitHub webhooks", (profile) => {
       const payload = labelled(2);
       const body = Buffer.from(JSON.stringify(payload));
       const deliveryId = randomUUID();
+      const lastUse = async () => {
+        const page = await s.ok(SecretsDocument, { kind: "GITHUB_WEBHOOK_SECRET" });
+        return page.secrets.edges[0]?.node.lastUsedAt ?? null;
+      };
+      const usedBefore = await lastUse();
       const attempts = [
         await deliver(s.url, "issues", payload, { secret: "another-secret", deliveryId }),
         await deliver(s.url, "issues", payload, { secret: null, deliveryId }),
@@ -117,11 +123,14 @@ describeProfiles("GitHub webhooks", (profile) => {
       }
       expect(await taskCount()).toBe(0);
       expect(await outcomeOf(deliveryId)).toBeNull();
+      // A stranger's attempts are not even recorded as uses of the secret (no write per request).
+      expect(await lastUse()).toBe(usedBefore);
       // Nothing was recorded: the same delivery id, signed right, is handled (not a replay).
       const good = await deliver(s.url, "issues", payload, { secret, deliveryId });
       expect(good.status).toBe(201);
       expect(good.body).toMatchObject({ outcome: "TASK_CREATED", replay: false });
       expect(await outcomeOf(deliveryId)).toBe("TASK_CREATED");
+      expect(await lastUse()).not.toBe(usedBefore);
     });
 
     it("makes a labelled issue of a configured repository a task, assigned by the normal rules, with its ISSUE link", async () => {

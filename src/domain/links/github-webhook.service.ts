@@ -110,19 +110,20 @@ export class GitHubWebhookService {
    * missing or wrong) or BAD_USER_INPUT (headers or body unusable).
    */
   async receive(req: WebhookRequest): Promise<WebhookResult> {
-    const secret = await this.secrets.reveal(
+    const signed = await this.secrets.verify(
       "GITHUB_WEBHOOK_SECRET",
       {},
       { toolCallId: null, purpose: "webhook signature" },
+      (secret) => signatureMatches(secret, req.signature, req.body),
     );
-    if (secret === null) {
+    if (signed === null) {
       throw new DomainError(
         "NOT_CONFIGURED",
         "No webhook secret is configured: create a GLOBAL secret of kind GITHUB_WEBHOOK_SECRET (createSecret) with the secret set on the GitHub webhook",
         { setting: "GITHUB_WEBHOOK_SECRET" },
       );
     }
-    if (!signatureMatches(secret, req.signature, req.body)) {
+    if (!signed) {
       throw unauthenticated(
         req.signature
           ? "The X-Hub-Signature-256 header does not match the body: the webhook's secret differs from the one configured here"

@@ -176,6 +176,21 @@ export class SecretService implements SecretReader {
     return this.open(mostSpecific(await this.store.applicable(lookup, { kind })), use);
   }
 
+  /** See SecretReader.verify: the value stays here; a use is recorded only for a match. */
+  async verify(
+    kind: SecretKind,
+    lookup: SecretLookup,
+    use: SecretUse,
+    matches: (value: string) => boolean,
+  ): Promise<boolean | null> {
+    this.cipher.currentKeyId();
+    const row = mostSpecific(await this.store.applicable(lookup, { kind }));
+    if (!row) return null;
+    if (!matches(this.decrypt(row))) return false;
+    await this.recordUse(row, use);
+    return true;
+  }
+
   /** As reveal, for the secret named `name` (TASK, then AGENT, then GLOBAL). */
   async revealByName(name: string, lookup: SecretLookup, use: SecretUse): Promise<string | null> {
     this.cipher.currentKeyId();
@@ -230,9 +245,15 @@ export class SecretService implements SecretReader {
   /** Decrypts `row` (naming it in a failure), then records the use. */
   private async open(row: SecretRecord | null, use: SecretUse): Promise<string | null> {
     if (!row) return null;
-    let value: string;
+    const value = this.decrypt(row);
+    await this.recordUse(row, use);
+    return value;
+  }
+
+  /** The value of `row`; SECRET_UNREADABLE naming the secret when it cannot be decrypted. */
+  private decrypt(row: SecretRecord): string {
     try {
-      value = this.cipher.open(row.id, row);
+      return this.cipher.open(row.id, row);
     } catch (err) {
       if (!(err instanceof DomainError) || err.code !== "SECRET_UNREADABLE") throw err;
       throw new DomainError("SECRET_UNREADABLE", `Secret "${row.name}" cannot be read: ${err.message}`, {
@@ -241,12 +262,14 @@ export class SecretService implements SecretReader {
         name: row.name,
       });
     }
-    await this.store.recordUse(row.id, {
+  }
+
+  private recordUse(row: SecretRecord, use: SecretUse): Promise<void> {
+    return this.store.recordUse(row.id, {
       at: this.now(),
       toolCallId: use.toolCallId !== null && isId(use.toolCallId) ? use.toolCallId : null,
       purpose: use.purpose.slice(0, PURPOSE_LENGTH),
     });
-    return value;
   }
 
   private async existing(id: string): Promise<SecretRecord> {

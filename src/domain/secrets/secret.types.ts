@@ -33,4 +33,15 @@ export interface SecretUse {
 export interface SecretReader {
   /** The most specific secret of `kind` for the scope, decrypted; null when there is none. Records the use. */
   reveal(kind: SecretKind, scope: SecretLookup, use: SecretUse): Promise<string | null>;
+  /**
+   * Checks something against the most specific secret of `kind` without handing its value out
+   * (a webhook's signature): null when there is no such secret, else what `matches` says. The use
+   * is recorded only when it matched, so a stranger's failed attempts write nothing.
+   */
+  verify(
+    kind: SecretKind,
+    scope: SecretLookup,
+    use: SecretUse,
+    matches: (value: string) => boolean,
+  ): Promise<boolean | null>;
 }
