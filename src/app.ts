@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import type { Config, GitHubConfig, ModelConfig } from "./config.js";
+import type { Config, GitHubConfig, ModelConfig, ReportConfig } from "./config.js";
 import { join } from "node:path";
 import { AgentService } from "./domain/agents/agent.service.js";
 import { AssignmentFeed } from "./domain/agents/assignment-feed.js";
@@ -39,6 +39,8 @@ import { createGuardedFetcher, type ClosableFetcher } from "./infra/net/guarded-
 import { SearchService } from "./tools/research/search/search.service.js";
 import type { SearchSettings } from "./tools/research/search/search-settings.js";
 import type { GuardedFetcher } from "./tools/research/fetcher.js";
+import { PdfRenderer, withMetadata } from "./infra/reports/pdf-renderer.js";
+import { taskFacts } from "./tools/reports/report-facts.js";
 import { TaskService } from "./domain/tasks/task.service.js";
 import { UsageService } from "./domain/usage/usage.service.js";
 import { WorkspaceService } from "./domain/workspaces/workspace.service.js";
@@ -309,6 +311,7 @@ export async function startCore(
       github: config.github,
       dataDir: config.dataDir,
       githubWebhook: { repositories: config.github.repositories, taskLabel: config.github.taskLabel },
+      reports: config.reports,
     });
     const workspaceFs = new WorkspaceFs({
       root: config.workspacesDir,
@@ -384,6 +387,8 @@ interface ServiceOptions extends AssignmentOptions {
   dataDir: string;
   /** GITHUB_REPOSITORIES and GITHUB_TASK_LABEL: which labelled issues become tasks. */
   githubWebhook: GitHubWebhookSettings;
+  /** CHROMIUM_PATH and REPORT_*: the PDF renderer's browser and caps. */
+  reports: ReportConfig;
 }
 
 export const defaultCommandLimits: SandboxLimits = {
@@ -517,6 +522,8 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     disk: opts.disk,
     agentName: async (id) => (await services.agents.get(id))?.name ?? null,
   });
+  // Chromium starts at the first report, not here.
+  const reportRenderer = new PdfRenderer(opts.reports);
   const tools = new ToolService(
     deps,
     new SqlToolCallStore(db),
@@ -539,6 +546,11 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
       search,
       research,
       github: { service: github, connection: githubConnection },
+      reports: {
+        author: "agent-system",
+        facts: (taskId) => taskFacts(services, taskId),
+        render: async (html, print, meta) => withMetadata(await reportRenderer.render(html, print), meta),
+      },
       git: {
         service: git,
         connection: githubConnection,
@@ -564,6 +576,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     commands,
     policies,
     search,
+    reportRenderer,
     sandbox: status,
     stepRunner,
   };
@@ -571,6 +584,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
 
 async function closeAppServices(services: AppServices): Promise<void> {
   await services.commands.close();
+  await services.reportRenderer.close();
   services.tasks.close();
   services.apiKeys.close();
 }

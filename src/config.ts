@@ -292,6 +292,13 @@ const envSchema = z.object({
       message: "must be a list of MERGE, SQUASH and REBASE (empty: merging is refused)",
     }),
   GIT_TIMEOUT_MS: intFrom("GIT_TIMEOUT_MS", 300_000, 1_000, 3_600_000),
+  CHROMIUM_PATH: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim())),
+  REPORT_MAX_CONCURRENT: intFrom("REPORT_MAX_CONCURRENT", 2, 1, 32),
+  REPORT_TIMEOUT_MS: intFrom("REPORT_TIMEOUT_MS", 60_000, 100, 600_000),
+  REPORT_MAX_BYTES: intFrom("REPORT_MAX_BYTES", 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   FETCH_USER_AGENT: z
     .string()
     .optional()
@@ -350,6 +357,22 @@ export interface Config {
   secrets: SecretsConfig;
   /** GitHub and git: where GitHub is, how the service signs in, what git may reach. */
   github: GitHubConfig;
+  /** PDF reports: the Chromium they are printed with and the renderer's caps. */
+  reports: ReportConfig;
+}
+
+/** Debian's Chromium binary, used when CHROMIUM_PATH is unset. */
+export const DEFAULT_CHROMIUM_PATH = "/usr/lib/chromium/chromium";
+
+export interface ReportConfig {
+  /** CHROMIUM_PATH, else DEFAULT_CHROMIUM_PATH (puppeteer's own download cannot work offline). */
+  chromiumPath: string;
+  /** REPORT_MAX_CONCURRENT: renders at once in this process; more wait their turn. */
+  maxConcurrent: number;
+  /** REPORT_TIMEOUT_MS: one render's wall time (content, layout, printing). */
+  timeoutMs: number;
+  /** REPORT_MAX_BYTES: the largest PDF kept. */
+  maxBytes: number;
 }
 
 export interface SecretsConfig {
@@ -506,6 +529,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secrets: {
       key: e.SECRETS_KEY === undefined ? undefined : Buffer.from(e.SECRETS_KEY, "base64"),
       previousKey: e.SECRETS_KEY_PREVIOUS === undefined ? undefined : Buffer.from(e.SECRETS_KEY_PREVIOUS, "base64"),
+    },
+    reports: {
+      chromiumPath: e.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH,
+      maxConcurrent: e.REPORT_MAX_CONCURRENT,
+      timeoutMs: e.REPORT_TIMEOUT_MS,
+      maxBytes: e.REPORT_MAX_BYTES,
     },
     github: {
       webUrl: e.GITHUB_URL.replace(/\/+$/, ""),

@@ -61,6 +61,8 @@ export interface AppServices {
   webhooks: GitHubWebhookService;
   /** Finished tasks made from issues tell GitHub how they ended: a pull request, a comment (a queued job). */
   reports: TaskReportService;
+  /** Prints reports (generateReport): Chromium, launched at the first report; closed with the app. */
+  reportRenderer: { close(): Promise<void> };
   sandbox: SandboxStatus;
   /**
    * Runs the service's own steps in a workspace (venv creation, pip): the sandbox, or without

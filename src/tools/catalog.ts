@@ -12,6 +12,7 @@ import { gitBranch, gitClone, gitCommit, gitDiff, gitLog, gitPush, gitStatus } f
 import { githubTools } from "./github/github.tools.js";
 import { installPackages, runPython } from "./python/python.tools.js";
 import type { ToolDefinition } from "./registry.js";
+import { generateReport } from "./reports/report.tools.js";
 import { addSource, extract, fetchPage, research } from "./research/research.tools.js";
 import { webSearch } from "./research/search/search.tools.js";
 import { runCommand } from "./terminal/terminal.tools.js";
@@ -46,4 +47,5 @@ export const toolCatalog: readonly ToolDefinition[] = [
   gitCommit,
   gitPush,
   ...githubTools,
+  generateReport,
 ] as ToolDefinition[];

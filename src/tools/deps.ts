@@ -1,10 +1,12 @@
 import type { SandboxLimits } from "../infra/sandbox/limits.js";
+import type { PdfMetadata, PdfPrintOptions } from "../infra/reports/pdf-renderer.js";
 import type { FileLimits } from "./files/files.js";
 import type { GitPushResult, GitService } from "./git/git.service.js";
 import type { GitHubConnection } from "./github/connection.js";
 import type { GitHubService } from "./github/github.service.js";
 import type { ResearchService } from "./research/research.service.js";
 import type { SearchService } from "./research/search/search.service.js";
+import type { TaskFacts } from "./reports/templates.js";
 import type { CommandService } from "./terminal/command.service.js";
 
 /**
@@ -41,6 +43,20 @@ export interface ToolDeps {
   github: GitHubDeps;
   /** The git tools: the workspace's repository in its sandbox, the network from the service's mirror. */
   git: GitDeps;
+  /** generateReport: the task's facts, the PDF renderer, where artifacts are recorded. */
+  reports: ReportDeps;
+}
+
+/** What generateReport uses. */
+export interface ReportDeps {
+  /** The name written as the PDFs' author. */
+  author: string;
+  /** The task's record, phases, usage, links, sources and citations (files are listed by the tool). */
+  facts(taskId: string): Promise<Omit<TaskFacts, "files">>;
+  /** HTML to PDF with metadata (Chromium, then pdf-lib). */
+  render(html: string, print: PdfPrintOptions, meta: PdfMetadata): Promise<{ bytes: Uint8Array; pages: number }>;
+  /** Records the PDF as an artifact of the task (when the store is there). */
+  recordArtifact?(taskId: string, artifact: { path: string; kind: string; sizeBytes: number; sha256: string; createdAt: Date }): Promise<void>;
 }
 
 /** What the git tools use. */

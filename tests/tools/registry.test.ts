@@ -73,6 +73,7 @@ describe("tool registry", () => {
         "githubRequestReviewers",
         "githubAddLabels",
         "githubMergePullRequest",
+        "generateReport",
       ].sort(),
     );
     for (const t of tools) {
