@@ -56,7 +56,10 @@ export interface ReportDeps {
   /** HTML to PDF with metadata (Chromium, then pdf-lib). */
   render(html: string, print: PdfPrintOptions, meta: PdfMetadata): Promise<{ bytes: Uint8Array; pages: number }>;
   /** Records the PDF as an artifact of the task (when the store is there). */
-  recordArtifact?(taskId: string, artifact: { path: string; kind: string; sizeBytes: number; sha256: string; createdAt: Date }): Promise<void>;
+  recordArtifact?(
+    taskId: string,
+    artifact: { path: string; kind: string; sizeBytes: number; sha256: string; createdAt: Date },
+  ): Promise<void>;
 }
 
 /** What the git tools use. */

@@ -531,6 +531,24 @@ export type FileWriteResult = {
   version: Scalars['String']['output'];
 };
 
+/** A PDF report to render into the workspace's output/ folder. */
+export type GenerateReportInput = {
+  /** Summary, sections and charts. */
+  data?: InputMaybe<ReportDataInput>;
+  /** The file's name: the report is written to output/<name>.pdf. */
+  name: Scalars['String']['input'];
+  /** Page size, orientation, margins, header and footer, cover, contents, theme. */
+  options?: InputMaybe<ReportOptionsInput>;
+  /** CUSTOM: the markdown (.md) or HTML (.html) file, relative to the workspace. */
+  source?: InputMaybe<Scalars['String']['input']>;
+  /** What the report is made from. */
+  template: ReportTemplate;
+  /** The title (default: the task's). */
+  title?: InputMaybe<Scalars['String']['input']>;
+  /** The workspace (of a task) the tool works in. */
+  workspaceId: Scalars['ID']['input'];
+};
+
 /** Who a commit is by. */
 export type GitAuthorInput = {
   /** The author's email address. */
@@ -1034,6 +1052,8 @@ export type Mutation = {
   extract: Extraction;
   /** Fetch a web page or document (HTML, PDF, text, JSON, XML) through the guarded fetcher and extract its readable text, Markdown, metadata and links; the Markdown is written to research/pages/. In the result text and markdown carry at most 20,000 characters and links at most 200; the whole text is in the textPath file. Fails with FETCH_FAILED (reason "status" and the status for an HTTP error), POLICY_DENIED (a private address, robots.txt, a content type not read) or LIMIT_EXCEEDED (size or time). */
   fetchPage: Page;
+  /** Render a PDF report (task report, research brief, or a markdown/HTML file of the workspace) with charts, into output/<name>.pdf; it is recorded as an artifact of the task. */
+  generateReport: ReportArtifact;
   /** List the repository's branches; with name, create that branch (from `from`, default HEAD) if it does not exist, and with checkout switch to it. */
   gitBranch: GitBranches;
   /** Clone a repository into the workspace's src/ folder (which must be empty). The URL must be an https address (http where the operator allows it) of an allowed host, as <origin>/<owner>/<name>[.git], without credentials: the service signs in itself. Then work in src/ with the file tools and the other git tools, and deliver with gitPush. */
@@ -1221,6 +1241,12 @@ export type MutationFetchPageArgs = {
   render?: InputMaybe<Scalars['Boolean']['input']>;
   url: Scalars['String']['input'];
   workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationGenerateReportArgs = {
+  input: GenerateReportInput;
 };
 
 
@@ -1888,6 +1914,133 @@ export type QueryWebSearchArgs = {
 export type QueryWorkspaceArgs = {
   id: Scalars['ID']['input'];
 };
+
+/** A PDF report written to the workspace. */
+export type ReportArtifact = {
+  __typename?: 'ReportArtifact';
+  /** When it was rendered. */
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** What the file is: REPORT. */
+  kind: Scalars['String']['output'];
+  /** Pages in the PDF. */
+  pages: Scalars['Int']['output'];
+  /** The PDF's path in the workspace (output/<name>.pdf); download it from the file route. */
+  path: Scalars['String']['output'];
+  /** SHA-256 of the PDF's bytes (hex). */
+  sha256: Scalars['String']['output'];
+  /** The PDF's size in bytes. */
+  sizeBytes: Scalars['Int']['output'];
+};
+
+/** A chart drawn by the service as SVG (vector in the PDF) from data series. */
+export type ReportChartInput = {
+  /** The x-axis labels (LINE, BAR, PIE). */
+  categories?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Height in CSS pixels (default 320). */
+  height?: InputMaybe<Scalars['Int']['input']>;
+  /** How the series are drawn. */
+  kind: ReportChartKind;
+  /** The data. */
+  series: Array<ReportChartSeriesInput>;
+  /** The chart's caption. */
+  title: Scalars['String']['input'];
+  /** Width in CSS pixels (default 640). */
+  width?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** How the series are drawn. */
+export type ReportChartKind =
+  /** Bars per category. */
+  | 'BAR'
+  /** Lines over the categories. */
+  | 'LINE'
+  /** Slices of the first series, one per category. */
+  | 'PIE'
+  /** Points (x, y). */
+  | 'SCATTER';
+
+/** One data series of a chart. */
+export type ReportChartSeriesInput = {
+  /** The series' name (legend). */
+  name: Scalars['String']['input'];
+  /** SCATTER: [x, y] pairs. */
+  points?: InputMaybe<Array<Array<Scalars['Float']['input']>>>;
+  /** LINE, BAR, PIE: one value per category. */
+  values?: InputMaybe<Array<Scalars['Float']['input']>>;
+};
+
+/** What the caller adds to the template. */
+export type ReportDataInput = {
+  /** Charts drawn from data series, as vectors. */
+  charts?: InputMaybe<Array<ReportChartInput>>;
+  /** Sections added after the template's own. */
+  sections?: InputMaybe<Array<ReportSectionInput>>;
+  /** The summary (task report) or the synthesis with [n] citation markers (research brief); default: the task's summary. */
+  summary?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Page margins in millimetres. */
+export type ReportMarginsInput = {
+  /** Bottom margin in mm (0 to 100; default 20). */
+  bottom?: InputMaybe<Scalars['Float']['input']>;
+  /** Left margin in mm (0 to 100; default 15). */
+  left?: InputMaybe<Scalars['Float']['input']>;
+  /** Right margin in mm (0 to 100; default 15). */
+  right?: InputMaybe<Scalars['Float']['input']>;
+  /** Top margin in mm (0 to 100; default 20). */
+  top?: InputMaybe<Scalars['Float']['input']>;
+};
+
+/** How the report is laid out. */
+export type ReportOptionsInput = {
+  /** Start with a cover page. */
+  cover?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A header with the title and a footer with page numbers (default true). */
+  headerFooter?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The header's text (default: the title). */
+  headerText?: InputMaybe<Scalars['String']['input']>;
+  /** Page margins in mm. */
+  marginMm?: InputMaybe<ReportMarginsInput>;
+  /** The page's orientation. */
+  orientation?: InputMaybe<ReportOrientation>;
+  /** The paper size. */
+  pageSize?: InputMaybe<ReportPageSize>;
+  /** A table of contents after the cover. */
+  tableOfContents?: InputMaybe<Scalars['Boolean']['input']>;
+  /** CSS added after the base styles; url(), @import and escapes are removed (nothing is loaded). */
+  theme?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The page's orientation. */
+export type ReportOrientation =
+  /** Wider than tall. */
+  | 'LANDSCAPE'
+  /** Taller than wide. */
+  | 'PORTRAIT';
+
+/** The paper size. */
+export type ReportPageSize =
+  /** ISO A4 (210 × 297 mm). */
+  | 'A4'
+  /** US Letter (8.5 × 11 in). */
+  | 'LETTER';
+
+/** A section of text added to the report. */
+export type ReportSectionInput = {
+  /** The section's heading. */
+  heading: Scalars['String']['input'];
+  /** Plain text; blank lines separate paragraphs. */
+  text: Scalars['String']['input'];
+};
+
+/** What the report is made from. */
+export type ReportTemplate =
+  /** A markdown or HTML file of the workspace (source), sanitized; its images inlined from the workspace. */
+  | 'CUSTOM'
+  /** The synthesis with numbered citations, the claims and the bibliography of the task's sources. */
+  | 'RESEARCH_BRIEF'
+  /** The task: summary, phases with timestamps, files in output/, usage and cost, links, sources. */
+  | 'TASK_REPORT';
 
 /** Why a task went back to PENDING without a person moving it there. */
 export type RequeueReason =
@@ -3381,6 +3534,13 @@ export type NodesByIdsQueryVariables = Exact<{
 
 export type NodesByIdsQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
 
+export type GenerateReportMutationVariables = Exact<{
+  input: GenerateReportInput;
+}>;
+
+
+export type GenerateReportMutation = { __typename?: 'Mutation', generateReport: { __typename?: 'ReportArtifact', path: string, kind: string, sizeBytes: number, sha256: string, pages: number, createdAt: string } };
+
 export type SourceFieldsFragment = { __typename?: 'Source', id: string, taskId: string, workspaceId: string, toolCallId?: string | null, url: string, finalUrl: string, title: string, authors: Array<string>, siteName?: string | null, publishedAt?: string | null, accessedAt: string, contentType: string, contentHash: string, textPath: string, createdAt: string };
 
 export type CitationFieldsFragment = { __typename?: 'Citation', id: string, taskId: string, researchId: string, number: number, sourceId?: string | null, claim: string, quote: string, verified: boolean, problem?: string | null, source?: { __typename?: 'Source', id: string, title: string, url: string } | null };
@@ -3954,6 +4114,7 @@ export const TaskPageDocument = {"kind":"Document","definitions":[{"kind":"Opera
 export const AgentPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AgentPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<AgentPageQuery, AgentPageQueryVariables>;
 export const NodeByIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodeById"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Workspace"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<NodeByIdQuery, NodeByIdQueryVariables>;
 export const NodesByIdsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodesByIds"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<NodesByIdsQuery, NodesByIdsQueryVariables>;
+export const GenerateReportDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"GenerateReport"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"GenerateReportInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"generateReport"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"sha256"}},{"kind":"Field","name":{"kind":"Name","value":"pages"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}}]} as unknown as DocumentNode<GenerateReportMutation, GenerateReportMutationVariables>;
 export const FetchPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"FetchPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"url"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"render"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fetchPage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"url"},"value":{"kind":"Variable","name":{"kind":"Name","value":"url"}}},{"kind":"Argument","name":{"kind":"Name","value":"render"},"value":{"kind":"Variable","name":{"kind":"Name","value":"render"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"finalUrl"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"byline"}},{"kind":"Field","name":{"kind":"Name","value":"siteName"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lang"}},{"kind":"Field","name":{"kind":"Name","value":"excerpt"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"markdown"}},{"kind":"Field","name":{"kind":"Name","value":"links"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}},{"kind":"Field","name":{"kind":"Name","value":"wordCount"}},{"kind":"Field","name":{"kind":"Name","value":"textPath"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}}]}}]}}]} as unknown as DocumentNode<FetchPageMutation, FetchPageMutationVariables>;
 export const ExtractDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Extract"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"url"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"contentType"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"extract"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"url"},"value":{"kind":"Variable","name":{"kind":"Name","value":"url"}}},{"kind":"Argument","name":{"kind":"Name","value":"contentType"},"value":{"kind":"Variable","name":{"kind":"Name","value":"contentType"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"byline"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"wordCount"}},{"kind":"Field","name":{"kind":"Name","value":"textPath"}},{"kind":"Field","name":{"kind":"Name","value":"truncated"}},{"kind":"Field","name":{"kind":"Name","value":"tables"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"caption"}},{"kind":"Field","name":{"kind":"Name","value":"headers"}},{"kind":"Field","name":{"kind":"Name","value":"rows"}}]}}]}}]}}]} as unknown as DocumentNode<ExtractMutation, ExtractMutationVariables>;
 export const AddSourceDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AddSource"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"url"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"title"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"authors"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"siteName"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"publishedAt"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"addSource"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"url"},"value":{"kind":"Variable","name":{"kind":"Name","value":"url"}}},{"kind":"Argument","name":{"kind":"Name","value":"title"},"value":{"kind":"Variable","name":{"kind":"Name","value":"title"}}},{"kind":"Argument","name":{"kind":"Name","value":"authors"},"value":{"kind":"Variable","name":{"kind":"Name","value":"authors"}}},{"kind":"Argument","name":{"kind":"Name","value":"siteName"},"value":{"kind":"Variable","name":{"kind":"Name","value":"siteName"}}},{"kind":"Argument","name":{"kind":"Name","value":"publishedAt"},"value":{"kind":"Variable","name":{"kind":"Name","value":"publishedAt"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SourceFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SourceFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Source"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"finalUrl"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"authors"}},{"kind":"Field","name":{"kind":"Name","value":"siteName"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"accessedAt"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"textPath"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<AddSourceMutation, AddSourceMutationVariables>;

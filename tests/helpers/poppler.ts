@@ -9,7 +9,11 @@ const dir = mkdtempSync(join(tmpdir(), "poppler-"));
 let n = 0;
 
 /** Runs a poppler tool (pdftotext, pdfinfo, pdffonts, pdfimages) on the PDF's bytes; its stdout. */
-export async function poppler(tool: "pdftotext" | "pdfinfo" | "pdffonts" | "pdfimages", pdf: Uint8Array, args: string[] = []) {
+export async function poppler(
+  tool: "pdftotext" | "pdfinfo" | "pdffonts" | "pdfimages",
+  pdf: Uint8Array,
+  args: string[] = [],
+) {
   n += 1;
   const file = join(dir, `doc-${n}.pdf`);
   writeFileSync(file, pdf);

@@ -9,11 +9,7 @@ export const chartSeries = named(
   z
     .object({
       name: z.string().min(1).max(200).describe("The series' name (legend)."),
-      values: z
-        .array(z.number().finite())
-        .max(10_000)
-        .default([])
-        .describe("LINE, BAR, PIE: one value per category."),
+      values: z.array(z.number().finite()).max(10_000).default([]).describe("LINE, BAR, PIE: one value per category."),
       points: z
         .array(z.array(z.number().finite()).length(2))
         .max(10_000)

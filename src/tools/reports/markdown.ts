@@ -8,10 +8,16 @@ export const REPORT_IMAGE_MAX_BYTES = 5 * 1024 * 1024;
 export const REPORT_SOURCE_MAX_BYTES = 2 * 1024 * 1024;
 
 const imageTypes: ReadonlyArray<{ type: string; magic: (b: Buffer) => boolean }> = [
-  { type: "image/png", magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  {
+    type: "image/png",
+    magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  },
   { type: "image/jpeg", magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
   { type: "image/gif", magic: (b) => b.subarray(0, 6).toString("latin1").startsWith("GIF8") },
-  { type: "image/webp", magic: (b) => b.subarray(0, 4).toString("latin1") === "RIFF" && b.subarray(8, 12).toString("latin1") === "WEBP" },
+  {
+    type: "image/webp",
+    magic: (b) => b.subarray(0, 4).toString("latin1") === "RIFF" && b.subarray(8, 12).toString("latin1") === "WEBP",
+  },
 ];
 
 /** The image's type by its first bytes (PNG, JPEG, GIF, WebP), or null. */
@@ -23,10 +29,12 @@ interface SourceOptions {
 
 /** Reads a workspace file through the file tools' confined access (never following a link outside). */
 async function readWorkspace(root: string, path: string, maxBytes: number, field: string, opts: SourceOptions) {
-  const read = await readFile(root, path, { encoding: "base64", maxBytes, limits: opts.limits }).catch((err: unknown) => {
-    if (err instanceof DomainError && err.code === "BAD_USER_INPUT") throw badInput(field, `${path}: ${err.message}`);
-    throw err;
-  });
+  const read = await readFile(root, path, { encoding: "base64", maxBytes, limits: opts.limits }).catch(
+    (err: unknown) => {
+      if (err instanceof DomainError && err.code === "BAD_USER_INPUT") throw badInput(field, `${path}: ${err.message}`);
+      throw err;
+    },
+  );
   if (read.truncated) {
     throw new DomainError("LIMIT_EXCEEDED", `${path} is larger than ${maxBytes} bytes`, { field, max: maxBytes });
   }

@@ -42,7 +42,10 @@ const reportOptions = named(
       )
         .default({ top: 20, right: 15, bottom: 20, left: 15 })
         .describe("Page margins in mm."),
-      headerFooter: z.boolean().default(true).describe("A header with the title and a footer with page numbers (default true)."),
+      headerFooter: z
+        .boolean()
+        .default(true)
+        .describe("A header with the title and a footer with page numbers (default true)."),
       headerText: z.string().max(200).optional().describe("The header's text (default: the title)."),
       cover: z.boolean().default(false).describe("Start with a cover page."),
       tableOfContents: z.boolean().default(false).describe("A table of contents after the cover."),
@@ -59,7 +62,13 @@ const reportData = named(
   "ReportDataInput",
   z
     .object({
-      summary: z.string().max(100_000).optional().describe("The summary (task report) or the synthesis with [n] citation markers (research brief); default: the task's summary."),
+      summary: z
+        .string()
+        .max(100_000)
+        .optional()
+        .describe(
+          "The summary (task report) or the synthesis with [n] citation markers (research brief); default: the task's summary.",
+        ),
       sections: z
         .array(
           named(
@@ -94,16 +103,22 @@ export const reportInput = named(
         .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be 1 to 100 letters, digits, '.', '_' or '-'")
         .describe("The file's name: the report is written to output/<name>.pdf."),
       title: z.string().min(1).max(300).optional().describe("The title (default: the task's)."),
-      source: z.string().max(4096).optional().describe("CUSTOM: the markdown (.md) or HTML (.html) file, relative to the workspace."),
+      source: z
+        .string()
+        .max(4096)
+        .optional()
+        .describe("CUSTOM: the markdown (.md) or HTML (.html) file, relative to the workspace."),
       data: reportData.default({ sections: [], charts: [] }).describe("Summary, sections and charts."),
-      options: reportOptions.default({
-        pageSize: "A4",
-        orientation: "PORTRAIT",
-        marginMm: { top: 20, right: 15, bottom: 20, left: 15 },
-        headerFooter: true,
-        cover: false,
-        tableOfContents: false,
-      }).describe("Page size, orientation, margins, header and footer, cover, contents, theme."),
+      options: reportOptions
+        .default({
+          pageSize: "A4",
+          orientation: "PORTRAIT",
+          marginMm: { top: 20, right: 15, bottom: 20, left: 15 },
+          headerFooter: true,
+          cover: false,
+          tableOfContents: false,
+        })
+        .describe("Page size, orientation, margins, header and footer, cover, contents, theme."),
     })
     .describe("A PDF report to render into the workspace's output/ folder."),
 );
@@ -112,7 +127,9 @@ export const artifactShape = named(
   "ReportArtifact",
   z
     .object({
-      path: z.string().describe("The PDF's path in the workspace (output/<name>.pdf); download it from the file route."),
+      path: z
+        .string()
+        .describe("The PDF's path in the workspace (output/<name>.pdf); download it from the file route."),
       kind: z.string().describe("What the file is: REPORT."),
       sizeBytes: z.number().int().describe("The PDF's size in bytes."),
       sha256: z.string().describe("SHA-256 of the PDF's bytes (hex)."),

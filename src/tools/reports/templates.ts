@@ -7,9 +7,29 @@ export interface TaskFacts {
   /** Each status the task entered, from its STATUS_CHANGE events. */
   phases: ReadonlyArray<{ status: string; at: Date }>;
   usage: { calls: number; promptTokens: number; completionTokens: number; totalTokens: number; costUsd: number };
-  links: ReadonlyArray<{ kind: string; url: string; repository: string; number: number | null; state: string; title: string }>;
-  sources: ReadonlyArray<{ id: string; title: string; url: string; siteName: string | null; authors: readonly string[]; accessedAt: Date }>;
-  citations: ReadonlyArray<{ number: number; sourceId: string | null; claim: string; quote: string; verified: boolean }>;
+  links: ReadonlyArray<{
+    kind: string;
+    url: string;
+    repository: string;
+    number: number | null;
+    state: string;
+    title: string;
+  }>;
+  sources: ReadonlyArray<{
+    id: string;
+    title: string;
+    url: string;
+    siteName: string | null;
+    authors: readonly string[];
+    accessedAt: Date;
+  }>;
+  citations: ReadonlyArray<{
+    number: number;
+    sourceId: string | null;
+    claim: string;
+    quote: string;
+    verified: boolean;
+  }>;
   /** Files under output/ (path relative to the workspace, size in bytes). */
   files: ReadonlyArray<{ path: string; size: number }>;
 }
@@ -21,7 +41,11 @@ export interface ReportData {
   sections: ReadonlyArray<{ heading: string; text: string }>;
 }
 
-const iso = (d: Date) => d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+const iso = (d: Date) =>
+  d
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
 
 async function extraSections(data: ReportData): Promise<ReportSection[]> {
   const out: ReportSection[] = data.sections.map((s, i) => ({
@@ -59,8 +83,22 @@ export async function taskReportSections(facts: TaskFacts, data: ReportData): Pr
         data.summary ?? task.summary ?? task.description,
       )}`,
     },
-    { id: "phases", title: "Phases", html: tableHtml(["Phase", "Entered"], facts.phases.map((p) => [p.status, iso(p.at)])) },
-    { id: "files", title: "Files produced", html: tableHtml(["Path", "Bytes"], facts.files.map((f) => [f.path, f.size])) },
+    {
+      id: "phases",
+      title: "Phases",
+      html: tableHtml(
+        ["Phase", "Entered"],
+        facts.phases.map((p) => [p.status, iso(p.at)]),
+      ),
+    },
+    {
+      id: "files",
+      title: "Files produced",
+      html: tableHtml(
+        ["Path", "Bytes"],
+        facts.files.map((f) => [f.path, f.size]),
+      ),
+    },
     {
       id: "usage",
       title: "Usage and cost",

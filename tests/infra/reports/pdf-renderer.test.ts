@@ -17,7 +17,12 @@ describe("PdfRenderer (real Chromium, poppler)", () => {
   let server: Server;
   let port = 0;
   const requests: string[] = [];
-  const renderer = new PdfRenderer({ chromiumPath: DEFAULT_CHROMIUM_PATH, maxConcurrent: 2, timeoutMs: 4_000, maxBytes: 5 * 1024 * 1024 });
+  const renderer = new PdfRenderer({
+    chromiumPath: DEFAULT_CHROMIUM_PATH,
+    maxConcurrent: 2,
+    timeoutMs: 4_000,
+    maxBytes: 5 * 1024 * 1024,
+  });
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -33,10 +38,18 @@ describe("PdfRenderer (real Chromium, poppler)", () => {
   });
 
   it("prints the text and the page numbers, and sets the metadata", async () => {
-    const pages = Array.from({ length: 3 }, (_, i) => `<h1 style="page-break-before:always">Chapter ${i + 1}</h1><p>Quarterly total 4711</p>`);
+    const pages = Array.from(
+      { length: 3 },
+      (_, i) => `<h1 style="page-break-before:always">Chapter ${i + 1}</h1><p>Quarterly total 4711</p>`,
+    );
     const pdf = await renderer.render(`<!doctype html><html><body>${pages.join("")}</body></html>`, print);
     const created = new Date("2026-03-04T05:06:07Z");
-    const { bytes } = await withMetadata(pdf, { title: "My Title", author: "Ann Author", subject: "The subject", createdAt: created });
+    const { bytes } = await withMetadata(pdf, {
+      title: "My Title",
+      author: "Ann Author",
+      subject: "The subject",
+      createdAt: created,
+    });
     const text = await poppler("pdftotext", bytes, ["-layout"]);
     expect(text).toContain("Quarterly total 4711");
     expect(text).toContain("Page 1 of 3");
@@ -85,7 +98,12 @@ describe("PdfRenderer (real Chromium, poppler)", () => {
   });
 
   it("refuses a PDF over the size cap", async () => {
-    const small = new PdfRenderer({ chromiumPath: DEFAULT_CHROMIUM_PATH, maxConcurrent: 1, timeoutMs: 10_000, maxBytes: 1024 });
+    const small = new PdfRenderer({
+      chromiumPath: DEFAULT_CHROMIUM_PATH,
+      maxConcurrent: 1,
+      timeoutMs: 10_000,
+      maxBytes: 1024,
+    });
     try {
       await expect(small.render(`<p>${"big ".repeat(5000)}</p>`, print)).rejects.toMatchObject({
         code: "LIMIT_EXCEEDED",

@@ -68,6 +68,7 @@ const embedded = [
   "PageLink",
   "ProgressDetails",
   "PythonResult",
+  "ReportArtifact",
   "ResearchFailure",
   "ResearchResult",
   "SearchResult",
