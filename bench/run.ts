@@ -16,6 +16,7 @@ import { commandOutputBench } from "./command-output.js";
 import { gitBench } from "./git.js";
 import { cleanupAll, table, type Bench, type BenchResult } from "./lib.js";
 import { queueBench } from "./queue.js";
+import { reportsBench } from "./reports.js";
 import { researchFetchBench } from "./research-fetch.js";
 import { runtimeBench } from "./runtime.js";
 import { sandboxBench } from "./sandbox.js";
@@ -40,6 +41,7 @@ const all: Bench[] = [
   webSearchBench,
   secretsBench,
   gitBench,
+  reportsBench,
 ];
 
 /** Runs one benchmark in this process and prints its section; the result, or the error. */

@@ -40,6 +40,8 @@ import { SearchService } from "./tools/research/search/search.service.js";
 import type { SearchSettings } from "./tools/research/search/search-settings.js";
 import type { GuardedFetcher } from "./tools/research/fetcher.js";
 import { PdfRenderer, withMetadata } from "./infra/reports/pdf-renderer.js";
+import { ArtifactService } from "./domain/artifacts/artifact.service.js";
+import { SqlArtifactStore } from "./infra/db/stores/artifact.store.js";
 import { taskFacts } from "./tools/reports/report-facts.js";
 import { TaskService } from "./domain/tasks/task.service.js";
 import { UsageService } from "./domain/usage/usage.service.js";
@@ -425,6 +427,7 @@ export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions
     nodes: new NodeService(new SqlNodeStore(db), tasks),
     sources: new SourceService(deps, new SqlSourceStore(db)),
     links,
+    artifacts: new ArtifactService(deps, new SqlArtifactStore(db)),
     issueTasks: new IssueTaskService(deps, tasks, links, linkStore),
     control: new TaskControlService(deps, tasks, taskStore, opts.jobs),
     runs: new SqlRunStore(db, deps),
@@ -550,6 +553,9 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
         author: "agent-system",
         facts: (taskId) => taskFacts(services, taskId),
         render: async (html, print, meta) => withMetadata(await reportRenderer.render(html, print), meta),
+        recordArtifact: async (taskId, artifact) => {
+          await services.artifacts.record(taskId, artifact);
+        },
       },
       git: {
         service: git,

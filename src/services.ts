@@ -6,6 +6,7 @@ import type { NodeService } from "./domain/nodes/node.service.js";
 import type { SourceService } from "./domain/research/source.service.js";
 import type { RunStore } from "./domain/runs/run.store.js";
 import type { SecretService } from "./domain/secrets/secret.service.js";
+import type { ArtifactService } from "./domain/artifacts/artifact.service.js";
 import type { TaskLinkService } from "./domain/links/task-link.service.js";
 import type { IssueTaskService } from "./domain/links/issue-task.service.js";
 import type { GitHubWebhookService } from "./domain/links/github-webhook.service.js";
@@ -55,6 +56,8 @@ export interface AppServices {
   github: GitHubService;
   /** A task's links to GitHub (`task { links }`): its issue, pushed branches, pull request, comments. */
   links: TaskLinkService;
+  /** Files a task produced that the service recorded (`task { artifacts }`): PDF reports. */
+  artifacts: ArtifactService;
   /** Labelled issues made into tasks (one unfinished task per issue). */
   issueTasks: IssueTaskService;
   /** POST /webhooks/github: signed deliveries turned into tasks and link changes. */

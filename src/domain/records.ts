@@ -421,3 +421,17 @@ export class WebhookDeliveryRecord {
   outcome!: string;
   receivedAt!: Date;
 }
+
+/** A file a task produced and the service recorded (a PDF report of generateReport), with its size and hash at that moment. */
+export class ArtifactRecord {
+  id!: string;
+  taskId!: string;
+  /** Relative to the workspace (output/<name>.pdf): downloadable from the file route. */
+  path!: string;
+  /** What the file is: REPORT. */
+  kind!: string;
+  sizeBytes!: number;
+  /** SHA-256 of the bytes written (hex). */
+  sha256!: string;
+  createdAt!: Date;
+}

@@ -8,6 +8,7 @@ import {
   CreateApiKeyDocument,
   CreateTaskDocument,
   GenerateReportDocument,
+  TaskArtifactsDocument,
   TaskDocument,
 } from "../generated/graphql.js";
 import { poppler } from "../helpers/poppler.js";
@@ -51,6 +52,7 @@ describe("generateReport [sqlite]", () => {
   let base = "";
   let workspaceId = "";
   let agentKey = "";
+  let taskId = "";
 
   const put = (path: string, body: Buffer | string) =>
     fetch(`${s.url}/workspaces/${workspaceId}/files/${path}`, {
@@ -78,8 +80,7 @@ describe("generateReport [sqlite]", () => {
       .createAgent;
     agentKey = (await s.ok(CreateApiKeyDocument, { input: { name: "reporter", role: "AGENT", agentId: agent.id } }))
       .createApiKey.key;
-    const taskId = (await s.ok(CreateTaskDocument, { input: { title: "Quarterly numbers", complexity: 5 } })).createTask
-      .id;
+    taskId = (await s.ok(CreateTaskDocument, { input: { title: "Quarterly numbers", complexity: 5 } })).createTask.id;
     for (let i = 0; i < 200 && !workspaceId; i++) {
       const t = (await s.ok(TaskDocument, { id: taskId })).task;
       if (t?.workspace?.status === "READY") workspaceId = t.workspace.id;
@@ -133,6 +134,10 @@ describe("generateReport [sqlite]", () => {
     expect(info).toMatch(/Subject:\s+Task report of task/);
     expect(info).toMatch(/CreationDate:\s+\d{4}-\d\d-\d\dT/);
     expect(info).toMatch(/Page size:\s+612 x 792/);
+    const recorded = (await s.ok(TaskArtifactsDocument, { id: taskId })).task?.artifacts ?? [];
+    expect(recorded).toEqual([
+      expect.objectContaining({ path: artifact.path, kind: "REPORT", sizeBytes: pdf.length, sha256: artifact.sha256 }),
+    ]);
     // No raster image at all: the chart is paths.
     const images = await poppler("pdfimages", pdf, ["-list"]);
     expect(images.trim().split("\n").length).toBe(2);

@@ -20,6 +20,7 @@ import {
   WorkspaceRecord,
   SecretRecord,
   TaskLinkRecord,
+  ArtifactRecord,
   WebhookDeliveryRecord,
 } from "../../domain/records.js";
 
@@ -479,6 +480,21 @@ export const WebhookDeliverySchema = new EntitySchema<WebhookDeliveryRecord>({
   },
 });
 
+export const ArtifactSchema = new EntitySchema<ArtifactRecord>({
+  class: ArtifactRecord,
+  tableName: "artifact",
+  properties: {
+    id: { type: "uuid", primary: true },
+    taskId: ref(() => TaskRecord, "task_id"),
+    path: { type: "string", length: 4096 },
+    kind: { type: "string", length: 16 },
+    sizeBytes: { type: "integer", fieldName: "size_bytes" },
+    sha256: { type: "string", length: 64 },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+  indexes: [{ name: "artifact_task_idx", properties: ["taskId", "id"] }],
+});
+
 export const entities = [
   AgentSchema,
   TaskSchema,
@@ -501,4 +517,5 @@ export const entities = [
   SecretSchema,
   TaskLinkSchema,
   WebhookDeliverySchema,
+  ArtifactSchema,
 ];

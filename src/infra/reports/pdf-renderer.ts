@@ -58,6 +58,7 @@ export class PdfRenderer {
   private peak = 0;
   private readonly waiting: Array<() => void> = [];
   private closed = false;
+  private barePage: Page | undefined;
   /** Requests the pages tried and were refused (URLs), newest last, for tests and logs. */
   readonly refused: string[] = [];
 
@@ -85,16 +86,15 @@ export class PdfRenderer {
     }
   }
 
-  /** A bare page.pdf() of `html` in the same browser, no pool, no interception (the benchmark's baseline). */
-  async renderBare(html: string): Promise<Uint8Array> {
+  /**
+   * The benchmark's baseline: `html` printed with the same options by a bare page.pdf() in the same
+   * browser (one page kept for it, no pool, no interception, no cap, no metadata).
+   */
+  async renderBare(html: string, print: PdfPrintOptions): Promise<Uint8Array> {
     const { browser } = await this.browser();
-    const page = await browser.newPage();
-    try {
-      await page.setContent(html, { waitUntil: "load" });
-      return await page.pdf({ format: "A4", printBackground: true });
-    } finally {
-      await page.close().catch(() => undefined);
-    }
+    if (!this.barePage || this.barePage.isClosed()) this.barePage = await browser.newPage();
+    await this.barePage.setContent(html, { waitUntil: "load" });
+    return this.barePage.pdf(this.pdfOptions(print));
   }
 
   async close(): Promise<void> {
@@ -140,17 +140,7 @@ export class PdfRenderer {
     try {
       await page.setJavaScriptEnabled(print.javaScript === true);
       await page.setContent(html, { waitUntil: "load", timeout: 0 });
-      const options: PDFOptions = {
-        format: print.format,
-        landscape: print.landscape,
-        margin: print.margin,
-        printBackground: true,
-        displayHeaderFooter: print.headerTemplate !== undefined || print.footerTemplate !== undefined,
-        headerTemplate: print.headerTemplate ?? "<span></span>",
-        footerTemplate: print.footerTemplate ?? "<span></span>",
-        timeout: 0,
-      };
-      const pdf = await page.pdf(options);
+      const pdf = await page.pdf(this.pdfOptions(print));
       if (pdf.length > this.config.maxBytes) throw reportLimit("bytes", this.config.maxBytes);
       return pdf;
     } catch (err) {
@@ -165,6 +155,19 @@ export class PdfRenderer {
       if (reusable && this.idle.length < IDLE_PAGES_MAX && !page.isClosed()) this.idle.push(page);
       else if (!timedOut) void page.close().catch(() => undefined);
     }
+  }
+
+  private pdfOptions(print: PdfPrintOptions): PDFOptions {
+    return {
+      format: print.format,
+      landscape: print.landscape,
+      margin: print.margin,
+      printBackground: true,
+      displayHeaderFooter: print.headerTemplate !== undefined || print.footerTemplate !== undefined,
+      headerTemplate: print.headerTemplate ?? "<span></span>",
+      footerTemplate: print.footerTemplate ?? "<span></span>",
+      timeout: 0,
+    };
   }
 
   /** Closes a hung page; a browser that does not close it in CLOSE_GRACE_MS is killed (and relaunched next time). */
