@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { deflateSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   CreateAgentDocument,
   CreateApiKeyDocument,
@@ -12,6 +12,7 @@ import {
   TaskDocument,
 } from "../generated/graphql.js";
 import { poppler } from "../helpers/poppler.js";
+import { describeProfiles } from "../helpers/profiles.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -45,7 +46,7 @@ function tinyPng(): Buffer {
 }
 
 /** generateReport over GraphQL on a real workspace, Chromium and poppler; the PDF downloaded from the file route. */
-describe("generateReport [sqlite]", () => {
+describeProfiles("generateReport", (profile) => {
   let s: TestServer;
   let recorder: Server;
   const requests: string[] = [];
@@ -75,7 +76,7 @@ describe("generateReport [sqlite]", () => {
     });
     await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
     base = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
-    s = await startTestServer("sqlite", { workers: 1, env: { REPORT_MAX_CONCURRENT: "2" } });
+    s = await startTestServer(profile, { workers: 1, env: { REPORT_MAX_CONCURRENT: "2" } });
     const agent = (await s.ok(CreateAgentDocument, { input: { name: "reporter", minComplexity: 5, maxComplexity: 5 } }))
       .createAgent;
     agentKey = (await s.ok(CreateApiKeyDocument, { input: { name: "reporter", role: "AGENT", agentId: agent.id } }))
