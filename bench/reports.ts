@@ -73,9 +73,15 @@ export const reportsBench: Bench = {
     try {
       const fixedHtml = await reportHtml();
       let pages = 0;
+      const parts = { html: [] as number[], print: [] as number[], metadata: [] as number[] };
       const full = async () => {
+        let t = performance.now();
         const html = await reportHtml();
+        parts.html.push(performance.now() - t);
+        t = performance.now();
         const pdf = await renderer.render(html, print);
+        parts.print.push(performance.now() - t);
+        t = performance.now();
         pages = (
           await withMetadata(pdf, {
             title: "Quarterly report",
@@ -84,6 +90,7 @@ export const reportsBench: Bench = {
             createdAt: new Date(),
           })
         ).pages;
+        parts.metadata.push(performance.now() - t);
       };
       const bare = () => renderer.renderBare(fixedHtml, print);
       for (let i = 0; i < WARMUP; i++) {
@@ -116,7 +123,12 @@ export const reportsBench: Bench = {
             pass: ratio <= TARGET_RATIO,
           },
         ],
-        notes: [`${pages} pages, ${RUNS} runs each after ${WARMUP} warm-up runs, interleaved.`],
+        notes: [
+          `${pages} pages, ${RUNS} runs each after ${WARMUP} warm-up runs, interleaved.`,
+          `report p50 by step: chart + document ${ms(median(parts.html.slice(WARMUP)))}, print (pooled page, interception) ${ms(
+            median(parts.print.slice(WARMUP)),
+          )}, metadata (pdf-lib load + save) ${ms(median(parts.metadata.slice(WARMUP)))}`,
+        ],
       };
     } finally {
       await renderer.close();
