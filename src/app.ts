@@ -83,6 +83,12 @@ import { WorkspaceFs } from "./infra/workspace-fs/workspace-fs.js";
 import { workspaceOwner } from "./tools/files/files.js";
 import { keepReserve } from "./infra/disk-reserve.js";
 import { startWorkers, type Workers } from "./jobs/workers.js";
+import { dispatchOutbox } from "./jobs/outbox.worker.js";
+import { OutboxService } from "./domain/outbox/outbox.service.js";
+import type { EmailSettings } from "./domain/outbox/outbox.types.js";
+import { SqlOutboxStore } from "./infra/db/stores/outbox.store.js";
+import { SmtpSender } from "./infra/mail/smtp-sender.js";
+import { sanitizeEmailHtml } from "./infra/mail/sanitize.js";
 
 export interface AppOptions {
   config: Config;
@@ -309,6 +315,8 @@ export async function startCore(
       github: config.github,
       dataDir: config.dataDir,
       githubWebhook: { repositories: config.github.repositories, taskLabel: config.github.taskLabel },
+      email: config.email,
+      queue,
     });
     const workspaceFs = new WorkspaceFs({
       root: config.workspacesDir,
@@ -384,6 +392,10 @@ interface ServiceOptions extends AssignmentOptions {
   dataDir: string;
   /** GITHUB_REPOSITORIES and GITHUB_TASK_LABEL: which labelled issues become tasks. */
   githubWebhook: GitHubWebhookSettings;
+  /** SMTP_*, PUBLIC_URL, EMAIL_*: the outbox's email. */
+  email: EmailSettings;
+  /** The outbox queues its send jobs here. */
+  queue: JobQueue;
 }
 
 export const defaultCommandLimits: SandboxLimits = {
@@ -445,6 +457,15 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     services.links,
     opts.githubWebhook,
   );
+  const smtp = opts.email.smtpUrl ? new SmtpSender({ settings: opts.email, secrets }) : null;
+  const outbox = new OutboxService({
+    store: new SqlOutboxStore(db),
+    settings: opts.email,
+    sender: smtp,
+    dispatch: (id) => dispatchOutbox(opts.queue, id),
+    sanitizeHtml: sanitizeEmailHtml,
+    logger: deps.logger,
+  });
   const reports = new TaskReportService(deps, services.tasks, services.links, new GitHubIssueTracker(github), {
     taskLabel: opts.githubWebhook.taskLabel,
   });
@@ -538,6 +559,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
       },
       search,
       research,
+      email: { outbox },
       github: { service: github, connection: githubConnection },
       git: {
         service: git,
@@ -560,6 +582,8 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     github,
     webhooks,
     reports,
+    outbox,
+    closeOutbox: () => smtp?.close(),
     tools,
     commands,
     policies,
@@ -570,6 +594,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
 }
 
 async function closeAppServices(services: AppServices): Promise<void> {
+  services.closeOutbox();
   await services.commands.close();
   services.tasks.close();
   services.apiKeys.close();

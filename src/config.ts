@@ -305,16 +305,23 @@ const envSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
-    .refine((v) => v === undefined || /^smtps?:\/\/[^\s]+$/.test(v) && URL.canParse(v) && new URL(v).hostname !== "", {
-      message: "must be an smtp:// or smtps:// URL with a host",
-    }),
+    .refine(
+      (v) => v === undefined || (/^smtps?:\/\/[^\s]+$/.test(v) && URL.canParse(v) && new URL(v).hostname !== ""),
+      {
+        message: "must be an smtp:// or smtps:// URL with a host",
+      },
+    ),
   SMTP_FROM: z
     .string()
     .optional()
     .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
     .refine((v) => v === undefined || (/^[^\r\n]{3,320}$/.test(v) && /@/.test(v)), {
-      message: "must be one address (\"Name <a@b.example>\" or a@b.example), on one line",
+      message: 'must be one address ("Name <a@b.example>" or a@b.example), on one line',
     }),
+  SMTP_CA_FILE: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : resolve(process.cwd(), v.trim()))),
   SMTP_INSECURE: z
     .enum(["true", "false", ""], { message: "must be true or false" })
     .optional()
@@ -565,6 +572,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       smtpUrl: e.SMTP_URL,
       from: e.SMTP_FROM,
       insecure: e.SMTP_INSECURE,
+      caFile: e.SMTP_CA_FILE,
       publicUrl: e.PUBLIC_URL,
       allowedRecipients: e.EMAIL_ALLOWED_RECIPIENTS,
       maxBytes: e.EMAIL_MAX_BYTES,

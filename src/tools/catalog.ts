@@ -15,6 +15,7 @@ import type { ToolDefinition } from "./registry.js";
 import { addSource, extract, fetchPage, research } from "./research/research.tools.js";
 import { webSearch } from "./research/search/search.tools.js";
 import { runCommand } from "./terminal/terminal.tools.js";
+import { sendEmail } from "./email/email.tools.js";
 
 /**
  * Every tool of the service, each declared once in its own module: the model's functions, the
@@ -46,4 +47,5 @@ export const toolCatalog: readonly ToolDefinition[] = [
   gitCommit,
   gitPush,
   ...githubTools,
+  sendEmail,
 ] as ToolDefinition[];

@@ -73,6 +73,7 @@ describe("tool registry", () => {
         "githubRequestReviewers",
         "githubAddLabels",
         "githubMergePullRequest",
+        "sendEmail",
       ].sort(),
     );
     for (const t of tools) {

@@ -28,6 +28,8 @@ export interface EmailSettings {
   from: string | undefined;
   /** SMTP_INSECURE=true: smtp:// may go unencrypted when the server offers no STARTTLS. */
   insecure: boolean;
+  /** SMTP_CA_FILE: a PEM file of CAs the server's certificate may chain to (a private CA). */
+  caFile?: string;
   /** The dashboard's address: messages about a task link to PUBLIC_URL/tasks/<id>. */
   publicUrl: string | undefined;
   /** Addresses and @domain entries the sendEmail tool may write to; empty: sendEmail is refused. */
@@ -38,7 +40,8 @@ export interface EmailSettings {
   ratePerMinute: number;
 }
 
-const addressRe = /^[^\s@<>()",;:\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
+const addressRe =
+  /^[^\s@<>()",;:\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
 
 /** A bare address (a@b.example), lower-cased; null when it is not one. */
 export function normalizeAddress(value: string): string | null {
@@ -51,7 +54,8 @@ export function parseRecipientAllowList(text: string): string[] {
   const out: string[] = [];
   for (const item of text.split(/[\s,]+/).filter((s) => s !== "")) {
     const entry = item.startsWith("@") ? normalizeAddress(`x${item}`)?.slice(1) : normalizeAddress(item);
-    if (!entry) throw new Error(`has ${JSON.stringify(item.slice(0, 100))}, which is neither an address nor an @domain`);
+    if (!entry)
+      throw new Error(`has ${JSON.stringify(item.slice(0, 100))}, which is neither an address nor an @domain`);
     out.push(entry);
   }
   return out;

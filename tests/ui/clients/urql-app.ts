@@ -73,6 +73,7 @@ const embedded = [
   "SearchResult",
   "SearchResults",
   "SecretsKeyRotation",
+  "SendEmailResult",
   "StatusChangeDetails",
   "TaskLink",
   "ToolCallDetails",
