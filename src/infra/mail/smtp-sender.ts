@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import nodemailer, { type Transporter } from "nodemailer";
 import type { SecretReader } from "../../domain/secrets/secret.types.js";
 import {
@@ -72,7 +73,11 @@ export class SmtpSender implements OutboxSender {
       connectionTimeout: timeout,
       greetingTimeout: timeout,
       socketTimeout: timeout,
-      tls: { rejectUnauthorized: true, ...(this.ca && { ca: this.ca }), servername: ep.host },
+      tls: {
+        rejectUnauthorized: true,
+        ...(this.ca && { ca: this.ca }),
+        ...(isIP(ep.host) === 0 && { servername: ep.host }),
+      },
       ...(ep.user && { auth: { user: ep.user, pass: pass ?? "" } }),
       logger: false,
       debug: false,
