@@ -89,6 +89,7 @@ import type { EmailSettings } from "./domain/outbox/outbox.types.js";
 import { SqlOutboxStore } from "./infra/db/stores/outbox.store.js";
 import { SmtpSender } from "./infra/mail/smtp-sender.js";
 import { sanitizeEmailHtml } from "./infra/mail/sanitize.js";
+import { GuardedWebhookSender } from "./infra/net/webhook-sender.js";
 
 export interface AppOptions {
   config: Config;
@@ -462,6 +463,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     store: new SqlOutboxStore(db),
     settings: opts.email,
     sender: smtp,
+    webhookSender: new GuardedWebhookSender(opts.search.fetcher, secrets),
     dispatch: (id) => dispatchOutbox(opts.queue, id),
     sanitizeHtml: sanitizeEmailHtml,
     logger: deps.logger,

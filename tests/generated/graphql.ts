@@ -2206,7 +2206,9 @@ export type SecretKind =
   /** Anything else, looked up by name. */
   | 'OTHER'
   /** The password of the mail server the email tools send through. */
-  | 'SMTP_PASSWORD';
+  | 'SMTP_PASSWORD'
+  /** The key outbound webhooks are signed with (HMAC-SHA256 of the body in X-Agent-Signature). */
+  | 'WEBHOOK_SIGNING_SECRET';
 
 /** Who a secret is for. A lookup takes the most specific one of the kind: the task's (TASK), then its agent's (AGENT), then GLOBAL. */
 export type SecretScope =

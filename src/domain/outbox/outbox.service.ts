@@ -21,6 +21,8 @@ import {
   type OutboxKind,
   type OutboxSender,
   type OutboxStatus,
+  type WebhookPayload,
+  type WebhookSender,
 } from "./outbox.types.js";
 
 export interface EmailRequest {
@@ -58,6 +60,8 @@ export interface OutboxDeps {
   sender: OutboxSender | null;
   /** Queues the job that works row `id` (after its insert committed). */
   dispatch(id: string, kind: OutboxKind): Promise<void>;
+  /** Sends WEBHOOK rows; null: enqueueWebhook is NOT_CONFIGURED. */
+  webhookSender?: WebhookSender | null;
   /** Makes HTML safe to send (sanitize-html's allowlist). */
   sanitizeHtml(html: string): string;
   logger: Logger;
@@ -127,6 +131,63 @@ export class OutboxService {
     return { id: stored.id, status: stored.status as OutboxStatus, messageId: stored.messageId, created };
   }
 
+  /**
+   * Queues a JSON POST to `url`, signed with the WEBHOOK_SIGNING_SECRET of the scope (X-Agent-Signature).
+   * The URL's address is checked when it is sent (the guarded fetcher: no private addresses unless
+   * FETCH_ALLOW); a refused one is FAILED at its first try.
+   */
+  async enqueueWebhook(req: {
+    url: string;
+    body: unknown;
+    taskId?: string | null;
+    agentId?: string | null;
+    dedupeKey?: string;
+  }): Promise<Enqueued> {
+    if (!this.d.webhookSender) {
+      throw new DomainError("NOT_CONFIGURED", "Webhooks are not configured", { setting: "WEBHOOK" });
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      throw invalidFields([{ path: "url", message: "is not a URL" }]);
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      throw invalidFields([{ path: "url", message: "must be an http(s) URL" }]);
+    }
+    const body = JSON.stringify(req.body ?? null);
+    if (Buffer.byteLength(body) > this.d.settings.maxBytes) {
+      throw new DomainError("LIMIT_EXCEEDED", `The webhook body is over ${this.d.settings.maxBytes} bytes`, {
+        field: "body",
+        max: this.d.settings.maxBytes,
+      });
+    }
+    const payload: WebhookPayload = {
+      url: url.href,
+      body,
+      secretScope: { taskId: req.taskId ?? null, agentId: req.agentId ?? null },
+    };
+    const id = newId();
+    const now = this.now();
+    const row = Object.assign(new OutboxRecord(), {
+      id,
+      kind: "WEBHOOK",
+      status: "QUEUED",
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      messageId: id,
+      payload: payload as unknown as Json,
+      taskId: req.taskId ?? null,
+      dedupeKey: req.dedupeKey ?? `webhook:${id}`,
+      createdAt: now,
+      sentAt: null,
+    } satisfies OutboxRecord);
+    const { row: stored, created } = await this.d.store.insert(row);
+    if (created) await this.d.dispatch(stored.id, "WEBHOOK");
+    return { id: stored.id, status: stored.status as OutboxStatus, messageId: stored.messageId, created };
+  }
+
   async get(id: string): Promise<OutboxRecord | null> {
     return this.d.store.get(id);
   }
@@ -143,12 +204,13 @@ export class OutboxService {
     const row = await this.d.store.get(id);
     if (!row) return "SKIPPED";
     try {
-      if (!this.d.sender) throw new SendError("email is not configured (SMTP_URL)", false);
       if (row.kind === "EMAIL") {
+        if (!this.d.sender) throw new SendError("email is not configured (SMTP_URL)", false);
         await this.d.sender.sendEmail({ messageId: row.messageId, payload: row.payload as unknown as EmailPayload });
       } else {
-        if (!this.d.sender.sendWebhook) throw new SendError("webhooks are not supported", true);
-        await this.d.sender.sendWebhook({ messageId: row.messageId, payload: row.payload as never });
+        if (!this.d.webhookSender) throw new SendError("webhooks are not configured", false);
+        const payload = row.payload as unknown as WebhookPayload;
+        await this.d.webhookSender.sendWebhook({ messageId: row.messageId, payload });
       }
     } catch (err) {
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 2_000);

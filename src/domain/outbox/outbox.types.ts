@@ -88,9 +88,10 @@ export interface EmailPayload {
 
 export interface WebhookPayload {
   url: string;
-  body: unknown;
-  /** The OTHER secret (GLOBAL) whose value signs the body; null: unsigned. */
-  secretName: string | null;
+  /** The JSON body, serialized once at enqueue: every try sends (and signs) the same bytes. */
+  body: string;
+  /** Whose WEBHOOK_SIGNING_SECRET signs it: the most specific of the task's, its agent's, GLOBAL. */
+  secretScope: { taskId: string | null; agentId: string | null };
 }
 
 /** A message the outbox could not send: `lasting` ones are not tried again. */
@@ -104,8 +105,17 @@ export class SendError extends Error {
   }
 }
 
-/** Sends one claimed row (nodemailer for EMAIL, the guarded fetcher for WEBHOOK); throws on failure. */
+/** Sends one claimed EMAIL row (nodemailer); throws on failure (SendError says whether it lasts). */
 export interface OutboxSender {
   sendEmail(message: { messageId: string; payload: EmailPayload }): Promise<void>;
-  sendWebhook?(message: { messageId: string; payload: WebhookPayload }): Promise<void>;
 }
+
+/** Sends one claimed WEBHOOK row (the guarded fetcher); throws on failure. */
+export interface WebhookSender {
+  sendWebhook(message: { messageId: string; payload: WebhookPayload }): Promise<void>;
+}
+
+/** The header that carries `sha256=<hex HMAC-SHA256 of the body>`. */
+export const SIGNATURE_HEADER = "X-Agent-Signature";
+/** The header that carries the delivery id (the same on every try). */
+export const DELIVERY_HEADER = "X-Agent-Delivery";
