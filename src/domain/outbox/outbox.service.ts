@@ -95,6 +95,12 @@ export class OutboxService {
     return this.d.sender !== null && this.d.settings.smtpUrl !== undefined;
   }
 
+  /** The dashboard's page of a task (PUBLIC_URL/tasks/<id>), for templates; null without PUBLIC_URL. */
+  taskUrl(taskId: string): string | null {
+    const base = this.d.settings.publicUrl;
+    return base ? `${base}/tasks/${encodeURIComponent(taskId)}` : null;
+  }
+
   /** The largest message (EMAIL_MAX_BYTES). */
   get maxBytes(): number {
     return this.d.settings.maxBytes;
