@@ -40,7 +40,9 @@ export interface TestSmtpServer {
  * certificate made by openssl at test time, AUTH PLAIN and LOGIN required (only after STARTTLS),
  * each message parsed with mailparser.
  */
-export async function startSmtpServer(opts: { user?: string; password?: string } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(
+  opts: { user?: string; password?: string; noStartTls?: boolean } = {},
+): Promise<TestSmtpServer> {
   const dir = mkdtempSync(join(tmpdir(), "smtp-test-"));
   const keyFile = join(dir, "key.pem");
   const caFile = join(dir, "cert.pem");
@@ -61,6 +63,8 @@ export async function startSmtpServer(opts: { user?: string; password?: string }
   const make = () =>
     new SMTPServer({
       secure: false,
+      // noStartTls: a server that cannot encrypt (and so takes mail without AUTH).
+      ...(opts.noStartTls && { disabledCommands: ["STARTTLS"], authOptional: true }),
       key: readFileSync(keyFile),
       cert: readFileSync(caFile),
       authMethods: ["PLAIN", "LOGIN"],
