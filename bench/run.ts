@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assignmentBench } from "./assignment.js";
 import { commandOutputBench } from "./command-output.js";
+import { emailBench } from "./email.js";
 import { gitBench } from "./git.js";
 import { cleanupAll, table, type Bench, type BenchResult } from "./lib.js";
 import { queueBench } from "./queue.js";
@@ -42,6 +43,7 @@ const all: Bench[] = [
   secretsBench,
   gitBench,
   reportsBench,
+  emailBench,
 ];
 
 /** Runs one benchmark in this process and prints its section; the result, or the error. */

@@ -87,6 +87,13 @@ import { WorkspaceFs } from "./infra/workspace-fs/workspace-fs.js";
 import { workspaceOwner } from "./tools/files/files.js";
 import { keepReserve } from "./infra/disk-reserve.js";
 import { startWorkers, type Workers } from "./jobs/workers.js";
+import { dispatchOutbox } from "./jobs/outbox.worker.js";
+import { OutboxService } from "./domain/outbox/outbox.service.js";
+import type { EmailSettings } from "./domain/outbox/outbox.types.js";
+import { SqlOutboxStore } from "./infra/db/stores/outbox.store.js";
+import { SmtpSender } from "./infra/mail/smtp-sender.js";
+import { sanitizeEmailHtml } from "./infra/mail/sanitize.js";
+import { GuardedWebhookSender } from "./infra/net/webhook-sender.js";
 
 export interface AppOptions {
   config: Config;
@@ -314,6 +321,8 @@ export async function startCore(
       dataDir: config.dataDir,
       githubWebhook: { repositories: config.github.repositories, taskLabel: config.github.taskLabel },
       reports: config.reports,
+      email: config.email,
+      queue,
     });
     const workspaceFs = new WorkspaceFs({
       root: config.workspacesDir,
@@ -391,6 +400,10 @@ interface ServiceOptions extends AssignmentOptions {
   githubWebhook: GitHubWebhookSettings;
   /** CHROMIUM_PATH and REPORT_*: the PDF renderer's browser and caps. */
   reports: ReportConfig;
+  /** SMTP_*, PUBLIC_URL, EMAIL_*: the outbox's email. */
+  email: EmailSettings;
+  /** The outbox queues its send jobs here. */
+  queue: JobQueue;
 }
 
 export const defaultCommandLimits: SandboxLimits = {
@@ -453,6 +466,16 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     services.links,
     opts.githubWebhook,
   );
+  const smtp = opts.email.smtpUrl ? new SmtpSender({ settings: opts.email, secrets }) : null;
+  const outbox = new OutboxService({
+    store: new SqlOutboxStore(db),
+    settings: opts.email,
+    sender: smtp,
+    webhookSender: new GuardedWebhookSender(opts.search.fetcher, secrets),
+    dispatch: (id) => dispatchOutbox(opts.queue, id),
+    sanitizeHtml: sanitizeEmailHtml,
+    logger: deps.logger,
+  });
   const reports = new TaskReportService(deps, services.tasks, services.links, new GitHubIssueTracker(github), {
     taskLabel: opts.githubWebhook.taskLabel,
   });
@@ -548,6 +571,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
       },
       search,
       research,
+      email: { outbox },
       github: { service: github, connection: githubConnection },
       reports: {
         author: "agent-system",
@@ -578,6 +602,8 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     github,
     webhooks,
     reports,
+    outbox,
+    closeOutbox: () => smtp?.close(),
     tools,
     commands,
     policies,
@@ -589,6 +615,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
 }
 
 async function closeAppServices(services: AppServices): Promise<void> {
+  services.closeOutbox();
   await services.commands.close();
   await services.reportRenderer.close();
   services.tasks.close();

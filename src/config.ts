@@ -9,6 +9,7 @@ import {
 import { DEFAULT_OPENROUTER_BASE_URL } from "./infra/models/model-client.js";
 import type { SearchSettings } from "./tools/research/search/search-settings.js";
 import { AllowListError, parseAllowList, type AllowList } from "./infra/net/address-policy.js";
+import { parseRecipientAllowList, type EmailSettings } from "./domain/outbox/outbox.types.js";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -306,6 +307,50 @@ const envSchema = z.object({
     .refine((v) => v === undefined || /^[\x20-\x7e]{1,256}$/.test(v), {
       message: "must be 1 to 256 printable ASCII characters",
     }),
+  // The URL may carry a password: no message quotes the value.
+  SMTP_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    .refine(
+      (v) => v === undefined || (/^smtps?:\/\/[^\s]+$/.test(v) && URL.canParse(v) && new URL(v).hostname !== ""),
+      {
+        message: "must be an smtp:// or smtps:// URL with a host",
+      },
+    ),
+  SMTP_FROM: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    .refine((v) => v === undefined || (/^[^\r\n]{3,320}$/.test(v) && /@/.test(v)), {
+      message: 'must be one address ("Name <a@b.example>" or a@b.example), on one line',
+    }),
+  SMTP_CA_FILE: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : resolve(process.cwd(), v.trim()))),
+  SMTP_INSECURE: z
+    .enum(["true", "false", ""], { message: "must be true or false" })
+    .optional()
+    .transform((v) => v === "true"),
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim().replace(/\/+$/, "")))
+    .refine((v) => v === undefined || /^https?:\/\//.test(v), { message: "must be an http(s) URL" }),
+  EMAIL_ALLOWED_RECIPIENTS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseRecipientAllowList(v ?? "");
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : "is invalid" });
+        return z.NEVER;
+      }
+    }),
+  EMAIL_MAX_BYTES: intFrom("EMAIL_MAX_BYTES", 10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+  EMAIL_RATE_PER_MINUTE: intFrom("EMAIL_RATE_PER_MINUTE", 30, 1, 100_000),
 });
 
 export interface Config {
@@ -359,6 +404,8 @@ export interface Config {
   github: GitHubConfig;
   /** PDF reports: the Chromium they are printed with and the renderer's caps. */
   reports: ReportConfig;
+  /** SMTP_*, PUBLIC_URL and EMAIL_*: the outbox's mail (no SMTP_URL: email is NOT_CONFIGURED). */
+  email: EmailSettings;
 }
 
 /** Debian's Chromium binary, used when CHROMIUM_PATH is unset. */
@@ -549,6 +596,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       taskLabel: e.GITHUB_TASK_LABEL,
       mergeMethods: e.GITHUB_MERGE_METHODS as GitHubConfig["mergeMethods"],
       gitTimeoutMs: e.GIT_TIMEOUT_MS,
+    },
+    email: {
+      smtpUrl: e.SMTP_URL,
+      from: e.SMTP_FROM,
+      insecure: e.SMTP_INSECURE,
+      caFile: e.SMTP_CA_FILE,
+      publicUrl: e.PUBLIC_URL,
+      allowedRecipients: e.EMAIL_ALLOWED_RECIPIENTS,
+      maxBytes: e.EMAIL_MAX_BYTES,
+      ratePerMinute: e.EMAIL_RATE_PER_MINUTE,
     },
   };
 }

@@ -21,6 +21,7 @@ import type { SearchService } from "./tools/research/search/search.service.js";
 import type { CommandService } from "./tools/terminal/command.service.js";
 import type { ToolPolicyService } from "./tools/terminal/policy.service.js";
 import type { ToolService } from "./tools/tool.service.js";
+import type { OutboxService } from "./domain/outbox/outbox.service.js";
 
 /**
  * What the API, the WebSocket server and the workers are given: the domain's services and the
@@ -66,6 +67,10 @@ export interface AppServices {
   reports: TaskReportService;
   /** Prints reports (generateReport): Chromium, launched at the first report; closed with the app. */
   reportRenderer: { close(): Promise<void> };
+  /** Email (and webhooks) through the outbox table: enqueueEmail, worked by the send-outbox job. */
+  outbox: OutboxService;
+  /** Closes the SMTP connections (at shutdown). */
+  closeOutbox(): void;
   sandbox: SandboxStatus;
   /**
    * Runs the service's own steps in a workspace (venv creation, pip): the sandbox, or without

@@ -435,3 +435,26 @@ export class ArtifactRecord {
   sha256!: string;
   createdAt!: Date;
 }
+
+/** A message on its way out (an email, a webhook POST): see src/domain/outbox/outbox.service.ts. */
+export class OutboxRecord {
+  id!: string;
+  /** EMAIL or WEBHOOK. */
+  kind!: string;
+  /** QUEUED, SENDING, SENT or FAILED. */
+  status!: string;
+  /** Tries started (claims). */
+  attempts!: number;
+  /** QUEUED: not before this; SENDING: the claim's lease ends here (then it may be tried again). */
+  nextAttemptAt!: Date;
+  lastError!: string | null;
+  /** The Message-ID (email) or delivery id (webhook), made at enqueue: every try sends the same one. */
+  messageId!: string;
+  /** The message: recipients, subject, bodies, attachments (EmailPayload), or URL and body (WebhookPayload). */
+  payload!: Json;
+  taskId!: string | null;
+  /** A second enqueue with the same key returns the first row. */
+  dedupeKey!: string;
+  createdAt!: Date;
+  sentAt!: Date | null;
+}

@@ -11,6 +11,7 @@ import type { PubSub } from "../infra/pubsub/pubsub.js";
 import type { JobQueue, StopWorker } from "../infra/queue/queue.js";
 import { layoutOfTask, type WorkspaceFs, type WorkspaceLayoutInput } from "../infra/workspace-fs/workspace-fs.js";
 import { startGitHubReports } from "./github-report.worker.js";
+import { startOutboxWorker } from "./outbox.worker.js";
 
 export interface WorkerOptions {
   services: Services;
@@ -24,6 +25,8 @@ export interface WorkerOptions {
   agentHeartbeatTimeoutSeconds: number;
   /** How often the safety-net sweeps run (pending tasks, silent agents, stuck workspaces). */
   sweepIntervalMs?: number;
+  /** How often due outbox rows are queued again (default 5 s). */
+  outboxSweepIntervalMs?: number;
   /** A workspace CREATING for longer than this has its creation job queued again (default 60 s). */
   stuckWorkspaceAfterMs?: number;
 }
@@ -165,6 +168,17 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   // Finished tasks made from GitHub issues: their pull request and their comment on the issue.
   stops.push(
     await startGitHubReports({ services, queue: o.queue, pubsub: o.pubsub, logger, concurrency: o.concurrency }),
+  );
+
+  // Email and webhooks: the outbox's rows, sent by the send-outbox job with backoff.
+  stops.push(
+    await startOutboxWorker({
+      outbox: services.outbox,
+      queue: o.queue,
+      logger,
+      concurrency: o.concurrency,
+      sweepIntervalMs: o.outboxSweepIntervalMs,
+    }),
   );
 
   // README.md follows the task's status wherever its workspace is on this machine. What was

@@ -16,6 +16,7 @@ import { generateReport } from "./reports/report.tools.js";
 import { addSource, extract, fetchPage, research } from "./research/research.tools.js";
 import { webSearch } from "./research/search/search.tools.js";
 import { runCommand } from "./terminal/terminal.tools.js";
+import { sendEmail } from "./email/email.tools.js";
 
 /**
  * Every tool of the service, each declared once in its own module: the model's functions, the
@@ -48,4 +49,5 @@ export const toolCatalog: readonly ToolDefinition[] = [
   gitPush,
   ...githubTools,
   generateReport,
+  sendEmail,
 ] as ToolDefinition[];

@@ -8,6 +8,7 @@ import type { ResearchService } from "./research/research.service.js";
 import type { SearchService } from "./research/search/search.service.js";
 import type { TaskFacts } from "./reports/templates.js";
 import type { CommandService } from "./terminal/command.service.js";
+import type { OutboxService } from "../domain/outbox/outbox.service.js";
 
 /**
  * What the tools need of the rest of the service, handed to the tool service once at start and
@@ -39,6 +40,8 @@ export interface ToolDeps {
   search: SearchService;
   /** fetchPage, extract, addSource and research: documents through the guarded fetcher, sources and citations. */
   research: ResearchService;
+  /** sendEmail: messages queued in the outbox. */
+  email: { outbox: OutboxService };
   /** GitHub: issues and pull requests (the github* tools) and the connection (credentials for a scope). */
   github: GitHubDeps;
   /** The git tools: the workspace's repository in its sandbox, the network from the service's mirror. */

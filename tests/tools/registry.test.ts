@@ -74,6 +74,7 @@ describe("tool registry", () => {
         "githubAddLabels",
         "githubMergePullRequest",
         "generateReport",
+        "sendEmail",
       ].sort(),
     );
     for (const t of tools) {

@@ -4,6 +4,7 @@ export const secretKinds = [
   "GITHUB_APP_PRIVATE_KEY",
   "GITHUB_WEBHOOK_SECRET",
   "SMTP_PASSWORD",
+  "WEBHOOK_SIGNING_SECRET",
   "MODEL_API_KEY",
   "OTHER",
 ] as const;

@@ -18,6 +18,9 @@ registerEnumType(SecretKindEnum, {
     GITHUB_APP_PRIVATE_KEY: { description: "A GitHub App's private key (PEM): the service signs in as the App." },
     GITHUB_WEBHOOK_SECRET: { description: "The secret GitHub signs webhook deliveries with (X-Hub-Signature-256)." },
     SMTP_PASSWORD: { description: "The password of the mail server the email tools send through." },
+    WEBHOOK_SIGNING_SECRET: {
+      description: "The key outbound webhooks are signed with (HMAC-SHA256 of the body in X-Agent-Signature).",
+    },
     MODEL_API_KEY: { description: "A model provider's API key (per agent, with AGENT scope)." },
     OTHER: { description: "Anything else, looked up by name." },
   },

@@ -22,6 +22,7 @@ import {
   TaskLinkRecord,
   ArtifactRecord,
   WebhookDeliveryRecord,
+  OutboxRecord,
 } from "../../domain/records.js";
 
 const ref = (
@@ -495,6 +496,29 @@ export const ArtifactSchema = new EntitySchema<ArtifactRecord>({
   indexes: [{ name: "artifact_task_idx", properties: ["taskId", "id"] }],
 });
 
+export const OutboxSchema = new EntitySchema<OutboxRecord>({
+  class: OutboxRecord,
+  tableName: "outbox",
+  properties: {
+    id: { type: "uuid", primary: true },
+    kind: { type: "string", length: 16 },
+    status: { type: "string", length: 16 },
+    attempts: { type: "integer" },
+    nextAttemptAt: { type: "datetime", length: 3, fieldName: "next_attempt_at" },
+    lastError: { type: "text", nullable: true, fieldName: "last_error" },
+    messageId: { type: "string", length: 255, fieldName: "message_id" },
+    payload: { type: "json" },
+    taskId: ref(() => TaskRecord, "task_id", { nullable: true, deleteRule: "set null" }),
+    dedupeKey: { type: "string", length: 255, fieldName: "dedupe_key", unique: "outbox_dedupe_key_unique" },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+    sentAt: { type: "datetime", length: 3, nullable: true, fieldName: "sent_at" },
+  },
+  indexes: [
+    { name: "outbox_status_next_idx", properties: ["status", "nextAttemptAt"] },
+    { name: "outbox_kind_created_idx", properties: ["kind", "createdAt"] },
+  ],
+});
+
 export const entities = [
   AgentSchema,
   TaskSchema,
@@ -518,4 +542,5 @@ export const entities = [
   TaskLinkSchema,
   WebhookDeliverySchema,
   ArtifactSchema,
+  OutboxSchema,
 ];

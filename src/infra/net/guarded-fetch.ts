@@ -130,7 +130,11 @@ class NetFetcher implements ClosableFetcher {
     let current = parseUrl(url);
     let method = opts.method ?? "GET";
     let body =
-      method === "POST" && opts.form ? Buffer.from(new URLSearchParams({ ...opts.form }).toString()) : undefined;
+      method === "POST" && opts.form
+        ? Buffer.from(new URLSearchParams({ ...opts.form }).toString())
+        : method === "POST" && opts.json !== undefined
+          ? Buffer.from(opts.json)
+          : undefined;
     let headers = this.requestHeaders(opts, body !== undefined);
     let timeLeftMs = this.config.timeoutMs;
     const redirects: string[] = [];
@@ -192,7 +196,9 @@ class NetFetcher implements ClosableFetcher {
       "user-agent": this.config.userAgent,
       accept: (opts.accept ?? ["text/html", "application/xhtml+xml", "*/*;q=0.8"]).join(", "),
       "accept-encoding": "gzip, deflate, br",
-      ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      ...(form
+        ? { "content-type": opts.json !== undefined ? "application/json" : "application/x-www-form-urlencoded" }
+        : {}),
     };
     const theirs = Object.entries(opts.headers ?? {})
       .map(([name, value]) => [name.toLowerCase(), value] as const)

@@ -21,10 +21,12 @@ export interface JobPayloads {
   "run-task": { taskId: string };
   /** A finished task linked to a GitHub issue: its pull request and its comment on the issue. */
   "report-to-github": { taskId: string };
+  /** One outbox row (an email or a webhook) to try now: see src/domain/outbox/outbox.service.ts. */
+  "send-outbox": { outboxId: string };
 }
 
 export type JobName = keyof JobPayloads;
-export const jobNames: readonly JobName[] = ["create-workspace", "run-task", "report-to-github"];
+export const jobNames: readonly JobName[] = ["create-workspace", "run-task", "report-to-github", "send-outbox"];
 
 export interface EnqueueOptions {
   /** At most one queued-or-active job per (name, key); a duplicate is dropped and enqueue returns null. */

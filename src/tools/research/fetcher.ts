@@ -15,6 +15,8 @@ export interface FetchOptions {
   headers?: Readonly<Record<string, string>>;
   /** A form body (application/x-www-form-urlencoded), for POST. */
   form?: Readonly<Record<string, string>>;
+  /** A JSON body (application/json), for POST (webhooks); not sent again after a redirect. */
+  json?: string;
   /** Check robots.txt for the URL (default true). */
   robots?: boolean;
   /** Content types (lower-case, no parameters) accepted; default: the allowlist (HTML, XHTML, text, JSON, XML, PDF). */

@@ -74,6 +74,7 @@ const embedded = [
   "SearchResult",
   "SearchResults",
   "SecretsKeyRotation",
+  "SendEmailResult",
   "StatusChangeDetails",
   "TaskLink",
   "ToolCallDetails",
