@@ -17,6 +17,11 @@ import { SqlToolCallStore } from "./infra/db/stores/tool-call.store.js";
 import { SqlToolPolicyStore } from "./infra/db/stores/tool-policy.store.js";
 import { SqlSearchStore } from "./infra/db/stores/search.store.js";
 import { SqlSourceStore } from "./infra/db/stores/source.store.js";
+import { SqlNotificationStore } from "./infra/db/stores/notification.store.js";
+import { NotificationService } from "./domain/notifications/notification.service.js";
+import { NotificationSubscriptionService } from "./domain/notifications/notification-subscription.service.js";
+import { NotificationTrigger } from "./domain/notifications/notification-trigger.js";
+import { LoggingNotificationChannel } from "./domain/notifications/notification-channel.js";
 import { SqlSecretStore } from "./infra/db/stores/secret.store.js";
 import { SecretService } from "./domain/secrets/secret.service.js";
 import type { SecretCipher } from "./domain/secrets/secret-cipher.js";
@@ -409,6 +414,9 @@ export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions
   const workspaces = new WorkspaceService(deps, new SqlWorkspaceStore(db));
   const linkStore = new SqlTaskLinkStore(db);
   const links = new TaskLinkService(deps, linkStore);
+  const notificationStore = new SqlNotificationStore(db);
+  const lookups = { task: (id: string) => tasks.get(id), agent: (id: string) => agents.get(id) };
+  const notifications = new NotificationService(deps, notificationStore);
   return {
     agents,
     tasks,
@@ -423,6 +431,16 @@ export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions
     issueTasks: new IssueTaskService(deps, tasks, links, linkStore),
     control: new TaskControlService(deps, tasks, taskStore, opts.jobs),
     runs: new SqlRunStore(db, deps),
+    notifications,
+    notificationSubscriptions: new NotificationSubscriptionService(deps, notificationStore, lookups),
+    // EMAIL and WEBHOOK subscriptions: the outbox's channel replaces the logging one when wired.
+    notificationTrigger: new NotificationTrigger(
+      deps,
+      notificationStore,
+      notifications,
+      lookups,
+      new LoggingNotificationChannel(deps.logger),
+    ),
   };
 }
 
@@ -572,5 +590,6 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
 async function closeAppServices(services: AppServices): Promise<void> {
   await services.commands.close();
   services.tasks.close();
+  services.notifications.close();
   services.apiKeys.close();
 }

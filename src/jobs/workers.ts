@@ -167,6 +167,19 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
     await startGitHubReports({ services, queue: o.queue, pubsub: o.pubsub, logger, concurrency: o.concurrency }),
   );
 
+  // Notifications: every task event is looked at; each happening is recorded once per subscription.
+  stops.push(
+    ((unsubscribe) => () => Promise.resolve(unsubscribe()))(
+      services.notificationTrigger.start((what, work) => {
+        if (stopping) return;
+        const p: Promise<unknown> = work()
+          .catch((err: unknown) => logger.warn({ err }, what))
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }),
+    ),
+  );
+
   // README.md follows the task's status wherever its workspace is on this machine. What was
   // last written for a task is remembered, so a change that does not show in the README (an
   // event counter, a pause) costs one shared read and no write. A renamed agent's READMEs are
