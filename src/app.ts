@@ -21,7 +21,7 @@ import { SqlNotificationStore } from "./infra/db/stores/notification.store.js";
 import { NotificationService } from "./domain/notifications/notification.service.js";
 import { NotificationSubscriptionService } from "./domain/notifications/notification-subscription.service.js";
 import { NotificationTrigger } from "./domain/notifications/notification-trigger.js";
-import { LoggingNotificationChannel } from "./domain/notifications/notification-channel.js";
+import { LoggingNotificationChannel, type NotificationChannel } from "./domain/notifications/notification-channel.js";
 import { SqlSecretStore } from "./infra/db/stores/secret.store.js";
 import { SecretService } from "./domain/secrets/secret.service.js";
 import type { SecretCipher } from "./domain/secrets/secret-cipher.js";
@@ -108,6 +108,8 @@ export interface AppOptions {
   sweepIntervalMs?: number;
   /** Replaces the bubblewrap check (tests play a machine without a sandbox). */
   sandboxProbe?: () => Promise<{ available: true } | { available: false; reason: string }>;
+  /** Where EMAIL and WEBHOOK notifications go (default: logged at debug level, not delivered). */
+  notificationChannel?: NotificationChannel;
 }
 
 export interface RunningApp {
@@ -255,7 +257,7 @@ export async function startCore(
   logger: AppLogger,
   opts: Pick<
     AppOptions,
-    "onQuery" | "runtime" | "scriptedStepMs" | "sweepIntervalMs" | "sandboxProbe" | "modelRuntime"
+    "onQuery" | "runtime" | "scriptedStepMs" | "sweepIntervalMs" | "sandboxProbe" | "modelRuntime" | "notificationChannel"
   > = {},
 ): Promise<Core> {
   // The master key first: a key file that must not be used stops the start before anything opens.
@@ -287,6 +289,7 @@ export async function startCore(
     });
     fetcher = createGuardedFetcher(config.fetch);
     const services = await assembleServices(db, domainDeps(db, pubsub, logger), {
+      notificationChannel: opts.notificationChannel,
       search: { settings: config.search, fetcher },
       research: {
         model: config.model,
@@ -367,6 +370,7 @@ export async function startCore(
 }
 
 interface ServiceOptions extends AssignmentOptions {
+  notificationChannel?: NotificationChannel;
   sandboxMode: SandboxMode;
   policyFile?: string;
   commandLimits: SandboxLimits;
@@ -401,7 +405,11 @@ export const defaultCommandLimits: SandboxLimits = {
 };
 
 /** The domain's services over stores on `db` (no sandbox, no tools). */
-export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions) {
+export function assembleDomain(
+  db: Database,
+  deps: Deps,
+  opts: AssignmentOptions & { notificationChannel?: NotificationChannel },
+) {
   const taskStore = new SqlTaskStore(db);
   const agentStore = new SqlAgentStore(db);
   const assignment = new AssignmentService(
@@ -439,7 +447,7 @@ export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions
       notificationStore,
       notifications,
       lookups,
-      new LoggingNotificationChannel(deps.logger),
+      opts.notificationChannel ?? new LoggingNotificationChannel(deps.logger),
     ),
   };
 }

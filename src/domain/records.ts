@@ -466,3 +466,13 @@ export class NotificationRecord {
   readAt!: Date | null;
   createdAt!: Date;
 }
+
+/**
+ * An EMAIL or WEBHOOK notification handed to its channel: its dedupe key is taken once, so a
+ * happening seen twice (two processes, a repeated message) is delivered once.
+ */
+export class NotificationDeliveryRecord {
+  dedupeKey!: string;
+  subscriptionId!: string;
+  createdAt!: Date;
+}

@@ -17,6 +17,7 @@ import { TaskControlResolver } from "./control/control.resolver.js";
 import { SearchHistoryResolver } from "./search/search-history.resolver.js";
 import { CitationResolver, TaskSourcesResolver } from "./research/source.resolver.js";
 import { TaskLinksResolver } from "./task/task-link.resolver.js";
+import { NotificationResolver, NotificationSubscriptionResolver } from "./notification/notification.resolver.js";
 import { withToolOperations } from "./tools/tool-operations.js";
 import { toolCatalog } from "../tools/catalog.js";
 import type { ToolDefinition } from "../tools/registry.js";
@@ -48,6 +49,8 @@ export const resolvers = [
   CitationResolver,
   TaskLinksResolver,
   SecretResolver,
+  NotificationSubscriptionResolver,
+  NotificationResolver,
 ] as const;
 
 /**

@@ -18,9 +18,7 @@ export interface SubscribeInput {
   channel: string;
   address?: string | null;
   events: readonly string[];
-  agentId?: string | null;
-  taskId?: string | null;
-  minPriority?: number | null;
+  filter?: { agentId?: string | null; taskId?: string | null; minPriority?: number | null } | null;
 }
 
 /** What the subscription service reads of tasks and agents (their existence). */
@@ -106,16 +104,17 @@ export class NotificationSubscriptionService {
     });
     const address = channel === undefined ? null : check(problems, "input.address", () => checkAddress(channel, input.address));
     const events = check(problems, "input.events", () => checkEvents(input.events));
-    const minPriority = check(problems, "input.minPriority", () => {
-      const p = input.minPriority;
+    const filter = input.filter ?? {};
+    const minPriority = check(problems, "input.filter.minPriority", () => {
+      const p = filter.minPriority;
       if (p === null || p === undefined) return null;
       if (!Number.isInteger(p) || p < limits.priority.min || p > limits.priority.max) {
         throw badInput("minPriority", `must be a whole number between ${limits.priority.min} and ${limits.priority.max}`);
       }
       return p;
     });
-    const taskId = await this.existing(problems, "input.taskId", input.taskId, (id) => this.lookups.task(id), "task");
-    const agentId = await this.existing(problems, "input.agentId", input.agentId, (id) => this.lookups.agent(id), "agent");
+    const taskId = await this.existing(problems, "input.filter.taskId", filter.taskId, (id) => this.lookups.task(id), "task");
+    const agentId = await this.existing(problems, "input.filter.agentId", filter.agentId, (id) => this.lookups.agent(id), "agent");
     if (problems.length > 0) throw invalidFields(problems);
     const now = this.now();
     const row: NotificationSubscriptionRecord = {

@@ -1,4 +1,6 @@
 import type { NotificationSubscriptionRecord, TaskEventRecord, TaskRecord } from "../records.js";
+import { DomainError } from "../errors.js";
+import { newId } from "../ids.js";
 import type { Deps } from "../shared/deps.js";
 import type { Json } from "../terms.js";
 import type { NotificationChannel } from "./notification-channel.js";
@@ -72,13 +74,27 @@ export class NotificationTrigger {
   start(track: (what: string, work: () => Promise<unknown>) => void): () => void {
     const stops = [
       this.deps.pubsub.subscribe("TASK_EVENT", ({ taskId, seq }) =>
-        track("could not make the notifications of a task event", () => this.onTaskEvent(taskId, seq)),
+        track("could not make the notifications of a task event", () => this.inTurn(taskId, () => this.onTaskEvent(taskId, seq))),
       ),
       this.deps.pubsub.subscribe("AGENT_CHANGED", ({ agentId }) =>
         track("could not make the notifications of an agent change", () => this.onAgentChanged(agentId)),
       ),
     ];
     return () => stops.forEach((stop) => stop());
+  }
+
+  /** One task's events are looked at in the order they arrive (a task's notifications keep its order). */
+  private readonly turns = new Map<string, Promise<unknown>>();
+
+  private inTurn<T>(taskId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(taskId) ?? Promise.resolve();
+    const mine = before.then(work, work);
+    const settled = mine.catch(() => undefined);
+    this.turns.set(taskId, settled);
+    void settled.then(() => {
+      if (this.turns.get(taskId) === settled) this.turns.delete(taskId);
+    });
+    return mine;
   }
 
   /** An agent found OFFLINE: one notification per going offline (its last heartbeat tells them apart). */
@@ -157,9 +173,7 @@ export class NotificationTrigger {
       try {
         if (s.channel === "IN_APP") {
           if (await this.notifications.record(n)) made++;
-        } else {
-          const now = new Date();
-          await this.channel.deliver(s, { ...n, id: "", seq: 0, readAt: null, createdAt: now });
+        } else if (await this.deliver(s, n)) {
           made++;
         }
       } catch (err) {
@@ -168,7 +182,37 @@ export class NotificationTrigger {
     }
     return made;
   }
+
+  /**
+   * Hands an EMAIL or WEBHOOK notification to the channel once per dedupe key: the key is taken
+   * first (committed), and given back when the channel refuses, so a later sighting tries again.
+   * A stop between the claim and the hand-over loses that one delivery (the outbox, when wired
+   * in, can take the claim's transaction instead).
+   */
+  private async deliver(s: NotificationSubscriptionRecord, n: NewNotification): Promise<boolean> {
+    const now = this.deps.now?.() ?? new Date();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const claimed = await this.deps.transact((tx) => this.store.claimDelivery(tx, n.dedupeKey, s.id, now));
+        if (!claimed) return false;
+        break;
+      } catch (err) {
+        if (!(err instanceof DomainError) || err.code !== "CONFLICT" || attempt >= ATTEMPTS) throw err;
+        if (await this.store.deliveryClaimed(n.dedupeKey)) return false;
+      }
+    }
+    try {
+      await this.channel.deliver(s, { ...n, id: newId(), seq: 0, readAt: null, createdAt: now });
+      return true;
+    } catch (err) {
+      await this.deps.transact((tx) => this.store.releaseDelivery(tx, n.dedupeKey));
+      throw err;
+    }
+  }
 }
+
+/** Retries of a claim that raced with another process. */
+const ATTEMPTS = 5;
 
 function pick(d: Record<string, Json>, keys: readonly string[]): Record<string, Json> {
   const out: Record<string, Json> = {};

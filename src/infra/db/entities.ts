@@ -23,6 +23,7 @@ import {
   WebhookDeliveryRecord,
   NotificationSubscriptionRecord,
   NotificationRecord,
+  NotificationDeliveryRecord,
 } from "../../domain/records.js";
 
 const ref = (
@@ -524,6 +525,16 @@ export const NotificationSchema = new EntitySchema<NotificationRecord>({
   indexes: [{ name: "notification_owner_unread_idx", properties: ["ownerKeyId", "readAt"] }],
 });
 
+export const NotificationDeliverySchema = new EntitySchema<NotificationDeliveryRecord>({
+  class: NotificationDeliveryRecord,
+  tableName: "notification_delivery",
+  properties: {
+    dedupeKey: { type: "string", length: 200, primary: true, fieldName: "dedupe_key" },
+    subscriptionId: ref(() => NotificationSubscriptionRecord, "subscription_id"),
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+});
+
 export const entities = [
   AgentSchema,
   TaskSchema,
@@ -548,4 +559,5 @@ export const entities = [
   WebhookDeliverySchema,
   NotificationSubscriptionSchema,
   NotificationSchema,
+  NotificationDeliverySchema,
 ];

@@ -10,7 +10,7 @@ import { Migration20261206052208_stopped_in as sqlite_Migration20261206052208_st
 import { Migration20261206091208_search as sqlite_Migration20261206091208_search } from "./sqlite/Migration20261206091208_search.js";
 import { Migration20261206092216_research as sqlite_Migration20261206092216_research } from "./sqlite/Migration20261206092216_research.js";
 import { Migration20261206113103_github as sqlite_Migration20261206113103_github } from "./sqlite/Migration20261206113103_github.js";
-import { Migration20261206130825_Notifications as sqlite_Migration20261206130825_Notifications } from "./sqlite/Migration20261206130825_Notifications.js";
+import { Migration20261206131603_Notifications as sqlite_Migration20261206131603_Notifications } from "./sqlite/Migration20261206131603_Notifications.js";
 import { Migration20261125090531 as postgresql_Migration20261125090531 } from "./postgresql/Migration20261125090531.js";
 import { Migration20261125104416_assignment as postgresql_Migration20261125104416_assignment } from "./postgresql/Migration20261125104416_assignment.js";
 import { Migration20261125113147_tools as postgresql_Migration20261125113147_tools } from "./postgresql/Migration20261125113147_tools.js";
@@ -21,7 +21,7 @@ import { Migration20261206052209_stopped_in as postgresql_Migration2026120605220
 import { Migration20261206091208_search as postgresql_Migration20261206091208_search } from "./postgresql/Migration20261206091208_search.js";
 import { Migration20261206092217_research as postgresql_Migration20261206092217_research } from "./postgresql/Migration20261206092217_research.js";
 import { Migration20261206113104_github as postgresql_Migration20261206113104_github } from "./postgresql/Migration20261206113104_github.js";
-import { Migration20261206130826_Notifications as postgresql_Migration20261206130826_Notifications } from "./postgresql/Migration20261206130826_Notifications.js";
+import { Migration20261206131605_Notifications as postgresql_Migration20261206131605_Notifications } from "./postgresql/Migration20261206131605_Notifications.js";
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261125090531", class: sqlite_Migration20261125090531 },
@@ -34,7 +34,7 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261206091208_search", class: sqlite_Migration20261206091208_search },
   { name: "Migration20261206092216_research", class: sqlite_Migration20261206092216_research },
   { name: "Migration20261206113103_github", class: sqlite_Migration20261206113103_github },
-  { name: "Migration20261206130825_Notifications", class: sqlite_Migration20261206130825_Notifications },
+  { name: "Migration20261206131603_Notifications", class: sqlite_Migration20261206131603_Notifications },
 ];
 
 export const postgresqlMigrations: MigrationObject[] = [
@@ -48,5 +48,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: "Migration20261206091208_search", class: postgresql_Migration20261206091208_search },
   { name: "Migration20261206092217_research", class: postgresql_Migration20261206092217_research },
   { name: "Migration20261206113104_github", class: postgresql_Migration20261206113104_github },
-  { name: "Migration20261206130826_Notifications", class: postgresql_Migration20261206130826_Notifications },
+  { name: "Migration20261206131605_Notifications", class: postgresql_Migration20261206131605_Notifications },
 ];
