@@ -257,7 +257,13 @@ export async function startCore(
   logger: AppLogger,
   opts: Pick<
     AppOptions,
-    "onQuery" | "runtime" | "scriptedStepMs" | "sweepIntervalMs" | "sandboxProbe" | "modelRuntime" | "notificationChannel"
+    | "onQuery"
+    | "runtime"
+    | "scriptedStepMs"
+    | "sweepIntervalMs"
+    | "sandboxProbe"
+    | "modelRuntime"
+    | "notificationChannel"
   > = {},
 ): Promise<Core> {
   // The master key first: a key file that must not be used stops the start before anything opens.

@@ -169,7 +169,10 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
 
   // Notifications: every task event is looked at; each happening is recorded once per subscription.
   stops.push(
-    ((unsubscribe) => () => Promise.resolve(unsubscribe()))(
+    (
+      (unsubscribe) => () =>
+        Promise.resolve(unsubscribe())
+    )(
       services.notificationTrigger.start((what, work) => {
         if (stopping) return;
         const p: Promise<unknown> = work()

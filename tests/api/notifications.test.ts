@@ -6,6 +6,7 @@ import {
   CreateTaskDocument,
   MarkNotificationsReadDocument,
   NotificationAddedDocument,
+  NotificationNodeDocument,
   NotificationsDocument,
   NotificationSubscriptionsDocument,
   SubscribeNotificationsDocument,
@@ -53,8 +54,10 @@ describeProfiles("notifications", (profile) => {
         },
       },
     });
-    agentA = (await s.ok(CreateAgentDocument, { input: { name: "ada", minComplexity: 1, maxComplexity: 5 } })).createAgent.id;
-    agentB = (await s.ok(CreateAgentDocument, { input: { name: "bob", minComplexity: 6, maxComplexity: 10 } })).createAgent.id;
+    agentA = (await s.ok(CreateAgentDocument, { input: { name: "ada", minComplexity: 1, maxComplexity: 5 } }))
+      .createAgent.id;
+    agentB = (await s.ok(CreateAgentDocument, { input: { name: "bob", minComplexity: 6, maxComplexity: 10 } }))
+      .createAgent.id;
     for (const k of ["k1", "k2", "k3"] as const) keys[k] = await key(k, "VIEWER");
     keys.agent = await key("agent-key", "AGENT", agentA);
     t2 = (await s.ok(CreateTaskDocument, { input: { title: "low", complexity: 8, priority: 10 } })).createTask.id;
@@ -73,16 +76,26 @@ describeProfiles("notifications", (profile) => {
     expect(r.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const paths = (r.errors?.[0]?.extensions?.fields as Array<{ path: string }>).map((f) => f.path).sort();
     expect(paths).toEqual(
-      ["input.address", "input.events", "input.filter.agentId", "input.filter.minPriority", "input.filter.taskId"].sort(),
+      [
+        "input.address",
+        "input.events",
+        "input.filter.agentId",
+        "input.filter.minPriority",
+        "input.filter.taskId",
+      ].sort(),
     );
     const hook = await s.gql(SubscribeNotificationsDocument, {
       input: { channel: "WEBHOOK", address: "ftp://example.com/x", events: ["TASK_FAILED"] },
     });
-    expect(hook.errors?.[0]?.extensions?.fields).toEqual([{ path: "input.address", message: "must be an http or https URL" }]);
+    expect(hook.errors?.[0]?.extensions?.fields).toEqual([
+      { path: "input.address", message: "must be an http or https URL" },
+    ]);
     const inApp = await s.gql(SubscribeNotificationsDocument, {
       input: { channel: "IN_APP", address: "a@example.com", events: ["TASK_FAILED"] },
     });
-    expect(inApp.errors?.[0]?.extensions?.fields).toEqual([{ path: "input.address", message: "must be empty for IN_APP" }]);
+    expect(inApp.errors?.[0]?.extensions?.fields).toEqual([
+      { path: "input.address", message: "must be empty for IN_APP" },
+    ]);
     const agent = await s.gql(
       SubscribeNotificationsDocument,
       { input: { channel: "IN_APP", events: ["TASK_FAILED"] } },
@@ -94,14 +107,18 @@ describeProfiles("notifications", (profile) => {
   it("records IN_APP notifications for the matching subscriptions only", async () => {
     const sub = async (k: string | undefined, v: { input: SubscribeNotificationsInput }) =>
       (await s.ok(SubscribeNotificationsDocument, v, k)).subscribeNotifications;
-    subs.k1 = (await sub(keys.k1, { input: { channel: "IN_APP", events: TASK_EVENTS, filter: { agentId: agentA } } })).id;
+    subs.k1 = (
+      await sub(keys.k1, { input: { channel: "IN_APP", events: TASK_EVENTS, filter: { agentId: agentA } } })
+    ).id;
     await sub(keys.k1, { input: { channel: "EMAIL", address: "k1@example.com", events: TASK_EVENTS } });
     subs.k2 = (
       await sub(keys.k2, {
         input: { channel: "IN_APP", events: ["TASK_COMPLETED", "TASK_FAILED"], filter: { minPriority: 50 } },
       })
     ).id;
-    subs.k3 = (await sub(keys.k3, { input: { channel: "IN_APP", events: ["TASK_FAILED"], filter: { taskId: t2 } } })).id;
+    subs.k3 = (
+      await sub(keys.k3, { input: { channel: "IN_APP", events: ["TASK_FAILED"], filter: { taskId: t2 } } })
+    ).id;
     // The witness subscribes last: each happening reaches it after every other subscription.
     await sub(undefined, { input: { channel: "IN_APP", events: TASK_EVENTS } });
     witness = collect(s.ws(), NotificationAddedDocument, { afterSeq: 0 });
@@ -138,7 +155,11 @@ describeProfiles("notifications", (profile) => {
   it("records a happening once however often the trigger sees it", async () => {
     const trigger = s.app.services.notificationTrigger;
     const before = (await listOf(keys.k1)).length;
-    const again = await Promise.all([trigger.onTaskEvent(t1, 1), trigger.onTaskEvent(t1, 2), trigger.onTaskEvent(t1, 2)]);
+    const again = await Promise.all([
+      trigger.onTaskEvent(t1, 1),
+      trigger.onTaskEvent(t1, 2),
+      trigger.onTaskEvent(t1, 2),
+    ]);
     const events = (await s.app.services.tasks.events(t1, 0, 100)).filter((e) => e.type === "STATUS_CHANGE");
     for (const e of events) await trigger.onTaskEvent(t1, e.seq);
     expect(again.every((n) => n === 0)).toBe(true);
@@ -159,6 +180,15 @@ describeProfiles("notifications", (profile) => {
     expect((await s.ok(MarkNotificationsReadDocument, { all: true }, keys.k1)).markNotificationsRead).toBe(1);
     expect((await s.ok(UnreadNotificationCountDocument, {}, keys.k1)).unreadNotificationCount).toBe(0);
     expect((await listOf(keys.k1)).every((n) => n.readAt !== null)).toBe(true);
+    // node(id) finds a notification for its owner only, a subscription for its owner or an ADMIN.
+    expect((await s.ok(NotificationNodeDocument, { id: older!.id }, keys.k1)).node).toMatchObject({
+      __typename: "Notification",
+      seq: 1,
+    });
+    expect((await s.ok(NotificationNodeDocument, { id: older!.id }, keys.k2)).node).toBeNull();
+    expect((await s.ok(NotificationNodeDocument, { id: older!.id })).node).toBeNull();
+    expect((await s.ok(NotificationNodeDocument, { id: subs.k1! }, keys.k2)).node).toBeNull();
+    expect((await s.ok(NotificationNodeDocument, { id: subs.k1! })).node).toMatchObject({ channel: "IN_APP" });
     const both = await s.gql(MarkNotificationsReadDocument, { ids: [older!.id], all: true }, keys.k1);
     expect(both.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
@@ -202,12 +232,13 @@ describeProfiles("notifications", (profile) => {
     );
     expect((await s.ok(NotificationSubscriptionsDocument, { all: true })).notificationSubscriptions.totalCount).toBe(5);
     // k2 may not remove k1's subscription (NOT_FOUND, as for none).
-    expect((await s.gql(UnsubscribeNotificationsDocument, { id: subs.k1! }, keys.k2)).errors?.[0]?.extensions?.code).toBe(
-      "NOT_FOUND",
-    );
+    expect(
+      (await s.gql(UnsubscribeNotificationsDocument, { id: subs.k1! }, keys.k2)).errors?.[0]?.extensions?.code,
+    ).toBe("NOT_FOUND");
     await s.ok(UnsubscribeNotificationsDocument, { id: subs.k2! }, keys.k2);
     const seen = witness.items.length;
-    const t4 = (await s.ok(CreateTaskDocument, { input: { title: "later", complexity: 4, priority: 90 } })).createTask.id;
+    const t4 = (await s.ok(CreateTaskDocument, { input: { title: "later", complexity: 4, priority: 90 } })).createTask
+      .id;
     await move(t4, "BUILD", "TEST", "REVIEW", "COMPLETE");
     await witness.waitFor(seen + 2);
     expect(witness.items.slice(seen).map((i) => [i.notificationAdded.event, i.notificationAdded.taskId])).toEqual([

@@ -27,7 +27,8 @@ export interface NotificationLookups {
   agent(id: string): Promise<AgentRecord | null>;
 }
 
-const emailRe = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const emailRe =
+  /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /** Checks one field, adding its problem (if any) to `problems`; returns the value or undefined. */
 function check<T>(problems: FieldProblem[], path: string, fn: () => T): T | undefined {
@@ -42,7 +43,8 @@ function check<T>(problems: FieldProblem[], path: string, fn: () => T): T | unde
 
 function checkAddress(channel: NotificationChannelKind | undefined, address: string | null | undefined): string | null {
   if (channel === "IN_APP") {
-    if (address !== null && address !== undefined && address !== "") throw badInput("address", "must be empty for IN_APP");
+    if (address !== null && address !== undefined && address !== "")
+      throw badInput("address", "must be empty for IN_APP");
     return null;
   }
   if (typeof address !== "string" || address.trim() === "") {
@@ -72,7 +74,13 @@ function checkEvents(events: readonly string[]): NotificationEvent[] {
   if (!Array.isArray(events) || events.length === 0) throw badInput("events", "name at least one event");
   const bad = events.filter((e) => !(notificationEvents as readonly string[]).includes(e));
   if (bad.length > 0) {
-    throw badInput("events", `${bad.slice(0, 5).map((e) => JSON.stringify(String(e).slice(0, 40))).join(", ")} not one of ${notificationEvents.join(", ")}`);
+    throw badInput(
+      "events",
+      `${bad
+        .slice(0, 5)
+        .map((e) => JSON.stringify(String(e).slice(0, 40)))
+        .join(", ")} not one of ${notificationEvents.join(", ")}`,
+    );
   }
   return [...new Set(events)] as NotificationEvent[];
 }
@@ -102,19 +110,35 @@ export class NotificationSubscriptionService {
       }
       return c as NotificationChannelKind;
     });
-    const address = channel === undefined ? null : check(problems, "input.address", () => checkAddress(channel, input.address));
+    const address =
+      channel === undefined ? null : check(problems, "input.address", () => checkAddress(channel, input.address));
     const events = check(problems, "input.events", () => checkEvents(input.events));
     const filter = input.filter ?? {};
     const minPriority = check(problems, "input.filter.minPriority", () => {
       const p = filter.minPriority;
       if (p === null || p === undefined) return null;
       if (!Number.isInteger(p) || p < limits.priority.min || p > limits.priority.max) {
-        throw badInput("minPriority", `must be a whole number between ${limits.priority.min} and ${limits.priority.max}`);
+        throw badInput(
+          "minPriority",
+          `must be a whole number between ${limits.priority.min} and ${limits.priority.max}`,
+        );
       }
       return p;
     });
-    const taskId = await this.existing(problems, "input.filter.taskId", filter.taskId, (id) => this.lookups.task(id), "task");
-    const agentId = await this.existing(problems, "input.filter.agentId", filter.agentId, (id) => this.lookups.agent(id), "agent");
+    const taskId = await this.existing(
+      problems,
+      "input.filter.taskId",
+      filter.taskId,
+      (id) => this.lookups.task(id),
+      "task",
+    );
+    const agentId = await this.existing(
+      problems,
+      "input.filter.agentId",
+      filter.agentId,
+      (id) => this.lookups.agent(id),
+      "agent",
+    );
     if (problems.length > 0) throw invalidFields(problems);
     const now = this.now();
     const row: NotificationSubscriptionRecord = {

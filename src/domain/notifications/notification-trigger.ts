@@ -49,7 +49,8 @@ const titles: Record<NotificationEvent, (name: string) => string> = {
 export function matches(s: NotificationSubscriptionRecord, h: Happening): boolean {
   if (!s.events.includes(h.event)) return false;
   if (s.taskId !== null && s.taskId !== h.task?.id) return false;
-  if (s.agentId !== null && s.agentId !== (h.task?.assignedAgentId ?? h.agentId) && s.agentId !== h.agentId) return false;
+  if (s.agentId !== null && s.agentId !== (h.task?.assignedAgentId ?? h.agentId) && s.agentId !== h.agentId)
+    return false;
   if (s.minPriority !== null && (h.task === null || h.task.priority < s.minPriority)) return false;
   return true;
 }
@@ -74,7 +75,9 @@ export class NotificationTrigger {
   start(track: (what: string, work: () => Promise<unknown>) => void): () => void {
     const stops = [
       this.deps.pubsub.subscribe("TASK_EVENT", ({ taskId, seq }) =>
-        track("could not make the notifications of a task event", () => this.inTurn(taskId, () => this.onTaskEvent(taskId, seq))),
+        track("could not make the notifications of a task event", () =>
+          this.inTurn(taskId, () => this.onTaskEvent(taskId, seq)),
+        ),
       ),
       this.deps.pubsub.subscribe("AGENT_CHANGED", ({ agentId }) =>
         track("could not make the notifications of an agent change", () => this.onAgentChanged(agentId)),

@@ -105,7 +105,11 @@ export class NotificationService {
   }
 
   /** Marks the caller's notifications read (`ids`, or all with `all`); returns how many were unread. */
-  markRead(ids: readonly string[] | null | undefined, all: boolean | null | undefined, caller: Principal): Promise<number> {
+  markRead(
+    ids: readonly string[] | null | undefined,
+    all: boolean | null | undefined,
+    caller: Principal,
+  ): Promise<number> {
     const given = ids !== null && ids !== undefined;
     if (given === (all === true)) throw badInput("ids", "give either ids or all: true");
     if (given) {

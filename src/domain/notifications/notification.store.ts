@@ -11,7 +11,7 @@ export interface NotificationStore {
   countSubscriptions(ownerKeyId: string | null): Promise<number>;
   /** A page of subscriptions, of one owner or (null) of all. */
   listSubscriptions(ownerKeyId: string | null, range: Keyset): Promise<NotificationSubscriptionRecord[]>;
-  /** Every subscription that wants `event` (filters are applied by the caller). */
+  /** Every subscription of an unrevoked key that wants `event` (filters are applied by the caller). */
   subscriptionsFor(event: string): Promise<NotificationSubscriptionRecord[]>;
 
   /** The owner's highest notification seq (0 when none). */

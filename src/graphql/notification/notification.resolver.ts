@@ -1,4 +1,17 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from "type-graphql";
 import type { NotificationRecord, NotificationSubscriptionRecord } from "../../domain/records.js";
 import { ConnectionArgs, toConnection, type ConnectionShape } from "../common/connection.js";
 import { principalOf, type Context } from "../context.js";
@@ -79,11 +92,15 @@ export class NotificationResolver {
 
   @Authorized("VIEWER")
   @Mutation(() => Int, {
-    description: "Marks the calling key's notifications read: those of `ids`, or every one with all: true. Returns how many were unread.",
+    description:
+      "Marks the calling key's notifications read: those of `ids`, or every one with all: true. Returns how many were unread.",
   })
   markNotificationsRead(
     @Ctx() ctx: Context,
-    @Arg("ids", () => [ID], { nullable: true, description: "The notifications to mark (up to 500); others' ids are ignored." })
+    @Arg("ids", () => [ID], {
+      nullable: true,
+      description: "The notifications to mark (up to 500); others' ids are ignored.",
+    })
     ids?: string[] | null,
     @Arg("all", () => Boolean, { nullable: true, description: "true: every unread notification (instead of ids)." })
     all?: boolean | null,
@@ -96,7 +113,10 @@ export class NotificationResolver {
     description:
       "The calling key's notifications with seq > afterSeq, then live ones, in order, with no gap and no duplicate. To resume after a reconnect, subscribe again with afterSeq set to the last seq received.",
     subscribe: ({ args, context }) =>
-      (context as Context).services.notifications.stream(args.afterSeq as number | undefined, principalOf(context as Context)),
+      (context as Context).services.notifications.stream(
+        args.afterSeq as number | undefined,
+        principalOf(context as Context),
+      ),
   })
   notificationAdded(
     @Root() n: NotificationRecord,

@@ -8,6 +8,7 @@ import {
 } from "../../domain/notifications/notification-terms.js";
 import type { Json } from "../../domain/terms.js";
 import { connectionTypes } from "../common/connection.js";
+import { Node } from "../common/node.js";
 
 const asEnum = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -53,6 +54,7 @@ export class NotificationFilter {
 }
 
 @ObjectType({
+  implements: Node,
   simpleResolvers: true,
   description: "What the API key that owns it is told, and how (subscribeNotifications).",
 })
@@ -79,7 +81,11 @@ export class NotificationSubscription {
   createdAt!: Date;
 }
 
-@ObjectType({ simpleResolvers: true, description: "An in-app notification of the calling API key." })
+@ObjectType({
+  implements: Node,
+  simpleResolvers: true,
+  description: "An in-app notification of the calling API key (node(id) finds it for its owner only).",
+})
 export class Notification {
   @Field(() => ID, { description: "Its id (UUIDv7): pass it to markNotificationsRead." })
   id!: string;

@@ -2,7 +2,11 @@ import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { conflict } from "../../../domain/errors.js";
 import type { NotificationStore } from "../../../domain/notifications/notification.store.js";
-import { NotificationDeliveryRecord, NotificationRecord, NotificationSubscriptionRecord } from "../../../domain/records.js";
+import {
+  NotificationDeliveryRecord,
+  NotificationRecord,
+  NotificationSubscriptionRecord,
+} from "../../../domain/records.js";
 import type { Keyset } from "../../../domain/shared/pagination.js";
 import type { TransactionHandle } from "../../../domain/shared/transaction.js";
 import type { Database } from "../orm.js";
@@ -50,7 +54,10 @@ export class SqlNotificationStore implements NotificationStore {
     // The JSON list's text holds `"EVENT"` on both databases; the exact match is checked after.
     const rows = await this.db.read.select(
       NotificationSubscriptionRecord,
-      sql("cast(events as text) like ?", [`%"${event}"%`]),
+      // A revoked key is told nothing more.
+      sql("cast(events as text) like ? and owner_key_id in (select id from api_key where revoked_at is null)", [
+        `%"${event}"%`,
+      ]),
       { orderBy: "id asc" },
     );
     return rows.filter((r) => r.events.includes(event));
@@ -71,7 +78,9 @@ export class SqlNotificationStore implements NotificationStore {
   }
 
   async insertNotification(tx: TransactionHandle, row: NotificationRecord): Promise<boolean> {
-    const taken = (await em(tx).execute("select 1 as x from notification where dedupe_key = ?", [row.dedupeKey])) as unknown[];
+    const taken = (await em(tx).execute("select 1 as x from notification where dedupe_key = ?", [
+      row.dedupeKey,
+    ])) as unknown[];
     if (taken.length > 0) return false;
     try {
       await em(tx).insert(NotificationRecord, row);
@@ -135,4 +144,3 @@ export class SqlNotificationStore implements NotificationStore {
     return em(tx).nativeUpdate(NotificationRecord, where, { readAt: at });
   }
 }
-
