@@ -17,6 +17,11 @@ import { SqlToolCallStore } from "./infra/db/stores/tool-call.store.js";
 import { SqlToolPolicyStore } from "./infra/db/stores/tool-policy.store.js";
 import { SqlSearchStore } from "./infra/db/stores/search.store.js";
 import { SqlSourceStore } from "./infra/db/stores/source.store.js";
+import { SqlNotificationStore } from "./infra/db/stores/notification.store.js";
+import { NotificationService } from "./domain/notifications/notification.service.js";
+import { NotificationSubscriptionService } from "./domain/notifications/notification-subscription.service.js";
+import { NotificationTrigger } from "./domain/notifications/notification-trigger.js";
+import { LoggingNotificationChannel, type NotificationChannel } from "./domain/notifications/notification-channel.js";
 import { SqlSecretStore } from "./infra/db/stores/secret.store.js";
 import { SecretService } from "./domain/secrets/secret.service.js";
 import type { SecretCipher } from "./domain/secrets/secret-cipher.js";
@@ -114,6 +119,8 @@ export interface AppOptions {
   sweepIntervalMs?: number;
   /** Replaces the bubblewrap check (tests play a machine without a sandbox). */
   sandboxProbe?: () => Promise<{ available: true } | { available: false; reason: string }>;
+  /** Where EMAIL and WEBHOOK notifications go (default: logged at debug level, not delivered). */
+  notificationChannel?: NotificationChannel;
 }
 
 export interface RunningApp {
@@ -261,7 +268,13 @@ export async function startCore(
   logger: AppLogger,
   opts: Pick<
     AppOptions,
-    "onQuery" | "runtime" | "scriptedStepMs" | "sweepIntervalMs" | "sandboxProbe" | "modelRuntime"
+    | "onQuery"
+    | "runtime"
+    | "scriptedStepMs"
+    | "sweepIntervalMs"
+    | "sandboxProbe"
+    | "modelRuntime"
+    | "notificationChannel"
   > = {},
 ): Promise<Core> {
   // The master key first: a key file that must not be used stops the start before anything opens.
@@ -293,6 +306,7 @@ export async function startCore(
     });
     fetcher = createGuardedFetcher(config.fetch);
     const services = await assembleServices(db, domainDeps(db, pubsub, logger), {
+      notificationChannel: opts.notificationChannel,
       search: { settings: config.search, fetcher },
       research: {
         model: config.model,
@@ -376,6 +390,7 @@ export async function startCore(
 }
 
 interface ServiceOptions extends AssignmentOptions {
+  notificationChannel?: NotificationChannel;
   sandboxMode: SandboxMode;
   policyFile?: string;
   commandLimits: SandboxLimits;
@@ -416,7 +431,11 @@ export const defaultCommandLimits: SandboxLimits = {
 };
 
 /** The domain's services over stores on `db` (no sandbox, no tools). */
-export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions) {
+export function assembleDomain(
+  db: Database,
+  deps: Deps,
+  opts: AssignmentOptions & { notificationChannel?: NotificationChannel },
+) {
   const taskStore = new SqlTaskStore(db);
   const agentStore = new SqlAgentStore(db);
   const assignment = new AssignmentService(
@@ -429,6 +448,9 @@ export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions
   const workspaces = new WorkspaceService(deps, new SqlWorkspaceStore(db));
   const linkStore = new SqlTaskLinkStore(db);
   const links = new TaskLinkService(deps, linkStore);
+  const notificationStore = new SqlNotificationStore(db);
+  const lookups = { task: (id: string) => tasks.get(id), agent: (id: string) => agents.get(id) };
+  const notifications = new NotificationService(deps, notificationStore);
   return {
     agents,
     tasks,
@@ -444,6 +466,16 @@ export function assembleDomain(db: Database, deps: Deps, opts: AssignmentOptions
     issueTasks: new IssueTaskService(deps, tasks, links, linkStore),
     control: new TaskControlService(deps, tasks, taskStore, opts.jobs),
     runs: new SqlRunStore(db, deps),
+    notifications,
+    notificationSubscriptions: new NotificationSubscriptionService(deps, notificationStore, lookups),
+    // EMAIL and WEBHOOK subscriptions: the outbox's channel replaces the logging one when wired.
+    notificationTrigger: new NotificationTrigger(
+      deps,
+      notificationStore,
+      notifications,
+      lookups,
+      opts.notificationChannel ?? new LoggingNotificationChannel(deps.logger),
+    ),
   };
 }
 
@@ -619,5 +651,6 @@ async function closeAppServices(services: AppServices): Promise<void> {
   await services.commands.close();
   await services.reportRenderer.close();
   services.tasks.close();
+  services.notifications.close();
   services.apiKeys.close();
 }

@@ -4,6 +4,9 @@ import type { AssignmentService } from "./domain/assignment/assignment.service.j
 import type { ApiKeyService } from "./domain/auth/api-key.service.js";
 import type { NodeService } from "./domain/nodes/node.service.js";
 import type { SourceService } from "./domain/research/source.service.js";
+import type { NotificationService } from "./domain/notifications/notification.service.js";
+import type { NotificationSubscriptionService } from "./domain/notifications/notification-subscription.service.js";
+import type { NotificationTrigger } from "./domain/notifications/notification-trigger.js";
 import type { RunStore } from "./domain/runs/run.store.js";
 import type { SecretService } from "./domain/secrets/secret.service.js";
 import type { ArtifactService } from "./domain/artifacts/artifact.service.js";
@@ -71,6 +74,12 @@ export interface AppServices {
   outbox: OutboxService;
   /** Closes the SMTP connections (at shutdown). */
   closeOutbox(): void;
+  /** In-app notifications of the calling key: list, mark read, notificationAdded. */
+  notifications: NotificationService;
+  /** Who is told what: subscribeNotifications, unsubscribeNotifications, notificationSubscriptions. */
+  notificationSubscriptions: NotificationSubscriptionService;
+  /** Turns task changes into notifications (started by the workers). */
+  notificationTrigger: NotificationTrigger;
   sandbox: SandboxStatus;
   /**
    * Runs the service's own steps in a workspace (venv creation, pip): the sandbox, or without

@@ -458,3 +458,58 @@ export class OutboxRecord {
   createdAt!: Date;
   sentAt!: Date | null;
 }
+
+/**
+ * What an API key holder asked to be told about (subscribeNotifications): which events, through
+ * which channel, for which tasks and agents.
+ */
+export class NotificationSubscriptionRecord {
+  id!: string;
+  /** The API key that owns it (and receives its IN_APP notifications). */
+  ownerKeyId!: string;
+  /** EMAIL, WEBHOOK or IN_APP. */
+  channel!: string;
+  /** An email address (EMAIL) or an http(s) URL (WEBHOOK); null for IN_APP. */
+  address!: string | null;
+  /** The notification events it wants (NOTIFICATION_EVENTS). */
+  events!: string[];
+  /** Only tasks of this agent (and this agent's own events); null: any. */
+  agentId!: string | null;
+  /** Only this task; null: any. */
+  taskId!: string | null;
+  /** Only tasks of at least this priority; null: any. */
+  minPriority!: number | null;
+  /** The secret of the secrets store that signs WEBHOOK deliveries; null: none yet. */
+  secretId!: string | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+/** An in-app notification of one owner key, numbered 1, 2, 3 … per owner (notificationAdded replays by it). */
+export class NotificationRecord {
+  id!: string;
+  ownerKeyId!: string;
+  seq!: number;
+  /** The subscription that made it; null once that subscription is gone. */
+  subscriptionId!: string | null;
+  /** One notification per subscription and happening: `<subscription>:<event>:<task or agent>:<event seq or stamp>`. */
+  dedupeKey!: string;
+  event!: string;
+  taskId!: string | null;
+  agentId!: string | null;
+  title!: string;
+  body!: string;
+  data!: Json;
+  readAt!: Date | null;
+  createdAt!: Date;
+}
+
+/**
+ * An EMAIL or WEBHOOK notification handed to its channel: its dedupe key is taken once, so a
+ * happening seen twice (two processes, a repeated message) is delivered once.
+ */
+export class NotificationDeliveryRecord {
+  dedupeKey!: string;
+  subscriptionId!: string;
+  createdAt!: Date;
+}

@@ -18,6 +18,7 @@ import { SearchHistoryResolver } from "./search/search-history.resolver.js";
 import { CitationResolver, TaskSourcesResolver } from "./research/source.resolver.js";
 import { TaskLinksResolver } from "./task/task-link.resolver.js";
 import { TaskArtifactsResolver } from "./task/artifact.resolver.js";
+import { NotificationResolver, NotificationSubscriptionResolver } from "./notification/notification.resolver.js";
 import { withToolOperations } from "./tools/tool-operations.js";
 import { toolCatalog } from "../tools/catalog.js";
 import type { ToolDefinition } from "../tools/registry.js";
@@ -50,6 +51,8 @@ export const resolvers = [
   TaskLinksResolver,
   TaskArtifactsResolver,
   SecretResolver,
+  NotificationSubscriptionResolver,
+  NotificationResolver,
 ] as const;
 
 /**

@@ -179,6 +179,20 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
       concurrency: o.concurrency,
       sweepIntervalMs: o.outboxSweepIntervalMs,
     }),
+  // Notifications: every task event is looked at; each happening is recorded once per subscription.
+  stops.push(
+    (
+      (unsubscribe) => () =>
+        Promise.resolve(unsubscribe())
+    )(
+      services.notificationTrigger.start((what, work) => {
+        if (stopping) return;
+        const p: Promise<unknown> = work()
+          .catch((err: unknown) => logger.warn({ err }, what))
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }),
+    ),
   );
 
   // README.md follows the task's status wherever its workspace is on this machine. What was

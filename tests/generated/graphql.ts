@@ -1104,6 +1104,8 @@ export type Mutation = {
   listFiles: FileList;
   /** Create a directory (and its missing parents). */
   makeDirectory: FileEntry;
+  /** Marks the calling key's notifications read: those of `ids`, or every one with all: true. Returns how many were unread. */
+  markNotificationsRead: Scalars['Int']['output'];
   /** Move or rename a file or directory inside the workspace. */
   moveFile: FileEntry;
   /** The agent takes no new tasks until resumed; its current ones carry on. */
@@ -1142,8 +1144,12 @@ export type Mutation = {
    * @deprecated Use the query stat (same arguments and result): a read is a query. This mutation will be removed in the next release.
    */
   stat: FileEntry;
+  /** Subscribes the calling key to events (FORBIDDEN for an AGENT key). BAD_USER_INPUT names every bad field at once. */
+  subscribeNotifications: NotificationSubscription;
   /** Takes an active task from its agent and returns it to PENDING; it is then offered to the agents again, the freed one included (pause it first to keep the task away from it). */
   unassignTask: Task;
+  /** Removes one of the calling key's subscriptions (an ADMIN: anyone's) and returns it as it was. */
+  unsubscribeNotifications: NotificationSubscription;
   /** Changes an agent's settings; a wider complexity range or more room lets it take pending tasks at once. Its current tasks stay with it. */
   updateAgent: Agent;
   /** Replaces a secret's value (a new data key, wrapped by the current master key) (ADMIN only). */
@@ -1403,6 +1409,13 @@ export type MutationMakeDirectoryArgs = {
 
 
 /** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationMarkNotificationsReadArgs = {
+  all?: InputMaybe<Scalars['Boolean']['input']>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationMoveFileArgs = {
   from: Scalars['String']['input'];
   overwrite?: InputMaybe<Scalars['Boolean']['input']>;
@@ -1515,8 +1528,20 @@ export type MutationStatArgs = {
 
 
 /** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationSubscribeNotificationsArgs = {
+  input: SubscribeNotificationsInput;
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationUnassignTaskArgs = {
   taskId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationUnsubscribeNotificationsArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1558,6 +1583,139 @@ export type MutationWriteFileArgs = {
 export type Node = {
   /** The global id: unique across every type. */
   id: Scalars['ID']['output'];
+};
+
+/** An in-app notification of the calling API key (node(id) finds it for its owner only). */
+export type Notification = Node & {
+  __typename?: 'Notification';
+  /** The agent it is about, if any. */
+  agentId?: Maybe<Scalars['ID']['output']>;
+  /** More: the note, reason or summary of the change (plain text). */
+  body: Scalars['String']['output'];
+  /** When it was recorded. */
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** The change's details: taskId, eventSeq, status, from, to, reason. */
+  data: Scalars['JSON']['output'];
+  /** What it is about. */
+  event: NotificationEvent;
+  /** Its id (UUIDv7): pass it to markNotificationsRead. */
+  id: Scalars['ID']['output'];
+  /** When it was marked read; null while unread. */
+  readAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** 1, 2, 3 … per owner key, with no gaps: pass the last one seen as notificationAdded's afterSeq. */
+  seq: Scalars['Int']['output'];
+  /** The task it is about; null for an agent's event. */
+  taskId?: Maybe<Scalars['ID']['output']>;
+  /** One line, for a list. */
+  title: Scalars['String']['output'];
+};
+
+/** How a subscription's notifications reach its owner. */
+export type NotificationChannel =
+  /** An email to `address` (through the mail outbox). */
+  | 'EMAIL'
+  /** A Notification of the owner key: `notifications`, `notificationAdded`. */
+  | 'IN_APP'
+  /** A signed JSON POST to `address`, an http(s) URL (through the webhook outbox). */
+  | 'WEBHOOK';
+
+/** A page of the Notification list (a Relay cursor connection), newest first. */
+export type NotificationConnection = {
+  __typename?: 'NotificationConnection';
+  /** The page's items, in list order. */
+  edges: Array<NotificationEdge>;
+  /** Whether more items lie before or after the page, and where. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a NotificationConnection: one item and its cursor. */
+export type NotificationEdge = {
+  __typename?: 'NotificationEdge';
+  /** Pass as `after` or `before` to page from this item. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Notification;
+};
+
+/** What a notification is about. */
+export type NotificationEvent =
+  /** An agent went OFFLINE (it stopped sending heartbeats). */
+  | 'AGENT_OFFLINE'
+  /** You were mentioned in a channel (not produced yet). */
+  | 'MENTIONED'
+  /** A task waits in REVIEW for approveTask or rejectTask. */
+  | 'NEEDS_APPROVAL'
+  /** A report (a PDF) of a task is ready. */
+  | 'REPORT_READY'
+  /** An agent took a task (automatically or by assignTask). */
+  | 'TASK_ASSIGNED'
+  /** A task moved to COMPLETE. */
+  | 'TASK_COMPLETED'
+  /** A task moved to FAILED. */
+  | 'TASK_FAILED'
+  /** A task was paused: by a person, a spent budget or a provider out of credits. */
+  | 'TASK_PAUSED';
+
+/** Which tasks and agents a subscription is about. */
+export type NotificationFilter = {
+  __typename?: 'NotificationFilter';
+  /** Only tasks of this agent, and this agent's own events; null: any. */
+  agentId?: Maybe<Scalars['ID']['output']>;
+  /** Only tasks of at least this priority (0 to 100); null: any. */
+  minPriority?: Maybe<Scalars['Int']['output']>;
+  /** Only this task; null: any. */
+  taskId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** Which tasks and agents a subscription is about; every field left out matches any. */
+export type NotificationFilterInput = {
+  /** Only tasks of this agent (and its own events): an existing agent. */
+  agentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only tasks of at least this priority, 0 to 100. */
+  minPriority?: InputMaybe<Scalars['Int']['input']>;
+  /** Only this task: an existing task. */
+  taskId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** What the API key that owns it is told, and how (subscribeNotifications). */
+export type NotificationSubscription = Node & {
+  __typename?: 'NotificationSubscription';
+  /** The email address or webhook URL; null for IN_APP. */
+  address?: Maybe<Scalars['String']['output']>;
+  /** How its notifications are delivered. */
+  channel: NotificationChannel;
+  /** When it was made. */
+  createdAt: Scalars['DateTimeISO']['output'];
+  /** The events it wants. */
+  events: Array<NotificationEvent>;
+  /** Which tasks and agents it is about. */
+  filter: NotificationFilter;
+  /** Its id (UUIDv7): pass it to unsubscribeNotifications. */
+  id: Scalars['ID']['output'];
+  /** The API key that owns it and receives its notifications. */
+  ownerKeyId: Scalars['ID']['output'];
+};
+
+/** A page of the NotificationSubscription list (a Relay cursor connection), newest first. */
+export type NotificationSubscriptionConnection = {
+  __typename?: 'NotificationSubscriptionConnection';
+  /** The page's items, in list order. */
+  edges: Array<NotificationSubscriptionEdge>;
+  /** Whether more items lie before or after the page, and where. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a NotificationSubscriptionConnection: one item and its cursor. */
+export type NotificationSubscriptionEdge = {
+  __typename?: 'NotificationSubscriptionEdge';
+  /** Pass as `after` or `before` to page from this item. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: NotificationSubscription;
 };
 
 /** Where the message is now (QUEUED right after sendEmail). */
@@ -1722,6 +1880,10 @@ export type Query = {
   node?: Maybe<Node>;
   /** The objects with these global ids, in the same order, null for each that is missing or hidden from your key (at most 100 ids). */
   nodes: Array<Maybe<Node>>;
+  /** The calling key's subscriptions, newest first; with all: true, every key's (ADMIN only). */
+  notificationSubscriptions: NotificationSubscriptionConnection;
+  /** The calling key's notifications, newest first. */
+  notifications: NotificationConnection;
   /** Read a file of the workspace (text as UTF-8, or base64 for bytes); long files are cut at maxBytes. */
   readFile: FileContent;
   /** Web searches (webSearch), newest first, hits and misses, successes and failures. An AGENT key sees its own agent's only. */
@@ -1738,6 +1900,8 @@ export type Query = {
   toolCall?: Maybe<ToolCall>;
   /** A task's tool calls, newest first. */
   toolCalls: ToolCallConnection;
+  /** How many of the calling key's notifications are unread. */
+  unreadNotificationCount: Scalars['Int']['output'];
   /** Sums of the model calls made from `from` (inclusive) to `to` (exclusive), at most 366 days apart. */
   usageReport: Array<UsageReportRow>;
   /** Search the web (DuckDuckGo): a page of results with title, URL, display URL and snippet. Pages are numbered from 1; pass nextPage as page for more. Repeated searches within the cache's lifetime are answered from the cache (cached: true). Fails with RATE_LIMITED or SEARCH_THROTTLED (with retryAfterSeconds) when searches must wait, and SEARCH_PARSE_FAILED when the engine's page cannot be read. */
@@ -1860,6 +2024,26 @@ export type QueryNodeArgs = {
 /** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryNotificationSubscriptionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  all?: InputMaybe<Scalars['Boolean']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryNotificationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -2475,6 +2659,18 @@ export type StatusChangeDetails = {
   to: TaskStatus;
 };
 
+/** A new subscription of the calling API key. Every bad field is reported at once. */
+export type SubscribeNotificationsInput = {
+  /** EMAIL: an email address; WEBHOOK: an http(s) URL without credentials; IN_APP: none. */
+  address?: InputMaybe<Scalars['String']['input']>;
+  /** How to deliver its notifications. */
+  channel: NotificationChannel;
+  /** The events wanted: at least one. */
+  events: Array<NotificationEvent>;
+  /** Which tasks and agents; null: all. */
+  filter?: InputMaybe<NotificationFilterInput>;
+};
+
 /** Live streams over WebSocket (graphql-ws). taskEvents and commandOutput first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing. */
 export type Subscription = {
   __typename?: 'Subscription';
@@ -2484,6 +2680,8 @@ export type Subscription = {
   agentChanged: Agent;
   /** Stored output with seq > afterSeq, then live chunks as they are produced; completes after the EXIT chunk (at once for a finished run whose output the client has seen). A late or reconnecting client (afterSeq = last seq received) misses nothing (of a long run's stored output, the middle beyond 1 MB of head and tail is dropped when it ends). */
   commandOutput: CommandOutputChunk;
+  /** The calling key's notifications with seq > afterSeq, then live ones, in order, with no gap and no duplicate. To resume after a reconnect, subscribe again with afterSeq set to the last seq received. */
+  notificationAdded: Notification;
   /** Tasks as they change (created, status, assignment), for list views. */
   taskChanged: Task;
   /** Every stored event with seq > afterSeq, then live ones, in order, with no gap and no duplicate. Completes after the event that moves the task into a final status (COMPLETE or CANCELLED; FAILED is not final, a failed task can be retried), with the events written together with it; for a task already final, after its stored events. To resume after a reconnect, subscribe again with afterSeq set to the last seq received. */
@@ -2507,6 +2705,12 @@ export type SubscriptionAgentChangedArgs = {
 export type SubscriptionCommandOutputArgs = {
   afterSeq?: InputMaybe<Scalars['Int']['input']>;
   runId: Scalars['ID']['input'];
+};
+
+
+/** Live streams over WebSocket (graphql-ws). taskEvents and commandOutput first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing. */
+export type SubscriptionNotificationAddedArgs = {
+  afterSeq?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -3569,6 +3773,69 @@ export type TasksWithLinksQueryVariables = Exact<{
 
 export type TasksWithLinksQuery = { __typename?: 'Query', tasks: { __typename?: 'TaskConnection', totalCount: number, edges: Array<{ __typename?: 'TaskEdge', node: { __typename?: 'Task', id: string, title: string, links: Array<{ __typename?: 'TaskLink', kind: TaskLinkKind, url: string, repository: string, number?: number | null, state: TaskLinkState, title: string, branch?: string | null, sha?: string | null, createdAt: string, updatedAt: string }> } }> } };
 
+export type NotificationSubscriptionFieldsFragment = { __typename?: 'NotificationSubscription', id: string, ownerKeyId: string, channel: NotificationChannel, address?: string | null, events: Array<NotificationEvent>, createdAt: string, filter: { __typename?: 'NotificationFilter', agentId?: string | null, taskId?: string | null, minPriority?: number | null } };
+
+export type NotificationFieldsFragment = { __typename?: 'Notification', id: string, seq: number, event: NotificationEvent, taskId?: string | null, agentId?: string | null, title: string, body: string, data: unknown, readAt?: string | null, createdAt: string };
+
+export type SubscribeNotificationsMutationVariables = Exact<{
+  input: SubscribeNotificationsInput;
+}>;
+
+
+export type SubscribeNotificationsMutation = { __typename?: 'Mutation', subscribeNotifications: { __typename?: 'NotificationSubscription', id: string, ownerKeyId: string, channel: NotificationChannel, address?: string | null, events: Array<NotificationEvent>, createdAt: string, filter: { __typename?: 'NotificationFilter', agentId?: string | null, taskId?: string | null, minPriority?: number | null } } };
+
+export type UnsubscribeNotificationsMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type UnsubscribeNotificationsMutation = { __typename?: 'Mutation', unsubscribeNotifications: { __typename?: 'NotificationSubscription', id: string } };
+
+export type NotificationSubscriptionsQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  all?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type NotificationSubscriptionsQuery = { __typename?: 'Query', notificationSubscriptions: { __typename?: 'NotificationSubscriptionConnection', totalCount: number, edges: Array<{ __typename?: 'NotificationSubscriptionEdge', node: { __typename?: 'NotificationSubscription', id: string, ownerKeyId: string, channel: NotificationChannel, address?: string | null, events: Array<NotificationEvent>, createdAt: string, filter: { __typename?: 'NotificationFilter', agentId?: string | null, taskId?: string | null, minPriority?: number | null } } }> } };
+
+export type NotificationsQueryVariables = Exact<{
+  unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type NotificationsQuery = { __typename?: 'Query', notifications: { __typename?: 'NotificationConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'NotificationEdge', node: { __typename?: 'Notification', id: string, seq: number, event: NotificationEvent, taskId?: string | null, agentId?: string | null, title: string, body: string, data: unknown, readAt?: string | null, createdAt: string } }> } };
+
+export type UnreadNotificationCountQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UnreadNotificationCountQuery = { __typename?: 'Query', unreadNotificationCount: number };
+
+export type MarkNotificationsReadMutationVariables = Exact<{
+  ids?: InputMaybe<Array<Scalars['ID']['input']> | Scalars['ID']['input']>;
+  all?: InputMaybe<Scalars['Boolean']['input']>;
+}>;
+
+
+export type MarkNotificationsReadMutation = { __typename?: 'Mutation', markNotificationsRead: number };
+
+export type NotificationAddedSubscriptionVariables = Exact<{
+  afterSeq?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type NotificationAddedSubscription = { __typename?: 'Subscription', notificationAdded: { __typename?: 'Notification', id: string, seq: number, event: NotificationEvent, taskId?: string | null, agentId?: string | null, title: string, body: string, data: unknown, readAt?: string | null, createdAt: string } };
+
+export type NotificationNodeQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type NotificationNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Notification', seq: number, event: NotificationEvent, id: string } | { __typename: 'NotificationSubscription', channel: NotificationChannel, id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
+
 export type TaskPageQueryVariables = Exact<{
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
@@ -3595,14 +3862,14 @@ export type NodeByIdQueryVariables = Exact<{
 }>;
 
 
-export type NodeByIdQuery = { __typename?: 'Query', node?: { __typename: 'Agent', name: string, id: string } | { __typename: 'ApiKey', name: string, id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', title: string, id: string } | { __typename: 'TaskEvent', seq: number, taskId: string, id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', status: WorkspaceStatus, id: string } | null };
+export type NodeByIdQuery = { __typename?: 'Query', node?: { __typename: 'Agent', name: string, id: string } | { __typename: 'ApiKey', name: string, id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', title: string, id: string } | { __typename: 'TaskEvent', seq: number, taskId: string, id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', status: WorkspaceStatus, id: string } | null };
 
 export type NodesByIdsQueryVariables = Exact<{
   ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
 }>;
 
 
-export type NodesByIdsQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
+export type NodesByIdsQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
 
 export type GenerateReportMutationVariables = Exact<{
   input: GenerateReportInput;
@@ -3677,7 +3944,7 @@ export type ResearchNodesQueryVariables = Exact<{
 }>;
 
 
-export type ResearchNodesQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', quote: string, id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', title: string, id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
+export type ResearchNodesQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', quote: string, id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', title: string, id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
 
 export type RuntimeTaskFieldsFragment = { __typename?: 'Task', id: string, status: TaskStatus, model?: string | null, requiresApproval?: boolean | null, pausedAt?: string | null, pauseReason?: string | null, approvalRequestedAt?: string | null, awaitingApproval: boolean, summary?: string | null, maxCostUsd?: number | null, maxTokens?: number | null, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus } | null };
 
@@ -3792,7 +4059,7 @@ export type SearchHistoryNodeQueryVariables = Exact<{
 }>;
 
 
-export type SearchHistoryNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'SearchHistoryEntry', query: string, outcome: SearchOutcome, id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
+export type SearchHistoryNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', query: string, outcome: SearchOutcome, id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
 
 export type SearchToolCallQueryVariables = Exact<{
   id: Scalars['ID']['input'];
@@ -3847,7 +4114,7 @@ export type SecretNodeQueryVariables = Exact<{
 }>;
 
 
-export type SecretNodeQuery = { __typename?: 'Query', node?: { __typename?: 'Agent', id: string } | { __typename?: 'ApiKey', id: string } | { __typename?: 'Citation', id: string } | { __typename?: 'CommandRun', id: string } | { __typename?: 'SearchHistoryEntry', id: string } | { __typename?: 'Secret', id: string, name: string, kind: SecretKind, scope: SecretScope, scopeId?: string | null, last4: string, masterKeyId: string, currentKey: boolean, createdAt: string, updatedAt: string, lastUsedAt?: string | null, lastUsedFor?: string | null, lastUsedByToolCallId?: string | null } | { __typename?: 'Source', id: string } | { __typename?: 'Task', id: string } | { __typename?: 'TaskEvent', id: string } | { __typename?: 'TaskMessage', id: string } | { __typename?: 'ToolCall', id: string } | { __typename?: 'Workspace', id: string } | null };
+export type SecretNodeQuery = { __typename?: 'Query', node?: { __typename?: 'Agent', id: string } | { __typename?: 'ApiKey', id: string } | { __typename?: 'Citation', id: string } | { __typename?: 'CommandRun', id: string } | { __typename?: 'Notification', id: string } | { __typename?: 'NotificationSubscription', id: string } | { __typename?: 'SearchHistoryEntry', id: string } | { __typename?: 'Secret', id: string, name: string, kind: SecretKind, scope: SecretScope, scopeId?: string | null, last4: string, masterKeyId: string, currentKey: boolean, createdAt: string, updatedAt: string, lastUsedAt?: string | null, lastUsedFor?: string | null, lastUsedByToolCallId?: string | null } | { __typename?: 'Source', id: string } | { __typename?: 'Task', id: string } | { __typename?: 'TaskEvent', id: string } | { __typename?: 'TaskMessage', id: string } | { __typename?: 'ToolCall', id: string } | { __typename?: 'Workspace', id: string } | null };
 
 export type AppendFileMutationVariables = Exact<{
   input: WriteFileInput;
@@ -4142,6 +4409,8 @@ export const GitHubItemFieldsFragmentDoc = {"kind":"Document","definitions":[{"k
 export const GitHubItemRefFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GitHubItemRefFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubItemRef"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}}]}}]} as unknown as DocumentNode<GitHubItemRefFieldsFragment, unknown>;
 export const ApiKeyFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<ApiKeyFieldsFragment, unknown>;
 export const TaskLinkFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskLinkFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskLink"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<TaskLinkFieldsFragment, unknown>;
+export const NotificationSubscriptionFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"NotificationSubscriptionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"NotificationSubscription"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"ownerKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"channel"}},{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"filter"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"minPriority"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<NotificationSubscriptionFieldsFragment, unknown>;
+export const NotificationFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"NotificationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Notification"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"event"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"readAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<NotificationFieldsFragment, unknown>;
 export const SourceFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SourceFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Source"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"finalUrl"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"authors"}},{"kind":"Field","name":{"kind":"Name","value":"siteName"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"accessedAt"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"contentHash"}},{"kind":"Field","name":{"kind":"Name","value":"textPath"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<SourceFieldsFragment, unknown>;
 export const CitationFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CitationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Citation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"researchId"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"sourceId"}},{"kind":"Field","name":{"kind":"Name","value":"claim"}},{"kind":"Field","name":{"kind":"Name","value":"quote"}},{"kind":"Field","name":{"kind":"Name","value":"verified"}},{"kind":"Field","name":{"kind":"Name","value":"problem"}},{"kind":"Field","name":{"kind":"Name","value":"source"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<CitationFieldsFragment, unknown>;
 export const RuntimeTaskFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RuntimeTaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"requiresApproval"}},{"kind":"Field","name":{"kind":"Name","value":"pausedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"approvalRequestedAt"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"maxTokens"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<RuntimeTaskFieldsFragment, unknown>;
@@ -4188,6 +4457,14 @@ export const ApiKeysDocument = {"kind":"Document","definitions":[{"kind":"Operat
 export const MeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<MeQuery, MeQueryVariables>;
 export const TaskLinksDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskLinks"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"links"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TaskLinkFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"events"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"500"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LinkDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"change"}},{"kind":"Field","name":{"kind":"Name","value":"by"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskLinkFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskLink"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<TaskLinksQuery, TaskLinksQueryVariables>;
 export const TasksWithLinksDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TasksWithLinks"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"links"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TaskLinkFields"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskLinkFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskLink"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"branch"}},{"kind":"Field","name":{"kind":"Name","value":"sha"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<TasksWithLinksQuery, TasksWithLinksQueryVariables>;
+export const SubscribeNotificationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SubscribeNotifications"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SubscribeNotificationsInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"subscribeNotifications"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"NotificationSubscriptionFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"NotificationSubscriptionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"NotificationSubscription"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"ownerKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"channel"}},{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"filter"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"minPriority"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<SubscribeNotificationsMutation, SubscribeNotificationsMutationVariables>;
+export const UnsubscribeNotificationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UnsubscribeNotifications"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unsubscribeNotifications"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<UnsubscribeNotificationsMutation, UnsubscribeNotificationsMutationVariables>;
+export const NotificationSubscriptionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NotificationSubscriptions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"all"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"notificationSubscriptions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"all"},"value":{"kind":"Variable","name":{"kind":"Name","value":"all"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"NotificationSubscriptionFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"NotificationSubscriptionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"NotificationSubscription"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"ownerKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"channel"}},{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"events"}},{"kind":"Field","name":{"kind":"Name","value":"filter"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"minPriority"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<NotificationSubscriptionsQuery, NotificationSubscriptionsQueryVariables>;
+export const NotificationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Notifications"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"unreadOnly"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"notifications"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"unreadOnly"},"value":{"kind":"Variable","name":{"kind":"Name","value":"unreadOnly"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"NotificationFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"NotificationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Notification"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"event"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"readAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<NotificationsQuery, NotificationsQueryVariables>;
+export const UnreadNotificationCountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UnreadNotificationCount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unreadNotificationCount"}}]}}]} as unknown as DocumentNode<UnreadNotificationCountQuery, UnreadNotificationCountQueryVariables>;
+export const MarkNotificationsReadDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"MarkNotificationsRead"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"all"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"markNotificationsRead"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}},{"kind":"Argument","name":{"kind":"Name","value":"all"},"value":{"kind":"Variable","name":{"kind":"Name","value":"all"}}}]}]}}]} as unknown as DocumentNode<MarkNotificationsReadMutation, MarkNotificationsReadMutationVariables>;
+export const NotificationAddedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"NotificationAdded"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"notificationAdded"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"afterSeq"},"value":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"NotificationFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"NotificationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Notification"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"event"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"readAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<NotificationAddedSubscription, NotificationAddedSubscriptionVariables>;
+export const NotificationNodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NotificationNode"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Notification"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"event"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"NotificationSubscription"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"channel"}}]}}]}}]}}]} as unknown as DocumentNode<NotificationNodeQuery, NotificationNodeQueryVariables>;
 export const TaskPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TaskFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<TaskPageQuery, TaskPageQueryVariables>;
 export const AgentPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AgentPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<AgentPageQuery, AgentPageQueryVariables>;
 export const NodeByIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodeById"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Workspace"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<NodeByIdQuery, NodeByIdQueryVariables>;

@@ -8,6 +8,8 @@ import type {
   ApiKeyRecord,
   CitationRecord,
   CommandRunRecord,
+  NotificationRecord,
+  NotificationSubscriptionRecord,
   SearchHistoryRecord,
   SecretRecord,
   SourceRecord,
@@ -31,7 +33,9 @@ export type NodeRecord =
   | { type: "SearchHistoryEntry"; record: SearchHistoryRecord }
   | { type: "Source"; record: SourceRecord }
   | { type: "Citation"; record: CitationRecord }
-  | { type: "Secret"; record: SecretRecord };
+  | { type: "Secret"; record: SecretRecord }
+  | { type: "Notification"; record: NotificationRecord }
+  | { type: "NotificationSubscription"; record: NotificationSubscriptionRecord };
 
 export type NodeType = NodeRecord["type"];
 
@@ -102,6 +106,10 @@ export class NodeService {
         return roleAllows(caller.role, ["ADMIN"]) || n.record.id === caller.apiKeyId;
       case "Secret":
         return roleAllows(caller.role, ["ADMIN"]);
+      case "Notification":
+        return n.record.ownerKeyId === caller.apiKeyId;
+      case "NotificationSubscription":
+        return n.record.ownerKeyId === caller.apiKeyId || caller.role === "ADMIN";
       case "Workspace":
         return maySeeWorkspace(caller, n.record) && withTask();
       case "SearchHistoryEntry":

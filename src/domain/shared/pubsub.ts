@@ -19,6 +19,8 @@ export interface TopicPayloads {
   COMMAND_CANCEL: { runId: string };
   /** A person's message waits for the agent working on the task. */
   TASK_MESSAGE: { taskId: string };
+  /** An in-app notification numbered `seq` was recorded for the owner key. */
+  NOTIFICATION_ADDED: { ownerKeyId: string; seq: number };
 }
 
 export type Topic = keyof TopicPayloads;
@@ -31,6 +33,7 @@ export const topics: readonly Topic[] = [
   "COMMAND_CHANGED",
   "COMMAND_CANCEL",
   "TASK_MESSAGE",
+  "NOTIFICATION_ADDED",
 ];
 
 export type Message = { [T in Topic]: { topic: T; payload: TopicPayloads[T] } }[Topic];

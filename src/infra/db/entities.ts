@@ -23,6 +23,9 @@ import {
   ArtifactRecord,
   WebhookDeliveryRecord,
   OutboxRecord,
+  NotificationSubscriptionRecord,
+  NotificationRecord,
+  NotificationDeliveryRecord,
 } from "../../domain/records.js";
 
 const ref = (
@@ -519,6 +522,59 @@ export const OutboxSchema = new EntitySchema<OutboxRecord>({
   ],
 });
 
+export const NotificationSubscriptionSchema = new EntitySchema<NotificationSubscriptionRecord>({
+  class: NotificationSubscriptionRecord,
+  tableName: "notification_subscription",
+  properties: {
+    id: { type: "uuid", primary: true },
+    ownerKeyId: ref(() => ApiKeyRecord, "owner_key_id"),
+    channel: { type: "string", length: 16 },
+    address: { type: "string", length: 2048, nullable: true },
+    events: { type: "json" },
+    agentId: ref(() => AgentRecord, "agent_id", { nullable: true }),
+    taskId: ref(() => TaskRecord, "task_id", { nullable: true }),
+    minPriority: { type: "integer", nullable: true, fieldName: "min_priority" },
+    secretId: ref(() => SecretRecord, "secret_id", { nullable: true, deleteRule: "set null" }),
+    ...timestamps,
+  },
+  indexes: [{ name: "notification_subscription_owner_idx", properties: ["ownerKeyId", "id"] }],
+});
+
+export const NotificationSchema = new EntitySchema<NotificationRecord>({
+  class: NotificationRecord,
+  tableName: "notification",
+  properties: {
+    id: { type: "uuid", primary: true },
+    ownerKeyId: ref(() => ApiKeyRecord, "owner_key_id"),
+    seq: { type: "integer" },
+    subscriptionId: ref(() => NotificationSubscriptionRecord, "subscription_id", {
+      nullable: true,
+      deleteRule: "set null",
+    }),
+    dedupeKey: { type: "string", length: 200, fieldName: "dedupe_key", unique: "notification_dedupe_unique" },
+    event: { type: "string", length: 32 },
+    taskId: { type: "uuid", nullable: true, fieldName: "task_id" },
+    agentId: { type: "uuid", nullable: true, fieldName: "agent_id" },
+    title: { type: "string", length: 500 },
+    body: { type: "text" },
+    data: { type: "json" },
+    readAt: { type: "datetime", length: 3, nullable: true, fieldName: "read_at" },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+  uniques: [{ name: "notification_owner_seq_unique", properties: ["ownerKeyId", "seq"] }],
+  indexes: [{ name: "notification_owner_unread_idx", properties: ["ownerKeyId", "readAt"] }],
+});
+
+export const NotificationDeliverySchema = new EntitySchema<NotificationDeliveryRecord>({
+  class: NotificationDeliveryRecord,
+  tableName: "notification_delivery",
+  properties: {
+    dedupeKey: { type: "string", length: 200, primary: true, fieldName: "dedupe_key" },
+    subscriptionId: ref(() => NotificationSubscriptionRecord, "subscription_id"),
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+});
+
 export const entities = [
   AgentSchema,
   TaskSchema,
@@ -543,4 +599,7 @@ export const entities = [
   WebhookDeliverySchema,
   ArtifactSchema,
   OutboxSchema,
+  NotificationSubscriptionSchema,
+  NotificationSchema,
+  NotificationDeliverySchema,
 ];

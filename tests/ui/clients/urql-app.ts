@@ -63,6 +63,7 @@ const embedded = [
   "GitStatusEntry",
   "LinkDetails",
   "MessageDetails",
+  "NotificationFilter",
   "PackageInstallResult",
   "Page",
   "PageLink",

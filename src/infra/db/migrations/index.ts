@@ -11,6 +11,7 @@ import { Migration20261206091208_search as sqlite_Migration20261206091208_search
 import { Migration20261206092216_research as sqlite_Migration20261206092216_research } from "./sqlite/Migration20261206092216_research.js";
 import { Migration20261206113103_github as sqlite_Migration20261206113103_github } from "./sqlite/Migration20261206113103_github.js";
 import { Migration20261206130854_outbox as sqlite_Migration20261206130854_outbox } from "./sqlite/Migration20261206130854_outbox.js";
+import { Migration20261206131603_Notifications as sqlite_Migration20261206131603_Notifications } from "./sqlite/Migration20261206131603_Notifications.js";
 import { Migration20261206132324_artifact as sqlite_Migration20261206132324_artifact } from "./sqlite/Migration20261206132324_artifact.js";
 import { Migration20261125090531 as postgresql_Migration20261125090531 } from "./postgresql/Migration20261125090531.js";
 import { Migration20261125104416_assignment as postgresql_Migration20261125104416_assignment } from "./postgresql/Migration20261125104416_assignment.js";
@@ -23,6 +24,7 @@ import { Migration20261206091208_search as postgresql_Migration20261206091208_se
 import { Migration20261206092217_research as postgresql_Migration20261206092217_research } from "./postgresql/Migration20261206092217_research.js";
 import { Migration20261206113104_github as postgresql_Migration20261206113104_github } from "./postgresql/Migration20261206113104_github.js";
 import { Migration20261206130856_outbox as postgresql_Migration20261206130856_outbox } from "./postgresql/Migration20261206130856_outbox.js";
+import { Migration20261206131605_Notifications as postgresql_Migration20261206131605_Notifications } from "./postgresql/Migration20261206131605_Notifications.js";
 import { Migration20261206132325_artifact as postgresql_Migration20261206132325_artifact } from "./postgresql/Migration20261206132325_artifact.js";
 
 export const sqliteMigrations: MigrationObject[] = [
@@ -37,6 +39,7 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261206092216_research", class: sqlite_Migration20261206092216_research },
   { name: "Migration20261206113103_github", class: sqlite_Migration20261206113103_github },
   { name: "Migration20261206130854_outbox", class: sqlite_Migration20261206130854_outbox },
+  { name: "Migration20261206131603_Notifications", class: sqlite_Migration20261206131603_Notifications },
   { name: "Migration20261206132324_artifact", class: sqlite_Migration20261206132324_artifact },
 ];
 
@@ -52,5 +55,6 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: "Migration20261206092217_research", class: postgresql_Migration20261206092217_research },
   { name: "Migration20261206113104_github", class: postgresql_Migration20261206113104_github },
   { name: "Migration20261206130856_outbox", class: postgresql_Migration20261206130856_outbox },
+  { name: "Migration20261206131605_Notifications", class: postgresql_Migration20261206131605_Notifications },
   { name: "Migration20261206132325_artifact", class: postgresql_Migration20261206132325_artifact },
 ];

@@ -4,6 +4,8 @@ import {
   ApiKeyRecord,
   CitationRecord,
   CommandRunRecord,
+  NotificationRecord,
+  NotificationSubscriptionRecord,
   SearchHistoryRecord,
   SecretRecord,
   SourceRecord,
@@ -30,6 +32,8 @@ const tables = {
   Source: SourceRecord,
   Citation: CitationRecord,
   Secret: SecretRecord,
+  Notification: NotificationRecord,
+  NotificationSubscription: NotificationSubscriptionRecord,
 } as const;
 
 /**

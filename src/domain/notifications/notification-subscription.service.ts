@@ -1,0 +1,198 @@
+import type { AgentRecord, NotificationSubscriptionRecord, TaskRecord } from "../records.js";
+import { badInput, forbidden, invalidFields, notFound, conflict, type FieldProblem, DomainError } from "../errors.js";
+import { isId, newId } from "../ids.js";
+import type { Principal } from "../auth/principal.js";
+import type { Deps } from "../shared/deps.js";
+import { keyset, toPage, type Page, type PageArgs } from "../shared/pagination.js";
+import { limits } from "../terms.js";
+import type { NotificationStore } from "./notification.store.js";
+import {
+  notificationChannels,
+  notificationEvents,
+  notificationLimits,
+  type NotificationChannelKind,
+  type NotificationEvent,
+} from "./notification-terms.js";
+
+export interface SubscribeInput {
+  channel: string;
+  address?: string | null;
+  events: readonly string[];
+  filter?: { agentId?: string | null; taskId?: string | null; minPriority?: number | null } | null;
+}
+
+/** What the subscription service reads of tasks and agents (their existence). */
+export interface NotificationLookups {
+  task(id: string): Promise<TaskRecord | null>;
+  agent(id: string): Promise<AgentRecord | null>;
+}
+
+const emailRe =
+  /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/** Checks one field, adding its problem (if any) to `problems`; returns the value or undefined. */
+function check<T>(problems: FieldProblem[], path: string, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof DomainError) || err.code !== "BAD_USER_INPUT") throw err;
+    problems.push({ path, message: err.message.replace(/^[^:]*: /, "") });
+    return undefined;
+  }
+}
+
+function checkAddress(channel: NotificationChannelKind | undefined, address: string | null | undefined): string | null {
+  if (channel === "IN_APP") {
+    if (address !== null && address !== undefined && address !== "")
+      throw badInput("address", "must be empty for IN_APP");
+    return null;
+  }
+  if (typeof address !== "string" || address.trim() === "") {
+    throw badInput("address", channel === "EMAIL" ? "an email address is required" : "a URL is required");
+  }
+  const a = address.trim();
+  if (a.length > notificationLimits.addressLength) {
+    throw badInput("address", `must be at most ${notificationLimits.addressLength} characters`);
+  }
+  if (/[\r\n\0]/.test(a)) throw badInput("address", "must not contain line breaks or NUL");
+  if (channel === "EMAIL") {
+    if (!emailRe.test(a) || a.length > 254) throw badInput("address", "is not an email address (name@example.com)");
+    return a;
+  }
+  let url: URL;
+  try {
+    url = new URL(a);
+  } catch {
+    throw badInput("address", "is not a URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw badInput("address", "must be an http or https URL");
+  if (url.username || url.password) throw badInput("address", "must not hold credentials");
+  return url.toString();
+}
+
+function checkEvents(events: readonly string[]): NotificationEvent[] {
+  if (!Array.isArray(events) || events.length === 0) throw badInput("events", "name at least one event");
+  const bad = events.filter((e) => !(notificationEvents as readonly string[]).includes(e));
+  if (bad.length > 0) {
+    throw badInput(
+      "events",
+      `${bad
+        .slice(0, 5)
+        .map((e) => JSON.stringify(String(e).slice(0, 40)))
+        .join(", ")} not one of ${notificationEvents.join(", ")}`,
+    );
+  }
+  return [...new Set(events)] as NotificationEvent[];
+}
+
+/**
+ * Who is told what: subscriptions owned by the calling API key. A key manages its own; an ADMIN
+ * may list everyone's. AGENT keys do not subscribe (an agent learns of its work through the API).
+ */
+export class NotificationSubscriptionService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly store: NotificationStore,
+    private readonly lookups: NotificationLookups,
+  ) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async subscribe(input: SubscribeInput, caller: Principal): Promise<NotificationSubscriptionRecord> {
+    if (caller.role === "AGENT") throw forbidden("An AGENT key cannot subscribe to notifications");
+    const problems: FieldProblem[] = [];
+    const channel = check(problems, "input.channel", () => {
+      const c = input.channel;
+      if (!(notificationChannels as readonly string[]).includes(c)) {
+        throw badInput("channel", `must be one of ${notificationChannels.join(", ")}`);
+      }
+      return c as NotificationChannelKind;
+    });
+    const address =
+      channel === undefined ? null : check(problems, "input.address", () => checkAddress(channel, input.address));
+    const events = check(problems, "input.events", () => checkEvents(input.events));
+    const filter = input.filter ?? {};
+    const minPriority = check(problems, "input.filter.minPriority", () => {
+      const p = filter.minPriority;
+      if (p === null || p === undefined) return null;
+      if (!Number.isInteger(p) || p < limits.priority.min || p > limits.priority.max) {
+        throw badInput(
+          "minPriority",
+          `must be a whole number between ${limits.priority.min} and ${limits.priority.max}`,
+        );
+      }
+      return p;
+    });
+    const taskId = await this.existing(
+      problems,
+      "input.filter.taskId",
+      filter.taskId,
+      (id) => this.lookups.task(id),
+      "task",
+    );
+    const agentId = await this.existing(
+      problems,
+      "input.filter.agentId",
+      filter.agentId,
+      (id) => this.lookups.agent(id),
+      "agent",
+    );
+    if (problems.length > 0) throw invalidFields(problems);
+    const now = this.now();
+    const row: NotificationSubscriptionRecord = {
+      id: newId(),
+      ownerKeyId: caller.apiKeyId,
+      channel: channel!,
+      address: address ?? null,
+      events: events!,
+      agentId,
+      taskId,
+      minPriority: minPriority ?? null,
+      secretId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if ((await this.store.countSubscriptions(caller.apiKeyId)) >= notificationLimits.perOwner) {
+      throw new DomainError("LIMIT_EXCEEDED", `A key may hold at most ${notificationLimits.perOwner} subscriptions`);
+    }
+    await this.deps.transact((tx) => this.store.insertSubscription(tx, row));
+    return row;
+  }
+
+  private async existing(
+    problems: FieldProblem[],
+    path: string,
+    id: string | null | undefined,
+    find: (id: string) => Promise<unknown>,
+    what: string,
+  ): Promise<string | null> {
+    if (id === null || id === undefined) return null;
+    if (!isId(id) || !(await find(id))) {
+      problems.push({ path, message: `no ${what} has this id` });
+      return null;
+    }
+    return id;
+  }
+
+  /** Removes one of the caller's subscriptions (an ADMIN: anyone's); NOT_FOUND when there is none. */
+  async unsubscribe(id: string, caller: Principal): Promise<NotificationSubscriptionRecord> {
+    const row = isId(id) ? await this.store.getSubscription(id) : null;
+    const mine = row && (row.ownerKeyId === caller.apiKeyId || caller.role === "ADMIN");
+    if (!row || !mine) throw notFound("Notification subscription", id);
+    const deleted = await this.deps.transact((tx) => this.store.deleteSubscription(tx, id, null));
+    if (!deleted) throw conflict("The subscription was removed meanwhile", "id");
+    return row;
+  }
+
+  /** The caller's subscriptions, newest first; with `all`, an ADMIN's view of every key's. */
+  list(args: PageArgs & { all?: boolean | null }, caller: Principal): Promise<Page<NotificationSubscriptionRecord>> {
+    if (args.all && caller.role !== "ADMIN") throw forbidden("Only an ADMIN key lists every key's subscriptions");
+    const owner = args.all ? null : caller.apiKeyId;
+    const range = keyset(args);
+    return this.store
+      .listSubscriptions(owner, range)
+      .then((rows) => toPage(rows, range, () => this.store.countSubscriptions(owner)));
+  }
+}

@@ -1,0 +1,224 @@
+import type { NotificationSubscriptionRecord, TaskEventRecord, TaskRecord } from "../records.js";
+import { DomainError } from "../errors.js";
+import { newId } from "../ids.js";
+import type { Deps } from "../shared/deps.js";
+import type { Json } from "../terms.js";
+import type { NotificationChannel } from "./notification-channel.js";
+import type { NewNotification, NotificationService } from "./notification.service.js";
+import type { NotificationStore } from "./notification.store.js";
+import type { NotificationLookups } from "./notification-subscription.service.js";
+import type { NotificationEvent } from "./notification-terms.js";
+
+/** What happened, about which task or agent, and the key that makes it one happening. */
+export interface Happening {
+  event: NotificationEvent;
+  /** Unique per happening and event: a task event's seq, an agent's change stamp, a report's id. */
+  stamp: string;
+  task: TaskRecord | null;
+  agentId: string | null;
+  title: string;
+  body: string;
+  data: Json;
+}
+
+/** The notification event a task's event is, if any. */
+export function notificationEventOf(e: TaskEventRecord): NotificationEvent | null {
+  if (e.type !== "STATUS_CHANGE") return null;
+  const d = (e.data ?? {}) as Record<string, unknown>;
+  if (d.awaitingApproval === true) return "NEEDS_APPROVAL";
+  if (d.paused === true) return "TASK_PAUSED";
+  if (d.from === d.to) return null;
+  if (d.to === "COMPLETE") return "TASK_COMPLETED";
+  if (d.to === "FAILED") return "TASK_FAILED";
+  if (d.to === "DESIGN" && typeof d.agentId === "string") return "TASK_ASSIGNED";
+  return null;
+}
+
+const titles: Record<NotificationEvent, (name: string) => string> = {
+  TASK_ASSIGNED: (t) => `Task "${t}" was assigned`,
+  NEEDS_APPROVAL: (t) => `Task "${t}" needs approval`,
+  TASK_COMPLETED: (t) => `Task "${t}" is complete`,
+  TASK_FAILED: (t) => `Task "${t}" failed`,
+  TASK_PAUSED: (t) => `Task "${t}" was paused`,
+  AGENT_OFFLINE: (a) => `Agent "${a}" went offline`,
+  REPORT_READY: (t) => `A report of task "${t}" is ready`,
+  MENTIONED: (t) => `You were mentioned in "${t}"`,
+};
+
+/** Whether a subscription's filters let a happening through. */
+export function matches(s: NotificationSubscriptionRecord, h: Happening): boolean {
+  if (!s.events.includes(h.event)) return false;
+  if (s.taskId !== null && s.taskId !== h.task?.id) return false;
+  if (s.agentId !== null && s.agentId !== (h.task?.assignedAgentId ?? h.agentId) && s.agentId !== h.agentId)
+    return false;
+  if (s.minPriority !== null && (h.task === null || h.task.priority < s.minPriority)) return false;
+  return true;
+}
+
+/**
+ * Turns what happens to tasks and agents into notifications: an IN_APP row per matching
+ * subscription, and the NotificationChannel for EMAIL and WEBHOOK ones. Every task event is
+ * looked at (TASK_EVENT on the bus: ids only, the event is read); a happening is recorded once
+ * per subscription (the dedupe key), however many processes listen and however often a
+ * message arrives.
+ */
+export class NotificationTrigger {
+  constructor(
+    private readonly deps: Deps,
+    private readonly store: NotificationStore,
+    private readonly notifications: NotificationService,
+    private readonly lookups: NotificationLookups,
+    private readonly channel: NotificationChannel,
+  ) {}
+
+  /** Listens to task events until the returned function is called; `track` holds the work in flight. */
+  start(track: (what: string, work: () => Promise<unknown>) => void): () => void {
+    const stops = [
+      this.deps.pubsub.subscribe("TASK_EVENT", ({ taskId, seq }) =>
+        track("could not make the notifications of a task event", () =>
+          this.inTurn(taskId, () => this.onTaskEvent(taskId, seq)),
+        ),
+      ),
+      this.deps.pubsub.subscribe("AGENT_CHANGED", ({ agentId }) =>
+        track("could not make the notifications of an agent change", () => this.onAgentChanged(agentId)),
+      ),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }
+
+  /** One task's events are looked at in the order they arrive (a task's notifications keep its order). */
+  private readonly turns = new Map<string, Promise<unknown>>();
+
+  private inTurn<T>(taskId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(taskId) ?? Promise.resolve();
+    const mine = before.then(work, work);
+    const settled = mine.catch(() => undefined);
+    this.turns.set(taskId, settled);
+    void settled.then(() => {
+      if (this.turns.get(taskId) === settled) this.turns.delete(taskId);
+    });
+    return mine;
+  }
+
+  /** An agent found OFFLINE: one notification per going offline (its last heartbeat tells them apart). */
+  async onAgentChanged(agentId: string): Promise<number> {
+    const agent = await this.lookups.agent(agentId);
+    if (agent?.status !== "OFFLINE") return 0;
+    return this.agentOffline(agentId, agent.lastHeartbeatAt?.toISOString() ?? "never");
+  }
+
+  async onTaskEvent(taskId: string, seq: number): Promise<number> {
+    const [e] = await this.deps.events.read(taskId, seq - 1, 1);
+    if (!e || e.seq !== seq) return 0;
+    const event = notificationEventOf(e);
+    if (!event) return 0;
+    const task = await this.lookups.task(taskId);
+    if (!task) return 0;
+    const d = (e.data ?? {}) as Record<string, Json>;
+    const note = typeof d.note === "string" ? d.note : typeof d.reason === "string" ? d.reason : e.content;
+    return this.fire({
+      event,
+      stamp: `${task.id}:${e.seq}`,
+      task,
+      agentId: typeof d.agentId === "string" ? d.agentId : (e.agentId ?? task.assignedAgentId),
+      title: titles[event](task.title),
+      body: note,
+      data: { taskId: task.id, eventSeq: e.seq, status: task.status, ...pick(d, ["from", "to", "reason", "by"]) },
+    });
+  }
+
+  /** The hook of AGENT_OFFLINE: `stamp` tells one going offline from the next (its time, say). */
+  async agentOffline(agentId: string, stamp: string): Promise<number> {
+    const agent = await this.lookups.agent(agentId);
+    if (!agent) return 0;
+    return this.fire({
+      event: "AGENT_OFFLINE",
+      stamp: `${agentId}:${stamp}`,
+      task: null,
+      agentId,
+      title: titles.AGENT_OFFLINE(agent.name),
+      body: `Agent ${agent.name} is OFFLINE`,
+      data: { agentId },
+    });
+  }
+
+  /** The hook of REPORT_READY, for the reports: one notification per report (its id or path). */
+  async reportReady(taskId: string, report: { id: string; path: string }): Promise<number> {
+    const task = await this.lookups.task(taskId);
+    if (!task) return 0;
+    return this.fire({
+      event: "REPORT_READY",
+      stamp: `${taskId}:${report.id}`,
+      task,
+      agentId: task.assignedAgentId,
+      title: titles.REPORT_READY(task.title),
+      body: report.path,
+      data: { taskId, reportId: report.id, path: report.path },
+    });
+  }
+
+  /** Notifies every matching subscription of a happening; returns how many were notified anew. */
+  async fire(h: Happening): Promise<number> {
+    const subs = (await this.store.subscriptionsFor(h.event)).filter((s) => matches(s, h));
+    let made = 0;
+    for (const s of subs) {
+      const n: NewNotification = {
+        ownerKeyId: s.ownerKeyId,
+        subscriptionId: s.id,
+        dedupeKey: `${s.id}:${h.event}:${h.stamp}`,
+        event: h.event,
+        taskId: h.task?.id ?? null,
+        agentId: h.agentId,
+        title: h.title,
+        body: h.body,
+        data: h.data,
+      };
+      try {
+        if (s.channel === "IN_APP") {
+          if (await this.notifications.record(n)) made++;
+        } else if (await this.deliver(s, n)) {
+          made++;
+        }
+      } catch (err) {
+        this.deps.logger.warn({ err, subscriptionId: s.id, event: h.event }, "could not notify a subscription");
+      }
+    }
+    return made;
+  }
+
+  /**
+   * Hands an EMAIL or WEBHOOK notification to the channel once per dedupe key: the key is taken
+   * first (committed), and given back when the channel refuses, so a later sighting tries again.
+   * A stop between the claim and the hand-over loses that one delivery (the outbox, when wired
+   * in, can take the claim's transaction instead).
+   */
+  private async deliver(s: NotificationSubscriptionRecord, n: NewNotification): Promise<boolean> {
+    const now = this.deps.now?.() ?? new Date();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const claimed = await this.deps.transact((tx) => this.store.claimDelivery(tx, n.dedupeKey, s.id, now));
+        if (!claimed) return false;
+        break;
+      } catch (err) {
+        if (!(err instanceof DomainError) || err.code !== "CONFLICT" || attempt >= ATTEMPTS) throw err;
+        if (await this.store.deliveryClaimed(n.dedupeKey)) return false;
+      }
+    }
+    try {
+      await this.channel.deliver(s, { ...n, id: newId(), seq: 0, readAt: null, createdAt: now });
+      return true;
+    } catch (err) {
+      await this.deps.transact((tx) => this.store.releaseDelivery(tx, n.dedupeKey));
+      throw err;
+    }
+  }
+}
+
+/** Retries of a claim that raced with another process. */
+const ATTEMPTS = 5;
+
+function pick(d: Record<string, Json>, keys: readonly string[]): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const k of keys) if (d[k] !== undefined && d[k] !== null) out[k] = d[k];
+  return out;
+}
