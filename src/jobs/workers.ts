@@ -179,6 +179,8 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
       concurrency: o.concurrency,
       sweepIntervalMs: o.outboxSweepIntervalMs,
     }),
+  );
+
   // Notifications: every task event is looked at; each happening is recorded once per subscription.
   stops.push(
     (
