@@ -22,6 +22,7 @@ import { NotificationService } from "./domain/notifications/notification.service
 import { NotificationSubscriptionService } from "./domain/notifications/notification-subscription.service.js";
 import { NotificationTrigger } from "./domain/notifications/notification-trigger.js";
 import { LoggingNotificationChannel, type NotificationChannel } from "./domain/notifications/notification-channel.js";
+import { LateNotificationChannel, OutboxNotificationChannel } from "./domain/notifications/outbox-channel.js";
 import { SqlSecretStore } from "./infra/db/stores/secret.store.js";
 import { SecretService } from "./domain/secrets/secret.service.js";
 import type { SecretCipher } from "./domain/secrets/secret-cipher.js";
@@ -451,6 +452,8 @@ export function assembleDomain(
   const notificationStore = new SqlNotificationStore(db);
   const lookups = { task: (id: string) => tasks.get(id), agent: (id: string) => agents.get(id) };
   const notifications = new NotificationService(deps, notificationStore);
+  // EMAIL and WEBHOOK: the outbox, once assembleServices has made it (logged until then).
+  const notificationChannel = new LateNotificationChannel(new LoggingNotificationChannel(deps.logger));
   return {
     agents,
     tasks,
@@ -474,8 +477,9 @@ export function assembleDomain(
       notificationStore,
       notifications,
       lookups,
-      opts.notificationChannel ?? new LoggingNotificationChannel(deps.logger),
+      opts.notificationChannel ?? notificationChannel,
     ),
+    notificationChannel,
   };
 }
 
@@ -508,6 +512,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     sanitizeHtml: sanitizeEmailHtml,
     logger: deps.logger,
   });
+  services.notificationChannel.target = new OutboxNotificationChannel(outbox, deps.logger);
   const reports = new TaskReportService(deps, services.tasks, services.links, new GitHubIssueTracker(github), {
     taskLabel: opts.githubWebhook.taskLabel,
   });
@@ -610,7 +615,10 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
         facts: (taskId) => taskFacts(services, taskId),
         render: async (html, print, meta) => withMetadata(await reportRenderer.render(html, print), meta),
         recordArtifact: async (taskId, artifact) => {
-          await services.artifacts.record(taskId, artifact);
+          const recorded = await services.artifacts.record(taskId, artifact);
+          await services.notificationTrigger
+            .reportReady(taskId, { id: recorded.id, path: artifact.path })
+            .catch((err: unknown) => deps.logger.warn({ err, taskId }, "report-ready notification failed"));
         },
       },
       git: {
