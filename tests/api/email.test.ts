@@ -10,21 +10,9 @@ import {
   SendEmailDocument,
   TaskDocument,
 } from "../generated/graphql.js";
+import { untilValue } from "../helpers/process.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { startSmtpServer, type TestSmtpServer } from "../helpers/smtp-server.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits for a condition on a row (the outbox's state is a row: no event to subscribe to). */
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 25_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const code = (r: { errors?: readonly { extensions?: Record<string, unknown> }[] }) => r.errors?.[0]?.extensions;
 
@@ -54,7 +42,7 @@ describe("sendEmail and the outbox [sqlite]", () => {
     agentKey = (await s.ok(CreateApiKeyDocument, { input: { name: "mailer", role: "AGENT", agentId: agent.id } }))
       .createApiKey.key;
     const taskId = (await s.ok(CreateTaskDocument, { input: { title: "mail", complexity: 5 } })).createTask.id;
-    const ws = await until("a READY workspace", async () => {
+    const ws = await untilValue("a READY workspace", async () => {
       const t = (await s.ok(TaskDocument, { id: taskId })).task;
       return t?.workspace?.status === "READY" ? t.workspace : null;
     });
@@ -106,7 +94,7 @@ describe("sendEmail and the outbox [sqlite]", () => {
     expect(m.attachments[0]!.filename).toBe("report.pdf");
     expect(m.attachments[0]!.contentType).toBe("application/pdf");
     expect(Buffer.compare(m.attachments[0]!.content, pdf)).toBe(0);
-    const row = await until("SENT", async () =>
+    const row = await untilValue("SENT", async () =>
       (await outboxRow(sent.outboxId))?.status === "SENT" ? outboxRow(sent.outboxId) : null,
     );
     expect(row).toMatchObject({ attempts: 1, lastError: null });
@@ -188,18 +176,18 @@ describe("sendEmail and the outbox [sqlite]", () => {
       )
     ).sendEmail;
     // Tried and failed at least twice while the server is down.
-    await until("two failed tries", async () => {
+    await untilValue("two failed tries", async () => {
       const r = await outboxRow(sent.outboxId);
       return r && r.attempts >= 2 && r.status === "QUEUED" && r.lastError !== null;
     });
     await s.stop();
     await smtp.start();
     s = await start();
-    const got = await until("the message after the restart", async () =>
+    const got = await untilValue("the message after the restart", async () =>
       smtp.received.find((r) => r.mail.messageId === sent.messageId),
     );
     expect(got.mail.text?.trim()).toBe("still here");
-    const row = await until("SENT", async () =>
+    const row = await untilValue("SENT", async () =>
       (await outboxRow(sent.outboxId))?.status === "SENT" ? outboxRow(sent.outboxId) : null,
     );
     expect(row!.attempts).toBeGreaterThanOrEqual(3);

@@ -13,9 +13,8 @@ import {
 } from "../generated/graphql.js";
 import { poppler } from "../helpers/poppler.js";
 import { describeProfiles } from "../helpers/profiles.js";
+import { untilValue } from "../helpers/process.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A valid 2×2 red PNG. */
 function tinyPng(): Buffer {
@@ -82,11 +81,10 @@ describeProfiles("generateReport", (profile) => {
     agentKey = (await s.ok(CreateApiKeyDocument, { input: { name: "reporter", role: "AGENT", agentId: agent.id } }))
       .createApiKey.key;
     taskId = (await s.ok(CreateTaskDocument, { input: { title: "Quarterly numbers", complexity: 5 } })).createTask.id;
-    for (let i = 0; i < 200 && !workspaceId; i++) {
+    workspaceId = await untilValue("a READY workspace", async () => {
       const t = (await s.ok(TaskDocument, { id: taskId })).task;
-      if (t?.workspace?.status === "READY") workspaceId = t.workspace.id;
-      else await sleep(100);
-    }
+      return t?.workspace?.status === "READY" ? t.workspace.id : null;
+    }).catch(() => "");
     expect(workspaceId).not.toBe("");
   });
   afterAll(async () => {

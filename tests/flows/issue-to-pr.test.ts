@@ -23,6 +23,7 @@ import {
 import { startFakeGitHub, addRepository, type FakeGitHub } from "../helpers/fake-github.js";
 import { startFakeOpenRouter, type FakeOpenRouter } from "../helpers/fake-openrouter.js";
 import { startGitHttpServer, type GitHttpServer } from "../helpers/git-http-server.js";
+import { untilValue } from "../helpers/process.js";
 import { deliver, issuePayload, pullRequestPayload } from "../helpers/github-webhooks.js";
 import { hasBwrap } from "../helpers/hostile.js";
 import { callTurn } from "../helpers/model-turns.js";
@@ -73,14 +74,13 @@ describeProfiles("label an issue, get a pull request", (profile) => {
 
   /** The task's view until `done` holds (the report is a queued job: its links are the row to wait for). */
   async function taskUntil(id: string, done: (t: NonNullable<TaskView>) => boolean, what: string) {
-    const end = Date.now() + 25_000;
     let last: TaskView = null;
-    while (Date.now() < end) {
+    return untilValue(what, async () => {
       last = (await s.ok(TaskLinksDocument, { id })).task;
-      if (last && done(last)) return last;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, null, 1).slice(0, 3000)}`);
+      return last && done(last) ? last : null;
+    }).catch((err: unknown) => {
+      throw new Error(`${String(err)}; last: ${JSON.stringify(last, null, 1).slice(0, 3000)}`);
+    });
   }
 
   beforeAll(async () => {
@@ -300,12 +300,15 @@ describeProfiles("a GitHub report cut off by a stop", (profile) => {
 
       second = await startTestServer(profile, { ...common, workers: 1 });
       const server = second;
-      const end = Date.now() + 20_000;
       let links: string[] = [];
-      while (Date.now() < end && !links.includes("COMMENT")) {
-        links = (await server.ok(TaskLinksDocument, { id: taskId })).task!.links.map((l) => l.kind);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await untilValue(
+        "the COMMENT link",
+        async () => {
+          links = (await server.ok(TaskLinksDocument, { id: taskId })).task!.links.map((l) => l.kind);
+          return links.includes("COMMENT");
+        },
+        20_000,
+      ).catch(() => undefined);
       expect(links).toEqual(["ISSUE", "COMMENT"]);
       const comments = github.state.comments.filter((c) => c.repository === REPO && c.number === 21);
       expect(comments).toHaveLength(1);

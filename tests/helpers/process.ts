@@ -30,6 +30,24 @@ export async function waitUntil(cond: () => boolean, what: string, timeoutMs = 1
   }
 }
 
+/**
+ * Polls `fn` (a row's state: no event to subscribe to) every 50 ms until it gives a value; rejects
+ * naming `what` after `timeoutMs`.
+ */
+export async function untilValue<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 25_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 /** `p`, or a rejection naming `what` if it has not settled after `ms` milliseconds. */
 export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout | undefined;
