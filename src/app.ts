@@ -91,6 +91,7 @@ import { createQueue } from "./infra/queue/create-queue.js";
 import type { JobQueue } from "./infra/queue/queue.js";
 import { WorkspaceFs } from "./infra/workspace-fs/workspace-fs.js";
 import { workspaceOwner } from "./tools/files/files.js";
+import { WorkspaceReportAttachments } from "./tools/email/report-attachments.js";
 import { keepReserve } from "./infra/disk-reserve.js";
 import { startWorkers, type Workers } from "./jobs/workers.js";
 import { dispatchOutbox } from "./jobs/outbox.worker.js";
@@ -512,7 +513,10 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     sanitizeHtml: sanitizeEmailHtml,
     logger: deps.logger,
   });
-  services.notificationChannel.target = new OutboxNotificationChannel(outbox, deps.logger);
+  const reportFiles = new WorkspaceReportAttachments(
+    async (taskId) => (await services.workspaces.byTaskIds([taskId])).get(taskId)?.path ?? null,
+  );
+  services.notificationChannel.target = new OutboxNotificationChannel(outbox, deps.logger, reportFiles);
   const reports = new TaskReportService(deps, services.tasks, services.links, new GitHubIssueTracker(github), {
     taskLabel: opts.githubWebhook.taskLabel,
   });
@@ -608,7 +612,10 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
       },
       search,
       research,
-      email: { outbox },
+      email: {
+        outbox,
+        recipientsOf: async (agentId) => (await services.agents.get(agentId))?.emailRecipients ?? null,
+      },
       github: { service: github, connection: githubConnection },
       reports: {
         author: "agent-system",
@@ -617,7 +624,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
         recordArtifact: async (taskId, artifact) => {
           const recorded = await services.artifacts.record(taskId, artifact);
           await services.notificationTrigger
-            .reportReady(taskId, { id: recorded.id, path: artifact.path })
+            .reportReady(taskId, { id: recorded.id, path: artifact.path, sha256: artifact.sha256 })
             .catch((err: unknown) => deps.logger.warn({ err, taskId }, "report-ready notification failed"));
         },
       },

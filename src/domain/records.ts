@@ -40,6 +40,8 @@ export class AgentRecord {
   tools!: Json;
   /** Its tasks wait in REVIEW for approveTask or rejectTask before they complete. */
   requiresApproval!: boolean;
+  /** Addresses and @domain entries its sendEmail may write to, instead of EMAIL_ALLOWED_RECIPIENTS; null: that list. */
+  emailRecipients!: string[] | null;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -501,15 +503,5 @@ export class NotificationRecord {
   body!: string;
   data!: Json;
   readAt!: Date | null;
-  createdAt!: Date;
-}
-
-/**
- * An EMAIL or WEBHOOK notification handed to its channel: its dedupe key is taken once, so a
- * happening seen twice (two processes, a repeated message) is delivered once.
- */
-export class NotificationDeliveryRecord {
-  dedupeKey!: string;
-  subscriptionId!: string;
   createdAt!: Date;
 }

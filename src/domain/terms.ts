@@ -58,6 +58,8 @@ export const limits = {
   eventContentLength: 100_000,
   messageLength: 20_000,
   instructionsLength: 20_000,
+  /** Entries of an agent's own email allowlist. */
+  emailRecipients: 100,
   complexity: { min: 1, max: 10 },
   maxConcurrentTasks: { min: 1, max: 100 },
   priority: { min: 0, max: 100 },

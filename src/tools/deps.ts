@@ -41,7 +41,11 @@ export interface ToolDeps {
   /** fetchPage, extract, addSource and research: documents through the guarded fetcher, sources and citations. */
   research: ResearchService;
   /** sendEmail: messages queued in the outbox. */
-  email: { outbox: OutboxService };
+  email: {
+    outbox: OutboxService;
+    /** The agent's own sendEmail allowlist (AgentRecord.emailRecipients); null: EMAIL_ALLOWED_RECIPIENTS. */
+    recipientsOf(agentId: string): Promise<readonly string[] | null>;
+  };
   /** GitHub: issues and pull requests (the github* tools) and the connection (credentials for a scope). */
   github: GitHubDeps;
   /** The git tools: the workspace's repository in its sandbox, the network from the service's mirror. */

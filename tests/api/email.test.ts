@@ -9,6 +9,7 @@ import {
   CreateTaskDocument,
   SendEmailDocument,
   TaskDocument,
+  UpdateAgentEmailRecipientsDocument,
 } from "../generated/graphql.js";
 import { untilValue } from "../helpers/process.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -24,6 +25,7 @@ describe("sendEmail and the outbox [sqlite]", () => {
   let workspaceId = "";
   let root = "";
   let agentKey = "";
+  let agentId = "";
   const env = () => ({
     SMTP_URL: smtp.url(),
     SMTP_CA_FILE: smtp.caFile,
@@ -39,6 +41,7 @@ describe("sendEmail and the outbox [sqlite]", () => {
     s = await start();
     const agent = (await s.ok(CreateAgentDocument, { input: { name: "mailer", minComplexity: 5, maxComplexity: 5 } }))
       .createAgent;
+    agentId = agent.id;
     agentKey = (await s.ok(CreateApiKeyDocument, { input: { name: "mailer", role: "AGENT", agentId: agent.id } }))
       .createApiKey.key;
     const taskId = (await s.ok(CreateTaskDocument, { input: { title: "mail", complexity: 5 } })).createTask.id;
@@ -164,6 +167,42 @@ describe("sendEmail and the outbox [sqlite]", () => {
       agentKey,
     );
     expect(code(big)?.code).toBe("LIMIT_EXCEEDED");
+  });
+
+  it("lets an agent's own emailRecipients replace EMAIL_ALLOWED_RECIPIENTS for its sendEmail, and clears it", async () => {
+    const mail = (to: string) =>
+      s.gql(SendEmailDocument, { workspaceId, to: [to], subject: "Per agent", text: "x" }, agentKey);
+    const bad = await s.gql(UpdateAgentEmailRecipientsDocument, {
+      id: agentId,
+      input: { emailRecipients: ["ok@team.example", "not an address"] },
+    });
+    expect(code(bad)).toMatchObject({ code: "BAD_USER_INPUT", field: "emailRecipients" });
+    const set = await s.ok(UpdateAgentEmailRecipientsDocument, {
+      id: agentId,
+      input: { emailRecipients: ["@Team.example", "ops@example.net"] },
+    });
+    expect(set.updateAgent.emailRecipients).toEqual(["@team.example", "ops@example.net"]);
+    const before = smtp.received.length;
+    const ok = await mail("Dev@team.example");
+    expect(ok.errors).toBeUndefined();
+    // The agent's list replaces the global one: @example.com is no longer open to it.
+    const denied = await mail("a@example.com");
+    expect(code(denied)).toMatchObject({ code: "POLICY_DENIED", field: "to.0" });
+    expect(denied.errors?.[0]?.message).toContain("emailRecipients");
+    const [got] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(got!.envelopeTo).toEqual(["dev@team.example"]);
+
+    const none = await s.ok(UpdateAgentEmailRecipientsDocument, { id: agentId, input: { emailRecipients: [] } });
+    expect(none.updateAgent.emailRecipients).toEqual([]);
+    expect(code(await mail("dev@team.example"))?.code).toBe("POLICY_DENIED");
+    const cleared = await s.ok(UpdateAgentEmailRecipientsDocument, {
+      id: agentId,
+      input: { clearEmailRecipients: true },
+    });
+    expect(cleared.updateAgent.emailRecipients).toBeNull();
+    expect((await mail("a@example.com")).errors).toBeUndefined();
+    expect(code(await mail("dev@team.example"))?.code).toBe("POLICY_DENIED");
+    await smtp.waitFor(before + 2);
   });
 
   it("waits out an SMTP outage and a restart of the service, then delivers exactly once", async () => {

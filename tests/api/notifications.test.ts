@@ -37,6 +37,7 @@ describeProfiles("notifications", (profile) => {
   let witness: Collector<NotificationAddedSubscription>;
   /** What the EMAIL and WEBHOOK channel was handed. */
   const delivered: Array<{ channel: string; address: string | null; event: string; taskId: string | null }> = [];
+  const handedOver = new Set<string>();
 
   const key = async (name: string, role: Role, agentId?: string) =>
     (await s.ok(CreateApiKeyDocument, { input: { name, role, ...(agentId ? { agentId } : {}) } })).createApiKey.key;
@@ -49,8 +50,12 @@ describeProfiles("notifications", (profile) => {
   beforeAll(async () => {
     s = await startTestServer(profile, {
       notificationChannel: {
+        // Like the outbox: one hand-over per dedupe key.
         deliver: async (sub, n) => {
+          if (handedOver.has(n.dedupeKey)) return false;
+          handedOver.add(n.dedupeKey);
           delivered.push({ channel: sub.channel, address: sub.address, event: n.event, taskId: n.taskId });
+          return true;
         },
       },
     });

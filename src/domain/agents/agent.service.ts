@@ -9,6 +9,7 @@ import { watch } from "../shared/watch.js";
 import { keyset, toPage, type Page, type PageArgs } from "../shared/pagination.js";
 import { checkAll, optional, int, modelList, oneOf, text } from "../shared/validate.js";
 import { activeStatuses } from "../tasks/task-state.js";
+import { parseRecipientAllowList } from "../outbox/outbox.types.js";
 import type { AgentStore } from "./agent.store.js";
 
 export interface AgentRuntimeSettings {
@@ -20,6 +21,8 @@ export interface AgentRuntimeSettings {
   tools?: string[] | null;
   /** Its tasks wait in REVIEW for approveTask. */
   requiresApproval?: boolean | null;
+  /** Who its sendEmail may write to (addresses, @domain), replacing EMAIL_ALLOWED_RECIPIENTS for it; [] refuses every address. */
+  emailRecipients?: string[] | null;
 }
 
 export interface CreateAgentInput extends AgentRuntimeSettings {
@@ -37,6 +40,8 @@ export interface UpdateAgentInput extends AgentRuntimeSettings {
   maxConcurrentTasks?: number | null;
   clearModel?: boolean | null;
   clearTools?: boolean | null;
+  /** Back to EMAIL_ALLOWED_RECIPIENTS for its sendEmail. */
+  clearEmailRecipients?: boolean | null;
 }
 
 const toolId = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
@@ -47,6 +52,17 @@ function toolList(value: readonly string[]): string[] {
   return [...new Set(value)];
 }
 
+function recipientList(value: readonly string[]): string[] {
+  if (value.length > limits.emailRecipients) {
+    throw badInput("emailRecipients", `may name at most ${limits.emailRecipients} addresses or @domains`);
+  }
+  try {
+    return [...new Set(parseRecipientAllowList(value.join(" ")))];
+  } catch (err) {
+    throw badInput("emailRecipients", (err as Error).message);
+  }
+}
+
 /** The runtime settings of an input, validated; only those given. */
 function runtimeSettings(input: AgentRuntimeSettings): Partial<AgentRecord> {
   const v = checkAll({
@@ -54,11 +70,13 @@ function runtimeSettings(input: AgentRuntimeSettings): Partial<AgentRecord> {
     instructions: () =>
       optional(input.instructions, (i) => text("instructions", i, { max: limits.instructionsLength }) || null),
     tools: () => optional(input.tools, toolList),
+    emailRecipients: () => optional(input.emailRecipients, recipientList),
   });
   const out: Partial<AgentRecord> = {};
   if (v.model !== null) out.model = v.model;
   if (input.instructions !== undefined && input.instructions !== null) out.instructions = v.instructions;
   if (v.tools !== null) out.tools = v.tools;
+  if (v.emailRecipients !== null) out.emailRecipients = v.emailRecipients;
   if (input.requiresApproval !== undefined && input.requiresApproval !== null) {
     out.requiresApproval = input.requiresApproval;
   }
@@ -82,6 +100,7 @@ export function newAgentRow(
     instructions: null,
     tools: null,
     requiresApproval: false,
+    emailRecipients: null,
     ...fields,
     createdAt: now,
     updatedAt: now,
@@ -142,6 +161,7 @@ export class AgentService {
     const settings = v.settings;
     if (input.clearModel) settings.model = null;
     if (input.clearTools) settings.tools = null;
+    if (input.clearEmailRecipients) settings.emailRecipients = null;
     const updated = await this.deps.transact(async (tx, out) => {
       const agent = isId(id) ? await this.store.getIn(tx, id) : null;
       if (!agent) throw notFound("Agent", id);

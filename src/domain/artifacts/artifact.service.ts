@@ -12,9 +12,13 @@ export class ArtifactService {
     private readonly store: ArtifactStore,
   ) {}
 
+  /** Records a file the task produced; a file at the same path made again replaces the earlier record. */
   async record(taskId: string, artifact: NewArtifact): Promise<ArtifactRecord> {
     const row = Object.assign(new ArtifactRecord(), { id: newId(), taskId, ...artifact });
-    await this.deps.transact((tx) => this.store.insertIn(tx, row));
+    await this.deps.transact(async (tx) => {
+      await this.store.deleteAtPath(tx, taskId, artifact.path);
+      await this.store.insertIn(tx, row);
+    });
     return row;
   }
 

@@ -7,18 +7,19 @@ import type { Logger } from "../shared/deps.js";
  * (ownerKeyId and dedupeKey set, seq 0: it is not an in-app row).
  */
 export interface NotificationChannel {
-  deliver(subscription: NotificationSubscriptionRecord, notification: NotificationRecord): Promise<void>;
+  /** True when the notification was handed over anew; false when skipped or handed over before (same dedupe key). */
+  deliver(subscription: NotificationSubscriptionRecord, notification: NotificationRecord): Promise<boolean>;
 }
 
 /** Until the outbox is wired: delivers nothing, says so at debug level. */
 export class LoggingNotificationChannel implements NotificationChannel {
   constructor(private readonly logger: Logger) {}
 
-  deliver(subscription: NotificationSubscriptionRecord, notification: NotificationRecord): Promise<void> {
+  deliver(subscription: NotificationSubscriptionRecord, notification: NotificationRecord): Promise<boolean> {
     this.logger.debug(
       { subscriptionId: subscription.id, channel: subscription.channel, event: notification.event },
       "notification not delivered: no email or webhook channel configured",
     );
-    return Promise.resolve();
+    return Promise.resolve(false);
   }
 }

@@ -1,5 +1,4 @@
 import type { NotificationSubscriptionRecord, TaskEventRecord, TaskRecord } from "../records.js";
-import { DomainError } from "../errors.js";
 import { newId } from "../ids.js";
 import type { Deps } from "../shared/deps.js";
 import type { Json } from "../terms.js";
@@ -57,10 +56,11 @@ export function matches(s: NotificationSubscriptionRecord, h: Happening): boolea
 
 /**
  * Turns what happens to tasks and agents into notifications: an IN_APP row per matching
- * subscription, and the NotificationChannel for EMAIL and WEBHOOK ones. Every task event is
- * looked at (TASK_EVENT on the bus: ids only, the event is read); a happening is recorded once
- * per subscription (the dedupe key), however many processes listen and however often a
- * message arrives.
+ * subscription, and the NotificationChannel (the outbox) for EMAIL and WEBHOOK ones. Status
+ * changes are looked at (TASK_EVENT on the bus carries the event's type; only STATUS_CHANGE
+ * events are read); a happening is recorded once per subscription (the dedupe key: the
+ * notification row's for IN_APP, the outbox row's for the others), however many processes
+ * listen and however often a message arrives.
  */
 export class NotificationTrigger {
   constructor(
@@ -74,11 +74,13 @@ export class NotificationTrigger {
   /** Listens to task events until the returned function is called; `track` holds the work in flight. */
   start(track: (what: string, work: () => Promise<unknown>) => void): () => void {
     const stops = [
-      this.deps.pubsub.subscribe("TASK_EVENT", ({ taskId, seq }) =>
+      this.deps.pubsub.subscribe("TASK_EVENT", ({ taskId, seq, type }) => {
+        // Only status changes make notifications (older processes leave the type out: those are read).
+        if (type !== undefined && type !== "STATUS_CHANGE") return;
         track("could not make the notifications of a task event", () =>
           this.inTurn(taskId, () => this.onTaskEvent(taskId, seq)),
-        ),
-      ),
+        );
+      }),
       this.deps.pubsub.subscribe("AGENT_CHANGED", ({ agentId }) =>
         track("could not make the notifications of an agent change", () => this.onAgentChanged(agentId)),
       ),
@@ -143,7 +145,7 @@ export class NotificationTrigger {
   }
 
   /** The hook of REPORT_READY, for the reports: one notification per report (its id or path). */
-  async reportReady(taskId: string, report: { id: string; path: string }): Promise<number> {
+  async reportReady(taskId: string, report: { id: string; path: string; sha256: string }): Promise<number> {
     const task = await this.lookups.task(taskId);
     if (!task) return 0;
     return this.fire({
@@ -153,13 +155,14 @@ export class NotificationTrigger {
       agentId: task.assignedAgentId,
       title: titles.REPORT_READY(task.title),
       body: report.path,
-      data: { taskId, reportId: report.id, path: report.path },
+      data: { taskId, reportId: report.id, path: report.path, sha256: report.sha256 },
     });
   }
 
   /** Notifies every matching subscription of a happening; returns how many were notified anew. */
   async fire(h: Happening): Promise<number> {
     const subs = (await this.store.subscriptionsFor(h.event)).filter((s) => matches(s, h));
+    const now = this.deps.now?.() ?? new Date();
     let made = 0;
     for (const s of subs) {
       const n: NewNotification = {
@@ -176,7 +179,7 @@ export class NotificationTrigger {
       try {
         if (s.channel === "IN_APP") {
           if (await this.notifications.record(n)) made++;
-        } else if (await this.deliver(s, n)) {
+        } else if (await this.channel.deliver(s, { ...n, id: newId(), seq: 0, readAt: null, createdAt: now })) {
           made++;
         }
       } catch (err) {
@@ -185,37 +188,7 @@ export class NotificationTrigger {
     }
     return made;
   }
-
-  /**
-   * Hands an EMAIL or WEBHOOK notification to the channel once per dedupe key: the key is taken
-   * first (committed), and given back when the channel refuses, so a later sighting tries again.
-   * A stop between the claim and the hand-over loses that one delivery (the outbox, when wired
-   * in, can take the claim's transaction instead).
-   */
-  private async deliver(s: NotificationSubscriptionRecord, n: NewNotification): Promise<boolean> {
-    const now = this.deps.now?.() ?? new Date();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const claimed = await this.deps.transact((tx) => this.store.claimDelivery(tx, n.dedupeKey, s.id, now));
-        if (!claimed) return false;
-        break;
-      } catch (err) {
-        if (!(err instanceof DomainError) || err.code !== "CONFLICT" || attempt >= ATTEMPTS) throw err;
-        if (await this.store.deliveryClaimed(n.dedupeKey)) return false;
-      }
-    }
-    try {
-      await this.channel.deliver(s, { ...n, id: newId(), seq: 0, readAt: null, createdAt: now });
-      return true;
-    } catch (err) {
-      await this.deps.transact((tx) => this.store.releaseDelivery(tx, n.dedupeKey));
-      throw err;
-    }
-  }
 }
-
-/** Retries of a claim that raced with another process. */
-const ATTEMPTS = 5;
 
 function pick(d: Record<string, Json>, keys: readonly string[]): Record<string, Json> {
   const out: Record<string, Json> = {};

@@ -19,14 +19,6 @@ export interface NotificationStore {
   /** Inserts a notification; false when its dedupe key is taken already (nothing written). */
   insertNotification(tx: TransactionHandle, row: NotificationRecord): Promise<boolean>;
   dedupeKeyExists(key: string): Promise<boolean>;
-  /**
-   * Takes an EMAIL or WEBHOOK delivery's dedupe key; false when it is taken already. A race with
-   * another process ends in CONFLICT (the caller looks again).
-   */
-  claimDelivery(tx: TransactionHandle, dedupeKey: string, subscriptionId: string, at: Date): Promise<boolean>;
-  /** Gives a dedupe key back (its delivery failed before the channel took it). */
-  releaseDelivery(tx: TransactionHandle, dedupeKey: string): Promise<void>;
-  deliveryClaimed(dedupeKey: string): Promise<boolean>;
   /** Notifications with seq > afterSeq, ascending, at most `limit`. */
   readAfter(ownerKeyId: string, afterSeq: number, limit: number): Promise<NotificationRecord[]>;
   listNotifications(ownerKeyId: string, unreadOnly: boolean, range: Keyset): Promise<NotificationRecord[]>;

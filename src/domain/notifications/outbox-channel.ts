@@ -2,19 +2,14 @@ import type { NotificationRecord, NotificationSubscriptionRecord } from "../reco
 import type { Logger } from "../shared/deps.js";
 import type { OutboxService } from "../outbox/outbox.service.js";
 import type { NotificationChannel } from "./notification-channel.js";
+import { notificationEmail } from "./email-templates.js";
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+/** A file to attach, read from a task's workspace (confined), or why it cannot be. */
+export type Attachment = { filename: string; contentType: string; content: Uint8Array } | { problem: string };
 
-/** A notification as an email's text and HTML bodies (values escaped), with a link to the task when PUBLIC_URL is set. */
-export function notificationEmail(n: NotificationRecord, link: string | null): { text: string; html: string } {
-  const text = [n.title, "", n.body, ...(link ? ["", `Open the task: ${link}`] : [])].join("\n");
-  const html = [
-    `<h2>${escapeHtml(n.title)}</h2>`,
-    `<p>${escapeHtml(n.body).replace(/\n/g, "<br>")}</p>`,
-    ...(link ? [`<p><a href="${escapeHtml(link)}">Open the task</a></p>`] : []),
-  ].join("\n");
-  return { text, html };
+/** Reads the report of a REPORT_READY notification for its email: at most `maxBytes`, its sha256 checked. */
+export interface ReportAttachments {
+  read(taskId: string, report: { path: string; sha256: string | null }, maxBytes: number): Promise<Attachment>;
 }
 
 /**
@@ -26,9 +21,11 @@ export class OutboxNotificationChannel implements NotificationChannel {
   constructor(
     private readonly outbox: OutboxService,
     private readonly logger: Logger,
+    private readonly reports: ReportAttachments | null = null,
   ) {}
 
-  async deliver(subscription: NotificationSubscriptionRecord, n: NotificationRecord): Promise<void> {
+  /** Queues the message; true when it was queued anew (false: skipped, or the same notification queued before). */
+  async deliver(subscription: NotificationSubscriptionRecord, n: NotificationRecord): Promise<boolean> {
     const dedupeKey = `notification:${n.dedupeKey}`;
     if (subscription.channel === "EMAIL" && subscription.address) {
       if (!this.outbox.configured) {
@@ -36,16 +33,25 @@ export class OutboxNotificationChannel implements NotificationChannel {
           { subscriptionId: subscription.id, event: n.event },
           "email notification skipped: no SMTP_URL",
         );
-        return;
+        return false;
       }
       const link = n.taskId ? this.outbox.taskUrl(n.taskId) : null;
-      const bodies = notificationEmail(n, link);
-      await this.outbox.enqueueEmail(
-        { to: [subscription.address], subject: n.title, ...bodies, taskId: n.taskId, dedupeKey },
+      const report = await this.reportOf(n);
+      const extra = !report ? {} : "problem" in report ? { note: report.problem } : { attached: report.filename };
+      const email = notificationEmail(n, link, extra);
+      const queued = await this.outbox.enqueueEmail(
+        {
+          to: [subscription.address],
+          ...email,
+          attachments: report && !("problem" in report) ? [report] : [],
+          taskId: n.taskId,
+          dedupeKey,
+        },
         { policy: "SYSTEM" },
       );
+      return queued.created;
     } else if (subscription.channel === "WEBHOOK" && subscription.address) {
-      await this.outbox.enqueueWebhook({
+      const queued = await this.outbox.enqueueWebhook({
         url: subscription.address,
         body: {
           event: n.event,
@@ -60,6 +66,22 @@ export class OutboxNotificationChannel implements NotificationChannel {
         agentId: n.agentId,
         dedupeKey,
       });
+      return queued.created;
+    }
+    return false;
+  }
+
+  /** The PDF of a REPORT_READY notification (`problem` says why it cannot go with the email); null for other events. */
+  private async reportOf(n: NotificationRecord): Promise<Attachment | null> {
+    const d = (n.data ?? {}) as Record<string, unknown>;
+    if (n.event !== "REPORT_READY" || !n.taskId || typeof d.path !== "string" || !this.reports) return null;
+    const sha256 = typeof d.sha256 === "string" ? d.sha256 : null;
+    try {
+      // Leave room for the bodies within EMAIL_MAX_BYTES.
+      return await this.reports.read(n.taskId, { path: d.path, sha256 }, Math.floor(this.outbox.maxBytes * 0.9));
+    } catch (err) {
+      this.logger.warn({ err, taskId: n.taskId }, "could not read a report to attach");
+      return { problem: "The report could not be attached; download it from the task." };
     }
   }
 }
@@ -70,7 +92,7 @@ export class LateNotificationChannel implements NotificationChannel {
 
   constructor(private readonly fallback: NotificationChannel) {}
 
-  deliver(subscription: NotificationSubscriptionRecord, n: NotificationRecord): Promise<void> {
+  deliver(subscription: NotificationSubscriptionRecord, n: NotificationRecord): Promise<boolean> {
     return (this.target ?? this.fallback).deliver(subscription, n);
   }
 }

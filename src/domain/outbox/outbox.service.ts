@@ -43,6 +43,8 @@ export interface EnqueueOptions {
    * SYSTEM (the service's own notifications to subscribed addresses): neither.
    */
   policy: "TOOL" | "SYSTEM";
+  /** TOOL: the sending agent's own list (AgentRecord.emailRecipients) instead of EMAIL_ALLOWED_RECIPIENTS. */
+  allowedRecipients?: readonly string[] | null;
 }
 
 export interface Enqueued {
@@ -289,7 +291,9 @@ export class OutboxService {
     });
     if (problems.length > 0) throw invalidFields(problems);
     if (opts.policy === "TOOL") {
-      const allow = this.d.settings.allowedRecipients;
+      const own = opts.allowedRecipients ?? null;
+      const allow = own ?? this.d.settings.allowedRecipients;
+      const listName = own ? "the agent's emailRecipients" : "EMAIL_ALLOWED_RECIPIENTS";
       for (const [field, list] of [
         ["to", to],
         ["cc", cc],
@@ -298,9 +302,7 @@ export class OutboxService {
           if (!recipientAllowed(a, allow)) {
             throw policyDenied(
               "email.recipient-not-allowed",
-              allow.length === 0
-                ? "sendEmail is off: EMAIL_ALLOWED_RECIPIENTS is empty"
-                : `${a} is not in EMAIL_ALLOWED_RECIPIENTS`,
+              allow.length === 0 ? `sendEmail is off: ${listName} is empty` : `${a} is not in ${listName}`,
               { field: `${field}.${i}` },
             );
           }

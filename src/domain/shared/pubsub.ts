@@ -4,10 +4,12 @@
  * numbers only: subscribers read the rows, so a PostgreSQL NOTIFY never exceeds its cap
  * and no secret or large body travels through the bus.
  */
+import type { TaskEventType } from "../terms.js";
 import type { TransactionHandle } from "./transaction.js";
 
 export interface TopicPayloads {
-  TASK_EVENT: { taskId: string; seq: number };
+  /** `type`: the event's type, so listeners skip the events they do not need without reading them. */
+  TASK_EVENT: { taskId: string; seq: number; type?: TaskEventType };
   /** `rev`: the change's revision, when the process that made it keeps the row (TaskService). */
   TASK_CHANGED: { taskId: string; rev?: string };
   /** `name`: the agent's new name, when the change renamed it. */

@@ -19,6 +19,13 @@ class AgentRuntimeSettingsInput {
 
   @Field(() => Boolean, { nullable: true, description: "Its tasks wait in REVIEW for approveTask. Default false." })
   requiresApproval?: boolean | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Addresses (a@b.example) and @domains its sendEmail may write to, replacing EMAIL_ALLOWED_RECIPIENTS for this agent (at most 100; [] allows none).",
+  })
+  emailRecipients?: string[] | null;
 }
 
 @InputType({ description: "A new agent: only name is required. It is AVAILABLE at once." })
@@ -57,6 +64,9 @@ export class UpdateAgentInput extends AgentRuntimeSettingsInput {
 
   @Field(() => Boolean, { nullable: true, description: "Let the agent use every tool again." })
   clearTools?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Let its sendEmail use EMAIL_ALLOWED_RECIPIENTS again." })
+  clearEmailRecipients?: boolean | null;
 }
 
 @InputType({ description: "Which agents to list." })

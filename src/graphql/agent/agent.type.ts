@@ -68,6 +68,13 @@ export class Agent {
   @Field(() => Boolean, { description: "Its tasks wait in REVIEW for approveTask or rejectTask." })
   requiresApproval!: boolean;
 
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Addresses and @domains its sendEmail may write to, used instead of EMAIL_ALLOWED_RECIPIENTS; null: that list.",
+  })
+  emailRecipients!: string[] | null;
+
   @Field(() => Date, { description: "When the agent was created." })
   createdAt!: Date;
 

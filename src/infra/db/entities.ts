@@ -25,7 +25,6 @@ import {
   OutboxRecord,
   NotificationSubscriptionRecord,
   NotificationRecord,
-  NotificationDeliveryRecord,
 } from "../../domain/records.js";
 
 const ref = (
@@ -67,6 +66,7 @@ export const AgentSchema = new EntitySchema<AgentRecord>({
     instructions: { type: "text", nullable: true },
     tools: { type: "json", nullable: true },
     requiresApproval: { type: "boolean", fieldName: "requires_approval", default: false },
+    emailRecipients: { type: "json", nullable: true, fieldName: "email_recipients" },
     ...timestamps,
   },
   indexes: [
@@ -565,16 +565,6 @@ export const NotificationSchema = new EntitySchema<NotificationRecord>({
   indexes: [{ name: "notification_owner_unread_idx", properties: ["ownerKeyId", "readAt"] }],
 });
 
-export const NotificationDeliverySchema = new EntitySchema<NotificationDeliveryRecord>({
-  class: NotificationDeliveryRecord,
-  tableName: "notification_delivery",
-  properties: {
-    dedupeKey: { type: "string", length: 200, primary: true, fieldName: "dedupe_key" },
-    subscriptionId: ref(() => NotificationSubscriptionRecord, "subscription_id"),
-    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
-  },
-});
-
 export const entities = [
   AgentSchema,
   TaskSchema,
@@ -601,5 +591,4 @@ export const entities = [
   OutboxSchema,
   NotificationSubscriptionSchema,
   NotificationSchema,
-  NotificationDeliverySchema,
 ];

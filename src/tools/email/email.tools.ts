@@ -60,7 +60,8 @@ async function readAttachments(ctx: ToolContext, paths: readonly string[], maxBy
 export const sendEmail = defineTool({
   id: "sendEmail",
   description:
-    `Send an email (queued in the outbox, sent with retries). Recipients must be allowed by EMAIL_ALLOWED_RECIPIENTS; ` +
+    `Send an email (queued in the outbox, sent with retries). Recipients must be allowed by the agent's emailRecipients ` +
+    `(else EMAIL_ALLOWED_RECIPIENTS); ` +
     `at most ${MAX_RECIPIENTS} recipients (to and cc), ${MAX_ATTACHMENTS} attachments from the workspace ` +
     `(PDF, images, text, CSV, JSON, Markdown), and EMAIL_MAX_BYTES in all. HTML is sanitized.`,
   input: workspaceInput.extend({
@@ -96,7 +97,7 @@ export const sendEmail = defineTool({
         taskId: ctx.workspace.taskId,
         dedupeKey: `tool:${ctx.toolCallId}`,
       },
-      { policy: "TOOL" },
+      { policy: "TOOL", allowedRecipients: await ctx.deps.email.recipientsOf(ctx.workspace.agentId) },
     );
     return { outboxId: queued.id, status: queued.status, messageId: queued.messageId };
   },

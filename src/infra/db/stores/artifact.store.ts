@@ -14,6 +14,10 @@ export class SqlArtifactStore implements ArtifactStore {
     await insertRows(tx as SqlEntityManager, ArtifactRecord, [artifact]);
   }
 
+  async deleteAtPath(tx: TransactionHandle, taskId: string, path: string): Promise<void> {
+    await (tx as SqlEntityManager).nativeDelete(ArtifactRecord, { taskId, path });
+  }
+
   ofTasks(taskIds: readonly string[]): Promise<ArtifactRecord[]> {
     if (taskIds.length === 0) return Promise.resolve([]);
     return this.db.read.select(ArtifactRecord, sql(`task_id in (${placeholders(taskIds.length)})`, taskIds), {

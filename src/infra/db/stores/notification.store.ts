@@ -2,11 +2,7 @@ import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { conflict } from "../../../domain/errors.js";
 import type { NotificationStore } from "../../../domain/notifications/notification.store.js";
-import {
-  NotificationDeliveryRecord,
-  NotificationRecord,
-  NotificationSubscriptionRecord,
-} from "../../../domain/records.js";
+import { NotificationRecord, NotificationSubscriptionRecord } from "../../../domain/records.js";
 import type { Keyset } from "../../../domain/shared/pagination.js";
 import type { TransactionHandle } from "../../../domain/shared/transaction.js";
 import type { Database } from "../orm.js";
@@ -94,28 +90,6 @@ export class SqlNotificationStore implements NotificationStore {
 
   async dedupeKeyExists(key: string): Promise<boolean> {
     return (await this.db.read.count(NotificationRecord, sql("dedupe_key = ?", [key]))) > 0;
-  }
-
-  async claimDelivery(tx: TransactionHandle, dedupeKey: string, subscriptionId: string, at: Date): Promise<boolean> {
-    const taken = (await em(tx).execute("select 1 as x from notification_delivery where dedupe_key = ?", [
-      dedupeKey,
-    ])) as unknown[];
-    if (taken.length > 0) return false;
-    try {
-      await em(tx).insert(NotificationDeliveryRecord, { dedupeKey, subscriptionId, createdAt: at });
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) throw conflict("A delivery was claimed concurrently");
-      throw err;
-    }
-  }
-
-  async releaseDelivery(tx: TransactionHandle, dedupeKey: string): Promise<void> {
-    await em(tx).nativeDelete(NotificationDeliveryRecord, { dedupeKey });
-  }
-
-  async deliveryClaimed(dedupeKey: string): Promise<boolean> {
-    return (await this.db.read.count(NotificationDeliveryRecord, sql("dedupe_key = ?", [dedupeKey]))) > 0;
   }
 
   readAfter(ownerKeyId: string, afterSeq: number, limit: number): Promise<NotificationRecord[]> {

@@ -73,7 +73,7 @@ async function appendEvents(
     for (const w of written) w.seq += first - 1;
     memo?.set(key, first + n - 1);
   }
-  for (const w of written) outbox.push({ topic: "TASK_EVENT", payload: { taskId, seq: w.seq } });
+  for (const w of written) outbox.push({ topic: "TASK_EVENT", payload: { taskId, seq: w.seq, type: w.type } });
   return written;
 }
 
