@@ -306,7 +306,7 @@ export async function startCore(
       leaseSeconds: config.jobLeaseSeconds,
       logger,
     });
-    fetcher = createGuardedFetcher(config.fetch);
+    fetcher = createGuardedFetcher(config.fetch, { chromiumPath: config.reports.chromiumPath });
     const services = await assembleServices(db, domainDeps(db, pubsub, logger), {
       notificationChannel: opts.notificationChannel,
       search: { settings: config.search, fetcher },

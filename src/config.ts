@@ -408,7 +408,7 @@ export interface Config {
   email: EmailSettings;
 }
 
-/** Debian's Chromium binary, used when CHROMIUM_PATH is unset. */
+/** Debian's Chromium binary, used when CHROMIUM_PATH is unset (/usr/bin/chromium is a wrapper script adding flags of its own). */
 export const DEFAULT_CHROMIUM_PATH = "/usr/lib/chromium/chromium";
 
 export interface ReportConfig {

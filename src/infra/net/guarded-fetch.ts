@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { FetchConfig } from "../../config.js";
+import { DEFAULT_CHROMIUM_PATH, type FetchConfig } from "../../config.js";
 import { badInput } from "../../domain/errors.js";
 import type { FetchedPage, FetchOptions, GuardedFetcher } from "../../tools/research/fetcher.js";
 import { AddressPolicy } from "./address-policy.js";
@@ -14,9 +14,6 @@ import { ROBOTS_MAX_BYTES, RobotsCache, type RobotsTiming } from "./robots.js";
 
 /** Redirects followed by one fetch; one more is LIMIT_EXCEEDED (limit "redirects"). */
 export const MAX_REDIRECTS = 5;
-
-/** Debian's Chromium binary (/usr/bin/chromium is a wrapper script that adds flags of its own). */
-export const DEFAULT_CHROMIUM_PATH = "/usr/lib/chromium/chromium";
 
 /** Headers the fetcher sets itself; a caller's are dropped. */
 const OWN_HEADERS = new Set([
@@ -40,7 +37,7 @@ const ORIGIN_BOUND_HEADERS = new Set(["authorization", "cookie"]);
 export interface FetcherDeps {
   /** The resolver whose answers are checked and connected to (tests inject names; default: the system's). */
   resolve?: Resolve;
-  /** Chromium for `render` (default DEFAULT_CHROMIUM_PATH). */
+  /** Chromium for `render` (CHROMIUM_PATH; default DEFAULT_CHROMIUM_PATH). */
   chromiumPath?: string;
   robotsTiming?: RobotsTiming;
   /** Told of every connection the render proxy refuses (a page's sub-requests included). */

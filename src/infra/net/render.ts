@@ -1,10 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { Browser, BrowserContext, HTTPResponse } from "puppeteer-core";
 import type { FetchConfig } from "../../config.js";
 import { DomainError, policyDenied } from "../../domain/errors.js";
+import { launchChromium, removeProfile } from "../browser/launch.js";
 import type { FetchedPage, FetchOptions } from "../../tools/research/fetcher.js";
 import { isAcceptedType, parseContentType } from "./body.js";
 import type { ConnectGuard } from "./connect-guard.js";
@@ -19,7 +18,6 @@ export const RENDER_TRANSFER_FACTOR = 4;
 /** After `load`, how long the page is given to settle (no request for 500 ms) at most. */
 const SETTLE_MAX_MS = 5_000;
 const MAX_REDIRECTS = 5;
-const LAUNCH_TIMEOUT_MS = 60_000;
 
 export type RenderOptions = Pick<FetchOptions, "signal" | "robots">;
 
@@ -85,7 +83,7 @@ export class Renderer {
     if (!launched) return;
     await launched.browser.close().catch(() => undefined);
     await launched.proxy.close();
-    rmSync(launched.profileDir, { recursive: true, force: true });
+    await removeProfile(launched.profileDir);
   }
 
   /** Waits for one of the MAX_RENDERS places; every place freed wakes all waiters, who look again. */
@@ -114,38 +112,18 @@ export class Renderer {
     }
     const proxy = new EgressProxy({ guard: this.setup.guard, maxBytes: 0, refuseAll: true });
     const port = await proxy.listen();
-    const profileDir = mkdtempSync(join(tmpdir(), "render-profile-"));
     try {
-      // puppeteer-core is loaded at the first render, not when the service starts.
-      const { default: puppeteer } = await import("puppeteer-core");
-      const browser = await puppeteer.launch({
-        executablePath: chromiumPath,
-        headless: true,
-        timeout: LAUNCH_TIMEOUT_MS,
-        handleSIGINT: false,
-        handleSIGTERM: false,
-        handleSIGHUP: false,
-        args: [
-          "--no-sandbox", // the service runs as root here; the proxy is what holds the page in
-          `--user-data-dir=${profileDir}`,
+      const { browser, profileDir } = await launchChromium({
+        chromiumPath,
+        profilePrefix: "render-profile-",
+        network: [
           `--proxy-server=http://127.0.0.1:${port}`,
           "--proxy-bypass-list=<-loopback>",
           // Chromium resolves no name itself (the proxy does): nothing leaks through DNS or around the proxy.
           "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
           "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
-          "--disable-quic",
-          "--dns-prefetch-disable",
-          "--disable-gpu",
-          "--disable-dev-shm-usage",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--disable-extensions",
-          "--no-first-run",
-          "--no-default-browser-check",
-          "--mute-audio",
-          `--user-agent=${config.userAgent}`,
         ],
+        extraArgs: [`--user-agent=${config.userAgent}`],
       });
       browser.once("disconnected", () => {
         if (!this.closed) this.launched = undefined;
@@ -153,7 +131,6 @@ export class Renderer {
       return { browser, profileDir, proxy };
     } catch (err) {
       await proxy.close();
-      rmSync(profileDir, { recursive: true, force: true });
       throw err;
     }
   }

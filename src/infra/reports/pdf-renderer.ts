@@ -1,12 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import type { Browser, HTTPRequest, Page, PDFOptions } from "puppeteer-core";
 import type { ReportConfig } from "../../config.js";
 import { DomainError } from "../../domain/errors.js";
+import { launchChromium, removeProfile } from "../browser/launch.js";
 
-const LAUNCH_TIMEOUT_MS = 60_000;
 /** How long a hung page is given to close before its browser is killed. */
 const CLOSE_GRACE_MS = 2_000;
 /** Idle pages kept warm for the next render. */
@@ -216,55 +213,26 @@ export class PdfRenderer {
         setting: "CHROMIUM_PATH",
       });
     }
-    const profileDir = mkdtempSync(join(tmpdir(), "report-profile-"));
-    try {
-      const { default: puppeteer } = await import("puppeteer-core");
-      const browser = await puppeteer.launch({
-        executablePath: chromiumPath,
-        headless: true,
-        timeout: LAUNCH_TIMEOUT_MS,
-        handleSIGINT: false,
-        handleSIGTERM: false,
-        handleSIGHUP: false,
-        args: [
-          "--no-sandbox",
-          `--user-data-dir=${profileDir}`,
-          // Besides the request interception: no name resolves and no proxy-less connection is made.
-          "--host-resolver-rules=MAP * ~NOTFOUND",
-          "--proxy-server=http://0.0.0.0:1",
-          "--proxy-bypass-list=<-loopback>",
-          "--disable-quic",
-          "--dns-prefetch-disable",
-          "--disable-gpu",
-          "--disable-dev-shm-usage",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--disable-extensions",
-          "--no-first-run",
-          "--no-default-browser-check",
-          "--mute-audio",
-        ],
+    const launched = await launchChromium({
+      chromiumPath,
+      profilePrefix: "report-profile-",
+      // Besides the request interception: no name resolves and no proxy-less connection is made.
+      network: [
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--proxy-server=http://0.0.0.0:1",
+        "--proxy-bypass-list=<-loopback>",
+      ],
+    });
+    launched.browser.once("disconnected", () => {
+      void removeProfile(launched.profileDir);
+      this.idle.length = 0;
+      void this.launched?.then((current) => {
+        if (current === launched) this.launched = undefined;
       });
-      const launched = { browser, profileDir };
-      browser.once("disconnected", () => {
-        void removeProfile(profileDir);
-        this.idle.length = 0;
-        void this.launched?.then((current) => {
-          if (current === launched) this.launched = undefined;
-        });
-      });
-      return launched;
-    } catch (err) {
-      rmSync(profileDir, { recursive: true, force: true });
-      throw err;
-    }
+    });
+    return launched;
   }
 }
-
-/** Chromium may still be writing its profile as it exits: retried, and never an error. */
-const removeProfile = (dir: string) =>
-  rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => undefined);
 
 /** Sets the PDF's title, author, subject and creation date (pdf-lib). */
 export async function withMetadata(pdf: Uint8Array, meta: PdfMetadata): Promise<{ bytes: Uint8Array; pages: number }> {

@@ -1,11 +1,8 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EgressRefusal } from "../../../src/infra/net/egress-proxy.js";
-import {
-  createGuardedFetcher,
-  DEFAULT_CHROMIUM_PATH,
-  type ClosableFetcher,
-} from "../../../src/infra/net/guarded-fetch.js";
+import { DEFAULT_CHROMIUM_PATH } from "../../../src/config.js";
+import { createGuardedFetcher, type ClosableFetcher } from "../../../src/infra/net/guarded-fetch.js";
 import { fetchConfig, rejection, startWeb, type LocalWeb } from "./local-web.js";
 
 describe.skipIf(!existsSync(DEFAULT_CHROMIUM_PATH))("render: Chromium behind the guard", () => {
