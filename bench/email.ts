@@ -26,7 +26,7 @@ const CONCURRENCY = 2;
 const TARGET_RATIO = 0.5;
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
-const noSecrets: SecretReader = { reveal: async () => null, verify: async () => null };
+const noSecrets: SecretReader = { reveal: async () => null, revealById: async () => null, verify: async () => null };
 
 export const emailBench: Bench = {
   name: "email",

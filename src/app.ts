@@ -493,6 +493,10 @@ export function domainDeps(db: Database, pubsub: PubSub, logger: Logger): Deps {
 async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions): Promise<AppServices> {
   const services = assembleDomain(db, deps, opts);
   const secrets = new SecretService(deps, new SqlSecretStore(db), opts.secretCipher);
+  services.notificationSubscriptions.secrets = {
+    create: (subscriptionId, value, field) => secrets.createForSubscription(subscriptionId, value, field),
+    delete: (secretId) => secrets.delete(secretId),
+  };
   const githubConnection = new SecretStoreGitHubConnection(opts.github, secrets, { logger: deps.logger });
   const github = new GitHubService(new OctokitGitHubGraphql(githubConnection, { logger: deps.logger }), opts.github);
   const webhooks = new GitHubWebhookService(

@@ -46,6 +46,13 @@ export class MemorySecretReader implements SecretReader {
     return value === null ? null : matches(value);
   }
 
+  /** By id: a SUBSCRIPTION secret's id is its scopeId here. */
+  async revealById(id: string, use: SecretUse): Promise<string | null> {
+    const found = this.secrets.find((s) => s.scope === "SUBSCRIPTION" && s.scopeId === id);
+    if (found) this.reveals.push({ kind: found.kind, lookup: {}, use });
+    return found?.value ?? null;
+  }
+
   async reveal(kind: SecretKind, lookup: SecretLookup, use: SecretUse): Promise<string | null> {
     this.reveals.push({ kind, lookup, use });
     const of = (scope: SecretScope, id: string | null | undefined) =>

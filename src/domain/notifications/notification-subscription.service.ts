@@ -19,6 +19,34 @@ export interface SubscribeInput {
   address?: string | null;
   events: readonly string[];
   filter?: { agentId?: string | null; taskId?: string | null; minPriority?: number | null } | null;
+  /** WEBHOOK: the subscription's own HMAC secret (else the scope's WEBHOOK_SIGNING_SECRET signs). */
+  signingSecret?: string | null;
+}
+
+/** Where a subscription's own signing secret is kept (the secrets store, encrypted; scope SUBSCRIPTION). */
+export interface SubscriptionSecrets {
+  /** Stores `value` for the subscription; BAD_USER_INPUT on `field`, NOT_CONFIGURED without a master key. */
+  create(subscriptionId: string, value: string, field: string): Promise<{ id: string }>;
+  delete(secretId: string): Promise<unknown>;
+}
+
+/** The shortest and longest own signing secret of a webhook subscription. */
+export const SIGNING_SECRET_CHARS = { min: 16, max: 1024 } as const;
+
+function checkSigningSecret(
+  channel: NotificationChannelKind | undefined,
+  value: string | null | undefined,
+): string | null {
+  if (value === null || value === undefined) return null;
+  if (channel !== "WEBHOOK") throw badInput("signingSecret", "is only for WEBHOOK subscriptions");
+  if (value.length < SIGNING_SECRET_CHARS.min || value.length > SIGNING_SECRET_CHARS.max) {
+    throw badInput(
+      "signingSecret",
+      `must be ${SIGNING_SECRET_CHARS.min} to ${SIGNING_SECRET_CHARS.max} characters (a random string)`,
+    );
+  }
+  if (/[\x00-\x1f\x7f]/.test(value)) throw badInput("signingSecret", "must not contain control characters");
+  return value;
 }
 
 /** What the subscription service reads of tasks and agents (their existence). */
@@ -96,6 +124,9 @@ export class NotificationSubscriptionService {
     private readonly lookups: NotificationLookups,
   ) {}
 
+  /** Set once the secrets store exists (it is made after the domain services). */
+  secrets: SubscriptionSecrets | null = null;
+
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
@@ -113,6 +144,9 @@ export class NotificationSubscriptionService {
     const address =
       channel === undefined ? null : check(problems, "input.address", () => checkAddress(channel, input.address));
     const events = check(problems, "input.events", () => checkEvents(input.events));
+    const signingSecret = check(problems, "input.signingSecret", () =>
+      checkSigningSecret(channel, input.signingSecret),
+    );
     const filter = input.filter ?? {};
     const minPriority = check(problems, "input.filter.minPriority", () => {
       const p = filter.minPriority;
@@ -157,7 +191,17 @@ export class NotificationSubscriptionService {
     if ((await this.store.countSubscriptions(caller.apiKeyId)) >= notificationLimits.perOwner) {
       throw new DomainError("LIMIT_EXCEEDED", `A key may hold at most ${notificationLimits.perOwner} subscriptions`);
     }
-    await this.deps.transact((tx) => this.store.insertSubscription(tx, row));
+    if (signingSecret) {
+      if (!this.secrets) throw new DomainError("NOT_CONFIGURED", "The secrets store is not available");
+      // The secret first: the subscription's row refers to it.
+      row.secretId = (await this.secrets.create(row.id, signingSecret, "input.signingSecret")).id;
+    }
+    try {
+      await this.deps.transact((tx) => this.store.insertSubscription(tx, row));
+    } catch (err) {
+      if (row.secretId) await this.secrets?.delete(row.secretId).catch(() => undefined);
+      throw err;
+    }
     return row;
   }
 
@@ -183,6 +227,11 @@ export class NotificationSubscriptionService {
     if (!row || !mine) throw notFound("Notification subscription", id);
     const deleted = await this.deps.transact((tx) => this.store.deleteSubscription(tx, id, null));
     if (!deleted) throw conflict("The subscription was removed meanwhile", "id");
+    if (row.secretId) {
+      await this.secrets?.delete(row.secretId).catch((err: unknown) => {
+        this.deps.logger.warn({ err, subscriptionId: id }, "could not delete a subscription's signing secret");
+      });
+    }
     return row;
   }
 

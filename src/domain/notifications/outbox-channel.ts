@@ -64,6 +64,7 @@ export class OutboxNotificationChannel implements NotificationChannel {
         },
         taskId: n.taskId,
         agentId: n.agentId,
+        secretId: subscription.secretId,
         dedupeKey,
       });
       return queued.created;

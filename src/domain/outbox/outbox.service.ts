@@ -149,6 +149,8 @@ export class OutboxService {
     body: unknown;
     taskId?: string | null;
     agentId?: string | null;
+    /** A secret of its own that signs it (a subscription's), instead of the scope's WEBHOOK_SIGNING_SECRET. */
+    secretId?: string | null;
     dedupeKey?: string;
   }): Promise<Enqueued> {
     if (!this.d.webhookSender) {
@@ -174,6 +176,7 @@ export class OutboxService {
       url: url.href,
       body,
       secretScope: { taskId: req.taskId ?? null, agentId: req.agentId ?? null },
+      secretId: req.secretId ?? null,
     };
     const id = newId();
     const now = this.now();

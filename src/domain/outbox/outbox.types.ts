@@ -92,6 +92,8 @@ export interface WebhookPayload {
   body: string;
   /** Whose WEBHOOK_SIGNING_SECRET signs it: the most specific of the task's, its agent's, GLOBAL. */
   secretScope: { taskId: string | null; agentId: string | null };
+  /** The subscription's own signing secret, which signs instead when set (older rows: absent). */
+  secretId?: string | null;
 }
 
 /** A message the outbox could not send: `lasting` ones are not tried again. */

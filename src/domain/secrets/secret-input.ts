@@ -56,6 +56,8 @@ export function secretInputProblems(input: CreateSecretInput): FieldProblem[] {
   const scopeId = input.scopeId ?? null;
   if (!(secretScopes as readonly string[]).includes(input.scope)) {
     add("scope", `must be one of ${secretScopes.join(", ")}`);
+  } else if (input.scope === "SUBSCRIPTION") {
+    add("scope", "SUBSCRIPTION secrets are set by subscribeNotifications (its signingSecret)");
   } else if (input.scope === "GLOBAL" && scopeId !== null && scopeId !== "") {
     add("scopeId", "must not be given for a GLOBAL secret");
   } else if (input.scope !== "GLOBAL" && (scopeId === null || scopeId === "")) {

@@ -52,7 +52,7 @@ const CHANGE_TRIES = 5;
 /** The longest `purpose` kept (the column's length). */
 const PURPOSE_LENGTH = 100;
 
-const scopeOrder: Record<SecretScope, number> = { TASK: 0, AGENT: 1, GLOBAL: 2 };
+const scopeOrder: Record<SecretScope, number> = { SUBSCRIPTION: 0, TASK: 1, AGENT: 2, GLOBAL: 3 };
 
 /** The most specific secret: TASK before AGENT before GLOBAL, then the newest. */
 function mostSpecific(rows: readonly SecretRecord[]): SecretRecord | null {
@@ -93,7 +93,31 @@ export class SecretService implements SecretReader {
 
   async create(input: CreateSecretInput, createdBy: string | null = null): Promise<SecretInfo> {
     this.cipher.currentKeyId();
-    const checked = await this.checkNew(input);
+    return this.insert(await this.checkNew(input), createdBy);
+  }
+
+  /**
+   * A notification subscription's own WEBHOOK_SIGNING_SECRET (scope SUBSCRIPTION): made with the
+   * subscription, read by id when its webhooks are signed, deleted with it. `field` names the
+   * input field a bad value is reported on.
+   */
+  async createForSubscription(subscriptionId: string, value: string, field: string): Promise<SecretInfo> {
+    this.cipher.currentKeyId();
+    const problem = valueProblem(value);
+    if (problem) throw invalidFields([{ path: field, message: problem.message }]);
+    return this.insert(
+      {
+        name: `subscription-${subscriptionId}`,
+        kind: "WEBHOOK_SIGNING_SECRET",
+        scope: "SUBSCRIPTION",
+        scopeId: subscriptionId,
+        value,
+      },
+      null,
+    );
+  }
+
+  private async insert(checked: CheckedSecretInput, createdBy: string | null): Promise<SecretInfo> {
     const id = newId();
     const now = this.now();
     const row = Object.assign(new SecretRecord(), {
@@ -189,6 +213,11 @@ export class SecretService implements SecretReader {
     if (!matches(this.decrypt(row))) return false;
     await this.recordUse(row, use);
     return true;
+  }
+
+  async revealById(id: string, use: SecretUse): Promise<string | null> {
+    this.cipher.currentKeyId();
+    return this.open(isId(id) ? await this.store.get(id) : null, use);
   }
 
   /** As reveal, for the secret named `name` (TASK, then AGENT, then GLOBAL). */

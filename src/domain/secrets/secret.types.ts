@@ -10,8 +10,12 @@ export const secretKinds = [
 ] as const;
 export type SecretKind = (typeof secretKinds)[number];
 
-/** Who a secret is for: everyone, one agent's tasks, or one task. */
-export const secretScopes = ["GLOBAL", "AGENT", "TASK"] as const;
+/**
+ * Who a secret is for: everyone, one agent's tasks, or one task; SUBSCRIPTION: one notification
+ * subscription's own webhook signing secret (made by subscribeNotifications, read by its id only,
+ * never found by a lookup of its kind).
+ */
+export const secretScopes = ["GLOBAL", "AGENT", "TASK", "SUBSCRIPTION"] as const;
 export type SecretScope = (typeof secretScopes)[number];
 
 /** Where a secret is wanted: the most specific match wins (TASK, then AGENT, then GLOBAL). */
@@ -34,6 +38,8 @@ export interface SecretUse {
 export interface SecretReader {
   /** The most specific secret of `kind` for the scope, decrypted; null when there is none. Records the use. */
   reveal(kind: SecretKind, scope: SecretLookup, use: SecretUse): Promise<string | null>;
+  /** The secret with this id, decrypted (a subscription's own signing secret); null when it is gone. Records the use. */
+  revealById(id: string, use: SecretUse): Promise<string | null>;
   /**
    * Checks something against the most specific secret of `kind` without handing its value out
    * (a webhook's signature): null when there is no such secret, else what `matches` says. The use

@@ -30,4 +30,11 @@ export class SubscribeNotificationsInput {
 
   @Field(() => NotificationFilterInput, { nullable: true, description: "Which tasks and agents; null: all." })
   filter?: NotificationFilterInput | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "WEBHOOK only: this subscription's own HMAC-SHA256 secret for X-Agent-Signature (16 to 1,024 characters), kept encrypted and never shown again; null: the WEBHOOK_SIGNING_SECRET of the task, its agent or GLOBAL signs.",
+  })
+  signingSecret?: string | null;
 }

@@ -68,6 +68,14 @@ export class NotificationSubscriptionResolver {
   filter(@Root() s: NotificationSubscriptionRecord): NotificationFilter {
     return { agentId: s.agentId, taskId: s.taskId, minPriority: s.minPriority };
   }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      "WEBHOOK: whether its own signingSecret signs its deliveries (else the task's, agent's or GLOBAL WEBHOOK_SIGNING_SECRET). The secret is never shown.",
+  })
+  ownSigningSecret(@Root() s: NotificationSubscriptionRecord): boolean {
+    return s.secretId !== null;
+  }
 }
 
 /** In-app notifications: each key sees its own only. */

@@ -34,6 +34,10 @@ registerEnumType(SecretScopeEnum, {
     GLOBAL: { description: "Every agent and task (no scopeId)." },
     AGENT: { description: "The tasks of one agent (scopeId: the agent's id)." },
     TASK: { description: "One task (scopeId: the task's id)." },
+    SUBSCRIPTION: {
+      description:
+        "One webhook subscription's own signing secret (scopeId: the subscription's id); set by subscribeNotifications, never by createSecret.",
+    },
   },
 });
 

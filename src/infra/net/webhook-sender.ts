@@ -16,8 +16,8 @@ export const signBody = (secret: string, body: string): string =>
 
 /**
  * Outbound webhooks: a JSON POST through the guarded fetcher (its address checks: no private or
- * local addresses unless FETCH_ALLOW lists them; no robots.txt), signed with the scope's
- * WEBHOOK_SIGNING_SECRET (read from the secrets store at each try, never kept). 2xx: delivered;
+ * local addresses unless FETCH_ALLOW lists them; no robots.txt), signed with the subscription's
+ * own secret when it has one, else the scope's WEBHOOK_SIGNING_SECRET (read from the secrets store at each try, never kept). 2xx: delivered;
  * 408, 429 and 5xx: tried again; another status, or an address the policy refuses: FAILED.
  */
 export class GuardedWebhookSender implements WebhookSender {
@@ -27,12 +27,17 @@ export class GuardedWebhookSender implements WebhookSender {
   ) {}
 
   async sendWebhook(m: { messageId: string; payload: WebhookPayload }): Promise<void> {
-    const { url, body, secretScope } = m.payload;
-    const secret = await this.secrets.reveal("WEBHOOK_SIGNING_SECRET", secretScope, {
-      toolCallId: null,
-      purpose: "webhook signature",
-    });
-    if (secret === null) throw new SendError("there is no WEBHOOK_SIGNING_SECRET for this webhook", false);
+    const { url, body, secretScope, secretId } = m.payload;
+    const use = { toolCallId: null, purpose: "webhook signature" };
+    const secret = secretId
+      ? await this.secrets.revealById(secretId, use)
+      : await this.secrets.reveal("WEBHOOK_SIGNING_SECRET", secretScope, use);
+    if (secret === null) {
+      throw new SendError(
+        secretId ? "the subscription's signing secret is gone" : "there is no WEBHOOK_SIGNING_SECRET for this webhook",
+        false,
+      );
+    }
     let status: number;
     try {
       const res = await this.fetcher.fetch(url, {

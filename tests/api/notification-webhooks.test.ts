@@ -1,0 +1,99 @@
+import { createHmac } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CreateAgentDocument,
+  CreateSecretDocument,
+  CreateTaskDocument,
+  SecretsDocument,
+  SubscribeNotificationsDocument,
+  UnsubscribeNotificationsDocument,
+} from "../generated/graphql.js";
+import { untilValue } from "../helpers/process.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+const sign = (secret: string, body: Buffer) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+const GLOBAL_SECRET = "global-webhook-secret-0123456789";
+const OWN_SECRET = "own-secret-of-one-subscription-42";
+
+/**
+ * WEBHOOK subscriptions through the outbox to a local receiver: each delivery signed with
+ * HMAC-SHA256, by the subscription's own signingSecret when it has one (another subscriber, who
+ * knows only the shared one, cannot forge it), else by the GLOBAL WEBHOOK_SIGNING_SECRET.
+ */
+describe("webhook notifications [sqlite]", () => {
+  let s: TestServer;
+  let receiver: Server;
+  let base = "";
+  const got: Array<{ path: string; headers: IncomingHttpHeaders; body: Buffer }> = [];
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        got.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    s = await startTestServer("sqlite", { workers: 1, env: { FETCH_ALLOW: "127.0.0.1", FETCH_HOST_DELAY_MS: "0" } });
+    await s.ok(CreateSecretDocument, {
+      input: { name: "hooks", kind: "WEBHOOK_SIGNING_SECRET", value: GLOBAL_SECRET, scope: "GLOBAL" },
+    });
+  });
+  afterAll(async () => {
+    await s?.stop();
+    await new Promise((r) => receiver.close(r));
+  });
+
+  it("refuses a bad signingSecret, naming the field, and keeps nothing", async () => {
+    const r = await s.gql(SubscribeNotificationsDocument, {
+      input: { channel: "EMAIL", address: "a@example.com", events: ["TASK_ASSIGNED"], signingSecret: OWN_SECRET },
+    });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT" });
+    expect(JSON.stringify(r.errors?.[0]?.extensions?.fields)).toContain("input.signingSecret");
+    const short = await s.gql(SubscribeNotificationsDocument, {
+      input: { channel: "WEBHOOK", address: `${base}/x`, events: ["TASK_ASSIGNED"], signingSecret: "short" },
+    });
+    expect(JSON.stringify(short.errors?.[0]?.extensions?.fields)).toContain("input.signingSecret");
+    expect(JSON.stringify(short)).not.toContain('short"');
+    const own = await s.gql(CreateSecretDocument, {
+      input: { name: "mine", kind: "WEBHOOK_SIGNING_SECRET", value: OWN_SECRET, scope: "SUBSCRIPTION" },
+    });
+    expect(JSON.stringify(own.errors?.[0]?.extensions?.fields)).toContain("scope");
+    expect((await s.ok(SecretsDocument, { first: 50 })).secrets.totalCount).toBe(1);
+  });
+
+  it("signs with the subscription's own secret, or the shared one, and removes the own secret with the subscription", async () => {
+    const mine = (
+      await s.ok(SubscribeNotificationsDocument, {
+        input: { channel: "WEBHOOK", address: `${base}/own`, events: ["TASK_ASSIGNED"], signingSecret: OWN_SECRET },
+      })
+    ).subscribeNotifications;
+    const shared = (
+      await s.ok(SubscribeNotificationsDocument, {
+        input: { channel: "WEBHOOK", address: `${base}/shared`, events: ["TASK_ASSIGNED"] },
+      })
+    ).subscribeNotifications;
+    expect([mine.ownSigningSecret, shared.ownSigningSecret]).toEqual([true, false]);
+    const listed = (await s.ok(SecretsDocument, { first: 50, scope: "SUBSCRIPTION" })).secrets.edges.map((e) => e.node);
+    expect(listed).toEqual([expect.objectContaining({ scopeId: mine.id, kind: "WEBHOOK_SIGNING_SECRET" })]);
+    expect(JSON.stringify(listed)).not.toContain(OWN_SECRET);
+
+    await s.ok(CreateAgentDocument, { input: { name: "hooked", minComplexity: 2, maxComplexity: 2 } });
+    const task = (await s.ok(CreateTaskDocument, { input: { title: "Hook me", complexity: 2 } })).createTask;
+    const both = await untilValue("both deliveries", async () => (got.length >= 2 ? got : null));
+    const own = both.find((d) => d.path === "/own")!;
+    const other = both.find((d) => d.path === "/shared")!;
+    expect(JSON.parse(own.body.toString())).toMatchObject({ event: "TASK_ASSIGNED", taskId: task.id });
+    expect(own.headers["x-agent-signature"]).toBe(sign(OWN_SECRET, own.body));
+    expect(own.headers["x-agent-signature"]).not.toBe(sign(GLOBAL_SECRET, own.body));
+    expect(other.headers["x-agent-signature"]).toBe(sign(GLOBAL_SECRET, other.body));
+
+    await s.ok(UnsubscribeNotificationsDocument, { id: mine.id });
+    expect((await s.ok(SecretsDocument, { first: 50, scope: "SUBSCRIPTION" })).secrets.totalCount).toBe(0);
+  });
+});
