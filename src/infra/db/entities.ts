@@ -27,6 +27,7 @@ import {
   NotificationRecord,
   NotificationDeliveryRecord,
 } from "../../domain/records.js";
+import { channelEntities } from "./channel-entities.js";
 
 const ref = (
   entity: () => EntityName<object>,
@@ -602,4 +603,5 @@ export const entities = [
   NotificationSubscriptionSchema,
   NotificationSchema,
   NotificationDeliverySchema,
+  ...channelEntities,
 ];
