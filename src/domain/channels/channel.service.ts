@@ -122,11 +122,13 @@ export class ChannelService {
       createdAt: now,
       updatedAt: now,
     });
-    const self = caller.role === "AGENT" ? { agentId: caller.agentId, apiKeyId: null } : { agentId: null, apiKeyId: caller.apiKeyId };
+    const self =
+      caller.role === "AGENT"
+        ? { agentId: caller.agentId, apiKeyId: null }
+        : { agentId: null, apiKeyId: caller.apiKeyId };
     const all = [...members, self].filter(
       (m, i, list) =>
-        (m.agentId || m.apiKeyId) &&
-        list.findIndex((o) => o.agentId === m.agentId && o.apiKeyId === m.apiKeyId) === i,
+        (m.agentId || m.apiKeyId) && list.findIndex((o) => o.agentId === m.agentId && o.apiKeyId === m.apiKeyId) === i,
     );
     await this.deps.transact(async (tx) => {
       if (!(await this.store.insertChannel(tx, channel))) {
@@ -279,7 +281,11 @@ export class ChannelService {
   }
 
   /** Stored messages with seq > afterSeq, then live ones: no gap, no duplicate. */
-  async stream(ref: string, afterSeq: number | null | undefined, caller: Principal): Promise<Channel<ChannelMessageRecord>> {
+  async stream(
+    ref: string,
+    afterSeq: number | null | undefined,
+    caller: Principal,
+  ): Promise<Channel<ChannelMessageRecord>> {
     const after = seqArg("afterSeq", afterSeq);
     const channel = await this.usable(ref, "channelId", caller, "see");
     return this.feed.subscribe(channel.id, after);
@@ -302,9 +308,11 @@ export class ChannelService {
       this.mentionsOf(v.text, v.mentions),
     ]);
     if (v.replyTo && replyTo?.channelId !== channel.id) throw badInput("replyTo", "is not a message of this channel");
-    const deliveries = await this.deliveriesOf(channel, mentions, caller);
+    const [deliveries, author] = await Promise.all([
+      this.deliveriesOf(channel, mentions, caller),
+      this.authorName(caller),
+    ]);
     const now = this.now();
-    const author = caller.name.slice(0, 100);
     return this.deps.transact(async (tx, out) => {
       const seq = await this.store.nextSeq(tx, channel.id);
       const row = Object.assign(new ChannelMessageRecord(), {
@@ -332,6 +340,13 @@ export class ChannelService {
     });
   }
 
+  /** An agent writes under its own name (whichever key it uses); a person under the key's. */
+  private async authorName(caller: Principal): Promise<string> {
+    if (caller.role !== "AGENT" || !caller.agentId || !caller.apiKeyId) return caller.name.slice(0, 100);
+    const [agent] = await this.store.participantsWithIds([caller.agentId]);
+    return (agent?.name ?? caller.name).slice(0, 100);
+  }
+
   /** The participants named by @name in the text and by `given` (names or ids; unknown given ones are refused). */
   private async mentionsOf(body: string, given: readonly string[]): Promise<ChannelParticipantRef[]> {
     const parsed = parseMentions(body);
@@ -348,9 +363,7 @@ export class ChannelService {
     });
     if (problems.length > 0) throw invalidFields(problems);
     const all = [...byName, ...byId];
-    const out = all.filter(
-      (p, i) => all.findIndex((o) => o.agentId === p.agentId && o.apiKeyId === p.apiKeyId) === i,
-    );
+    const out = all.filter((p, i) => all.findIndex((o) => o.agentId === p.agentId && o.apiKeyId === p.apiKeyId) === i);
     if (out.length > channelLimits.mentions) {
       throw badInput("mentions", `a message mentions at most ${channelLimits.mentions} agents and people`);
     }
@@ -371,7 +384,8 @@ export class ChannelService {
     if (caller.role !== "AGENT" && listening(own)) out.add(own.id);
     for (const m of mentions) {
       if (!m.agentId || m.agentId === caller.agentId) continue;
-      const task = own?.assignedAgentId === m.agentId && listening(own) ? own : await this.tasks.runningTaskOf(m.agentId);
+      const task =
+        own?.assignedAgentId === m.agentId && listening(own) ? own : await this.tasks.runningTaskOf(m.agentId);
       if (listening(task)) out.add(task.id);
     }
     return [...out];
@@ -398,7 +412,10 @@ function mentionArgs(given: readonly string[]): string[] {
   const problems: FieldProblem[] = [];
   given.forEach((g, i) => {
     if (typeof g !== "string" || g.trim().length === 0 || g.length > 100 || controlCharRe.test(g)) {
-      problems.push({ path: `mentions.${i}`, message: "must be an agent's or a person's name or id (1 to 100 characters)" });
+      problems.push({
+        path: `mentions.${i}`,
+        message: "must be an agent's or a person's name or id (1 to 100 characters)",
+      });
     }
   });
   if (problems.length > 0) throw invalidFields(problems);

@@ -40,7 +40,11 @@ export interface ChannelStore {
   /** The agents assigned to any task of the tree (root and descendants) that holds `taskId`. */
   treeAgentIds(taskId: string): Promise<string[]>;
   /** Agents and unrevoked people's API keys with these names (for mentions). */
-  participantsNamed(names: readonly string[]): Promise<Array<{ name: string; agentId: string | null; apiKeyId: string | null }>>;
+  participantsNamed(
+    names: readonly string[],
+  ): Promise<Array<{ name: string; agentId: string | null; apiKeyId: string | null }>>;
   /** Agents and unrevoked people's API keys with these ids. */
-  participantsWithIds(ids: readonly string[]): Promise<Array<{ name: string; agentId: string | null; apiKeyId: string | null }>>;
+  participantsWithIds(
+    ids: readonly string[],
+  ): Promise<Array<{ name: string; agentId: string | null; apiKeyId: string | null }>>;
 }

@@ -13,12 +13,7 @@ import {
   Subscription,
 } from "type-graphql";
 import { channelLimits } from "../../domain/channels/channel-terms.js";
-import type {
-  ChannelMessageRecord,
-  ChannelParticipantRef,
-  ChannelRecord,
-  TaskRecord,
-} from "../../domain/records.js";
+import type { ChannelMessageRecord, ChannelParticipantRef, ChannelRecord, TaskRecord } from "../../domain/records.js";
 import { ConnectionArgs, toConnection, type ConnectionShape } from "../common/connection.js";
 import { principalOf, type Context } from "../context.js";
 import { Task } from "../task/task.type.js";
@@ -51,7 +46,10 @@ export class ChannelResolver {
   }
 
   @Authorized("VIEWER")
-  @Query(() => Channel, { nullable: true, description: "One channel by id or name; null when the caller may not read it." })
+  @Query(() => Channel, {
+    nullable: true,
+    description: "One channel by id or name; null when the caller may not read it.",
+  })
   async channel(@Arg("id", () => ID, { description: channelArg }) id: string, @Ctx() ctx: Context) {
     return ctx.services.channels.find(id, principalOf(ctx));
   }
@@ -77,7 +75,8 @@ export class ChannelResolver {
       "Makes a named channel with its members (FORBIDDEN for a VIEWER). BAD_USER_INPUT names every bad field; a taken name is BAD_USER_INPUT on name.",
   })
   createChannel(
-    @Arg("input", () => CreateChannelInput, { description: "Name, description and members." }) input: CreateChannelInput,
+    @Arg("input", () => CreateChannelInput, { description: "Name, description and members." })
+    input: CreateChannelInput,
     @Ctx() ctx: Context,
   ): Promise<ChannelRecord> {
     return ctx.services.channels.create(input, principalOf(ctx));

@@ -47,7 +47,10 @@ const readMessagesOutput = named(
     .object({
       channelId: asId(z.string()).describe("The channel read."),
       channelName: z.string().describe("Its name."),
-      lastSeq: z.number().int().describe("The seq of the last message returned (afterSeq when none): pass it next time."),
+      lastSeq: z
+        .number()
+        .int()
+        .describe("The seq of the last message returned (afterSeq when none): pass it next time."),
       messages: z.array(apiType<ChannelMessageRecord>("ChannelMessage")).describe("The messages, oldest first."),
     })
     .describe("A page of a channel's messages."),
