@@ -329,8 +329,9 @@ export class ChannelService {
       });
       await this.store.insertMessage(tx, row);
       out.push({ topic: "CHANNEL_MESSAGE", payload: { channelId: channel.id, seq } });
-      const from = channel.kind === "TASK" ? `${author} in the task's channel` : `${author} in #${channel.name}`;
       for (const taskId of deliveries) {
+        // In the task's own channel, or (a mention) in another channel, named.
+        const from = taskId === channel.taskId ? `${author} in the task's channel` : `${author} in #${channel.name}`;
         await this.tasks.messageInTx(tx, out, taskId, from, v.text, caller.agentId, {
           channelId: channel.id,
           channelSeq: seq,
