@@ -472,7 +472,7 @@ export function assembleDomain(
     workspaces,
     assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
     usage: new UsageService(deps, new SqlUsageStore(db)),
-    nodes: new NodeService(new SqlNodeStore(db), tasks),
+    nodes: new NodeService(new SqlNodeStore(db), tasks, channels),
     sources: new SourceService(deps, new SqlSourceStore(db)),
     links,
     artifacts: new ArtifactService(deps, new SqlArtifactStore(db)),

@@ -4,6 +4,7 @@ import {
   ChannelByRefDocument,
   ChannelMessagesDocument,
   ChannelMessagesLiveDocument,
+  ChannelNodeDocument,
   ChannelsDocument,
   CreateAgentDocument,
   CreateApiKeyDocument,
@@ -130,6 +131,13 @@ describeProfiles("channels", (profile) => {
     expect(await seenBy(keys.member)).toContain(named.id);
     expect(await seenBy(keys.viewer)).not.toContain(named.id);
     expect(await seenBy(keys.stranger)).not.toContain(named.id);
+    // node(id) shows a channel and its messages to those who may read it, to nobody else.
+    const msg = (await s.ok(ChannelMessagesDocument, { channelId: named.id })).channelMessages[0]!;
+    const node = async (id: string, k?: string) => (await s.ok(ChannelNodeDocument, { id }, k)).node;
+    expect(await node(named.id, keys.member)).toMatchObject({ __typename: "Channel", name: named.name });
+    expect(await node(msg.id, keys.helper)).toMatchObject({ __typename: "ChannelMessage", seq: 1, text: "hi crew" });
+    expect(await node(named.id, keys.viewer)).toBeNull();
+    expect(await node(msg.id, keys.stranger)).toBeNull();
     const viewerCreates = await s.gql(CreateChannelDocument, { input: { name: "nope" } }, keys.viewer);
     expect(codeOf(viewerCreates)).toBe("FORBIDDEN");
     const live = collect(s.ws(keys.stranger), ChannelMessagesLiveDocument, { channelId: named.id });

@@ -224,6 +224,12 @@ export class ChannelService {
     return channel && (await mayUseChannel(caller, "see", await this.view(channel))) ? channel : null;
   }
 
+  /** Of these channel ids, those the caller may read (node(id) shows channels and messages by them). */
+  async readableIds(ids: readonly string[], caller: Principal): Promise<Set<string>> {
+    const seen = await Promise.all([...new Set(ids)].map(async (id) => ((await this.visible(id, caller)) ? id : null)));
+    return new Set(seen.filter((id): id is string => id !== null));
+  }
+
   /** The channel if the caller may read it, else null (as if it did not exist). */
   async visible(id: string, caller: Principal): Promise<ChannelRecord | null> {
     const channel = isId(id) ? await this.store.get(id) : null;
@@ -382,7 +388,8 @@ export class ChannelService {
   ): Promise<string[]> {
     const out = new Set<string>();
     const own = channel.taskId ? await this.tasks.task(channel.taskId) : null;
-    if (caller.role !== "AGENT" && listening(own)) out.add(own.id);
+    // A person's message in a task's channel is sendTaskMessage: a PENDING task's agent gets it too.
+    if (caller.role !== "AGENT" && own && (own.status === "PENDING" || listening(own))) out.add(own.id);
     for (const m of mentions) {
       if (!m.agentId || m.agentId === caller.agentId) continue;
       const task =
