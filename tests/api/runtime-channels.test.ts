@@ -5,6 +5,7 @@ import {
   CommandRunsDocument,
   CreateRuntimeAgentDocument,
   CreateRuntimeTaskDocument,
+  PostMessageDocument,
   RuntimeTaskDocument,
 } from "../generated/graphql.js";
 import { callTurn, conversationOf } from "../helpers/model-turns.js";
@@ -63,5 +64,29 @@ describeProfiles("channels with running agents", (profile) => {
     );
     const done = await until(s, readerTask.id, (t) => t.status === "FAILED", "the reader to finish");
     expect(done.pendingMessages).toEqual([]);
+  });
+
+  it("a person's message in a running task's channel reaches its conversation like sendTaskMessage", async () => {
+    const { s, fake } = suite;
+    n++;
+    const model = `test/solo-${n}`;
+    await s.ok(CreateRuntimeAgentDocument, {
+      input: { name: `solo-${n}`, kind: "BUILTIN", model, minComplexity: 3, maxComplexity: 3 },
+    });
+    fake.scriptModel(model, callTurn([["runCommand", { program: "sleep", args: ["60"] }]]));
+    const task = (await s.ok(CreateRuntimeTaskDocument, { input: { title: "solo", complexity: 3 } })).createTask;
+    const run = await untilValue("the command", async () => {
+      const runs = (await s.ok(CommandRunsDocument, { taskId: task.id })).commandRuns;
+      return runs[0]?.status === "RUNNING" ? runs[0] : null;
+    });
+    await s.ok(PostMessageDocument, { channelId: `task-${task.id}`, text: "Use the staging database" });
+    fake.scriptModel(model, callTurn([["fail_task", { reason: "heard" }]]));
+    await s.ok(CancelCommandDocument, { runId: run.id });
+    await waitFor(() => fake.requests.filter((r) => r.body.model === model).length >= 2, "the next model call");
+    const second = fake.requests.filter((r) => r.body.model === model)[1]!;
+    const users = conversationOf(second.body).messages.filter((m) => m.role === "user");
+    expect(users.at(-1)?.content).toBe("Message from bootstrap admin in the task's channel: Use the staging database");
+    const done = await until(s, task.id, (t) => t.status === "FAILED", "the task to end");
+    expect(done.events.some((e) => e.type === "MESSAGE" && e.content === "Use the staging database")).toBe(true);
   });
 });

@@ -19,7 +19,8 @@ import { checkAll, oneOf, optional, text } from "../shared/validate.js";
 import { activeStatuses } from "../tasks/task-state.js";
 import type { ChannelQuery, ChannelStore } from "./channel.store.js";
 import { channelKinds, channelLimits, channelNamePattern, type ChannelKind } from "./channel-terms.js";
-import { controlCharRe, parseMentions } from "./mentions.js";
+import { clean, mentionArgs, seqArg } from "./channel-input.js";
+import { parseMentions } from "./mentions.js";
 import { taskChannelRow } from "./task-channel.js";
 
 export interface CreateChannelInput {
@@ -398,34 +399,4 @@ export class ChannelService {
     }
     return [...out];
   }
-}
-
-/** Text without control characters (tab and newlines allowed), trimmed, within bounds. */
-function clean(field: string, value: unknown, min: number, max: number): string {
-  const v = text(field, value, { min, max });
-  if (controlCharRe.test(v)) throw badInput(field, "must not contain control characters (other than tab and newline)");
-  return v;
-}
-
-function seqArg(field: string, value: number | null | undefined): number {
-  const v = value ?? 0;
-  if (!Number.isInteger(v) || v < 0) throw badInput(field, "must be a whole number of at least 0");
-  return v;
-}
-
-function mentionArgs(given: readonly string[]): string[] {
-  if (given.length > channelLimits.mentions) {
-    throw badInput("mentions", `at most ${channelLimits.mentions} mentions`);
-  }
-  const problems: FieldProblem[] = [];
-  given.forEach((g, i) => {
-    if (typeof g !== "string" || g.trim().length === 0 || g.length > 100 || controlCharRe.test(g)) {
-      problems.push({
-        path: `mentions.${i}`,
-        message: "must be an agent's or a person's name or id (1 to 100 characters)",
-      });
-    }
-  });
-  if (problems.length > 0) throw invalidFields(problems);
-  return given.map((g) => g.trim().replace(/^@/, ""));
 }
