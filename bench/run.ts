@@ -12,6 +12,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assignmentBench } from "./assignment.js";
+import { channelsBench } from "./channels.js";
 import { commandOutputBench } from "./command-output.js";
 import { emailBench } from "./email.js";
 import { gitBench } from "./git.js";
@@ -44,6 +45,7 @@ const all: Bench[] = [
   gitBench,
   reportsBench,
   emailBench,
+  channelsBench,
 ];
 
 /** Runs one benchmark in this process and prints its section; the result, or the error. */

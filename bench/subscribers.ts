@@ -41,10 +41,11 @@ const MEASURED_ROUNDS = ROUNDS.length - WARMUP_ROUNDS;
 const RSS_TARGET_MB = 60;
 const P99_TARGET_MS = 100;
 
-type Reply = { id: number } & Record<string, unknown>;
+export type Reply = { id: number } & Record<string, unknown>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-class ServerChild {
+/** The app in a child process (server-child.ts), driven over IPC (channels.ts uses it too). */
+export class ServerChild {
   private nextId = 1;
   private readonly waiting = new Map<number, (r: Reply) => void>();
   ready!: { url: string; wsUrl: string; bareUrl: string; adminKey: string };
@@ -107,7 +108,7 @@ class ServerChild {
 }
 
 /** Raises this process's soft open-files limit if 2,000 sockets would not fit (children inherit it). */
-function ensureFileLimit(needed: number): string {
+export function ensureFileLimit(needed: number): string {
   const sh = (cmd: string) => execFileSync("sh", ["-c", cmd], { encoding: "utf8" }).trim();
   try {
     const soft = sh("ulimit -Sn");
@@ -127,7 +128,12 @@ function ensureFileLimit(needed: number): string {
   }
 }
 
-async function gql<T>(url: string, key: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function gql<T>(
+  url: string,
+  key: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
   const res = await fetch(`${url}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
@@ -148,7 +154,7 @@ const SUBSCRIPTION =
  * for the two cores, like the baseline's bare ws clients. BENCH_WS_CLIENT=library uses the
  * graphql-ws client library instead (heavier on the client side; slower figures).
  */
-function protocolClient(opts: {
+export function protocolClient(opts: {
   url: string;
   authorization: string;
   onConnected: () => void;

@@ -2,6 +2,7 @@
  * Creates the next migration for both dialects by diffing the entities against a database
  * that has every checked-in migration applied, then rewrites migrations/index.ts.
  *   npx tsx scripts/create-migration.ts [name]
+ *   npx tsx scripts/create-migration.ts --index     (only rewrites index.ts, e.g. after a merge)
  * PostgreSQL is reached through TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -67,6 +68,9 @@ function writeIndex() {
   writeFileSync(join(root, "index.ts"), `${lines.join("\n")}\n\n${lists.join("\n\n")}\n`);
 }
 
-await create("sqlite");
-await create("postgresql");
+// --index: only rewrite index.ts (after a merge brought migrations from two branches).
+if (name !== "--index") {
+  await create("sqlite");
+  await create("postgresql");
+}
 writeIndex();

@@ -18,6 +18,9 @@ import { SqlToolPolicyStore } from "./infra/db/stores/tool-policy.store.js";
 import { SqlSearchStore } from "./infra/db/stores/search.store.js";
 import { SqlSourceStore } from "./infra/db/stores/source.store.js";
 import { SqlNotificationStore } from "./infra/db/stores/notification.store.js";
+import { SqlChannelStore } from "./infra/db/stores/channel.store.js";
+import { ChannelService } from "./domain/channels/channel.service.js";
+import { activeStatuses } from "./domain/tasks/task-state.js";
 import { NotificationService } from "./domain/notifications/notification.service.js";
 import { NotificationSubscriptionService } from "./domain/notifications/notification-subscription.service.js";
 import { NotificationTrigger } from "./domain/notifications/notification-trigger.js";
@@ -445,11 +448,18 @@ export function assembleDomain(
     { assignment: new SqlAssignmentStore(db), tasks: taskStore, agents: agentStore },
     opts,
   );
-  const tasks = new TaskService(deps, taskStore, assignment);
+  const channelStore = new SqlChannelStore(db);
+  const tasks = new TaskService(deps, taskStore, assignment, channelStore);
   const agents = new AgentService(deps, agentStore, assignment);
   const workspaces = new WorkspaceService(deps, new SqlWorkspaceStore(db));
   const linkStore = new SqlTaskLinkStore(db);
   const links = new TaskLinkService(deps, linkStore);
+  const control = new TaskControlService(deps, tasks, taskStore, opts.jobs);
+  const channels = new ChannelService(deps, channelStore, {
+    task: (id) => tasks.get(id),
+    runningTaskOf: async (agentId) => (await taskStore.heldBy(agentId, activeStatuses, 1))[0] ?? null,
+    messageInTx: (...args) => control.messageInTx(...args),
+  });
   const notificationStore = new SqlNotificationStore(db);
   const lookups = { task: (id: string) => tasks.get(id), agent: (id: string) => agents.get(id) };
   const notifications = new NotificationService(deps, notificationStore);
@@ -463,12 +473,13 @@ export function assembleDomain(
     workspaces,
     assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
     usage: new UsageService(deps, new SqlUsageStore(db)),
-    nodes: new NodeService(new SqlNodeStore(db), tasks),
+    nodes: new NodeService(new SqlNodeStore(db), tasks, channels),
     sources: new SourceService(deps, new SqlSourceStore(db)),
     links,
     artifacts: new ArtifactService(deps, new SqlArtifactStore(db)),
     issueTasks: new IssueTaskService(deps, tasks, links, linkStore),
-    control: new TaskControlService(deps, tasks, taskStore, opts.jobs),
+    control,
+    channels,
     runs: new SqlRunStore(db, deps),
     notifications,
     notificationSubscriptions: new NotificationSubscriptionService(deps, notificationStore, lookups),
@@ -479,6 +490,16 @@ export function assembleDomain(
       notifications,
       lookups,
       opts.notificationChannel ?? notificationChannel,
+      {
+        channelMessage: async (channelId, seq) => {
+          const [channel, [message]] = await Promise.all([
+            channelStore.get(channelId),
+            channelStore.readAfter(channelId, seq - 1, 1),
+          ]);
+          if (!channel || message?.seq !== seq) return null;
+          return { channel, message, task: channel.taskId ? await tasks.get(channel.taskId) : null };
+        },
+      },
     ),
     notificationChannel,
   };
@@ -620,6 +641,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
         outbox,
         recipientsOf: async (agentId) => (await services.agents.get(agentId))?.emailRecipients ?? null,
       },
+      channels: services.channels,
       github: { service: github, connection: githubConnection },
       reports: {
         author: "agent-system",
@@ -671,5 +693,6 @@ async function closeAppServices(services: AppServices): Promise<void> {
   await services.reportRenderer.close();
   services.tasks.close();
   services.notifications.close();
+  services.channels.close();
   services.apiKeys.close();
 }

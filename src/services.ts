@@ -4,6 +4,7 @@ import type { AssignmentService } from "./domain/assignment/assignment.service.j
 import type { ApiKeyService } from "./domain/auth/api-key.service.js";
 import type { NodeService } from "./domain/nodes/node.service.js";
 import type { SourceService } from "./domain/research/source.service.js";
+import type { ChannelService } from "./domain/channels/channel.service.js";
 import type { NotificationService } from "./domain/notifications/notification.service.js";
 import type { NotificationSubscriptionService } from "./domain/notifications/notification-subscription.service.js";
 import type { NotificationTrigger } from "./domain/notifications/notification-trigger.js";
@@ -74,6 +75,8 @@ export interface AppServices {
   outbox: OutboxService;
   /** Closes the SMTP connections (at shutdown). */
   closeOutbox(): void;
+  /** Task channels and named channels: their messages, mentions and live feed. */
+  channels: ChannelService;
   /** In-app notifications of the calling key: list, mark read, notificationAdded. */
   notifications: NotificationService;
   /** Who is told what: subscribeNotifications, unsubscribeNotifications, notificationSubscriptions. */

@@ -505,3 +505,59 @@ export class NotificationRecord {
   readAt!: Date | null;
   createdAt!: Date;
 }
+
+/**
+ * A channel: a conversation of agents and people. Each task has one (kind TASK, made with it);
+ * named ones (kind NAMED) gather any members. Messages are numbered 1, 2, 3 … per channel.
+ */
+export class ChannelRecord {
+  id!: string;
+  /** TASK or NAMED. */
+  kind!: string;
+  /** Unique among NAMED channels; a TASK channel's is `task-<task id>`. */
+  name!: string;
+  description!: string;
+  /** The task of a TASK channel; null for a NAMED one. */
+  taskId!: string | null;
+  /** Highest ChannelMessage.seq written; bumped in the message's own transaction. */
+  messageSeq!: number;
+  /** The API key that made a NAMED channel (null for a TASK channel). */
+  createdByKeyId!: string | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+/** A member of a NAMED channel: an agent or an API key holder (exactly one of the two ids). */
+export class ChannelMemberRecord {
+  id!: string;
+  channelId!: string;
+  agentId!: string | null;
+  apiKeyId!: string | null;
+  createdAt!: Date;
+}
+
+/** Who wrote or is named in a channel message: an agent or an API key holder. */
+export interface ChannelParticipantRef {
+  name: string;
+  agentId: string | null;
+  apiKeyId: string | null;
+}
+
+export class ChannelMessageRecord {
+  id!: string;
+  channelId!: string;
+  /** 1, 2, 3 … per channel, with no gaps (the replay cursor of channelMessages). */
+  seq!: number;
+  /** The author's name as it was when written. */
+  authorName!: string;
+  /** Set when an agent wrote it (its AGENT key, or the runtime's sendMessage). */
+  authorAgentId!: string | null;
+  /** The API key that wrote it (null for the built-in runtime, which has no key). */
+  authorKeyId!: string | null;
+  text!: string;
+  /** The agents and people it names (parsed from @name, or given). */
+  mentions!: ChannelParticipantRef[];
+  /** The message (of the same channel) it answers. */
+  replyToId!: string | null;
+  createdAt!: Date;
+}

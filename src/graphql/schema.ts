@@ -19,6 +19,7 @@ import { CitationResolver, TaskSourcesResolver } from "./research/source.resolve
 import { TaskLinksResolver } from "./task/task-link.resolver.js";
 import { TaskArtifactsResolver } from "./task/artifact.resolver.js";
 import { NotificationResolver, NotificationSubscriptionResolver } from "./notification/notification.resolver.js";
+import { ChannelMessageResolver, ChannelResolver, TaskChannelResolver } from "./channel/channel.resolver.js";
 import { withToolOperations } from "./tools/tool-operations.js";
 import { toolCatalog } from "../tools/catalog.js";
 import type { ToolDefinition } from "../tools/registry.js";
@@ -53,6 +54,9 @@ export const resolvers = [
   SecretResolver,
   NotificationSubscriptionResolver,
   NotificationResolver,
+  ChannelResolver,
+  ChannelMessageResolver,
+  TaskChannelResolver,
 ] as const;
 
 /**
@@ -91,7 +95,7 @@ const rootTypeDescriptions: Record<string, string> = {
   Mutation:
     "Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall.",
   Subscription:
-    "Live streams over WebSocket (graphql-ws). taskEvents and commandOutput first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing.",
+    "Live streams over WebSocket (graphql-ws). taskEvents, commandOutput and channelMessages first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing.",
 };
 
 /** `schema` with its Query, Mutation and Subscription types described. */

@@ -9,6 +9,7 @@ import type { SearchService } from "./research/search/search.service.js";
 import type { TaskFacts } from "./reports/templates.js";
 import type { CommandService } from "./terminal/command.service.js";
 import type { OutboxService } from "../domain/outbox/outbox.service.js";
+import type { ChannelService } from "../domain/channels/channel.service.js";
 
 /**
  * What the tools need of the rest of the service, handed to the tool service once at start and
@@ -52,6 +53,8 @@ export interface ToolDeps {
   git: GitDeps;
   /** generateReport: the task's facts, the PDF renderer, where artifacts are recorded. */
   reports: ReportDeps;
+  /** sendMessage and readMessages: the channels, with their access rules. */
+  channels: ChannelService;
 }
 
 /** What generateReport uses. */

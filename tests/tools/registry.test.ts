@@ -45,6 +45,7 @@ describe("tool registry", () => {
         "makeDirectory",
         "moveFile",
         "readFile",
+        "readMessages",
         "runCommand",
         "runPython",
         "stat",
@@ -75,6 +76,7 @@ describe("tool registry", () => {
         "githubMergePullRequest",
         "generateReport",
         "sendEmail",
+        "sendMessage",
       ].sort(),
     );
     for (const t of tools) {

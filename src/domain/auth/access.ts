@@ -3,7 +3,7 @@ import type { Principal } from "./principal.js";
 import { roleAllows } from "./principal.js";
 
 /**
- * Who may do what to which task, workspace or agent: the one policy that resolvers, tools, file
+ * Who may do what to which task, workspace, agent or channel: the one policy that resolvers, tools, file
  * routes and subscriptions all ask (what a role may call at all is the API's @Authorized, on top).
  *
  * - People (ADMIN, OPERATOR, VIEWER) see everything; ADMIN and OPERATOR change tasks and
@@ -63,3 +63,40 @@ export function assertMaySeeTask(caller: Principal, task: { assignedAgentId: str
 /** Only the caller's own agent's tasks for an AGENT key; every task for people. */
 export const agentScope = (caller: Principal): string | null =>
   caller.role === "AGENT" ? (caller.agentId ?? "") : null;
+
+/**
+ * What decides who may use a channel: a TASK channel's task (and, for agents, the agents working
+ * on its task tree), a NAMED channel's members.
+ */
+export type ChannelView =
+  | { kind: "TASK"; task: { assignedAgentId: string | null }; treeAgentIds: () => Promise<readonly string[]> }
+  | { kind: "NAMED"; memberAgentIds: readonly string[]; memberKeyIds: readonly string[] };
+
+/**
+ * Whether `caller` may read (`see`) or post in (`change`) a channel:
+ * - a TASK channel: those who may see the task read it, those who may change it post (ADMIN,
+ *   OPERATOR; VIEWER reads only); an agent works on the task or on a task of its tree (its root
+ *   and every descendant) reads and posts;
+ * - a NAMED channel: its members (agents, API keys of any role) and ADMIN and OPERATOR keys.
+ */
+export async function mayUseChannel(caller: Principal, action: Action, channel: ChannelView): Promise<boolean> {
+  if (channel.kind === "NAMED") {
+    if (caller.role !== "AGENT" && roleAllows(caller.role, ["OPERATOR"])) return true;
+    if (caller.role === "AGENT") return caller.agentId !== null && channel.memberAgentIds.includes(caller.agentId);
+    return channel.memberKeyIds.includes(caller.apiKeyId);
+  }
+  if (may(caller, action, { kind: "task", assignedAgentId: channel.task.assignedAgentId })) return true;
+  if (caller.role !== "AGENT" || caller.agentId === null) return false;
+  return (await channel.treeAgentIds()).includes(caller.agentId);
+}
+
+/** Throws FORBIDDEN unless `mayUseChannel(caller, action, channel)`, saying why. */
+export async function assertMayUseChannel(caller: Principal, action: Action, channel: ChannelView): Promise<void> {
+  if (await mayUseChannel(caller, action, channel)) return;
+  if (channel.kind === "NAMED") throw forbidden("Only the channel's members (and ADMIN or OPERATOR keys) use it");
+  throw forbidden(
+    caller.role === "AGENT"
+      ? "An agent key uses only the channels of the task trees its agent works on"
+      : `Your key (${caller.role}) may read this task's channel but not post in it`,
+  );
+}

@@ -5,6 +5,8 @@ import { badInput } from "../errors.js";
 import { isId } from "../ids.js";
 import type {
   AgentRecord,
+  ChannelMessageRecord,
+  ChannelRecord,
   ApiKeyRecord,
   CitationRecord,
   CommandRunRecord,
@@ -35,7 +37,9 @@ export type NodeRecord =
   | { type: "Citation"; record: CitationRecord }
   | { type: "Secret"; record: SecretRecord }
   | { type: "Notification"; record: NotificationRecord }
-  | { type: "NotificationSubscription"; record: NotificationSubscriptionRecord };
+  | { type: "NotificationSubscription"; record: NotificationSubscriptionRecord }
+  | { type: "Channel"; record: ChannelRecord }
+  | { type: "ChannelMessage"; record: ChannelMessageRecord };
 
 export type NodeType = NodeRecord["type"];
 
@@ -77,6 +81,8 @@ export class NodeService {
   constructor(
     private readonly store: NodeStore,
     private readonly tasks: { byIds(ids: readonly string[]): Promise<Map<string, TaskRecord>> },
+    /** Which channels a caller may read (access.ts's mayUseChannel). */
+    private readonly channels: { readableIds(ids: readonly string[], caller: Principal): Promise<Set<string>> },
   ) {}
 
   async find(ids: readonly string[], caller: Principal): Promise<Array<NodeRecord | null>> {
@@ -90,8 +96,20 @@ export class NodeService {
       const missing = new Set(found.map(taskIdOf).filter((id): id is string => id !== null && !ofTasks.has(id)));
       for (const [id, task] of await this.tasks.byIds([...missing])) ofTasks.set(id, task);
     }
+    const channelIds = found.flatMap((n) =>
+      n.type === "Channel" ? [n.record.id] : n.type === "ChannelMessage" ? [n.record.channelId] : [],
+    );
+    const readable = channelIds.length > 0 ? await this.channels.readableIds(channelIds, caller) : new Set<string>();
     const visible = new Map<string, NodeRecord>();
-    for (const n of found) if (this.maySee(caller, n, ofTasks)) visible.set(n.record.id, n);
+    for (const n of found) {
+      const seen =
+        n.type === "Channel"
+          ? readable.has(n.record.id)
+          : n.type === "ChannelMessage"
+            ? readable.has(n.record.channelId)
+            : this.maySee(caller, n, ofTasks);
+      if (seen) visible.set(n.record.id, n);
+    }
     return ids.map((id) => visible.get(id) ?? null);
   }
 

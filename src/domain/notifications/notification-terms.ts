@@ -15,7 +15,7 @@ export const notificationEvents = [
   "AGENT_OFFLINE",
   /** A PDF report is ready (declared; produced by notifyReportReady, the reports' hook). */
   "REPORT_READY",
-  /** Mentioned in a channel (declared for a later issue; nothing produces it yet). */
+  /** The subscription's own key was mentioned (@name, or given) in a channel message. */
   "MENTIONED",
 ] as const;
 export type NotificationEvent = (typeof notificationEvents)[number];

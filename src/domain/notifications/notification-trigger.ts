@@ -1,4 +1,10 @@
-import type { NotificationSubscriptionRecord, TaskEventRecord, TaskRecord } from "../records.js";
+import type {
+  ChannelMessageRecord,
+  ChannelRecord,
+  NotificationSubscriptionRecord,
+  TaskEventRecord,
+  TaskRecord,
+} from "../records.js";
 import { newId } from "../ids.js";
 import type { Deps } from "../shared/deps.js";
 import type { Json } from "../terms.js";
@@ -18,6 +24,16 @@ export interface Happening {
   title: string;
   body: string;
   data: Json;
+  /** Only the subscriptions of this API key (a mention tells the person mentioned). */
+  ownerKeyId?: string;
+}
+
+/** A channel message as the trigger reads it (MENTIONED). */
+export interface MentionLookup {
+  channelMessage(
+    channelId: string,
+    seq: number,
+  ): Promise<{ channel: ChannelRecord; message: ChannelMessageRecord; task: TaskRecord | null } | null>;
 }
 
 /** The notification event a task's event is, if any. */
@@ -41,12 +57,13 @@ const titles: Record<NotificationEvent, (name: string) => string> = {
   TASK_PAUSED: (t) => `Task "${t}" was paused`,
   AGENT_OFFLINE: (a) => `Agent "${a}" went offline`,
   REPORT_READY: (t) => `A report of task "${t}" is ready`,
-  MENTIONED: (t) => `You were mentioned in "${t}"`,
+  MENTIONED: (c) => `You were mentioned in ${c}`,
 };
 
 /** Whether a subscription's filters let a happening through. */
 export function matches(s: NotificationSubscriptionRecord, h: Happening): boolean {
   if (!s.events.includes(h.event)) return false;
+  if (h.ownerKeyId !== undefined && s.ownerKeyId !== h.ownerKeyId) return false;
   if (s.taskId !== null && s.taskId !== h.task?.id) return false;
   if (s.agentId !== null && s.agentId !== (h.task?.assignedAgentId ?? h.agentId) && s.agentId !== h.agentId)
     return false;
@@ -69,6 +86,7 @@ export class NotificationTrigger {
     private readonly notifications: NotificationService,
     private readonly lookups: NotificationLookups,
     private readonly channel: NotificationChannel,
+    private readonly mentions: MentionLookup | null = null,
   ) {}
 
   /** Listens to task events until the returned function is called; `track` holds the work in flight. */
@@ -83,6 +101,9 @@ export class NotificationTrigger {
       }),
       this.deps.pubsub.subscribe("AGENT_CHANGED", ({ agentId }) =>
         track("could not make the notifications of an agent change", () => this.onAgentChanged(agentId)),
+      ),
+      this.deps.pubsub.subscribe("CHANNEL_MESSAGE", ({ channelId, seq }) =>
+        track("could not make the notifications of a channel message", () => this.onChannelMessage(channelId, seq)),
       ),
     ];
     return () => stops.forEach((stop) => stop());
@@ -127,6 +148,29 @@ export class NotificationTrigger {
       body: note,
       data: { taskId: task.id, eventSeq: e.seq, status: task.status, ...pick(d, ["from", "to", "reason", "by"]) },
     });
+  }
+
+  /** MENTIONED: each person (API key) a channel message mentions, through that key's subscriptions. */
+  async onChannelMessage(channelId: string, seq: number): Promise<number> {
+    const found = await this.mentions?.channelMessage(channelId, seq);
+    if (!found) return 0;
+    const { channel, message, task } = found;
+    const where = channel.kind === "TASK" && task ? `the channel of task "${task.title}"` : `#${channel.name}`;
+    let made = 0;
+    for (const m of message.mentions) {
+      if (!m.apiKeyId || m.apiKeyId === message.authorKeyId) continue;
+      made += await this.fire({
+        event: "MENTIONED",
+        stamp: `${channel.id}:${message.seq}:${m.apiKeyId}`,
+        task,
+        agentId: message.authorAgentId,
+        title: titles.MENTIONED(where),
+        body: `${message.authorName}: ${message.text}`,
+        data: { channelId: channel.id, channelName: channel.name, messageSeq: message.seq, messageId: message.id },
+        ownerKeyId: m.apiKeyId,
+      });
+    }
+    return made;
   }
 
   /** The hook of AGENT_OFFLINE: `stamp` tells one going offline from the next (its time, say). */

@@ -23,6 +23,8 @@ export interface TopicPayloads {
   TASK_MESSAGE: { taskId: string };
   /** An in-app notification numbered `seq` was recorded for the owner key. */
   NOTIFICATION_ADDED: { ownerKeyId: string; seq: number };
+  /** A channel message numbered `seq` was posted. */
+  CHANNEL_MESSAGE: { channelId: string; seq: number };
 }
 
 export type Topic = keyof TopicPayloads;
@@ -36,6 +38,7 @@ export const topics: readonly Topic[] = [
   "COMMAND_CANCEL",
   "TASK_MESSAGE",
   "NOTIFICATION_ADDED",
+  "CHANNEL_MESSAGE",
 ];
 
 export type Message = { [T in Topic]: { topic: T; payload: TopicPayloads[T] } }[Topic];

@@ -76,33 +76,50 @@ export class TaskControlService {
       if (!activeStatuses.includes(task.status) && task.status !== "PENDING") {
         throw conflict(`The task is ${task.status}: nobody will read the message`, "taskId");
       }
-      const now = this.now();
-      const message = Object.assign(new TaskMessageRecord(), {
-        id: newId(),
-        taskId: task.id,
-        author: actor.name.slice(0, 100),
-        text: clean,
-        createdAt: now,
-        deliveredAt: null,
-      });
-      await this.store.insertMessage(em, message);
-      out.push({ topic: "TASK_MESSAGE", payload: { taskId: task.id } });
-      await appendEvent(
-        this.deps,
-        em,
-        out,
-        task.id,
-        {
-          type: "MESSAGE",
-          content: clean,
-          data: { role: "user", author: message.author, messageId: message.id },
-          agentId: actor.agentId,
-        },
-        now,
-      );
-      return message;
+      return this.messageInTx(em, out, task.id, actor.name, clean, actor.agentId);
     });
     return row;
+  }
+
+  /**
+   * Queues a message for the agent working on the task, in the caller's transaction: the agent
+   * sees it at its next step (TASK_MESSAGE), and it shows in the task's events (MESSAGE). Used by
+   * sendTaskMessage and by channels (a person's message in a task channel, a mention of an agent).
+   */
+  async messageInTx(
+    em: TransactionHandle,
+    out: Message[],
+    taskId: string,
+    author: string,
+    body: string,
+    agentId: string | null,
+    data: Record<string, string | number> = {},
+  ): Promise<TaskMessageRecord> {
+    const now = this.now();
+    const message = Object.assign(new TaskMessageRecord(), {
+      id: newId(),
+      taskId,
+      author: author.slice(0, 100),
+      text: body,
+      createdAt: now,
+      deliveredAt: null,
+    });
+    await this.store.insertMessage(em, message);
+    out.push({ topic: "TASK_MESSAGE", payload: { taskId } });
+    await appendEvent(
+      this.deps,
+      em,
+      out,
+      taskId,
+      {
+        type: "MESSAGE",
+        content: body,
+        data: { role: "user", author: message.author, messageId: message.id, ...data },
+        agentId,
+      },
+      now,
+    );
+    return message;
   }
 
   /** Messages not yet handed to the agent, oldest first. */

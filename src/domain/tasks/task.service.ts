@@ -16,6 +16,8 @@ import { SequenceFeed } from "../shared/sequence-feed.js";
 import { appendEvent, type NewTaskEvent } from "./task-events.js";
 import { activeStatuses, assertStatusChange, finalStatuses, terminalStatuses } from "./task-state.js";
 import type { TaskStore } from "./task.store.js";
+import type { ChannelStore } from "../channels/channel.store.js";
+import { openTaskChannel } from "../channels/task-channel.js";
 
 export interface CreateTaskInput {
   title: string;
@@ -68,6 +70,7 @@ export class TaskService {
     private readonly deps: Deps,
     private readonly store: TaskStore,
     private readonly assignment: AssignmentService,
+    private readonly channels: Pick<ChannelStore, "insertChannel">,
   ) {
     this.feed = new SequenceFeed<TaskEventRecord>(
       {
@@ -137,6 +140,7 @@ export class TaskService {
         updatedAt: now,
       });
       await this.store.insert(em, task);
+      await openTaskChannel(this.channels, em, task, now);
       const ev = await appendEvent(
         this.deps,
         em,

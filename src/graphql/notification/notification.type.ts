@@ -37,7 +37,9 @@ registerEnumType(NotificationEventEnum, {
     TASK_PAUSED: { description: "A task was paused: by a person, a spent budget or a provider out of credits." },
     AGENT_OFFLINE: { description: "An agent went OFFLINE (it stopped sending heartbeats)." },
     REPORT_READY: { description: "A report (a PDF) of a task is ready." },
-    MENTIONED: { description: "You were mentioned in a channel (not produced yet)." },
+    MENTIONED: {
+      description: "The subscription's own key was mentioned (@name, or in postMessage's mentions) in a channel.",
+    },
   },
 });
 

@@ -26,6 +26,7 @@ import {
   NotificationSubscriptionRecord,
   NotificationRecord,
 } from "../../domain/records.js";
+import { channelEntities } from "./channel-entities.js";
 
 const ref = (
   entity: () => EntityName<object>,
@@ -591,4 +592,5 @@ export const entities = [
   OutboxSchema,
   NotificationSubscriptionSchema,
   NotificationSchema,
+  ...channelEntities,
 ];

@@ -32,6 +32,7 @@ import * as schemaData from "./schema-data.js";
  */
 const embedded = [
   "Bibliography",
+  "ChannelParticipant",
   "CommandOutputChunk",
   "CommandUsage",
   "ConversationMessage",
@@ -69,6 +70,7 @@ const embedded = [
   "PageLink",
   "ProgressDetails",
   "PythonResult",
+  "ReadMessagesResult",
   "ReportArtifact",
   "ResearchFailure",
   "ResearchResult",

@@ -2,6 +2,8 @@ import type { NodeRecord, NodeStore } from "../../../domain/nodes/node.service.j
 import {
   AgentRecord,
   ApiKeyRecord,
+  ChannelMessageRecord,
+  ChannelRecord,
   CitationRecord,
   CommandRunRecord,
   NotificationRecord,
@@ -34,6 +36,8 @@ const tables = {
   Secret: SecretRecord,
   Notification: NotificationRecord,
   NotificationSubscription: NotificationSubscriptionRecord,
+  Channel: ChannelRecord,
+  ChannelMessage: ChannelMessageRecord,
 } as const;
 
 /**
