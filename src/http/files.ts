@@ -48,6 +48,17 @@ export interface FileRoutesOptions<P extends FilePrincipal = FilePrincipal> {
     /** Free space the filesystem keeps (DISK_MIN_FREE_BYTES): an upload that goes under it is refused. */
     minFreeBytes?: number;
   };
+  /**
+   * Refuses an upload to paths (as requested and as reached, links resolved) that another holder
+   * has locked (lockFile): throws CONFLICT. Called just before the file is put in place.
+   */
+  beforeWrite?: (principal: P, workspaceId: string, paths: readonly string[]) => Promise<void>;
+  /** Records the upload as a FileChange of the workspace, by `principal`. */
+  afterWrite?: (
+    principal: P,
+    workspaceId: string,
+    change: { path: string; sizeBytes: number; version: string },
+  ) => Promise<void>;
   /** MIME types accepted by content; "image/*" and "*\/*" patterns work; "text/plain" admits all text. */
   allowedUploadTypes: readonly string[];
   logger: Logger;
@@ -386,13 +397,19 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
     );
   };
 
-  async function upload(req: IncomingMessage, res: ServerResponse, root: string, path: string): Promise<void> {
+  async function upload(
+    req: IncomingMessage,
+    res: ServerResponse,
+    root: string,
+    path: string,
+    by: { principal: P; workspaceId: string },
+  ): Promise<void> {
     const max = opts.limits.maxUploadBytes;
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > max) throw tooLarge(max);
     const requested = normalizeUserPath(path);
     let type = "";
-    const { body, created } = await storeUpload(
+    const { body, created, resolvedPath } = await storeUpload(
       root,
       requested,
       opts.limits,
@@ -400,8 +417,14 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
       async (b) => {
         type = await classify(b, requested);
       },
+      opts.beforeWrite && ((paths) => opts.beforeWrite!(by.principal, by.workspaceId, paths)),
     );
     logger.info({ path: requested, size: body.size, type }, "file uploaded");
+    await opts.afterWrite?.(by.principal, by.workspaceId, {
+      path: resolvedPath,
+      sizeBytes: body.size,
+      version: body.version,
+    });
     sendJson(res, created ? 201 : 200, { path: requested, size: body.size, version: body.version });
   }
 
@@ -491,7 +514,7 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
       }
       const ws = await opts.resolveWorkspace(workspaceId);
       if (!ws) throw notFound("Workspace", workspaceId);
-      if (write) await upload(req, res, ws.root, path);
+      if (write) await upload(req, res, ws.root, path, { principal, workspaceId });
       else await download(res, ws.root, path, method === "HEAD");
     } catch (err) {
       fail(req, res, err);

@@ -43,6 +43,8 @@ const embedded = [
   "FileContent",
   "FileEntry",
   "FileList",
+  "FileLock",
+  "FileUnlockResult",
   "FileWriteResult",
   "GitBranch",
   "GitBranches",
