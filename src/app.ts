@@ -191,7 +191,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
           await services.sharedFiles.assertWritable(id, paths, await uploader(p, id));
         },
         afterWrite: async (p, id, change) => {
-          await services.sharedFiles.recordChange(id, { kind: "UPLOAD", fromPath: null, ...change }, await uploader(p, id));
+          await services.sharedFiles.recordChange(
+            id,
+            { kind: "UPLOAD", fromPath: null, ...change },
+            await uploader(p, id),
+          );
         },
         limits: {
           maxUploadBytes: 100 * 1024 * 1024,

@@ -43,7 +43,8 @@ export class FileChangeResolver {
 
   @FieldResolver(() => Task, {
     nullable: true,
-    description: "The task its author worked on (the workspace's task for a tool call); null when your key may not see it.",
+    description:
+      "The task its author worked on (the workspace's task for a tool call); null when your key may not see it.",
   })
   task(@Root() change: FileChangeRecord, @Ctx() ctx: Context): Promise<TaskRecord | null> | null {
     return change.taskId ? ctx.loaders.task.load(change.taskId) : null;

@@ -43,14 +43,21 @@ export class FileChange {
 
   @Field(() => String, {
     nullable: true,
-    description: "The file's version after the change (sha256:<hex>, what expectedVersion takes); null for DELETE and MOVE.",
+    description:
+      "The file's version after the change (sha256:<hex>, what expectedVersion takes); null for DELETE and MOVE.",
   })
   version!: string | null;
 
-  @Field(() => Int, { nullable: true, description: "The file's size in bytes after the change; null for DELETE and a moved folder." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "The file's size in bytes after the change; null for DELETE and a moved folder.",
+  })
   sizeBytes!: number | null;
 
-  @Field(() => String, { nullable: true, description: "SHA-256 of the file's content after the change (hex); null when version is." })
+  @Field(() => String, {
+    nullable: true,
+    description: "SHA-256 of the file's content after the change (hex); null when version is.",
+  })
   sha256!: string | null;
 
   @Field(() => Date, { description: "When it was recorded (right after the change)." })

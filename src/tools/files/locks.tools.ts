@@ -50,7 +50,9 @@ const fileLock = named(
       holderAgentId: z.string().nullable().describe("The holding agent's id; null when a person holds it."),
       expiresAt: dateTime().describe("When the lock lapses unless its holder locks the path again."),
     })
-    .describe("An advisory lock on a path of a workspace: other holders' file tools may not change it until it lapses."),
+    .describe(
+      "An advisory lock on a path of a workspace: other holders' file tools may not change it until it lapses.",
+    ),
 );
 
 const shown = (l: FileLockRecord) => ({
@@ -72,7 +74,7 @@ export const lockFile = defineTool({
       .max(FILE_LOCK_TTL_SECONDS.max)
       .default(FILE_LOCK_TTL_SECONDS.default)
       .describe(
-        `How long the lock lasts, in seconds: ${FILE_LOCK_TTL_SECONDS.min} to ${FILE_LOCK_TTL_SECONDS.max} (FILE_LOCK_MAX_TTL_SECONDS); default ${FILE_LOCK_TTL_SECONDS.default}.`,
+        `How long the lock lasts, in seconds: ${FILE_LOCK_TTL_SECONDS.min} to ${FILE_LOCK_TTL_SECONDS.max}; default ${FILE_LOCK_TTL_SECONDS.default}.`,
       ),
   }),
   output: fileLock,
@@ -93,7 +95,9 @@ export const unlockFile = defineTool({
     z
       .object({
         path: z.string().describe("The path, relative to the workspace root, links resolved."),
-        released: z.boolean().describe("False when there was no live lock on the path (it had lapsed or was never taken)."),
+        released: z
+          .boolean()
+          .describe("False when there was no live lock on the path (it had lapsed or was never taken)."),
       })
       .describe("What unlockFile did."),
   ),
