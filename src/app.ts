@@ -50,6 +50,8 @@ import { ArtifactService } from "./domain/artifacts/artifact.service.js";
 import type { Principal } from "./domain/auth/principal.js";
 import { fileActor, SharedFilesService } from "./domain/workspaces/shared-files.service.js";
 import { SqlSharedFileStore } from "./infra/db/stores/shared-files.store.js";
+import { AdvisoryPathMutex } from "./infra/db/advisory-mutex.js";
+import { singleProcessMutex, type PathMutex } from "./domain/workspaces/path-mutex.js";
 import { SqlArtifactStore } from "./infra/db/stores/artifact.store.js";
 import { taskFacts } from "./tools/reports/report-facts.js";
 import { TaskService } from "./domain/tasks/task.service.js";
@@ -187,9 +189,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
           const ws = await services.workspaces.get(id);
           return ws !== null && may(p, action, { kind: "workspace", agentId: ws.agentId });
         },
-        beforeWrite: async (p, id, paths) => {
-          await services.sharedFiles.assertWritable(id, paths, await uploader(p, id));
-        },
+        guardWrite: async (p, workspace, paths, change) =>
+          services.sharedFiles.guard(workspace, paths, await uploader(p, workspace.id), change),
         afterWrite: async (p, id, change) => {
           await services.sharedFiles.recordChange(
             id,
@@ -476,7 +477,7 @@ export function assembleDomain(
     assignment,
     apiKeys: new ApiKeyService(deps, new SqlApiKeyStore(db)),
     workspaces,
-    sharedFiles: new SharedFilesService(deps, new SqlSharedFileStore(db)),
+    sharedFiles: new SharedFilesService(deps, new SqlSharedFileStore(db), pathMutexOf(db, deps.logger)),
     assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
     usage: new UsageService(deps, new SqlUsageStore(db)),
     nodes: new NodeService(new SqlNodeStore(db), tasks),
@@ -672,7 +673,14 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
   };
 }
 
+/** The file tools' changes are exclusive per path across processes on PostgreSQL (the cluster profile). */
+function pathMutexOf(db: Database, logger: Deps["logger"]): PathMutex {
+  if (db.dialect === "sqlite") return singleProcessMutex;
+  return new AdvisoryPathMutex(String(db.orm.config.get("clientUrl")), logger);
+}
+
 async function closeAppServices(services: AppServices): Promise<void> {
+  await services.sharedFiles.close();
   services.closeOutbox();
   await services.commands.close();
   await services.reportRenderer.close();

@@ -7,7 +7,7 @@ import { fileTypeFromBuffer } from "file-type";
 import type { Role } from "../domain/terms.js";
 import { badInput, DomainError, notFound, type ErrorCode } from "../domain/errors.js";
 import type { Logger } from "../domain/shared/deps.js";
-import { limitExceeded, utf8CompletePrefix } from "../tools/files/files.js";
+import { limitExceeded, utf8CompletePrefix, type WriteGuard } from "../tools/files/files.js";
 import { openForDownload, storeUpload } from "../tools/files/transfer.js";
 import { normalizeUserPath } from "../tools/files/paths.js";
 
@@ -49,10 +49,15 @@ export interface FileRoutesOptions<P extends FilePrincipal = FilePrincipal> {
     minFreeBytes?: number;
   };
   /**
-   * Refuses an upload to paths (as requested and as reached, links resolved) that another holder
-   * has locked (lockFile): throws CONFLICT. Called just before the file is put in place.
+   * Puts an upload in place (`change`) unless another holder has locked its paths (as requested
+   * and as reached, links resolved) with lockFile: then throws CONFLICT. See WriteGuard.
    */
-  beforeWrite?: (principal: P, workspaceId: string, paths: readonly string[]) => Promise<void>;
+  guardWrite?: <T>(
+    principal: P,
+    workspace: { id: string; root: string },
+    paths: readonly string[],
+    change: () => Promise<T>,
+  ) => Promise<T>;
   /** Records the upload as a FileChange of the workspace, by `principal`. */
   afterWrite?: (
     principal: P,
@@ -397,6 +402,11 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
     );
   };
 
+  const guardFor = (principal: P, workspace: { id: string; root: string }): WriteGuard | undefined => {
+    const guard = opts.guardWrite;
+    return guard && ((paths, change) => guard(principal, workspace, paths, change));
+  };
+
   async function upload(
     req: IncomingMessage,
     res: ServerResponse,
@@ -417,7 +427,7 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
       async (b) => {
         type = await classify(b, requested);
       },
-      opts.beforeWrite && ((paths) => opts.beforeWrite!(by.principal, by.workspaceId, paths)),
+      guardFor(by.principal, { id: by.workspaceId, root }),
     );
     logger.info({ path: requested, size: body.size, type }, "file uploaded");
     await opts.afterWrite?.(by.principal, by.workspaceId, {

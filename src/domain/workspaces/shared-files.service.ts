@@ -4,6 +4,7 @@ import { isId, newId } from "../ids.js";
 import { FileChangeRecord, FileLockRecord } from "../records.js";
 import type { Deps } from "../shared/deps.js";
 import { keyset, toPage, type Page, type PageArgs } from "../shared/pagination.js";
+import { singleProcessMutex, type PathMutex } from "./path-mutex.js";
 import type { SharedFileStore } from "./shared-files.store.js";
 
 /** lockFile's ttlSeconds: at least `min`, at most `max` (FILE_LOCK_MAX_TTL_SECONDS), `default` when not given. */
@@ -77,6 +78,7 @@ export class SharedFilesService {
   constructor(
     private readonly deps: Pick<Deps, "now">,
     private readonly store: SharedFileStore,
+    private readonly mutex: PathMutex = singleProcessMutex,
   ) {}
 
   private now(): Date {
@@ -156,6 +158,29 @@ export class SharedFilesService {
   async assertWritable(workspaceId: string, paths: readonly string[], actor: FileActor): Promise<void> {
     const { lock, path } = await this.clash(workspaceId, paths, actor, this.now());
     if (lock && path !== null) throw lockedError(lock, path);
+  }
+
+  /**
+   * Runs `change` to `paths` of a workspace unless another holder's lock covers one of them
+   * (CONFLICT), holding the paths against other processes meanwhile (PathMutex: keyed by the
+   * workspace's directory, so workspaces that share one directory share the keys).
+   */
+  async guard<T>(
+    workspace: { id: string; root: string },
+    paths: readonly string[],
+    actor: FileActor,
+    change: () => Promise<T>,
+  ): Promise<T> {
+    await this.assertWritable(workspace.id, paths, actor);
+    return this.mutex.run(
+      paths.map((p) => `${workspace.root}\0${p}`),
+      change,
+    );
+  }
+
+  /** Frees what the path mutex holds (its connection). */
+  close(): Promise<void> {
+    return this.mutex.close();
   }
 
   /** Records a change `actor` made to the workspace. */

@@ -111,16 +111,22 @@ export interface WriteFileOptions extends WithLimits {
   createParents?: boolean;
   /** How `content` (when a string) is encoded. Default utf8. */
   encoding?: FileEncoding;
-  /** Called under the path's lock before anything changes; throws to refuse the write (see WriteGuard). */
+  /** Runs the change, under the path's lock; may refuse it (see WriteGuard). */
   guard?: WriteGuard;
 }
 
 /**
- * Told the paths a write, delete or move is about to change (normalised, relative to the root:
- * as requested and as reached, links resolved) while the path's lock is held; throws to refuse.
- * The file tools check other holders' advisory locks with it (src/domain/workspaces/shared-files.service.ts).
+ * Wraps a write, delete or move once its path's in-process lock is held: told the paths it
+ * changes (normalised, relative to the root: as requested and as reached, links resolved), it
+ * runs `change` (the version check and the change itself) or throws to refuse it. The file tools
+ * check other holders' advisory locks with it and hold the paths across processes while `change`
+ * runs (src/domain/workspaces/shared-files.service.ts).
  */
-export type WriteGuard = (paths: readonly string[]) => Promise<void>;
+export type WriteGuard = <T>(paths: readonly string[], change: () => Promise<T>) => Promise<T>;
+
+/** Runs `change` through `guard` when there is one. */
+const guarded = <T>(guard: WriteGuard | undefined, paths: readonly string[], change: () => Promise<T>) =>
+  guard ? guard(paths, change) : change();
 
 export interface ListFilesOptions extends WithLimits {
   recursive?: boolean;
@@ -467,10 +473,9 @@ async function replaceFile(
       allowMissing: true,
       createParents: opts.createParents,
     });
-    return withLocks([lockKey(r, loc)], async () => {
+    const change = async () => {
       const existing = await entryStats(loc.dir, loc.name);
       if (existing?.isDirectory()) throw badInput("path", "is a directory");
-      await opts.guard?.(distinct(requested, loc.relative));
       await checkExpected(loc, requested, existing, opts.expectedVersion);
       const current = async () => {
         const fh = await openRegularAt(loc.dir, loc.name);
@@ -491,7 +496,8 @@ async function replaceFile(
         version: versionOf(next),
         created: !existing,
       };
-    });
+    };
+    return withLocks([lockKey(r, loc)], () => guarded(opts.guard, distinct(requested, loc.relative), change));
   });
 }
 
@@ -638,23 +644,26 @@ export async function moveFile(
       createParents: opts.createParents,
       field: "to",
     });
-    return withLocks([lockKey(r, src), lockKey(r, dst)], async () => {
-      const srcStats = await mapFs(fromPath, () => lstat(entryPath(src.dir, src.name)), "from");
-      if (src.relative === dst.relative) {
-        return { ...entryOf(toPath, srcStats), resolvedFrom: src.relative, resolvedPath: dst.relative };
-      }
-      if (dst.relative.startsWith(`${src.relative}/`)) throw badInput("to", "a directory cannot be moved into itself");
-      await opts.guard?.(distinct(fromPath, src.relative, toPath, dst.relative));
-      const existing = await entryStats(dst.dir, dst.name);
-      if (existing) {
-        if (!opts.overwrite) throw conflict(`${JSON.stringify(toPath)} already exists`, "to");
-        if (existing.isDirectory() && !srcStats.isDirectory()) throw badInput("to", "is a directory");
-        if (!existing.isDirectory() && srcStats.isDirectory()) throw badInput("to", "is not a directory");
-      }
-      await mapFs(toPath, () => rename(entryPath(src.dir, src.name), entryPath(dst.dir, dst.name)), "to");
-      const moved = entryOf(toPath, await lstat(entryPath(dst.dir, dst.name)));
-      return { ...moved, resolvedFrom: src.relative, resolvedPath: dst.relative };
-    });
+    const paths = distinct(fromPath, src.relative, toPath, dst.relative);
+    return withLocks([lockKey(r, src), lockKey(r, dst)], () =>
+      guarded(opts.guard, paths, async () => {
+        const srcStats = await mapFs(fromPath, () => lstat(entryPath(src.dir, src.name)), "from");
+        if (src.relative === dst.relative) {
+          return { ...entryOf(toPath, srcStats), resolvedFrom: src.relative, resolvedPath: dst.relative };
+        }
+        if (dst.relative.startsWith(`${src.relative}/`))
+          throw badInput("to", "a directory cannot be moved into itself");
+        const existing = await entryStats(dst.dir, dst.name);
+        if (existing) {
+          if (!opts.overwrite) throw conflict(`${JSON.stringify(toPath)} already exists`, "to");
+          if (existing.isDirectory() && !srcStats.isDirectory()) throw badInput("to", "is a directory");
+          if (!existing.isDirectory() && srcStats.isDirectory()) throw badInput("to", "is not a directory");
+        }
+        await mapFs(toPath, () => rename(entryPath(src.dir, src.name), entryPath(dst.dir, dst.name)), "to");
+        const moved = entryOf(toPath, await lstat(entryPath(dst.dir, dst.name)));
+        return { ...moved, resolvedFrom: src.relative, resolvedPath: dst.relative };
+      }),
+    );
   });
 }
 
@@ -668,15 +677,16 @@ export async function deleteFile(
   return withWorkspace(root, async (r) => {
     const loc = await locateForWrite(r, requested, { follow: false });
     const st = loc.stats as Stats;
-    return withLocks([lockKey(r, loc)], async () => {
-      await opts.guard?.(distinct(requested, loc.relative));
-      if (st.isDirectory()) {
-        if (opts.recursive) await mapFs(requested, () => removeTreeAt(loc.dir, loc.name));
-        else await mapFs(requested, () => rmdir(entryPath(loc.dir, loc.name)));
-      } else {
-        await mapFs(requested, () => unlink(entryPath(loc.dir, loc.name)));
-      }
-      return { path: requested, type: typeOf(st), resolvedPath: loc.relative };
-    });
+    return withLocks([lockKey(r, loc)], () =>
+      guarded(opts.guard, distinct(requested, loc.relative), async () => {
+        if (st.isDirectory()) {
+          if (opts.recursive) await mapFs(requested, () => removeTreeAt(loc.dir, loc.name));
+          else await mapFs(requested, () => rmdir(entryPath(loc.dir, loc.name)));
+        } else {
+          await mapFs(requested, () => unlink(entryPath(loc.dir, loc.name)));
+        }
+        return { path: requested, type: typeOf(st), resolvedPath: loc.relative };
+      }),
+    );
   });
 }

@@ -12,11 +12,14 @@ import type { WriteGuard } from "./files.js";
 export const actorOf = (ctx: ToolContext): FileActor =>
   fileActor(ctx.caller, { taskId: ctx.workspace.taskId, toolCallId: ctx.toolCallId });
 
-/** Refuses (CONFLICT, naming the holder and expiry) a change to a path another holder has locked. */
+/**
+ * Refuses (CONFLICT, naming the holder and expiry) a change to a path another holder has locked,
+ * and holds the paths against other processes while the change runs.
+ */
 export const lockGuard =
   (ctx: ToolContext): WriteGuard =>
-  (paths) =>
-    ctx.deps.sharedFiles.assertWritable(ctx.workspace.id, paths, actorOf(ctx));
+  (paths, change) =>
+    ctx.deps.sharedFiles.guard(ctx.workspace, paths, actorOf(ctx), change);
 
 /** Records a change the call made (after it was made: the file is on disk already). */
 export async function recordChange(ctx: ToolContext, change: NewFileChange): Promise<void> {

@@ -65,8 +65,8 @@ export async function storeUpload<B>(
         }
       }
       if (existing?.isDirectory()) throw badInput("path", "is a directory");
-      await guard?.([...new Set([requested, target.relative])]);
-      await rename(entryPath(target.dir, tmp), entryPath(target.dir, name));
+      const put = () => rename(entryPath(target.dir, tmp), entryPath(target.dir, name));
+      await (guard ? guard([...new Set([requested, target.relative])], put) : put());
       committed = true;
       return { body, created: !existing, resolvedPath: target.relative };
     } finally {
