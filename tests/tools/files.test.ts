@@ -352,7 +352,7 @@ describe("list, stat, directories, move, delete", () => {
     expect(await deleteFile(root, "out")).toEqual({ path: "out", type: "SYMLINK", resolvedPath: "out" });
     expect(await fs.readFile(join(outside, "secret.txt"), "utf8")).toBe("top secret");
     expect((await domainError(deleteFile(root, "d"))).code).toBe("CONFLICT");
-    expect(await deleteFile(root, "d/e/f.txt")).toEqual({ path: "d/e/f.txt", type: "FILE" });
+    expect(await deleteFile(root, "d/e/f.txt")).toEqual({ path: "d/e/f.txt", type: "FILE", resolvedPath: "d/e/f.txt" });
     await deleteFile(root, "d/e");
     await writeFile(root, "d/g.txt", "x");
     await deleteFile(root, "d", { recursive: true });
