@@ -11,6 +11,7 @@ import {
   CreateTaskDocument,
   DeleteFileDocument,
   LockFileDocument,
+  MakeDirectoryDocument,
   MoveFileDocument,
   ReadFileDocument,
   RunCommandDocument,
@@ -158,6 +159,14 @@ describeProfiles("shared workspace: versions, locks, attributed changes", (profi
       lockExpiresAt: new Date(expiresAt).toISOString(),
     });
     expect(ext(await write(opB, "docs/new.md", "new"))).toMatchObject({ code: "CONFLICT", lockHolder: "op-a" });
+    // A refused write leaves no folder its path would have made.
+    expect(ext(await write(opB, "docs/deep/er/new.md", "new"))).toMatchObject({ code: "CONFLICT", lockHolder: "op-a" });
+    expect(existsSync(join(root, "docs", "deep"))).toBe(false);
+    expect(ext(await s.gql(MakeDirectoryDocument, { workspaceId, path: "docs/sub" }, agentKey))).toMatchObject({
+      code: "CONFLICT",
+      lockHolder: "op-a",
+    });
+    expect(existsSync(join(root, "docs", "sub"))).toBe(false);
     expect(
       ext(await s.gql(DeleteFileDocument, { workspaceId, path: "docs", recursive: true }, agentKey)),
     ).toMatchObject({ code: "CONFLICT", lockHolder: "op-a" });

@@ -1188,7 +1188,7 @@ export type Mutation = {
   listFiles: FileList;
   /** Lock a file or folder of the workspace for ttlSeconds (1 to 3600, default 300) so that other agents' file tools cannot write, move or delete it (or anything under a folder) meanwhile; locking it again extends it. Fails with CONFLICT naming the holder and expiry when someone else holds a lock on it, above it or under it. Advisory: commands in the sandbox are not held back. Release it with unlockFile. */
   lockFile: FileLock;
-  /** Create a directory (and its missing parents). */
+  /** Create a directory (and its missing parents); refused with CONFLICT inside a folder another agent has locked. */
   makeDirectory: FileEntry;
   /** Marks the calling key's notifications read: those of `ids`, or every one with all: true. Returns how many were unread. */
   markNotificationsRead: Scalars['Int']['output'];

@@ -219,11 +219,12 @@ export const stat = defineTool({
 
 export const makeDirectory = defineTool({
   id: "makeDirectory",
-  description: "Create a directory (and its missing parents).",
+  description:
+    "Create a directory (and its missing parents); refused with CONFLICT inside a folder another agent has locked.",
   input: workspaceInput.extend({ path }),
   output: fileEntry,
   policy: writePolicy,
-  execute: (ctx, i) => fs.makeDirectory(ctx.workspace.root, i.path),
+  execute: (ctx, i) => fs.makeDirectory(ctx.workspace.root, i.path, { guard: lockGuard(ctx) }),
 });
 
 export const moveFile = defineTool({

@@ -220,6 +220,16 @@ export const withWorkspace = <T>(root: string, fn: (r: ConfinedRoot) => Promise<
 
 const distinct = (...paths: string[]): string[] => [...new Set(paths)];
 
+/** Runs `fn`; when it fails (a lock, a version, a limit), the folders its walk made are removed again. */
+async function undoMadeDirsOnFailure<T>(r: ConfinedRoot, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    await r.removeMadeDirs();
+    throw err;
+  }
+}
+
 const lockKey = (r: ConfinedRoot, loc: Location) => `${r.path}\0${loc.relative}`;
 
 /** The entry a write names: never the root itself, never a protected path (named or reached). */
@@ -497,7 +507,9 @@ async function replaceFile(
         created: !existing,
       };
     };
-    return withLocks([lockKey(r, loc)], () => guarded(opts.guard, distinct(requested, loc.relative), change));
+    return undoMadeDirsOnFailure(r, () =>
+      withLocks([lockKey(r, loc)], () => guarded(opts.guard, distinct(requested, loc.relative), change)),
+    );
   });
 }
 
@@ -604,7 +616,7 @@ export async function stat(root: string, path: string): Promise<FileEntry> {
 }
 
 /** Creates a directory and its missing parents; an existing directory is fine. */
-export async function makeDirectory(root: string, path: string): Promise<FileEntry> {
+export async function makeDirectory(root: string, path: string, opts: { guard?: WriteGuard } = {}): Promise<FileEntry> {
   const requested = normalizeUserPath(path);
   return withWorkspace(root, async (r) => {
     const loc = await locateForWrite(r, requested, { follow: true, allowMissing: true, createParents: true });
@@ -612,11 +624,13 @@ export async function makeDirectory(root: string, path: string): Promise<FileEnt
       throw conflict(`${JSON.stringify(requested)} exists and is not a directory`);
     }
     if (!loc.stats) {
-      await mapFs(requested, () =>
-        r.makeDir(loc.dir, loc.name).catch((err: unknown) => {
-          if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-        }),
-      );
+      const mkdir = () =>
+        mapFs(requested, () =>
+          r.makeDir(loc.dir, loc.name).catch((err: unknown) => {
+            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+          }),
+        );
+      await undoMadeDirsOnFailure(r, () => guarded(opts.guard, distinct(requested, loc.relative), mkdir));
     }
     const made = await lstat(entryPath(loc.dir, loc.name));
     if (!made.isDirectory()) throw conflict(`${JSON.stringify(requested)} exists and is not a directory`);
@@ -645,24 +659,26 @@ export async function moveFile(
       field: "to",
     });
     const paths = distinct(fromPath, src.relative, toPath, dst.relative);
-    return withLocks([lockKey(r, src), lockKey(r, dst)], () =>
-      guarded(opts.guard, paths, async () => {
-        const srcStats = await mapFs(fromPath, () => lstat(entryPath(src.dir, src.name)), "from");
-        if (src.relative === dst.relative) {
-          return { ...entryOf(toPath, srcStats), resolvedFrom: src.relative, resolvedPath: dst.relative };
-        }
-        if (dst.relative.startsWith(`${src.relative}/`))
-          throw badInput("to", "a directory cannot be moved into itself");
-        const existing = await entryStats(dst.dir, dst.name);
-        if (existing) {
-          if (!opts.overwrite) throw conflict(`${JSON.stringify(toPath)} already exists`, "to");
-          if (existing.isDirectory() && !srcStats.isDirectory()) throw badInput("to", "is a directory");
-          if (!existing.isDirectory() && srcStats.isDirectory()) throw badInput("to", "is not a directory");
-        }
-        await mapFs(toPath, () => rename(entryPath(src.dir, src.name), entryPath(dst.dir, dst.name)), "to");
-        const moved = entryOf(toPath, await lstat(entryPath(dst.dir, dst.name)));
-        return { ...moved, resolvedFrom: src.relative, resolvedPath: dst.relative };
-      }),
+    return undoMadeDirsOnFailure(r, () =>
+      withLocks([lockKey(r, src), lockKey(r, dst)], () =>
+        guarded(opts.guard, paths, async () => {
+          const srcStats = await mapFs(fromPath, () => lstat(entryPath(src.dir, src.name)), "from");
+          if (src.relative === dst.relative) {
+            return { ...entryOf(toPath, srcStats), resolvedFrom: src.relative, resolvedPath: dst.relative };
+          }
+          if (dst.relative.startsWith(`${src.relative}/`))
+            throw badInput("to", "a directory cannot be moved into itself");
+          const existing = await entryStats(dst.dir, dst.name);
+          if (existing) {
+            if (!opts.overwrite) throw conflict(`${JSON.stringify(toPath)} already exists`, "to");
+            if (existing.isDirectory() && !srcStats.isDirectory()) throw badInput("to", "is a directory");
+            if (!existing.isDirectory() && srcStats.isDirectory()) throw badInput("to", "is not a directory");
+          }
+          await mapFs(toPath, () => rename(entryPath(src.dir, src.name), entryPath(dst.dir, dst.name)), "to");
+          const moved = entryOf(toPath, await lstat(entryPath(dst.dir, dst.name)));
+          return { ...moved, resolvedFrom: src.relative, resolvedPath: dst.relative };
+        }),
+      ),
     );
   });
 }
