@@ -10,6 +10,7 @@ import {
   CreateApiKeyDocument,
   CreateTaskDocument,
   DeleteFileDocument,
+  FileChangeNodeDocument,
   LockFileDocument,
   MakeDirectoryDocument,
   MoveFileDocument,
@@ -297,6 +298,14 @@ describeProfiles("shared workspace: versions, locks, attributed changes", (profi
     const ids = all.map((c) => c.id);
     expect([...ids].sort().reverse()).toEqual(ids);
 
+    // Each change is a Node: found again by its id, by whoever may see its workspace.
+    expect((await s.ok(FileChangeNodeDocument, { id: wrote!.id }, agentKey)).node).toEqual({
+      __typename: "FileChange",
+      id: wrote!.id,
+      kind: "WRITE",
+      path: "log/out.txt",
+    });
+    expect((await s.ok(FileChangeNodeDocument, { id: wrote!.id }, otherAgentKey)).node).toBeNull();
     expect(ext(await s.gql(WorkspaceChangesDocument, { workspaceId }, otherAgentKey))).toMatchObject({
       code: "FORBIDDEN",
     });

@@ -8,6 +8,7 @@ import type {
   ApiKeyRecord,
   CitationRecord,
   CommandRunRecord,
+  FileChangeRecord,
   NotificationRecord,
   NotificationSubscriptionRecord,
   SearchHistoryRecord,
@@ -35,7 +36,8 @@ export type NodeRecord =
   | { type: "Citation"; record: CitationRecord }
   | { type: "Secret"; record: SecretRecord }
   | { type: "Notification"; record: NotificationRecord }
-  | { type: "NotificationSubscription"; record: NotificationSubscriptionRecord };
+  | { type: "NotificationSubscription"; record: NotificationSubscriptionRecord }
+  | { type: "FileChange"; record: FileChangeRecord };
 
 export type NodeType = NodeRecord["type"];
 
@@ -62,6 +64,7 @@ function taskIdOf(n: NodeRecord): string | null {
     case "TaskMessage":
     case "Source":
     case "Citation":
+    case "FileChange":
       return n.record.taskId;
     default:
       return null;

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { fileChangeKinds, type FileChangeKind } from "../../domain/workspaces/shared-files.service.js";
 import { connectionTypes } from "../common/connection.js";
+import { Node } from "../common/node.js";
 
 export const FileChangeKindEnum = Object.fromEntries(fileChangeKinds.map((k) => [k, k])) as {
   [K in FileChangeKind]: K;
@@ -19,12 +20,13 @@ registerEnumType(FileChangeKindEnum, {
 });
 
 @ObjectType({
+  implements: Node,
   simpleResolvers: true,
   description:
     "One change made to a workspace's files by a file tool or an upload, and who made it. Commands run in the sandbox change files too, without FileChange records.",
 })
 export class FileChange {
-  @Field(() => ID, { description: "The change's id (UUIDv7: ordered by when it was recorded)." })
+  @Field(() => ID, { description: "Global id (UUIDv7, ordered by when the change was recorded)." })
   id!: string;
 
   @Field(() => FileChangeKindEnum, { description: "What was done." })

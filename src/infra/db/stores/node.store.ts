@@ -4,6 +4,7 @@ import {
   ApiKeyRecord,
   CitationRecord,
   CommandRunRecord,
+  FileChangeRecord,
   NotificationRecord,
   NotificationSubscriptionRecord,
   SearchHistoryRecord,
@@ -34,6 +35,7 @@ const tables = {
   Secret: SecretRecord,
   Notification: NotificationRecord,
   NotificationSubscription: NotificationSubscriptionRecord,
+  FileChange: FileChangeRecord,
 } as const;
 
 /**
