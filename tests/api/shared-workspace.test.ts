@@ -208,6 +208,22 @@ describeProfiles("shared workspace: versions, locks, attributed changes", (profi
     expect((await upload(agentKey, "docs/up.txt", "uploaded\n")).status).toBe(201);
   });
 
+  it("never lets two holders racing for one path, or for a folder and a file in it, both hold", async () => {
+    for (let round = 0; round < 6; round++) {
+      const same = await Promise.all([lock(opA, `contested/${round}`), lock(opB, `contested/${round}`)]);
+      expect(same.filter((r) => !r.errors)).toHaveLength(1);
+      expect(ext(same.find((r) => r.errors)!)).toMatchObject({ code: "CONFLICT", reason: "locked" });
+      const nested = await Promise.all([lock(opA, `nested/${round}`), lock(agentKey, `nested/${round}/inner.txt`)]);
+      expect(nested.filter((r) => !r.errors).length).toBeLessThanOrEqual(1);
+      for (const [key, r] of [opA, agentKey].map((k, i) => [k, nested[i]!] as const)) {
+        if (!r.errors) await s.ok(UnlockFileDocument, { workspaceId, path: r.data!.lockFile.path }, key);
+      }
+      const held = same.findIndex((r) => !r.errors);
+      await s.ok(UnlockFileDocument, { workspaceId, path: `contested/${round}` }, held === 0 ? opA : opB);
+    }
+    expect(await s.app.services.sharedFiles.locks(workspaceId)).toEqual([]);
+  });
+
   it("ignores an expired lock and cleans it up: another holder takes the same path", async () => {
     await s.ok(LockFileDocument, { workspaceId, path: "short.txt", ttlSeconds: 1 }, opA);
     expect(ext(await write(agentKey, "short.txt", "early"))).toMatchObject({ code: "CONFLICT", lockHolder: "op-a" });
