@@ -1,3 +1,4 @@
+import DataLoader from "dataloader";
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { assertMay } from "../../domain/auth/access.js";
 import { forbidden, notFound } from "../../domain/errors.js";
@@ -8,6 +9,21 @@ import { principalOf, type Context, type Loaded } from "../context.js";
 import { Task } from "../task/task.type.js";
 import { ToolCall } from "../tools/tool.type.js";
 import { FileChange, FileChangeConnection } from "./file-change.type.js";
+
+/** One loader of tool calls by id per request: a page of changes reads its calls at once. */
+const toolCallLoaders = new WeakMap<Context, DataLoader<string, ToolCallRecord | null>>();
+
+function toolCallLoader(ctx: Context): DataLoader<string, ToolCallRecord | null> {
+  let loader = toolCallLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(async (ids: readonly string[]) => {
+      const found = await ctx.services.tools.byIds(ids);
+      return ids.map((id) => found.get(id) ?? null);
+    });
+    toolCallLoaders.set(ctx, loader);
+  }
+  return loader;
+}
 
 @Resolver(() => FileChange)
 export class FileChangeResolver {
@@ -38,7 +54,7 @@ export class FileChangeResolver {
 
   @FieldResolver(() => ToolCall, { nullable: true, description: "The tool call that made it; null for an upload." })
   toolCall(@Root() change: FileChangeRecord, @Ctx() ctx: Context): Promise<ToolCallRecord | null> | null {
-    return change.toolCallId ? ctx.services.tools.get(change.toolCallId) : null;
+    return change.toolCallId ? toolCallLoader(ctx).load(change.toolCallId) : null;
   }
 
   @FieldResolver(() => Task, {
