@@ -28,6 +28,7 @@ import { subscribersBench } from "./subscribers.js";
 import { tasksQueryBench } from "./tasks-query.js";
 import { webSearchBench } from "./web-search.js";
 import { workspaceFilesBench } from "./workspace-files.js";
+import { sharedFilesBench } from "./shared-files.js";
 
 const all: Bench[] = [
   tasksQueryBench,
@@ -37,6 +38,7 @@ const all: Bench[] = [
   assignmentBench,
   sandboxBench,
   workspaceFilesBench,
+  sharedFilesBench,
   commandOutputBench,
   runtimeBench,
   researchFetchBench,

@@ -50,6 +50,11 @@ import type { SearchSettings } from "./tools/research/search/search-settings.js"
 import type { GuardedFetcher } from "./tools/research/fetcher.js";
 import { PdfRenderer, withMetadata } from "./infra/reports/pdf-renderer.js";
 import { ArtifactService } from "./domain/artifacts/artifact.service.js";
+import type { Principal } from "./domain/auth/principal.js";
+import { fileActor, SharedFilesService } from "./domain/workspaces/shared-files.service.js";
+import { SqlSharedFileStore } from "./infra/db/stores/shared-files.store.js";
+import { AdvisoryPathMutex } from "./infra/db/advisory-mutex.js";
+import { singleProcessMutex, type PathMutex } from "./domain/workspaces/path-mutex.js";
 import { SqlArtifactStore } from "./infra/db/stores/artifact.store.js";
 import { taskFacts } from "./tools/reports/report-facts.js";
 import { TaskService } from "./domain/tasks/task.service.js";
@@ -165,6 +170,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       logger.warn({ file: boot.file }, "created the bootstrap admin API key");
     }
 
+    /** Who uploads to a workspace: the holder of its locks and the author of its FileChange. */
+    const uploader = async (p: Principal, workspaceId: string) =>
+      fileActor(p, { taskId: (await services.workspaces.get(workspaceId))?.taskId ?? null, toolCallId: null });
     const limits = { ...defaultQueryLimits, ...opts.limits };
     const schema = await buildApiSchema();
     const http = createHttpApp({
@@ -184,6 +192,15 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         may: async (p, action, id) => {
           const ws = await services.workspaces.get(id);
           return ws !== null && may(p, action, { kind: "workspace", agentId: ws.agentId });
+        },
+        guardWrite: async (p, workspace, paths, change) =>
+          services.sharedFiles.guard(workspace, paths, await uploader(p, workspace.id), change),
+        afterWrite: async (p, id, change) => {
+          await services.sharedFiles.recordChange(
+            id,
+            { kind: "UPLOAD", fromPath: null, ...change },
+            await uploader(p, id),
+          );
         },
         limits: {
           maxUploadBytes: 100 * 1024 * 1024,
@@ -471,6 +488,7 @@ export function assembleDomain(
     assignment,
     apiKeys: new ApiKeyService(deps, new SqlApiKeyStore(db)),
     workspaces,
+    sharedFiles: new SharedFilesService(deps, new SqlSharedFileStore(db), pathMutexOf(db, deps.logger)),
     assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
     usage: new UsageService(deps, new SqlUsageStore(db)),
     nodes: new NodeService(new SqlNodeStore(db), tasks, channels),
@@ -629,6 +647,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
       limits: opts.commandLimits,
       maxTimeoutMs: opts.commandBounds.maxTimeoutMs,
       fileLimits: { maxWorkspaceBytes: opts.disk.maxWorkspaceBytes, minFreeBytes: opts.disk.minFreeBytes },
+      sharedFiles: services.sharedFiles,
       python: {
         indexUrl: opts.pipIndexUrl,
         packages: { allow: [], deny: [] },
@@ -687,7 +706,14 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
   };
 }
 
+/** The file tools' changes are exclusive per path across processes on PostgreSQL (the cluster profile). */
+function pathMutexOf(db: Database, logger: Deps["logger"]): PathMutex {
+  if (db.dialect === "sqlite") return singleProcessMutex;
+  return new AdvisoryPathMutex(String(db.orm.config.get("clientUrl")), logger);
+}
+
 async function closeAppServices(services: AppServices): Promise<void> {
+  await services.sharedFiles.close();
   services.closeOutbox();
   await services.commands.close();
   await services.reportRenderer.close();

@@ -19,6 +19,7 @@ import type { TaskControlService } from "./domain/tasks/task-control.service.js"
 import type { TaskService } from "./domain/tasks/task.service.js";
 import type { UsageService } from "./domain/usage/usage.service.js";
 import type { WorkspaceService } from "./domain/workspaces/workspace.service.js";
+import type { SharedFilesService } from "./domain/workspaces/shared-files.service.js";
 import type { Sandbox } from "./infra/sandbox/sandbox.js";
 import type { GitHubService } from "./tools/github/github.service.js";
 import type { SearchService } from "./tools/research/search/search.service.js";
@@ -37,6 +38,8 @@ export interface AppServices {
   assignment: AssignmentService;
   apiKeys: ApiKeyService;
   workspaces: WorkspaceService;
+  /** Shared workspaces: advisory file locks (lockFile, unlockFile) and attributed changes (workspaceChanges). */
+  sharedFiles: SharedFilesService;
   usage: UsageService;
   nodes: NodeService;
   control: TaskControlService;

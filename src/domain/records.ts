@@ -561,3 +561,50 @@ export class ChannelMessageRecord {
   replyToId!: string | null;
   createdAt!: Date;
 }
+
+/**
+ * An advisory lock on a path of a workspace (lockFile): the file tools refuse another holder's
+ * write to the path, or under it for a directory, until `expiresAt`. See
+ * src/domain/workspaces/shared-files.service.ts.
+ */
+export class FileLockRecord {
+  id!: string;
+  workspaceId!: string;
+  /** Normalised, relative to the workspace root, links resolved at lock time; "." is the whole workspace. */
+  path!: string;
+  /** Who holds it: `agent:<id>` for an agent, `key:<id>` for a person's API key. */
+  holderKey!: string;
+  /** The holder as shown: the agent's or the key's name. */
+  holderName!: string;
+  holderAgentId!: string | null;
+  /** The task the holder worked on when it took (or last extended) the lock. */
+  taskId!: string | null;
+  /** The lockFile call that took or last extended it. */
+  toolCallId!: string | null;
+  expiresAt!: Date;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+/** One change a file tool (or an upload) made to a workspace, and who made it. */
+export class FileChangeRecord {
+  id!: string;
+  workspaceId!: string;
+  /** WRITE, APPEND, DELETE, MOVE or UPLOAD. */
+  kind!: string;
+  /** The path changed (for MOVE: where it went), relative to the workspace root, links resolved. */
+  path!: string;
+  /** MOVE: where it came from. */
+  fromPath!: string | null;
+  agentId!: string | null;
+  /** The caller's name (the agent's, or the API key's for people). */
+  callerName!: string;
+  toolCallId!: string | null;
+  taskId!: string | null;
+  /** The file's version after the change (`sha256:<hex>`); null for a delete, a moved directory. */
+  version!: string | null;
+  sizeBytes!: number | null;
+  /** SHA-256 of the content after the change, hex. */
+  sha256!: string | null;
+  at!: Date;
+}

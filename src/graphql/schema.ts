@@ -11,6 +11,7 @@ import { SecretResolver } from "./secret/secret.resolver.js";
 import type { Context } from "./context.js";
 import { TaskEventResolver, TaskResolver } from "./task/task.resolver.js";
 import { WorkspaceResolver } from "./workspace/workspace.resolver.js";
+import { FileChangeResolver } from "./workspace/file-change.resolver.js";
 import { TaskCommandUsageResolver, TerminalResolver } from "./tools/terminal.resolver.js";
 import { AgentUsageResolver, TaskUsageResolver, UsageReportResolver } from "./usage/usage.resolver.js";
 import { TaskControlResolver } from "./control/control.resolver.js";
@@ -38,6 +39,7 @@ export const resolvers = [
   TaskResolver,
   TaskEventResolver,
   WorkspaceResolver,
+  FileChangeResolver,
   ApiKeyResolver,
   TerminalResolver,
   TaskCommandUsageResolver,

@@ -7,7 +7,7 @@ import { fileTypeFromBuffer } from "file-type";
 import type { Role } from "../domain/terms.js";
 import { badInput, DomainError, notFound, type ErrorCode } from "../domain/errors.js";
 import type { Logger } from "../domain/shared/deps.js";
-import { limitExceeded, utf8CompletePrefix } from "../tools/files/files.js";
+import { limitExceeded, utf8CompletePrefix, type WriteGuard } from "../tools/files/files.js";
 import { openForDownload, storeUpload } from "../tools/files/transfer.js";
 import { normalizeUserPath } from "../tools/files/paths.js";
 
@@ -48,6 +48,22 @@ export interface FileRoutesOptions<P extends FilePrincipal = FilePrincipal> {
     /** Free space the filesystem keeps (DISK_MIN_FREE_BYTES): an upload that goes under it is refused. */
     minFreeBytes?: number;
   };
+  /**
+   * Puts an upload in place (`change`) unless another holder has locked its paths (as requested
+   * and as reached, links resolved) with lockFile: then throws CONFLICT. See WriteGuard.
+   */
+  guardWrite?: <T>(
+    principal: P,
+    workspace: { id: string; root: string },
+    paths: readonly string[],
+    change: () => Promise<T>,
+  ) => Promise<T>;
+  /** Records the upload as a FileChange of the workspace, by `principal`. */
+  afterWrite?: (
+    principal: P,
+    workspaceId: string,
+    change: { path: string; sizeBytes: number; version: string },
+  ) => Promise<void>;
   /** MIME types accepted by content; "image/*" and "*\/*" patterns work; "text/plain" admits all text. */
   allowedUploadTypes: readonly string[];
   logger: Logger;
@@ -386,13 +402,24 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
     );
   };
 
-  async function upload(req: IncomingMessage, res: ServerResponse, root: string, path: string): Promise<void> {
+  const guardFor = (principal: P, workspace: { id: string; root: string }): WriteGuard | undefined => {
+    const guard = opts.guardWrite;
+    return guard && ((paths, change) => guard(principal, workspace, paths, change));
+  };
+
+  async function upload(
+    req: IncomingMessage,
+    res: ServerResponse,
+    root: string,
+    path: string,
+    by: { principal: P; workspaceId: string },
+  ): Promise<void> {
     const max = opts.limits.maxUploadBytes;
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > max) throw tooLarge(max);
     const requested = normalizeUserPath(path);
     let type = "";
-    const { body, created } = await storeUpload(
+    const { body, created, resolvedPath } = await storeUpload(
       root,
       requested,
       opts.limits,
@@ -400,8 +427,14 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
       async (b) => {
         type = await classify(b, requested);
       },
+      guardFor(by.principal, { id: by.workspaceId, root }),
     );
     logger.info({ path: requested, size: body.size, type }, "file uploaded");
+    await opts.afterWrite?.(by.principal, by.workspaceId, {
+      path: resolvedPath,
+      sizeBytes: body.size,
+      version: body.version,
+    });
     sendJson(res, created ? 201 : 200, { path: requested, size: body.size, version: body.version });
   }
 
@@ -491,7 +524,7 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
       }
       const ws = await opts.resolveWorkspace(workspaceId);
       if (!ws) throw notFound("Workspace", workspaceId);
-      if (write) await upload(req, res, ws.root, path);
+      if (write) await upload(req, res, ws.root, path, { principal, workspaceId });
       else await download(res, ws.root, path, method === "HEAD");
     } catch (err) {
       fail(req, res, err);

@@ -8,6 +8,7 @@ import {
   stat,
   writeFile,
 } from "./files/files.tools.js";
+import { lockFile, unlockFile } from "./files/locks.tools.js";
 import { gitBranch, gitClone, gitCommit, gitDiff, gitLog, gitPush, gitStatus } from "./git/git.tools.js";
 import { githubTools } from "./github/github.tools.js";
 import { installPackages, runPython } from "./python/python.tools.js";
@@ -33,6 +34,8 @@ export const toolCatalog: readonly ToolDefinition[] = [
   makeDirectory,
   moveFile,
   deleteFile,
+  lockFile,
+  unlockFile,
   runCommand,
   runPython,
   installPackages,

@@ -10,6 +10,7 @@ import type { TaskFacts } from "./reports/templates.js";
 import type { CommandService } from "./terminal/command.service.js";
 import type { OutboxService } from "../domain/outbox/outbox.service.js";
 import type { ChannelService } from "../domain/channels/channel.service.js";
+import type { SharedFilesService } from "../domain/workspaces/shared-files.service.js";
 
 /**
  * What the tools need of the rest of the service, handed to the tool service once at start and
@@ -27,6 +28,8 @@ export interface ToolDeps {
   /** The longest wall time a caller may ask for (COMMAND_MAX_TIMEOUT_MS). */
   maxTimeoutMs: number;
   fileLimits: Partial<FileLimits>;
+  /** Advisory file locks (lockFile, unlockFile, checked by every file tool's write) and the FileChange record. */
+  sharedFiles: SharedFilesService;
   python: {
     /** The only package index pip may use (PIP_INDEX_URL); unset: installPackages is refused. */
     indexUrl: string | undefined;

@@ -188,6 +188,12 @@ export class ToolService {
     return this.store.get(id);
   }
 
+  /** The calls with these ids, by id (ids that are no call are missing). */
+  async byIds(ids: readonly string[]): Promise<Map<string, ToolCallRecord>> {
+    const rows = await this.store.byIds(ids.filter(isId));
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
   /** A task's tool calls, newest first. */
   async list(taskId: string, args: PageArgs): Promise<Page<ToolCallRecord>> {
     if (!isId(taskId)) throw notFound("Task", taskId, "taskId");

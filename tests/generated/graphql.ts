@@ -580,6 +580,68 @@ export type Extraction = {
   wordCount: Scalars['Int']['output'];
 };
 
+/** One change made to a workspace's files by a file tool or an upload, and who made it. Commands run in the sandbox change files too, without FileChange records. */
+export type FileChange = Node & {
+  __typename?: 'FileChange';
+  /** The agent that made it; null for a person. */
+  agent?: Maybe<Agent>;
+  /** When it was recorded (right after the change). */
+  at: Scalars['DateTimeISO']['output'];
+  /** Who made it: the agent's name, or the API key's for a person. */
+  callerName: Scalars['String']['output'];
+  /** MOVE: where it was before; null for other kinds. */
+  fromPath?: Maybe<Scalars['String']['output']>;
+  /** Global id (UUIDv7, ordered by when the change was recorded). */
+  id: Scalars['ID']['output'];
+  /** What was done. */
+  kind: FileChangeKind;
+  /** The path changed (for MOVE: the new one), relative to the workspace root, links resolved. */
+  path: Scalars['String']['output'];
+  /** SHA-256 of the file's content after the change (hex); null when version is. */
+  sha256?: Maybe<Scalars['String']['output']>;
+  /** The file's size in bytes after the change; null for DELETE and a moved folder. */
+  sizeBytes?: Maybe<Scalars['Int']['output']>;
+  /** The task its author worked on (the workspace's task for a tool call); null when your key may not see it. */
+  task?: Maybe<Task>;
+  /** The tool call that made it; null for an upload. */
+  toolCall?: Maybe<ToolCall>;
+  /** The file's version after the change (sha256:<hex>, what expectedVersion takes); null for DELETE and MOVE. */
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of the FileChange list (a Relay cursor connection), newest first. */
+export type FileChangeConnection = {
+  __typename?: 'FileChangeConnection';
+  /** The page's items, in list order. */
+  edges: Array<FileChangeEdge>;
+  /** Whether more items lie before or after the page, and where. */
+  pageInfo: PageInfo;
+  /** Number of items matching the filter, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a FileChangeConnection: one item and its cursor. */
+export type FileChangeEdge = {
+  __typename?: 'FileChangeEdge';
+  /** Pass as `after` or `before` to page from this item. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: FileChange;
+};
+
+/** What a file tool (or an upload) did to a path of a workspace. */
+export type FileChangeKind =
+  /** appendFile added to the file (or created it). */
+  | 'APPEND'
+  /** deleteFile removed the file, link or folder (with its contents when recursive). */
+  | 'DELETE'
+  /** moveFile moved or renamed it from fromPath to path. */
+  | 'MOVE'
+  /** A PUT to the file route (/workspaces/<id>/files/<path>) stored the file. */
+  | 'UPLOAD'
+  /** writeFile created or replaced the file. */
+  | 'WRITE';
+
 /** A file's content, with the version to write it back with. */
 export type FileContent = {
   __typename?: 'FileContent';
@@ -635,6 +697,28 @@ export type FileList = {
   entries: Array<FileEntry>;
   /** More entries than maxEntries exist. */
   truncated: Scalars['Boolean']['output'];
+};
+
+/** An advisory lock on a path of a workspace: other holders' file tools may not change it until it lapses. */
+export type FileLock = {
+  __typename?: 'FileLock';
+  /** When the lock lapses unless its holder locks the path again. */
+  expiresAt: Scalars['DateTimeISO']['output'];
+  /** Who holds it: the agent's name, or the API key's for a person. */
+  holder: Scalars['String']['output'];
+  /** The holding agent's id; null when a person holds it. */
+  holderAgentId?: Maybe<Scalars['String']['output']>;
+  /** The path locked, relative to the workspace root, links resolved when it was taken. */
+  path: Scalars['String']['output'];
+};
+
+/** What unlockFile did. */
+export type FileUnlockResult = {
+  __typename?: 'FileUnlockResult';
+  /** The path, relative to the workspace root, links resolved. */
+  path: Scalars['String']['output'];
+  /** False when there was no live lock on the path (it had lapsed or was never taken). */
+  released: Scalars['Boolean']['output'];
 };
 
 /** The file a write or append left. */
@@ -1145,7 +1229,7 @@ export type Mutation = {
   addSource: Source;
   /** An external agent's sign of life, due at least every AGENT_HEARTBEAT_TIMEOUT seconds; an OFFLINE agent comes back. Agent keys: their own agent only. */
   agentHeartbeat: Agent;
-  /** Append to a file, creating it if needed. */
+  /** Append to a file, creating it if needed (refused with CONFLICT on a path another agent has locked). */
   appendFile: FileWriteResult;
   /** Completes a task that waits for approval in REVIEW. */
   approveTask: Task;
@@ -1165,7 +1249,7 @@ export type Mutation = {
   createSecret: Secret;
   /** Creates a PENDING task; a fitting AVAILABLE agent takes it at once (status DESIGN), or it waits for one. */
   createTask: Task;
-  /** Delete a file or link, or a directory (with its contents only when recursive). */
+  /** Delete a file or link, or a directory (with its contents only when recursive); refused with CONFLICT when another agent has locked it or anything in it. */
   deleteFile: DeletedFile;
   /** Deletes a secret and returns its record as it was (ADMIN only). */
   deleteSecret: Secret;
@@ -1206,11 +1290,13 @@ export type Mutation = {
    * @deprecated Use the query listFiles (same arguments and result): a read is a query. This mutation will be removed in the next release.
    */
   listFiles: FileList;
-  /** Create a directory (and its missing parents). */
+  /** Lock a file or folder of the workspace for ttlSeconds (1 to 3600, default 300) so that other agents' file tools cannot write, move or delete it (or anything under a folder) meanwhile; locking it again extends it. Fails with CONFLICT naming the holder and expiry when someone else holds a lock on it, above it or under it. Advisory: commands in the sandbox are not held back. Release it with unlockFile. */
+  lockFile: FileLock;
+  /** Create a directory (and its missing parents); refused with CONFLICT inside a folder another agent has locked. */
   makeDirectory: FileEntry;
   /** Marks the calling key's notifications read: those of `ids`, or every one with all: true. Returns how many were unread. */
   markNotificationsRead: Scalars['Int']['output'];
-  /** Move or rename a file or directory inside the workspace. */
+  /** Move or rename a file or directory inside the workspace (refused with CONFLICT when another agent has locked either path). */
   moveFile: FileEntry;
   /** The agent takes no new tasks until resumed; its current ones carry on. */
   pauseAgent: Agent;
@@ -1256,6 +1342,8 @@ export type Mutation = {
   subscribeNotifications: NotificationSubscription;
   /** Takes an active task from its agent and returns it to PENDING; it is then offered to the agents again, the freed one included (pause it first to keep the task away from it). */
   unassignTask: Task;
+  /** Release your lock on a path (as given to lockFile). Fails with CONFLICT when someone else holds it; released is false when no lock was there (it had lapsed). */
+  unlockFile: FileUnlockResult;
   /** Removes one of the calling key's subscriptions (an ADMIN: anyone's) and returns it as it was. */
   unsubscribeNotifications: NotificationSubscription;
   /** Changes an agent's settings; a wider complexity range or more room lets it take pending tasks at once. Its current tasks stay with it. */
@@ -1266,7 +1354,7 @@ export type Mutation = {
   updateTask: Task;
   /** Moves a task to another status; illegal moves fail with INVALID_TRANSITION. */
   updateTaskStatus: Task;
-  /** Create or overwrite a file. Pass expectedVersion (from readFile/writeFile) to fail with CONFLICT instead of overwriting someone else's change; null means the file must not exist yet. */
+  /** Create or overwrite a file. Pass expectedVersion (from readFile/writeFile) to fail with CONFLICT (which gives the current version) instead of overwriting someone else's change; null means the file must not exist yet. A path another agent has locked (lockFile) is refused with CONFLICT naming the holder. */
   writeFile: FileWriteResult;
 };
 
@@ -1516,6 +1604,14 @@ export type MutationListFilesArgs = {
 
 
 /** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationLockFileArgs = {
+  path: Scalars['String']['input'];
+  ttlSeconds?: InputMaybe<Scalars['Int']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationMakeDirectoryArgs = {
   path: Scalars['String']['input'];
   workspaceId: Scalars['ID']['input'];
@@ -1669,6 +1765,13 @@ export type MutationSubscribeNotificationsArgs = {
 /** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationUnassignTaskArgs = {
   taskId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationUnlockFileArgs = {
+  path: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
 };
 
 
@@ -2051,6 +2154,8 @@ export type Query = {
   webSearch: SearchResults;
   /** A workspace by id; null when there is none or your key may not see it (another agent's). */
   workspace?: Maybe<Workspace>;
+  /** The changes made to a workspace's files by the file tools and uploads, newest first, each with who made it (FORBIDDEN for another agent's workspace, with an AGENT key). */
+  workspaceChanges: FileChangeConnection;
 };
 
 
@@ -2314,6 +2419,16 @@ export type QueryWebSearchArgs = {
 /** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryWorkspaceArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryWorkspaceChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  workspaceId: Scalars['ID']['input'];
 };
 
 /** A page of a channel's messages. */
@@ -3783,7 +3898,7 @@ export type ChannelNodeQueryVariables = Exact<{
 }>;
 
 
-export type ChannelNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', name: string, id: string } | { __typename: 'ChannelMessage', seq: number, text: string, id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
+export type ChannelNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', name: string, id: string } | { __typename: 'ChannelMessage', seq: number, text: string, id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'FileChange', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
 
 export type SendEmailMutationVariables = Exact<{
   workspaceId: Scalars['ID']['input'];
@@ -4136,7 +4251,7 @@ export type NotificationNodeQueryVariables = Exact<{
 }>;
 
 
-export type NotificationNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', id: string } | { __typename: 'ChannelMessage', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Notification', seq: number, event: NotificationEvent, id: string } | { __typename: 'NotificationSubscription', channel: NotificationChannel, id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
+export type NotificationNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', id: string } | { __typename: 'ChannelMessage', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'FileChange', id: string } | { __typename: 'Notification', seq: number, event: NotificationEvent, id: string } | { __typename: 'NotificationSubscription', channel: NotificationChannel, id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
 
 export type TaskPageQueryVariables = Exact<{
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -4164,14 +4279,14 @@ export type NodeByIdQueryVariables = Exact<{
 }>;
 
 
-export type NodeByIdQuery = { __typename?: 'Query', node?: { __typename: 'Agent', name: string, id: string } | { __typename: 'ApiKey', name: string, id: string } | { __typename: 'Channel', id: string } | { __typename: 'ChannelMessage', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', title: string, id: string } | { __typename: 'TaskEvent', seq: number, taskId: string, id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', status: WorkspaceStatus, id: string } | null };
+export type NodeByIdQuery = { __typename?: 'Query', node?: { __typename: 'Agent', name: string, id: string } | { __typename: 'ApiKey', name: string, id: string } | { __typename: 'Channel', id: string } | { __typename: 'ChannelMessage', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'FileChange', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', title: string, id: string } | { __typename: 'TaskEvent', seq: number, taskId: string, id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', status: WorkspaceStatus, id: string } | null };
 
 export type NodesByIdsQueryVariables = Exact<{
   ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
 }>;
 
 
-export type NodesByIdsQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', id: string } | { __typename: 'ChannelMessage', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
+export type NodesByIdsQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', id: string } | { __typename: 'ChannelMessage', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'FileChange', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
 
 export type GenerateReportMutationVariables = Exact<{
   input: GenerateReportInput;
@@ -4246,7 +4361,7 @@ export type ResearchNodesQueryVariables = Exact<{
 }>;
 
 
-export type ResearchNodesQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', id: string } | { __typename: 'ChannelMessage', id: string } | { __typename: 'Citation', quote: string, id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', title: string, id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
+export type ResearchNodesQuery = { __typename?: 'Query', nodes: Array<{ __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', id: string } | { __typename: 'ChannelMessage', id: string } | { __typename: 'Citation', quote: string, id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'FileChange', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', title: string, id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null> };
 
 export type RuntimeTaskFieldsFragment = { __typename?: 'Task', id: string, status: TaskStatus, model?: string | null, requiresApproval?: boolean | null, pausedAt?: string | null, pauseReason?: string | null, approvalRequestedAt?: string | null, awaitingApproval: boolean, summary?: string | null, maxCostUsd?: number | null, maxTokens?: number | null, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus } | null };
 
@@ -4361,7 +4476,7 @@ export type SearchHistoryNodeQueryVariables = Exact<{
 }>;
 
 
-export type SearchHistoryNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', id: string } | { __typename: 'ChannelMessage', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', query: string, outcome: SearchOutcome, id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
+export type SearchHistoryNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', id: string } | { __typename: 'ChannelMessage', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'FileChange', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', query: string, outcome: SearchOutcome, id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
 
 export type SearchToolCallQueryVariables = Exact<{
   id: Scalars['ID']['input'];
@@ -4416,7 +4531,7 @@ export type SecretNodeQueryVariables = Exact<{
 }>;
 
 
-export type SecretNodeQuery = { __typename?: 'Query', node?: { __typename?: 'Agent', id: string } | { __typename?: 'ApiKey', id: string } | { __typename?: 'Channel', id: string } | { __typename?: 'ChannelMessage', id: string } | { __typename?: 'Citation', id: string } | { __typename?: 'CommandRun', id: string } | { __typename?: 'Notification', id: string } | { __typename?: 'NotificationSubscription', id: string } | { __typename?: 'SearchHistoryEntry', id: string } | { __typename?: 'Secret', id: string, name: string, kind: SecretKind, scope: SecretScope, scopeId?: string | null, last4: string, masterKeyId: string, currentKey: boolean, createdAt: string, updatedAt: string, lastUsedAt?: string | null, lastUsedFor?: string | null, lastUsedByToolCallId?: string | null } | { __typename?: 'Source', id: string } | { __typename?: 'Task', id: string } | { __typename?: 'TaskEvent', id: string } | { __typename?: 'TaskMessage', id: string } | { __typename?: 'ToolCall', id: string } | { __typename?: 'Workspace', id: string } | null };
+export type SecretNodeQuery = { __typename?: 'Query', node?: { __typename?: 'Agent', id: string } | { __typename?: 'ApiKey', id: string } | { __typename?: 'Channel', id: string } | { __typename?: 'ChannelMessage', id: string } | { __typename?: 'Citation', id: string } | { __typename?: 'CommandRun', id: string } | { __typename?: 'FileChange', id: string } | { __typename?: 'Notification', id: string } | { __typename?: 'NotificationSubscription', id: string } | { __typename?: 'SearchHistoryEntry', id: string } | { __typename?: 'Secret', id: string, name: string, kind: SecretKind, scope: SecretScope, scopeId?: string | null, last4: string, masterKeyId: string, currentKey: boolean, createdAt: string, updatedAt: string, lastUsedAt?: string | null, lastUsedFor?: string | null, lastUsedByToolCallId?: string | null } | { __typename?: 'Source', id: string } | { __typename?: 'Task', id: string } | { __typename?: 'TaskEvent', id: string } | { __typename?: 'TaskMessage', id: string } | { __typename?: 'ToolCall', id: string } | { __typename?: 'Workspace', id: string } | null };
 
 export type AppendFileMutationVariables = Exact<{
   input: WriteFileInput;
@@ -4464,6 +4579,39 @@ export type TaskConversationQueryVariables = Exact<{
 
 
 export type TaskConversationQuery = { __typename?: 'Query', task?: { __typename?: 'Task', id: string, conversation: Array<{ __typename?: 'ConversationMessage', role: ConversationRole, content?: string | null }> } | null };
+
+export type LockFileMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  path: Scalars['String']['input'];
+  ttlSeconds?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type LockFileMutation = { __typename?: 'Mutation', lockFile: { __typename?: 'FileLock', path: string, holder: string, holderAgentId?: string | null, expiresAt: string } };
+
+export type UnlockFileMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  path: Scalars['String']['input'];
+}>;
+
+
+export type UnlockFileMutation = { __typename?: 'Mutation', unlockFile: { __typename?: 'FileUnlockResult', path: string, released: boolean } };
+
+export type WorkspaceChangesQueryVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type WorkspaceChangesQuery = { __typename?: 'Query', workspaceChanges: { __typename?: 'FileChangeConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'FileChangeEdge', cursor: string, node: { __typename?: 'FileChange', id: string, kind: FileChangeKind, path: string, fromPath?: string | null, callerName: string, version?: string | null, sizeBytes?: number | null, sha256?: string | null, at: string, agent?: { __typename?: 'Agent', id: string, name: string } | null, toolCall?: { __typename?: 'ToolCall', id: string, tool: string, status: ToolCallStatus } | null, task?: { __typename?: 'Task', id: string } | null } }> } };
+
+export type FileChangeNodeQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type FileChangeNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', id: string } | { __typename: 'ChannelMessage', id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'FileChange', kind: FileChangeKind, path: string, id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
 
 export type TaskFieldsFragment = { __typename?: 'Task', id: string, title: string, description: string, complexity: number, priority: number, status: TaskStatus, lastEventSeq: number, createdAt: string, updatedAt: string, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, parent?: { __typename?: 'Task', id: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus, error?: string | null } | null };
 
@@ -4819,6 +4967,10 @@ export const MakeDirectoryDocument = {"kind":"Document","definitions":[{"kind":"
 export const MoveFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"MoveFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"overwrite"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"moveFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}},{"kind":"Argument","name":{"kind":"Name","value":"overwrite"},"value":{"kind":"Variable","name":{"kind":"Name","value":"overwrite"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]} as unknown as DocumentNode<MoveFileMutation, MoveFileMutationVariables>;
 export const ToolCallByIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ToolCallById"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCall"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}}]}}]}}]} as unknown as DocumentNode<ToolCallByIdQuery, ToolCallByIdQueryVariables>;
 export const TaskConversationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskConversation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"conversation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"content"}}]}}]}}]}}]} as unknown as DocumentNode<TaskConversationQuery, TaskConversationQueryVariables>;
+export const LockFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LockFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ttlSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lockFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}},{"kind":"Argument","name":{"kind":"Name","value":"ttlSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ttlSeconds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"holder"}},{"kind":"Field","name":{"kind":"Name","value":"holderAgentId"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]}}]} as unknown as DocumentNode<LockFileMutation, LockFileMutationVariables>;
+export const UnlockFileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UnlockFile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"path"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unlockFile"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"path"},"value":{"kind":"Variable","name":{"kind":"Name","value":"path"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"released"}}]}}]}}]} as unknown as DocumentNode<UnlockFileMutation, UnlockFileMutationVariables>;
+export const WorkspaceChangesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WorkspaceChanges"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"workspaceChanges"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"fromPath"}},{"kind":"Field","name":{"kind":"Name","value":"callerName"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"sha256"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"toolCall"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<WorkspaceChangesQuery, WorkspaceChangesQueryVariables>;
+export const FileChangeNodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"FileChangeNode"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"FileChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"path"}}]}}]}}]}}]} as unknown as DocumentNode<FileChangeNodeQuery, FileChangeNodeQueryVariables>;
 export const CreateTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateTaskInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TaskFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}}]}}]} as unknown as DocumentNode<CreateTaskMutation, CreateTaskMutationVariables>;
 export const UpdateTaskStatusDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateTaskStatus"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TaskStatus"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"note"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateTaskStatus"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"note"},"value":{"kind":"Variable","name":{"kind":"Name","value":"note"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TaskFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}}]}}]} as unknown as DocumentNode<UpdateTaskStatusMutation, UpdateTaskStatusMutationVariables>;
 export const CancelTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TaskFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"complexity"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastEventSeq"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}}]}}]} as unknown as DocumentNode<CancelTaskMutation, CancelTaskMutationVariables>;

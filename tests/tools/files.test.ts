@@ -183,6 +183,7 @@ describe("read and write", () => {
     const w = await writeFile(root, "src/main.py", "print('hi')\n");
     expect(w).toEqual({
       path: "src/main.py",
+      resolvedPath: "src/main.py",
       size: 12,
       version: versionOf(Buffer.from("print('hi')\n")),
       created: true,
@@ -348,10 +349,10 @@ describe("list, stat, directories, move, delete", () => {
   it("deletes files, links (not their targets) and directories (recursive only when asked)", async () => {
     await writeFile(root, "d/e/f.txt", "x", { createParents: true });
     await fs.symlink(join(outside, "secret.txt"), join(root, "out"));
-    expect(await deleteFile(root, "out")).toEqual({ path: "out", type: "SYMLINK" });
+    expect(await deleteFile(root, "out")).toEqual({ path: "out", type: "SYMLINK", resolvedPath: "out" });
     expect(await fs.readFile(join(outside, "secret.txt"), "utf8")).toBe("top secret");
     expect((await domainError(deleteFile(root, "d"))).code).toBe("CONFLICT");
-    expect(await deleteFile(root, "d/e/f.txt")).toEqual({ path: "d/e/f.txt", type: "FILE" });
+    expect(await deleteFile(root, "d/e/f.txt")).toEqual({ path: "d/e/f.txt", type: "FILE", resolvedPath: "d/e/f.txt" });
     await deleteFile(root, "d/e");
     await writeFile(root, "d/g.txt", "x");
     await deleteFile(root, "d", { recursive: true });

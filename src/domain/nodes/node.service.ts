@@ -10,6 +10,7 @@ import type {
   ApiKeyRecord,
   CitationRecord,
   CommandRunRecord,
+  FileChangeRecord,
   NotificationRecord,
   NotificationSubscriptionRecord,
   SearchHistoryRecord,
@@ -39,7 +40,8 @@ export type NodeRecord =
   | { type: "Notification"; record: NotificationRecord }
   | { type: "NotificationSubscription"; record: NotificationSubscriptionRecord }
   | { type: "Channel"; record: ChannelRecord }
-  | { type: "ChannelMessage"; record: ChannelMessageRecord };
+  | { type: "ChannelMessage"; record: ChannelMessageRecord }
+  | { type: "FileChange"; record: FileChangeRecord };
 
 export type NodeType = NodeRecord["type"];
 
@@ -66,6 +68,7 @@ function taskIdOf(n: NodeRecord): string | null {
     case "TaskMessage":
     case "Source":
     case "Citation":
+    case "FileChange":
       return n.record.taskId;
     default:
       return null;

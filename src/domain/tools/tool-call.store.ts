@@ -16,6 +16,8 @@ export interface ToolCallStore {
    */
   markInterrupted(tx: TransactionHandle, id: string, at: Date): Promise<void>;
   get(id: string): Promise<ToolCallRecord | null>;
+  /** The calls with these ids (those that exist), in no particular order. */
+  byIds(ids: readonly string[]): Promise<ToolCallRecord[]>;
   byInvocation(key: string): Promise<ToolCallRecord | null>;
   /** One keyset page of a task's calls. */
   page(taskId: string, range: Keyset): Promise<ToolCallRecord[]>;

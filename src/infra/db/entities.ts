@@ -25,6 +25,8 @@ import {
   OutboxRecord,
   NotificationSubscriptionRecord,
   NotificationRecord,
+  FileLockRecord,
+  FileChangeRecord,
 } from "../../domain/records.js";
 import { channelEntities } from "./channel-entities.js";
 
@@ -566,6 +568,46 @@ export const NotificationSchema = new EntitySchema<NotificationRecord>({
   indexes: [{ name: "notification_owner_unread_idx", properties: ["ownerKeyId", "readAt"] }],
 });
 
+export const FileLockSchema = new EntitySchema<FileLockRecord>({
+  class: FileLockRecord,
+  tableName: "file_lock",
+  properties: {
+    id: { type: "uuid", primary: true },
+    workspaceId: ref(() => WorkspaceRecord, "workspace_id"),
+    path: { type: "string", length: 4096 },
+    holderKey: { type: "string", length: 200, fieldName: "holder_key" },
+    holderName: { type: "string", length: 100, fieldName: "holder_name" },
+    holderAgentId: { type: "uuid", nullable: true, fieldName: "holder_agent_id" },
+    taskId: { type: "uuid", nullable: true, fieldName: "task_id" },
+    toolCallId: { type: "uuid", nullable: true, fieldName: "tool_call_id" },
+    expiresAt: { type: "datetime", length: 3, fieldName: "expires_at" },
+    ...timestamps,
+  },
+  uniques: [{ name: "file_lock_workspace_path_unique", properties: ["workspaceId", "path"] }],
+  indexes: [{ name: "file_lock_expiry_idx", properties: ["workspaceId", "expiresAt"] }],
+});
+
+export const FileChangeSchema = new EntitySchema<FileChangeRecord>({
+  class: FileChangeRecord,
+  tableName: "file_change",
+  properties: {
+    id: { type: "uuid", primary: true },
+    workspaceId: ref(() => WorkspaceRecord, "workspace_id"),
+    kind: { type: "string", length: 16 },
+    path: { type: "string", length: 4096 },
+    fromPath: { type: "string", length: 4096, nullable: true, fieldName: "from_path" },
+    agentId: { type: "uuid", nullable: true, fieldName: "agent_id" },
+    callerName: { type: "string", length: 100, fieldName: "caller_name" },
+    toolCallId: { type: "uuid", nullable: true, fieldName: "tool_call_id" },
+    taskId: { type: "uuid", nullable: true, fieldName: "task_id" },
+    version: { type: "string", length: 80, nullable: true },
+    sizeBytes: { type: "integer", nullable: true, fieldName: "size_bytes" },
+    sha256: { type: "string", length: 64, nullable: true },
+    at: { type: "datetime", length: 3 },
+  },
+  indexes: [{ name: "file_change_workspace_idx", properties: ["workspaceId", "id"] }],
+});
+
 export const entities = [
   AgentSchema,
   TaskSchema,
@@ -593,4 +635,6 @@ export const entities = [
   NotificationSubscriptionSchema,
   NotificationSchema,
   ...channelEntities,
+  FileLockSchema,
+  FileChangeSchema,
 ];

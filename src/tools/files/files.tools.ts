@@ -3,6 +3,7 @@ import type { Role } from "../../domain/terms.js";
 import { dateTime, named } from "../api-shape.js";
 import { defineTool, workspaceInput, type ToolPolicy } from "../registry.js";
 import * as fs from "./files.js";
+import { lockGuard, recordChange } from "./shared-workspace.js";
 
 const path = z
   .string()
@@ -84,7 +85,7 @@ const writerInput = named(
     .describe("A file to write (or append to) and its content."),
 );
 
-const writer = (id: string, op: typeof fs.writeFile, description: string) =>
+const writer = (id: string, op: typeof fs.writeFile, kind: "WRITE" | "APPEND", description: string) =>
   defineTool({
     id,
     description,
@@ -93,13 +94,23 @@ const writer = (id: string, op: typeof fs.writeFile, description: string) =>
     output: fileWriteResult,
     policy: writePolicy,
     recordInput: withoutContent,
-    execute: (ctx, i) =>
-      op(ctx.workspace.root, i.path, i.content, {
+    execute: async (ctx, i) => {
+      const { resolvedPath, ...written } = await op(ctx.workspace.root, i.path, i.content, {
         limits: ctx.deps.fileLimits,
         encoding: i.encoding,
         expectedVersion: i.expectedVersion,
         createParents: i.createParents,
-      }),
+        guard: lockGuard(ctx),
+      });
+      await recordChange(ctx, {
+        kind,
+        path: resolvedPath,
+        fromPath: null,
+        version: written.version,
+        sizeBytes: written.size,
+      });
+      return written;
+    },
   });
 
 export const readFile = defineTool({
@@ -145,10 +156,16 @@ export const readFile = defineTool({
 export const writeFile = writer(
   "writeFile",
   fs.writeFile,
-  "Create or overwrite a file. Pass expectedVersion (from readFile/writeFile) to fail with CONFLICT instead of overwriting someone else's change; null means the file must not exist yet.",
+  "WRITE",
+  "Create or overwrite a file. Pass expectedVersion (from readFile/writeFile) to fail with CONFLICT (which gives the current version) instead of overwriting someone else's change; null means the file must not exist yet. A path another agent has locked (lockFile) is refused with CONFLICT naming the holder.",
 );
 
-export const appendFile = writer("appendFile", fs.appendFile, "Append to a file, creating it if needed.");
+export const appendFile = writer(
+  "appendFile",
+  fs.appendFile,
+  "APPEND",
+  "Append to a file, creating it if needed (refused with CONFLICT on a path another agent has locked).",
+);
 
 export const listFiles = defineTool({
   id: "listFiles",
@@ -202,16 +219,18 @@ export const stat = defineTool({
 
 export const makeDirectory = defineTool({
   id: "makeDirectory",
-  description: "Create a directory (and its missing parents).",
+  description:
+    "Create a directory (and its missing parents); refused with CONFLICT inside a folder another agent has locked.",
   input: workspaceInput.extend({ path }),
   output: fileEntry,
   policy: writePolicy,
-  execute: (ctx, i) => fs.makeDirectory(ctx.workspace.root, i.path),
+  execute: (ctx, i) => fs.makeDirectory(ctx.workspace.root, i.path, { guard: lockGuard(ctx) }),
 });
 
 export const moveFile = defineTool({
   id: "moveFile",
-  description: "Move or rename a file or directory inside the workspace.",
+  description:
+    "Move or rename a file or directory inside the workspace (refused with CONFLICT when another agent has locked either path).",
   input: workspaceInput.extend({
     from: path.describe("The file, directory or link to move (a link moves itself, not its target)."),
     to: path.describe("Where to, relative to the workspace root; missing parent directories are made."),
@@ -222,17 +241,30 @@ export const moveFile = defineTool({
   }),
   output: fileEntry,
   policy: writePolicy,
-  execute: (ctx, i) =>
-    fs.moveFile(ctx.workspace.root, i.from, i.to, {
+  execute: async (ctx, i) => {
+    const { resolvedFrom, resolvedPath, ...moved } = await fs.moveFile(ctx.workspace.root, i.from, i.to, {
       limits: ctx.deps.fileLimits,
       overwrite: i.overwrite,
       createParents: true,
-    }),
+      guard: lockGuard(ctx),
+    });
+    if (resolvedFrom !== resolvedPath) {
+      await recordChange(ctx, {
+        kind: "MOVE",
+        path: resolvedPath,
+        fromPath: resolvedFrom,
+        version: null,
+        sizeBytes: moved.type === "FILE" ? moved.size : null,
+      });
+    }
+    return moved;
+  },
 });
 
 export const deleteFile = defineTool({
   id: "deleteFile",
-  description: "Delete a file or link, or a directory (with its contents only when recursive).",
+  description:
+    "Delete a file or link, or a directory (with its contents only when recursive); refused with CONFLICT when another agent has locked it or anything in it.",
   input: workspaceInput.extend({
     path,
     recursive: z.boolean().default(false).describe("Delete a directory with all its contents. Default false."),
@@ -247,5 +279,12 @@ export const deleteFile = defineTool({
       .describe("What deleteFile removed."),
   ),
   policy: writePolicy,
-  execute: (ctx, i) => fs.deleteFile(ctx.workspace.root, i.path, { recursive: i.recursive }),
+  execute: async (ctx, i) => {
+    const { resolvedPath, ...deleted } = await fs.deleteFile(ctx.workspace.root, i.path, {
+      recursive: i.recursive,
+      guard: lockGuard(ctx),
+    });
+    await recordChange(ctx, { kind: "DELETE", path: resolvedPath, fromPath: null, version: null, sizeBytes: null });
+    return deleted;
+  },
 });

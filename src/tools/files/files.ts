@@ -87,6 +87,8 @@ export interface ReadFileResult {
 
 export interface WriteFileResult {
   path: string;
+  /** The file written, links resolved (what the path reached). */
+  resolvedPath: string;
   size: number;
   version: string;
   /** False when an existing file was replaced. */
@@ -109,7 +111,22 @@ export interface WriteFileOptions extends WithLimits {
   createParents?: boolean;
   /** How `content` (when a string) is encoded. Default utf8. */
   encoding?: FileEncoding;
+  /** Runs the change, under the path's lock; may refuse it (see WriteGuard). */
+  guard?: WriteGuard;
 }
+
+/**
+ * Wraps a write, delete or move once its path's in-process lock is held: told the paths it
+ * changes (normalised, relative to the root: as requested and as reached, links resolved), it
+ * runs `change` (the version check and the change itself) or throws to refuse it. The file tools
+ * check other holders' advisory locks with it and hold the paths across processes while `change`
+ * runs (src/domain/workspaces/shared-files.service.ts).
+ */
+export type WriteGuard = <T>(paths: readonly string[], change: () => Promise<T>) => Promise<T>;
+
+/** Runs `change` through `guard` when there is one. */
+const guarded = <T>(guard: WriteGuard | undefined, paths: readonly string[], change: () => Promise<T>) =>
+  guard ? guard(paths, change) : change();
 
 export interface ListFilesOptions extends WithLimits {
   recursive?: boolean;
@@ -119,6 +136,7 @@ export interface ListFilesOptions extends WithLimits {
 export interface MoveFileOptions extends WithLimits {
   overwrite?: boolean;
   createParents?: boolean;
+  guard?: WriteGuard;
 }
 
 const limitsOf = (o: WithLimits | undefined): FileLimits => ({ ...defaultFileLimits, ...o?.limits });
@@ -199,6 +217,18 @@ export const workspaceOwner = (): Owner | null => (process.getuid?.() === 0 ? SA
 /** Opens the workspace at `root` for one operation (see the containment rule in confined.ts). */
 export const withWorkspace = <T>(root: string, fn: (r: ConfinedRoot) => Promise<T>): Promise<T> =>
   ConfinedRoot.with(root, workspaceOwner(), fn);
+
+const distinct = (...paths: string[]): string[] => [...new Set(paths)];
+
+/** Runs `fn`; when it fails (a lock, a version, a limit), the folders its walk made are removed again. */
+async function undoMadeDirsOnFailure<T>(r: ConfinedRoot, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    await r.removeMadeDirs();
+    throw err;
+  }
+}
 
 const lockKey = (r: ConfinedRoot, loc: Location) => `${r.path}\0${loc.relative}`;
 
@@ -393,22 +423,38 @@ async function checkExpected(
   expected: string | null | undefined,
 ) {
   if (expected === undefined) return;
+  const current = existing?.isFile() ? await versionAt(loc) : null;
   if (expected === null) {
-    if (existing) throw conflict(`${JSON.stringify(requested)} already exists`, "expectedVersion");
+    if (existing) throw staleVersion(`${JSON.stringify(requested)} already exists`, current);
     return;
   }
-  if (!existing) throw conflict(`${JSON.stringify(requested)} does not exist any more`, "expectedVersion");
+  if (!existing) throw staleVersion(`${JSON.stringify(requested)} does not exist any more`, null);
+  if (current !== expected) {
+    throw staleVersion(`${JSON.stringify(requested)} was changed since version ${expected}`, current);
+  }
+}
+
+/** The version of the regular file at `loc` now. */
+async function versionAt(loc: Location & { name: string }): Promise<string> {
   const fh = await openRegularAt(loc.dir, loc.name);
-  let current: string;
   try {
-    current = (await scan(fh, 0)).version;
+    return (await scan(fh, 0)).version;
   } finally {
     await fh.close();
   }
-  if (current !== expected) {
-    throw conflict(`${JSON.stringify(requested)} was changed since version ${expected}`, "expectedVersion");
-  }
 }
+
+/**
+ * CONFLICT for a write whose expectedVersion is not the file's: `currentVersion` (in the message
+ * too, for the model) is the version to read again or to write over; null when the file is gone
+ * or is not a regular file.
+ */
+const staleVersion = (message: string, current: string | null) =>
+  new DomainError(
+    "CONFLICT",
+    `${message}; its current version is ${current ?? "none (no file there)"}: read it again, then write with that version`,
+    { field: "expectedVersion", reason: "stale-version", currentVersion: current },
+  );
 
 /**
  * Replaces `path` atomically with what `compose` makes of the new bytes and the file as it is
@@ -437,7 +483,7 @@ async function replaceFile(
       allowMissing: true,
       createParents: opts.createParents,
     });
-    return withLocks([lockKey(r, loc)], async () => {
+    const change = async () => {
       const existing = await entryStats(loc.dir, loc.name);
       if (existing?.isDirectory()) throw badInput("path", "is a directory");
       await checkExpected(loc, requested, existing, opts.expectedVersion);
@@ -453,8 +499,17 @@ async function replaceFile(
       checkFileSize(next.length, limits);
       await checkWorkspaceQuota(r, next.length, freed, limits);
       await mapFs(requested, () => atomicWriteAt(r, loc.dir, loc.name, next, keptMode(existing)));
-      return { path: requested, size: next.length, version: versionOf(next), created: !existing };
-    });
+      return {
+        path: requested,
+        resolvedPath: loc.relative,
+        size: next.length,
+        version: versionOf(next),
+        created: !existing,
+      };
+    };
+    return undoMadeDirsOnFailure(r, () =>
+      withLocks([lockKey(r, loc)], () => guarded(opts.guard, distinct(requested, loc.relative), change)),
+    );
   });
 }
 
@@ -561,7 +616,7 @@ export async function stat(root: string, path: string): Promise<FileEntry> {
 }
 
 /** Creates a directory and its missing parents; an existing directory is fine. */
-export async function makeDirectory(root: string, path: string): Promise<FileEntry> {
+export async function makeDirectory(root: string, path: string, opts: { guard?: WriteGuard } = {}): Promise<FileEntry> {
   const requested = normalizeUserPath(path);
   return withWorkspace(root, async (r) => {
     const loc = await locateForWrite(r, requested, { follow: true, allowMissing: true, createParents: true });
@@ -569,11 +624,13 @@ export async function makeDirectory(root: string, path: string): Promise<FileEnt
       throw conflict(`${JSON.stringify(requested)} exists and is not a directory`);
     }
     if (!loc.stats) {
-      await mapFs(requested, () =>
-        r.makeDir(loc.dir, loc.name).catch((err: unknown) => {
-          if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-        }),
-      );
+      const mkdir = () =>
+        mapFs(requested, () =>
+          r.makeDir(loc.dir, loc.name).catch((err: unknown) => {
+            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+          }),
+        );
+      await undoMadeDirsOnFailure(r, () => guarded(opts.guard, distinct(requested, loc.relative), mkdir));
     }
     const made = await lstat(entryPath(loc.dir, loc.name));
     if (!made.isDirectory()) throw conflict(`${JSON.stringify(requested)} exists and is not a directory`);
@@ -581,8 +638,16 @@ export async function makeDirectory(root: string, path: string): Promise<FileEnt
   });
 }
 
-/** Renames a file, directory or link (the link itself); CONFLICT when `to` exists unless overwrite. */
-export async function moveFile(root: string, from: string, to: string, opts: MoveFileOptions = {}): Promise<FileEntry> {
+/**
+ * Renames a file, directory or link (the link itself); CONFLICT when `to` exists unless overwrite.
+ * Returns the entry at `to`, and both paths as reached (their folders' links resolved).
+ */
+export async function moveFile(
+  root: string,
+  from: string,
+  to: string,
+  opts: MoveFileOptions = {},
+): Promise<FileEntry & { resolvedFrom: string; resolvedPath: string }> {
   const fromPath = normalizeUserPath(from, "from");
   const toPath = normalizeUserPath(to, "to");
   return withWorkspace(root, async (r) => {
@@ -593,19 +658,28 @@ export async function moveFile(root: string, from: string, to: string, opts: Mov
       createParents: opts.createParents,
       field: "to",
     });
-    return withLocks([lockKey(r, src), lockKey(r, dst)], async () => {
-      const srcStats = await mapFs(fromPath, () => lstat(entryPath(src.dir, src.name)), "from");
-      if (src.relative === dst.relative) return entryOf(toPath, srcStats);
-      if (dst.relative.startsWith(`${src.relative}/`)) throw badInput("to", "a directory cannot be moved into itself");
-      const existing = await entryStats(dst.dir, dst.name);
-      if (existing) {
-        if (!opts.overwrite) throw conflict(`${JSON.stringify(toPath)} already exists`, "to");
-        if (existing.isDirectory() && !srcStats.isDirectory()) throw badInput("to", "is a directory");
-        if (!existing.isDirectory() && srcStats.isDirectory()) throw badInput("to", "is not a directory");
-      }
-      await mapFs(toPath, () => rename(entryPath(src.dir, src.name), entryPath(dst.dir, dst.name)), "to");
-      return entryOf(toPath, await lstat(entryPath(dst.dir, dst.name)));
-    });
+    const paths = distinct(fromPath, src.relative, toPath, dst.relative);
+    return undoMadeDirsOnFailure(r, () =>
+      withLocks([lockKey(r, src), lockKey(r, dst)], () =>
+        guarded(opts.guard, paths, async () => {
+          const srcStats = await mapFs(fromPath, () => lstat(entryPath(src.dir, src.name)), "from");
+          if (src.relative === dst.relative) {
+            return { ...entryOf(toPath, srcStats), resolvedFrom: src.relative, resolvedPath: dst.relative };
+          }
+          if (dst.relative.startsWith(`${src.relative}/`))
+            throw badInput("to", "a directory cannot be moved into itself");
+          const existing = await entryStats(dst.dir, dst.name);
+          if (existing) {
+            if (!opts.overwrite) throw conflict(`${JSON.stringify(toPath)} already exists`, "to");
+            if (existing.isDirectory() && !srcStats.isDirectory()) throw badInput("to", "is a directory");
+            if (!existing.isDirectory() && srcStats.isDirectory()) throw badInput("to", "is not a directory");
+          }
+          await mapFs(toPath, () => rename(entryPath(src.dir, src.name), entryPath(dst.dir, dst.name)), "to");
+          const moved = entryOf(toPath, await lstat(entryPath(dst.dir, dst.name)));
+          return { ...moved, resolvedFrom: src.relative, resolvedPath: dst.relative };
+        }),
+      ),
+    );
   });
 }
 
@@ -613,20 +687,22 @@ export async function moveFile(root: string, from: string, to: string, opts: Mov
 export async function deleteFile(
   root: string,
   path: string,
-  opts: { recursive?: boolean } = {},
-): Promise<{ path: string; type: FileEntryType }> {
+  opts: { recursive?: boolean; guard?: WriteGuard } = {},
+): Promise<{ path: string; type: FileEntryType; resolvedPath: string }> {
   const requested = normalizeUserPath(path);
   return withWorkspace(root, async (r) => {
     const loc = await locateForWrite(r, requested, { follow: false });
     const st = loc.stats as Stats;
-    return withLocks([lockKey(r, loc)], async () => {
-      if (st.isDirectory()) {
-        if (opts.recursive) await mapFs(requested, () => removeTreeAt(loc.dir, loc.name));
-        else await mapFs(requested, () => rmdir(entryPath(loc.dir, loc.name)));
-      } else {
-        await mapFs(requested, () => unlink(entryPath(loc.dir, loc.name)));
-      }
-      return { path: requested, type: typeOf(st) };
-    });
+    return withLocks([lockKey(r, loc)], () =>
+      guarded(opts.guard, distinct(requested, loc.relative), async () => {
+        if (st.isDirectory()) {
+          if (opts.recursive) await mapFs(requested, () => removeTreeAt(loc.dir, loc.name));
+          else await mapFs(requested, () => rmdir(entryPath(loc.dir, loc.name)));
+        } else {
+          await mapFs(requested, () => unlink(entryPath(loc.dir, loc.name)));
+        }
+        return { path: requested, type: typeOf(st), resolvedPath: loc.relative };
+      }),
+    );
   });
 }

@@ -1,7 +1,16 @@
 import { lstat, rename, unlink, type FileHandle } from "node:fs/promises";
 import { badInput } from "../../domain/errors.js";
 import { entryPath, openRegularAt } from "../../infra/workspace-fs/confined.js";
-import { createTempAt, fsError, keptMode, limitExceeded, tempNameFor, withWorkspace, workspaceUsage } from "./files.js";
+import {
+  createTempAt,
+  fsError,
+  keptMode,
+  limitExceeded,
+  tempNameFor,
+  withWorkspace,
+  workspaceUsage,
+  type WriteGuard,
+} from "./files.js";
 import { assertFreeSpace } from "./free-space.js";
 import { refuseProtected } from "./paths.js";
 
@@ -14,7 +23,8 @@ export interface UploadLimits {
  * Writes a whole file into the workspace for the HTTP upload route: `fill` streams the body into
  * a hidden temp file next to the target, `check` looks at what arrived, and the temp file is
  * renamed over the target only when the workspace's quota and the disk's floor still hold with
- * it. Anything else leaves the workspace as it was. `requested` is normalised already.
+ * it. Anything else leaves the workspace as it was. `requested` is normalised already; `guard`
+ * (another holder's lock) may still refuse it just before the rename.
  */
 export async function storeUpload<B>(
   root: string,
@@ -22,7 +32,8 @@ export async function storeUpload<B>(
   limits: UploadLimits,
   fill: (fh: FileHandle) => Promise<B>,
   check: (body: B) => Promise<void>,
-): Promise<{ body: B; created: boolean }> {
+  guard?: WriteGuard,
+): Promise<{ body: B; created: boolean; resolvedPath: string }> {
   refuseProtected(requested);
   return withWorkspace(root, async (r) => {
     const target = await r.locate(requested, { follow: true, allowMissing: true, createParents: true });
@@ -54,9 +65,10 @@ export async function storeUpload<B>(
         }
       }
       if (existing?.isDirectory()) throw badInput("path", "is a directory");
-      await rename(entryPath(target.dir, tmp), entryPath(target.dir, name));
+      const put = () => rename(entryPath(target.dir, tmp), entryPath(target.dir, name));
+      await (guard ? guard([...new Set([requested, target.relative])], put) : put());
       committed = true;
-      return { body, created: !existing };
+      return { body, created: !existing, resolvedPath: target.relative };
     } finally {
       if (!committed) {
         await fh?.close().catch(() => undefined);

@@ -44,6 +44,8 @@ const embedded = [
   "FileContent",
   "FileEntry",
   "FileList",
+  "FileLock",
+  "FileUnlockResult",
   "FileWriteResult",
   "GitBranch",
   "GitBranches",

@@ -6,6 +6,7 @@ import {
   ChannelRecord,
   CitationRecord,
   CommandRunRecord,
+  FileChangeRecord,
   NotificationRecord,
   NotificationSubscriptionRecord,
   SearchHistoryRecord,
@@ -38,6 +39,7 @@ const tables = {
   NotificationSubscription: NotificationSubscriptionRecord,
   Channel: ChannelRecord,
   ChannelMessage: ChannelMessageRecord,
+  FileChange: FileChangeRecord,
 } as const;
 
 /**

@@ -4,7 +4,7 @@ import type { Keyset } from "../../../domain/shared/pagination.js";
 import type { TransactionHandle } from "../../../domain/shared/transaction.js";
 import type { ToolCallEnd, ToolCallStore } from "../../../domain/tools/tool-call.store.js";
 import type { Database } from "../orm.js";
-import { and, keysetOf, sql } from "../reader.js";
+import { and, keysetOf, placeholders, sql } from "../reader.js";
 import { insertRows } from "../writer.js";
 
 const em = (tx: TransactionHandle) => tx as SqlEntityManager;
@@ -37,6 +37,11 @@ export class SqlToolCallStore implements ToolCallStore {
   async get(id: string): Promise<ToolCallRecord | null> {
     const [row] = await this.db.read.select(ToolCallRecord, sql("id = ?", [id]));
     return row ?? null;
+  }
+
+  byIds(ids: readonly string[]): Promise<ToolCallRecord[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.read.select(ToolCallRecord, sql(`id in (${placeholders(ids.length)})`, ids));
   }
 
   async byInvocation(key: string): Promise<ToolCallRecord | null> {
