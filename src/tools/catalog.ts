@@ -17,6 +17,7 @@ import { addSource, extract, fetchPage, research } from "./research/research.too
 import { webSearch } from "./research/search/search.tools.js";
 import { runCommand } from "./terminal/terminal.tools.js";
 import { sendEmail } from "./email/email.tools.js";
+import { delegateTask, waitForTasks } from "./delegation/delegation.tools.js";
 
 /**
  * Every tool of the service, each declared once in its own module: the model's functions, the
@@ -50,4 +51,6 @@ export const toolCatalog: readonly ToolDefinition[] = [
   ...githubTools,
   generateReport,
   sendEmail,
+  delegateTask,
+  waitForTasks,
 ] as ToolDefinition[];

@@ -9,6 +9,7 @@ import type { SearchService } from "./research/search/search.service.js";
 import type { TaskFacts } from "./reports/templates.js";
 import type { CommandService } from "./terminal/command.service.js";
 import type { OutboxService } from "../domain/outbox/outbox.service.js";
+import type { DelegationService } from "../domain/tasks/delegation.service.js";
 
 /**
  * What the tools need of the rest of the service, handed to the tool service once at start and
@@ -48,6 +49,8 @@ export interface ToolDeps {
   git: GitDeps;
   /** generateReport: the task's facts, the PDF renderer, where artifacts are recorded. */
   reports: ReportDeps;
+  /** delegateTask and waitForTasks: child tasks of the workspace's task. */
+  delegation: Pick<DelegationService, "delegate" | "waitFor">;
 }
 
 /** What generateReport uses. */

@@ -75,6 +75,8 @@ describe("tool registry", () => {
         "githubMergePullRequest",
         "generateReport",
         "sendEmail",
+        "delegateTask",
+        "waitForTasks",
       ].sort(),
     );
     for (const t of tools) {

@@ -33,6 +33,21 @@ export interface CreateTaskInput {
   requiresApproval?: boolean | null;
 }
 
+/** Who takes a new task: an agent the creator prefers, and one that may not take it. */
+export interface CreatePlacement {
+  /** Tried first (it must fit the task and have room); else the usual rules. */
+  preferAgentId?: string | null;
+}
+
+/**
+ * What happens in the transaction that moves a task into a final status (a delegation tree: the
+ * parent learns the child's outcome). `within` returns tasks whose runs are queued after the commit.
+ */
+export interface TaskEndHook {
+  within(tx: TransactionHandle, out: Message[], task: TaskRecord): Promise<string[]>;
+  after(taskIds: readonly string[]): Promise<void>;
+}
+
 export interface StatusChangeOptions {
   /** Checked on the locked row before the move (throw to refuse it). */
   check?: (task: TaskRecord) => void;
@@ -95,7 +110,15 @@ export class TaskService {
    */
   async create(
     input: CreateTaskInput,
-    opts: { within?: (tx: TransactionHandle, out: Message[], task: TaskRecord) => Promise<void> } = {},
+    opts: {
+      within?: (tx: TransactionHandle, out: Message[], task: TaskRecord) => Promise<void>;
+      /**
+       * Runs on the locked parent before the child's row is written: may set the child's fields
+       * (budget, sharing) and write the parent's, or throw to refuse the child.
+       */
+      underParent?: (tx: TransactionHandle, out: Message[], parent: TaskRecord, child: TaskRecord) => Promise<void>;
+      placement?: CreatePlacement;
+    } = {},
   ): Promise<TaskRecord> {
     const { title, description, complexity, priority, maxCostUsd, maxTokens, model } = checkAll({
       title: () => text("title", input.title, { min: 1, max: limits.titleLength }),
@@ -108,12 +131,11 @@ export class TaskService {
     });
     const now = this.now();
     const created = await this.deps.transact(async (em, out) => {
-      if (input.parentId) {
-        const parent = !isId(input.parentId) ? null : await this.store.existsIn(em, input.parentId);
-        if (!parent) throw notFound("Task", input.parentId, "parentId");
-      }
+      // The parent is locked: its children, its budget and its tree change only one at a time.
+      const parent = input.parentId ? await this.lockedTask(em, input.parentId, "parentId") : null;
+      const id = newId();
       const task = Object.assign(new TaskRecord(), {
-        id: newId(),
+        id,
         title,
         description,
         complexity,
@@ -121,7 +143,13 @@ export class TaskService {
         status: "PENDING" as const,
         assignedAgentId: null,
         assignedAt: null,
-        parentId: input.parentId ?? null,
+        parentId: parent?.id ?? null,
+        rootId: parent ? (parent.rootId ?? parent.id) : id,
+        depth: parent ? parent.depth + 1 : 0,
+        delegatedBy: null,
+        sharedFolder: null,
+        waitingFor: null,
+        waitUntil: null,
         eventSeq: 0,
         toolPolicy: null,
         maxCostUsd,
@@ -136,6 +164,7 @@ export class TaskService {
         createdAt: now,
         updatedAt: now,
       });
+      if (parent) await opts.underParent?.(em, out, parent, task);
       await this.store.insert(em, task);
       const ev = await appendEvent(
         this.deps,
@@ -155,7 +184,7 @@ export class TaskService {
         await this.settleEventSeq(em, task);
       }
       out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
-      const assigned = await this.assignment.assignNewInTx(em, out, task, now);
+      const assigned = await this.assignment.assignNewInTx(em, out, task, now, opts.placement?.preferAgentId ?? null);
       return { task, assigned };
     });
     if (!created.assigned) return created.task;
@@ -190,7 +219,7 @@ export class TaskService {
           const waiting = await this.requestApprovalInTx(em, out, task, cleanNote, actor);
           await opts.within?.(em, out, waiting);
           await this.settleEventSeq(em, waiting);
-          return { task: waiting, released: null };
+          return { task: waiting, released: null, resume: [] };
         }
         const r = await this.transition(em, out, task, to, cleanNote, actor);
         await opts.within?.(em, out, r.task);
@@ -254,19 +283,69 @@ export class TaskService {
     return task;
   }
 
+  /** Cancels the task and, in the same transaction, every task delegated under it that is not finished. */
   async cancel(id: string, actor: Principal): Promise<TaskRecord> {
     const result = await this.deps.transact(async (em, out) => {
       const task = await this.lockedTask(em, id);
-      return this.transition(em, out, task, "CANCELLED", null, actor);
+      const own = await this.transition(em, out, task, "CANCELLED", null, actor);
+      const freed: string[] = [];
+      const resume = [...own.resume];
+      for (const below of await this.openDescendants(em, task)) {
+        const locked = await this.lockedTask(em, below.id);
+        if (finalStatuses.includes(locked.status)) continue;
+        const r = await this.transition(
+          em,
+          out,
+          locked,
+          "CANCELLED",
+          `its parent task ${task.id} was cancelled`,
+          actor,
+        );
+        if (r.released) freed.push(r.released);
+        resume.push(...r.resume);
+      }
+      return { ...own, freed, resume };
     });
+    for (const agentId of result.freed) await this.assignment.fillAgent(agentId);
     return this.afterTransition(result);
   }
 
+  /** The unfinished tasks delegated under `task` (children before their own children). */
+  private async openDescendants(em: TransactionHandle, task: TaskRecord): Promise<TaskRecord[]> {
+    if (!task.rootId) return [];
+    const tree = await this.store.treeIn(em, task.rootId, limits.treeTasks);
+    const below: TaskRecord[] = [];
+    const parents = new Set([task.id]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const t of tree) {
+        if (t.parentId && parents.has(t.parentId) && !parents.has(t.id)) {
+          parents.add(t.id);
+          below.push(t);
+          grew = true;
+        }
+      }
+    }
+    return below.filter((t) => !finalStatuses.includes(t.status));
+  }
+
+  private readonly endHooks: TaskEndHook[] = [];
+
+  /** Adds what runs when a task reaches a final status (see TaskEndHook). */
+  onEnd(hook: TaskEndHook): void {
+    this.endHooks.push(hook);
+  }
+
   /** After the commit: a freed agent takes the next pending task; a task back in the queue finds an agent. */
-  private async afterTransition(r: { task: TaskRecord; released: string | null }): Promise<TaskRecord> {
+  private async afterTransition(r: {
+    task: TaskRecord;
+    released: string | null;
+    resume: readonly string[];
+  }): Promise<TaskRecord> {
     let changed = false;
     if (r.task.status === "PENDING") changed = (await this.assignment.assignPending(r.task.id)) !== null;
     if (r.released) await this.assignment.fillAgent(r.released);
+    if (r.resume.length > 0) for (const hook of this.endHooks) await hook.after(r.resume);
     return changed ? ((await this.get(r.task.id)) ?? r.task) : r.task;
   }
 
@@ -285,7 +364,7 @@ export class TaskService {
     to: TaskStatus,
     note: string | null,
     actor: Principal,
-  ): Promise<{ task: TaskRecord; released: string | null }> {
+  ): Promise<{ task: TaskRecord; released: string | null; resume: string[] }> {
     const from = task.status;
     assertStatusChange(from, to);
     const now = this.now();
@@ -305,6 +384,9 @@ export class TaskService {
     if (!activeStatuses.includes(to)) {
       task.pausedAt = null;
       task.pauseReason = null;
+      // A parked run is over with the task's work.
+      task.waitingFor = null;
+      task.waitUntil = null;
     }
     if (to === "COMPLETE" && note && !task.summary) task.summary = note;
     // Where a stopped task stopped: the database, not its README, keeps what was done.
@@ -320,6 +402,8 @@ export class TaskService {
       pauseReason: task.pauseReason ?? null,
       summary: task.summary ?? null,
       stoppedIn: task.stoppedIn,
+      waitingFor: task.waitingFor ?? null,
+      waitUntil: task.waitUntil ?? null,
     });
     if (released) await this.assignment.releaseInTx(em, out, released, now);
     const ev = await appendEvent(
@@ -337,7 +421,10 @@ export class TaskService {
     );
     task.eventSeq = ev.seq;
     this.changed(out, task);
-    return { task, released };
+    const resume: string[] = [];
+    if (finalStatuses.includes(to))
+      for (const hook of this.endHooks) resume.push(...(await hook.within(em, out, task)));
+    return { task, released, resume };
   }
 
   /**
@@ -414,6 +501,16 @@ export class TaskService {
     const task = await this.get(id);
     if (!task) throw notFound("Task", id, field);
     return task;
+  }
+
+  /** The children of these tasks (delegated from them), oldest first. */
+  childrenOf(parentIds: readonly string[]): Promise<TaskRecord[]> {
+    return this.store.childrenOf(parentIds.filter(isId));
+  }
+
+  /** Every task of the tree under `rootId`, the root too, oldest first. */
+  async tree(rootId: string): Promise<TaskRecord[]> {
+    return isId(rootId) ? this.store.tree(rootId, limits.treeTasks) : [];
   }
 
   async byIds(ids: readonly string[]): Promise<Map<string, TaskRecord>> {

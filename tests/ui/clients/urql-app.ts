@@ -32,10 +32,12 @@ import * as schemaData from "./schema-data.js";
  */
 const embedded = [
   "Bibliography",
+  "ChildTaskOutcome",
   "CommandOutputChunk",
   "CommandUsage",
   "ConversationMessage",
   "CreatedApiKey",
+  "DelegateTaskResult",
   "DeletedFile",
   "DocumentTable",
   "ErrorDetails",
@@ -78,6 +80,8 @@ const embedded = [
   "SendEmailResult",
   "StatusChangeDetails",
   "TaskLink",
+  "TaskProgress",
+  "TaskTreeNode",
   "ToolCallDetails",
   "ToolOutputDetails",
   "Traceback",
@@ -85,6 +89,7 @@ const embedded = [
   "UnreadableSecret",
   "Usage",
   "UsageReportRow",
+  "WaitForTasksResult",
 ];
 const readmeCache = ({ schema }: Pick<CacheExchangeOpts, "schema"> = schemaData) =>
   cacheExchange({

@@ -13,6 +13,7 @@ import { Migration20261206113103_github as sqlite_Migration20261206113103_github
 import { Migration20261206130854_outbox as sqlite_Migration20261206130854_outbox } from "./sqlite/Migration20261206130854_outbox.js";
 import { Migration20261206131603_Notifications as sqlite_Migration20261206131603_Notifications } from "./sqlite/Migration20261206131603_Notifications.js";
 import { Migration20261206132324_artifact as sqlite_Migration20261206132324_artifact } from "./sqlite/Migration20261206132324_artifact.js";
+import { Migration20261206144423_delegation as sqlite_Migration20261206144423_delegation } from "./sqlite/Migration20261206144423_delegation.js";
 import { Migration20261125090531 as postgresql_Migration20261125090531 } from "./postgresql/Migration20261125090531.js";
 import { Migration20261125104416_assignment as postgresql_Migration20261125104416_assignment } from "./postgresql/Migration20261125104416_assignment.js";
 import { Migration20261125113147_tools as postgresql_Migration20261125113147_tools } from "./postgresql/Migration20261125113147_tools.js";
@@ -26,6 +27,7 @@ import { Migration20261206113104_github as postgresql_Migration20261206113104_gi
 import { Migration20261206130856_outbox as postgresql_Migration20261206130856_outbox } from "./postgresql/Migration20261206130856_outbox.js";
 import { Migration20261206131605_Notifications as postgresql_Migration20261206131605_Notifications } from "./postgresql/Migration20261206131605_Notifications.js";
 import { Migration20261206132325_artifact as postgresql_Migration20261206132325_artifact } from "./postgresql/Migration20261206132325_artifact.js";
+import { Migration20261206144425_delegation as postgresql_Migration20261206144425_delegation } from "./postgresql/Migration20261206144425_delegation.js";
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261125090531", class: sqlite_Migration20261125090531 },
@@ -41,6 +43,7 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261206130854_outbox", class: sqlite_Migration20261206130854_outbox },
   { name: "Migration20261206131603_Notifications", class: sqlite_Migration20261206131603_Notifications },
   { name: "Migration20261206132324_artifact", class: sqlite_Migration20261206132324_artifact },
+  { name: "Migration20261206144423_delegation", class: sqlite_Migration20261206144423_delegation },
 ];
 
 export const postgresqlMigrations: MigrationObject[] = [
@@ -57,4 +60,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: "Migration20261206130856_outbox", class: postgresql_Migration20261206130856_outbox },
   { name: "Migration20261206131605_Notifications", class: postgresql_Migration20261206131605_Notifications },
   { name: "Migration20261206132325_artifact", class: postgresql_Migration20261206132325_artifact },
+  { name: "Migration20261206144425_delegation", class: postgresql_Migration20261206144425_delegation },
 ];
