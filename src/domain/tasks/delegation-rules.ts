@@ -1,6 +1,6 @@
 import type { TaskRecord } from "../records.js";
 import type { TaskStatus } from "../terms.js";
-import { finalStatuses } from "./task-state.js";
+import { terminalStatuses } from "./task-state.js";
 
 /** What a parent hears of a finished child. */
 export interface ChildOutcome {
@@ -81,10 +81,10 @@ export function progressOf(
   children: readonly Pick<TaskRecord, "status">[],
 ): TaskProgress {
   const childrenTotal = children.length;
-  const childrenDone = children.filter((c) => finalStatuses.includes(c.status)).length;
+  const childrenDone = children.filter((c) => terminalStatuses.includes(c.status)).length;
   const own = phasePercent[task.status];
   const percent =
-    childrenTotal === 0 || finalStatuses.includes(task.status)
+    childrenTotal === 0 || terminalStatuses.includes(task.status)
       ? own
       : Math.round(own / 2 + (50 * childrenDone) / childrenTotal);
   return { percent, phase: task.status, childrenDone, childrenTotal };

@@ -20,7 +20,7 @@ import {
 import type { Channel } from "../shared/channel.js";
 import { watch } from "../shared/watch.js";
 import { appendEvent } from "./task-events.js";
-import { finalStatuses } from "./task-state.js";
+import { terminalStatuses } from "./task-state.js";
 import type { TaskEndHook, TaskService } from "./task.service.js";
 import type { TaskStore } from "./task.store.js";
 
@@ -153,7 +153,7 @@ export class DelegationService implements TaskEndHook {
   /** The limits of the tree, and no work handed back up (a cycle or a ping-pong). */
   private async checkTree(tx: TransactionHandle, parent: TaskRecord, child: TaskRecord): Promise<void> {
     const { maxDepth, maxChildren, maxDescendants } = this.limits;
-    if (finalStatuses.includes(parent.status)) {
+    if (terminalStatuses.includes(parent.status)) {
       throw new DomainError("INVALID_TRANSITION", `The task is ${parent.status}: it cannot delegate`, {
         field: "taskId",
       });
@@ -256,9 +256,9 @@ export class DelegationService implements TaskEndHook {
         .map(({ id, i }) => ({ path: `ids.${i}`, message: `${id} is not a child task of this task` }));
       if (problems.length > 0) throw invalidFields(problems);
       const named = [...new Set(ids)].map((id) => children.get(id)!);
-      const open = named.filter((c) => !finalStatuses.includes(c.status)).map((c) => c.id);
+      const open = named.filter((c) => !terminalStatuses.includes(c.status)).map((c) => c.id);
       const finished = await Promise.all(
-        named.filter((c) => finalStatuses.includes(c.status)).map((c) => this.outcome(c)),
+        named.filter((c) => terminalStatuses.includes(c.status)).map((c) => this.outcome(c)),
       );
       if (open.length === 0) return { parked: false, waitingFor: [], finished, waitUntil: null };
       const now = this.now();
@@ -303,12 +303,12 @@ export class DelegationService implements TaskEndHook {
   }
 
   /** TaskEndHook: in a child's final status change, its parent hears the outcome (and may resume). */
-  async within(tx: TransactionHandle, out: Message[], child: TaskRecord): Promise<string[]> {
+  async within(tx: TransactionHandle, out: Message[], child: TaskRecord, note: string | null): Promise<string[]> {
     if (!child.parentId) return [];
     const parent = await this.tasks.lockedTask(tx, child.parentId).catch(() => null);
-    if (!parent || finalStatuses.includes(parent.status)) return [];
+    if (!parent || terminalStatuses.includes(parent.status)) return [];
     const now = this.now();
-    const outcome = await this.outcome(child);
+    const outcome = { ...(await this.outcome(child)), summary: child.summary ?? note };
     await this.store.insertMessage(
       tx,
       Object.assign(new TaskMessageRecord(), {

@@ -44,7 +44,8 @@ export interface CreatePlacement {
  * parent learns the child's outcome). `within` returns tasks whose runs are queued after the commit.
  */
 export interface TaskEndHook {
-  within(tx: TransactionHandle, out: Message[], task: TaskRecord): Promise<string[]>;
+  /** `note`: what the move said (a failed task's reason). */
+  within(tx: TransactionHandle, out: Message[], task: TaskRecord, note: string | null): Promise<string[]>;
   after(taskIds: readonly string[]): Promise<void>;
 }
 
@@ -292,7 +293,7 @@ export class TaskService {
       const resume = [...own.resume];
       for (const below of await this.openDescendants(em, task)) {
         const locked = await this.lockedTask(em, below.id);
-        if (finalStatuses.includes(locked.status)) continue;
+        if (terminalStatuses.includes(locked.status)) continue;
         const r = await this.transition(
           em,
           out,
@@ -326,7 +327,7 @@ export class TaskService {
         }
       }
     }
-    return below.filter((t) => !finalStatuses.includes(t.status));
+    return below.filter((t) => !terminalStatuses.includes(t.status));
   }
 
   private readonly endHooks: TaskEndHook[] = [];
@@ -422,8 +423,8 @@ export class TaskService {
     task.eventSeq = ev.seq;
     this.changed(out, task);
     const resume: string[] = [];
-    if (finalStatuses.includes(to))
-      for (const hook of this.endHooks) resume.push(...(await hook.within(em, out, task)));
+    if (terminalStatuses.includes(to))
+      for (const hook of this.endHooks) resume.push(...(await hook.within(em, out, task, note)));
     return { task, released, resume };
   }
 
