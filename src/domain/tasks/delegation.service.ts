@@ -305,8 +305,10 @@ export class DelegationService implements TaskEndHook {
   /** TaskEndHook: in a child's final status change, its parent hears the outcome (and may resume). */
   async within(tx: TransactionHandle, out: Message[], child: TaskRecord, note: string | null): Promise<string[]> {
     if (!child.parentId) return [];
-    const parent = await this.tasks.lockedTask(tx, child.parentId).catch(() => null);
-    if (!parent || terminalStatuses.includes(parent.status)) return [];
+    // Errors pass (an optimistic transaction's retry with locks is one): the parent exists (its
+    // deletion would have cleared parentId).
+    const parent = await this.tasks.lockedTask(tx, child.parentId);
+    if (terminalStatuses.includes(parent.status)) return [];
     const now = this.now();
     const outcome = { ...(await this.outcome(child)), summary: child.summary ?? note };
     await this.store.insertMessage(
@@ -357,9 +359,10 @@ export class DelegationService implements TaskEndHook {
 
   /** A wait's time is up: the run is queued with a message naming the children still at work. */
   async wake(taskId: string): Promise<boolean> {
+    if (!(await this.tasks.get(taskId))) return false; // deleted meanwhile
     const woke = await this.deps.transact(async (tx, out) => {
-      const task = await this.tasks.lockedTask(tx, taskId, "taskId").catch(() => null);
-      if (!task?.waitingFor || !task.waitUntil || task.waitUntil.getTime() > this.now().getTime()) return false;
+      const task = await this.tasks.lockedTask(tx, taskId, "taskId");
+      if (!task.waitingFor || !task.waitUntil || task.waitUntil.getTime() > this.now().getTime()) return false;
       const now = this.now();
       await this.store.update(tx, task.id, { waitingFor: null, waitUntil: null, updatedAt: now });
       await this.store.insertMessage(
