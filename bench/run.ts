@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assignmentBench } from "./assignment.js";
 import { commandOutputBench } from "./command-output.js";
+import { delegationBench } from "./delegation.js";
 import { emailBench } from "./email.js";
 import { gitBench } from "./git.js";
 import { cleanupAll, table, type Bench, type BenchResult } from "./lib.js";
@@ -38,6 +39,7 @@ const all: Bench[] = [
   workspaceFilesBench,
   commandOutputBench,
   runtimeBench,
+  delegationBench,
   researchFetchBench,
   webSearchBench,
   secretsBench,
