@@ -1,5 +1,8 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
+  RuntimeTaskDocument,
   CancelTaskDocument,
   CreateAgentDocument,
   CreateTaskDocument,
@@ -7,6 +10,7 @@ import {
   TaskTreeChangedDocument,
   TaskTreeDocument,
   TreeTaskDocument,
+  UpdateTaskDocument,
   UpdateTaskStatusDocument,
   WaitForChildrenDocument,
 } from "../generated/graphql.js";
@@ -98,10 +102,15 @@ describeProfiles("delegation trees", (profile) => {
 
     // Cancelling the root cancels every task under it, and taskTreeChanged shows each move.
     const changes = collect(s.ws(), TaskTreeChangedDocument, { rootId: top.id });
-    await new Promise((r) => setTimeout(r, 200)); // the subscription is live before the change
+    // Live once a change of the root comes through (an update that changes nothing else).
+    await untilValue("the subscription to be live", async () => {
+      await s.ok(UpdateTaskDocument, { id: top.id, input: { priority: 1 } });
+      return changes.items.length > 0;
+    });
+    const before = changes.items.length;
     await s.ok(CancelTaskDocument, { id: top.id });
     for (const t of chain) expect((await get(t.id)).status).toBe("CANCELLED");
-    const seen = await changes.waitFor(4);
+    const seen = (await changes.waitFor(before + 4)).slice(before);
     expect(new Set(seen.map((c) => c.taskTreeChanged.id))).toEqual(new Set(chain.map((t) => t.id)));
     changes.stop();
   });
@@ -161,6 +170,7 @@ describeProfiles("delegation trees", (profile) => {
     // Both work in the parent's folder (the second's subfolder made in it).
     expect(childA.workspace!.path).toBe(top.workspace!.path);
     expect(childB.workspace!.path).toBe(top.workspace!.path);
+    expect(statSync(join(top.workspace!.path, "parts", "b")).isDirectory()).toBe(true);
     const escape = await delegate(ws, "escape", 4, { sharedWorkspace: { subfolder: "../other" } });
     expect(code(escape)).toBe("BAD_USER_INPUT");
 
@@ -185,6 +195,21 @@ describeProfiles("delegation trees", (profile) => {
     expect(again.finished.map((f) => [f.taskId, f.status, f.summary])).toEqual([
       [a.taskId, "COMPLETE", "a is done"],
       [b.taskId, "FAILED", null],
+    ]);
+  });
+
+  it("a wait that times out ends: the task is no longer parked and hears which children are still at work", async () => {
+    await agents(5);
+    const top = await root(5);
+    const ws = top.workspace!.id;
+    const child = (await s.ok(DelegateDocument, { workspaceId: ws, title: "slow part", complexity: 5 })).delegateTask;
+    const wait = (await s.ok(WaitForChildrenDocument, { workspaceId: ws, ids: [child.taskId], timeoutSeconds: 1 }))
+      .waitForTasks;
+    expect(wait.parked).toBe(true);
+    await untilValue("the wait's end", async () => (await get(top.id)).waitingFor === null);
+    const pending = (await s.ok(RuntimeTaskDocument, { id: top.id })).task!.pendingMessages.map((m) => m.text);
+    expect(pending).toEqual([
+      expect.stringMatching(new RegExp(`^Stopped waiting: the timeout passed. Still at work: ${child.taskId}`)),
     ]);
   });
 });
