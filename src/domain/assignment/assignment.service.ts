@@ -78,7 +78,7 @@ export class AssignmentService {
   async assignNewInTx(
     tx: TransactionHandle,
     out: Message[],
-    task: { id: string; complexity: number; delegatedBy?: string | null },
+    task: { id: string; complexity: number; delegatedBy?: string | null; sharedFolder?: string | null },
     now: Date,
     preferAgentId: string | null = null,
   ): Promise<Assigned | null> {
@@ -90,7 +90,8 @@ export class AssignmentService {
     const agent = preferred ?? (await this.q.claimAgentFor(tx, task.complexity, now, exclude));
     if (!agent) return null;
     if (!(await this.q.takeTask(tx, task.id, agent.id, now))) throw new Error("a new task was not PENDING");
-    return this.recordAssignment(tx, out, task.id, agent, now, null);
+    // A new task's row is at hand: only one sharing its parent's workspace needs the parent's path.
+    return this.recordAssignment(tx, out, task.id, agent, now, null, task.sharedFolder !== null);
   }
 
   /** The task left its agent (finished, failed, cancelled, back to the queue): free the slot. */
@@ -343,6 +344,8 @@ export class AssignmentService {
     agent: { id: string; name: string },
     now: Date,
     by: string | null,
+    /** Whether the task shares its parent's workspace; undefined: read it. */
+    shares?: boolean,
   ): Promise<Assigned> {
     await appendEvent(
       this.deps,
@@ -358,7 +361,7 @@ export class AssignmentService {
       now,
     );
     // A child sharing its parent's workspace works in the parent's folder (see DelegationService).
-    const shared = await this.q.sharedWorkspacePath(tx, taskId);
+    const shared = shares === false ? null : await this.q.sharedWorkspacePath(tx, taskId);
     const path = shared ?? this.workspacePath(agent.id, taskId);
     const workspaceId = await this.q.placeWorkspace(tx, taskId, agent.id, path, now);
     out.push({ topic: "TASK_CHANGED", payload: { taskId } });
