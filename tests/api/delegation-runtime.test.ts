@@ -104,6 +104,8 @@ describeProfiles("delegation at run time", (profile) => {
         callTurn(
           [
             ["writeFile", { path: `parts/${name}.txt`, content: `part ${name}\n` }],
+            // Each agent's command in its own sandbox, in the one workspace.
+            ["runCommand", { program: "python3", args: ["-c", `open('parts/${name}.py.txt', 'w').write('${name}')`] }],
             ...finish(`wrote parts/${name}.txt`),
           ],
           { stream: false, delayMs: 600 },
@@ -127,6 +129,8 @@ describeProfiles("delegation at run time", (profile) => {
     const root = done.workspace!.path;
     expect(readFileSync(join(root, "parts", "a.txt"), "utf8")).toBe("part a\n");
     expect(readFileSync(join(root, "parts", "b.txt"), "utf8")).toBe("part b\n");
+    expect(readFileSync(join(root, "parts", "a.py.txt"), "utf8")).toBe("a");
+    expect(readFileSync(join(root, "parts", "b.py.txt"), "utf8")).toBe("b");
     const tree = (await s.ok(TaskTreeDocument, { rootId: lead.id })).taskTree!;
     expect(tree.progress).toEqual({ percent: 100, childrenDone: 2, childrenTotal: 2 });
     const children = await Promise.all(tree.children.map((c) => s.ok(TreeTaskDocument, { id: c.task.id })));
