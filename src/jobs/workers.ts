@@ -275,25 +275,35 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
     readmeQueue.set(taskId, entry);
     return entry.running;
   };
+  /** Tasks with children (their READMEs list them): met as a child's parent, or read so. */
+  const parents = new Set<string>();
+  const markParent = (id: string) => {
+    if (parents.size >= 10_000 && !parents.has(id)) parents.delete(parents.values().next().value as string);
+    parents.add(id);
+  };
   const refreshReadme = async (taskId: string, rev?: string) => {
     const task = await services.tasks.getShared(taskId, rev);
     if (!task) return;
     // A child's move shows in its parent's README; a child sharing the parent's folder writes none.
-    if (task.parentId)
+    if (task.parentId) {
+      markParent(task.parentId);
       track("could not update a parent's README", task.parentId, () => refreshReadmeInTurn(task.parentId!));
+    }
     if (task.sharedFolder !== null) return;
     let known = written.get(taskId);
+    const firstLook = !known;
     if (!known || known.ws.agentId !== task.assignedAgentId) {
       const ws = (await services.workspaces.byTaskIds([taskId])).get(taskId);
       if (!ws || ws.status !== "READY" || !existsSync(ws.path)) return;
       const agent = await services.agents.get(ws.agentId);
       known = { key: "", ws: { path: ws.path, agentId: ws.agentId }, agentName: agent?.name ?? null };
     }
-    const children = (await services.tasks.childrenOf([taskId])).map((c) => ({
-      id: c.id,
-      title: c.title,
-      status: c.status,
-    }));
+    // Children are read for a task known to have some, and once when this process first meets it.
+    const children =
+      firstLook || parents.has(taskId)
+        ? (await services.tasks.childrenOf([taskId])).map((c) => ({ id: c.id, title: c.title, status: c.status }))
+        : [];
+    if (children.length > 0) markParent(taskId);
     const layout = {
       ...layoutOfTask(task, known.ws.agentId, known.agentName),
       ...(children.length > 0 ? { children } : {}),
