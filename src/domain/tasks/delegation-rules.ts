@@ -1,3 +1,5 @@
+import { posix } from "node:path";
+import { badInput } from "../errors.js";
 import type { TaskRecord } from "../records.js";
 import type { TaskStatus } from "../terms.js";
 import { terminalStatuses } from "./task-state.js";
@@ -124,4 +126,36 @@ export function buildTree(
   };
   const root = rows.find((t) => t.id === rootId);
   return root && keep(root) ? node(root, 0) : null;
+}
+
+/** The tasks under `taskId` in a tree's rows, children before their own children. */
+export function descendantsOf(tree: readonly TaskRecord[], taskId: string): TaskRecord[] {
+  const below: TaskRecord[] = [];
+  const parents = new Set([taskId]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const t of tree) {
+      if (t.parentId && parents.has(t.parentId) && !parents.has(t.id)) {
+        parents.add(t.id);
+        below.push(t);
+        grew = true;
+      }
+    }
+  }
+  return below;
+}
+
+/** The folder a child shares: null (its own workspace), "" (the parent's whole), or a relative path. */
+export function sharedFolderOf(shared: boolean | { subfolder: string } | null | undefined): string | null {
+  if (shared === null || shared === undefined || shared === false) return null;
+  if (shared === true) return "";
+  const raw = shared.subfolder;
+  if (typeof raw !== "string" || raw.length > 1024 || raw.includes("\0") || raw.includes("\\")) {
+    throw badInput("sharedWorkspace.subfolder", "must be a relative folder path of at most 1024 characters");
+  }
+  const clean = posix.normalize(raw.trim()).replace(/\/+$/, "");
+  if (posix.isAbsolute(clean) || clean === ".." || clean.startsWith("../")) {
+    throw badInput("sharedWorkspace.subfolder", "must stay inside the workspace (a relative path without ..)");
+  }
+  return clean === "." ? "" : clean;
 }

@@ -1,4 +1,3 @@
-import { posix } from "node:path";
 import { may } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import { badInput, DomainError, forbidden, invalidFields, notFound } from "../errors.js";
@@ -9,6 +8,7 @@ import type { Message } from "../shared/pubsub.js";
 import type { TransactionHandle } from "../shared/transaction.js";
 import { limits } from "../terms.js";
 import {
+  sharedFolderOf,
   buildTree,
   isRepeatOf,
   outcomeText,
@@ -420,19 +420,4 @@ export class DelegationService implements TaskEndHook {
     for (const id of await this.store.overdueWaits(this.now(), 100)) if (await this.wake(id)) n++;
     return n;
   }
-}
-
-/** The folder a child shares: null (its own workspace), "" (the parent's whole), or a relative path. */
-export function sharedFolderOf(shared: DelegateInput["sharedWorkspace"]): string | null {
-  if (shared === null || shared === undefined || shared === false) return null;
-  if (shared === true) return "";
-  const raw = shared.subfolder;
-  if (typeof raw !== "string" || raw.length > 1024 || raw.includes("\0") || raw.includes("\\")) {
-    throw badInput("sharedWorkspace.subfolder", "must be a relative folder path of at most 1024 characters");
-  }
-  const clean = posix.normalize(raw.trim()).replace(/\/+$/, "");
-  if (posix.isAbsolute(clean) || clean === ".." || clean.startsWith("../")) {
-    throw badInput("sharedWorkspace.subfolder", "must stay inside the workspace (a relative path without ..)");
-  }
-  return clean === "." ? "" : clean;
 }

@@ -14,6 +14,7 @@ import { checkAll, optional, int, modelList, oneOf, positiveNumber, text } from 
 import type { AssignmentService } from "../assignment/assignment.service.js";
 import { SequenceFeed } from "../shared/sequence-feed.js";
 import { appendEvent, type NewTaskEvent } from "./task-events.js";
+import { descendantsOf } from "./delegation-rules.js";
 import { activeStatuses, assertStatusChange, finalStatuses, terminalStatuses } from "./task-state.js";
 import type { TaskStore } from "./task.store.js";
 
@@ -315,19 +316,7 @@ export class TaskService {
   private async openDescendants(em: TransactionHandle, task: TaskRecord): Promise<TaskRecord[]> {
     if (!task.rootId) return [];
     const tree = await this.store.treeIn(em, task.rootId, limits.treeTasks);
-    const below: TaskRecord[] = [];
-    const parents = new Set([task.id]);
-    for (let grew = true; grew;) {
-      grew = false;
-      for (const t of tree) {
-        if (t.parentId && parents.has(t.parentId) && !parents.has(t.id)) {
-          parents.add(t.id);
-          below.push(t);
-          grew = true;
-        }
-      }
-    }
-    return below.filter((t) => !terminalStatuses.includes(t.status));
+    return descendantsOf(tree, task.id).filter((t) => !terminalStatuses.includes(t.status));
   }
 
   private readonly endHooks: TaskEndHook[] = [];
