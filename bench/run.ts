@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { assignmentBench } from "./assignment.js";
 import { channelsBench } from "./channels.js";
 import { commandOutputBench } from "./command-output.js";
+import { delegationBench } from "./delegation.js";
 import { emailBench } from "./email.js";
 import { gitBench } from "./git.js";
 import { cleanupAll, table, type Bench, type BenchResult } from "./lib.js";
@@ -41,6 +42,7 @@ const all: Bench[] = [
   sharedFilesBench,
   commandOutputBench,
   runtimeBench,
+  delegationBench,
   researchFetchBench,
   webSearchBench,
   secretsBench,

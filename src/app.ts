@@ -58,6 +58,7 @@ import { singleProcessMutex, type PathMutex } from "./domain/workspaces/path-mut
 import { SqlArtifactStore } from "./infra/db/stores/artifact.store.js";
 import { taskFacts } from "./tools/reports/report-facts.js";
 import { TaskService } from "./domain/tasks/task.service.js";
+import { DelegationService, type DelegationLimits } from "./domain/tasks/delegation.service.js";
 import { UsageService } from "./domain/usage/usage.service.js";
 import { WorkspaceService } from "./domain/workspaces/workspace.service.js";
 import { SqlAgentStore } from "./infra/db/stores/agent.store.js";
@@ -336,6 +337,7 @@ export async function startCore(
         backoffBaseMs: opts.modelRuntime?.backoffBaseMs,
       },
       workspacesDir: config.workspacesDir,
+      delegation: config.delegation,
       jobs: queue,
       sandboxMode: config.sandbox,
       policyFile: config.toolPolicyFile,
@@ -413,6 +415,8 @@ export async function startCore(
 
 interface ServiceOptions extends AssignmentOptions {
   notificationChannel?: NotificationChannel;
+  /** DELEGATION_* settings (defaults: defaultDelegationLimits). */
+  delegation?: DelegationLimits;
   sandboxMode: SandboxMode;
   policyFile?: string;
   commandLimits: SandboxLimits;
@@ -443,6 +447,14 @@ interface ServiceOptions extends AssignmentOptions {
   queue: JobQueue;
 }
 
+/** DELEGATION_* defaults (see src/config.ts), for assemblies that pass no settings. */
+export const defaultDelegationLimits: DelegationLimits = {
+  maxDepth: 3,
+  maxChildren: 10,
+  maxDescendants: 50,
+  selfAllowed: false,
+};
+
 export const defaultCommandLimits: SandboxLimits = {
   wallTimeMs: 60_000,
   cpuSeconds: 60,
@@ -456,7 +468,7 @@ export const defaultCommandLimits: SandboxLimits = {
 export function assembleDomain(
   db: Database,
   deps: Deps,
-  opts: AssignmentOptions & { notificationChannel?: NotificationChannel },
+  opts: AssignmentOptions & { notificationChannel?: NotificationChannel; delegation?: DelegationLimits },
 ) {
   const taskStore = new SqlTaskStore(db);
   const agentStore = new SqlAgentStore(db);
@@ -482,19 +494,37 @@ export function assembleDomain(
   const notifications = new NotificationService(deps, notificationStore);
   // EMAIL and WEBHOOK: the outbox, once assembleServices has made it (logged until then).
   const notificationChannel = new LateNotificationChannel(new LoggingNotificationChannel(deps.logger));
+  const usage = new UsageService(deps, new SqlUsageStore(db));
+  const artifacts = new ArtifactService(deps, new SqlArtifactStore(db));
+  const delegation = new DelegationService(
+    deps,
+    tasks,
+    taskStore,
+    {
+      findAgent: (hint) => agents.find(hint),
+      artifactsOf: async (taskId) => ((await artifacts.ofTasks([taskId])).get(taskId) ?? []).map((a) => a.path),
+      spent: async (taskId) => {
+        const sums = await usage.ofTask(taskId);
+        return { costUsd: sums.costUsd, tokens: sums.totalTokens };
+      },
+      enqueue: (name, payload, o) => opts.jobs.enqueue(name, payload, o),
+    },
+    opts.delegation ?? defaultDelegationLimits,
+  );
   return {
     agents,
+    delegation,
     tasks,
     assignment,
     apiKeys: new ApiKeyService(deps, new SqlApiKeyStore(db)),
     workspaces,
     sharedFiles: new SharedFilesService(deps, new SqlSharedFileStore(db), pathMutexOf(db, deps.logger)),
     assignments: new AssignmentFeed(deps, { agents, tasks, workspaces }),
-    usage: new UsageService(deps, new SqlUsageStore(db)),
+    usage,
     nodes: new NodeService(new SqlNodeStore(db), tasks, channels),
     sources: new SourceService(deps, new SqlSourceStore(db)),
     links,
-    artifacts: new ArtifactService(deps, new SqlArtifactStore(db)),
+    artifacts,
     issueTasks: new IssueTaskService(deps, tasks, links, linkStore),
     control,
     channels,
@@ -673,6 +703,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
             .catch((err: unknown) => deps.logger.warn({ err, taskId }, "report-ready notification failed"));
         },
       },
+      delegation: services.delegation,
       git: {
         service: git,
         connection: githubConnection,

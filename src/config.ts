@@ -165,6 +165,13 @@ const envSchema = z.object({
   AGENT_MAX_STEPS: intFrom("AGENT_MAX_STEPS", 100, 1, 10_000),
   AGENT_MAX_RUN_SECONDS: intFrom("AGENT_MAX_RUN_SECONDS", 3_600, 1, 7 * 86_400),
   AGENT_LOOP_LIMIT: intFrom("AGENT_LOOP_LIMIT", 3, 2, 100),
+  DELEGATION_MAX_DEPTH: intFrom("DELEGATION_MAX_DEPTH", 3, 0, 20),
+  DELEGATION_MAX_CHILDREN: intFrom("DELEGATION_MAX_CHILDREN", 10, 0, 1_000),
+  DELEGATION_MAX_DESCENDANTS: intFrom("DELEGATION_MAX_DESCENDANTS", 50, 0, 5_000),
+  DELEGATION_SELF_ALLOWED: z
+    .enum(["true", "false", ""], { message: "must be true or false" })
+    .optional()
+    .transform((v) => v === "true"),
   PIP_INDEX_URL: z
     .string()
     .optional()
@@ -406,6 +413,19 @@ export interface Config {
   reports: ReportConfig;
   /** SMTP_*, PUBLIC_URL and EMAIL_*: the outbox's mail (no SMTP_URL: email is NOT_CONFIGURED). */
   email: EmailSettings;
+  /** DELEGATION_*: how deep and wide the trees of delegateTask may grow. */
+  delegation: DelegationSettings;
+}
+
+export interface DelegationSettings {
+  /** Levels below a root (a root is 0; DELEGATION_MAX_DEPTH, default 3). */
+  maxDepth: number;
+  /** Children of one task (DELEGATION_MAX_CHILDREN, default 10). */
+  maxChildren: number;
+  /** Tasks under one root, the root apart (DELEGATION_MAX_DESCENDANTS, default 50). */
+  maxDescendants: number;
+  /** Whether a delegated task may go to the agent that delegated it (DELEGATION_SELF_ALLOWED). */
+  selfAllowed: boolean;
 }
 
 /** Debian's Chromium binary, used when CHROMIUM_PATH is unset (/usr/bin/chromium is a wrapper script adding flags of its own). */
@@ -606,6 +626,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedRecipients: e.EMAIL_ALLOWED_RECIPIENTS,
       maxBytes: e.EMAIL_MAX_BYTES,
       ratePerMinute: e.EMAIL_RATE_PER_MINUTE,
+    },
+    delegation: {
+      maxDepth: e.DELEGATION_MAX_DEPTH,
+      maxChildren: e.DELEGATION_MAX_CHILDREN,
+      maxDescendants: e.DELEGATION_MAX_DESCENDANTS,
+      selfAllowed: e.DELEGATION_SELF_ALLOWED,
     },
   };
 }

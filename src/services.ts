@@ -16,6 +16,7 @@ import type { IssueTaskService } from "./domain/links/issue-task.service.js";
 import type { GitHubWebhookService } from "./domain/links/github-webhook.service.js";
 import type { TaskReportService } from "./domain/links/task-report.service.js";
 import type { TaskControlService } from "./domain/tasks/task-control.service.js";
+import type { DelegationService } from "./domain/tasks/delegation.service.js";
 import type { TaskService } from "./domain/tasks/task.service.js";
 import type { UsageService } from "./domain/usage/usage.service.js";
 import type { WorkspaceService } from "./domain/workspaces/workspace.service.js";
@@ -43,6 +44,8 @@ export interface AppServices {
   usage: UsageService;
   nodes: NodeService;
   control: TaskControlService;
+  /** Delegation trees: delegateTask, waitForTasks, a child's outcome to its parent, taskTree. */
+  delegation: DelegationService;
   runs: RunStore;
   assignments: AssignmentFeed;
   tools: ToolService;

@@ -56,6 +56,21 @@ export class TaskRecord {
   assignedAgentId!: string | null;
   assignedAt!: Date | null;
   parentId!: string | null;
+  /** The root of the task's delegation tree (the task itself for a root). */
+  rootId!: string;
+  /** How far below its root the task is (0 for a root). */
+  depth!: number;
+  /** The agent that delegated the task: it is not assigned to it (null: any agent may take it). */
+  delegatedBy!: string | null;
+  /**
+   * Null: the task has its own workspace. Otherwise it works in its parent's: "" the whole of it,
+   * else this subfolder of it (relative, confined like file tool paths).
+   */
+  sharedFolder!: string | null;
+  /** The child tasks the task's run is parked on (waitForTasks); null when it is not parked. */
+  waitingFor!: string[] | null;
+  /** When a parked task's wait ends anyway (its run is queued with what is known). */
+  waitUntil!: Date | null;
   /** Highest TaskEvent.seq written for this task; bumped in the event's own transaction. */
   eventSeq!: number;
   /** Changes to the command policy for this task, applied after its agent's. */

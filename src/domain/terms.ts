@@ -51,6 +51,8 @@ export type Role = (typeof roles)[number];
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export const limits = {
+  /** The most tasks a delegation tree's reads take (DELEGATION_MAX_DESCENDANTS keeps trees far below). */
+  treeTasks: 10_000,
   nameLength: 100,
   titleLength: 200,
   descriptionLength: 20_000,

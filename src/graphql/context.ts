@@ -47,6 +47,8 @@ export interface Loaders {
   task: DataLoader<string, TaskRecord | null>;
   workspaceByTask: DataLoader<string, WorkspaceRecord | null>;
   currentTaskByAgent: DataLoader<string, TaskRecord | null>;
+  /** The children of a task (delegated from it), oldest first. */
+  children: DataLoader<string, TaskRecord[]>;
 }
 
 export interface Context {
@@ -76,6 +78,10 @@ export function createLoaders(s: Services, principal: Principal | null = null): 
     task: new DataLoader(async (ids) => (await fromMap((keys) => s.tasks.byIds(keys))(ids)).map(visible)),
     workspaceByTask: new DataLoader(fromMap((ids) => s.workspaces.byTaskIds(ids))),
     currentTaskByAgent: new DataLoader(fromMap((ids) => s.agents.currentTasks(ids))),
+    children: new DataLoader(async (ids) => {
+      const rows = await s.tasks.childrenOf(ids);
+      return ids.map((id) => rows.filter((r) => r.parentId === id));
+    }),
   };
 }
 

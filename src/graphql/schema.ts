@@ -10,6 +10,7 @@ import { ApiKeyResolver } from "./api-key/api-key.resolver.js";
 import { SecretResolver } from "./secret/secret.resolver.js";
 import type { Context } from "./context.js";
 import { TaskEventResolver, TaskResolver } from "./task/task.resolver.js";
+import { TaskTreeResolver } from "./task/task-tree.resolver.js";
 import { WorkspaceResolver } from "./workspace/workspace.resolver.js";
 import { FileChangeResolver } from "./workspace/file-change.resolver.js";
 import { TaskCommandUsageResolver, TerminalResolver } from "./tools/terminal.resolver.js";
@@ -37,6 +38,7 @@ const authChecker: AuthChecker<Context, Role> = ({ context }, required) => {
 export const resolvers = [
   AgentResolver,
   TaskResolver,
+  TaskTreeResolver,
   TaskEventResolver,
   WorkspaceResolver,
   FileChangeResolver,

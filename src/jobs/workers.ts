@@ -72,6 +72,16 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
     }
   };
 
+  /** A shared child's folder in its parent's workspace (the parent's folder, whole: nothing to make). */
+  const makeSharedFolder = async (path: string, folder: string): Promise<CreationOutcome> => {
+    try {
+      await o.workspaceFs.makeFolder(path, folder);
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, error: short(err) };
+    }
+  };
+
   /** The task's events about its new workspace; a builtin agent's run is queued. */
   const reportCreated = async (
     task: TaskRecord,
@@ -120,6 +130,13 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
         if (task.assignedAgentId !== ws.agentId || !activeStatuses.includes(task.status)) return; // moved on
         // Queued for an agent the task has left: the job of the agent it has now makes it.
         if (job.payload.agentId !== undefined && job.payload.agentId !== ws.agentId) return;
+        if (task.sharedFolder !== null) {
+          // A child in its parent's workspace: its folder there, nothing else (and nothing removed).
+          const outcome = await makeSharedFolder(ws.path, task.sharedFolder);
+          if (await services.workspaces.markCreated(ws.id, ws.path, outcome))
+            await reportCreated(task, ws, ws.path, outcome);
+          return;
+        }
         const path = o.workspaceFs.pathFor(ws.agentId, taskId);
         const outcome = await makeWorkspace(task, ws.agentId, path, job.signal);
         if (await services.workspaces.markCreated(ws.id, ws.path, outcome)) {
@@ -146,6 +163,7 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
       const task = await services.tasks.get(job.payload.taskId);
       if (!task?.assignedAgentId || !activeStatuses.includes(task.status)) return;
       if (task.pausedAt || task.approvalRequestedAt) return; // resumeTask / rejectTask queue it again
+      if (task.waitingFor) return; // parked: the last child's end (or the timeout) queues it again
       const [ws, agent] = await Promise.all([
         services.workspaces.byTaskIds([task.id]).then((m) => m.get(task.id)),
         services.agents.get(task.assignedAgentId),
@@ -153,15 +171,38 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
       // A task starts work only on a READY workspace (its creation job queues this run again),
       // and only for a builtin agent: an external one works its tasks over the API.
       if (!ws || ws.status !== "READY" || ws.agentId !== task.assignedAgentId || agent?.kind !== "BUILTIN") return;
-      await o.runtime.run({
+      const ctx = {
         taskId: task.id,
         agentId: agent.id,
         agentName: agent.name,
         workspaceId: ws.id,
         workspacePath: ws.path,
         signal: job.signal,
-      });
+      };
+      await o.runtime.run(ctx);
       job.signal.throwIfAborted();
+      // A run that parked (waitForTasks) and was let go before it ended: its resume was dropped as
+      // this job's duplicate, so this job runs it once more.
+      const after = await services.tasks.get(task.id);
+      if (
+        task.waitingFor === null &&
+        after?.assignedAgentId === agent.id &&
+        activeStatuses.includes(after.status) &&
+        !after.pausedAt &&
+        !after.approvalRequestedAt &&
+        !after.waitingFor &&
+        (await services.control.pendingMessages(task.id)).length > 0
+      ) {
+        await o.runtime.run(ctx);
+        job.signal.throwIfAborted();
+      }
+    }),
+  );
+
+  // A parked task whose wait timed out: its run is queued with a message naming what is still at work.
+  stops.push(
+    await o.queue.work("wake-task", { concurrency: o.concurrency }, async (job) => {
+      await services.delegation.wake(job.payload.taskId);
     }),
   );
 
@@ -234,17 +275,39 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
     readmeQueue.set(taskId, entry);
     return entry.running;
   };
+  /** Tasks with children (their READMEs list them): met as a child's parent, or read so. */
+  const parents = new Set<string>();
+  const markParent = (id: string) => {
+    if (parents.size >= 10_000 && !parents.has(id)) parents.delete(parents.values().next().value as string);
+    parents.add(id);
+  };
   const refreshReadme = async (taskId: string, rev?: string) => {
     const task = await services.tasks.getShared(taskId, rev);
     if (!task) return;
+    // A child's move shows in its parent's README; a child sharing the parent's folder writes none.
+    if (task.parentId) {
+      markParent(task.parentId);
+      track("could not update a parent's README", task.parentId, () => refreshReadmeInTurn(task.parentId!));
+    }
+    if (task.sharedFolder !== null) return;
     let known = written.get(taskId);
+    const firstLook = !known;
     if (!known || known.ws.agentId !== task.assignedAgentId) {
       const ws = (await services.workspaces.byTaskIds([taskId])).get(taskId);
       if (!ws || ws.status !== "READY" || !existsSync(ws.path)) return;
       const agent = await services.agents.get(ws.agentId);
       known = { key: "", ws: { path: ws.path, agentId: ws.agentId }, agentName: agent?.name ?? null };
     }
-    const layout = layoutOfTask(task, known.ws.agentId, known.agentName);
+    // Children are read for a task known to have some, and once when this process first meets it.
+    const children =
+      firstLook || parents.has(taskId)
+        ? (await services.tasks.childrenOf([taskId])).map((c) => ({ id: c.id, title: c.title, status: c.status }))
+        : [];
+    if (children.length > 0) markParent(taskId);
+    const layout = {
+      ...layoutOfTask(task, known.ws.agentId, known.agentName),
+      ...(children.length > 0 ? { children } : {}),
+    };
     const key = JSON.stringify(layout);
     if (key === known.key) return;
     await o.workspaceFs.writeReadme(known.ws.path, layout);
@@ -292,6 +355,8 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
   const sweep = guarded("assignment sweep", async () => {
     await services.assignment.sweepSilentAgents(timeoutMs);
     await services.assignment.sweepPending();
+    // Parked tasks whose wait is over (a timeout job lost with a stopped in-process queue).
+    await services.delegation.wakeOverdue();
     // Builtin tasks at work with no run (a crash, a lost job, a resume that raced a run's end).
     if (!o.runtime.missing) {
       for (const taskId of await services.workspaces.idleBuiltinTasks()) {

@@ -161,7 +161,8 @@ export class ModelRuntime implements AgentRuntime {
       task.assignedAgentId === agentId &&
       activeStatuses.includes(task.status) &&
       !task.pausedAt &&
-      !task.approvalRequestedAt
+      !task.approvalRequestedAt &&
+      !task.waitingFor
     );
   }
 
@@ -389,7 +390,7 @@ class RunSession {
   private current(): TaskRecord | null {
     const t = this.task;
     if (!t || t.assignedAgentId !== this.ctx.agentId || !activeStatuses.includes(t.status)) return null;
-    if (t.pausedAt || t.approvalRequestedAt) return null;
+    if (t.pausedAt || t.approvalRequestedAt || t.waitingFor) return null;
     return t;
   }
 
@@ -745,7 +746,7 @@ class RunSession {
   private async execute(call: StoredToolCall): Promise<{ text: string; ended: boolean }> {
     try {
       const args: unknown = call.arguments.trim() === "" ? {} : JSON.parse(call.arguments);
-      return { text: await this.registryCall(call, args), ended: false };
+      return await this.registryCall(call, args);
     } catch (err) {
       if (!(err instanceof DomainError) && !(err instanceof SyntaxError)) {
         if (this.stop) return { text: errorText(err), ended: false };
@@ -755,7 +756,8 @@ class RunSession {
     }
   }
 
-  private async registryCall(call: StoredToolCall, args: unknown): Promise<string> {
+  /** A registry tool's result; `ended` when the call parked the run (waitForTasks with children at work). */
+  private async registryCall(call: StoredToolCall, args: unknown): Promise<{ text: string; ended: boolean }> {
     const { d } = this;
     if (!d.tools.registry.get(call.name)) {
       throw new DomainError("NOT_FOUND", `There is no tool ${call.name}`, { field: "name" });
@@ -769,8 +771,9 @@ class RunSession {
       invocationKey: `${this.ctx.taskId}:${call.id}`,
       announced: true,
     });
-    if (call.name === "runCommand") return this.commandResult(out as CommandRunRecord);
-    return resultText(out);
+    if (call.name === "runCommand") return { text: await this.commandResult(out as CommandRunRecord), ended: false };
+    const parked = call.name === "waitForTasks" && (out as { parked?: unknown }).parked === true;
+    return { text: resultText(out), ended: parked };
   }
 
   /** A started command: wait for its end, then its status and output. */

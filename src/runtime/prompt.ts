@@ -31,6 +31,13 @@ export function systemPrompt(agent: AgentRecord, task: TaskRecord, readme: strin
     "- Paths are relative to the workspace root (src/, output/, research/, README.md). Commands run in a sandbox without network, one program with its arguments, no shell.",
     "- Every answer should call at least one tool. Do not repeat a call that gave the same result before: change something.",
   );
+  if (task.sharedFolder !== null && task.sharedFolder !== undefined) {
+    lines.push(
+      task.sharedFolder === ""
+        ? "- This task was delegated to you: you share the workspace of the task above it (another agent may write there too). Its README is that task's."
+        : `- This task was delegated to you: you share the workspace of the task above it. Work in its folder ${task.sharedFolder}/ (paths stay relative to the workspace root); other agents write elsewhere in it.`,
+    );
+  }
   if (readme) {
     lines.push(
       "",

@@ -19,6 +19,7 @@ import { webSearch } from "./research/search/search.tools.js";
 import { runCommand } from "./terminal/terminal.tools.js";
 import { sendEmail } from "./email/email.tools.js";
 import { readMessages, sendMessage } from "./channels/channel.tools.js";
+import { delegateTask, waitForTasks } from "./delegation/delegation.tools.js";
 
 /**
  * Every tool of the service, each declared once in its own module: the model's functions, the
@@ -56,4 +57,6 @@ export const toolCatalog: readonly ToolDefinition[] = [
   sendEmail,
   sendMessage,
   readMessages,
+  delegateTask,
+  waitForTasks,
 ] as ToolDefinition[];

@@ -11,6 +11,7 @@ import type { CommandService } from "./terminal/command.service.js";
 import type { OutboxService } from "../domain/outbox/outbox.service.js";
 import type { ChannelService } from "../domain/channels/channel.service.js";
 import type { SharedFilesService } from "../domain/workspaces/shared-files.service.js";
+import type { DelegationService } from "../domain/tasks/delegation.service.js";
 
 /**
  * What the tools need of the rest of the service, handed to the tool service once at start and
@@ -58,6 +59,8 @@ export interface ToolDeps {
   reports: ReportDeps;
   /** sendMessage and readMessages: the channels, with their access rules. */
   channels: ChannelService;
+  /** delegateTask and waitForTasks: child tasks of the workspace's task. */
+  delegation: Pick<DelegationService, "delegate" | "waitFor">;
 }
 
 /** What generateReport uses. */

@@ -257,6 +257,21 @@ export type ChannelParticipant = {
   name: Scalars['String']['output'];
 };
 
+/** How a child task ended. */
+export type ChildTaskOutcome = {
+  __typename?: 'ChildTaskOutcome';
+  /** Paths of the artifacts it recorded. */
+  artifacts: Array<Scalars['String']['output']>;
+  /** How it ended: COMPLETE, FAILED or CANCELLED. */
+  status: TaskStatus;
+  /** Its summary (COMPLETE) or the reason it stopped. */
+  summary?: Maybe<Scalars['String']['output']>;
+  /** The child task. */
+  taskId: Scalars['ID']['output'];
+  /** Its title. */
+  title: Scalars['String']['output'];
+};
+
 /** A claim of a research synthesis and the passage it quotes from a numbered source ([n: "quote"]), checked against the source's text. */
 export type Citation = Node & {
   __typename?: 'Citation';
@@ -487,6 +502,33 @@ export type CreatedApiKey = {
   apiKey: ApiKey;
   /** The secret. Shown this once: store it now. Send it as `Authorization: Bearer <key>`. */
   key: Scalars['String']['output'];
+};
+
+/** A child task made by delegateTask. */
+export type DelegateTaskResult = {
+  __typename?: 'DelegateTaskResult';
+  /** The agent it went to; null while none fits. */
+  agentId?: Maybe<Scalars['ID']['output']>;
+  /** Its cost budget (USD); null for none. */
+  maxCostUsd?: Maybe<Scalars['Float']['output']>;
+  /** Its token budget; null for none. */
+  maxTokens?: Maybe<Scalars['Int']['output']>;
+  /** The folder of this workspace it works in (empty: all of it); null: a workspace of its own. */
+  sharedFolder?: Maybe<Scalars['String']['output']>;
+  /** PENDING until an agent takes it, then DESIGN. */
+  status: TaskStatus;
+  /** The child task: pass it to waitForTasks. */
+  taskId: Scalars['ID']['output'];
+  /** The child's title. */
+  title: Scalars['String']['output'];
+};
+
+/** The child's budget, carved out of what this task has left (required for each budget this task has); LIMIT_EXCEEDED says how much is left. */
+export type DelegationBudgetInput = {
+  /** USD for the child's model calls. */
+  costUsd?: InputMaybe<Scalars['Float']['input']>;
+  /** Tokens for the child's model calls. */
+  tokens?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** What deleteFile removed. */
@@ -1249,6 +1291,8 @@ export type Mutation = {
   createSecret: Secret;
   /** Creates a PENDING task; a fitting AVAILABLE agent takes it at once (status DESIGN), or it waits for one. */
   createTask: Task;
+  /** Hand a distinct part of this task to another agent as a child task (assigned by the usual rules, never to you). Its budget is carved out of yours. With sharedWorkspace it works in your workspace (or a subfolder of it). Then call waitForTasks with the child ids: your run pauses without holding a worker, and each child's outcome arrives as a message. */
+  delegateTask: DelegateTaskResult;
   /** Delete a file or link, or a directory (with its contents only when recursive); refused with CONFLICT when another agent has locked it or anything in it. */
   deleteFile: DeletedFile;
   /** Deletes a secret and returns its record as it was (ADMIN only). */
@@ -1354,6 +1398,8 @@ export type Mutation = {
   updateTask: Task;
   /** Moves a task to another status; illegal moves fail with INVALID_TRANSITION. */
   updateTaskStatus: Task;
+  /** Wait for child tasks made with delegateTask. If any is still at work, your run is parked (it ends now, holding no worker) and resumes when all are finished or the timeout passes; each child's outcome (status, summary, artifacts) arrives as a message. Children already finished are reported at once. */
+  waitForTasks: WaitForTasksResult;
   /** Create or overwrite a file. Pass expectedVersion (from readFile/writeFile) to fail with CONFLICT (which gives the current version) instead of overwriting someone else's change; null means the file must not exist yet. A path another agent has locked (lockFile) is refused with CONFLICT naming the holder. */
   writeFile: FileWriteResult;
 };
@@ -1436,6 +1482,18 @@ export type MutationCreateSecretArgs = {
 /** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationCreateTaskArgs = {
   input: CreateTaskInput;
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationDelegateTaskArgs = {
+  agentHint?: InputMaybe<Scalars['String']['input']>;
+  budget?: InputMaybe<DelegationBudgetInput>;
+  complexity: Scalars['Int']['input'];
+  description?: InputMaybe<Scalars['String']['input']>;
+  sharedWorkspace?: InputMaybe<SharedWorkspaceInput>;
+  title: Scalars['String']['input'];
+  workspaceId: Scalars['ID']['input'];
 };
 
 
@@ -1811,6 +1869,14 @@ export type MutationUpdateTaskStatusArgs = {
 
 
 /** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
+export type MutationWaitForTasksArgs = {
+  ids: Array<Scalars['ID']['input']>;
+  timeoutSeconds?: InputMaybe<Scalars['Int']['input']>;
+  workspaceId: Scalars['ID']['input'];
+};
+
+
+/** Changes. Agents, tasks and command policies need OPERATOR (or ADMIN), API keys and secrets ADMIN; an AGENT key may move, pause and resume its own agent's tasks, send its heartbeat and use the tools in its workspaces. Every tool call is recorded as a ToolCall. */
 export type MutationWriteFileArgs = {
   input: WriteFileInput;
 };
@@ -2140,6 +2206,8 @@ export type Query = {
   stat: FileEntry;
   /** A task by id; null when there is none or your key may not see it (another agent's, for an AGENT key). */
   task?: Maybe<Task>;
+  /** The delegation tree under a task, with progress; null when there is no such task or your key may not see it. */
+  taskTree?: Maybe<TaskTreeNode>;
   /** The tasks, newest first, a page at a time; an AGENT key gets only its own agent's. */
   tasks: TaskConnection;
   /** A tool call by id; null when there is none or your key may not see it (another agent's). */
@@ -2367,6 +2435,13 @@ export type QueryStatArgs = {
 /** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
 export type QueryTaskArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Reads, with any valid API key unless noted (apiKeys and secrets need ADMIN, usageReport OPERATOR). An AGENT key sees only its own agent's work: another agent's task, run, tool call or workspace is null to it. */
+export type QueryTaskTreeArgs = {
+  depth?: InputMaybe<Scalars['Int']['input']>;
+  rootId: Scalars['ID']['input'];
 };
 
 
@@ -2900,6 +2975,12 @@ export type SendEmailResult = {
   status: OutboxStatus;
 };
 
+/** The child works in this task's workspace instead of a new one. */
+export type SharedWorkspaceInput = {
+  /** A folder of this task's workspace for the child (created if missing); absent: the whole workspace. */
+  subfolder?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A page or document a task cites (research, addSource), stored only once its fetch, extraction and text file all succeeded. */
 export type Source = Node & {
   __typename?: 'Source';
@@ -2995,6 +3076,8 @@ export type Subscription = {
   taskChanged: Task;
   /** Every stored event with seq > afterSeq, then live ones, in order, with no gap and no duplicate. Completes after the event that moves the task into a final status (COMPLETE or CANCELLED; FAILED is not final, a failed task can be retried), with the events written together with it; for a task already final, after its stored events. To resume after a reconnect, subscribe again with afterSeq set to the last seq received. */
   taskEvents: TaskEvent;
+  /** Tasks of a delegation tree as they change (created, status, assignment, parked or resumed); query taskTree for the whole tree again. */
+  taskTreeChanged: Task;
 };
 
 
@@ -3042,6 +3125,12 @@ export type SubscriptionTaskEventsArgs = {
   taskId: Scalars['ID']['input'];
 };
 
+
+/** Live streams over WebSocket (graphql-ws). taskEvents, commandOutput and channelMessages first replay what is stored after afterSeq, so a client that reconnects with the last seq it saw misses nothing. */
+export type SubscriptionTaskTreeChangedArgs = {
+  rootId: Scalars['ID']['input'];
+};
+
 /** A unit of work, moved through its phases by an agent. */
 export type Task = Node & {
   __typename?: 'Task';
@@ -3055,6 +3144,8 @@ export type Task = Node & {
   awaitingApproval: Scalars['Boolean']['output'];
   /** The task's own channel (made with it); null when the caller may not read it. */
   channel?: Maybe<Channel>;
+  /** Tasks delegated from it (delegateTask), oldest first. */
+  children: Array<Task>;
   /** The citations of the task's research syntheses, oldest first, each checked against its source (at most `first`, 0 to 500). */
   citations: Array<Citation>;
   /** CPU, memory and output of the task's command runs, summed. */
@@ -3065,6 +3156,8 @@ export type Task = Node & {
   conversation: Array<ConversationMessage>;
   /** When the task was created. */
   createdAt: Scalars['DateTimeISO']['output'];
+  /** Levels below its root (0 for a root). */
+  depth: Scalars['Int']['output'];
   /** What is to be done, up to 20,000 characters; empty when none was given. */
   description: Scalars['String']['output'];
   /** Events with seq > afterSeq (default 0), oldest first, at most `first` (max 500). */
@@ -3091,8 +3184,14 @@ export type Task = Node & {
   pendingMessages: Array<TaskMessage>;
   /** 0 to 100; higher is picked first. */
   priority: Scalars['Int']['output'];
+  /** How far it is, from its phase and its children's. */
+  progress: TaskProgress;
   /** Whether it waits in REVIEW for approveTask; null: as its agent says. */
   requiresApproval?: Maybe<Scalars['Boolean']['output']>;
+  /** The root of its delegation tree (itself for a root; null when your key may not see it). */
+  root?: Maybe<Task>;
+  /** For a child working in its parent's workspace: the folder of it (empty: all of it); null: a workspace of its own. */
+  sharedFolder?: Maybe<Scalars['String']['output']>;
   /** The sources research and addSource stored for the task, oldest first (at most `first`, 0 to 500). */
   sources: Array<Source>;
   /** Its phase; changed only by the state machine's legal moves. */
@@ -3107,6 +3206,8 @@ export type Task = Node & {
   updatedAt: Scalars['DateTimeISO']['output'];
   /** Tokens and cost of the task's model calls, summed. */
   usage: Usage;
+  /** The children its parked run waits for (waitForTasks); null when it is not parked. */
+  waitingFor?: Maybe<Array<Scalars['ID']['output']>>;
   /** Where it is worked on: made when an agent takes it (anew for each new agent); null until then. */
   workspace?: Maybe<Workspace>;
 };
@@ -3287,6 +3388,19 @@ export type TaskMessage = Node & {
   text: Scalars['String']['output'];
 };
 
+/** How far a task is: its phase, and its delegated children. */
+export type TaskProgress = {
+  __typename?: 'TaskProgress';
+  /** Children finished (COMPLETE, FAILED or CANCELLED). */
+  childrenDone: Scalars['Int']['output'];
+  /** Children delegated from the task (delegateTask). */
+  childrenTotal: Scalars['Int']['output'];
+  /** 0 to 100: the phase's share of the work (DESIGN 10, BUILD 35, TEST 65, REVIEW 85, finished 100); with children, half of it is the share of children finished. */
+  percent: Scalars['Int']['output'];
+  /** The task's status now. */
+  phase: TaskStatus;
+};
+
 /** PENDING → DESIGN → BUILD → TEST → REVIEW → COMPLETE, or FAILED / CANCELLED. */
 export type TaskStatus =
   /** At work: the agent carries out the plan (rejectTask sends a task back here). */
@@ -3305,6 +3419,17 @@ export type TaskStatus =
   | 'REVIEW'
   /** At work: the agent checks what it built. */
   | 'TEST';
+
+/** A task of a delegation tree, with its progress and children. */
+export type TaskTreeNode = {
+  __typename?: 'TaskTreeNode';
+  /** Its children, oldest first; empty below the depth asked (and for children your key may not see). */
+  children: Array<TaskTreeNode>;
+  /** Its progress (counting every child, shown or not). */
+  progress: TaskProgress;
+  /** The task. */
+  task: Task;
+};
 
 /** One call of a tool, by a person, an external agent or the runtime. */
 export type ToolCall = Node & {
@@ -3589,6 +3714,19 @@ export type UsageReportRow = {
   reasoningTokens: Scalars['SafeInt']['output'];
   /** The sum of promptTokens and completionTokens. */
   totalTokens: Scalars['SafeInt']['output'];
+};
+
+/** What waitForTasks did. */
+export type WaitForTasksResult = {
+  __typename?: 'WaitForTasksResult';
+  /** The named children that had already finished. */
+  finished: Array<ChildTaskOutcome>;
+  /** True: the run ends now and resumes later (outcomes arrive as messages). */
+  parked: Scalars['Boolean']['output'];
+  /** When the wait ends anyway; null when nothing is awaited. */
+  waitUntil?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The children still at work. */
+  waitingFor: Array<Scalars['ID']['output']>;
 };
 
 /** The isolated directory a task is worked on in. */
@@ -3899,6 +4037,52 @@ export type ChannelNodeQueryVariables = Exact<{
 
 
 export type ChannelNodeQuery = { __typename?: 'Query', node?: { __typename: 'Agent', id: string } | { __typename: 'ApiKey', id: string } | { __typename: 'Channel', name: string, id: string } | { __typename: 'ChannelMessage', seq: number, text: string, id: string } | { __typename: 'Citation', id: string } | { __typename: 'CommandRun', id: string } | { __typename: 'FileChange', id: string } | { __typename: 'Notification', id: string } | { __typename: 'NotificationSubscription', id: string } | { __typename: 'SearchHistoryEntry', id: string } | { __typename: 'Secret', id: string } | { __typename: 'Source', id: string } | { __typename: 'Task', id: string } | { __typename: 'TaskEvent', id: string } | { __typename: 'TaskMessage', id: string } | { __typename: 'ToolCall', id: string } | { __typename: 'Workspace', id: string } | null };
+
+export type TreeTaskFieldsFragment = { __typename?: 'Task', id: string, title: string, status: TaskStatus, depth: number, sharedFolder?: string | null, waitingFor?: Array<string> | null, maxCostUsd?: number | null, pausedAt?: string | null, pauseReason?: string | null, summary?: string | null, parent?: { __typename?: 'Task', id: string } | null, root?: { __typename?: 'Task', id: string } | null, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus } | null, progress: { __typename?: 'TaskProgress', percent: number, phase: TaskStatus, childrenDone: number, childrenTotal: number } };
+
+export type DelegateMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  title: Scalars['String']['input'];
+  description?: InputMaybe<Scalars['String']['input']>;
+  complexity: Scalars['Int']['input'];
+  budget?: InputMaybe<DelegationBudgetInput>;
+  sharedWorkspace?: InputMaybe<SharedWorkspaceInput>;
+  agentHint?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type DelegateMutation = { __typename?: 'Mutation', delegateTask: { __typename?: 'DelegateTaskResult', taskId: string, title: string, status: TaskStatus, agentId?: string | null, maxCostUsd?: number | null, maxTokens?: number | null, sharedFolder?: string | null } };
+
+export type WaitForChildrenMutationVariables = Exact<{
+  workspaceId: Scalars['ID']['input'];
+  ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+  timeoutSeconds?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type WaitForChildrenMutation = { __typename?: 'Mutation', waitForTasks: { __typename?: 'WaitForTasksResult', parked: boolean, waitingFor: Array<string>, waitUntil?: string | null, finished: Array<{ __typename?: 'ChildTaskOutcome', taskId: string, status: TaskStatus, summary?: string | null, artifacts: Array<string> }> } };
+
+export type TreeTaskQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type TreeTaskQuery = { __typename?: 'Query', task?: { __typename?: 'Task', id: string, title: string, status: TaskStatus, depth: number, sharedFolder?: string | null, waitingFor?: Array<string> | null, maxCostUsd?: number | null, pausedAt?: string | null, pauseReason?: string | null, summary?: string | null, children: Array<{ __typename?: 'Task', id: string, status: TaskStatus }>, parent?: { __typename?: 'Task', id: string } | null, root?: { __typename?: 'Task', id: string } | null, assignedAgent?: { __typename?: 'Agent', id: string, name: string } | null, workspace?: { __typename?: 'Workspace', id: string, path: string, status: WorkspaceStatus } | null, progress: { __typename?: 'TaskProgress', percent: number, phase: TaskStatus, childrenDone: number, childrenTotal: number } } | null };
+
+export type TaskTreeQueryVariables = Exact<{
+  rootId: Scalars['ID']['input'];
+  depth?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type TaskTreeQuery = { __typename?: 'Query', taskTree?: { __typename?: 'TaskTreeNode', task: { __typename?: 'Task', id: string, status: TaskStatus }, progress: { __typename?: 'TaskProgress', percent: number, childrenDone: number, childrenTotal: number }, children: Array<{ __typename?: 'TaskTreeNode', task: { __typename?: 'Task', id: string, status: TaskStatus }, progress: { __typename?: 'TaskProgress', percent: number, childrenDone: number, childrenTotal: number }, children: Array<{ __typename?: 'TaskTreeNode', task: { __typename?: 'Task', id: string, status: TaskStatus }, children: Array<{ __typename?: 'TaskTreeNode', task: { __typename?: 'Task', id: string } }> }> }> } | null };
+
+export type TaskTreeChangedSubscriptionVariables = Exact<{
+  rootId: Scalars['ID']['input'];
+}>;
+
+
+export type TaskTreeChangedSubscription = { __typename?: 'Subscription', taskTreeChanged: { __typename?: 'Task', id: string, status: TaskStatus, depth: number } };
 
 export type SendEmailMutationVariables = Exact<{
   workspaceId: Scalars['ID']['input'];
@@ -4856,6 +5040,7 @@ export type CreateBudgetTaskMutation = { __typename?: 'Mutation', createTask: { 
 export const AgentFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AgentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Agent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"minComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxComplexity"}},{"kind":"Field","name":{"kind":"Name","value":"maxConcurrentTasks"}},{"kind":"Field","name":{"kind":"Name","value":"activeTasks"}},{"kind":"Field","name":{"kind":"Name","value":"lastActiveAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastHeartbeatAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<AgentFieldsFragment, unknown>;
 export const ChannelMessageFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ChannelMessageFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ChannelMessage"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"channelId"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"replyToId"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"author"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"mentions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}}]}}]}}]} as unknown as DocumentNode<ChannelMessageFieldsFragment, unknown>;
 export const ChannelFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ChannelFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Channel"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"messageSeq"}},{"kind":"Field","name":{"kind":"Name","value":"members"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}}]}}]}}]} as unknown as DocumentNode<ChannelFieldsFragment, unknown>;
+export const TreeTaskFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TreeTaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"depth"}},{"kind":"Field","name":{"kind":"Name","value":"sharedFolder"}},{"kind":"Field","name":{"kind":"Name","value":"waitingFor"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"pausedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"root"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"progress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"percent"}},{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"childrenDone"}},{"kind":"Field","name":{"kind":"Name","value":"childrenTotal"}}]}}]}}]} as unknown as DocumentNode<TreeTaskFieldsFragment, unknown>;
 export const EventDetailsFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventDetailsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEventDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StatusChangeDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"requeueReason"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"part"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"callBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolOutputDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"outputTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"outputToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"bytes"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"interrupted"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProgressDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","alias":{"kind":"Name","value":"progressToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","alias":{"kind":"Name","value":"progressBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ErrorDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"waitingForChange"},"name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"attempt"}},{"kind":"Field","name":{"kind":"Name","value":"errorKind"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","alias":{"kind":"Name","value":"loopTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"errorWorkspaceId"},"name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}}]}}]}}]} as unknown as DocumentNode<EventDetailsFieldsFragment, unknown>;
 export const GitHubItemFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GitHubItemFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubItem"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"headRefName"}},{"kind":"Field","name":{"kind":"Name","value":"baseRefName"}},{"kind":"Field","name":{"kind":"Name","value":"isDraft"}}]}}]} as unknown as DocumentNode<GitHubItemFieldsFragment, unknown>;
 export const GitHubItemRefFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"GitHubItemRefFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"GitHubItemRef"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"repository"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"stateReason"}}]}}]} as unknown as DocumentNode<GitHubItemRefFieldsFragment, unknown>;
@@ -4890,6 +5075,11 @@ export const ChannelMessagesLiveDocument = {"kind":"Document","definitions":[{"k
 export const SendChannelMessageToolDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SendChannelMessageTool"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"channel"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"text"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"mentions"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sendMessage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"channel"},"value":{"kind":"Variable","name":{"kind":"Name","value":"channel"}}},{"kind":"Argument","name":{"kind":"Name","value":"text"},"value":{"kind":"Variable","name":{"kind":"Name","value":"text"}}},{"kind":"Argument","name":{"kind":"Name","value":"mentions"},"value":{"kind":"Variable","name":{"kind":"Name","value":"mentions"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ChannelMessageFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ChannelMessageFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ChannelMessage"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"channelId"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"replyToId"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"author"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"mentions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}}]}}]}}]} as unknown as DocumentNode<SendChannelMessageToolMutation, SendChannelMessageToolMutationVariables>;
 export const ReadChannelMessagesToolDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ReadChannelMessagesTool"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"channel"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"readMessages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"channel"},"value":{"kind":"Variable","name":{"kind":"Name","value":"channel"}}},{"kind":"Argument","name":{"kind":"Name","value":"afterSeq"},"value":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"channelId"}},{"kind":"Field","name":{"kind":"Name","value":"channelName"}},{"kind":"Field","name":{"kind":"Name","value":"lastSeq"}},{"kind":"Field","name":{"kind":"Name","value":"messages"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}}]}}]}}]} as unknown as DocumentNode<ReadChannelMessagesToolQuery, ReadChannelMessagesToolQueryVariables>;
 export const ChannelNodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ChannelNode"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Channel"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ChannelMessage"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}}]}}]}}]} as unknown as DocumentNode<ChannelNodeQuery, ChannelNodeQueryVariables>;
+export const DelegateDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Delegate"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"title"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"description"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"complexity"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"budget"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DelegationBudgetInput"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sharedWorkspace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SharedWorkspaceInput"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"agentHint"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"delegateTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"title"},"value":{"kind":"Variable","name":{"kind":"Name","value":"title"}}},{"kind":"Argument","name":{"kind":"Name","value":"description"},"value":{"kind":"Variable","name":{"kind":"Name","value":"description"}}},{"kind":"Argument","name":{"kind":"Name","value":"complexity"},"value":{"kind":"Variable","name":{"kind":"Name","value":"complexity"}}},{"kind":"Argument","name":{"kind":"Name","value":"budget"},"value":{"kind":"Variable","name":{"kind":"Name","value":"budget"}}},{"kind":"Argument","name":{"kind":"Name","value":"sharedWorkspace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sharedWorkspace"}}},{"kind":"Argument","name":{"kind":"Name","value":"agentHint"},"value":{"kind":"Variable","name":{"kind":"Name","value":"agentHint"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"maxTokens"}},{"kind":"Field","name":{"kind":"Name","value":"sharedFolder"}}]}}]}}]} as unknown as DocumentNode<DelegateMutation, DelegateMutationVariables>;
+export const WaitForChildrenDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WaitForChildren"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"waitForTasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}},{"kind":"Argument","name":{"kind":"Name","value":"timeoutSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"parked"}},{"kind":"Field","name":{"kind":"Name","value":"waitingFor"}},{"kind":"Field","name":{"kind":"Name","value":"waitUntil"}},{"kind":"Field","name":{"kind":"Name","value":"finished"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"artifacts"}}]}}]}}]}}]} as unknown as DocumentNode<WaitForChildrenMutation, WaitForChildrenMutationVariables>;
+export const TreeTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TreeTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TreeTaskFields"}},{"kind":"Field","name":{"kind":"Name","value":"children"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TreeTaskFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"depth"}},{"kind":"Field","name":{"kind":"Name","value":"sharedFolder"}},{"kind":"Field","name":{"kind":"Name","value":"waitingFor"}},{"kind":"Field","name":{"kind":"Name","value":"maxCostUsd"}},{"kind":"Field","name":{"kind":"Name","value":"pausedAt"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"root"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"assignedAgent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspace"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"progress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"percent"}},{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"childrenDone"}},{"kind":"Field","name":{"kind":"Name","value":"childrenTotal"}}]}}]}}]} as unknown as DocumentNode<TreeTaskQuery, TreeTaskQueryVariables>;
+export const TaskTreeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskTree"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"rootId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"depth"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"taskTree"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"rootId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"rootId"}}},{"kind":"Argument","name":{"kind":"Name","value":"depth"},"value":{"kind":"Variable","name":{"kind":"Name","value":"depth"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"progress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"percent"}},{"kind":"Field","name":{"kind":"Name","value":"childrenDone"}},{"kind":"Field","name":{"kind":"Name","value":"childrenTotal"}}]}},{"kind":"Field","name":{"kind":"Name","value":"children"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"progress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"percent"}},{"kind":"Field","name":{"kind":"Name","value":"childrenDone"}},{"kind":"Field","name":{"kind":"Name","value":"childrenTotal"}}]}},{"kind":"Field","name":{"kind":"Name","value":"children"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"children"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<TaskTreeQuery, TaskTreeQueryVariables>;
+export const TaskTreeChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"TaskTreeChanged"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"rootId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"taskTreeChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"rootId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"rootId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"depth"}}]}}]}}]} as unknown as DocumentNode<TaskTreeChangedSubscription, TaskTreeChangedSubscriptionVariables>;
 export const SendEmailDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SendEmail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"cc"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"subject"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"text"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"html"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"attachments"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sendEmail"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"workspaceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"workspaceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}},{"kind":"Argument","name":{"kind":"Name","value":"cc"},"value":{"kind":"Variable","name":{"kind":"Name","value":"cc"}}},{"kind":"Argument","name":{"kind":"Name","value":"subject"},"value":{"kind":"Variable","name":{"kind":"Name","value":"subject"}}},{"kind":"Argument","name":{"kind":"Name","value":"text"},"value":{"kind":"Variable","name":{"kind":"Name","value":"text"}}},{"kind":"Argument","name":{"kind":"Name","value":"html"},"value":{"kind":"Variable","name":{"kind":"Name","value":"html"}}},{"kind":"Argument","name":{"kind":"Name","value":"attachments"},"value":{"kind":"Variable","name":{"kind":"Name","value":"attachments"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"outboxId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}}]}}]}}]} as unknown as DocumentNode<SendEmailMutation, SendEmailMutationVariables>;
 export const TaskEventDetailsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskEventDetails"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"events"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"content"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"EventDetailsFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventDetailsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEventDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StatusChangeDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"requeueReason"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"part"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"callBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolOutputDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"outputTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"outputToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"bytes"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"interrupted"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProgressDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","alias":{"kind":"Name","value":"progressToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","alias":{"kind":"Name","value":"progressBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ErrorDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"waitingForChange"},"name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"attempt"}},{"kind":"Field","name":{"kind":"Name","value":"errorKind"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","alias":{"kind":"Name","value":"loopTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"errorWorkspaceId"},"name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}}]}}]}}]} as unknown as DocumentNode<TaskEventDetailsQuery, TaskEventDetailsQueryVariables>;
 export const TaskEventDetailsLiveDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"TaskEventDetailsLive"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"taskEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"taskId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"taskId"}}},{"kind":"Argument","name":{"kind":"Name","value":"afterSeq"},"value":{"kind":"Variable","name":{"kind":"Name","value":"afterSeq"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"details"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"EventDetailsFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventDetailsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskEventDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"StatusChangeDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"awaitingApproval"}},{"kind":"Field","name":{"kind":"Name","value":"summary"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}},{"kind":"Field","name":{"kind":"Name","value":"pauseReason"}},{"kind":"Field","name":{"kind":"Name","value":"requeueReason"}},{"kind":"Field","name":{"kind":"Name","value":"agentId"}},{"kind":"Field","name":{"kind":"Name","value":"agentName"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"MessageDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"author"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"part"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolCallDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"callBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ToolOutputDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"outputTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"outputToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"runId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"cpuTimeMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRssKb"}},{"kind":"Field","name":{"kind":"Name","value":"stdoutBytes"}},{"kind":"Field","name":{"kind":"Name","value":"stderrBytes"}},{"kind":"Field","name":{"kind":"Name","value":"bytes"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"interrupted"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProgressDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","alias":{"kind":"Name","value":"progressToolCallId"},"name":{"kind":"Name","value":"toolCallId"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","alias":{"kind":"Name","value":"progressBy"},"name":{"kind":"Name","value":"by"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ErrorDetails"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"waitingForChange"},"name":{"kind":"Name","value":"waiting"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"attempt"}},{"kind":"Field","name":{"kind":"Name","value":"errorKind"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","alias":{"kind":"Name","value":"loopTool"},"name":{"kind":"Name","value":"tool"}},{"kind":"Field","alias":{"kind":"Name","value":"errorWorkspaceId"},"name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"stage"}}]}}]}}]} as unknown as DocumentNode<TaskEventDetailsLiveSubscription, TaskEventDetailsLiveSubscriptionVariables>;

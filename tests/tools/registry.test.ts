@@ -79,6 +79,8 @@ describe("tool registry", () => {
         "generateReport",
         "sendEmail",
         "sendMessage",
+        "delegateTask",
+        "waitForTasks",
       ].sort(),
     );
     for (const t of tools) {

@@ -197,6 +197,11 @@ export class AgentService {
     return updated;
   }
 
+  /** The agent an id or a name names, or null. */
+  async find(idOrName: string): Promise<AgentRecord | null> {
+    return isId(idOrName) ? this.get(idOrName) : this.store.byName(idOrName);
+  }
+
   async get(id: string): Promise<AgentRecord | null> {
     return isId(id) ? this.store.get(id) : null;
   }

@@ -10,6 +10,8 @@ export interface AgentStore {
   getIn(tx: TransactionHandle, id: string): Promise<AgentRecord | null>;
   update(tx: TransactionHandle, id: string, changes: Partial<AgentRecord>): Promise<void>;
   get(id: string): Promise<AgentRecord | null>;
+  /** The agent with this name (names are unique), or null. */
+  byName(name: string): Promise<AgentRecord | null>;
   byIds(ids: readonly string[]): Promise<AgentRecord[]>;
   /** The tasks in `statuses` of each agent, newest first. */
   tasksOf(agentIds: readonly string[], statuses: readonly TaskStatus[]): Promise<TaskRecord[]>;

@@ -17,9 +17,9 @@ import type { AssignmentStore } from "./assignment.store.js";
 /** What the engine needs from the job queue: enqueue after commit. */
 export interface JobSink {
   enqueue(
-    name: "create-workspace" | "run-task",
+    name: "create-workspace" | "run-task" | "wake-task",
     payload: { taskId: string; workspaceId?: string; agentId?: string },
-    opts?: { singletonKey?: string },
+    opts?: { singletonKey?: string; startAfterMs?: number },
   ): Promise<unknown>;
 }
 
@@ -71,17 +71,27 @@ export class AssignmentService {
 
   // ---- inside other services' transactions ------------------------------------------------
 
-  /** For a task just inserted as PENDING: the least recently active fitting agent, if any. */
+  /**
+   * For a task just inserted as PENDING: `preferAgentId` if it fits and has room, else the least
+   * recently active fitting agent, if any; never the agent that delegated the task.
+   */
   async assignNewInTx(
     tx: TransactionHandle,
     out: Message[],
-    task: { id: string; complexity: number },
+    task: { id: string; complexity: number; delegatedBy?: string | null; sharedFolder?: string | null },
     now: Date,
+    preferAgentId: string | null = null,
   ): Promise<Assigned | null> {
-    const agent = await this.q.claimAgentFor(tx, task.complexity, now);
+    const exclude = task.delegatedBy ?? null;
+    const preferred =
+      preferAgentId && preferAgentId !== exclude
+        ? await this.q.claimAgent(tx, preferAgentId, task.complexity, now)
+        : null;
+    const agent = preferred ?? (await this.q.claimAgentFor(tx, task.complexity, now, exclude));
     if (!agent) return null;
     if (!(await this.q.takeTask(tx, task.id, agent.id, now))) throw new Error("a new task was not PENDING");
-    return this.recordAssignment(tx, out, task.id, agent, now, null);
+    // A new task's row is at hand: only one sharing its parent's workspace needs the parent's path.
+    return this.recordAssignment(tx, out, task.id, agent, now, null, task.sharedFolder !== null);
   }
 
   /** The task left its agent (finished, failed, cancelled, back to the queue): free the slot. */
@@ -137,9 +147,9 @@ export class AssignmentService {
   async assignPending(taskId: string): Promise<Assigned | null> {
     const a = await this.tryTransaction(async (tx, out) => {
       const now = this.now();
-      const complexity = await this.q.pendingComplexity(tx, taskId);
-      if (complexity === null) throw new NothingToDo();
-      const agent = await this.q.claimAgentFor(tx, complexity, now);
+      const pending = await this.q.pendingPlacement(tx, taskId);
+      if (pending === null) throw new NothingToDo();
+      const agent = await this.q.claimAgentFor(tx, pending.complexity, now, pending.delegatedBy);
       if (!agent) throw new NothingToDo();
       if (!(await this.q.takeTask(tx, taskId, agent.id, now))) throw new NothingToDo();
       return this.recordAssignment(tx, out, taskId, agent, now, null);
@@ -334,6 +344,8 @@ export class AssignmentService {
     agent: { id: string; name: string },
     now: Date,
     by: string | null,
+    /** Whether the task shares its parent's workspace; undefined: read it. */
+    shares?: boolean,
   ): Promise<Assigned> {
     await appendEvent(
       this.deps,
@@ -348,7 +360,10 @@ export class AssignmentService {
       },
       now,
     );
-    const workspaceId = await this.q.placeWorkspace(tx, taskId, agent.id, this.workspacePath(agent.id, taskId), now);
+    // A child sharing its parent's workspace works in the parent's folder (see DelegationService).
+    const shared = shares === false ? null : await this.q.sharedWorkspacePath(tx, taskId);
+    const path = shared ?? this.workspacePath(agent.id, taskId);
+    const workspaceId = await this.q.placeWorkspace(tx, taskId, agent.id, path, now);
     out.push({ topic: "TASK_CHANGED", payload: { taskId } });
     out.push({ topic: "AGENT_CHANGED", payload: { agentId: agent.id } });
     return { taskId, agentId: agent.id, workspaceId };

@@ -16,8 +16,16 @@ export interface ClaimedAgent {
  * process or in many) never both take the last free slot of an agent, nor both one pending task.
  */
 export interface AssignmentStore {
-  /** Takes a slot of the least recently active AVAILABLE agent whose range fits; null when none fits. */
-  claimAgentFor(tx: TransactionHandle, complexity: number, now: Date): Promise<ClaimedAgent | null>;
+  /**
+   * Takes a slot of the least recently active AVAILABLE agent whose range fits (other than
+   * `excludeAgentId`, the one that delegated the task); null when none fits.
+   */
+  claimAgentFor(
+    tx: TransactionHandle,
+    complexity: number,
+    now: Date,
+    excludeAgentId?: string | null,
+  ): Promise<ClaimedAgent | null>;
   /** Takes a slot of one given agent if it is AVAILABLE, has room and fits (any range when null). */
   claimAgent(
     tx: TransactionHandle,
@@ -43,6 +51,16 @@ export interface AssignmentStore {
   lockTask(tx: TransactionHandle, taskId: string): Promise<TaskRecord | null>;
   /** The task's complexity while it is PENDING; null when it is not (or does not exist). */
   pendingComplexity(tx: TransactionHandle, taskId: string): Promise<number | null>;
+  /** The task's complexity and delegating agent while it is PENDING; null when it is not. */
+  pendingPlacement(
+    tx: TransactionHandle,
+    taskId: string,
+  ): Promise<{ complexity: number; delegatedBy: string | null } | null>;
+  /**
+   * Where a task that shares its parent's workspace works: the parent's workspace folder; null
+   * when the task has a workspace of its own.
+   */
+  sharedWorkspacePath(tx: TransactionHandle, taskId: string): Promise<string | null>;
   /** The agent as of `tx`; locked for the rest of it when `lock`. */
   agentIn(tx: TransactionHandle, agentId: string, lock?: boolean): Promise<AgentRecord | null>;
   updateAgent(tx: TransactionHandle, agentId: string, changes: Partial<AgentRecord>): Promise<void>;

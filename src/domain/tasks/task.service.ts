@@ -14,6 +14,7 @@ import { checkAll, optional, int, modelList, oneOf, positiveNumber, text } from 
 import type { AssignmentService } from "../assignment/assignment.service.js";
 import { SequenceFeed } from "../shared/sequence-feed.js";
 import { appendEvent, type NewTaskEvent } from "./task-events.js";
+import { descendantsOf } from "./delegation-rules.js";
 import { activeStatuses, assertStatusChange, finalStatuses, terminalStatuses } from "./task-state.js";
 import type { TaskStore } from "./task.store.js";
 import type { ChannelStore } from "../channels/channel.store.js";
@@ -33,6 +34,22 @@ export interface CreateTaskInput {
   model?: string | null;
   /** Wait in REVIEW for approveTask (default: as the agent says). */
   requiresApproval?: boolean | null;
+}
+
+/** Who takes a new task: an agent the creator prefers, and one that may not take it. */
+export interface CreatePlacement {
+  /** Tried first (it must fit the task and have room); else the usual rules. */
+  preferAgentId?: string | null;
+}
+
+/**
+ * What happens in the transaction that moves a task into a final status (a delegation tree: the
+ * parent learns the child's outcome). `within` returns tasks whose runs are queued after the commit.
+ */
+export interface TaskEndHook {
+  /** `note`: what the move said (a failed task's reason). */
+  within(tx: TransactionHandle, out: Message[], task: TaskRecord, note: string | null): Promise<string[]>;
+  after(taskIds: readonly string[]): Promise<void>;
 }
 
 export interface StatusChangeOptions {
@@ -98,7 +115,15 @@ export class TaskService {
    */
   async create(
     input: CreateTaskInput,
-    opts: { within?: (tx: TransactionHandle, out: Message[], task: TaskRecord) => Promise<void> } = {},
+    opts: {
+      within?: (tx: TransactionHandle, out: Message[], task: TaskRecord) => Promise<void>;
+      /**
+       * Runs on the locked parent before the child's row is written: may set the child's fields
+       * (budget, sharing) and write the parent's, or throw to refuse the child.
+       */
+      underParent?: (tx: TransactionHandle, out: Message[], parent: TaskRecord, child: TaskRecord) => Promise<void>;
+      placement?: CreatePlacement;
+    } = {},
   ): Promise<TaskRecord> {
     const { title, description, complexity, priority, maxCostUsd, maxTokens, model } = checkAll({
       title: () => text("title", input.title, { min: 1, max: limits.titleLength }),
@@ -111,12 +136,11 @@ export class TaskService {
     });
     const now = this.now();
     const created = await this.deps.transact(async (em, out) => {
-      if (input.parentId) {
-        const parent = !isId(input.parentId) ? null : await this.store.existsIn(em, input.parentId);
-        if (!parent) throw notFound("Task", input.parentId, "parentId");
-      }
+      // The parent is locked: its children, its budget and its tree change only one at a time.
+      const parent = input.parentId ? await this.lockedTask(em, input.parentId, "parentId") : null;
+      const id = newId();
       const task = Object.assign(new TaskRecord(), {
-        id: newId(),
+        id,
         title,
         description,
         complexity,
@@ -124,7 +148,13 @@ export class TaskService {
         status: "PENDING" as const,
         assignedAgentId: null,
         assignedAt: null,
-        parentId: input.parentId ?? null,
+        parentId: parent?.id ?? null,
+        rootId: parent ? (parent.rootId ?? parent.id) : id,
+        depth: parent ? parent.depth + 1 : 0,
+        delegatedBy: null,
+        sharedFolder: null,
+        waitingFor: null,
+        waitUntil: null,
         eventSeq: 0,
         toolPolicy: null,
         maxCostUsd,
@@ -139,6 +169,7 @@ export class TaskService {
         createdAt: now,
         updatedAt: now,
       });
+      if (parent) await opts.underParent?.(em, out, parent, task);
       await this.store.insert(em, task);
       await openTaskChannel(this.channels, em, task, now);
       const ev = await appendEvent(
@@ -159,7 +190,7 @@ export class TaskService {
         await this.settleEventSeq(em, task);
       }
       out.push({ topic: "TASK_CHANGED", payload: { taskId: task.id } });
-      const assigned = await this.assignment.assignNewInTx(em, out, task, now);
+      const assigned = await this.assignment.assignNewInTx(em, out, task, now, opts.placement?.preferAgentId ?? null);
       return { task, assigned };
     });
     if (!created.assigned) return created.task;
@@ -194,7 +225,7 @@ export class TaskService {
           const waiting = await this.requestApprovalInTx(em, out, task, cleanNote, actor);
           await opts.within?.(em, out, waiting);
           await this.settleEventSeq(em, waiting);
-          return { task: waiting, released: null };
+          return { task: waiting, released: null, resume: [] };
         }
         const r = await this.transition(em, out, task, to, cleanNote, actor);
         await opts.within?.(em, out, r.task);
@@ -258,19 +289,57 @@ export class TaskService {
     return task;
   }
 
+  /** Cancels the task and, in the same transaction, every task delegated under it that is not finished. */
   async cancel(id: string, actor: Principal): Promise<TaskRecord> {
     const result = await this.deps.transact(async (em, out) => {
       const task = await this.lockedTask(em, id);
-      return this.transition(em, out, task, "CANCELLED", null, actor);
+      const own = await this.transition(em, out, task, "CANCELLED", null, actor);
+      const freed: string[] = [];
+      const resume = [...own.resume];
+      for (const below of await this.openDescendants(em, task)) {
+        const locked = await this.lockedTask(em, below.id);
+        if (terminalStatuses.includes(locked.status)) continue;
+        const r = await this.transition(
+          em,
+          out,
+          locked,
+          "CANCELLED",
+          `its parent task ${task.id} was cancelled`,
+          actor,
+        );
+        if (r.released) freed.push(r.released);
+        resume.push(...r.resume);
+      }
+      return { ...own, freed, resume };
     });
+    for (const agentId of result.freed) await this.assignment.fillAgent(agentId);
     return this.afterTransition(result);
   }
 
+  /** The unfinished tasks delegated under `task` (children before their own children). */
+  private async openDescendants(em: TransactionHandle, task: TaskRecord): Promise<TaskRecord[]> {
+    if (!task.rootId) return [];
+    const tree = await this.store.treeIn(em, task.rootId, limits.treeTasks);
+    return descendantsOf(tree, task.id).filter((t) => !terminalStatuses.includes(t.status));
+  }
+
+  private readonly endHooks: TaskEndHook[] = [];
+
+  /** Adds what runs when a task reaches a final status (see TaskEndHook). */
+  onEnd(hook: TaskEndHook): void {
+    this.endHooks.push(hook);
+  }
+
   /** After the commit: a freed agent takes the next pending task; a task back in the queue finds an agent. */
-  private async afterTransition(r: { task: TaskRecord; released: string | null }): Promise<TaskRecord> {
+  private async afterTransition(r: {
+    task: TaskRecord;
+    released: string | null;
+    resume: readonly string[];
+  }): Promise<TaskRecord> {
     let changed = false;
     if (r.task.status === "PENDING") changed = (await this.assignment.assignPending(r.task.id)) !== null;
     if (r.released) await this.assignment.fillAgent(r.released);
+    if (r.resume.length > 0) for (const hook of this.endHooks) await hook.after(r.resume);
     return changed ? ((await this.get(r.task.id)) ?? r.task) : r.task;
   }
 
@@ -289,7 +358,7 @@ export class TaskService {
     to: TaskStatus,
     note: string | null,
     actor: Principal,
-  ): Promise<{ task: TaskRecord; released: string | null }> {
+  ): Promise<{ task: TaskRecord; released: string | null; resume: string[] }> {
     const from = task.status;
     assertStatusChange(from, to);
     const now = this.now();
@@ -309,6 +378,9 @@ export class TaskService {
     if (!activeStatuses.includes(to)) {
       task.pausedAt = null;
       task.pauseReason = null;
+      // A parked run is over with the task's work.
+      task.waitingFor = null;
+      task.waitUntil = null;
     }
     if (to === "COMPLETE" && note && !task.summary) task.summary = note;
     // Where a stopped task stopped: the database, not its README, keeps what was done.
@@ -324,6 +396,8 @@ export class TaskService {
       pauseReason: task.pauseReason ?? null,
       summary: task.summary ?? null,
       stoppedIn: task.stoppedIn,
+      waitingFor: task.waitingFor ?? null,
+      waitUntil: task.waitUntil ?? null,
     });
     if (released) await this.assignment.releaseInTx(em, out, released, now);
     const ev = await appendEvent(
@@ -341,7 +415,10 @@ export class TaskService {
     );
     task.eventSeq = ev.seq;
     this.changed(out, task);
-    return { task, released };
+    const resume: string[] = [];
+    if (terminalStatuses.includes(to))
+      for (const hook of this.endHooks) resume.push(...(await hook.within(em, out, task, note)));
+    return { task, released, resume };
   }
 
   /**
@@ -418,6 +495,16 @@ export class TaskService {
     const task = await this.get(id);
     if (!task) throw notFound("Task", id, field);
     return task;
+  }
+
+  /** The children of these tasks (delegated from them), oldest first. */
+  childrenOf(parentIds: readonly string[]): Promise<TaskRecord[]> {
+    return this.store.childrenOf(parentIds.filter(isId));
+  }
+
+  /** Every task of the tree under `rootId`, the root too, oldest first. */
+  async tree(rootId: string): Promise<TaskRecord[]> {
+    return isId(rootId) ? this.store.tree(rootId, limits.treeTasks) : [];
   }
 
   async byIds(ids: readonly string[]): Promise<Map<string, TaskRecord>> {

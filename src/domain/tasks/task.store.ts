@@ -36,6 +36,24 @@ export interface TaskStore {
   /** The tasks assigned to `agentId` in `statuses`, oldest first. */
   heldBy(agentId: string, statuses: readonly TaskStatus[], limit: number): Promise<TaskRecord[]>;
   insertMessage(tx: TransactionHandle, message: TaskMessageRecord): Promise<void>;
+  /**
+   * Lowers the task's budget by a child's `share` only if what remains after `spent` still covers
+   * it (one guarded update; a budget the task does not set is left unset). False: it does not.
+   */
+  carveBudget(
+    tx: TransactionHandle,
+    id: string,
+    share: { costUsd: number; tokens: number },
+    spent: { costUsd: number; tokens: number },
+  ): Promise<boolean>;
+  /** Every task of the tree under `rootId` (the root too), as of `tx`, at most `limit`. */
+  treeIn(tx: TransactionHandle, rootId: string, limit: number): Promise<TaskRecord[]>;
+  /** Every task of the tree under `rootId` (the root too), oldest first, at most `limit`. */
+  tree(rootId: string, limit: number): Promise<TaskRecord[]>;
+  /** The children of these tasks. */
+  childrenOf(parentIds: readonly string[]): Promise<TaskRecord[]>;
+  /** Parked tasks whose wait ended at `now` or before. */
+  overdueWaits(now: Date, limit: number): Promise<string[]>;
   /** Messages that wait for the agent working on the task, oldest first. */
   pendingMessages(taskId: string): Promise<TaskMessageRecord[]>;
 }

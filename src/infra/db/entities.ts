@@ -92,6 +92,12 @@ export const TaskSchema = new EntitySchema<TaskRecord>({
     assignedAgentId: ref(() => AgentRecord, "assigned_agent_id", { nullable: true, deleteRule: "set null" }),
     assignedAt: { type: "datetime", length: 3, nullable: true, fieldName: "assigned_at" },
     parentId: ref(() => TaskRecord, "parent_id", { nullable: true, deleteRule: "set null" }),
+    rootId: { type: "uuid", nullable: true, fieldName: "root_id" },
+    depth: { type: "integer", default: 0 },
+    delegatedBy: { type: "uuid", nullable: true, fieldName: "delegated_by" },
+    sharedFolder: { type: "string", length: 1024, nullable: true, fieldName: "shared_folder" },
+    waitingFor: { type: "json", nullable: true, fieldName: "waiting_for" },
+    waitUntil: { type: "datetime", length: 3, nullable: true, fieldName: "wait_until" },
     eventSeq: { type: "integer", fieldName: "event_seq" },
     toolPolicy: { type: "json", nullable: true, fieldName: "tool_policy" },
     maxCostUsd: { type: "double", nullable: true, fieldName: "max_cost_usd" },
@@ -110,6 +116,7 @@ export const TaskSchema = new EntitySchema<TaskRecord>({
     { name: "task_pending_idx", properties: ["status", "priority", "id"] },
     { name: "task_agent_idx", properties: ["assignedAgentId", "id"] },
     { name: "task_parent_idx", properties: ["parentId"] },
+    { name: "task_root_idx", properties: ["rootId"] },
   ],
 });
 

@@ -19,6 +19,8 @@ export interface JobPayloads {
   /** `agentId`: the agent the workspace is made for (absent in jobs queued before it was added). */
   "create-workspace": { taskId: string; workspaceId: string; agentId?: string };
   "run-task": { taskId: string };
+  /** A parked task's wait is over (waitForTasks' timeout): see src/domain/tasks/delegation.service.ts. */
+  "wake-task": { taskId: string };
   /** A finished task linked to a GitHub issue: its pull request and its comment on the issue. */
   "report-to-github": { taskId: string };
   /** One outbox row (an email or a webhook) to try now: see src/domain/outbox/outbox.service.ts. */
@@ -26,7 +28,13 @@ export interface JobPayloads {
 }
 
 export type JobName = keyof JobPayloads;
-export const jobNames: readonly JobName[] = ["create-workspace", "run-task", "report-to-github", "send-outbox"];
+export const jobNames: readonly JobName[] = [
+  "create-workspace",
+  "run-task",
+  "wake-task",
+  "report-to-github",
+  "send-outbox",
+];
 
 export interface EnqueueOptions {
   /** At most one queued-or-active job per (name, key); a duplicate is dropped and enqueue returns null. */

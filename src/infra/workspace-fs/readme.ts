@@ -21,6 +21,8 @@ export interface WorkspaceLayoutInput {
    * checklist keeps what was done. Never read back from the README, which the workspace may fake.
    */
   stoppedIn?: StopPhase;
+  /** Tasks delegated from this one (delegateTask), with their status now (from the database). */
+  children?: Array<{ id: string; title: string; status: TaskStatus }>;
 }
 
 /** The README's input for a task (any object with a task row's fields) worked on by `agentId`. */
@@ -125,6 +127,19 @@ function banner(status: TaskStatus, stoppedIn: StopPhase): string[] {
   return [`> **${status}**: ${what} ${where}. The checklist shows the steps finished before it stopped.`, ""];
 }
 
+/** The "Child tasks" section: each delegated task with its status (none: no section). */
+function childLines(children: NonNullable<WorkspaceLayoutInput["children"]>): string[] {
+  if (children.length === 0) return [];
+  return [
+    "## Child tasks",
+    "",
+    ...children.map(
+      (c) => `- **${c.status}** ${inlineText(c.title, limits.titleLength) || "(untitled)"} (\`${c.id}\`)`,
+    ),
+    "",
+  ];
+}
+
 /** The README.md of a task workspace. Pure: the same input gives the same bytes. */
 export function renderReadme(input: WorkspaceLayoutInput, previousPhase?: StopPhase): string {
   const stoppedIn: StopPhase = input.stoppedIn ?? previousPhase ?? "PENDING";
@@ -151,6 +166,7 @@ export function renderReadme(input: WorkspaceLayoutInput, previousPhase?: StopPh
     "",
     ...checklist(input.status, stoppedIn),
     "",
+    ...childLines(input.children ?? []),
     "## Description",
     "",
     description,

@@ -183,6 +183,28 @@ export class WorkspaceFs {
   }
 
   /**
+   * Makes `folder` (relative) inside the workspace at `path` if it is missing: a child task that
+   * shares the workspace works there. Walked from the workspace's open root like a file tool's
+   * path (links inside are followed inside, never out; see confined.ts).
+   */
+  async makeFolder(path: string, folder: string): Promise<void> {
+    const dir = this.assertWorkspacePath(path);
+    await this.assertReallyInside(dir);
+    if (folder === "" || folder === ".") return;
+    await ConfinedRoot.with(dir, this.opts.owner, async (r) => {
+      const at = await r.locate(folder, { follow: true, allowMissing: true, createParents: true, field: "subfolder" });
+      if (at.name === null) return;
+      if (!at.stats) {
+        await r.makeDir(at.dir, at.name).catch((err: unknown) => {
+          if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        });
+      } else if (!at.stats.isDirectory()) {
+        throw new WorkspacePathError(`${folder} is not a folder`);
+      }
+    });
+  }
+
+  /**
    * Replaces README.md atomically: a reader sees the old file or the new one, never a mix. The
    * file is made under a fresh random name (O_EXCL: never through anything already there) and
    * renamed over README.md, both through the workspace's open root, on the file writer's thread

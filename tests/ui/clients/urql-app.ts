@@ -33,10 +33,12 @@ import * as schemaData from "./schema-data.js";
 const embedded = [
   "Bibliography",
   "ChannelParticipant",
+  "ChildTaskOutcome",
   "CommandOutputChunk",
   "CommandUsage",
   "ConversationMessage",
   "CreatedApiKey",
+  "DelegateTaskResult",
   "DeletedFile",
   "DocumentTable",
   "ErrorDetails",
@@ -82,6 +84,8 @@ const embedded = [
   "SendEmailResult",
   "StatusChangeDetails",
   "TaskLink",
+  "TaskProgress",
+  "TaskTreeNode",
   "ToolCallDetails",
   "ToolOutputDetails",
   "Traceback",
@@ -89,6 +93,7 @@ const embedded = [
   "UnreadableSecret",
   "Usage",
   "UsageReportRow",
+  "WaitForTasksResult",
 ];
 const readmeCache = ({ schema }: Pick<CacheExchangeOpts, "schema"> = schemaData) =>
   cacheExchange({

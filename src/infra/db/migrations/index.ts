@@ -13,6 +13,7 @@ import { Migration20261206113103_github as sqlite_Migration20261206113103_github
 import { Migration20261206130854_outbox as sqlite_Migration20261206130854_outbox } from "./sqlite/Migration20261206130854_outbox.js";
 import { Migration20261206131603_Notifications as sqlite_Migration20261206131603_Notifications } from "./sqlite/Migration20261206131603_Notifications.js";
 import { Migration20261206132324_artifact as sqlite_Migration20261206132324_artifact } from "./sqlite/Migration20261206132324_artifact.js";
+import { Migration20261206144423_delegation as sqlite_Migration20261206144423_delegation } from "./sqlite/Migration20261206144423_delegation.js";
 import { Migration20261206144442_channels as sqlite_Migration20261206144442_channels } from "./sqlite/Migration20261206144442_channels.js";
 import { Migration20261206144547_shared_files as sqlite_Migration20261206144547_shared_files } from "./sqlite/Migration20261206144547_shared_files.js";
 import { Migration20261206144558_AgentEmailRecipients as sqlite_Migration20261206144558_AgentEmailRecipients } from "./sqlite/Migration20261206144558_AgentEmailRecipients.js";
@@ -29,6 +30,7 @@ import { Migration20261206113104_github as postgresql_Migration20261206113104_gi
 import { Migration20261206130856_outbox as postgresql_Migration20261206130856_outbox } from "./postgresql/Migration20261206130856_outbox.js";
 import { Migration20261206131605_Notifications as postgresql_Migration20261206131605_Notifications } from "./postgresql/Migration20261206131605_Notifications.js";
 import { Migration20261206132325_artifact as postgresql_Migration20261206132325_artifact } from "./postgresql/Migration20261206132325_artifact.js";
+import { Migration20261206144425_delegation as postgresql_Migration20261206144425_delegation } from "./postgresql/Migration20261206144425_delegation.js";
 import { Migration20261206144443_channels as postgresql_Migration20261206144443_channels } from "./postgresql/Migration20261206144443_channels.js";
 import { Migration20261206144548_shared_files as postgresql_Migration20261206144548_shared_files } from "./postgresql/Migration20261206144548_shared_files.js";
 import { Migration20261206144559_AgentEmailRecipients as postgresql_Migration20261206144559_AgentEmailRecipients } from "./postgresql/Migration20261206144559_AgentEmailRecipients.js";
@@ -47,6 +49,7 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261206130854_outbox", class: sqlite_Migration20261206130854_outbox },
   { name: "Migration20261206131603_Notifications", class: sqlite_Migration20261206131603_Notifications },
   { name: "Migration20261206132324_artifact", class: sqlite_Migration20261206132324_artifact },
+  { name: "Migration20261206144423_delegation", class: sqlite_Migration20261206144423_delegation },
   { name: "Migration20261206144442_channels", class: sqlite_Migration20261206144442_channels },
   { name: "Migration20261206144547_shared_files", class: sqlite_Migration20261206144547_shared_files },
   { name: "Migration20261206144558_AgentEmailRecipients", class: sqlite_Migration20261206144558_AgentEmailRecipients },
@@ -66,6 +69,7 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: "Migration20261206130856_outbox", class: postgresql_Migration20261206130856_outbox },
   { name: "Migration20261206131605_Notifications", class: postgresql_Migration20261206131605_Notifications },
   { name: "Migration20261206132325_artifact", class: postgresql_Migration20261206132325_artifact },
+  { name: "Migration20261206144425_delegation", class: postgresql_Migration20261206144425_delegation },
   { name: "Migration20261206144443_channels", class: postgresql_Migration20261206144443_channels },
   { name: "Migration20261206144548_shared_files", class: postgresql_Migration20261206144548_shared_files },
   {

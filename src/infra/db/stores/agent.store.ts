@@ -45,6 +45,11 @@ export class SqlAgentStore implements AgentStore {
     return row ?? null;
   }
 
+  async byName(name: string): Promise<AgentRecord | null> {
+    const [row] = await this.db.read.select(AgentRecord, sql("name = ?", [name]));
+    return row ?? null;
+  }
+
   async byIds(ids: readonly string[]): Promise<AgentRecord[]> {
     if (ids.length === 0) return [];
     return this.db.read.select(AgentRecord, sql(`id in (${placeholders(ids.length)})`, ids));

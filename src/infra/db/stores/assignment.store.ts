@@ -41,18 +41,24 @@ export class SqlAssignmentStore implements AssignmentStore {
     return this.pg ? " for update skip locked" : "";
   }
 
-  async claimAgentFor(tx: TransactionHandle, complexity: number, now: Date): Promise<ClaimedAgent | null> {
+  async claimAgentFor(
+    tx: TransactionHandle,
+    complexity: number,
+    now: Date,
+    excludeAgentId: string | null = null,
+  ): Promise<ClaimedAgent | null> {
+    const other = excludeAgentId ? " and id <> ?" : "";
     const rows = await em(tx).execute<AgentRow[]>(
       `update agent set active_tasks = active_tasks + 1,
          status = case when active_tasks + 1 >= max_concurrent_tasks then 'BUSY' else status end,
          last_active_at = ?, updated_at = ?
        where id = (select id from agent
                    where status = 'AVAILABLE' and active_tasks < max_concurrent_tasks
-                     and min_complexity <= ? and max_complexity >= ?
+                     and min_complexity <= ? and max_complexity >= ?${other}
                    order by last_active_at asc nulls first, id asc limit 1${this.skipLocked})
          and status = 'AVAILABLE' and active_tasks < max_concurrent_tasks
        returning id, name, min_complexity, max_complexity`,
-      [this.ts(now), this.ts(now), complexity, complexity],
+      [this.ts(now), this.ts(now), complexity, complexity, ...(excludeAgentId ? [excludeAgentId] : [])],
     );
     return claimed(rows);
   }
@@ -100,10 +106,11 @@ export class SqlAssignmentStore implements AssignmentStore {
       `update task set status = 'DESIGN', assigned_agent_id = ?, assigned_at = ?, updated_at = ?
        where id = (select id from task
                    where status = 'PENDING' and complexity >= ? and complexity <= ?
+                     and (delegated_by is null or delegated_by <> ?)
                    order by priority desc, id asc limit 1${this.skipLocked})
          and status = 'PENDING'
        returning id, complexity`,
-      [agentId, this.ts(now), this.ts(now), minComplexity, maxComplexity],
+      [agentId, this.ts(now), this.ts(now), minComplexity, maxComplexity, agentId],
     );
     return rows[0] ?? null;
   }
@@ -137,6 +144,27 @@ export class SqlAssignmentStore implements AssignmentStore {
   async pendingComplexity(tx: TransactionHandle, taskId: string): Promise<number | null> {
     const task = await em(tx).findOne(TaskRecord, { id: taskId }, { fields: ["id", "status", "complexity"] });
     return task?.status === "PENDING" ? task.complexity : null;
+  }
+
+  async pendingPlacement(
+    tx: TransactionHandle,
+    taskId: string,
+  ): Promise<{ complexity: number; delegatedBy: string | null } | null> {
+    const task = await em(tx).findOne(
+      TaskRecord,
+      { id: taskId },
+      { fields: ["id", "status", "complexity", "delegatedBy"] },
+    );
+    return task?.status === "PENDING" ? { complexity: task.complexity, delegatedBy: task.delegatedBy ?? null } : null;
+  }
+
+  async sharedWorkspacePath(tx: TransactionHandle, taskId: string): Promise<string | null> {
+    const rows = await em(tx).execute<Array<{ path: string }>>(
+      `select w.path from task t join workspace w on w.task_id = t.parent_id
+         where t.id = ? and t.shared_folder is not null`,
+      [taskId],
+    );
+    return rows[0]?.path ?? null;
   }
 
   agentIn(tx: TransactionHandle, agentId: string, lock = false): Promise<AgentRecord | null> {

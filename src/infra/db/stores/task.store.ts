@@ -6,7 +6,7 @@ import type { TaskQuery, TaskStore } from "../../../domain/tasks/task.store.js";
 import type { TaskStatus } from "../../../domain/terms.js";
 import type { Database } from "../orm.js";
 import { and, keysetOf, placeholders, sql } from "../reader.js";
-import { selectRows, selectValues, updateRow } from "../writer.js";
+import { execute, insertRows, selectRows, selectValues, updateRow } from "../writer.js";
 
 const em = (tx: TransactionHandle) => tx as SqlEntityManager;
 
@@ -89,7 +89,52 @@ export class SqlTaskStore implements TaskStore {
   }
 
   async insertMessage(tx: TransactionHandle, message: TaskMessageRecord): Promise<void> {
-    await em(tx).insert(TaskMessageRecord, message);
+    // The writer's own statement: a child's outcome is written in the child's status change.
+    await insertRows(em(tx), TaskMessageRecord, [message]);
+  }
+
+  async carveBudget(
+    tx: TransactionHandle,
+    id: string,
+    share: { costUsd: number; tokens: number },
+    spent: { costUsd: number; tokens: number },
+  ): Promise<boolean> {
+    const rows = await execute(
+      em(tx),
+      `update task set
+         max_cost_usd = case when max_cost_usd is null then null else max_cost_usd - ? end,
+         max_tokens = case when max_tokens is null then null else max_tokens - ? end
+       where id = ? and (max_cost_usd is null or max_cost_usd - ? >= ?)
+         and (max_tokens is null or max_tokens - ? >= ?)
+       returning id`,
+      [share.costUsd, share.tokens, id, spent.costUsd, share.costUsd, spent.tokens, share.tokens],
+    );
+    return rows.length > 0;
+  }
+
+  treeIn(tx: TransactionHandle, rootId: string, limit: number): Promise<TaskRecord[]> {
+    return selectRows(em(tx), TaskRecord, sql("root_id = ? order by id", [rootId]), { limit });
+  }
+
+  tree(rootId: string, limit: number): Promise<TaskRecord[]> {
+    return this.db.read.select(TaskRecord, sql("root_id = ?", [rootId]), { orderBy: "id asc", limit });
+  }
+
+  async childrenOf(parentIds: readonly string[]): Promise<TaskRecord[]> {
+    if (parentIds.length === 0) return [];
+    return this.db.read.select(TaskRecord, sql(`parent_id in (${placeholders(parentIds.length)})`, parentIds), {
+      orderBy: "id asc",
+      limit: 10_000,
+    });
+  }
+
+  async overdueWaits(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.db.read.select(
+      TaskRecord,
+      sql("waiting_for is not null and wait_until <= ?", [this.db.dialect === "sqlite" ? now.getTime() : now]),
+      { orderBy: "id asc", limit },
+    );
+    return rows.map((r) => r.id);
   }
 
   pendingMessages(taskId: string): Promise<TaskMessageRecord[]> {

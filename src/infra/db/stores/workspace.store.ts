@@ -52,7 +52,7 @@ export class SqlWorkspaceStore implements WorkspaceStore {
          join agent a on a.id = t.assigned_agent_id
          join workspace w on w.task_id = t.id
          where t.status in (${placeholders(statuses.length)}) and t.paused_at is null
-           and t.approval_requested_at is null and a.kind = 'BUILTIN' and w.status = 'READY'
+           and t.approval_requested_at is null and t.waiting_for is null and a.kind = 'BUILTIN' and w.status = 'READY'
          order by t.id limit ?`,
       [...statuses, limit],
       "all",
