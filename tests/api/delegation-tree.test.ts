@@ -5,14 +5,18 @@ import {
   RuntimeTaskDocument,
   CancelTaskDocument,
   CreateAgentDocument,
+  CreateApiKeyDocument,
   CreateTaskDocument,
   DelegateDocument,
+  LockFileDocument,
   TaskTreeChangedDocument,
   TaskTreeDocument,
   TreeTaskDocument,
   UpdateTaskDocument,
   UpdateTaskStatusDocument,
   WaitForChildrenDocument,
+  WorkspaceChangesDocument,
+  WriteFileDocument,
 } from "../generated/graphql.js";
 import { untilValue } from "../helpers/process.js";
 import { describeProfiles } from "../helpers/profiles.js";
@@ -196,6 +200,61 @@ describeProfiles("delegation trees", (profile) => {
       [a.taskId, "COMPLETE", "a is done"],
       [b.taskId, "FAILED", null],
     ]);
+  });
+
+  it("children sharing a folder see each other's locks and changes; a stale write gets the current version", async () => {
+    // One agent each (capacity 1): the root's, then one per child.
+    for (let i = 0; i < 3; i++) {
+      await s.ok(CreateAgentDocument, {
+        input: { name: unique("solo"), kind: "EXTERNAL", minComplexity: 7, maxComplexity: 7, maxConcurrentTasks: 1 },
+      });
+    }
+    const top = await root(7);
+    const ws = top.workspace!.id;
+    const child = async (title: string) => {
+      const id = (await s.ok(DelegateDocument, { workspaceId: ws, title, complexity: 7, sharedWorkspace: {} }))
+        .delegateTask.taskId;
+      const t = await ready(id);
+      const key = (
+        await s.ok(CreateApiKeyDocument, { input: { name: unique("k"), role: "AGENT", agentId: t.assignedAgent!.id } })
+      ).createApiKey.key;
+      return { task: t, key, workspaceId: t.workspace!.id };
+    };
+    const a = await child("left half");
+    const b = await child("right half");
+    expect(new Set([top.assignedAgent!.id, a.task.assignedAgent!.id, b.task.assignedAgent!.id]).size).toBe(3);
+    const write = (who: typeof a, content: string, expectedVersion?: string) =>
+      s.gql(
+        WriteFileDocument,
+        {
+          input: {
+            workspaceId: who.workspaceId,
+            path: "shared/plan.md",
+            content,
+            createParents: true,
+            expectedVersion,
+          },
+        },
+        who.key,
+      );
+
+    const first = (await write(a, "plan v1")).data!.writeFile;
+    const second = (await write(b, "plan v2", first.version)).data!.writeFile;
+    // a still holds v1: its write is refused with the version b wrote.
+    const stale = await write(a, "plan v1b", first.version);
+    expect(stale.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", currentVersion: second.version });
+
+    await s.ok(LockFileDocument, { workspaceId: a.workspaceId, path: "shared", ttlSeconds: 60 }, a.key);
+    const locked = await write(b, "plan v3", second.version);
+    expect(locked.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", reason: "locked", lockedPath: "shared" });
+    // The parent's workspace (the folder's owner) holds the children's changes, whichever row asks.
+    for (const id of [ws, a.workspaceId, b.workspaceId]) {
+      const changes = (await s.ok(WorkspaceChangesDocument, { workspaceId: id, first: 10 })).workspaceChanges;
+      expect(changes.edges.map((e) => [e.node.path, e.node.agent?.id])).toEqual([
+        ["shared/plan.md", b.task.assignedAgent!.id],
+        ["shared/plan.md", a.task.assignedAgent!.id],
+      ]);
+    }
   });
 
   it("a wait that times out ends: the task is no longer parked and hears which children are still at work", async () => {

@@ -95,7 +95,8 @@ export class SharedFilesService {
   }
 
   /** Takes (or renews) the lock on `path` (normalised, links resolved) for `ttlSeconds`. */
-  async lock(workspaceId: string, path: string, ttlSeconds: number, actor: FileActor): Promise<FileLockRecord> {
+  async lock(workspace: string, path: string, ttlSeconds: number, actor: FileActor): Promise<FileLockRecord> {
+    const workspaceId = await this.store.folderOwner(workspace);
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = this.now();
       const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
@@ -140,7 +141,8 @@ export class SharedFilesService {
   }
 
   /** Releases the caller's lock on `path`; false when there was no live lock on it. */
-  async unlock(workspaceId: string, path: string, actor: FileActor): Promise<boolean> {
+  async unlock(workspace: string, path: string, actor: FileActor): Promise<boolean> {
+    const workspaceId = await this.store.folderOwner(workspace);
     const now = this.now();
     await this.store.deleteExpiredLocks(workspaceId, now);
     const lock = await this.store.lockOn(workspaceId, path);
@@ -149,14 +151,14 @@ export class SharedFilesService {
     return this.store.deleteLock(workspaceId, path, actor.key);
   }
 
-  /** The workspace's live locks, oldest first. */
-  locks(workspaceId: string): Promise<FileLockRecord[]> {
-    return this.store.activeLocks(workspaceId, this.now(), MAX_LOCKS_PER_WORKSPACE);
+  /** The live locks in the workspace's folder, oldest first. */
+  async locks(workspace: string): Promise<FileLockRecord[]> {
+    return this.store.activeLocks(await this.store.folderOwner(workspace), this.now(), MAX_LOCKS_PER_WORKSPACE);
   }
 
   /** Throws CONFLICT (lockedError) when another holder's live lock covers any of `paths`. */
-  async assertWritable(workspaceId: string, paths: readonly string[], actor: FileActor): Promise<void> {
-    const { lock, path } = await this.clash(workspaceId, paths, actor, this.now());
+  async assertWritable(workspace: string, paths: readonly string[], actor: FileActor): Promise<void> {
+    const { lock, path } = await this.clash(await this.store.folderOwner(workspace), paths, actor, this.now());
     if (lock && path !== null) throw lockedError(lock, path);
   }
 
@@ -183,11 +185,11 @@ export class SharedFilesService {
     return this.mutex.close();
   }
 
-  /** Records a change `actor` made to the workspace. */
-  async recordChange(workspaceId: string, change: NewFileChange, actor: FileActor): Promise<FileChangeRecord> {
+  /** Records a change `actor` made to the workspace (under the workspace whose folder it is). */
+  async recordChange(workspace: string, change: NewFileChange, actor: FileActor): Promise<FileChangeRecord> {
     const row = Object.assign(new FileChangeRecord(), {
       id: newId(),
-      workspaceId,
+      workspaceId: await this.store.folderOwner(workspace),
       ...change,
       sha256: change.version?.startsWith("sha256:") ? change.version.slice(7) : null,
       agentId: actor.agentId,
@@ -200,9 +202,10 @@ export class SharedFilesService {
     return row;
   }
 
-  /** A workspace's changes, newest first (Relay paging). */
-  async changes(workspaceId: string, args: PageArgs): Promise<Page<FileChangeRecord>> {
-    if (!isId(workspaceId)) throw notFound("Workspace", workspaceId, "workspaceId");
+  /** The changes in a workspace's folder (those of every task sharing it), newest first (Relay paging). */
+  async changes(workspace: string, args: PageArgs): Promise<Page<FileChangeRecord>> {
+    if (!isId(workspace)) throw notFound("Workspace", workspace, "workspaceId");
+    const workspaceId = await this.store.folderOwner(workspace);
     const range = keyset(args);
     const rows = await this.store.changes(workspaceId, range);
     return toPage(rows, range, () => this.store.countChanges(workspaceId));

@@ -10,6 +10,12 @@ export type LockRenewal = Pick<FileLockRecord, "expiresAt" | "toolCallId" | "tas
  * so that two holders racing for overlapping paths never both end up holding.
  */
 export interface SharedFileStore {
+  /**
+   * The workspace whose folder `workspaceId` works in: itself, or, for a delegated task that
+   * shares its parent's folder (task.shared_folder set), the parent's (up the tree). Locks and
+   * changes are kept under that one id, so every task in the folder sees the same ones.
+   */
+  folderOwner(workspaceId: string): Promise<string>;
   /** Deletes the workspace's locks that expired at `now`; how many. */
   deleteExpiredLocks(workspaceId: string, now: Date): Promise<number>;
   /** Inserts the lock unless its workspace and path have one already; whether it did. */

@@ -5,9 +5,29 @@ import type { Database } from "../orm.js";
 import { and, keysetOf, sql } from "../reader.js";
 import { insertRows } from "../writer.js";
 
+/** More levels than any delegation tree has (DELEGATION_MAX_DEPTH is at most 10). */
+const MAX_SHARING_LEVELS = 16;
+
 /** File locks and file changes on SQLite or PostgreSQL: each write one conditional statement. */
 export class SqlSharedFileStore implements SharedFileStore {
   constructor(private readonly db: Database) {}
+
+  async folderOwner(workspaceId: string): Promise<string> {
+    let id = workspaceId;
+    // One step per level of sharing; the tree's depth is bounded, the loop too.
+    for (let level = 0; level < MAX_SHARING_LEVELS; level++) {
+      const [parent] = await this.db
+        .fork()
+        .execute<Array<{ id: string }>>(
+          "select pw.id as id from workspace w join task t on t.id = w.task_id " +
+            "join workspace pw on pw.task_id = t.parent_id where w.id = ? and t.shared_folder is not null",
+          [id],
+        );
+      if (!parent) return id;
+      id = parent.id;
+    }
+    return id;
+  }
 
   /** A datetime as a statement's parameter: epoch milliseconds on SQLite, a Date on PostgreSQL. */
   private at(d: Date): Date | number {
