@@ -503,8 +503,8 @@ export function assembleDomain(
     {
       findAgent: (hint) => agents.find(hint),
       artifactsOf: async (taskId) => ((await artifacts.ofTasks([taskId])).get(taskId) ?? []).map((a) => a.path),
-      spent: async (taskId) => {
-        const sums = await usage.ofTask(taskId);
+      spent: async (taskId, tx) => {
+        const sums = await usage.ofTask(taskId, tx);
         return { costUsd: sums.costUsd, tokens: sums.totalTokens };
       },
       enqueue: (name, payload, o) => opts.jobs.enqueue(name, payload, o),

@@ -144,6 +144,16 @@ describeProfiles("delegation trees", (profile) => {
       (await delegate(child.workspace!.id, "grandchild", 3, { budget: { costUsd: 0.1, tokens: 100 } })).errors,
     ).toBeUndefined();
     expect((await get(child.id)).maxCostUsd).toBeCloseTo(0.3);
+    // A child that ends gives what it did not spend back. Cancelling the child cancels the
+    // grandchild first, whose share goes to the child, then all of the child's to the root.
+    const grandchild = (await get(child.id)).children[0]!;
+    await s.ok(CancelTaskDocument, { id: child.id });
+    expect((await get(grandchild.id)).status).toBe("CANCELLED");
+    expect((await get(grandchild.id)).maxCostUsd).toBeCloseTo(0);
+    expect((await get(child.id)).maxCostUsd).toBeCloseTo(0);
+    expect((await get(top.id)).maxCostUsd).toBeCloseTo(1);
+    const outcome = (await s.ok(RuntimeTaskDocument, { id: top.id })).task!.pendingMessages.at(-1);
+    expect(outcome?.text).toContain("Its unspent budget ($0.4000 and 600 tokens) is back in yours.");
 
     // DELEGATION_MAX_CHILDREN=3 in this suite.
     for (const i of [2, 3]) {

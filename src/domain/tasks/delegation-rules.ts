@@ -12,6 +12,8 @@ export interface ChildOutcome {
   summary: string | null;
   /** Paths of the artifacts the child recorded (reports, …). */
   artifacts: string[];
+  /** The share of its budget the child did not spend, given back to the parent when it ended. */
+  returned?: { costUsd: number; tokens: number } | null;
 }
 
 /** The message a parent's conversation gets when a child finishes. */
@@ -19,6 +21,13 @@ export function outcomeText(o: ChildOutcome): string {
   const lines = [`Child task "${o.title}" (${o.id}) ended ${o.status}.`];
   if (o.summary) lines.push(`${o.status === "COMPLETE" ? "Summary" : "Reason"}: ${o.summary}`);
   if (o.artifacts.length > 0) lines.push(`Artifacts: ${o.artifacts.join(", ")}`);
+  if (o.returned) {
+    const parts = [
+      o.returned.costUsd > 0 ? `$${o.returned.costUsd.toFixed(4)}` : null,
+      o.returned.tokens > 0 ? `${o.returned.tokens} tokens` : null,
+    ].filter((p) => p !== null);
+    lines.push(`Its unspent budget (${parts.join(" and ")}) is back in yours.`);
+  }
   if (o.status !== "COMPLETE") lines.push("Decide what to do: retry it (delegate again), do it yourself, or fail.");
   return lines.join("\n");
 }

@@ -62,7 +62,8 @@ export interface DelegationPorts {
   /** Paths of the artifacts a task recorded. */
   artifactsOf(taskId: string): Promise<string[]>;
   /** What a task's model calls have spent so far. */
-  spent(taskId: string): Promise<{ costUsd: number; tokens: number }>;
+  /** What the task spent; read in `tx` when given (inside the transaction that changes the task). */
+  spent(taskId: string, tx?: TransactionHandle): Promise<{ costUsd: number; tokens: number }>;
   /** Queues a job after a commit (a parent's run, a wait's timeout). */
   enqueue(
     name: "run-task" | "wake-task",
@@ -310,7 +311,9 @@ export class DelegationService implements TaskEndHook {
     const parent = await this.tasks.lockedTask(tx, child.parentId);
     if (terminalStatuses.includes(parent.status)) return [];
     const now = this.now();
-    const outcome = { ...(await this.outcome(child)), summary: child.summary ?? note };
+    // The child's row as of now: its own children may have given their shares back in this transaction.
+    const returned = await this.returnShare(tx, parent, await this.tasks.lockedTask(tx, child.id));
+    const outcome = { ...(await this.outcome(child)), summary: child.summary ?? note, returned };
     await this.store.insertMessage(
       tx,
       Object.assign(new TaskMessageRecord(), {
@@ -344,6 +347,28 @@ export class DelegationService implements TaskEndHook {
       updatedAt: now,
     });
     return rest.length > 0 ? [] : [parent.id];
+  }
+
+  /**
+   * Gives an ended child's unspent share back to its parent, in the child's final status change:
+   * the child keeps only what it spent (a retried child starts from that), the parent can share
+   * the rest again. Null when there is nothing to give back.
+   */
+  private async returnShare(
+    tx: TransactionHandle,
+    parent: TaskRecord,
+    child: TaskRecord,
+  ): Promise<{ costUsd: number; tokens: number } | null> {
+    const shared = (mine: number | null, theirs: number | null) => mine !== null && theirs !== null;
+    if (!shared(child.maxCostUsd, parent.maxCostUsd) && !shared(child.maxTokens, parent.maxTokens)) return null;
+    const spent = await this.ports.spent(child.id, tx);
+    const back = {
+      costUsd: shared(child.maxCostUsd, parent.maxCostUsd) ? Math.max(0, child.maxCostUsd! - spent.costUsd) : 0,
+      tokens: shared(child.maxTokens, parent.maxTokens) ? Math.max(0, child.maxTokens! - spent.tokens) : 0,
+    };
+    if (back.costUsd === 0 && back.tokens === 0) return null;
+    await this.store.returnBudget(tx, child.id, parent.id, back);
+    return back;
   }
 
   /** TaskEndHook: after the commit, the runs of parents no longer waiting are queued. */

@@ -293,10 +293,15 @@ export class TaskService {
   async cancel(id: string, actor: Principal): Promise<TaskRecord> {
     const result = await this.deps.transact(async (em, out) => {
       const task = await this.lockedTask(em, id);
-      const own = await this.transition(em, out, task, "CANCELLED", null, actor);
+      if (terminalStatuses.includes(task.status)) assertStatusChange(task.status, "CANCELLED");
       const freed: string[] = [];
-      const resume = [...own.resume];
-      for (const below of await this.openDescendants(em, task)) {
+      const resume: string[] = [];
+      const open = await this.openDescendants(em, task);
+      // Parents resumed by their children's ends are being cancelled with them: not resumed.
+      const ending = new Set([task.id, ...open.map((t) => t.id)]);
+      // The deepest first: each child ends while its parent is still at work, so its outcome and
+      // unspent budget go up the tree before the parent ends in turn.
+      for (const below of [...open].reverse()) {
         const locked = await this.lockedTask(em, below.id);
         if (terminalStatuses.includes(locked.status)) continue;
         const r = await this.transition(
@@ -310,7 +315,9 @@ export class TaskService {
         if (r.released) freed.push(r.released);
         resume.push(...r.resume);
       }
-      return { ...own, freed, resume };
+      const own = await this.transition(em, out, await this.lockedTask(em, id), "CANCELLED", null, actor);
+      resume.push(...own.resume);
+      return { ...own, freed, resume: resume.filter((t) => !ending.has(t)) };
     });
     for (const agentId of result.freed) await this.assignment.fillAgent(agentId);
     return this.afterTransition(result);

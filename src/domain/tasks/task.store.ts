@@ -46,6 +46,16 @@ export interface TaskStore {
     share: { costUsd: number; tokens: number },
     spent: { costUsd: number; tokens: number },
   ): Promise<boolean>;
+  /**
+   * Moves an ended child's unspent share back: the child's budget goes down by `amount`, its
+   * parent's up (a budget a task does not set stays unset).
+   */
+  returnBudget(
+    tx: TransactionHandle,
+    childId: string,
+    parentId: string,
+    amount: { costUsd: number; tokens: number },
+  ): Promise<void>;
   /** Every task of the tree under `rootId` (the root too), as of `tx`, at most `limit`. */
   treeIn(tx: TransactionHandle, rootId: string, limit: number): Promise<TaskRecord[]>;
   /** Every task of the tree under `rootId` (the root too), oldest first, at most `limit`. */

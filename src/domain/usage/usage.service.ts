@@ -1,3 +1,4 @@
+import type { TransactionHandle } from "../shared/transaction.js";
 import { ModelCallRecord, type ModelCallOutcome, type TaskRecord } from "../records.js";
 import { badInput, notFound } from "../errors.js";
 import { isId, newId } from "../ids.js";
@@ -107,8 +108,9 @@ export class UsageService {
     });
   }
 
-  ofTask(taskId: string): Promise<UsageSums> {
-    return isId(taskId) ? this.store.sums({ taskId }) : Promise.resolve(noUsage());
+  /** A task's sums; in `tx` when given (a read inside a write transaction). */
+  ofTask(taskId: string, tx?: TransactionHandle): Promise<UsageSums> {
+    return isId(taskId) ? this.store.sums({ taskId }, tx) : Promise.resolve(noUsage());
   }
 
   ofAgent(agentId: string): Promise<UsageSums> {

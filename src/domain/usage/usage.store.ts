@@ -1,3 +1,4 @@
+import type { TransactionHandle } from "../shared/transaction.js";
 import type { ModelCallRecord, TaskRecord } from "../records.js";
 
 export const usageGroupBys = ["MODEL", "AGENT", "TASK", "DAY"] as const;
@@ -26,7 +27,8 @@ export interface UsageReportRow extends UsageSums {
 export interface UsageStore {
   insert(row: ModelCallRecord): Promise<void>;
   /** Sums of the calls of one task or one agent. */
-  sums(of: { taskId: string } | { agentId: string }): Promise<UsageSums>;
+  /** Sums of a task's or an agent's calls; in `tx` when given (a read inside a write transaction). */
+  sums(of: { taskId: string } | { agentId: string }, tx?: TransactionHandle): Promise<UsageSums>;
   /** Sums of the calls made in [from, to), one row per model, agent, task or UTC day. */
   report(from: Date, to: Date, groupBy: UsageGroupBy): Promise<UsageReportRow[]>;
   /** A task's budget, or null when there is no such task. */

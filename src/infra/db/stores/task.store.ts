@@ -112,6 +112,20 @@ export class SqlTaskStore implements TaskStore {
     return rows.length > 0;
   }
 
+  async returnBudget(
+    tx: TransactionHandle,
+    childId: string,
+    parentId: string,
+    amount: { costUsd: number; tokens: number },
+  ): Promise<void> {
+    const move = `update task set
+         max_cost_usd = case when max_cost_usd is null then null else max_cost_usd + ? end,
+         max_tokens = case when max_tokens is null then null else max_tokens + ? end
+       where id = ?`;
+    await execute(em(tx), move, [-amount.costUsd, -amount.tokens, childId]);
+    await execute(em(tx), move, [amount.costUsd, amount.tokens, parentId]);
+  }
+
   treeIn(tx: TransactionHandle, rootId: string, limit: number): Promise<TaskRecord[]> {
     return selectRows(em(tx), TaskRecord, sql("root_id = ? order by id", [rootId]), { limit });
   }

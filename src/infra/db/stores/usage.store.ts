@@ -1,6 +1,8 @@
 import { ModelCallRecord, TaskRecord } from "../../../domain/records.js";
 import type { UsageGroupBy, UsageReportRow, UsageSums } from "../../../domain/usage/usage.store.js";
 import type { UsageStore } from "../../../domain/usage/usage.store.js";
+import type { SqlEntityManager } from "@mikro-orm/knex";
+import type { TransactionHandle } from "../../../domain/shared/transaction.js";
 import type { Database } from "../orm.js";
 import { insertRows } from "../writer.js";
 
@@ -40,11 +42,13 @@ export class SqlUsageStore implements UsageStore {
     await insertRows(this.db.fork(), ModelCallRecord, [row]);
   }
 
-  async sums(of: { taskId: string } | { agentId: string }): Promise<UsageSums> {
+  async sums(of: { taskId: string } | { agentId: string }, tx?: TransactionHandle): Promise<UsageSums> {
     const [where, id] = "taskId" in of ? ["m.task_id = ?", of.taskId] : ["m.agent_id = ?", of.agentId];
-    const rows = await this.db
-      .fork()
-      .execute<SumRow[]>(`select ${sumColumns} from model_call m where ${where}`, [id], "all");
+    const rows = await ((tx as SqlEntityManager | undefined) ?? this.db.fork()).execute<SumRow[]>(
+      `select ${sumColumns} from model_call m where ${where}`,
+      [id],
+      "all",
+    );
     return toSums(rows[0]);
   }
 
