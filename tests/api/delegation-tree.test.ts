@@ -85,6 +85,11 @@ describeProfiles("delegation trees", (profile) => {
     const tooDeep = await delegate(parent.workspace!.id, "level 4", 2);
     expect(code(tooDeep)).toBe("LIMIT_EXCEEDED");
     expect(tooDeep.errors?.[0]?.message).toMatch(/at most 3 levels/);
+    // createTask under a parent keeps to the same limits.
+    const viaApi = await s.gql(CreateTaskDocument, {
+      input: { title: "level 4 by hand", complexity: 2, parentId: parent.id },
+    });
+    expect(code(viaApi)).toBe("LIMIT_EXCEEDED");
 
     // The root's own work, handed back down (same words, other case and punctuation): refused.
     const cycle = await s.gql(DelegateDocument, {

@@ -21,7 +21,7 @@ import type { Channel } from "../shared/channel.js";
 import { watch } from "../shared/watch.js";
 import { appendEvent } from "./task-events.js";
 import { terminalStatuses } from "./task-state.js";
-import type { TaskEndHook, TaskService } from "./task.service.js";
+import type { CreateTaskInput, TaskEndHook, TaskService } from "./task.service.js";
 import type { TaskStore } from "./task.store.js";
 
 /** How deep and wide delegation trees may grow (DELEGATION_* settings). */
@@ -149,6 +149,14 @@ export class DelegationService implements TaskEndHook {
         },
       },
     );
+  }
+
+  /**
+   * createTask with a parentId: the tree's limits and the rule against work handed back up hold
+   * as for delegateTask (no budget is carved: a budget given is the child's own).
+   */
+  createUnder(input: CreateTaskInput): Promise<TaskRecord> {
+    return this.tasks.create(input, { underParent: (tx, _out, parent, child) => this.checkTree(tx, parent, child) });
   }
 
   /** The limits of the tree, and no work handed back up (a cycle or a ping-pong). */

@@ -72,7 +72,8 @@ export class TaskResolver {
     @Arg("input", () => CreateTaskInput, { description: "The new task." }) input: CreateTaskInput,
     @Ctx() ctx: Context,
   ): Promise<TaskRecord> {
-    return ctx.services.tasks.create(input);
+    // Under a parent, the delegation tree's limits hold (DELEGATION_MAX_DEPTH, …).
+    return input.parentId ? ctx.services.delegation.createUnder(input) : ctx.services.tasks.create(input);
   }
 
   @Authorized("OPERATOR", "AGENT")
