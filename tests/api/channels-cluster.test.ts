@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ChannelMessagesDocument,
@@ -7,8 +6,9 @@ import {
   PostMessageDocument,
   type ChannelMessagesLiveSubscription,
 } from "../generated/graphql.js";
-import { createTestDatabase, pgBaseUrl } from "../helpers/pg.js";
-import { collect, startTestServer, type TestServer } from "../helpers/server.js";
+import { pgBaseUrl } from "../helpers/pg.js";
+import { startServerPair, type ServerPair } from "../helpers/server-pair.js";
+import { collect, type TestServer } from "../helpers/server.js";
 
 const seqs = (items: ChannelMessagesLiveSubscription[]) => items.map((i) => i.channelMessages.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -16,20 +16,13 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 describe.skipIf(!pgBaseUrl)("channels across two API processes on one PostgreSQL [postgres]", () => {
   let a: TestServer;
   let b: TestServer;
-  let drop: () => Promise<void> = async () => {};
+  let pair: ServerPair | undefined;
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    const env = { ADMIN_API_KEY: `ak_${randomBytes(32).toString("base64url")}` };
-    a = await startTestServer("postgres", { databaseUrl: db.url, env });
-    b = await startTestServer("postgres", { databaseUrl: db.url, env });
+    pair = await startServerPair();
+    ({ a, b } = pair);
   });
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await drop();
-  });
+  afterAll(() => pair?.stop());
 
   it("messages posted on both processes arrive on both, in seq order, with no gap and no duplicate", async () => {
     const channel = (await a.ok(CreateChannelDocument, { input: { name: "cluster" } })).createChannel.id;

@@ -2,7 +2,6 @@
  * Two API processes on one PostgreSQL database (what the cluster profile runs): authentication
  * caches and live feeds stay correct across processes. Skipped without TEST_DATABASE_URL.
  */
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateApiKeyDocument,
@@ -12,28 +11,22 @@ import {
   TaskEventsDocument,
   UpdateTaskStatusDocument,
 } from "../generated/graphql.js";
-import { createTestDatabase, pgBaseUrl } from "../helpers/pg.js";
-import { collect, startTestServer, type TestServer } from "../helpers/server.js";
+import { pgBaseUrl } from "../helpers/pg.js";
+import { startServerPair, type ServerPair } from "../helpers/server-pair.js";
+import { collect, type TestServer } from "../helpers/server.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!pgBaseUrl)("two API processes on one PostgreSQL [postgres]", () => {
   let a: TestServer;
   let b: TestServer;
-  let drop: () => Promise<void> = async () => {};
+  let pair: ServerPair | undefined;
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    const env = { ADMIN_API_KEY: `ak_${randomBytes(32).toString("base64url")}` };
-    a = await startTestServer("postgres", { databaseUrl: db.url, env });
-    b = await startTestServer("postgres", { databaseUrl: db.url, env });
+    pair = await startServerPair();
+    ({ a, b } = pair);
   });
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await drop();
-  });
+  afterAll(() => pair?.stop());
 
   it("a key revoked through one process stops working in the other at once, although it was cached there", async () => {
     const created = await a.ok(CreateApiKeyDocument, { input: { name: "cached elsewhere", role: "VIEWER" } });

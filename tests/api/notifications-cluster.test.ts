@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateTaskDocument,
@@ -7,26 +6,20 @@ import {
   SubscribeNotificationsDocument,
   UpdateTaskStatusDocument,
 } from "../generated/graphql.js";
-import { createTestDatabase, pgBaseUrl } from "../helpers/pg.js";
-import { collect, startTestServer, type TestServer } from "../helpers/server.js";
+import { pgBaseUrl } from "../helpers/pg.js";
+import { startServerPair, type ServerPair } from "../helpers/server-pair.js";
+import { collect, type TestServer } from "../helpers/server.js";
 
 describe.skipIf(!pgBaseUrl)("notifications across two processes on one PostgreSQL [postgres]", () => {
   let a: TestServer;
   let b: TestServer;
-  let drop: () => Promise<void> = async () => {};
+  let pair: ServerPair | undefined;
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    const env = { ADMIN_API_KEY: `ak_${randomBytes(32).toString("base64url")}` };
-    a = await startTestServer("postgres", { databaseUrl: db.url, env });
-    b = await startTestServer("postgres", { databaseUrl: db.url, env });
+    pair = await startServerPair();
+    ({ a, b } = pair);
   });
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await drop();
-  });
+  afterAll(() => pair?.stop());
 
   it("both processes' triggers record each happening once; the other process streams them in order", async () => {
     await a.ok(SubscribeNotificationsDocument, { input: { channel: "IN_APP", events: ["TASK_FAILED"] } });
