@@ -8,7 +8,7 @@ import { DEFAULT_CHROMIUM_PATH } from "../src/config.js";
 import { PdfRenderer, withMetadata, type PdfPrintOptions } from "../src/infra/reports/pdf-renderer.js";
 import { chartFigure, type ChartInput } from "../src/tools/reports/chart.js";
 import { documentHtml, headerFooter, paragraphs } from "../src/tools/reports/html.js";
-import { median, ms, percentile, type Bench, type BenchResult } from "./lib.js";
+import { p50p95, median, ms, type Bench, type BenchResult } from "./lib.js";
 
 const RUNS = 40;
 const WARMUP = 5;
@@ -53,11 +53,6 @@ const print: PdfPrintOptions = {
   landscape: false,
   margin: { top: "20mm", right: "15mm", bottom: "20mm", left: "15mm" },
   ...headerFooter("Quarterly report", undefined),
-};
-
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { p50: median(s), p95: percentile(s, 95) };
 };
 
 export const reportsBench: Bench = {
@@ -107,8 +102,8 @@ export const reportsBench: Bench = {
         await bare();
         bareMs.push(performance.now() - t0);
       }
-      const f = stats(fullMs);
-      const b = stats(bareMs);
+      const f = p50p95(fullMs);
+      const b = p50p95(bareMs);
       const ratio = f.p50 / b.p50;
       return {
         figures: [

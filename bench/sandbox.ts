@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { chmodSync } from "node:fs";
 import { createLogger } from "../src/logger.js";
 import { createSandbox, probeSandbox, type RunResult, type SandboxLimits } from "../src/infra/sandbox/sandbox.js";
-import { loadAverage, median, ms, percentile, tempDir, type Bench, type BenchResult } from "./lib.js";
+import { p50p95, loadAverage, ms, tempDir, type Bench, type BenchResult } from "./lib.js";
 
 const RUNS = 40;
 const WARMUP = 5;
@@ -39,11 +39,6 @@ function bare(program: string, args: string[]): Promise<number> {
     );
   });
 }
-
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { p50: median(s), p95: percentile(s, 95) };
-};
 
 export const sandboxBench: Bench = {
   name: "sandbox",
@@ -76,9 +71,9 @@ export const sandboxBench: Bench = {
       inner.push(s.r.durationMs);
       base.push(await bare("/bin/true", []));
     }
-    const S = stats(sbx);
-    const B = stats(base);
-    const I = stats(inner);
+    const S = p50p95(sbx);
+    const B = p50p95(base);
+    const I = p50p95(inner);
     const overhead = S.p50 - B.p50;
 
     // 2. Concurrency.
@@ -91,8 +86,8 @@ export const sandboxBench: Bench = {
     const concBare = await Promise.all(Array.from({ length: CONCURRENT }, () => bare("/usr/bin/python3", py)));
     const bareWall = performance.now() - b0;
     const ok = conc.filter((c) => c.r.status === "SUCCEEDED").length;
-    const CS = stats(conc.map((c) => c.ms));
-    const CB = stats(concBare);
+    const CS = p50p95(conc.map((c) => c.ms));
+    const CB = p50p95(concBare);
 
     return {
       figures: [

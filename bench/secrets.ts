@@ -14,7 +14,7 @@ import { openDatabase } from "../src/infra/db/orm.js";
 import { SqlSecretStore } from "../src/infra/db/stores/secret.store.js";
 import { MemoryPubSub } from "../src/infra/pubsub/memory.js";
 import { EnvelopeCipher } from "../src/infra/secrets/envelope.js";
-import { median, percentile, removeDir, tempDir, type Bench, type BenchResult } from "./lib.js";
+import { p50p95, removeDir, tempDir, type Bench, type BenchResult } from "./lib.js";
 
 const RUNS = 2_000;
 const WARMUP = 200;
@@ -29,11 +29,6 @@ async function time(fn: () => unknown): Promise<number> {
   await fn();
   return (performance.now() - t0) * 1000;
 }
-
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { p50: median(s), p95: percentile(s, 95) };
-};
 
 /** A PEM-shaped value of about the size of a GitHub App's RSA 2048 private key. */
 const pemLike = () =>
@@ -86,9 +81,9 @@ export const secretsBench: Bench = {
           opened.push(o);
         }
         if ((await secrets.reveal(c.kind, {}, use)) !== c.value) throw new Error("reveal returned another value");
-        const R = stats(revealed);
-        const L = stats(looked);
-        const O = stats(opened);
+        const R = p50p95(revealed);
+        const L = p50p95(looked);
+        const O = p50p95(opened);
         const extra = R.p50 - L.p50;
         figures.push(
           { name: `reveal, ${c.label}, p50`, value: us(R.p50), baseline: us(L.p50), note: "store lookup, no decrypt" },

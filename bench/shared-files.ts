@@ -15,23 +15,12 @@ import { openDatabase, type Database } from "../src/infra/db/orm.js";
 import { SqlSharedFileStore } from "../src/infra/db/stores/shared-files.store.js";
 import { writeFile } from "../src/tools/files/files.js";
 import { fixtures } from "../tests/helpers/store-db.js";
-import { createPgDatabase, median, ms, percentile, removeDir, tempDir, type Bench, type BenchResult } from "./lib.js";
+import { p50p95, timeMs, createPgDatabase, ms, removeDir, tempDir, type Bench, type BenchResult } from "./lib.js";
 
 const RUNS = 300;
 const WARMUP = 30;
 const PATH = "src/shared/notes.md";
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
-
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { p50: median(s), p95: percentile(s, 95) };
-};
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
 
 async function measure(db: Database, url: string | null, label: string, result: BenchResult): Promise<void> {
   const root = tempDir("shared-files");
@@ -55,8 +44,8 @@ async function measure(db: Database, url: string | null, label: string, result: 
   const shared: number[] = [];
   try {
     for (let i = 0; i < WARMUP + RUNS; i++) {
-      const a = await time(() => writeFile(root, PATH, data));
-      const b = await time(async () => {
+      const a = await timeMs(() => writeFile(root, PATH, data));
+      const b = await timeMs(async () => {
         const w = await writeFile(root, PATH, data, {
           guard: (paths, change) => service.guard({ id: ws.id, root }, paths, me, change),
         });
@@ -73,23 +62,23 @@ async function measure(db: Database, url: string | null, label: string, result: 
     // Where the time goes: each part on its own.
     const parts = { locks: [] as number[], mutex: [] as number[], record: [] as number[] };
     for (let i = 0; i < RUNS; i++) {
-      parts.locks.push(await time(() => service.assertWritable(ws.id, [PATH], me)));
-      parts.mutex.push(await time(() => mutex.run([`${root}\0${PATH}`], async () => undefined)));
+      parts.locks.push(await timeMs(() => service.assertWritable(ws.id, [PATH], me)));
+      parts.mutex.push(await timeMs(() => mutex.run([`${root}\0${PATH}`], async () => undefined)));
       parts.record.push(
-        await time(() =>
+        await timeMs(() =>
           service.recordChange(ws.id, { kind: "WRITE", path: PATH, fromPath: null, version: null, sizeBytes: 1 }, me),
         ),
       );
     }
     result.notes.push(
-      `${label} medians: lock lookup ${ms(stats(parts.locks).p50, 3)}, path mutex take + free ${ms(stats(parts.mutex).p50, 3)}, FileChange row (a commit) ${ms(stats(parts.record).p50, 3)}`,
+      `${label} medians: lock lookup ${ms(p50p95(parts.locks).p50, 3)}, path mutex take + free ${ms(p50p95(parts.mutex).p50, 3)}, FileChange row (a commit) ${ms(p50p95(parts.record).p50, 3)}`,
     );
   } finally {
     await mutex.close();
     removeDir(root);
   }
-  const B = stats(bare);
-  const S = stats(shared);
+  const B = p50p95(bare);
+  const S = p50p95(shared);
   result.figures.push(
     {
       name: `${label}: writeFile 1 KB shared, p50`,

@@ -13,24 +13,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { open, readFile as fsReadFile, rename, writeFile as fsWriteFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readFile, versionOf, writeFile } from "../src/tools/files/files.js";
-import { median, ms, percentile, tempDir, type Bench, type BenchResult } from "./lib.js";
+import { p50p95, timeMs, ms, tempDir, type Bench, type BenchResult } from "./lib.js";
 
 const RUNS = 200;
 const WARMUP = 20;
 const PATH = "src/pkg/module/data.txt";
 /** A workspace of this many files (a venv's worth of a small package set) for the quota walk. */
 const FILES = 500;
-
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { p50: median(s), p95: percentile(s, 95) };
-};
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
 
 async function atomicDirect(file: string, data: Buffer): Promise<void> {
   const tmp = `${file}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -67,12 +56,12 @@ export const workspaceFilesBench: Bench = {
       const aw: number[] = [];
       for (let i = 0; i < WARMUP + RUNS; i++) {
         const keep = i >= WARMUP;
-        const a = await time(() => readFile(root, PATH, { maxBytes: size }));
-        const b = await time(() => fsReadFile(file));
-        const h = await time(async () => versionOf(await fsReadFile(file)));
-        const c = await time(() => writeFile(root, PATH, data));
-        const d = await time(() => fsWriteFile(file, data));
-        const e = await time(() => atomicDirect(file, data));
+        const a = await timeMs(() => readFile(root, PATH, { maxBytes: size }));
+        const b = await timeMs(() => fsReadFile(file));
+        const h = await timeMs(async () => versionOf(await fsReadFile(file)));
+        const c = await timeMs(() => writeFile(root, PATH, data));
+        const d = await timeMs(() => fsWriteFile(file, data));
+        const e = await timeMs(() => atomicDirect(file, data));
         if (!keep) continue;
         contained.push(a);
         direct.push(b);
@@ -81,12 +70,12 @@ export const workspaceFilesBench: Bench = {
         dw.push(d);
         aw.push(e);
       }
-      const R = stats(contained);
-      const D = stats(direct);
-      const H = stats(hashed);
-      const W = stats(cw);
-      const DW = stats(dw);
-      const AW = stats(aw);
+      const R = p50p95(contained);
+      const D = p50p95(direct);
+      const H = p50p95(hashed);
+      const W = p50p95(cw);
+      const DW = p50p95(dw);
+      const AW = p50p95(aw);
       figures.push(
         { name: `readFile ${label}, p50`, value: ms(R.p50, 3), baseline: ms(D.p50, 3), note: "fs.readFile" },
         { name: `readFile ${label}, p95`, value: ms(R.p95, 3), baseline: ms(D.p95, 3) },
