@@ -2,6 +2,7 @@
  * The transaction engine behind the domain's `Deps.transact` (see src/domain/shared/deps.ts):
  * MikroORM transactions, and the writer's direct and optimistic ones for the hot paths.
  */
+import { DeadlockException } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { Deps, Logger, Transact, TransactOptions } from "../../domain/shared/deps.js";
 import type { Message, PubSub } from "../../domain/shared/pubsub.js";
@@ -26,6 +27,30 @@ export async function runTransaction<T>(
   deps: Engine,
   fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
   opts: TransactOptions = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runOnce(deps, fn, opts);
+    } catch (err) {
+      // PostgreSQL broke a lock cycle by aborting this one (the other went through): run it again.
+      // Two paths lock a task tree in opposite orders (a cascade cancel: parent first; a child
+      // ending: child first), so a cycle is possible, if rare.
+      if (!isDeadlock(err) || attempt >= DEADLOCK_TRIES) throw err;
+      deps.logger.warn({ attempt }, "a transaction was aborted to break a deadlock; running it again");
+    }
+  }
+}
+
+/** Runs of a transaction that PostgreSQL keeps choosing as a deadlock's victim, at most. */
+export const DEADLOCK_TRIES = 4;
+
+const isDeadlock = (err: unknown): boolean =>
+  err instanceof DeadlockException || (err as { code?: unknown } | null)?.code === "40P01";
+
+async function runOnce<T>(
+  deps: Engine,
+  fn: (em: SqlEntityManager, outbox: Message[]) => Promise<T>,
+  opts: TransactOptions,
 ): Promise<T> {
   const outbox: Message[] = [];
   let published = false;
