@@ -147,6 +147,18 @@ describeProfiles("channels", (profile) => {
     expect(JSON.stringify(live.errors)).toContain("FORBIDDEN");
   });
 
+  it("limits one author to channelLimits.messagesPerMinute messages a minute in one channel; others go on", async () => {
+    const chatty = (await s.ok(CreateChannelDocument, { input: { name: `chatty-${profile}`, members: [agents.lead] } }))
+      .createChannel.id;
+    for (let i = 1; i <= 30; i++) expect((await post(chatty, `note ${i}`)).errors).toBeUndefined();
+    const over = await post(chatty, "one too many");
+    expect(over.errors?.[0]?.extensions).toMatchObject({ code: "LIMIT_EXCEEDED", field: "text", max: 30 });
+    expect((await post(chatty, "another author", keys.lead)).errors).toBeUndefined();
+    const seqs = (await s.ok(ChannelMessagesDocument, { channelId: chatty, first: 100 })).channelMessages;
+    expect(seqs.map((m) => m.text).filter((t) => t === "one too many")).toEqual([]);
+    expect(seqs).toHaveLength(31);
+  });
+
   it("refuses hostile input with typed errors naming the fields, and writes nothing", async () => {
     const ch = `task-${child.id}`;
     const before = (await s.ok(TaskChannelDocument, { id: child.id })).task!.channel!.messageSeq;

@@ -19,6 +19,11 @@ export const channelLimits = {
   mentions: 50,
   /** Messages of one channelMessages or readMessages page. */
   page: 200,
+  /**
+   * Messages one author (an agent, or a person's key) may post in one channel per minute: agents
+   * mentioning each other cannot talk in a loop that burns their budgets.
+   */
+  messagesPerMinute: 30,
 } as const;
 
 /** A NAMED channel's name: starts with a letter or digit; `task-…` is kept for task channels. */

@@ -1,6 +1,6 @@
 import { assertMayUseChannel, mayUseChannel, type Action, type ChannelView } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
-import { badInput, invalidFields, notFound, type FieldProblem } from "../errors.js";
+import { badInput, DomainError, invalidFields, notFound, type FieldProblem } from "../errors.js";
 import { isId, newId } from "../ids.js";
 import {
   ChannelMemberRecord,
@@ -310,6 +310,7 @@ export class ChannelService {
       mentions: () => mentionArgs(input.mentions ?? []),
     });
     const channel = await this.usable(ref, "channelId", caller, "change");
+    await this.checkRate(channel, caller);
     const [replyTo, mentions] = await Promise.all([
       v.replyTo ? this.store.message(v.replyTo) : null,
       this.mentionsOf(v.text, v.mentions),
@@ -346,6 +347,19 @@ export class ChannelService {
       }
       return row;
     });
+  }
+
+  /** LIMIT_EXCEEDED once the caller posted channelLimits.messagesPerMinute messages here in the last minute. */
+  private async checkRate(channel: ChannelRecord, caller: Principal): Promise<void> {
+    const max = channelLimits.messagesPerMinute;
+    const since = new Date(this.now().getTime() - 60_000);
+    const author = { agentId: caller.agentId, keyId: caller.apiKeyId || null };
+    if ((await this.store.countSince(channel.id, author, since)) < max) return;
+    throw new DomainError(
+      "LIMIT_EXCEEDED",
+      `At most ${max} messages a minute per author in one channel: wait before posting again in #${channel.name}`,
+      { field: "text", limit: "messagesPerMinute", max, retryAfterSeconds: 60 },
+    );
   }
 
   /** An agent writes under its own name (whichever key it uses); a person under the key's. */

@@ -33,6 +33,8 @@ export interface ChannelStore {
    */
   nextSeq(tx: TransactionHandle, channelId: string): Promise<number>;
   insertMessage(tx: TransactionHandle, row: ChannelMessageRecord): Promise<void>;
+  /** Messages of the channel by this author (an agent, else a key) written at `since` or later. */
+  countSince(channelId: string, author: { agentId: string | null; keyId: string | null }, since: Date): Promise<number>;
   /** Messages with seq > afterSeq, ascending, at most `limit`. */
   readAfter(channelId: string, afterSeq: number, limit: number): Promise<ChannelMessageRecord[]>;
   maxSeq(channelId: string): Promise<number>;

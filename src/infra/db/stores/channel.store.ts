@@ -123,6 +123,18 @@ export class SqlChannelStore implements ChannelStore {
     await insertRows(em(tx), ChannelMessageRecord, [row], { deferred: true });
   }
 
+  countSince(channelId: string, author: { agentId: string | null; keyId: string | null }, since: Date): Promise<number> {
+    // SQLite keeps datetimes as epoch milliseconds, PostgreSQL as timestamptz.
+    const at = this.db.dialect === "sqlite" ? since.getTime() : since;
+    const who = author.agentId
+      ? sql("author_agent_id = ?", [author.agentId])
+      : sql("author_agent_id is null and author_key_id = ?", [author.keyId]);
+    return this.db.read.count(
+      ChannelMessageRecord,
+      sql(`channel_id = ? and created_at >= ? and ${who.text}`, [channelId, at, ...who.params]),
+    );
+  }
+
   readAfter(channelId: string, afterSeq: number, limit: number): Promise<ChannelMessageRecord[]> {
     return this.db.read.select(ChannelMessageRecord, sql("channel_id = ? and seq > ?", [channelId, afterSeq]), {
       orderBy: "seq asc",
