@@ -3,7 +3,7 @@ import { visibleTask } from "../domain/auth/access.js";
 import type { Principal } from "../domain/auth/principal.js";
 import type { RequestInfo } from "./request-context.js";
 import type { AppServices as Services } from "../services.js";
-import type { AgentRecord, TaskRecord, WorkspaceRecord } from "../domain/records.js";
+import type { AgentRecord, ChannelParticipantRef, TaskRecord, WorkspaceRecord } from "../domain/records.js";
 
 /** What a field resolved through a RequestLoader returns. */
 export type Loaded<V> = V | null | Promise<V | null>;
@@ -49,6 +49,8 @@ export interface Loaders {
   currentTaskByAgent: DataLoader<string, TaskRecord | null>;
   /** The children of a task (delegated from it), oldest first. */
   children: DataLoader<string, TaskRecord[]>;
+  /** The members of channels, all those of one request's list in one batch. */
+  channelMembers: DataLoader<string, ChannelParticipantRef[]>;
 }
 
 export interface Context {
@@ -81,6 +83,10 @@ export function createLoaders(s: Services, principal: Principal | null = null): 
     children: new DataLoader(async (ids) => {
       const rows = await s.tasks.childrenOf(ids);
       return ids.map((id) => rows.filter((r) => r.parentId === id));
+    }),
+    channelMembers: new DataLoader(async (ids) => {
+      const members = await s.channels.membersOf(ids);
+      return ids.map((id) => members.get(id) ?? []);
     }),
   };
 }

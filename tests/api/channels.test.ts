@@ -133,6 +133,11 @@ describeProfiles("channels", (profile) => {
     expect(await seenBy(keys.member)).toContain(named.id);
     expect(await seenBy(keys.viewer)).not.toContain(named.id);
     expect(await seenBy(keys.stranger)).not.toContain(named.id);
+    // A list's members come in one batch per request, each channel with its own.
+    const listed = (await s.ok(ChannelsDocument, { first: 100, filter: { kind: "NAMED" } })).channels.edges;
+    const crew = listed.find((e) => e.node.id === named.id)!.node;
+    expect(crew.members.map((m) => m.name).sort()).toEqual(["helper", "lead", "mia"]);
+    for (const e of listed) if (e.node.id !== named.id) expect(e.node.members.map((m) => m.name)).not.toContain("mia");
     // node(id) shows a channel and its messages to those who may read it, to nobody else.
     const msg = (await s.ok(ChannelMessagesDocument, { channelId: named.id })).channelMessages[0]!;
     const node = async (id: string, k?: string) => (await s.ok(ChannelNodeDocument, { id }, k)).node;

@@ -204,7 +204,7 @@ export class ChannelService {
         treeAgentIds: () => this.store.treeAgentIds(taskId),
       };
     }
-    const members = await this.store.members(channel.id);
+    const members = await this.store.members([channel.id]);
     return {
       kind: "NAMED",
       memberAgentIds: members.flatMap((m) => (m.agentId ? [m.agentId] : [])),
@@ -261,9 +261,19 @@ export class ChannelService {
   }
 
   /** The members of a NAMED channel as participants (empty for a TASK channel). */
-  async members(channel: ChannelRecord): Promise<ChannelParticipantRef[]> {
-    const rows = await this.store.members(channel.id);
-    return this.store.participantsWithIds(rows.map((m) => (m.agentId ?? m.apiKeyId) as string));
+  /** The members of each channel (NAMED ones; a TASK channel has none), in two reads for all of them. */
+  async membersOf(channelIds: readonly string[]): Promise<Map<string, ChannelParticipantRef[]>> {
+    const rows = await this.store.members(channelIds);
+    const who = await this.store.participantsWithIds([
+      ...new Set(rows.map((m) => (m.agentId ?? m.apiKeyId) as string)),
+    ]);
+    const byId = new Map(who.map((p) => [(p.agentId ?? p.apiKeyId) as string, p]));
+    const out = new Map<string, ChannelParticipantRef[]>(channelIds.map((id) => [id, []]));
+    for (const m of rows) {
+      const p = byId.get((m.agentId ?? m.apiKeyId) as string);
+      if (p) out.get(m.channelId)?.push(p);
+    }
+    return out;
   }
 
   /** Messages with seq > after, oldest first (at most `first`, up to channelLimits.page). */

@@ -24,7 +24,8 @@ export interface ChannelStore {
   get(id: string): Promise<ChannelRecord | null>;
   byName(name: string): Promise<ChannelRecord | null>;
   byTask(taskId: string): Promise<ChannelRecord | null>;
-  members(channelId: string): Promise<ChannelMemberRecord[]>;
+  /** The members of these channels (all of them in one read), oldest first. */
+  members(channelIds: readonly string[]): Promise<ChannelMemberRecord[]>;
   list(query: ChannelQuery, range: Keyset): Promise<ChannelRecord[]>;
   count(query: ChannelQuery): Promise<number>;
   /**

@@ -109,7 +109,7 @@ export class ChannelResolver {
     description: "The members of a NAMED channel; empty for a TASK channel (see ChannelKind).",
   })
   members(@Root() channel: ChannelRecord, @Ctx() ctx: Context): Promise<ChannelParticipantRef[]> {
-    return ctx.services.channels.members(channel);
+    return ctx.loaders.channelMembers.load(channel.id);
   }
 }
 

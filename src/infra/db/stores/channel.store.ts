@@ -97,8 +97,13 @@ export class SqlChannelStore implements ChannelStore {
     return this.one(sql("task_id = ?", [taskId]));
   }
 
-  members(channelId: string): Promise<ChannelMemberRecord[]> {
-    return this.db.read.select(ChannelMemberRecord, sql("channel_id = ?", [channelId]), { orderBy: "id asc" });
+  members(channelIds: readonly string[]): Promise<ChannelMemberRecord[]> {
+    if (channelIds.length === 0) return Promise.resolve([]);
+    return this.db.read.select(
+      ChannelMemberRecord,
+      sql(`channel_id in (${placeholders(channelIds.length)})`, channelIds),
+      { orderBy: "id asc" },
+    );
   }
 
   list(query: ChannelQuery, range: Keyset): Promise<ChannelRecord[]> {
@@ -123,7 +128,11 @@ export class SqlChannelStore implements ChannelStore {
     await insertRows(em(tx), ChannelMessageRecord, [row], { deferred: true });
   }
 
-  countSince(channelId: string, author: { agentId: string | null; keyId: string | null }, since: Date): Promise<number> {
+  countSince(
+    channelId: string,
+    author: { agentId: string | null; keyId: string | null },
+    since: Date,
+  ): Promise<number> {
     // SQLite keeps datetimes as epoch milliseconds, PostgreSQL as timestamptz.
     const at = this.db.dialect === "sqlite" ? since.getTime() : since;
     const who = author.agentId
