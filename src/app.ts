@@ -1,3 +1,4 @@
+import { channelLimits } from "./domain/channels/channel-terms.js";
 import type { AddressInfo } from "node:net";
 import type { Config, GitHubConfig, ModelConfig, ReportConfig } from "./config.js";
 import { join } from "node:path";
@@ -338,6 +339,7 @@ export async function startCore(
       },
       workspacesDir: config.workspacesDir,
       delegation: config.delegation,
+      channelMessagesPerMinute: config.channelMessagesPerMinute,
       jobs: queue,
       sandboxMode: config.sandbox,
       policyFile: config.toolPolicyFile,
@@ -417,6 +419,8 @@ interface ServiceOptions extends AssignmentOptions {
   notificationChannel?: NotificationChannel;
   /** DELEGATION_* settings (defaults: defaultDelegationLimits). */
   delegation?: DelegationLimits;
+  /** CHANNEL_MESSAGES_PER_MINUTE (default channelLimits.messagesPerMinute). */
+  channelMessagesPerMinute?: number;
   sandboxMode: SandboxMode;
   policyFile?: string;
   commandLimits: SandboxLimits;
@@ -468,7 +472,11 @@ export const defaultCommandLimits: SandboxLimits = {
 export function assembleDomain(
   db: Database,
   deps: Deps,
-  opts: AssignmentOptions & { notificationChannel?: NotificationChannel; delegation?: DelegationLimits },
+  opts: AssignmentOptions & {
+    notificationChannel?: NotificationChannel;
+    delegation?: DelegationLimits;
+    channelMessagesPerMinute?: number;
+  },
 ) {
   const taskStore = new SqlTaskStore(db);
   const agentStore = new SqlAgentStore(db);
@@ -484,11 +492,16 @@ export function assembleDomain(
   const linkStore = new SqlTaskLinkStore(db);
   const links = new TaskLinkService(deps, linkStore);
   const control = new TaskControlService(deps, tasks, taskStore, opts.jobs);
-  const channels = new ChannelService(deps, channelStore, {
-    task: (id) => tasks.get(id),
-    runningTaskOf: async (agentId) => (await taskStore.heldBy(agentId, activeStatuses, 1))[0] ?? null,
-    messageInTx: (...args) => control.messageInTx(...args),
-  });
+  const channels = new ChannelService(
+    deps,
+    channelStore,
+    {
+      task: (id) => tasks.get(id),
+      runningTaskOf: async (agentId) => (await taskStore.heldBy(agentId, activeStatuses, 1))[0] ?? null,
+      messageInTx: (...args) => control.messageInTx(...args),
+    },
+    { messagesPerMinute: opts.channelMessagesPerMinute ?? channelLimits.messagesPerMinute },
+  );
   const notificationStore = new SqlNotificationStore(db);
   const lookups = { task: (id: string) => tasks.get(id), agent: (id: string) => agents.get(id) };
   const notifications = new NotificationService(deps, notificationStore);

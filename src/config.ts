@@ -1,3 +1,4 @@
+import { channelLimits } from "./domain/channels/channel-terms.js";
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import {
@@ -165,6 +166,7 @@ const envSchema = z.object({
   AGENT_MAX_STEPS: intFrom("AGENT_MAX_STEPS", 100, 1, 10_000),
   AGENT_MAX_RUN_SECONDS: intFrom("AGENT_MAX_RUN_SECONDS", 3_600, 1, 7 * 86_400),
   AGENT_LOOP_LIMIT: intFrom("AGENT_LOOP_LIMIT", 3, 2, 100),
+  CHANNEL_MESSAGES_PER_MINUTE: intFrom("CHANNEL_MESSAGES_PER_MINUTE", channelLimits.messagesPerMinute, 1, 100_000),
   DELEGATION_MAX_DEPTH: intFrom("DELEGATION_MAX_DEPTH", 3, 0, 20),
   DELEGATION_MAX_CHILDREN: intFrom("DELEGATION_MAX_CHILDREN", 10, 0, 1_000),
   DELEGATION_MAX_DESCENDANTS: intFrom("DELEGATION_MAX_DESCENDANTS", 50, 0, 5_000),
@@ -415,6 +417,8 @@ export interface Config {
   email: EmailSettings;
   /** DELEGATION_*: how deep and wide the trees of delegateTask may grow. */
   delegation: DelegationSettings;
+  /** CHANNEL_MESSAGES_PER_MINUTE: messages one author may post in one channel per minute. */
+  channelMessagesPerMinute: number;
 }
 
 export interface DelegationSettings {
@@ -633,5 +637,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDescendants: e.DELEGATION_MAX_DESCENDANTS,
       selfAllowed: e.DELEGATION_SELF_ALLOWED,
     },
+    channelMessagesPerMinute: e.CHANNEL_MESSAGES_PER_MINUTE,
   };
 }

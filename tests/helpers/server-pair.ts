@@ -10,9 +10,10 @@ export interface ServerPair {
   stop(): Promise<void>;
 }
 
-export async function startServerPair(): Promise<ServerPair> {
+/** `env`: settings both servers get besides the shared admin key. */
+export async function startServerPair(env: Record<string, string> = {}): Promise<ServerPair> {
   const db = await createTestDatabase();
-  const env = { ADMIN_API_KEY: `ak_${randomBytes(32).toString("base64url")}` };
+  env = { ...env, ADMIN_API_KEY: `ak_${randomBytes(32).toString("base64url")}` };
   const a = await startTestServer("postgres", { databaseUrl: db.url, env });
   const b = await startTestServer("postgres", { databaseUrl: db.url, env });
   return {

@@ -20,8 +20,9 @@ export const channelLimits = {
   /** Messages of one channelMessages or readMessages page. */
   page: 200,
   /**
-   * Messages one author (an agent, or a person's key) may post in one channel per minute: agents
-   * mentioning each other cannot talk in a loop that burns their budgets.
+   * Messages one author (an agent, or a person's key) may post in one channel per minute by
+   * default (CHANNEL_MESSAGES_PER_MINUTE): agents mentioning each other cannot talk in a loop that
+   * burns their budgets.
    */
   messagesPerMinute: 30,
 } as const;

@@ -77,6 +77,7 @@ export class ChannelService {
     private readonly deps: Deps,
     private readonly store: ChannelStore,
     private readonly tasks: ChannelTaskPort,
+    private readonly settings: { messagesPerMinute: number } = { messagesPerMinute: channelLimits.messagesPerMinute },
   ) {
     this.feed = new SequenceFeed<ChannelMessageRecord>(
       { read: (id, afterSeq, limit) => store.readAfter(id, afterSeq, limit), maxSeq: (id) => store.maxSeq(id) },
@@ -359,9 +360,9 @@ export class ChannelService {
     });
   }
 
-  /** LIMIT_EXCEEDED once the caller posted channelLimits.messagesPerMinute messages here in the last minute. */
+  /** LIMIT_EXCEEDED once the caller posted CHANNEL_MESSAGES_PER_MINUTE messages here in the last minute. */
   private async checkRate(channel: ChannelRecord, caller: Principal): Promise<void> {
-    const max = channelLimits.messagesPerMinute;
+    const max = this.settings.messagesPerMinute;
     const since = new Date(this.now().getTime() - 60_000);
     const author = { agentId: caller.agentId, keyId: caller.apiKeyId || null };
     if ((await this.store.countSince(channel.id, author, since)) < max) return;
