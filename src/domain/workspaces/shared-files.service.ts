@@ -10,6 +10,9 @@ import type { SharedFileStore } from "./shared-files.store.js";
 /** lockFile's ttlSeconds: at least `min`, at most `max` (FILE_LOCK_MAX_TTL_SECONDS), `default` when not given. */
 export const FILE_LOCK_TTL_SECONDS = { min: 1, max: 3600, default: 300 } as const;
 
+/** Workspaces whose folder owner a process keeps in memory (forgotten all at once past it). */
+const MAX_KNOWN_OWNERS = 10_000;
+
 /** Live locks one workspace may hold at once (all holders together). */
 export const MAX_LOCKS_PER_WORKSPACE = 1000;
 
@@ -85,6 +88,22 @@ export class SharedFilesService {
     return this.deps.now?.() ?? new Date();
   }
 
+  /**
+   * Each workspace's folder owner, once looked up: it never changes (a task shares its parent's
+   * folder or not from its creation, and a task keeps its workspace row when reassigned), so a
+   * write asks the database once per workspace, not twice per write (guard, then recordChange).
+   */
+  private readonly owners = new Map<string, string>();
+
+  private async folderOwner(workspaceId: string): Promise<string> {
+    const known = this.owners.get(workspaceId);
+    if (known) return known;
+    const owner = await this.store.folderOwner(workspaceId);
+    if (this.owners.size >= MAX_KNOWN_OWNERS) this.owners.clear();
+    this.owners.set(workspaceId, owner);
+    return owner;
+  }
+
   private async clash(workspaceId: string, paths: readonly string[], actor: FileActor, now: Date, except?: string) {
     const live = await this.store.activeLocks(workspaceId, now, MAX_LOCKS_PER_WORKSPACE + 1);
     for (const path of paths) {
@@ -96,7 +115,7 @@ export class SharedFilesService {
 
   /** Takes (or renews) the lock on `path` (normalised, links resolved) for `ttlSeconds`. */
   async lock(workspace: string, path: string, ttlSeconds: number, actor: FileActor): Promise<FileLockRecord> {
-    const workspaceId = await this.store.folderOwner(workspace);
+    const workspaceId = await this.folderOwner(workspace);
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = this.now();
       const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
@@ -142,7 +161,7 @@ export class SharedFilesService {
 
   /** Releases the caller's lock on `path`; false when there was no live lock on it. */
   async unlock(workspace: string, path: string, actor: FileActor): Promise<boolean> {
-    const workspaceId = await this.store.folderOwner(workspace);
+    const workspaceId = await this.folderOwner(workspace);
     const now = this.now();
     await this.store.deleteExpiredLocks(workspaceId, now);
     const lock = await this.store.lockOn(workspaceId, path);
@@ -153,12 +172,12 @@ export class SharedFilesService {
 
   /** The live locks in the workspace's folder, oldest first. */
   async locks(workspace: string): Promise<FileLockRecord[]> {
-    return this.store.activeLocks(await this.store.folderOwner(workspace), this.now(), MAX_LOCKS_PER_WORKSPACE);
+    return this.store.activeLocks(await this.folderOwner(workspace), this.now(), MAX_LOCKS_PER_WORKSPACE);
   }
 
   /** Throws CONFLICT (lockedError) when another holder's live lock covers any of `paths`. */
   async assertWritable(workspace: string, paths: readonly string[], actor: FileActor): Promise<void> {
-    const { lock, path } = await this.clash(await this.store.folderOwner(workspace), paths, actor, this.now());
+    const { lock, path } = await this.clash(await this.folderOwner(workspace), paths, actor, this.now());
     if (lock && path !== null) throw lockedError(lock, path);
   }
 
@@ -189,7 +208,7 @@ export class SharedFilesService {
   async recordChange(workspace: string, change: NewFileChange, actor: FileActor): Promise<FileChangeRecord> {
     const row = Object.assign(new FileChangeRecord(), {
       id: newId(),
-      workspaceId: await this.store.folderOwner(workspace),
+      workspaceId: await this.folderOwner(workspace),
       ...change,
       sha256: change.version?.startsWith("sha256:") ? change.version.slice(7) : null,
       agentId: actor.agentId,
@@ -205,7 +224,7 @@ export class SharedFilesService {
   /** The changes in a workspace's folder (those of every task sharing it), newest first (Relay paging). */
   async changes(workspace: string, args: PageArgs): Promise<Page<FileChangeRecord>> {
     if (!isId(workspace)) throw notFound("Workspace", workspace, "workspaceId");
-    const workspaceId = await this.store.folderOwner(workspace);
+    const workspaceId = await this.folderOwner(workspace);
     const range = keyset(args);
     const rows = await this.store.changes(workspaceId, range);
     return toPage(rows, range, () => this.store.countChanges(workspaceId));
