@@ -1,11 +1,9 @@
-import { posix } from "node:path";
 import { z } from "zod";
 import { DomainError, invalidFields, type FieldProblem } from "../../domain/errors.js";
 import { MAX_RECIPIENTS, MAX_SUBJECT_CHARS, outboxStatuses } from "../../domain/outbox/outbox.types.js";
 import { asId, named } from "../api-shape.js";
-import { readFile } from "../files/files.js";
 import { defineTool, workspaceInput, type ToolContext } from "../registry.js";
-import { attachmentType } from "./attachment-types.js";
+import { readAttachment } from "./workspace-attachment.js";
 
 /** Attachments of one message at most. */
 export const MAX_ATTACHMENTS = 10;
@@ -34,8 +32,8 @@ async function readAttachments(ctx: ToolContext, paths: readonly string[], maxBy
   const problems: FieldProblem[] = [];
   let total = 0;
   for (const [i, path] of paths.entries()) {
-    const file = await readFile(ctx.workspace.root, path, { encoding: "base64", maxBytes: maxBytes - total });
-    if (file.truncated) {
+    const file = await readAttachment(ctx.workspace.root, path, maxBytes - total);
+    if ("tooLarge" in file) {
       throw new DomainError(
         "LIMIT_EXCEEDED",
         `attachments.${i}: the attachments are over EMAIL_MAX_BYTES (${maxBytes})`,
@@ -46,12 +44,12 @@ async function readAttachments(ctx: ToolContext, paths: readonly string[], maxBy
         },
       );
     }
-    const content = Buffer.from(file.content, "base64");
-    total += content.length;
-    const filename = posix.basename(file.path);
-    const type = attachmentType(filename, content);
-    if ("problem" in type) problems.push({ path: `attachments.${i}`, message: type.problem });
-    else out.push({ filename, contentType: type.contentType, content });
+    if ("problem" in file) {
+      problems.push({ path: `attachments.${i}`, message: file.problem });
+      continue;
+    }
+    total += file.content.length;
+    out.push(file);
   }
   if (problems.length > 0) throw invalidFields(problems);
   return out;

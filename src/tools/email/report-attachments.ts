@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
-import { posix } from "node:path";
 import type { Attachment, ReportAttachments } from "../../domain/notifications/outbox-channel.js";
-import { readFile } from "../files/files.js";
-import { attachmentType } from "./attachment-types.js";
+import { readAttachment } from "./workspace-attachment.js";
 
 /**
  * Reads a report for a REPORT_READY email from its task's workspace, the way sendEmail reads an
@@ -16,17 +14,14 @@ export class WorkspaceReportAttachments implements ReportAttachments {
   async read(taskId: string, report: { path: string; sha256: string | null }, maxBytes: number): Promise<Attachment> {
     const root = await this.workspaceRootOf(taskId);
     if (!root) return { problem: "The task's workspace is gone: the report could not be attached." };
-    const file = await readFile(root, report.path, { encoding: "base64", maxBytes });
-    if (file.truncated) {
+    const file = await readAttachment(root, report.path, maxBytes);
+    if ("tooLarge" in file) {
       return { problem: `The report is over ${maxBytes} bytes, too large to attach: download it from the task.` };
     }
-    const content = Buffer.from(file.content, "base64");
-    if (report.sha256 && createHash("sha256").update(content).digest("hex") !== report.sha256) {
+    if ("problem" in file) return { problem: `The report was not attached: it ${file.problem}.` };
+    if (report.sha256 && createHash("sha256").update(file.content).digest("hex") !== report.sha256) {
       return { problem: "The report's file changed after it was made, so it was not attached." };
     }
-    const filename = posix.basename(file.path);
-    const type = attachmentType(filename, content);
-    if ("problem" in type) return { problem: `The report was not attached: it ${type.problem}.` };
-    return { filename, contentType: type.contentType, content };
+    return file;
   }
 }
