@@ -84,6 +84,7 @@ import { GIT_MIRRORS_DIR, GitMirrors } from "./infra/git/mirror.js";
 import { HostGit } from "./infra/git/host-git.js";
 import { buildApiSchema } from "./graphql/schema.js";
 import { defaultQueryLimits, type QueryLimits } from "./graphql/protections.js";
+import { createDashboard } from "./http/dashboard.js";
 import { createFileRoutes, defaultAllowedUploadTypes } from "./http/files.js";
 import { may } from "./domain/auth/access.js";
 import { principalFrom } from "./http/identity.js";
@@ -213,6 +214,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         logger,
       }),
       readiness: readinessCheck(db, config, services.sandbox),
+      dashboard: createDashboard(config.webDir),
       webhooks: createWebhookRoutes({
         receive: (delivery) => services.webhooks.receive(delivery),
         maxBodyBytes: WEBHOOK_MAX_BODY_BYTES,

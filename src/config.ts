@@ -1,5 +1,6 @@
 import { channelLimits } from "./domain/channels/channel-terms.js";
 import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import {
   ModelConfigError,
@@ -111,6 +112,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: intFrom("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
   WORKERS: intFrom("WORKERS", 2, 0, 64),
   WORKSPACES_DIR: z.string().optional(),
+  WEB_DIR: z.string().optional(),
   WORKSPACE_DEFAULT_PACKAGES: z
     .string()
     .optional()
@@ -377,6 +379,8 @@ export interface Config {
   /** In-process job workers of `serve` (0 = none, like `serve --no-workers`). */
   workers: number;
   workspacesDir: string;
+  /** The built dashboard (index.html and assets/), served at /: dist/web unless WEB_DIR says. */
+  webDir: string;
   workspaceDefaultPackages: string[];
   /** Seconds without a heartbeat after which an agent goes OFFLINE. */
   agentHeartbeatTimeoutSeconds: number;
@@ -548,6 +552,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? e.WORKSPACES_DIR
         : resolve(process.cwd(), e.WORKSPACES_DIR)
       : resolve(dataDir, "workspaces"),
+    webDir: e.WEB_DIR ? resolve(process.cwd(), e.WEB_DIR) : fileURLToPath(new URL("../dist/web", import.meta.url)),
     workspaceDefaultPackages: e.WORKSPACE_DEFAULT_PACKAGES,
     agentHeartbeatTimeoutSeconds: e.AGENT_HEARTBEAT_TIMEOUT,
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,

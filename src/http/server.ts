@@ -23,6 +23,7 @@ import type { AppLogger } from "../logger.js";
 import type { FileRouteHandler } from "./files.js";
 import type { WebhookRouteHandler } from "./webhooks.js";
 import { principalFrom } from "./identity.js";
+import type { DashboardHandler } from "./dashboard.js";
 import { serveGraphiql } from "./graphiql.js";
 import { requestIdFrom, tagErrorRequest, type RequestInfo } from "../graphql/request-context.js";
 
@@ -42,6 +43,8 @@ export interface HttpAppOptions {
   files?: FileRouteHandler;
   /** POST /webhooks/github (GitHub's deliveries, signed); absent: 404. */
   webhooks?: WebhookRouteHandler;
+  /** The dashboard at / (its assets and app paths); absent: / redirects to GraphiQL. */
+  dashboard?: DashboardHandler;
 }
 
 export interface HttpApp {
@@ -316,6 +319,7 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
       const r = await opts.readiness();
       return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? "ready" : "not ready", checks: r.checks });
     }
+    if (opts.dashboard?.(req, res, path)) return;
     if (path === "/") {
       res.writeHead(302, { location: "/graphiql" });
       res.end();
