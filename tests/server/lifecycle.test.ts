@@ -18,6 +18,7 @@ import {
   TasksDocument,
 } from "../generated/graphql.js";
 import { createTestDatabase } from "../helpers/pg.js";
+import { webBuild } from "../ui/dashboard/harness.js";
 import {
   gql,
   listening,
@@ -64,9 +65,9 @@ afterAll(async () => {
 });
 
 describeProfiles("server process", (profile) => {
-  it("starts on an empty DATA_DIR: health, readiness, local GraphiQL, a 0600 admin key", async () => {
+  it("starts on an empty DATA_DIR: health, readiness, the dashboard, local GraphiQL, a 0600 admin key", async () => {
     const { dataDir, env } = await newStore(profile);
-    const s = await startServer(env);
+    const s = await startServer({ ...env, WEB_DIR: await webBuild() });
     try {
       const health = await fetch(`${s.url}/healthz`);
       expect(health.status).toBe(200);
@@ -74,9 +75,15 @@ describeProfiles("server process", (profile) => {
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ checks: { database: "ok", migrations: "applied" } });
 
+      // The dashboard at /, its scripts and styles local and served.
       const home = await fetch(`${s.url}/`, { redirect: "manual" });
-      expect(home.status).toBe(302);
-      expect(home.headers.get("location")).toBe("/graphiql");
+      expect(home.status).toBe(200);
+      const homeHtml = await home.text();
+      const homeRefs = [...homeHtml.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="(\/assets\/[^"]+)"/g)].map(
+        (m) => m[1]!,
+      );
+      expect(homeRefs.length).toBeGreaterThanOrEqual(2);
+      for (const ref of homeRefs) expect((await fetch(`${s.url}${ref}`)).status, ref).toBe(200);
 
       const page = await fetch(`${s.url}/graphiql`);
       expect(page.status).toBe(200);
