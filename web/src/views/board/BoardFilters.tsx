@@ -22,7 +22,7 @@ const priorities = [10, 25, 50, 75, 90];
 /** The board's filters; each change goes to the URL (the text after a short pause). */
 export function BoardFilters({ filters, onChange }: { filters: Filters; onChange: (f: Filters) => void }) {
   const id = useId();
-  const [agents] = useQuery({ query: BoardAgentsDoc });
+  const [agents, refetchAgents] = useQuery({ query: BoardAgentsDoc });
   const [text, setText] = useState(filters.q);
   const latest = useRef(filters);
   latest.current = filters;
@@ -61,6 +61,7 @@ export function BoardFilters({ filters, onChange }: { filters: Filters; onChange
         <select
           id={`${id}-agent`}
           name="agent"
+          onFocus={() => refetchAgents({ requestPolicy: "network-only" })}
           value={filters.agentId ?? ""}
           onChange={(e) => onChange({ ...filters, agentId: e.target.value || null })}
         >
