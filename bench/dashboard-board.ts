@@ -197,22 +197,12 @@ export const dashboardBoardBench: Bench = {
       // 4. The board caught up: its column counts equal the server's.
       const server = await gql<{ p: { totalCount: number }; f: { totalCount: number } }>(app, key, counts);
       const catchUp = performance.now();
+      // A string, not a function: tsx's helpers (__name) do not exist in the page.
       const consistent = await page
         .waitForFunction(
-          (p: number, f: number) => {
-            const count = (s: string) =>
-              Number(
-                (
-                  globalThis as unknown as {
-                    document: { querySelector(s: string): { textContent: string | null } | null };
-                  }
-                ).document.querySelector(`section[data-status="${s}"] .board-count`)?.textContent,
-              );
-            return count("PENDING") === p && count("FAILED") === f;
-          },
+          `[["PENDING", ${server.p.totalCount}], ["FAILED", ${server.f.totalCount}]].every(([s, n]) =>
+            Number(document.querySelector('section[data-status="' + s + '"] .board-count')?.textContent) === n)`,
           { timeout: 10_000 },
-          server.p.totalCount,
-          server.f.totalCount,
         )
         .then(() => true)
         .catch(() => false);
