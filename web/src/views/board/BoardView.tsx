@@ -65,9 +65,16 @@ export default function BoardView() {
       </div>
       <ErrorList
         errors={board.errors}
-        title={board.loading ? "Could not load the tasks" : "The board may be out of date"}
+        title={board.loaded ? "The board may be out of date" : "Could not load the tasks"}
       />
-      {board.loading ? (
+      {board.errors.length > 0 ? (
+        <p>
+          <button type="button" onClick={board.retry}>
+            Try again
+          </button>
+        </p>
+      ) : null}
+      {!board.loaded && board.errors.length > 0 ? null : board.loading ? (
         <Loading label="Loading tasks…" />
       ) : shown === 0 && !filtered ? (
         <Empty>

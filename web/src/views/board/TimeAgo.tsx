@@ -26,10 +26,11 @@ function subscribe(l: () => void) {
 }
 
 export function TimeAgo({ iso }: { iso: string }) {
-  const t = useSyncExternalStore(subscribe, () => now);
+  // The tick only triggers the re-render; the text is relative to the time of rendering.
+  useSyncExternalStore(subscribe, () => now);
   return (
     <time dateTime={iso} title={dateTime(iso)}>
-      {timeAgo(iso, Math.max(t, Date.now() - 30_000))}
+      {timeAgo(iso)}
     </time>
   );
 }

@@ -82,6 +82,10 @@ export interface Board {
   total: number;
   /** Loaded fewer than total (the cap). */
   truncated: boolean;
+  /** A list was loaded (for the current filters or earlier ones). */
+  loaded: boolean;
+  /** Loads the list again (after an error). */
+  retry(): void;
   /** Shows a task now (e.g. one just created), ahead of its taskChanged. */
   upsert(task: BoardTask): void;
 }
@@ -185,5 +189,10 @@ export function useBoard(filters: Filters): Board {
     setState((s) => applyUpdates(s, [task], filtersRef.current));
   }, []);
 
-  return { state, loading, errors, total, truncated, upsert };
+  const retry = useCallback(() => {
+    setErrors([]);
+    setReloads((n) => n + 1);
+  }, []);
+
+  return { state, loading, errors, total, truncated, loaded: loadedKey.current !== null, retry, upsert };
 }
