@@ -113,8 +113,10 @@ export function useBoard(filters: Filters): Board {
     }
   }, [connection]);
 
-  // Live changes: buffered, applied once per frame.
+  // Live changes: buffered, applied once per frame; those arriving while a list loads are kept
+  // to be applied on top of it (the list may have been read before them).
   const pending = useRef<BoardTask[]>([]);
+  const duringLoad = useRef<BoardTask[] | null>(null);
   const frame = useRef(0);
   const flush = useCallback(() => {
     frame.current = 0;
@@ -131,6 +133,7 @@ export function useBoard(filters: Filters): Board {
           const task = result.data?.taskChanged;
           if (!task) return;
           pending.current.push(task);
+          duringLoad.current?.push(task);
           if (!frame.current) frame.current = requestAnimationFrame(flush);
         },
         error: (err) => setErrors(apiErrors(err)),
@@ -152,6 +155,7 @@ export function useBoard(filters: Filters): Board {
     const fresh = loadedKey.current !== key;
     const since = Date.now();
     if (loadedKey.current === null) setLoading(true);
+    duringLoad.current = [];
     void (async () => {
       const f = JSON.parse(key) as Filters;
       const tasks: BoardTask[] = [];
@@ -164,6 +168,7 @@ export function useBoard(filters: Filters): Board {
         if (cancelled) return;
         if (r.error || !r.data) {
           setErrors(apiErrors(r.error ?? "No data"));
+          duringLoad.current = null;
           setLoading(false);
           return;
         }
@@ -177,7 +182,9 @@ export function useBoard(filters: Filters): Board {
       setErrors([]);
       setTotal(count);
       setTruncated(tasks.length < count);
-      setState((s) => (fresh ? applyUpdates(fromList(tasks, f), pending.current, f) : mergeReload(s, tasks, since, f)));
+      const live = duringLoad.current ?? [];
+      duringLoad.current = null;
+      setState((s) => applyUpdates(fresh ? fromList(tasks, f) : mergeReload(s, tasks, since, f), live, f));
       setLoading(false);
     })();
     return () => {
