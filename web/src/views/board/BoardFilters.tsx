@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from "react";
+import { memo, useEffect, useId, useRef, useState } from "react";
 import { useQuery } from "urql";
 import { graphql } from "../../gql";
 import { humanize } from "../../lib/format";
@@ -19,8 +19,17 @@ const BoardAgentsDoc = graphql(`
 
 const priorities = [10, 25, 50, 75, 90];
 
-/** The board's filters; each change goes to the URL (the text after a short pause). */
-export function BoardFilters({ filters, onChange }: { filters: Filters; onChange: (f: Filters) => void }) {
+/**
+ * The board's filters; each change goes to the URL (the text after a short pause). Memoized: a
+ * live update of the board does not re-render them.
+ */
+export const BoardFilters = memo(function BoardFilters({
+  filters,
+  onChange,
+}: {
+  filters: Filters;
+  onChange: (f: Filters) => void;
+}) {
   const id = useId();
   const [agents, refetchAgents] = useQuery({ query: BoardAgentsDoc });
   const [text, setText] = useState(filters.q);
@@ -109,4 +118,4 @@ export function BoardFilters({ filters, onChange }: { filters: Filters; onChange
       </fieldset>
     </form>
   );
-}
+});

@@ -38,6 +38,7 @@ export default function BoardView() {
     },
     [board.upsert],
   );
+  const closeDialog = useCallback(() => setCreating(false), []);
   const filtered = hasFilters(filters);
   const shown = board.state.byId.size;
   const columns = filters.statuses.length > 0 ? statuses.filter((s) => filters.statuses.includes(s)) : statuses;
@@ -117,9 +118,7 @@ export default function BoardView() {
           </div>
         </>
       )}
-      {can.operate ? (
-        <CreateTaskDialog open={creating} onClose={() => setCreating(false)} onCreated={onCreated} />
-      ) : null}
+      {can.operate ? <CreateTaskDialog open={creating} onClose={closeDialog} onCreated={onCreated} /> : null}
     </div>
   );
 }

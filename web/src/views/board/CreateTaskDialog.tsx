@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { memo, useState, type FormEvent } from "react";
 import { useMutation } from "urql";
 import { graphql } from "../../gql";
 import { apiErrors, errorsByField, type ApiError } from "../../lib/errors";
@@ -42,8 +42,8 @@ const blank: Form = {
 /** "" → null; anything else as a number (NaN is left for the API to refuse, by field). */
 const num = (s: string): number | null => (s.trim() === "" ? null : Number(s));
 
-/** The form for createTask; the API's field errors show under their controls. */
-export function CreateTaskDialog({
+/** The form for createTask; the API's field errors show under their controls (memoized). */
+export const CreateTaskDialog = memo(function CreateTaskDialog({
   open,
   onClose,
   onCreated,
@@ -163,4 +163,4 @@ export function CreateTaskDialog({
       </form>
     </Dialog>
   );
-}
+});
