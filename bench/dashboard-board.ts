@@ -8,7 +8,7 @@
  * The dashboard is built from the current sources (cached like the e2e tests' build); the app
  * runs in this process with no workers, so no agent takes the tasks.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "puppeteer-core";
 import { startApp, type RunningApp } from "../src/app.js";
@@ -186,6 +186,14 @@ export const dashboardBoardBench: Bench = {
       const inflight = new Set<Promise<unknown>>();
       await page.evaluate(startRecording);
       before = await page.metrics();
+      // BOARD_CPU_PROFILE=<file.cpuprofile>: the page's V8 profile of the loaded phase
+      // (summarise it with `npx tsx bench/profile-summary.ts <file>`).
+      const profileFile = process.env.BOARD_CPU_PROFILE;
+      const cdp = profileFile ? await page.createCDPSession() : null;
+      if (cdp) {
+        await cdp.send("Profiler.enable");
+        await cdp.send("Profiler.start");
+      }
       const loadStart = performance.now();
       const timer = setInterval(() => {
         const due = Math.floor(((performance.now() - loadStart) / 1000) * UPDATES_PER_S) - sent;
@@ -207,6 +215,11 @@ export const dashboardBoardBench: Bench = {
       await sleep(MEASURE_S * 1000);
       clearInterval(timer);
       const loadedCpu = cpuOf(before, await page.metrics());
+      if (cdp && profileFile) {
+        const { profile } = await cdp.send("Profiler.stop");
+        writeFileSync(profileFile, JSON.stringify(profile));
+        result.notes.push(`page CPU profile of the loaded phase written to ${profileFile}`);
+      }
       const loaded = summary((await page.evaluate(stopRecording)) as Sample);
       await Promise.all(inflight);
       const rate = sent / ((performance.now() - loadStart) / 1000);
