@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { assignmentBench } from "./assignment.js";
 import { channelsBench } from "./channels.js";
 import { commandOutputBench } from "./command-output.js";
+import { dashboardBoardBench } from "./dashboard-board.js";
 import { delegationBench } from "./delegation.js";
 import { emailBench } from "./email.js";
 import { gitBench } from "./git.js";
@@ -50,6 +51,7 @@ const all: Bench[] = [
   reportsBench,
   emailBench,
   channelsBench,
+  dashboardBoardBench,
 ];
 
 /** Runs one benchmark in this process and prints its section; the result, or the error. */

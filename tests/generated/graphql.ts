@@ -3318,6 +3318,10 @@ export type TaskEventType =
 export type TaskFilter = {
   /** Only tasks assigned to this agent. */
   agentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only tasks with at least this priority, 0 to 100. */
+  minPriority?: InputMaybe<Scalars['Int']['input']>;
+  /** Only tasks whose title or description contains this text (case-insensitive, no wildcards), up to 200 characters; null or empty: any. */
+  search?: InputMaybe<Scalars['String']['input']>;
   /** Only tasks in one of these statuses; null or empty: any status. */
   status?: InputMaybe<Array<TaskStatus>>;
 };

@@ -75,6 +75,9 @@ export interface StatusChangeOptions {
 export interface TaskFilter {
   status?: TaskStatus[] | null;
   agentId?: string | null;
+  /** Text the title or the description contains (case-insensitive). */
+  search?: string | null;
+  minPriority?: number | null;
 }
 
 const MAX_EVENT_PAGE = 500;
@@ -523,17 +526,18 @@ export class TaskService {
 
   /** A page of tasks, newest first; `onlyAgent` (an AGENT key's scope, see access.ts) keeps that agent's. */
   async list(args: PageArgs & { filter?: TaskFilter | null; onlyAgent?: string | null }): Promise<Page<TaskRecord>> {
-    const { range, query } = checkAll({
+    const { range, statuses, agentId, search, minPriority } = checkAll({
       range: () => keyset(args),
-      query: () => ({
-        statuses: (args.filter?.status ?? []).map((st) => oneOf("filter.status", st, taskStatuses)),
-        agentId: optional(args.filter?.agentId, (id) => {
+      statuses: () => (args.filter?.status ?? []).map((st) => oneOf("filter.status", st, taskStatuses)),
+      agentId: () =>
+        optional(args.filter?.agentId, (id) => {
           if (!isId(id)) throw badInput("filter.agentId", "is not an agent id");
           return id;
         }),
-        onlyAgent: args.onlyAgent ?? null,
-      }),
+      search: () => optional(args.filter?.search, (q) => text("filter.search", q, { max: 200 }) || null),
+      minPriority: () => optional(args.filter?.minPriority, (p) => int("filter.minPriority", p, 0, 100)),
     });
+    const query = { statuses, agentId, search, minPriority, onlyAgent: args.onlyAgent ?? null };
     const rows = await this.store.page(query, range);
     return toPage(rows, range, () => this.store.count(query));
   }

@@ -10,6 +10,10 @@ export interface TaskQuery {
   agentId: string | null;
   /** Assigned to this agent too (an AGENT key's scope: both must hold). */
   onlyAgent: string | null;
+  /** Text the title or the description contains, case-insensitively (taken literally: no wildcards). */
+  search?: string | null;
+  /** Priority at least this. */
+  minPriority?: number | null;
 }
 
 /**

@@ -91,6 +91,16 @@ export class TaskFilter {
 
   @Field(() => ID, { nullable: true, description: "Only tasks assigned to this agent." })
   agentId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Only tasks whose title or description contains this text (case-insensitive, no wildcards), up to 200 characters; null or empty: any.",
+  })
+  search?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Only tasks with at least this priority, 0 to 100." })
+  minPriority?: number | null;
 }
 
 @InputType({ description: "Which task changes to receive: those that match every field given." })

@@ -10,6 +10,11 @@ import { execute, insertRows, selectRows, selectValues, updateRow } from "../wri
 
 const em = (tx: TransactionHandle) => tx as SqlEntityManager;
 
+/** `text` for a LIKE pattern with `\` as the escape character: % _ and \ match themselves. */
+export function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** The conditions of a query, as SQL (null: every task). */
 function whereOf(q: TaskQuery) {
   const conditions: string[] = [];
@@ -18,6 +23,14 @@ function whereOf(q: TaskQuery) {
   if (q.statuses.length > 0)
     (conditions.push(`status in (${placeholders(q.statuses.length)})`), params.push(...q.statuses));
   if (q.agentId !== null) (conditions.push("assigned_agent_id = ?"), params.push(q.agentId));
+  if (q.minPriority != null) (conditions.push("priority >= ?"), params.push(q.minPriority));
+  if (q.search) {
+    // lower() on both sides (SQLite's LIKE folds ASCII only, PostgreSQL's none); the text's own
+    // % _ and \ are escaped so they match themselves.
+    const pattern = `%${likeEscape(q.search.toLowerCase())}%`;
+    conditions.push("(lower(title) like ? escape '\\' or lower(description) like ? escape '\\')");
+    params.push(pattern, pattern);
+  }
   return conditions.length > 0 ? sql(conditions.join(" and "), params) : null;
 }
 
