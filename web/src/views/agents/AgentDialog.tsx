@@ -55,6 +55,8 @@ function AgentForm({
   const [errors, setErrors] = useState<ApiError[]>([]);
   const [policyError, setPolicyError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  /** Made by an earlier submit whose policy was refused: later submits only set the policy. */
+  const [createdId, setCreatedId] = useState<string | null>(null);
   const [, create] = useMutation(CreateAgentViewDoc);
   const [, update] = useMutation(UpdateAgentViewDoc);
   const [, setPolicy] = useMutation(SetAgentPolicyDoc);
@@ -70,15 +72,16 @@ function AgentForm({
     setPolicyError(undefined);
     setBusy(true);
     setErrors([]);
-    let id = agent?.id;
-    if (!agent) {
+    let id = agent?.id ?? createdId ?? undefined;
+    if (!agent && !createdId) {
       const r = await create({ input: createInput(v) });
       if (r.error || !r.data) {
         setBusy(false);
         return setErrors(apiErrors(r.error));
       }
       id = r.data.createAgent.id;
-    } else {
+      setCreatedId(id);
+    } else if (agent) {
       const input = updateInput(initial, v);
       if (Object.keys(input).length) {
         const r = await update({ id: agent.id, input });
@@ -88,7 +91,7 @@ function AgentForm({
         }
       }
     }
-    if (id && v.policy !== initial.policy) {
+    if (id && (v.policy !== initial.policy || createdId)) {
       const r = await setPolicy({ id, policy: policy.value });
       if (r.error) {
         setBusy(false);
@@ -125,6 +128,11 @@ function AgentForm({
   return (
     <form onSubmit={submit} noValidate className="agent-form">
       <ErrorList errors={other} title="The agent was not saved" />
+      {createdId ? (
+        <p className="banner banner-warning" role="status">
+          The agent was created, but its tool policy was refused: correct it and save again.
+        </p>
+      ) : null}
       <div className="form-row">
         <Field label="Name" error={byField.name}>
           {(p) => (
@@ -203,8 +211,8 @@ function AgentForm({
         error={policyError ?? byField.policy}
         hint={
           <>
-            An object of changes to the command policy: <code>{'{"allow": [...], "deny": [...]}'}</code> (also{" "}
-            <code>remove</code>, <code>undeny</code>); empty: none.
+            Changes to the command policy, such as <code>{'{"remove": ["git"], "allow": {"jq": {}}}'}</code> (also{" "}
+            <code>deny</code>, <code>undeny</code>: see config/tool-policy.json); empty: none.
           </>
         }
       >

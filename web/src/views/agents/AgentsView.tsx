@@ -143,8 +143,7 @@ function AgentList({ agents, onEdit }: { agents: Agent[]; onEdit: (a: Agent) => 
     <>
       <ErrorList errors={errors} />
       <div className="table-wrap">
-        <table className="agents-table">
-          <caption className="visually-hidden">Agents, newest first</caption>
+        <table className="agents-table" aria-label="Agents, newest first">
           <thead>
             <tr>
               <th scope="col">Name</th>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createInput, formValues, lineColumn, parseList, parsePolicy, updateInput } from "./agent-form";
+import { locateJsonError } from "./json-locate";
 
 describe("parsePolicy", () => {
   it("takes empty text as no policy and an object as it is", () => {
@@ -71,5 +72,18 @@ describe("agent inputs", () => {
       clearTools: true,
       clearEmailRecipients: true,
     });
+  });
+});
+
+describe("locateJsonError", () => {
+  it("finds the first error and says why", () => {
+    expect(locateJsonError('{"a": [1, 2]}')).toBeNull();
+    expect(locateJsonError('{\n  "allow": [git]\n}')).toEqual({ offset: 14, reason: 'unexpected character "g"' });
+    expect(locateJsonError("{a: 1}")).toMatchObject({ offset: 1, reason: "expected a property name in double quotes" });
+    expect(locateJsonError('{"a": 1,}')).toMatchObject({ offset: 8 });
+    expect(locateJsonError('{"a": 1} x')).toMatchObject({ offset: 9 });
+    expect(locateJsonError('{"a": "x')).toMatchObject({ reason: "unterminated string" });
+    expect(locateJsonError('["\\q"]')).toMatchObject({ reason: "bad escape in a string" });
+    expect(locateJsonError("[01]")).toMatchObject({ offset: 2 });
   });
 });

@@ -1,3 +1,5 @@
+import { locateJsonError } from "./json-locate";
+
 /** The agent form's pure parts: JSON policy parsing with line/column, lists, and the inputs. */
 
 export type JsonParse =
@@ -20,17 +22,9 @@ export function parsePolicy(text: string): JsonParse {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    const message = (err as Error).message;
-    const lc = /line (\d+) column (\d+)/.exec(message);
-    const pos = /position (\d+)/.exec(message);
-    const where = lc
-      ? { line: Number(lc[1]), column: Number(lc[2]) }
-      : lineColumn(text, pos ? Number(pos[1]) : text.length);
-    const reason = message
-      .replace(/^JSON\.parse: /, "")
-      .replace(/,? ?("[^"]*" is not valid JSON)$/, "")
-      .replace(/ in JSON at position \d+.*$/, "")
-      .replace(/ at line \d+ column \d+.*$/, "");
+    const found = locateJsonError(text);
+    const where = lineColumn(text, found?.offset ?? text.length);
+    const reason = found?.reason ?? (err as Error).message;
     return {
       ok: false,
       message: `JSON syntax error at line ${where.line}, column ${where.column}: ${reason}`,

@@ -106,8 +106,7 @@ function Keys() {
             </Empty>
           ) : (
             <div className="table-wrap">
-              <table className="keys-table">
-                <caption className="visually-hidden">API keys, oldest first</caption>
+              <table className="keys-table" aria-label="API keys, oldest first">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
