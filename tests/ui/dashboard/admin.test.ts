@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium)("the dashboard's agents, usage, notifications and 
   let log: PageLog;
 
   beforeAll(async () => {
-    s = await startDashboardServer("sqlite", { workers: 0 });
+    s = await startDashboardServer("sqlite");
     b = await launchBrowser();
     ({ page, log } = await b.page());
     await signIn(page, s.url, s.adminKey, "/agents");

@@ -172,7 +172,7 @@ function NoteItem({ note: n, read, onRead }: { note: Note; read: boolean; onRead
       <div className="actions">
         {n.taskId ? <Link to={`/tasks/${n.taskId}`}>Open the task</Link> : null}
         {!read ? (
-          <button type="button" onClick={() => onRead(n)} aria-label={`Mark “${n.title}” read`}>
+          <button type="button" onClick={() => onRead(n)} aria-label={`Mark read: ${n.title}`}>
             Mark read
           </button>
         ) : null}
