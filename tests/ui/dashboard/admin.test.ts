@@ -270,6 +270,7 @@ describe.skipIf(!hasChromium)("the dashboard's agents, usage, notifications and 
     // The viewer's socket is closed by the server: the page signs out.
     await viewer.waitForSelector('input[name="key"]', { timeout: 30_000 });
     await waitForText(viewer, "no longer accepts this API key");
+    await viewer.bringToFront();
     await viewer.type('input[name="key"]', secret);
     await viewer.click('button[type="submit"]');
     await waitForText(viewer, "UNAUTHENTICATED");
