@@ -262,6 +262,11 @@ describe.skipIf(!hasChromium)("the dashboard's agents, usage, notifications and 
       ),
     ).toEqual([]);
     expect(await text(viewer, "nav")).not.toContain("API keys");
+    // Pages it may not use say so instead of failing.
+    await viewer.goto(`${s.url}/keys`, { waitUntil: "domcontentloaded" });
+    await waitForText(viewer, "needs an ADMIN key", "main");
+    await viewer.goto(`${s.url}/usage`, { waitUntil: "domcontentloaded" });
+    await waitForText(viewer, "need an OPERATOR or ADMIN key", "main");
 
     await page.click('button[aria-label="Revoke viewer-ui"]');
     await page.waitForSelector("dialog[open] .button-danger");

@@ -62,8 +62,8 @@ function DataTable(p: ChartProps) {
 
 /** Bars over time (one per day). */
 export function ColumnChart(p: ChartProps) {
-  const width = 640;
-  const height = 200;
+  const width = 960;
+  const height = 240;
   const left = 56;
   const bottom = 22;
   const top = 8;
