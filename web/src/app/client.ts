@@ -70,7 +70,13 @@ export function createApi(key: string, onKeyRefused: () => void): Api {
             delegateTask: invalidateList("tasks"),
             createAgent: invalidateList("agents"),
             createApiKey: invalidateList("apiKeys"),
-            markNotificationsRead: invalidateList("notifications"),
+            markNotificationsRead: (result, args, cache) => {
+              invalidateList("notifications")(result, args, cache);
+              // The header's bell (and the notifications view) ask the count again.
+              cache.invalidate("Query", "unreadNotificationCount");
+            },
+            subscribeNotifications: invalidateList("notificationSubscriptions"),
+            unsubscribeNotifications: invalidateList("notificationSubscriptions"),
           },
         },
       }),
