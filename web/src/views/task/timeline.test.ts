@@ -10,7 +10,6 @@ function ev(
 ): TaskEventItem {
   seq += 1;
   return {
-    __typename: "TaskEvent",
     id: `e${seq}`,
     seq,
     type,
