@@ -28,6 +28,7 @@ export function Timeline({ taskId, canSend }: { taskId: string; canSend: boolean
   const { shown, hidden } = newest(entries, limit);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  const lastTop = useRef(0);
 
   // Follow new events only while the reader is at the bottom.
   useLayoutEffect(() => {
@@ -65,8 +66,12 @@ export function Timeline({ taskId, canSend }: { taskId: string; canSend: boolean
           role="region"
           aria-label="Task events"
           onScroll={(e) => {
+            // Only the reader scrolling up stops the following (content growing after our own
+            // scroll to the bottom must not).
             const el = e.currentTarget;
-            atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+            if (el.scrollHeight - el.scrollTop - el.clientHeight < 40) atBottom.current = true;
+            else if (el.scrollTop < lastTop.current) atBottom.current = false;
+            lastTop.current = el.scrollTop;
           }}
         >
           {hidden > 0 ? (
@@ -135,10 +140,7 @@ function TimelineLine({ entry }: { entry: TimelineEntry }) {
           </summary>
           {event.content ? <pre className="tl-text">{event.content}</pre> : null}
           {outputs.map((o) => (
-            <div key={o.seq} className={`tl-output tl-${describeEvent(o).tone}`} data-seq={o.seq}>
-              <Meta event={o} /> <strong>{describeEvent(o).summary}</strong>
-              <Body event={o} />
-            </div>
+            <Output key={o.seq} event={o} />
           ))}
         </details>
       </li>
@@ -151,6 +153,19 @@ function TimelineLine({ entry }: { entry: TimelineEntry }) {
         <strong>{d.summary}</strong>
       </div>
       <Body event={event} />
+      {outputs.map((o) => (
+        <Output key={o.seq} event={o} />
+      ))}
     </li>
+  );
+}
+
+function Output({ event }: { event: TaskEventItem }) {
+  const d = describeEvent(event);
+  return (
+    <div className={`tl-output tl-${d.tone}`} data-seq={event.seq}>
+      <Meta event={event} /> <strong>{d.summary}</strong>
+      <Body event={event} />
+    </div>
   );
 }

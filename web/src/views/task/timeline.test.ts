@@ -147,6 +147,15 @@ describe("foldToolCalls", () => {
     expect(entries[3]!.outputs).toEqual([]);
   });
 
+  it("folds a command run's later news into its first line, by runId", () => {
+    const waiting = output(null, { runId: "r1", waiting: true, status: null, exitCode: null });
+    const other = output(null, { runId: "r2" });
+    const ended = output(null, { runId: "r1" });
+    const entries = foldToolCalls([waiting, other, ended]);
+    expect(entries.map((e) => e.event.seq)).toEqual([waiting.seq, other.seq]);
+    expect(entries[0]!.outputs.map((o) => o.seq)).toEqual([ended.seq]);
+  });
+
   it("keeps an output whose call is not in the list as a line of its own", () => {
     const entries = foldToolCalls([output("zzz")]);
     expect(entries).toHaveLength(1);

@@ -113,23 +113,34 @@ function outputCallId(e: TaskEventItem): string | null {
   return null;
 }
 
+function outputRunId(e: TaskEventItem): string | null {
+  if (e.type === "TOOL_OUTPUT" && e.details?.__typename === "ToolOutputDetails") return e.details.runId ?? null;
+  return null;
+}
+
 /**
- * Folds each TOOL_OUTPUT into the TOOL_CALL with the same toolCallId that came before it; an
- * output with no such call stays a line of its own. Order is kept (by the line's first seq).
+ * Folds each TOOL_OUTPUT into the TOOL_CALL with the same toolCallId that came before it (the
+ * runtime's calls). A command run's news without a toolCallId (waiting, running, ended) folds
+ * into the first line about the same runId. Anything else stays a line of its own. Order is kept
+ * (by the line's first seq).
  */
 export function foldToolCalls(events: readonly TaskEventItem[]): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   const calls = new Map<string, TimelineEntry>();
+  const runs = new Map<string, TimelineEntry>();
   for (const event of events) {
     const answers = outputCallId(event);
-    const call = answers ? calls.get(answers) : undefined;
-    if (call) {
-      call.outputs.push(event);
+    const runId = outputRunId(event);
+    const into = (answers ? calls.get(answers) : undefined) ?? (runId ? runs.get(runId) : undefined);
+    if (into) {
+      into.outputs.push(event);
+      if (runId && !runs.has(runId)) runs.set(runId, into);
       continue;
     }
     const entry: TimelineEntry = { event, outputs: [] };
     const id = callId(event);
     if (id) calls.set(id, entry);
+    if (runId) runs.set(runId, entry);
     entries.push(entry);
   }
   return entries;
