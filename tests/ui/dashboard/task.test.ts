@@ -189,8 +189,10 @@ describe.skipIf(!hasChromium)("the task view in Chromium", () => {
     expect(await text(page, '[data-testid="timeline"]')).toContain("message 45");
   }, 90_000);
 
+  let hostileId = "";
   it("sanitizes markdown: no script, no onerror, no javascript: link", async () => {
-    const id = (await s.ok(CreateRuntimeTaskDocument, { input: { title: "Hostile", complexity: 9 } })).createTask.id;
+    const id = (hostileId = (await s.ok(CreateRuntimeTaskDocument, { input: { title: "Hostile", complexity: 9 } }))
+      .createTask.id);
     await s.ok(SendTaskMessageDocument, {
       taskId: id,
       text: 'Hi <script>window.__pwned = 1</script> <img src="/x.png" onerror="window.__pwned = 2"> [click](javascript:window.__pwned=3) [ok](https://example.com/)',
@@ -265,6 +267,39 @@ describe.skipIf(!hasChromium)("the task view in Chromium", () => {
     await screenshot(small, "task-360px");
     await small.close();
   }, 90_000);
+
+  it("posts to the task's channel, and cancels the task after confirming", async () => {
+    await page.goto(`${proxy.url}/tasks/${hostileId}?tab=channel`, { waitUntil: "domcontentloaded" });
+    await page.waitForSelector('#task-tab-channel[aria-selected="true"]');
+    await page.waitForSelector("textarea[name=channel-text]");
+    await page.type("textarea[name=channel-text]", "Hello **channel**");
+    await clickButton(page, "Post", "#task-panel-channel");
+    await page.waitForFunction(
+      `[...document.querySelectorAll('[data-testid="channel-messages"] strong')].some((e) => e.textContent === "channel")`,
+    );
+    await page.click("#task-tab-timeline");
+    await clickButton(page, "Cancel task");
+    await page.waitForSelector("dialog[open]");
+    expect(await text(page, "dialog[open]")).toContain("Hostile");
+    await clickButton(page, "Cancel the task", "dialog[open]");
+    await waitForStatus(page, "Cancelled");
+    await waitForText(page, "Pending → Cancelled", '[data-testid="timeline"]');
+    expect((await buttonTexts(page)).map((t) => t.trim())).not.toContain("Cancel task…");
+  });
+
+  it("pauses with a reason and resumes", async () => {
+    await page.goto(`${proxy.url}/tasks/${reviewTaskId}`, { waitUntil: "domcontentloaded" });
+    await waitForText(page, "Awaiting approval", '[data-testid="task-header"]', 30_000);
+    await clickButton(page, "Pause");
+    await page.waitForSelector("dialog[open] input[name=reason]");
+    await page.type("dialog[open] input[name=reason]", "lunch break");
+    await clickButton(page, "Pause", "dialog[open]");
+    await waitForText(page, "lunch break", '[data-testid="pause-reason"]');
+    await waitForText(page, "Paused by", '[data-testid="timeline"]');
+    await clickButton(page, "Resume");
+    await page.waitForFunction(`!document.querySelector('[data-testid="pause-reason"]')`);
+    await waitForText(page, "Resumed by", '[data-testid="timeline"]');
+  });
 
   it("says when a task does not exist", async () => {
     await page.goto(`${proxy.url}/tasks/01900000-0000-7000-8000-000000000000`, { waitUntil: "domcontentloaded" });
