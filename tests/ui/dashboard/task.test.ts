@@ -175,6 +175,7 @@ describe.skipIf(!hasChromium)("the task view in Chromium", () => {
     await during;
     for (let i = 31; i <= 40; i++) await send(i);
     proxy.restore();
+    const restored = Date.now();
     await page.waitForFunction(`!document.querySelector('[data-testid="reconnect-banner"]')`, { timeout: 30_000 });
     for (let i = 41; i <= 45; i++) await send(i);
     const last = (await s.ok(RuntimeTaskDocument, { id })).task!.events.at(-1)!.seq;
@@ -186,6 +187,7 @@ describe.skipIf(!hasChromium)("the task view in Chromium", () => {
       els.map((e) => Number((e as unknown as { dataset: { seq: string } }).dataset.seq)),
     );
     expect(seqs).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    console.info(`task view: ${last} events, all shown ${Date.now() - restored} ms after the network came back`);
     expect(await text(page, '[data-testid="timeline"]')).toContain("message 45");
   }, 90_000);
 

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useMemo, useRef, useState } from "react";
+import { memo, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useSeqStream } from "../../app/stream";
 import { dateTime, timeAgo } from "../../lib/format";
 import { ErrorList } from "../../ui/ErrorList";
@@ -119,7 +119,13 @@ function Body({ event }: { event: TaskEventItem }) {
   );
 }
 
-function TimelineLine({ entry }: { entry: TimelineEntry }) {
+/** A line re-renders only when its event or its results change (the fold makes new entries). */
+const TimelineLine = memo(
+  TimelineLineImpl,
+  (a, b) => a.entry.event === b.entry.event && a.entry.outputs.length === b.entry.outputs.length,
+);
+
+function TimelineLineImpl({ entry }: { entry: TimelineEntry }) {
   const { event, outputs } = entry;
   const d = describeEvent(event);
   const cls = `tl-item tl-${d.tone} tl-${event.type.toLowerCase().replace("_", "-")}`;
