@@ -303,6 +303,19 @@ describe.skipIf(!hasChromium)("the task view in Chromium", () => {
     await waitForText(page, "Resumed by", '[data-testid="timeline"]');
   });
 
+  it("shows the task tree with links to each child, and the child links back to its parent", async () => {
+    const parent = (await s.ok(CreateRuntimeTaskDocument, { input: { title: "Tree root", complexity: 9 } })).createTask;
+    await s.ok(CreateRuntimeTaskDocument, { input: { title: "Leaf one", complexity: 9, parentId: parent.id } });
+    await page.goto(`${proxy.url}/tasks/${parent.id}?tab=tree`, { waitUntil: "domcontentloaded" });
+    await waitForText(page, "Leaf one", '[data-testid="task-tree"]');
+    expect(await text(page, '[data-testid="task-tree"]')).toContain("Pending");
+    await page.evaluate(
+      `[...document.querySelectorAll('[data-testid="task-tree"] a')].find((a) => a.textContent === "Leaf one").click()`,
+    );
+    await waitForText(page, "Leaf one", "h1");
+    await waitForText(page, "Subtask of Tree root", ".task-parent");
+  });
+
   it("says when a task does not exist", async () => {
     await page.goto(`${proxy.url}/tasks/01900000-0000-7000-8000-000000000000`, { waitUntil: "domcontentloaded" });
     await page.waitForSelector('[data-testid="task-not-found"]');
