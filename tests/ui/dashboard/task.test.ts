@@ -149,6 +149,8 @@ describe.skipIf(!hasChromium)("the task view in Chromium", () => {
     await page.waitForSelector("dialog[open] .field-error");
     expect(await text(page, "dialog[open] .field-error")).toMatch(/empty/);
     expect(await page.$eval("dialog[open] textarea", (el) => el.getAttribute("aria-invalid"))).toBe("true");
+    // The approval state with the dialog and its error open.
+    expect(await seriousViolations(page)).toEqual([]);
     await page.type("dialog[open] textarea[name=feedback]", "Add tests, please.");
     await clickButton(page, "Reject", "dialog[open]");
     await waitForText(page, "Review → Build", '[data-testid="timeline"]', 30_000);
