@@ -127,7 +127,7 @@ export function RunTerminal({ runId, label }: { runId: string; label: string }) 
           .then((r) => {
             const line = exitLine(exit, r.data?.commandRun?.durationMs ?? null);
             raw.current.push(`\n${line}\n`);
-            term.current?.write(`\r\n\x1b[2m${line}\x1b[22m\r\n`);
+            term.current?.write(`\r\n\x1b[1m${line}\x1b[22m\r\n`);
             setEnded(true);
           });
         continue;
