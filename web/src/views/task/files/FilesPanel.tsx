@@ -88,7 +88,9 @@ function Browser({ workspaceId, canWrite }: { workspaceId: string; canWrite: boo
                     <th scope="col" className="num">
                       Size
                     </th>
-                    <th scope="col">Modified</th>
+                    <th scope="col" className="col-modified">
+                      Modified
+                    </th>
                     <th scope="col">
                       <span className="visually-hidden">Actions</span>
                     </th>
@@ -104,7 +106,6 @@ function Browser({ workspaceId, canWrite }: { workspaceId: string; canWrite: boo
                         <td>
                           {isDir ? (
                             <button type="button" className="file-name" onClick={() => go(e.path)}>
-                              <span aria-hidden="true">📁 </span>
                               {name}/
                             </button>
                           ) : isFile ? (
@@ -123,7 +124,7 @@ function Browser({ workspaceId, canWrite }: { workspaceId: string; canWrite: boo
                           )}
                         </td>
                         <td className="num">{isDir ? "—" : bytes(e.size)}</td>
-                        <td>
+                        <td className="col-modified">
                           <time dateTime={e.modifiedAt} title={dateTime(e.modifiedAt)}>
                             {timeAgo(e.modifiedAt)}
                           </time>

@@ -163,7 +163,7 @@ function RunTable({
         <tbody>
           {runs.map((run) => (
             <tr key={run.id} className={run.id === selected ? "run-selected" : undefined}>
-              <td>
+              <td data-label="Command">
                 <button
                   type="button"
                   className="run-select"
@@ -174,19 +174,23 @@ function RunTable({
                   <code>{commandLine(run.program, run.args)}</code>
                 </button>
               </td>
-              <td>
+              <td data-label="Status">
                 <StatusBadge status={run.status} />
                 {run.limit ? <span className="run-limit"> limit: {run.limit}</span> : null}
               </td>
-              <td className="num">{run.exitCode ?? (run.signal ? run.signal : "—")}</td>
-              <td className="num">
+              <td className="num" data-label="Exit">
+                {run.exitCode ?? (run.signal ? run.signal : "—")}
+              </td>
+              <td className="num" data-label="Duration">
                 {run.durationMs === null || run.durationMs === undefined ? "—" : duration(run.durationMs)}
               </td>
-              <td className="num">
+              <td className="num" data-label="CPU">
                 {run.cpuTimeMs === null || run.cpuTimeMs === undefined ? "—" : duration(run.cpuTimeMs)}
               </td>
-              <td className="num">{kib(run.maxRssKb)}</td>
-              <td>
+              <td className="num" data-label="Peak memory">
+                {kib(run.maxRssKb)}
+              </td>
+              <td data-label="Started">
                 <time dateTime={run.createdAt} title={dateTime(run.createdAt)}>
                   {timeAgo(run.createdAt)}
                 </time>
@@ -206,8 +210,8 @@ function SelectedRun({ run, canCancel }: { run: Run | null; canCancel: boolean }
   return (
     <div className="selected-run">
       <div className="selected-run-header">
-        <h3>
-          <code>{line}</code>
+        <h3 title={line}>
+          <code>{line.length > 160 ? `${line.slice(0, 160)}…` : line}</code>
         </h3>
         <span className="muted">
           {humanize(run.status)} · stdout {bytes(run.stdoutBytes)} · stderr {bytes(run.stderrBytes)}

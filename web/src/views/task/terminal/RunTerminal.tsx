@@ -126,9 +126,14 @@ export function RunTerminal({ runId, label }: { runId: string; label: string }) 
           .toPromise()
           .then((r) => {
             const line = exitLine(exit, r.data?.commandRun?.durationMs ?? null);
-            raw.current.push(`\n${line}\n`);
-            term.current?.write(`\r\n\x1b[1m${line}\x1b[22m\r\n`);
-            setEnded(true);
+            const last = raw.current[raw.current.length - 1] ?? "\n";
+            raw.current.push(`${last.endsWith("\n") ? "" : "\n"}${line}\n`);
+            const now = term.current;
+            // Once what was written is parsed: a new line first only if the output did not end one.
+            now?.write("", () => {
+              const fresh = now.buffer.active.cursorX > 0 ? "\r\n" : "";
+              now.write(`${fresh}\x1b[0;1m${line}\x1b[0m\r\n`, () => setEnded(true));
+            });
           });
         continue;
       }
