@@ -206,11 +206,14 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
     // Text: highlighted, escaped (the <b> of the source is text, not markup).
     await page.click("xpath/.//button[contains(@class,'file-name') and normalize-space()='hello.py']");
     await page.waitForSelector(".code-preview .tok-keyword");
-    const preview = await page.$eval(".code-preview", (el) => ({
-      text: (el as unknown as { textContent: string }).textContent,
-      keywords: Array.from((el as unknown as Element).querySelectorAll(".tok-keyword")).map((k) => k.textContent),
-      bold: (el as unknown as Element).querySelectorAll("b").length,
-    }));
+    const preview = (await page.evaluate(`(() => {
+      const el = document.querySelector(".code-preview");
+      return {
+        text: el.textContent,
+        keywords: Array.from(el.querySelectorAll(".tok-keyword")).map((k) => k.textContent),
+        bold: el.querySelectorAll("b").length,
+      };
+    })()`)) as { text: string; keywords: string[]; bold: number };
     expect(preview.text).toContain('"hello <b>"');
     expect(preview.keywords).toEqual(expect.arrayContaining(["import", "def", "return"]));
     expect(preview.bold).toBe(0);
