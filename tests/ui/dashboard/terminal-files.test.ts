@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CancelCommandDocument,
   CommandRunDocument,
+  CommandRunsDocument,
   CreateAgentDocument,
   CreateApiKeyDocument,
   CreateTaskDocument,
@@ -143,9 +144,16 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
       { timeout: 30_000, polling: 50 },
     );
     // Cut the connection mid-output; the stream resumes after its last seq when it is back.
+    const runId = (await s.ok(CommandRunsDocument, { taskId })).commandRuns[0]!.id;
     proxy.drop(true);
     await page.waitForSelector('[data-testid="reconnect-banner"]');
-    await sleep(0); // (the banner is the event waited for; output goes on being stored meanwhile)
+    // While the page is cut off, the run goes on writing (seen over the API, not through the proxy).
+    const atDrop = (await s.ok(CommandRunDocument, { id: runId })).commandRun!.lastOutputSeq;
+    await waitUntilAsync(async () => {
+      const seq = (await s.ok(CommandRunDocument, { id: runId })).commandRun!.lastOutputSeq;
+      return seq >= atDrop + 5 ? seq : null;
+    }, "more output while disconnected");
+    expect(await terminalText(page)).not.toContain("line 40");
     proxy.restore();
     await page.waitForSelector('[data-testid="terminal"][data-ended="true"]', { timeout: 30_000 });
     const text = await terminalText(page);
@@ -264,6 +272,16 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
     expect(
       await page.$eval(".files-table", (el) => (el as unknown as { textContent: string }).textContent),
     ).not.toContain("evil.png");
+    // A typed path the API refuses (absolute) shows its code; one a URL cannot carry is stopped here.
+    await (await page.$('[data-testid="upload-input"]'))!.uploadFile(join(up, "notes-upload.txt"));
+    await page.type('input[name="saveAs"]', "/etc/evil.txt");
+    await page.click("xpath/.//form[contains(@class,'upload')]//button[@type='submit']");
+    await waitForText(page, "POLICY_DENIED", "form.upload");
+    await page.click('input[name="saveAs"]', { clickCount: 3 });
+    await page.keyboard.press("Backspace");
+    await page.type('input[name="saveAs"]', "../out.txt");
+    await page.click("xpath/.//form[contains(@class,'upload')]//button[@type='submit']");
+    await waitForText(page, 'cannot contain ".."', "form.upload");
     await screenshot(page, "task-files");
     await themeChecks(page, "task-files");
   }, 90_000);

@@ -11,6 +11,7 @@ import {
   normalize,
   parentOf,
   previewKind,
+  unsendable,
 } from "./paths";
 
 describe("workspace paths", () => {
@@ -57,6 +58,17 @@ describe("workspace paths", () => {
 
   it("encodes each segment of the file route", () => {
     expect(fileUrl("w 1", "dir/a b#?.txt")).toBe("/workspaces/w%201/files/dir/a%20b%23%3F.txt");
+    expect(fileUrl("w", "./a//b")).toBe("/workspaces/w/files/a/b");
+    // As typed, the API judges the path: a leading "/" stays (an absolute path, refused there).
+    expect(fileUrl("w", "/etc/x", true)).toBe("/workspaces/w/files//etc/x");
+  });
+
+  it("refuses only what a URL cannot carry", () => {
+    expect(unsendable("../x")).toMatch(/\.\./);
+    expect(unsendable("a/%2E%2E/x")).toMatch(/\.\./);
+    expect(unsendable(" ")).toBe("Give a path.");
+    expect(unsendable("/etc/passwd")).toBeNull();
+    expect(unsendable("a..b/c")).toBeNull();
   });
 
   it("tells bytes read as text", () => {

@@ -77,10 +77,21 @@ export function blobType(path: string): string {
   return imageTypes[ext] ?? (ext === "pdf" ? "application/pdf" : "application/octet-stream");
 }
 
-/** The HTTP route of a workspace file: every segment percent-encoded on its own. */
-export function fileUrl(workspaceId: string, path: string): string {
-  const segments = normalize(path).split("/").map(encodeURIComponent).join("/");
+/**
+ * The HTTP route of a workspace file: every segment percent-encoded on its own. With `asTyped`
+ * the path is not normalized, so the API judges it as given (a leading "/" is an absolute path).
+ */
+export function fileUrl(workspaceId: string, path: string, asTyped = false): string {
+  const segments = (asTyped ? path : normalize(path)).split("/").map(encodeURIComponent).join("/");
   return `/workspaces/${encodeURIComponent(workspaceId)}/files/${segments}`;
+}
+
+/** Why a typed path cannot even be sent (a URL cannot carry a ".." segment); null when it can. */
+export function unsendable(path: string): string | null {
+  if (!path.trim()) return "Give a path.";
+  if (path.split("/").some((p) => p === ".." || p.toLowerCase() === "%2e%2e"))
+    return 'A path cannot contain "..": give a path inside the workspace.';
+  return null;
 }
 
 /** Text that came back from a UTF-8 read but is really bytes (NUL or many U+FFFD). */

@@ -66,7 +66,7 @@ export function uploadFile(
 ): Promise<ApiError | null> {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("PUT", fileUrl(workspaceId, path));
+    xhr.open("PUT", fileUrl(workspaceId, path, true));
     xhr.setRequestHeader("authorization", `Bearer ${key}`);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && e.total > 0) progress(e.loaded / e.total);
