@@ -77,12 +77,9 @@ export function RunTerminal({ runId, label }: { runId: string; label: string }) 
     const fit = new FitAddon();
     t.loadAddon(fit);
     t.open(el);
-    // xterm's input textarea: read only here, labelled for assistive technology.
+    // xterm's input textarea: read only here (labelled below).
     const input = el.querySelector("textarea");
-    if (input) {
-      input.setAttribute("aria-label", `${label} (read only)`);
-      input.readOnly = true;
-    }
+    if (input) input.readOnly = true;
     const refit = () => {
       try {
         fit.fit();
@@ -110,6 +107,10 @@ export function RunTerminal({ runId, label }: { runId: string; label: string }) 
       term.current = null;
       t.dispose();
     };
+  }, []);
+
+  useEffect(() => {
+    box.current?.querySelector("textarea")?.setAttribute("aria-label", `${label} (read only)`);
   }, [label]);
 
   useEffect(() => {
