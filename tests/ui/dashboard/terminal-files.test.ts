@@ -134,7 +134,7 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
       "for i in range(1, 41):",
       "    print(f'\\x1b[3{i % 7 + 1}mline {i:02d}\\x1b[0m', flush=True)",
       "    if i == 20: print('warning on stderr', file=sys.stderr, flush=True)",
-      "    time.sleep(0.1)",
+      "    time.sleep(0.05)",
     ].join("\n");
     await s.ok(RunCommandDocument, { input: { workspaceId, program: "python3", args: ["-u", "-c", script] } });
     // The run appears without a reload (taskEvents → refetch) and opens in the terminal.
@@ -207,6 +207,7 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
     await write("hello.py", pySource);
     await write("pic.png", png, "BASE64");
     await write("docs/doc.pdf", pdf, "BASE64");
+    await write("docs/blob.bin", Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7 + 128) % 256)), "BASE64");
 
     await page.goto(`${proxy.url}/tasks/${taskId}`, { waitUntil: "domcontentloaded" });
     await openTab(page, "Files");
@@ -239,6 +240,9 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
     await page.click("xpath/.//button[contains(@class,'file-name') and normalize-space()='doc.pdf']");
     const frame = await page.waitForSelector('[data-testid="pdf-preview"]');
     expect(await frame!.evaluate((el) => (el as unknown as { src: string }).src)).toMatch(/^blob:/);
+    // Bytes with no preview: said so, with their size.
+    await page.click("xpath/.//button[contains(@class,'file-name') and normalize-space()='blob.bin']");
+    await waitForText(page, "Binary file, 300 bytes", '[data-testid="file-preview"]');
     await page.click("xpath/.//nav[@aria-label='Folder']//button[normalize-space()='workspace']");
     await waitForText(page, "hello.py", ".files-table");
 
@@ -323,6 +327,18 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
       await s.ok(CancelCommandDocument, { runId: run.id });
     }
     expect((await s.ok(CommandRunDocument, { id: run.id })).commandRun?.status).not.toBe("RUNNING");
+  }, 60_000);
+
+  it("says when a task has no workspace yet", async () => {
+    const lone = (await s.ok(CreateTaskDocument, { input: { title: "nobody takes it", complexity: 9 } })).createTask;
+    expect(lone.workspace).toBeNull();
+    const { page: p } = await b.page();
+    await signIn(p, proxy.url, s.adminKey, `/tasks/${lone.id}`);
+    await openTab(p, "Files");
+    await waitForText(p, "No workspace yet", "section.files-panel");
+    await openTab(p, "Commands");
+    await waitForText(p, "No command has run", "section.command-runs");
+    await p.close();
   }, 60_000);
 
   it("works 360 px wide", async () => {
