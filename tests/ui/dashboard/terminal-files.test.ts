@@ -131,7 +131,7 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
 
     const script = [
       "import sys, time",
-      "for i in range(1, 41):",
+      "for i in range(1, 61):",
       "    print(f'\\x1b[3{i % 7 + 1}mline {i:02d}\\x1b[0m', flush=True)",
       "    if i == 20: print('warning on stderr', file=sys.stderr, flush=True)",
       "    time.sleep(0.05)",
@@ -153,11 +153,11 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
       const seq = (await s.ok(CommandRunDocument, { id: runId })).commandRun!.lastOutputSeq;
       return seq >= atDrop + 5 ? seq : null;
     }, "more output while disconnected");
-    expect(await terminalText(page)).not.toContain("line 40");
+    expect(await terminalText(page)).not.toContain("line 60");
     proxy.restore();
     await page.waitForSelector('[data-testid="terminal"][data-ended="true"]', { timeout: 30_000 });
     const text = await terminalText(page);
-    for (let i = 1; i <= 40; i++) {
+    for (let i = 1; i <= 60; i++) {
       const line = `line ${String(i).padStart(2, "0")}`;
       expect(
         text.split("\n").filter((l) => l === line),

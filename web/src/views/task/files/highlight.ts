@@ -128,6 +128,9 @@ export function languageOf(ext: string): string | null {
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
 const isWord = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}_$]/u.test(c);
+const wordRe = /[\p{L}\p{N}_$]+/uy;
+/** Characters that never start a token in any language here (no quote, comment start, word or digit). */
+const plainRe = /[^\p{L}\p{N}_$'"`#/*<\-]+/uy;
 
 /** Splits `text` into tokens; their texts joined give `text` back exactly. */
 export function tokenize(text: string, ext: string): Token[] {
@@ -200,16 +203,20 @@ export function tokenize(text: string, ext: string): Token[] {
       i += t.length;
       continue;
     }
-    if (isWord(c)) {
-      let j = i + 1;
-      while (j < n && isWord(text[j])) j++;
-      const w = text.slice(i, j);
+    wordRe.lastIndex = i;
+    const word = wordRe.exec(text);
+    if (word) {
+      const w = word[0];
       push(lang.keywords.has(w) ? "keyword" : "text", w);
-      i = j;
+      i += w.length;
       continue;
     }
-    push("text", c);
-    i++;
+    // Punctuation and spaces up to the next character that may start a token.
+    plainRe.lastIndex = i + 1;
+    const plain = plainRe.exec(text);
+    const stop = plain ? i + 1 + plain[0].length : i + 1;
+    push("text", text.slice(i, stop));
+    i = stop;
   }
   return out;
 }
