@@ -169,6 +169,20 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
     // ANSI colours are kept (xterm's DOM renderer paints them with fg classes).
     expect(await page.$$eval(".xterm-rows span[class*='xterm-fg-']", (els) => els.length)).toBeGreaterThan(0);
     await waitForText(page, "Succeeded", "section.command-runs");
+    // "Download output" saves the text without its escapes.
+    const outDir = mkdtempSync(join(tmpdir(), "dashboard-output-"));
+    await (
+      await page.createCDPSession()
+    ).send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: outDir });
+    await page.click("xpath/.//button[normalize-space()='Download output']");
+    const saved = await waitUntil(() => {
+      const name = `run-${runId}.txt`;
+      if (!readdirSync(outDir).includes(name)) return null;
+      const body = readFileSync(join(outDir, name), "utf8");
+      return body.includes("exit code 0") ? body : null;
+    }, "the output downloaded");
+    expect(saved).toContain("line 01\nline 02\n");
+    expect(saved).not.toContain("\x1b");
     await screenshot(page, "task-terminal");
     await themeChecks(page, "task-terminal");
 

@@ -106,6 +106,7 @@ export function CommandRuns({ taskId, workspaceId }: { taskId: string; workspace
     <section className="command-runs" aria-labelledby="command-runs-title">
       <h2 id="command-runs-title">Commands</h2>
       {workspaceId === null ? <p className="muted">No workspace yet: commands run in the task's workspace.</p> : null}
+      <ErrorList errors={events.errors} title="Live updates of the runs stopped" />
       <QueryState result={result} label="command runs">
         {(data) =>
           data.commandRuns.length === 0 ? (
