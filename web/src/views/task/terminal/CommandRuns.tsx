@@ -3,7 +3,7 @@
  * its lastEventSeq) and the runs are fetched again when a tool is called or reports output.
  * Selecting a run opens its output in a terminal; a running one can be cancelled (operate).
  */
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { useCan } from "../../../app/auth";
 import { useSeqStream } from "../../../app/stream";
@@ -12,10 +12,9 @@ import type { TermCommandRunsQuery } from "../../../gql/graphql";
 import { apiErrors } from "../../../lib/errors";
 import { bytes, dateTime, duration, humanize, timeAgo } from "../../../lib/format";
 import { ErrorList } from "../../../ui/ErrorList";
-import { Empty, QueryState } from "../../../ui/States";
+import { Empty, Loading, QueryState } from "../../../ui/States";
 import { StatusBadge } from "../../../ui/StatusBadge";
 import { commandLine, kib } from "./output";
-import { RunTerminal } from "./RunTerminal";
 import "./terminal.css";
 
 const RunsDoc = graphql(`
@@ -69,6 +68,9 @@ const CancelDoc = graphql(`
 `);
 
 type Run = TermCommandRunsQuery["commandRuns"][number];
+
+// xterm.js (about 85 KB gzipped) loads with the first run opened, not with the task view.
+const RunTerminal = lazy(() => import("./RunTerminal").then((m) => ({ default: m.RunTerminal })));
 
 const refetchOn = new Set(["TOOL_OUTPUT", "TOOL_CALL"]);
 
@@ -230,7 +232,9 @@ function SelectedRun({ run, canCancel }: { run: Run | null; canCancel: boolean }
         ) : null}
       </div>
       <ErrorList errors={apiErrors(cancel.error)} title="The run was not cancelled" />
-      <RunTerminal runId={run.id} label={`Output of ${line}`} />
+      <Suspense fallback={<Loading label="Loading the terminal…" />}>
+        <RunTerminal runId={run.id} label={`Output of ${line}`} />
+      </Suspense>
     </div>
   );
 }
