@@ -3,7 +3,7 @@
  * languages, with line numbers), images and PDFs as blob: URLs fetched with the key (an SVG only
  * as an <img>), and anything else as "binary file, N bytes" with a download button.
  */
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useQuery } from "urql";
 import { useAuth } from "../../../app/auth";
 import { graphql } from "../../../gql";
@@ -42,10 +42,13 @@ export function FilePreview({
   onClose: () => void;
 }) {
   const kind = previewKind(path);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The preview opens below the list: take the reader (and keyboard focus) to it.
+  useEffect(() => heading.current?.focus(), []);
   return (
     <section className="file-preview" aria-labelledby="file-preview-title" data-testid="file-preview">
       <div className="file-preview-header">
-        <h3 id="file-preview-title">
+        <h3 id="file-preview-title" ref={heading} tabIndex={-1}>
           <code>{path}</code> <span className="muted">({bytes(size)})</span>
         </h3>
         <DownloadButton workspaceId={workspaceId} path={path} />
