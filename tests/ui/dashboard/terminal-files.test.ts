@@ -371,7 +371,10 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
     await small.close();
   }, 60_000);
 
-  it("logged no page error", () => {
+  it("logged no page error nor an unexpected console error", () => {
     expect(log.pageErrors).toEqual([]);
+    // Only what the tests caused: the cut connection and the refused uploads (415, 403).
+    const expected = /ERR_CONNECTION_RESET|ERR_CONNECTION_CLOSED|status of (415|403)/;
+    expect(log.consoleErrors.filter((e) => !expected.test(e))).toEqual([]);
   });
 });
