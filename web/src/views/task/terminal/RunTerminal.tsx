@@ -100,6 +100,10 @@ export function RunTerminal({ runId, label }: { runId: string; label: string }) 
       return lines.join("\n");
     };
     term.current = t;
+    // A new terminal (also when React mounts twice in development) is written from the first chunk.
+    lastWritten.current = 0;
+    raw.current = [];
+    exitWritten.current = false;
     return () => {
       resize.disconnect();
       themes.disconnect();
@@ -130,8 +134,9 @@ export function RunTerminal({ runId, label }: { runId: string; label: string }) 
             const last = raw.current[raw.current.length - 1] ?? "\n";
             raw.current.push(`${last.endsWith("\n") ? "" : "\n"}${line}\n`);
             const now = term.current;
+            if (!now || now !== t) return;
             // Once what was written is parsed: a new line first only if the output did not end one.
-            now?.write("", () => {
+            now.write("", () => {
               const fresh = now.buffer.active.cursorX > 0 ? "\r\n" : "";
               now.write(`${fresh}\x1b[0;1m${line}\x1b[0m\r\n`, () => setEnded(true));
             });
