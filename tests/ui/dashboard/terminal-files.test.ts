@@ -374,7 +374,7 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
   it("logged no page error nor an unexpected console error", () => {
     expect(log.pageErrors).toEqual([]);
     // Only what the tests caused: the cut connection and the refused uploads (415, 403).
-    const expected = /ERR_CONNECTION_RESET|ERR_CONNECTION_CLOSED|status of (415|403)/;
+    const expected = /^WebSocket connection to .* failed|status of (415|403) /;
     expect(log.consoleErrors.filter((e) => !expected.test(e))).toEqual([]);
   });
 });
