@@ -255,9 +255,11 @@ describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
     await page.click("xpath/.//button[contains(@class,'file-name') and normalize-space()='doc.pdf']");
     const frame = await page.waitForSelector('[data-testid="pdf-preview"]');
     expect(await frame!.evaluate((el) => (el as unknown as { src: string }).src)).toMatch(/^blob:/);
-    // Bytes with no preview: said so, with their size.
+    // Bytes with no preview: said so, with their size; closing gives the focus back to the file.
     await page.click("xpath/.//button[contains(@class,'file-name') and normalize-space()='blob.bin']");
     await waitForText(page, "Binary file, 300 bytes", '[data-testid="file-preview"]');
+    await page.click("xpath/.//button[normalize-space()='Close preview']");
+    await page.waitForFunction(`document.activeElement?.dataset?.path === "docs/blob.bin"`);
     await page.click("xpath/.//nav[@aria-label='Folder']//button[normalize-space()='workspace']");
     await waitForText(page, "hello.py", ".files-table");
 

@@ -113,6 +113,7 @@ function Browser({ workspaceId, canWrite }: { workspaceId: string; canWrite: boo
                               type="button"
                               className="file-name"
                               aria-pressed={open?.path === e.path}
+                              data-path={e.path}
                               onClick={() => setOpen({ path: e.path, size: e.size })}
                             >
                               {name}
@@ -148,7 +149,14 @@ function Browser({ workspaceId, canWrite }: { workspaceId: string; canWrite: boo
           workspaceId={workspaceId}
           path={open.path}
           size={open.size}
-          onClose={() => setOpen(null)}
+          onClose={() => {
+            const path = open.path;
+            setOpen(null);
+            // Back to the file's button in the list.
+            requestAnimationFrame(() =>
+              document.querySelector<HTMLButtonElement>(`button[data-path="${CSS.escape(path)}"]`)?.focus(),
+            );
+          }}
         />
       ) : null}
     </>
