@@ -59,8 +59,9 @@ const pdf = Buffer.from(
 );
 const pySource = `import sys\n\n# greet\ndef greet(name):\n    return "hello <b>" + name + "</b>" * 2\n`;
 
-/** Clicks the tab named `name` if the task view has tabs (Part B's view), then waits for the region. */
+/** Clicks the task view's tab named `name` (once the task is shown), then waits for its region. */
 async function openTab(page: Page, name: "Commands" | "Files"): Promise<void> {
+  await page.waitForSelector('[role="tab"]');
   const tabs = await page.$$('[role="tab"]');
   for (const tab of tabs) {
     const text = await tab.evaluate((el) => (el as unknown as { textContent: string }).textContent);
