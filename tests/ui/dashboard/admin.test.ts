@@ -14,6 +14,7 @@ import {
 } from "../../generated/graphql.js";
 import type { TestServer } from "../../helpers/server.js";
 import {
+  expectAccessibleInBothThemes,
   hasChromium,
   launchBrowser,
   screenshot,
@@ -38,13 +39,7 @@ async function fill(page: Page, selector: string, value: string) {
   if (value) await page.type(selector, value);
 }
 
-async function bothThemes(page: Page, shot?: string) {
-  expect(await seriousViolations(page)).toEqual([]);
-  await page.click('button[aria-label^="Switch to the"]');
-  expect(await seriousViolations(page)).toEqual([]);
-  if (shot) await screenshot(page, shot);
-  await page.click('button[aria-label^="Switch to the"]');
-}
+const bothThemes = expectAccessibleInBothThemes;
 
 describe.skipIf(!hasChromium)("the dashboard's agents, usage, notifications and keys", () => {
   let s: TestServer;

@@ -229,3 +229,23 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: path as `${string}.png`, fullPage: true });
   return path;
 }
+
+/**
+ * axe-core finds no serious violation in the current theme nor in the other one (switched with
+ * the header's button, screenshot `<shot>-<theme>` taken there), then the theme is switched back.
+ */
+export async function expectAccessibleInBothThemes(page: Page, shot?: string): Promise<void> {
+  const check = async () => {
+    const violations = await seriousViolations(page);
+    if (violations.length > 0) throw new Error(`axe-core: ${JSON.stringify(violations, null, 1)}`);
+  };
+  await check();
+  await page.click('button[aria-label^="Switch to the"]');
+  try {
+    await check();
+    const theme = (await page.evaluate(`document.documentElement.dataset.theme`)) as string;
+    if (shot) await screenshot(page, `${shot}-${theme}`);
+  } finally {
+    await page.click('button[aria-label^="Switch to the"]');
+  }
+}

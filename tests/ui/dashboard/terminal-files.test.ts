@@ -22,6 +22,7 @@ import {
 } from "../../generated/graphql.js";
 import type { TestServer } from "../../helpers/server.js";
 import {
+  expectAccessibleInBothThemes,
   hasChromium,
   launchBrowser,
   screenshot,
@@ -76,14 +77,7 @@ const terminalText = (page: Page) =>
     (el) => (el as unknown as { terminalText?: () => string }).terminalText?.() ?? "",
   );
 
-async function themeChecks(page: Page, name: string): Promise<void> {
-  expect(await seriousViolations(page)).toEqual([]);
-  await page.click('button[aria-label^="Switch to the"]');
-  const theme = (await page.evaluate(`document.documentElement.dataset.theme`)) as string;
-  expect(await seriousViolations(page)).toEqual([]);
-  await screenshot(page, `${name}-${theme}`);
-  await page.click('button[aria-label^="Switch to the"]');
-}
+const themeChecks = expectAccessibleInBothThemes;
 
 describe.skipIf(!hasChromium)("a task's terminal and files in Chromium", () => {
   let s: TestServer;
