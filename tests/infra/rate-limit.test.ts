@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.js";
 import { MemoryRateLimiter, SqlRateLimiter, WINDOW_MS, type RateLimiter } from "../../src/infra/rate-limit.js";
 import type { Database } from "../../src/infra/db/orm.js";
 import { describeProfiles } from "../helpers/profiles.js";
@@ -26,6 +27,17 @@ function contract(make: (now: () => number) => RateLimiter) {
     expect((await rl.hit("k2")).allowed).toBe(true);
   });
 }
+
+describe("API_RATE_LIMIT setting", () => {
+  it("is off (0) by default and takes a whole number ≥ 0", () => {
+    expect(loadConfig({}).apiRateLimit).toBe(0);
+    expect(loadConfig({ API_RATE_LIMIT: "120" }).apiRateLimit).toBe(120);
+    for (const bad of ["-1", "1.5", "lots"]) {
+      expect(() => loadConfig({ API_RATE_LIMIT: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ API_RATE_LIMIT: bad })).toThrow(/API_RATE_LIMIT/);
+    }
+  });
+});
 
 describe("rate limit counter [memory]", () => {
   contract((now) => new MemoryRateLimiter(3, now));
