@@ -96,7 +96,8 @@ import { PostgresPubSub } from "./infra/pubsub/postgres.js";
 import type { PubSub } from "./infra/pubsub/pubsub.js";
 import { createLogger, redactUrl, type AppLogger } from "./logger.js";
 import { attachWebSocket } from "./ws/ws.js";
-import { MemoryRateLimiter, SqlRateLimiter } from "./infra/rate-limit.js";
+import { MemoryRateLimiter, SqlRateLimiter, rateLimitedMessage } from "./infra/rate-limit.js";
+import { DomainError } from "./domain/errors.js";
 import type { AgentRuntime } from "./runtime/runtime.js";
 import { type ModelRuntimeDeps } from "./runtime/model.runtime.js";
 import { createQueue } from "./infra/queue/create-queue.js";
@@ -204,7 +205,16 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
           const ws = await services.workspaces.get(id);
           return ws && ws.status === "READY" ? { root: ws.path } : null;
         },
-        authenticate: (header) => principalFrom(header, services.apiKeys).catch(() => null),
+        // A valid key's file request counts against API_RATE_LIMIT like a GraphQL request.
+        authenticate: async (header) => {
+          const principal = await principalFrom(header, services.apiKeys).catch(() => null);
+          const decision = principal && rateLimiter ? await rateLimiter.hit(principal.apiKeyId) : null;
+          if (decision && !decision.allowed) {
+            const { retryAfterSeconds } = decision;
+            throw new DomainError("RATE_LIMITED", rateLimitedMessage(retryAfterSeconds), { retryAfterSeconds });
+          }
+          return principal;
+        },
         may: async (p, action, id) => {
           const ws = await services.workspaces.get(id);
           return ws !== null && may(p, action, { kind: "workspace", agentId: ws.agentId });

@@ -21,11 +21,12 @@ export interface RateDecision {
 
 export const WINDOW_MS = 60_000;
 
+export const rateLimitedMessage = (retryAfterSeconds: number) =>
+  `Rate limit exceeded for this API key (API_RATE_LIMIT); retry after ${retryAfterSeconds} s`;
+
 /** The typed error of a refused request or operation (HTTP: with status 429 and Retry-After). */
 export const rateLimitedError = (retryAfterSeconds: number) =>
-  new GraphQLError(`Rate limit exceeded for this API key; retry after ${retryAfterSeconds} s`, {
-    extensions: { code: "RATE_LIMITED", retryAfterSeconds },
-  });
+  new GraphQLError(rateLimitedMessage(retryAfterSeconds), { extensions: { code: "RATE_LIMITED", retryAfterSeconds } });
 
 const decide = (count: number, windowStart: number, limit: number, now: number): RateDecision => ({
   allowed: count <= limit,

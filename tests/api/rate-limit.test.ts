@@ -33,6 +33,21 @@ describeProfiles("API_RATE_LIMIT", (profile) => {
     expect(other.data).toEqual({ me: { name: "rl-b" } });
   });
 
+  it("counts the file routes too: over the limit they answer 429 with Retry-After", async () => {
+    const key = await newKey(s, "rl-files");
+    const file = `${s.url}/workspaces/00000000-0000-4000-8000-000000000000/files/notes.txt`;
+    const get = () => fetch(file, { headers: { authorization: `Bearer ${key}` } });
+    for (let i = 0; i < 4; i++) expect((await get()).status).toBe(403); // no such workspace: not visible
+    expect((await ask(s.url, key)).status).toBe(200); // the 5th, over GraphQL
+    const refused = await get();
+    expect(refused.status).toBe(429);
+    const seconds = Number(refused.headers.get("retry-after"));
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(await refused.json()).toEqual({
+      error: { code: "RATE_LIMITED", message: expect.stringContaining("Rate limit"), retryAfterSeconds: seconds },
+    });
+  });
+
   it("does not count requests without a valid key", async () => {
     for (let i = 0; i < 7; i++) {
       const r = await ask(s.url, "ak_not-a-real-key");
