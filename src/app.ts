@@ -96,6 +96,8 @@ import { PostgresPubSub } from "./infra/pubsub/postgres.js";
 import type { PubSub } from "./infra/pubsub/pubsub.js";
 import { createLogger, redactUrl, type AppLogger } from "./logger.js";
 import { attachWebSocket } from "./ws/ws.js";
+import { MemoryRateLimiter, SqlRateLimiter, rateLimitedMessage } from "./infra/rate-limit.js";
+import { DomainError } from "./domain/errors.js";
 import type { AgentRuntime } from "./runtime/runtime.js";
 import { type ModelRuntimeDeps } from "./runtime/model.runtime.js";
 import { createQueue } from "./infra/queue/create-queue.js";
@@ -178,7 +180,19 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       fileActor(p, { taskId: (await services.workspaces.get(workspaceId))?.taskId ?? null, toolCallId: null });
     const limits = { ...defaultQueryLimits, ...opts.limits };
     const schema = await buildApiSchema();
+    // Embedded: one process, counts in memory. Cluster: counts in PostgreSQL, shared by every process.
+    const rateLimiter =
+      config.apiRateLimit === 0
+        ? undefined
+        : db.dialect === "postgresql"
+          ? new SqlRateLimiter(
+              () => db.fork(),
+              config.apiRateLimit,
+              (err) => logger.warn({ err }, "rate limit: counting failed; the request is let through"),
+            )
+          : new MemoryRateLimiter(config.apiRateLimit);
     const http = createHttpApp({
+      rateLimiter,
       schema,
       services,
       logger,
@@ -191,7 +205,16 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
           const ws = await services.workspaces.get(id);
           return ws && ws.status === "READY" ? { root: ws.path } : null;
         },
-        authenticate: (header) => principalFrom(header, services.apiKeys).catch(() => null),
+        // A valid key's file request counts against API_RATE_LIMIT like a GraphQL request.
+        authenticate: async (header) => {
+          const principal = await principalFrom(header, services.apiKeys).catch(() => null);
+          const decision = principal && rateLimiter ? await rateLimiter.hit(principal.apiKeyId) : null;
+          if (decision && !decision.allowed) {
+            const { retryAfterSeconds } = decision;
+            throw new DomainError("RATE_LIMITED", rateLimitedMessage(retryAfterSeconds), { retryAfterSeconds });
+          }
+          return principal;
+        },
         may: async (p, action, id) => {
           const ws = await services.workspaces.get(id);
           return ws !== null && may(p, action, { kind: "workspace", agentId: ws.agentId });
@@ -232,6 +255,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       maxSubscriptionsPerSocket: opts.maxSubscriptionsPerSocket ?? 100,
       maxPayloadBytes: 2 * 1024 * 1024,
       connectionInitTimeoutMs: 3_000,
+      rateLimiter,
     });
     await http.start();
     // The workers (and the README writer among them) listen before the first request can arrive:

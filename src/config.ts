@@ -99,6 +99,7 @@ const envSchema = z.object({
       message: "must be a postgres:// or postgresql:// URL (leave unset for the embedded SQLite database)",
     }),
   LOG_LEVEL: z.enum(logLevels, { message: `must be one of ${logLevels.join(", ")}` }).default("info"),
+  API_RATE_LIMIT: intFrom("API_RATE_LIMIT", 0, 0, 1_000_000),
   INTROSPECTION: z
     .enum(introspectionModes, { message: `must be one of ${introspectionModes.join(", ")}` })
     .default("authenticated"),
@@ -372,6 +373,8 @@ export interface Config {
   logLevel: (typeof logLevels)[number];
   /** Who may introspect the schema (GraphiQL sends the key): a key holder, anyone, or no one. */
   introspection: IntrospectionMode;
+  /** HTTP GraphQL requests plus WebSocket operations per minute per API key; 0: no limit. */
+  apiRateLimit: number;
   /** Origins whose web pages may call /graphql and the file routes (CORS). */
   corsOrigins: CorsOrigins;
   adminApiKey: string | undefined;
@@ -543,6 +546,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     introspection: e.INTROSPECTION,
+    apiRateLimit: e.API_RATE_LIMIT,
     corsOrigins: e.CORS_ORIGINS,
     adminApiKey: e.ADMIN_API_KEY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

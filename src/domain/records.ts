@@ -305,6 +305,14 @@ export class SearchCacheRecord {
 }
 
 /** A token bucket of the search rate limits (global, or one agent's), shared by every process. */
+/** One API key's current rate-limit window (API_RATE_LIMIT): when it began and how many it counted. */
+export class RateLimitWindowRecord {
+  apiKeyId!: string;
+  /** Start of the window, ms since the epoch. */
+  windowStart!: number;
+  count!: number;
+}
+
 export class SearchBucketRecord {
   key!: string;
   /** Tokens at updatedAt; below 0 while calls wait their turn. */

@@ -16,6 +16,7 @@ const passThrough = new Set([
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "UNAUTHENTICATED",
   "FORBIDDEN",
+  "RATE_LIMITED",
 ]);
 
 /** Longest message a client gets: graphql-js quotes offending variable values in full. */

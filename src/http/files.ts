@@ -483,11 +483,16 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
       return;
     }
     let status: number;
-    let error: { code: string; message: string; rule?: string };
+    let error: { code: string; message: string; rule?: string; retryAfterSeconds?: number };
+    const headers: Record<string, string> = {};
     if (err instanceof DomainError) {
       status = statusOf[err.code];
       error = { code: err.code, message: err.message };
       if (typeof err.details.rule === "string") error.rule = err.details.rule;
+      if (typeof err.details.retryAfterSeconds === "number") {
+        error.retryAfterSeconds = err.details.retryAfterSeconds;
+        headers["retry-after"] = String(err.details.retryAfterSeconds);
+      }
     } else if (err instanceof HttpError) {
       status = err.status;
       error = { code: err.code, message: err.message };
@@ -501,7 +506,7 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
       return;
     }
     if (res.destroyed) return;
-    sendJson(res, status, { error }, status === 405 ? { allow: "GET, HEAD, PUT" } : {});
+    sendJson(res, status, { error }, status === 405 ? { allow: "GET, HEAD, PUT" } : headers);
     discardBody(req);
   }
 

@@ -26,6 +26,7 @@ import { principalFrom } from "./identity.js";
 import type { DashboardHandler } from "./dashboard.js";
 import { serveGraphiql } from "./graphiql.js";
 import { requestIdFrom, tagErrorRequest, type RequestInfo } from "../graphql/request-context.js";
+import { rateLimitedError, type RateLimiter } from "../infra/rate-limit.js";
 
 export interface HttpAppOptions {
   schema: GraphQLSchema;
@@ -45,6 +46,8 @@ export interface HttpAppOptions {
   webhooks?: WebhookRouteHandler;
   /** The dashboard at / (its assets and app paths); absent: / redirects to GraphiQL. */
   dashboard?: DashboardHandler;
+  /** API_RATE_LIMIT: counts each request of a valid key; absent: no limit (and no counting). */
+  rateLimiter?: RateLimiter;
 }
 
 export interface HttpApp {
@@ -280,12 +283,23 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
       sendJson(res, 400, { errors: [tooLong.toJSON()] });
       return;
     }
+    // The key is looked up here, before Apollo, so a request over the limit is answered 429
+    // without being parsed or run; a bad key (undefined) is not counted: it fails auth anyway.
+    const principal = await principalFrom(req.headers.authorization, services.apiKeys).catch(() => undefined);
+    if (principal && opts.rateLimiter) {
+      const decision = await opts.rateLimiter.hit(principal.apiKeyId);
+      if (!decision.allowed) {
+        const e = rateLimitedError(decision.retryAfterSeconds);
+        sendJson(res, 429, graphqlError(e.message, "RATE_LIMITED", { retryAfterSeconds: decision.retryAfterSeconds }), {
+          "retry-after": String(decision.retryAfterSeconds),
+        });
+        return;
+      }
+    }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: async () => {
-        const principal = await principalFrom(req.headers.authorization, services.apiKeys).catch(() => {
-          throw keyNeeded("The API key is missing, malformed, unknown or revoked");
-        });
+        if (principal === undefined) throw keyNeeded("The API key is missing, malformed, unknown or revoked");
         const info = requestInfo.get(req);
         return createContext(services, principal, info?.requestId ?? "", info);
       },

@@ -32,6 +32,7 @@ import { introspectionRefusal } from "../http/server.js";
 import { requestIdFrom } from "../graphql/request-context.js";
 import type { AppLogger } from "../logger.js";
 import { createSharedSubscribe } from "./shared-subscribe.js";
+import { rateLimitedError, type RateLimiter } from "../infra/rate-limit.js";
 
 export interface WsOptions {
   server: Server;
@@ -45,6 +46,8 @@ export interface WsOptions {
   maxSubscriptionsPerSocket: number;
   maxPayloadBytes: number;
   connectionInitTimeoutMs: number;
+  /** API_RATE_LIMIT: every subscribe message counts against the socket's key; absent: no limit. */
+  rateLimiter?: RateLimiter;
 }
 
 type Extra = {
@@ -118,11 +121,17 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
         set.add(ctx.extra.socket);
         return true;
       },
-      onSubscribe: (
+      onSubscribe: async (
         ctx: WsContext<Record<string, unknown>, Extra>,
         _id,
         payload,
-      ): ExecutionArgs | readonly GraphQLError[] => {
+      ): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        // Over the limit: this operation gets the typed error; the socket and its other operations stay.
+        const key = ctx.extra.principal?.apiKeyId;
+        if (key && opts.rateLimiter) {
+          const decision = await opts.rateLimiter.hit(key);
+          if (!decision.allowed) return [rateLimitedError(decision.retryAfterSeconds)];
+        }
         if (Object.keys(ctx.subscriptions).length > opts.maxSubscriptionsPerSocket) {
           return [
             limitError(

@@ -8,6 +8,7 @@ import {
   ModelCallRecord,
   RunMessageRecord,
   SearchBackoffRecord,
+  RateLimitWindowRecord,
   SearchBucketRecord,
   SearchCacheRecord,
   SearchHistoryRecord,
@@ -377,6 +378,18 @@ export const SearchBucketSchema = new EntitySchema<SearchBucketRecord>({
   },
 });
 
+/** Rate-limit windows, one row per API key (src/infra/rate-limit): shared by every process. */
+export const RateLimitWindowSchema = new EntitySchema<RateLimitWindowRecord>({
+  class: RateLimitWindowRecord,
+  tableName: "rate_limit_window",
+  properties: {
+    apiKeyId: { type: "string", length: 64, primary: true, fieldName: "api_key_id" },
+    windowStart: { type: "bigint", fieldName: "window_start" },
+    count: { type: "integer" },
+  },
+  indexes: [{ name: "rate_limit_window_start_idx", properties: ["windowStart"] }],
+});
+
 export const SearchBackoffSchema = new EntitySchema<SearchBackoffRecord>({
   class: SearchBackoffRecord,
   tableName: "search_backoff",
@@ -632,6 +645,7 @@ export const entities = [
   SearchCacheSchema,
   SearchBucketSchema,
   SearchBackoffSchema,
+  RateLimitWindowSchema,
   SourceSchema,
   CitationSchema,
   SecretSchema,

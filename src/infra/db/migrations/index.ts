@@ -17,6 +17,7 @@ import { Migration20261206144423_delegation as sqlite_Migration20261206144423_de
 import { Migration20261206144442_channels as sqlite_Migration20261206144442_channels } from "./sqlite/Migration20261206144442_channels.js";
 import { Migration20261206144547_shared_files as sqlite_Migration20261206144547_shared_files } from "./sqlite/Migration20261206144547_shared_files.js";
 import { Migration20261206144558_AgentEmailRecipients as sqlite_Migration20261206144558_AgentEmailRecipients } from "./sqlite/Migration20261206144558_AgentEmailRecipients.js";
+import { Migration20261206190446_RateLimitWindow as sqlite_Migration20261206190446_RateLimitWindow } from "./sqlite/Migration20261206190446_RateLimitWindow.js";
 import { Migration20261125090531 as postgresql_Migration20261125090531 } from "./postgresql/Migration20261125090531.js";
 import { Migration20261125104416_assignment as postgresql_Migration20261125104416_assignment } from "./postgresql/Migration20261125104416_assignment.js";
 import { Migration20261125113147_tools as postgresql_Migration20261125113147_tools } from "./postgresql/Migration20261125113147_tools.js";
@@ -34,6 +35,7 @@ import { Migration20261206144425_delegation as postgresql_Migration2026120614442
 import { Migration20261206144443_channels as postgresql_Migration20261206144443_channels } from "./postgresql/Migration20261206144443_channels.js";
 import { Migration20261206144548_shared_files as postgresql_Migration20261206144548_shared_files } from "./postgresql/Migration20261206144548_shared_files.js";
 import { Migration20261206144559_AgentEmailRecipients as postgresql_Migration20261206144559_AgentEmailRecipients } from "./postgresql/Migration20261206144559_AgentEmailRecipients.js";
+import { Migration20261206190448_RateLimitWindow as postgresql_Migration20261206190448_RateLimitWindow } from "./postgresql/Migration20261206190448_RateLimitWindow.js";
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261125090531", class: sqlite_Migration20261125090531 },
@@ -53,6 +55,7 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261206144442_channels", class: sqlite_Migration20261206144442_channels },
   { name: "Migration20261206144547_shared_files", class: sqlite_Migration20261206144547_shared_files },
   { name: "Migration20261206144558_AgentEmailRecipients", class: sqlite_Migration20261206144558_AgentEmailRecipients },
+  { name: "Migration20261206190446_RateLimitWindow", class: sqlite_Migration20261206190446_RateLimitWindow },
 ];
 
 export const postgresqlMigrations: MigrationObject[] = [
@@ -76,4 +79,5 @@ export const postgresqlMigrations: MigrationObject[] = [
     name: "Migration20261206144559_AgentEmailRecipients",
     class: postgresql_Migration20261206144559_AgentEmailRecipients,
   },
+  { name: "Migration20261206190448_RateLimitWindow", class: postgresql_Migration20261206190448_RateLimitWindow },
 ];
