@@ -2,7 +2,19 @@
  * `backup <file>` and `restore <file>` for the embedded SQLite database (DATA_DIR/agents.db).
  * PostgreSQL has its own tools (pg_dump / pg_restore): for it `backup` prints the commands.
  */
-import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, linkSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Database as SqliteDatabase } from "sqlite3";
 
@@ -74,7 +86,10 @@ export async function verifyBackup(file: string): Promise<{ migrations: number }
     if (check.length !== 1 || check[0]!.integrity_check !== "ok") {
       throw new BackupError("CORRUPT", file, `${file} fails SQLite's integrity check`);
     }
-    const table = await all(db, "select name from sqlite_master where type = 'table' and name = 'mikro_orm_migrations'");
+    const table = await all(
+      db,
+      "select name from sqlite_master where type = 'table' and name = 'mikro_orm_migrations'",
+    );
     if (table.length === 0) {
       throw new BackupError("NOT_OUR_DATABASE", file, `${file} is not an agent-system database (no migrations table)`);
     }
@@ -92,10 +107,10 @@ export async function verifyBackup(file: string): Promise<{ migrations: number }
  * half way never looks like a good one.
  */
 export async function backupSqlite(dataDir: string, target: string): Promise<{ file: string; bytes: number }> {
-  const source = sqliteFile(dataDir);
-  if (!existsSync(source)) throw new BackupError("NO_DATABASE", source, `there is no database at ${source}`);
   const file = resolve(target);
   if (existsSync(file)) throw new BackupError("EXISTS", file, `${file} exists; name a new file`);
+  const source = sqliteFile(dataDir);
+  if (!existsSync(source)) throw new BackupError("NO_DATABASE", source, `there is no database at ${source}`);
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   rmSync(tmp, { force: true });
   // Read-write: a read-only connection cannot always join a WAL database; nothing is written to it.
@@ -134,7 +149,10 @@ function syncFile(file: string): void {
  * the last connection closes, so once ours (which checkpoints the WAL into the file) has closed,
  * a WAL still there is another process's.
  */
-export async function restoreSqlite(dataDir: string, backup: string): Promise<{ file: string; previous: string | null }> {
+export async function restoreSqlite(
+  dataDir: string,
+  backup: string,
+): Promise<{ file: string; previous: string | null }> {
   const from = resolve(backup);
   await verifyBackup(from);
   const target = sqliteFile(dataDir);
