@@ -107,6 +107,7 @@ import { workspaceOwner } from "./tools/files/files.js";
 import { WorkspaceReportAttachments } from "./tools/email/report-attachments.js";
 import { keepReserve } from "./infra/disk-reserve.js";
 import { startWorkers, type Workers } from "./jobs/workers.js";
+import { startRetention } from "./jobs/retention.js";
 import { dispatchOutbox } from "./jobs/outbox.worker.js";
 import { OutboxService } from "./domain/outbox/outbox.service.js";
 import type { EmailSettings } from "./domain/outbox/outbox.types.js";
@@ -409,8 +410,8 @@ export async function startCore(
       pubsub: ps,
       queue: q,
       services,
-      startWorkers: (concurrency) =>
-        startWorkers({
+      startWorkers: async (concurrency) => {
+        const workers = await startWorkers({
           services,
           queue: q,
           pubsub: ps,
@@ -420,7 +421,16 @@ export async function startCore(
           concurrency,
           agentHeartbeatTimeoutSeconds: config.agentHeartbeatTimeoutSeconds,
           sweepIntervalMs: opts.sweepIntervalMs,
-        }),
+        });
+        // RETENTION_DAYS: pruning runs where workers run (several at once on PostgreSQL is harmless).
+        const retention = config.retentionDays > 0 ? startRetention({ db, logger, days: config.retentionDays }) : null;
+        return {
+          async stop(graceMs) {
+            await retention?.stop();
+            await workers.stop(graceMs);
+          },
+        };
+      },
       close() {
         closed ??= (async () => {
           await q.stop(0).catch((err: unknown) => logger.warn({ err }, "queue stop failed"));

@@ -112,6 +112,7 @@ const envSchema = z.object({
     }),
   SHUTDOWN_TIMEOUT_MS: intFrom("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
   WORKERS: intFrom("WORKERS", 2, 0, 64),
+  RETENTION_DAYS: intFrom("RETENTION_DAYS", 0, 0, 36_500),
   WORKSPACES_DIR: z.string().optional(),
   WEB_DIR: z.string().optional(),
   WORKSPACE_DEFAULT_PACKAGES: z
@@ -381,6 +382,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** In-process job workers of `serve` (0 = none, like `serve --no-workers`). */
   workers: number;
+  /** Finished tasks' events, command output and conversation are pruned after this many days (0 = kept). */
+  retentionDays: number;
   workspacesDir: string;
   /** The built dashboard (index.html and assets/), served at /: dist/web unless WEB_DIR says. */
   webDir: string;
@@ -551,6 +554,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminApiKey: e.ADMIN_API_KEY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workers: e.WORKERS,
+    retentionDays: e.RETENTION_DAYS,
     workspacesDir: e.WORKSPACES_DIR
       ? isAbsolute(e.WORKSPACES_DIR)
         ? e.WORKSPACES_DIR

@@ -9,6 +9,8 @@ Commands:
   serve [--no-workers]   Run the GraphQL API and WORKERS in-process job workers (default command)
   worker                 Run job workers only (no HTTP); any number may share one PostgreSQL
   migrate                Apply pending database migrations and exit
+  backup <file>          Copy the SQLite database to <file>, consistently, while servers run
+  restore <file>         Put a backup in place of the SQLite database (servers stopped)
 
 Configuration is read from the environment; see README.md.`;
 
@@ -71,6 +73,30 @@ async function migrate(config: Config): Promise<void> {
   }
 }
 
+/** `backup <file>` / `restore <file>`: exit 0 done, 1 refused (the reason on stderr), 2 PostgreSQL (use its tools). */
+async function backupOrRestore(config: Config, command: "backup" | "restore", file: string): Promise<void> {
+  const { BackupError, backupSqlite, pgDumpAdvice, restoreSqlite } = await import("./infra/db/backup.js");
+  if (config.databaseUrl) {
+    process.stderr.write(`${pgDumpAdvice(file)}\n`);
+    process.exit(2);
+  }
+  try {
+    if (command === "backup") {
+      const done = await backupSqlite(config.dataDir, file);
+      process.stdout.write(`Backed up the database to ${done.file} (${done.bytes} bytes)\n`);
+    } else {
+      const done = await restoreSqlite(config.dataDir, file);
+      process.stdout.write(
+        `Restored ${done.file} from ${file}${done.previous ? `; the previous database is ${done.previous}` : ""}\n`,
+      );
+    }
+  } catch (err) {
+    if (!(err instanceof BackupError)) throw err;
+    process.stderr.write(`${command} refused (${err.code}): ${err.message}\n`);
+    process.exit(1);
+  }
+}
+
 /**
  * A promise that failed with nobody to handle it is a bug, logged loudly; it never takes the
  * server down with it (a full disk once did, through one such failure).
@@ -101,6 +127,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const flags = process.argv.slice(3);
+  if (command === "backup" || command === "restore") {
+    if (flags.length !== 1 || flags[0]!.startsWith("-")) {
+      process.stderr.write(`"${command}" takes one file name\n\n${usage}\n`);
+      process.exit(2);
+    }
+    return backupOrRestore(config, command, flags[0]!);
+  }
   const unknown = flags.filter((f) => !(command === "serve" && f === "--no-workers"));
   if (unknown.length > 0) {
     process.stderr.write(`Unknown option "${unknown[0]}" for "${command}"\n\n${usage}\n`);
