@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { print } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   AgentDocument,
   CreateAgentDocument,
@@ -33,9 +33,13 @@ import { describeProfiles, type ProfileName } from "../helpers/profiles.js";
 
 const harness = new ProcessHarness();
 
+// Real processes, started and stopped several times per test: on a busy 2-CPU machine a test
+// has taken over 30 s. Each wait inside has its own, shorter, bound.
+vi.setConfig({ testTimeout: 90_000 });
+
 beforeAll(async () => {
   await harness.build();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await harness.stopAll(0);
@@ -216,19 +220,24 @@ describe("server process [sqlite]", () => {
     ["MODEL_DEFAULT", "openai/gpt-4o,,x"],
     ["MODEL_PROVIDER", "{not json"],
     ["AGENT_RUNTIME", "magic"],
-  ])("refuses %s=%s with exit code 2 and one line naming the variable", async ([variable, value], { expect }) => {
-    const p = spawnServer({ DATA_DIR: harness.tempDir("agents-badcfg-"), [variable]: value });
-    expect(await within(p.exit, 10_000, "exit on bad configuration")).toEqual({ code: 2, signal: null });
-    const lines = p.stderr().trimEnd().split("\n");
-    expect(lines, p.stderr()).toHaveLength(1);
-    expect(lines[0]).toContain(variable);
-    expect(p.stderr()).not.toMatch(/^\s+at /m);
-    expect(p.stdout()).toBe("");
-    if (variable === "ADMIN_API_KEY" || variable === "DATABASE_URL" || variable === "OPENROUTER_API_KEY") {
-      // The rejected value may be a secret: it is not echoed.
-      expect(p.stderr()).not.toContain(variable === "ADMIN_API_KEY" ? value : "hunter2");
-    }
-  });
+    // Eleven processes start at once: on a busy 2-CPU machine that has taken over 10 s.
+  ])(
+    "refuses %s=%s with exit code 2 and one line naming the variable",
+    { timeout: 90_000 },
+    async ([variable, value], { expect }) => {
+      const p = spawnServer({ DATA_DIR: harness.tempDir("agents-badcfg-"), [variable]: value });
+      expect(await within(p.exit, 60_000, "exit on bad configuration")).toEqual({ code: 2, signal: null });
+      const lines = p.stderr().trimEnd().split("\n");
+      expect(lines, p.stderr()).toHaveLength(1);
+      expect(lines[0]).toContain(variable);
+      expect(p.stderr()).not.toMatch(/^\s+at /m);
+      expect(p.stdout()).toBe("");
+      if (variable === "ADMIN_API_KEY" || variable === "DATABASE_URL" || variable === "OPENROUTER_API_KEY") {
+        // The rejected value may be a secret: it is not echoed.
+        expect(p.stderr()).not.toContain(variable === "ADMIN_API_KEY" ? value : "hunter2");
+      }
+    },
+  );
 
   it("never writes the admin secret to its logs, its command line or DATA_DIR", async () => {
     const secret = `SeCrEt-${randomBytes(24).toString("hex")}`.slice(0, 40);
