@@ -4,7 +4,18 @@
  * HTTP and WebSocket as an operator would.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -91,9 +102,42 @@ export interface ServerProc extends Proc {
   wsUrl: string;
 }
 
-/** One test file's private build, child processes and temp directories (`stopAll` and `removeTempDirs` in afterAll). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+  );
+}
+
+async function cachedBuild(): Promise<string> {
+  const inputs = [...filesUnder(join(root, "src")), join(root, "tsconfig.json"), join(root, "tsconfig.build.json")];
+  const hash = createHash("sha256");
+  for (const f of inputs.sort()) hash.update(f.slice(root.length)).update("\0").update(readFileSync(f));
+  const cache = join(root, "node_modules", ".cache", "process-build");
+  const dir = join(cache, hash.digest("hex").slice(0, 16));
+  if (existsSync(join(dir, "dist", "main.js"))) return dir;
+  mkdirSync(cache, { recursive: true });
+  const tmp = mkdtempSync(`${dir}.tmp-`);
+  await execFileAsync(
+    join(root, "node_modules", ".bin", "tsc"),
+    ["-p", "tsconfig.build.json", "--outDir", join(tmp, "dist"), "--sourceMap", "false"],
+    { cwd: root },
+  );
+  writeFileSync(join(tmp, "package.json"), JSON.stringify({ type: "module" }));
+  symlinkSync(join(root, "node_modules"), join(tmp, "node_modules"), "dir");
+  // The default tool policy is read from config/ beside the build.
+  symlinkSync(join(root, "config"), join(tmp, "config"), "dir");
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    // Another test file built the same sources first: use its build.
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+/** One test file's build, child processes and temp directories (`stopAll` and `removeTempDirs` in afterAll). */
 export class ProcessHarness {
-  /** The private build directory, set by `build()`. */
+  /** The build directory, set by `build()`. */
   buildDir = "";
   /** Every process spawned so far. */
   readonly procs: Proc[] = [];
@@ -110,17 +154,13 @@ export class ProcessHarness {
    * Compiles src/ into a private directory (not ./dist, which other test runs and people use):
    * a package.json marks it as ESM and a link to ./node_modules resolves the dependencies.
    */
+  /**
+   * The server compiled from the current sources (as `npm run build` compiles it), shared by every
+   * test file: cached under node_modules/.cache/process-build by a hash of the sources, so the
+   * files that start real processes compile it once between them.
+   */
   async build(): Promise<string> {
-    this.buildDir = this.tempDir("agents-build-");
-    await execFileAsync(
-      join(root, "node_modules", ".bin", "tsc"),
-      ["-p", "tsconfig.build.json", "--outDir", join(this.buildDir, "dist"), "--sourceMap", "false"],
-      { cwd: root },
-    );
-    writeFileSync(join(this.buildDir, "package.json"), JSON.stringify({ type: "module" }));
-    symlinkSync(join(root, "node_modules"), join(this.buildDir, "node_modules"), "dir");
-    // The default tool policy is read from config/ beside the build.
-    symlinkSync(join(root, "config"), join(this.buildDir, "config"), "dir");
+    this.buildDir = await cachedBuild();
     return this.buildDir;
   }
 
