@@ -271,6 +271,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         },
         sockets: () => ({ open: ws.connections, subscriptions: ws.subscriptionsByField() }),
         workspacesDir: config.workspacesDir,
+        queueDepth: () => queue.depth(),
       });
       metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost, logger);
     }

@@ -1,5 +1,6 @@
 import { statfs } from "node:fs/promises";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { jobNames, type QueueDepth } from "../infra/queue/queue.js";
 
 /**
  * The process's Prometheus metrics. One registry per app (not prom-client's global one): tests
@@ -17,6 +18,8 @@ export interface MetricsSources {
   countByStatus(table: "task" | "agent"): Promise<Array<[string, number]>>;
   /** Open WebSocket connections and their active subscriptions by root field. */
   sockets(): { open: number; subscriptions: Map<string, number> };
+  /** Waiting jobs per kind (JobQueue.depth). */
+  queueDepth(): Promise<QueueDepth[]>;
   /** The directory whose free space is exported (WORKSPACES_DIR). */
   workspacesDir: string;
 }
@@ -75,6 +78,7 @@ export class Metrics {
     });
     this.statusGauge("task", "agents_tasks", "Tasks by status (read from the database, cached 5 s).");
     this.statusGauge("agent", "agents_agents", "Agents by status (read from the database, cached 5 s).");
+    this.queueGauges();
     new Gauge({
       name: "agents_workspaces_disk_free_bytes",
       help: "Free bytes on the file system holding WORKSPACES_DIR (for unprivileged users).",
@@ -142,6 +146,41 @@ export class Metrics {
         if (!rows) return;
         this.reset();
         for (const [status, n] of rows) this.set({ status: status.slice(0, 32) }, n);
+      },
+    });
+  }
+
+  /** Depth and oldest age per job kind, read once per scrape; every kind is reported (0 when idle). */
+  private queueGauges(): void {
+    const self = this;
+    let pending: Promise<Map<string, QueueDepth> | null> | null = null;
+    // Both gauges share one read: the first to collect starts it, the second finds it running.
+    const read = () =>
+      (pending ??= (async () => {
+        const source = self.sources.queueDepth;
+        const rows = source ? await source().catch(() => null) : null;
+        return rows && new Map(rows.map((r) => [r.name, r]));
+      })().finally(() => queueMicrotask(() => (pending = null))));
+    new Gauge({
+      name: "agents_queue_jobs_waiting",
+      help: "Jobs due and waiting for a worker, by job kind.",
+      labelNames: ["queue"] as const,
+      registers: [this.registry],
+      async collect() {
+        const depth = await read();
+        if (!depth) return;
+        for (const name of jobNames) this.set({ queue: name }, depth.get(name)?.waiting ?? 0);
+      },
+    });
+    new Gauge({
+      name: "agents_queue_oldest_job_age_seconds",
+      help: "Seconds the longest-waiting due job of each kind has waited (0 when none waits).",
+      labelNames: ["queue"] as const,
+      registers: [this.registry],
+      async collect() {
+        const depth = await read();
+        if (!depth) return;
+        for (const name of jobNames) this.set({ queue: name }, depth.get(name)?.oldestAgeSeconds ?? 0);
       },
     });
   }

@@ -264,7 +264,8 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
         if (!fields) continue;
         // ctx.subscriptions holds the operations running now (onComplete forgets ended ones).
         for (const [id, field] of fields) {
-          if (id in ctx.subscriptions) counts.set(field, (counts.get(field) ?? 0) + 1);
+          // null: accepted, not yet running (graphql-ws sets the iterator once it is).
+          if (ctx.subscriptions[id]) counts.set(field, (counts.get(field) ?? 0) + 1);
         }
       }
       return counts;

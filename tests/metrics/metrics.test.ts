@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentChangedDocument, CreateAgentDocument, CreateTaskDocument, MeDocument } from "../generated/graphql.js";
@@ -103,12 +104,16 @@ describeProfiles("Prometheus metrics", (profile) => {
   it("counts open sockets and active subscriptions by field", async () => {
     const client = s.ws();
     const sub = collect(client, AgentChangedDocument, {});
-    // An event delivered proves the subscription is registered on the server.
-    await s.ok(CreateAgentDocument, { input: { name: `watched-${profile}`, maxComplexity: 5 } });
-    await sub.waitFor(1);
-    const during = await scrape(s);
+    // The client subscribes asynchronously: wait until the server has registered it.
+    const during = await untilValue(
+      "the subscription to be counted",
+      async () => {
+        const f = await scrape(s);
+        return valueOf(f, "agents_subscriptions_active", { field: "agentChanged" }) === 1 ? f : null;
+      },
+      10_000,
+    );
     expect(valueOf(during, "agents_websockets_open")).toBe(1);
-    expect(valueOf(during, "agents_subscriptions_active", { field: "agentChanged" })).toBe(1);
     sub.stop();
     await client.dispose();
     // The server learns of the close asynchronously: wait for the gauge to say so.
@@ -123,6 +128,29 @@ describeProfiles("Prometheus metrics", (profile) => {
       },
       10_000,
     );
+  });
+});
+
+describeProfiles("Queue metrics", (profile) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    // No workers: what is enqueued waits, as behind a stuck worker pool.
+    s = await startTestServer(profile, { env: { METRICS_PORT: String(await freePort()) }, workers: 0 });
+  });
+  afterAll(() => s?.stop());
+
+  it("reports waiting jobs and the oldest one's age per kind", async () => {
+    const before = await scrape(s);
+    expect(valueOf(before, "agents_queue_jobs_waiting", { queue: "send-outbox" })).toBe(0);
+    expect(valueOf(before, "agents_queue_oldest_job_age_seconds", { queue: "send-outbox" })).toBe(0);
+    await s.app.queue.enqueue("send-outbox", { outboxId: randomUUID() });
+    await s.app.queue.enqueue("send-outbox", { outboxId: randomUUID() });
+    // Not due yet: not waiting.
+    await s.app.queue.enqueue("send-outbox", { outboxId: randomUUID() }, { startAfterMs: 3_600_000 });
+    const after = await scrape(s);
+    expect(valueOf(after, "agents_queue_jobs_waiting", { queue: "send-outbox" })).toBe(2);
+    expect(valueOf(after, "agents_queue_oldest_job_age_seconds", { queue: "send-outbox" })).toBeGreaterThanOrEqual(0);
+    expect(valueOf(after, "agents_queue_jobs_waiting", { queue: "run-task" })).toBe(0);
   });
 });
 
