@@ -99,11 +99,13 @@ export function valueOf(families: Map<string, Family>, name: string, labels: Rec
   return matches[0]?.value ?? 0;
 }
 
-/** Every sample name a scrape holds (with the _bucket/_sum/_count series of histograms). */
+/** Every sample name a scrape holds or declares (a histogram declares _bucket, _sum and _count). */
 export function sampleNames(families: Map<string, Family>): Set<string> {
   const names = new Set<string>();
   for (const f of families.values()) {
     names.add(f.name);
+    // A labelled histogram has no series before its first observation, but its names are fixed.
+    if (f.type === "histogram") for (const x of ["_bucket", "_sum", "_count"]) names.add(f.name + x);
     for (const s of f.samples) names.add(s.name);
   }
   return names;

@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentChangedDocument, CreateAgentDocument, CreateTaskDocument, MeDocument } from "../generated/graphql.js";
 import { parsePrometheusText, sampleNames, valueOf, type Family } from "../helpers/prom-text.js";
 import { describeProfiles } from "../helpers/profiles.js";
 import { collect, startTestServer, type TestServer } from "../helpers/server.js";
-import { untilValue } from "../helpers/process.js";
+import { root, untilValue } from "../helpers/process.js";
 import { Metrics, MAX_OPERATION_NAMES } from "../../src/metrics/metrics.js";
 
 /** A port free a moment ago (the listener under test binds it at once). */
@@ -51,6 +54,26 @@ describeProfiles("Prometheus metrics", (profile) => {
     expect((await fetch(s.app.metricsUrl!.replace("/metrics", "/graphql"))).status).toBe(404);
     // The API's own port does not serve /metrics.
     expect((await fetch(`${s.url}/metrics`)).status).not.toBe(200);
+  });
+
+  it("the Grafana dashboard and the alert rules parse and use only exported metrics", async () => {
+    const dashboard = JSON.parse(readFileSync(join(root, "deploy/grafana/agent-system.json"), "utf8")) as {
+      panels: Array<{ targets: Array<{ expr: string }> }>;
+    };
+    const rules = parseYaml(readFileSync(join(root, "deploy/prometheus/alerts.yml"), "utf8")) as {
+      groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
+    };
+    const exprs = [
+      ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+      ...rules.groups.flatMap((g) => g.rules.map((r) => r.expr)),
+    ];
+    expect(rules.groups[0]?.rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining(["AgentQueueStuck", "AgentGraphqlErrorRate", "AgentWorkspaceDiskLow", "AgentsOffline"]),
+    );
+    const used = new Set(exprs.flatMap((e) => e.match(/\bagents_[a-z0-9_]+/g) ?? []));
+    expect(used.size).toBeGreaterThan(8);
+    const names = sampleNames(await scrape(s));
+    for (const n of used) expect(names, n).toContain(n);
   });
 
   it("counts operations, their durations and errors by code", async () => {
