@@ -159,7 +159,7 @@ export interface RunningApp {
 /** The composition root: the only place that picks concrete implementations. */
 export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const { config } = opts;
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const profile = config.databaseUrl ? "cluster" : "embedded";
   logger.info(
     { profile, database: config.databaseUrl ? redactUrl(config.databaseUrl) : `${config.dataDir}/agents.db` },
