@@ -95,6 +95,8 @@ import { MemoryPubSub } from "./infra/pubsub/memory.js";
 import { PostgresPubSub } from "./infra/pubsub/postgres.js";
 import type { PubSub } from "./infra/pubsub/pubsub.js";
 import { createLogger, redactUrl, type AppLogger } from "./logger.js";
+import { Metrics } from "./metrics/metrics.js";
+import { startMetricsServer, type MetricsServer } from "./metrics/server.js";
 import { attachWebSocket } from "./ws/ws.js";
 import { MemoryRateLimiter, SqlRateLimiter, rateLimitedMessage } from "./infra/rate-limit.js";
 import { DomainError } from "./domain/errors.js";
@@ -137,6 +139,8 @@ export interface AppOptions {
   sandboxProbe?: () => Promise<{ available: true } | { available: false; reason: string }>;
   /** Where EMAIL and WEBHOOK notifications go (default: logged at debug level, not delivered). */
   notificationChannel?: NotificationChannel;
+  /** How long the task and agent gauges reuse a database answer (default 5 s; tests shorten it). */
+  metricsCacheMs?: number;
 }
 
 export interface RunningApp {
@@ -150,13 +154,15 @@ export interface RunningApp {
   logger: AppLogger;
   /** The admin key generated on this start, if one was (also written to DATA_DIR/admin.key). */
   adminKeyCreated: string | null;
+  /** http://host:port/metrics when METRICS_PORT is set, else null. */
+  metricsUrl: string | null;
   stop(): Promise<void>;
 }
 
 /** The composition root: the only place that picks concrete implementations. */
 export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const { config } = opts;
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const profile = config.databaseUrl ? "cluster" : "embedded";
   logger.info(
     { profile, database: config.databaseUrl ? redactUrl(config.databaseUrl) : `${config.dataDir}/agents.db` },
@@ -166,6 +172,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const core = await startCore(config, logger, opts);
   const { db, pubsub, queue, services } = core;
   let workers: Workers | null = null;
+  let metricsServer: MetricsServer | null = null;
+  // Nothing is measured unless a listener will serve it (METRICS_PORT, off by default).
+  const metrics = config.metricsPort > 0 ? new Metrics(opts.metricsCacheMs) : undefined;
   try {
     const boot = await services.apiKeys.bootstrap({ adminApiKey: config.adminApiKey, dataDir: config.dataDir });
     if (boot.created) {
@@ -244,6 +253,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         maxBodyBytes: WEBHOOK_MAX_BODY_BYTES,
         logger,
       }),
+      metrics,
     });
     const ws = attachWebSocket({
       server: http.server,
@@ -274,6 +284,22 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
     logger.info({ url: `${url}/graphql`, graphiql: `${url}/graphiql` }, "listening");
+    if (metrics) {
+      metrics.attach({
+        // Table names are fixed here, never from input.
+        countByStatus: async (table) => {
+          const rows: Array<{ status: string; n: number | string }> = await db
+            .fork()
+            .getConnection()
+            .execute(`select status, count(*) as n from ${table === "task" ? "task" : "agent"} group by status`);
+          return rows.map((r) => [String(r.status), Number(r.n)]);
+        },
+        sockets: () => ({ open: ws.connections, subscriptions: ws.subscriptionsByField() }),
+        workspacesDir: config.workspacesDir,
+        queueDepth: () => queue.depth(),
+      });
+      metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost, logger);
+    }
 
     let stopped: Promise<void> | undefined;
     return {
@@ -286,9 +312,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       queue,
       logger,
       adminKeyCreated: boot.created,
+      metricsUrl: metricsServer?.url ?? null,
       stop() {
         stopped ??= (async () => {
           const deadline = Date.now() + config.shutdownTimeoutMs - 500;
+          await metricsServer?.close();
           await ws.close();
           await Promise.all([http.stop(deadline), workers?.stop(Math.max(0, deadline - Date.now() - 1_000))]);
           await core.close();
@@ -298,6 +326,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       },
     };
   } catch (err) {
+    await metricsServer?.close().catch(() => {});
     await workers?.stop(0).catch(() => {});
     await core.close().catch(() => {});
     throw err;

@@ -90,6 +90,9 @@ const httpUrl = (def: string) =>
 const envSchema = z.object({
   PORT: intFrom("PORT", 4000, 0, 65535),
   HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
+  METRICS_PORT: intFrom("METRICS_PORT", 0, 0, 65535),
+  METRICS_HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
+  LOG_FORMAT: z.enum(["json", "pretty"], { message: "must be json or pretty" }).optional(),
   DATA_DIR: z.string().min(1, "must not be empty").default("./data"),
   DATABASE_URL: z
     .string()
@@ -372,6 +375,12 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   logLevel: (typeof logLevels)[number];
+  /** METRICS_PORT: the Prometheus /metrics listener's port; 0 (the default) means no listener. */
+  metricsPort: number;
+  /** METRICS_HOST: the interface the metrics listener binds to. */
+  metricsHost: string;
+  /** LOG_FORMAT: json, or pretty (colourised lines); unset: pretty on a TTY, else json. */
+  logFormat: "json" | "pretty" | undefined;
   /** Who may introspect the schema (GraphiQL sends the key): a key holder, anyone, or no one. */
   introspection: IntrospectionMode;
   /** HTTP GraphQL requests plus WebSocket operations per minute per API key; 0: no limit. */
@@ -548,6 +557,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
+    logFormat: e.LOG_FORMAT,
     introspection: e.INTROSPECTION,
     apiRateLimit: e.API_RATE_LIMIT,
     corsOrigins: e.CORS_ORIGINS,

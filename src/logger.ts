@@ -1,9 +1,34 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
+import pretty from "pino-pretty";
 
 export type AppLogger = PinoLogger;
+export type LogFormat = "json" | "pretty";
 
-/** JSON logs; anything that can hold a secret is redacted by path before it is written. */
-export function createLogger(level: string, destination?: DestinationStream): AppLogger {
+/** LOG_FORMAT unset: readable lines for a person at a terminal, JSON for a log collector. */
+export function defaultLogFormat(): LogFormat {
+  return process.stdout.isTTY ? "pretty" : "json";
+}
+
+/**
+ * JSON logs, or pino-pretty's lines (LOG_FORMAT=pretty). Anything that can hold a secret is
+ * redacted by path before it is written: pretty printing formats the already redacted record.
+ */
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  format: LogFormat = destination ? "json" : defaultLogFormat(),
+): AppLogger {
+  const stream =
+    format === "pretty"
+      ? pretty({
+          destination: destination ?? 1,
+          // Synchronous, like pino's own stdout: the last lines before an exit are not lost.
+          sync: true,
+          colorize: !destination && process.stdout.isTTY === true,
+          translateTime: "SYS:HH:MM:ss.l",
+          ignore: "pid,hostname,service",
+        })
+      : destination;
   return pino(
     {
       level,
@@ -31,7 +56,7 @@ export function createLogger(level: string, destination?: DestinationStream): Ap
       },
       serializers: { err: pino.stdSerializers.err },
     },
-    destination,
+    stream,
   );
 }
 

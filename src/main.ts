@@ -41,7 +41,7 @@ function stopOnSignals(config: Config, logger: ReturnType<typeof createLogger>, 
 async function worker(config: Config): Promise<void> {
   process.env.NODE_ENV ??= "production";
   const { startCore } = await import("./app.js");
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const core = await startCore(config, logger);
   const workers = await core.startWorkers(Math.max(1, config.workers));
   logger.info({ concurrency: Math.max(1, config.workers) }, "worker started");
@@ -57,13 +57,13 @@ async function serve(config: Config, noWorkers: boolean): Promise<void> {
   // NODE_ENV once, when first loaded, which is why app.js is imported only now.
   process.env.NODE_ENV ??= "production";
   const { startApp } = await import("./app.js");
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const app = await startApp({ config, logger, ...(noWorkers ? { workers: 0 } : {}) });
   stopOnSignals(config, logger, () => app.stop());
 }
 
 async function migrate(config: Config): Promise<void> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
     const applied = await db.migrate();

@@ -20,6 +20,8 @@ import {
 } from "../graphql/protections.js";
 import { createCors } from "./cors.js";
 import type { AppLogger } from "../logger.js";
+import type { Metrics } from "../metrics/metrics.js";
+import { metricsPlugin } from "../metrics/graphql-plugin.js";
 import type { FileRouteHandler } from "./files.js";
 import type { WebhookRouteHandler } from "./webhooks.js";
 import { principalFrom } from "./identity.js";
@@ -48,6 +50,8 @@ export interface HttpAppOptions {
   dashboard?: DashboardHandler;
   /** API_RATE_LIMIT: counts each request of a valid key; absent: no limit (and no counting). */
   rateLimiter?: RateLimiter;
+  /** Counts operations, durations and errors (METRICS_PORT set); absent: nothing is counted. */
+  metrics?: Metrics;
 }
 
 export interface HttpApp {
@@ -56,6 +60,17 @@ export interface HttpApp {
   start(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish (up to the deadline), then closes sockets. */
   stop(deadline: number): Promise<void>;
+}
+
+/**
+ * The operation a refused request named, for metrics only: its operationName, else the first
+ * operation's keyword and name in the query text (read with a regex; the document is not parsed).
+ */
+function operationOf(body: unknown, url: URL): { name: unknown; type: string | null } {
+  const b = body && typeof body === "object" ? (body as { operationName?: unknown; query?: unknown }) : {};
+  const query = typeof b.query === "string" ? b.query : url.searchParams.get("query");
+  const head = /^\s*(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/.exec(query?.slice(0, 300) ?? "");
+  return { name: b.operationName ?? url.searchParams.get("operationName") ?? head?.[2], type: head?.[1] ?? null };
 }
 
 /** Puts the operation name on the request's log line and the request id on its errors. */
@@ -238,6 +253,8 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     },
     // No HTTP cache hints are used; the cache-control plugin would otherwise hook every field.
     plugins: [
+      // First, so it knows the operation before a later plugin's refusal ends the request.
+      ...(opts.metrics ? [metricsPlugin<Context>(opts.metrics)] : []),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       operationLogPlugin,
@@ -299,7 +316,10 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: async () => {
-        if (principal === undefined) throw keyNeeded("The API key is missing, malformed, unknown or revoked");
+        if (principal === undefined) {
+          opts.metrics?.refused(operationOf(body, url), "UNAUTHENTICATED");
+          throw keyNeeded("The API key is missing, malformed, unknown or revoked");
+        }
         const info = requestInfo.get(req);
         return createContext(services, principal, info?.requestId ?? "", info);
       },

@@ -5,6 +5,7 @@ import {
   specifiedRules,
   validate,
   getOperationAST,
+  Kind,
   type DocumentNode,
   type ExecutionArgs,
   type GraphQLSchema,
@@ -55,11 +56,15 @@ type Extra = {
   request: IncomingMessage;
   principal?: Principal;
   connectionId?: string;
+  /** Root field of each subscription on this socket, by operation id (for the metrics). */
+  fields?: Map<string, string>;
 };
 
 export interface WsHandle {
   /** Number of open, authenticated sockets. */
   readonly connections: number;
+  /** Active subscriptions on this server's sockets, by root field name (for /metrics). */
+  subscriptionsByField(): Map<string, number>;
   /** Closes every socket with 1001 (going away) and stops accepting. */
   close(): Promise<void>;
 }
@@ -93,6 +98,7 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
   const formatter = createErrorFormatter(logger);
   const rules = [...specifiedRules, queryLimitsRule(limits)];
   const parsed = new Map<string, DocumentNode>();
+  const contexts = new Set<WsContext<Record<string, unknown>, Extra>>();
 
   const format = (errors: readonly GraphQLError[], requestId?: string) =>
     errors.map((e) => formatter(e.toJSON(), e, requestId));
@@ -116,6 +122,7 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
           return false;
         }
         ctx.extra.principal = principal;
+        contexts.add(ctx);
         let set = byKey.get(principal.apiKeyId);
         if (!set) byKey.set(principal.apiKeyId, (set = new Set()));
         set.add(ctx.extra.socket);
@@ -177,7 +184,13 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
           const refusal = introspectionRefusal(opts.introspection, ctx.extra.principal != null);
           if (refusal) return [refusal];
         }
-        if (!getOperationAST(document, payload.operationName)) {
+        const operationAst = getOperationAST(document, payload.operationName);
+        if (operationAst?.operation === "subscription") {
+          // The field's name, not its alias: names are bounded by the schema, aliases are user text.
+          const first = operationAst.selectionSet.selections[0];
+          (ctx.extra.fields ??= new Map()).set(_id, first?.kind === Kind.FIELD ? first.name.value : "other");
+        }
+        if (!operationAst) {
           return [
             new GraphQLError("Unable to identify the operation to run", {
               extensions: { code: "OPERATION_RESOLUTION_FAILURE" },
@@ -217,7 +230,11 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
         } as never;
       },
       onError: (ctx, id, _payload, errors) => format(errors, `${ctx.extra.connectionId ?? "ws"}/${id}`) as never,
+      onComplete: (ctx, id) => {
+        ctx.extra.fields?.delete(id);
+      },
       onClose: (ctx) => {
+        contexts.delete(ctx);
         const p = ctx.extra.principal;
         if (p) byKey.get(p.apiKeyId)?.delete(ctx.extra.socket);
       },
@@ -248,6 +265,19 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
       let n = 0;
       for (const s of byKey.values()) n += s.size;
       return n;
+    },
+    subscriptionsByField() {
+      const counts = new Map<string, number>();
+      for (const ctx of contexts) {
+        const fields = ctx.extra.fields;
+        if (!fields) continue;
+        // ctx.subscriptions holds the operations running now (onComplete forgets ended ones).
+        for (const [id, field] of fields) {
+          // null: accepted, not yet running (graphql-ws sets the iterator once it is).
+          if (ctx.subscriptions[id]) counts.set(field, (counts.get(field) ?? 0) + 1);
+        }
+      }
+      return counts;
     },
     async close() {
       unsubscribe();

@@ -14,6 +14,7 @@ import {
   type JobName,
   type JobPayloads,
   type JobQueue,
+  type QueueDepth,
   type QueueLogger,
   type QueueOptions,
   type StopWorker,
@@ -62,6 +63,18 @@ export class MemoryJobStore {
     if (key !== undefined) this.singletons.set(key, stored.id);
     this.requeue(stored, job.runAt);
     return stored.id;
+  }
+
+  depth(now = Date.now()): QueueDepth[] {
+    const byName = new Map<JobName, QueueDepth>();
+    for (const job of this.jobs.values()) {
+      if (job.state !== "queued" || job.runAt > now) continue;
+      const d = byName.get(job.name) ?? { name: job.name, waiting: 0, oldestAgeSeconds: 0 };
+      d.waiting++;
+      d.oldestAgeSeconds = Math.max(d.oldestAgeSeconds, (now - job.runAt) / 1000);
+      byName.set(job.name, d);
+    }
+    return [...byName.values()];
   }
 
   register(consumer: MemoryConsumer): void {
@@ -276,6 +289,10 @@ export class MemoryQueue implements JobQueue {
       this.consumers.delete(consumer);
       await consumer.stop(graceMs);
     };
+  }
+
+  async depth(): Promise<QueueDepth[]> {
+    return this.store.depth();
   }
 
   async stop(graceMs = DEFAULT_GRACE_MS): Promise<void> {

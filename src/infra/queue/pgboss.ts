@@ -18,6 +18,7 @@ import {
   type JobName,
   type JobPayloads,
   type JobQueue,
+  type QueueDepth,
   type QueueLogger,
   type QueueOptions,
   type StopWorker,
@@ -178,6 +179,25 @@ export class PgBossQueue implements JobQueue {
       this.consumers.delete(consumer);
       await consumer.stop(graceMs);
     };
+  }
+
+  async depth(): Promise<QueueDepth[]> {
+    // One GROUP BY over the waiting jobs; only this app's (bounded) job names are reported.
+    const r = await this.pool.query<{ name: string; waiting: string; age: number }>(
+      `select name, count(*) as waiting,
+              coalesce(max(extract(epoch from now() - start_after)), 0)::float8 as age
+         from ${this.schema}.job
+        where state in ('created', 'retry') and start_after <= now()
+        group by name`,
+    );
+    const known = new Set<string>(jobNames);
+    return r.rows
+      .filter((row) => known.has(row.name))
+      .map((row) => ({
+        name: row.name as JobName,
+        waiting: Number(row.waiting),
+        oldestAgeSeconds: Math.max(0, row.age),
+      }));
   }
 
   stop(graceMs = DEFAULT_GRACE_MS): Promise<void> {

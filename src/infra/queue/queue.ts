@@ -81,6 +81,19 @@ export interface JobQueue {
    * Closes the queue's connections; enqueue fails afterwards. Safe to call twice.
    */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * Jobs due and waiting for a worker, per name (names with none may be absent), and how long
+   * the longest-waiting one has been due: what /metrics reports as queue depth and age.
+   */
+  depth(): Promise<QueueDepth[]>;
+}
+
+export interface QueueDepth {
+  name: JobName;
+  /** Queued (or waiting for a retry) and due now; delayed jobs not yet due are not counted. */
+  waiting: number;
+  /** Seconds since the oldest waiting job became due; 0 when none waits. */
+  oldestAgeSeconds: number;
 }
 
 export const DEFAULT_GRACE_MS = 10_000;
