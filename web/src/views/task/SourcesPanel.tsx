@@ -5,7 +5,7 @@ import { bytes, dateTime, humanize } from "../../lib/format";
 import { ErrorList } from "../../ui/ErrorList";
 import { Empty, QueryState } from "../../ui/States";
 import type { ApiError } from "../../lib/errors";
-import { downloadFile } from "./download";
+import { downloadFile } from "./files/transfer";
 import { TaskViewSourcesDoc } from "./queries";
 
 /** GitHub links, reports (artifacts), research sources and their citations. */
@@ -58,10 +58,7 @@ export function SourcesPanel({ taskId }: { taskId: string }) {
                           type="button"
                           className="button-ghost"
                           onClick={() =>
-                            downloadFile(auth.key, workspaceId, a.path).then(
-                              () => setErrors([]),
-                              (err: Error) => setErrors([{ code: "DOWNLOAD_FAILED", message: err.message }]),
-                            )
+                            downloadFile(auth.key, workspaceId, a.path).then((error) => setErrors(error ? [error] : []))
                           }
                         >
                           Download <span className="visually-hidden">{a.path}</span>

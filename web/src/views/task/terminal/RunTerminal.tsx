@@ -11,6 +11,7 @@ import { useClient } from "urql";
 import { graphql } from "../../../gql";
 import { useSeqStream } from "../../../app/stream";
 import { ErrorList } from "../../../ui/ErrorList";
+import { saveBlob } from "../files/transfer";
 import { chunkText, exitLine, parseExit, stripAnsi, unwritten, type OutputChunk } from "./output";
 import { terminalTheme } from "./xtermTheme";
 
@@ -157,16 +158,7 @@ export function RunTerminal({ runId, label }: { runId: string; label: string }) 
       setCopyNote("Copying is not allowed here: use Download output.");
     }
   };
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([text()], { type: "text/plain;charset=utf-8" }));
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = `run-${runId}.txt`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  };
+  const download = () => saveBlob(new Blob([text()], { type: "text/plain;charset=utf-8" }), `run-${runId}.txt`);
 
   return (
     <div className="run-terminal">
