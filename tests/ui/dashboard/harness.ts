@@ -44,25 +44,40 @@ export async function webBuild(): Promise<string> {
   for (const f of inputs) hash.update(relative(root, f)).update("\0").update(readFileSync(f));
   const cache = join(root, "node_modules", ".cache", "dashboard-test");
   const dir = join(cache, hash.digest("hex").slice(0, 16));
-  if (existsSync(join(dir, "index.html"))) return dir;
   mkdirSync(cache, { recursive: true });
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  await run(
-    process.execPath,
-    [join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--config", "web/vite.config.ts"],
-    {
-      cwd: root,
-      env: { ...process.env, WEB_OUT_DIR: tmp, WEB_BUILD_QUIET: "1", NODE_ENV: "production" },
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  try {
-    renameSync(tmp, dir);
-  } catch {
-    // Another test file built the same sources first: use its build.
-    rmSync(tmp, { recursive: true, force: true });
+  // Vite refuses a second build of one project while one runs ("Found another Vite build
+  // process"): test files starting together take turns through a lock folder, and the ones that
+  // waited use the build the first one made.
+  const lock = `${dir}.lock`;
+  for (;;) {
+    if (existsSync(join(dir, "index.html"))) return dir;
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock left by a test process that died (a build takes seconds, not minutes) is taken over.
+      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 180_000)
+        rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
-  return dir;
+  try {
+    if (existsSync(join(dir, "index.html"))) return dir;
+    const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+    await run(
+      process.execPath,
+      [join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--config", "web/vite.config.ts"],
+      {
+        cwd: root,
+        env: { ...process.env, WEB_OUT_DIR: tmp, WEB_BUILD_QUIET: "1", NODE_ENV: "production" },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    renameSync(tmp, dir);
+    return dir;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** The real server with the dashboard built from the current sources. */
