@@ -96,6 +96,7 @@ import { PostgresPubSub } from "./infra/pubsub/postgres.js";
 import type { PubSub } from "./infra/pubsub/pubsub.js";
 import { createLogger, redactUrl, type AppLogger } from "./logger.js";
 import { Metrics } from "./metrics/metrics.js";
+import type { Recorder } from "./domain/shared/recorder.js";
 import { startMetricsServer, type MetricsServer } from "./metrics/server.js";
 import { attachWebSocket } from "./ws/ws.js";
 import { MemoryRateLimiter, SqlRateLimiter, rateLimitedMessage } from "./infra/rate-limit.js";
@@ -170,11 +171,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   );
 
   const core = await startCore(config, logger, opts);
-  const { db, pubsub, queue, services } = core;
+  const { db, pubsub, queue, services, metrics } = core;
   let workers: Workers | null = null;
   let metricsServer: MetricsServer | null = null;
-  // Nothing is measured unless a listener will serve it (METRICS_PORT, off by default).
-  const metrics = config.metricsPort > 0 ? new Metrics(opts.metricsCacheMs) : undefined;
   try {
     const boot = await services.apiKeys.bootstrap({ adminApiKey: config.adminApiKey, dataDir: config.dataDir });
     if (boot.created) {
@@ -267,6 +266,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       maxPayloadBytes: 2 * 1024 * 1024,
       connectionInitTimeoutMs: 3_000,
       rateLimiter,
+      metrics,
     });
     await http.start();
     // The workers (and the README writer among them) listen before the first request can arrive:
@@ -285,19 +285,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const url = `http://${host}:${port}`;
     logger.info({ url: `${url}/graphql`, graphiql: `${url}/graphiql` }, "listening");
     if (metrics) {
-      metrics.attach({
-        // Table names are fixed here, never from input.
-        countByStatus: async (table) => {
-          const rows: Array<{ status: string; n: number | string }> = await db
-            .fork()
-            .getConnection()
-            .execute(`select status, count(*) as n from ${table === "task" ? "task" : "agent"} group by status`);
-          return rows.map((r) => [String(r.status), Number(r.n)]);
-        },
-        sockets: () => ({ open: ws.connections, subscriptions: ws.subscriptionsByField() }),
-        workspacesDir: config.workspacesDir,
-        queueDepth: () => queue.depth(),
-      });
+      metrics.attach({ sockets: () => ({ open: ws.connections, subscriptions: ws.subscriptionsByField() }) });
       metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost, logger);
     }
 
@@ -338,6 +326,8 @@ export interface Core {
   pubsub: PubSub;
   queue: JobQueue;
   services: AppServices;
+  /** The process's metrics (METRICS_PORT), fed by the queue, the database and the services. */
+  metrics: Metrics | undefined;
   startWorkers(concurrency: number): Promise<Workers>;
   close(): Promise<void>;
 }
@@ -355,11 +345,14 @@ export async function startCore(
     | "sandboxProbe"
     | "modelRuntime"
     | "notificationChannel"
+    | "metricsCacheMs"
   > = {},
 ): Promise<Core> {
   // The master key first: a key file that must not be used stops the start before anything opens.
   const secretCipher = openSecretCipher(config, logger);
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onQuery: opts.onQuery });
+  // Nothing is measured unless a listener will serve it (METRICS_PORT, off by default).
+  const metrics = config.metricsPort > 0 ? coreMetrics(config, db, opts.metricsCacheMs) : undefined;
   let pubsub: PubSub | undefined;
   let queue: JobQueue | undefined;
   let fetcher: ClosableFetcher | undefined;
@@ -383,9 +376,12 @@ export async function startCore(
       databaseUrl: config.databaseUrl,
       leaseSeconds: config.jobLeaseSeconds,
       logger,
+      recorder: metrics?.work,
     });
+    const q0 = queue;
+    metrics?.attach({ queueDepth: () => q0.depth() });
     fetcher = createGuardedFetcher(config.fetch, { chromiumPath: config.reports.chromiumPath });
-    const services = await assembleServices(db, domainDeps(db, pubsub, logger), {
+    const services = await assembleServices(db, domainDeps(db, pubsub, logger, metrics?.work), {
       notificationChannel: opts.notificationChannel,
       search: { settings: config.search, fetcher },
       research: {
@@ -439,6 +435,7 @@ export async function startCore(
       pubsub: ps,
       queue: q,
       services,
+      metrics,
       startWorkers: async (concurrency) => {
         const workers = await startWorkers({
           services,
@@ -631,9 +628,33 @@ export function assembleDomain(
   };
 }
 
-/** The domain's Deps on one database and bus. */
-export function domainDeps(db: Database, pubsub: PubSub, logger: Logger): Deps {
-  return { pubsub, logger, transact: transactor({ db, pubsub, logger }), events: new SqlTaskEventLog(db.read) };
+/** The domain's Deps on one database and bus (and the metrics' recorder, when METRICS_PORT is set). */
+export function domainDeps(db: Database, pubsub: PubSub, logger: Logger, recorder?: Recorder): Deps {
+  return {
+    pubsub,
+    logger,
+    transact: transactor({ db, pubsub, logger, recorder }),
+    events: new SqlTaskEventLog(db.read),
+    ...(recorder ? { recorder } : {}),
+  };
+}
+
+/** The metrics of a process (serve or worker): what every process measures, read from `db`. */
+function coreMetrics(config: Config, db: Database, cacheMs: number | undefined): Metrics {
+  const metrics = new Metrics(cacheMs, cacheMs);
+  metrics.attach({
+    // Table names are fixed here, never from input.
+    countByStatus: async (table) => {
+      const rows: Array<{ status: string; n: number | string }> = await db
+        .fork()
+        .getConnection()
+        .execute(`select status, count(*) as n from ${table === "task" ? "task" : "agent"} group by status`);
+      return rows.map((r) => [String(r.status), Number(r.n)]);
+    },
+    workspacesDir: config.workspacesDir,
+  });
+  metrics.work.attachPool(() => db.poolStats());
+  return metrics;
 }
 
 /** The domain's services, the sandbox and the tools, wired together. */
