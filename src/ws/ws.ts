@@ -218,7 +218,7 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
             }),
           ];
         }
-        if (opts.metrics) opts.metrics.wsOperation(labelsOf(ctx, _id, payload.operationName, operationAst.operation));
+        opts.metrics?.wsOperation(labelsOf(ctx, _id, operationAst.name?.value, operationAst.operation));
         return {
           schema: opts.schema,
           document,

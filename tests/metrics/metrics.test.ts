@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,16 +8,8 @@ import { parsePrometheusText, sampleNames, valueOf, type Family } from "../helpe
 import { describeProfiles } from "../helpers/profiles.js";
 import { collect, startTestServer, type TestServer } from "../helpers/server.js";
 import { root, untilValue } from "../helpers/process.js";
+import { freePort } from "../helpers/ports.js";
 import { Metrics, MAX_OPERATION_NAMES } from "../../src/metrics/metrics.js";
-
-/** A port free a moment ago (the listener under test binds it at once). */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function scrape(s: TestServer): Promise<Map<string, Family>> {
   const res = await fetch(s.app.metricsUrl!);
