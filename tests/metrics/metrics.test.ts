@@ -52,15 +52,26 @@ describeProfiles("Prometheus metrics", (profile) => {
       panels: Array<{ targets: Array<{ expr: string }> }>;
     };
     const rules = parseYaml(readFileSync(join(root, "deploy/prometheus/alerts.yml"), "utf8")) as {
-      groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
+      groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string }> }>;
     };
     const exprs = [
       ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
       ...rules.groups.flatMap((g) => g.rules.map((r) => r.expr)),
     ];
     expect(rules.groups[0]?.rules.map((r) => r.alert)).toEqual(
-      expect.arrayContaining(["AgentQueueStuck", "AgentGraphqlErrorRate", "AgentWorkspaceDiskLow", "AgentsOffline"]),
+      expect.arrayContaining([
+        "AgentQueueStuck",
+        "AgentGraphqlErrorRate",
+        "AgentWorkspaceDiskLow",
+        "AgentsOffline",
+        "AgentBudgetBurn",
+        "AgentJobsFailing",
+      ]),
     );
+    // The budget the burn alert compares against is one recording rule, used where it is defined.
+    const recorded = new Set(rules.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : []))));
+    expect(recorded).toContain("agents:model_budget_usd_per_day");
+    for (const e of exprs) for (const r of e.match(/\bagents:[a-z0-9_:]+/g) ?? []) expect(recorded, r).toContain(r);
     const used = new Set(exprs.flatMap((e) => e.match(/\bagents_[a-z0-9_]+/g) ?? []));
     expect(used.size).toBeGreaterThan(8);
     const names = sampleNames(await scrape(s));
