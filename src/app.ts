@@ -100,7 +100,7 @@ import type { Recorder } from "./domain/shared/recorder.js";
 import { startMetricsServer, type MetricsServer } from "./metrics/server.js";
 import { attachWebSocket } from "./ws/ws.js";
 import { MemoryRateLimiter, SqlRateLimiter, rateLimitedMessage } from "./infra/rate-limit.js";
-import { DomainError } from "./domain/errors.js";
+import { DomainError, workspaceRemoved } from "./domain/errors.js";
 import type { AgentRuntime } from "./runtime/runtime.js";
 import { type ModelRuntimeDeps } from "./runtime/model.runtime.js";
 import { createQueue } from "./infra/queue/create-queue.js";
@@ -111,6 +111,7 @@ import { WorkspaceReportAttachments } from "./tools/email/report-attachments.js"
 import { keepReserve } from "./infra/disk-reserve.js";
 import { startWorkers, type Workers } from "./jobs/workers.js";
 import { startRetention } from "./jobs/retention.js";
+import { startWorkspaceRetention } from "./jobs/workspace-retention.js";
 import { dispatchOutbox } from "./jobs/outbox.worker.js";
 import { OutboxService } from "./domain/outbox/outbox.service.js";
 import type { EmailSettings } from "./domain/outbox/outbox.types.js";
@@ -212,6 +213,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       files: createFileRoutes({
         resolveWorkspace: async (id) => {
           const ws = await services.workspaces.get(id);
+          if (ws?.status === "REMOVED") throw workspaceRemoved(ws.id, ws.updatedAt);
           return ws && ws.status === "READY" ? { root: ws.path } : null;
         },
         // A valid key's file request counts against API_RATE_LIMIT like a GraphQL request.
@@ -450,9 +452,16 @@ export async function startCore(
         });
         // RETENTION_DAYS: pruning runs where workers run (several at once on PostgreSQL is harmless).
         const retention = config.retentionDays > 0 ? startRetention({ db, logger, days: config.retentionDays }) : null;
+        // WORKSPACE_RETENTION_DAYS: folders of tasks finished long ago. `reachable` (default: all)
+        // is where a cluster without a shared file system limits it to the folders this process holds.
+        const workspaceRetention =
+          config.workspaceRetentionDays > 0
+            ? startWorkspaceRetention({ db, workspaceFs, logger, days: config.workspaceRetentionDays })
+            : null;
         return {
           async stop(graceMs) {
             await retention?.stop();
+            await workspaceRetention?.stop();
             await workers.stop(graceMs);
           },
         };
