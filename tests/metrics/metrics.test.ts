@@ -10,6 +10,7 @@ import { collect, startTestServer, type TestServer } from "../helpers/server.js"
 import { root, untilValue } from "../helpers/process.js";
 import { freePort } from "../helpers/ports.js";
 import { Metrics, MAX_OPERATION_NAMES } from "../../src/metrics/metrics.js";
+import { MAX_MODEL_NAMES } from "../../src/metrics/work-metrics.js";
 
 async function scrape(s: TestServer): Promise<Map<string, Family>> {
   const res = await fetch(s.app.metricsUrl!);
@@ -189,6 +190,15 @@ describe("Metrics labels", () => {
     expect(new Metrics().operationLabel(undefined)).toBe("anonymous");
     expect(Metrics.codeLabel("bad code ü")).toBe("UNKNOWN");
     expect(Metrics.typeLabel("query")).toBe("query");
+  });
+
+  it("caps model names and keeps odd ones out of the labels", () => {
+    const m = new Metrics();
+    for (let i = 0; i < MAX_MODEL_NAMES; i++) expect(m.work.modelLabel(`vendor/model-${i}`)).toBe(`vendor/model-${i}`);
+    expect(m.work.modelLabel("vendor/one-too-many")).toBe("other");
+    expect(m.work.modelLabel("vendor/model-3")).toBe("vendor/model-3");
+    expect(new Metrics().work.modelLabel("a model with spaces")).toBe("other");
+    expect(new Metrics().work.modelLabel("openai/gpt-4o-mini:free")).toBe("openai/gpt-4o-mini:free");
   });
 
   it("starts no listener by default", async () => {
