@@ -46,9 +46,10 @@ async function worker(config: Config): Promise<void> {
   const workers = await core.startWorkers(Math.max(1, config.workers));
   logger.info({ concurrency: Math.max(1, config.workers) }, "worker started");
   // METRICS_PORT: a worker serves its own /metrics (its jobs, model calls, sandbox runs).
-  const { startMetricsServer } = await import("./metrics/server.js");
   const metricsServer = core.metrics
-    ? await startMetricsServer(core.metrics, config.metricsPort, config.metricsHost, logger)
+    ? await (
+        await import("./metrics/server.js")
+      ).startMetricsServer(core.metrics, config.metricsPort, config.metricsHost, logger)
     : null;
   stopOnSignals(config, logger, async () => {
     await metricsServer?.close();
