@@ -13,7 +13,11 @@ import type { TaskStatus } from "../../src/domain/terms.js";
 import type { Database } from "../../src/infra/db/orm.js";
 import { createSandbox } from "../../src/infra/sandbox/sandbox.js";
 import { WorkspaceFs } from "../../src/infra/workspace-fs/workspace-fs.js";
-import { removeFinishedWorkspaces, type RetentionFolder } from "../../src/jobs/workspace-retention.js";
+import {
+  removeFinishedWorkspaces,
+  startWorkspaceRetention,
+  type RetentionFolder,
+} from "../../src/jobs/workspace-retention.js";
 import { CreateAgentDocument, CreateTaskDocument, ReadFileDocument, TaskDocument } from "../generated/graphql.js";
 import { untilValue } from "../helpers/process.js";
 import { describeProfiles } from "../helpers/profiles.js";
@@ -112,6 +116,21 @@ describeProfiles("workspace retention", (profile) => {
     expect((await run()).folders).toBe(1);
     expect(existsSync(t.path)).toBe(false);
     expect(await readFile(join(outside, "precious.txt"), "utf8")).toBe("keep me");
+  });
+
+  it("runs at start as a background job; stop() waits for the run in progress", async () => {
+    const old = await taskWithFolder("COMPLETE", 30);
+    const lines: string[] = [];
+    const job = startWorkspaceRetention({
+      db,
+      workspaceFs: fs,
+      logger: { ...logger, info: (_o: object, msg?: string) => lines.push(msg ?? "") },
+      days: 7,
+      intervalMs: 3_600_000,
+    });
+    await job.stop();
+    expect(existsSync(old.path)).toBe(false);
+    expect(lines).toEqual(["workspace retention removed the folders of finished tasks"]);
   });
 
   it("removes only the folders the injected filter says this process can reach", async () => {
