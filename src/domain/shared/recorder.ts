@@ -1,8 +1,8 @@
 /**
- * What the service measures about its own work, for /metrics (src/metrics/metrics.ts implements
- * it). It is optional everywhere: with METRICS_PORT off, nothing is passed and each call site is
- * one `?.` that costs nothing. Arguments are the records the call site already has; the
- * implementation picks the labels, so no id, path or user text becomes one.
+ * What the service measures about its own work, for /metrics (src/metrics/work-metrics.ts
+ * implements it). It is optional everywhere: with METRICS_PORT off, nothing is passed and each
+ * call site is one `?.` that costs nothing. Arguments are the records the call site already has;
+ * the implementation picks the labels, so no id, path or user text becomes one.
  */
 export interface Recorder {
   /** One attempt at a model call, as stored in usage (model, outcome, tokens, cost). */

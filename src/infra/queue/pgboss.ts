@@ -296,15 +296,16 @@ export class PgBossQueue implements JobQueue {
   /** Makes held jobs available again at once, without using up a retry (pg-boss's own retry() trick). */
   private async release(hs: readonly Held[]): Promise<void> {
     if (hs.length === 0) return;
-    const r = await this.pool.query<{ name: JobName }>(
+    const r = await this.pool.query<{ id: string; name: JobName }>(
       `update ${this.schema}.job j set state = 'retry', start_after = now(), retry_limit = j.retry_limit + 1
        from unnest($1::text[], $2::uuid[], $3::int[]) as h(name, id, token)
        where j.name = h.name and j.id = h.id and j.retry_count = h.token and j.state = 'active'
-       returning j.name`,
+       returning j.id, j.name`,
       [hs.map((h) => h.name), hs.map((h) => h.id), hs.map((h) => h.token)],
     );
     this.logger.info({ jobIds: hs.map((h) => h.id) }, "released unfinished jobs for another worker");
-    for (const h of hs) this.recordJob(h, "released");
+    const released = new Set(r.rows.map((row) => row.id));
+    for (const h of hs) if (released.has(h.id)) this.recordJob(h, "released");
     for (const name of new Set(r.rows.map((row) => row.name))) await this.announce(name, 0);
   }
 
