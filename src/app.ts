@@ -96,10 +96,11 @@ import { PostgresPubSub } from "./infra/pubsub/postgres.js";
 import type { PubSub } from "./infra/pubsub/pubsub.js";
 import { createLogger, redactUrl, type AppLogger } from "./logger.js";
 import { Metrics } from "./metrics/metrics.js";
+import type { Recorder } from "./domain/shared/recorder.js";
 import { startMetricsServer, type MetricsServer } from "./metrics/server.js";
 import { attachWebSocket } from "./ws/ws.js";
 import { MemoryRateLimiter, SqlRateLimiter, rateLimitedMessage } from "./infra/rate-limit.js";
-import { DomainError } from "./domain/errors.js";
+import { DomainError, workspaceRemoved } from "./domain/errors.js";
 import type { AgentRuntime } from "./runtime/runtime.js";
 import { type ModelRuntimeDeps } from "./runtime/model.runtime.js";
 import { createQueue } from "./infra/queue/create-queue.js";
@@ -110,6 +111,7 @@ import { WorkspaceReportAttachments } from "./tools/email/report-attachments.js"
 import { keepReserve } from "./infra/disk-reserve.js";
 import { startWorkers, type Workers } from "./jobs/workers.js";
 import { startRetention } from "./jobs/retention.js";
+import { startWorkspaceRetention } from "./jobs/workspace-retention.js";
 import { dispatchOutbox } from "./jobs/outbox.worker.js";
 import { OutboxService } from "./domain/outbox/outbox.service.js";
 import type { EmailSettings } from "./domain/outbox/outbox.types.js";
@@ -170,11 +172,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   );
 
   const core = await startCore(config, logger, opts);
-  const { db, pubsub, queue, services } = core;
+  const { db, pubsub, queue, services, metrics } = core;
   let workers: Workers | null = null;
   let metricsServer: MetricsServer | null = null;
-  // Nothing is measured unless a listener will serve it (METRICS_PORT, off by default).
-  const metrics = config.metricsPort > 0 ? new Metrics(opts.metricsCacheMs) : undefined;
   try {
     const boot = await services.apiKeys.bootstrap({ adminApiKey: config.adminApiKey, dataDir: config.dataDir });
     if (boot.created) {
@@ -213,6 +213,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       files: createFileRoutes({
         resolveWorkspace: async (id) => {
           const ws = await services.workspaces.get(id);
+          if (ws?.status === "REMOVED") throw workspaceRemoved(ws.id, ws.updatedAt);
           return ws && ws.status === "READY" ? { root: ws.path } : null;
         },
         // A valid key's file request counts against API_RATE_LIMIT like a GraphQL request.
@@ -267,6 +268,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       maxPayloadBytes: 2 * 1024 * 1024,
       connectionInitTimeoutMs: 3_000,
       rateLimiter,
+      metrics,
     });
     await http.start();
     // The workers (and the README writer among them) listen before the first request can arrive:
@@ -285,19 +287,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const url = `http://${host}:${port}`;
     logger.info({ url: `${url}/graphql`, graphiql: `${url}/graphiql` }, "listening");
     if (metrics) {
-      metrics.attach({
-        // Table names are fixed here, never from input.
-        countByStatus: async (table) => {
-          const rows: Array<{ status: string; n: number | string }> = await db
-            .fork()
-            .getConnection()
-            .execute(`select status, count(*) as n from ${table === "task" ? "task" : "agent"} group by status`);
-          return rows.map((r) => [String(r.status), Number(r.n)]);
-        },
-        sockets: () => ({ open: ws.connections, subscriptions: ws.subscriptionsByField() }),
-        workspacesDir: config.workspacesDir,
-        queueDepth: () => queue.depth(),
-      });
+      metrics.attach({ sockets: () => ({ open: ws.connections, subscriptions: ws.subscriptionsByField() }) });
       metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost, logger);
     }
 
@@ -338,6 +328,8 @@ export interface Core {
   pubsub: PubSub;
   queue: JobQueue;
   services: AppServices;
+  /** The process's metrics (METRICS_PORT), fed by the queue, the database and the services. */
+  metrics: Metrics | undefined;
   startWorkers(concurrency: number): Promise<Workers>;
   close(): Promise<void>;
 }
@@ -355,11 +347,14 @@ export async function startCore(
     | "sandboxProbe"
     | "modelRuntime"
     | "notificationChannel"
+    | "metricsCacheMs"
   > = {},
 ): Promise<Core> {
   // The master key first: a key file that must not be used stops the start before anything opens.
   const secretCipher = openSecretCipher(config, logger);
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onQuery: opts.onQuery });
+  // Nothing is measured unless a listener will serve it (METRICS_PORT, off by default).
+  const metrics = config.metricsPort > 0 ? coreMetrics(config, db, opts.metricsCacheMs) : undefined;
   let pubsub: PubSub | undefined;
   let queue: JobQueue | undefined;
   let fetcher: ClosableFetcher | undefined;
@@ -383,9 +378,12 @@ export async function startCore(
       databaseUrl: config.databaseUrl,
       leaseSeconds: config.jobLeaseSeconds,
       logger,
+      recorder: metrics?.work,
     });
+    const q0 = queue;
+    metrics?.attach({ queueDepth: () => q0.depth() });
     fetcher = createGuardedFetcher(config.fetch, { chromiumPath: config.reports.chromiumPath });
-    const services = await assembleServices(db, domainDeps(db, pubsub, logger), {
+    const services = await assembleServices(db, domainDeps(db, pubsub, logger, metrics?.work), {
       notificationChannel: opts.notificationChannel,
       search: { settings: config.search, fetcher },
       research: {
@@ -439,6 +437,7 @@ export async function startCore(
       pubsub: ps,
       queue: q,
       services,
+      metrics,
       startWorkers: async (concurrency) => {
         const workers = await startWorkers({
           services,
@@ -453,9 +452,16 @@ export async function startCore(
         });
         // RETENTION_DAYS: pruning runs where workers run (several at once on PostgreSQL is harmless).
         const retention = config.retentionDays > 0 ? startRetention({ db, logger, days: config.retentionDays }) : null;
+        // WORKSPACE_RETENTION_DAYS: folders of tasks finished long ago. `reachable` (default: all)
+        // is where a cluster without a shared file system limits it to the folders this process holds.
+        const workspaceRetention =
+          config.workspaceRetentionDays > 0
+            ? startWorkspaceRetention({ db, workspaceFs, logger, days: config.workspaceRetentionDays })
+            : null;
         return {
           async stop(graceMs) {
             await retention?.stop();
+            await workspaceRetention?.stop();
             await workers.stop(graceMs);
           },
         };
@@ -631,9 +637,33 @@ export function assembleDomain(
   };
 }
 
-/** The domain's Deps on one database and bus. */
-export function domainDeps(db: Database, pubsub: PubSub, logger: Logger): Deps {
-  return { pubsub, logger, transact: transactor({ db, pubsub, logger }), events: new SqlTaskEventLog(db.read) };
+/** The domain's Deps on one database and bus (and the metrics' recorder, when METRICS_PORT is set). */
+export function domainDeps(db: Database, pubsub: PubSub, logger: Logger, recorder?: Recorder): Deps {
+  return {
+    pubsub,
+    logger,
+    transact: transactor({ db, pubsub, logger, recorder }),
+    events: new SqlTaskEventLog(db.read),
+    ...(recorder ? { recorder } : {}),
+  };
+}
+
+/** The metrics of a process (serve or worker): what every process measures, read from `db`. */
+function coreMetrics(config: Config, db: Database, cacheMs: number | undefined): Metrics {
+  const metrics = new Metrics(cacheMs, cacheMs);
+  metrics.attach({
+    // Table names are fixed here, never from input.
+    countByStatus: async (table) => {
+      const rows: Array<{ status: string; n: number | string }> = await db
+        .fork()
+        .getConnection()
+        .execute(`select status, count(*) as n from ${table === "task" ? "task" : "agent"} group by status`);
+      return rows.map((r) => [String(r.status), Number(r.n)]);
+    },
+    workspacesDir: config.workspacesDir,
+  });
+  metrics.work.attachPool(() => db.poolStats());
+  return metrics;
 }
 
 /** The domain's services, the sandbox and the tools, wired together. */

@@ -116,6 +116,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: intFrom("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
   WORKERS: intFrom("WORKERS", 2, 0, 64),
   RETENTION_DAYS: intFrom("RETENTION_DAYS", 0, 0, 36_500),
+  WORKSPACE_RETENTION_DAYS: intFrom("WORKSPACE_RETENTION_DAYS", 0, 0, 36_500),
   WORKSPACES_DIR: z.string().optional(),
   WEB_DIR: z.string().optional(),
   WORKSPACE_DEFAULT_PACKAGES: z
@@ -393,6 +394,8 @@ export interface Config {
   workers: number;
   /** Finished tasks' events, command output and conversation are pruned after this many days (0 = kept). */
   retentionDays: number;
+  /** Folders of tasks finished more than this many days ago are removed, rows marked REMOVED (0 = kept). */
+  workspaceRetentionDays: number;
   workspacesDir: string;
   /** The built dashboard (index.html and assets/), served at /: dist/web unless WEB_DIR says. */
   webDir: string;
@@ -567,6 +570,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workers: e.WORKERS,
     retentionDays: e.RETENTION_DAYS,
+    workspaceRetentionDays: e.WORKSPACE_RETENTION_DAYS,
     workspacesDir: e.WORKSPACES_DIR
       ? isAbsolute(e.WORKSPACES_DIR)
         ? e.WORKSPACES_DIR

@@ -45,7 +45,14 @@ async function worker(config: Config): Promise<void> {
   const core = await startCore(config, logger);
   const workers = await core.startWorkers(Math.max(1, config.workers));
   logger.info({ concurrency: Math.max(1, config.workers) }, "worker started");
+  // METRICS_PORT: a worker serves its own /metrics (its jobs, model calls, sandbox runs).
+  const metricsServer = core.metrics
+    ? await (
+        await import("./metrics/server.js")
+      ).startMetricsServer(core.metrics, config.metricsPort, config.metricsHost, logger)
+    : null;
   stopOnSignals(config, logger, async () => {
+    await metricsServer?.close();
     await workers.stop(Math.max(0, config.shutdownTimeoutMs - 2_000));
     await core.close();
     logger.info("stopped");

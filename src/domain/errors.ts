@@ -27,6 +27,8 @@ export const errorCodes = [
   "GITHUB_FAILED",
   /** A git command failed: `exitCode` and `stderr` (credentials removed) say how. */
   "GIT_FAILED",
+  /** The workspace's files were removed by WORKSPACE_RETENTION_DAYS (its task finished long ago); its record stays. */
+  "WORKSPACE_REMOVED",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -83,6 +85,14 @@ export const notFound = (what: string, id: string, field = "id") =>
 
 export const conflict = (message: string, field?: string) =>
   new DomainError("CONFLICT", message, field === undefined ? {} : { field });
+
+/** WORKSPACE_REMOVED for a workspace whose files retention removed (`removedAt`: when). */
+export const workspaceRemoved = (workspaceId: string, removedAt: Date, field?: string) =>
+  new DomainError(
+    "WORKSPACE_REMOVED",
+    `Workspace ${quoteId(workspaceId)} was removed on ${removedAt.toISOString()} (WORKSPACE_RETENTION_DAYS): its task finished long ago and its files are gone`,
+    { workspaceId, removedAt: removedAt.toISOString(), ...(field ? { field } : {}) },
+  );
 
 export const forbidden = (message: string) => new DomainError("FORBIDDEN", message);
 

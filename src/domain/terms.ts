@@ -5,7 +5,7 @@ export type AgentStatus = (typeof agentStatuses)[number];
 export const agentKinds = ["BUILTIN", "EXTERNAL"] as const;
 export type AgentKind = (typeof agentKinds)[number];
 
-export const workspaceStatuses = ["CREATING", "READY", "FAILED"] as const;
+export const workspaceStatuses = ["CREATING", "READY", "FAILED", "REMOVED"] as const;
 export type WorkspaceStatus = (typeof workspaceStatuses)[number];
 
 export const toolCallStatuses = ["RUNNING", "SUCCEEDED", "FAILED", "DENIED"] as const;

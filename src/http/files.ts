@@ -180,6 +180,7 @@ const statusOf: Record<ErrorCode, number> = {
   INSUFFICIENT_SCOPES: 403,
   GITHUB_FAILED: 502,
   GIT_FAILED: 502,
+  WORKSPACE_REMOVED: 410,
 };
 
 /** An HTTP-only failure (no domain equivalent). */

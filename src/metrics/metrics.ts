@@ -1,6 +1,8 @@
 import { statfs } from "node:fs/promises";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { jobNames, type QueueDepth } from "../infra/queue/queue.js";
+import { DiskUsage, DISK_USAGE_TTL_MS } from "./disk-usage.js";
+import { WorkMetrics } from "./work-metrics.js";
 
 /**
  * The process's Prometheus metrics. One registry per app (not prom-client's global one): tests
@@ -24,6 +26,11 @@ export interface MetricsSources {
   workspacesDir: string;
 }
 
+export interface WsOperationLabels {
+  name: string | null | undefined;
+  type: string | null | undefined;
+}
+
 const OP_TYPES = new Set(["query", "mutation", "subscription"]);
 /** GraphQL names only ([_A-Za-z][_0-9A-Za-z]*), short: anything else is not a name to export. */
 const NAME_RE = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
@@ -33,6 +40,9 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly names = new Set<string>();
   private sources: Partial<MetricsSources> = {};
+  private diskUsage: DiskUsage | null = null;
+  /** Jobs, model calls, sandbox runs, transactions, the pool, WebSocket operations. */
+  readonly work = new WorkMetrics(this.registry);
 
   readonly graphqlOperations = new Counter({
     name: "agents_graphql_operations_total",
@@ -54,7 +64,11 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(private readonly dbTtlMs = DB_GAUGE_TTL_MS) {
+  /** `diskTtlMs`: how long a walk of WORKSPACES_DIR is reused (tests use 0: every scrape starts one). */
+  constructor(
+    private readonly dbTtlMs = DB_GAUGE_TTL_MS,
+    private readonly diskTtlMs = DISK_USAGE_TTL_MS,
+  ) {
     // Process CPU, memory, handles and event-loop lag (nodejs_eventloop_lag_*), under agents_.
     collectDefaultMetrics({ register: this.registry, prefix: "agents_" });
     const self = this;
@@ -90,6 +104,18 @@ export class Metrics {
         if (s) this.set(s.bavail * s.bsize);
       },
     });
+    new Gauge({
+      name: "agents_workspaces_disk_used_bytes",
+      help: "Bytes allocated under WORKSPACES_DIR (a du-like walk, no symlink followed, cached 60 s).",
+      registers: [this.registry],
+      async collect() {
+        const dir = self.sources.workspacesDir;
+        if (!dir) return;
+        self.diskUsage ??= new DiskUsage(dir, self.diskTtlMs);
+        const used = await self.diskUsage.read().catch(() => null);
+        if (used) this.set(used.bytes);
+      },
+    });
   }
 
   /** Connects the scrape-time gauges to the app's parts (called once they exist). */
@@ -108,6 +134,17 @@ export class Metrics {
   }
 
   /** A request refused before Apollo's plugins run (no or a bad API key: no context was built). */
+  /** An operation started over WebSocket (counted once, however many events it sends). */
+  wsOperation(op: WsOperationLabels): void {
+    this.work.wsOperations.inc({ operation: this.operationLabel(op.name), type: Metrics.typeLabel(op.type) });
+  }
+
+  /** Errors sent for an operation over WebSocket, by code. */
+  wsErrors(op: WsOperationLabels, codes: readonly unknown[]): void {
+    const labels = { operation: this.operationLabel(op.name), type: Metrics.typeLabel(op.type) };
+    for (const code of codes) this.work.wsErrors.inc({ ...labels, code: Metrics.codeLabel(code) });
+  }
+
   refused(op: { name: unknown; type: string | null }, code: string): void {
     const labels = {
       operation: this.operationLabel(typeof op.name === "string" ? op.name : null),

@@ -1,7 +1,7 @@
 import type { Principal } from "../domain/auth/principal.js";
 import { assertMay } from "../domain/auth/access.js";
 import { roleAllows } from "../domain/auth/principal.js";
-import { conflict, DomainError, forbidden, invalidFields, notFound } from "../domain/errors.js";
+import { conflict, DomainError, forbidden, invalidFields, notFound, workspaceRemoved } from "../domain/errors.js";
 import { isId, newId } from "../domain/ids.js";
 import type { Deps } from "../domain/shared/deps.js";
 import type { ToolCallStore } from "../domain/tools/tool-call.store.js";
@@ -56,6 +56,7 @@ export class ToolService {
     const ws = isId(workspaceId) ? await this.workspaces.get(workspaceId) : null;
     if (!ws) throw notFound("Workspace", workspaceId, field);
     assertMay(caller, "see", { kind: "workspace", agentId: ws.agentId });
+    if (ws.status === "REMOVED") throw workspaceRemoved(ws.id, ws.updatedAt, field);
     if (ws.status !== "READY") {
       throw conflict(
         ws.status === "FAILED"

@@ -34,6 +34,7 @@ import { requestIdFrom } from "../graphql/request-context.js";
 import type { AppLogger } from "../logger.js";
 import { createSharedSubscribe } from "./shared-subscribe.js";
 import { rateLimitedError, type RateLimiter } from "../infra/rate-limit.js";
+import type { Metrics, WsOperationLabels } from "../metrics/metrics.js";
 
 export interface WsOptions {
   server: Server;
@@ -49,6 +50,8 @@ export interface WsOptions {
   connectionInitTimeoutMs: number;
   /** API_RATE_LIMIT: every subscribe message counts against the socket's key; absent: no limit. */
   rateLimiter?: RateLimiter;
+  /** METRICS_PORT: operations and errors over WebSocket are counted; absent: nothing is. */
+  metrics?: Metrics;
 }
 
 type Extra = {
@@ -58,6 +61,8 @@ type Extra = {
   connectionId?: string;
   /** Root field of each subscription on this socket, by operation id (for the metrics). */
   fields?: Map<string, string>;
+  /** Name and type of each operation on this socket, by id (for the metrics' error counts). */
+  ops?: Map<string, WsOperationLabels>;
 };
 
 export interface WsHandle {
@@ -85,6 +90,22 @@ export const WsCloseCode = {
   /** No connection_init within the time allowed (sent by graphql-ws). */
   ConnectionInitTimeout: CloseCode.ConnectionInitialisationTimeout,
 } as const;
+
+/** An operation's labels, kept from its start (when its type is known) for its errors. */
+function labelsOf(
+  ctx: WsContext<Record<string, unknown>, Extra>,
+  id: string,
+  name: string | null | undefined,
+  type?: string,
+): WsOperationLabels {
+  const known = ctx.extra.ops?.get(id);
+  if (known) return known;
+  const labels = { name, type };
+  if (type) (ctx.extra.ops ??= new Map()).set(id, labels);
+  return labels;
+}
+
+const codesOf = (errors: readonly GraphQLError[]): unknown[] => errors.map((e) => e.extensions?.code);
 
 /**
  * Plugs graphql-ws (protocol graphql-transport-ws) into the HTTP server on /graphql.
@@ -197,6 +218,7 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
             }),
           ];
         }
+        opts.metrics?.wsOperation(labelsOf(ctx, _id, operationAst.name?.value, operationAst.operation));
         return {
           schema: opts.schema,
           document,
@@ -222,6 +244,8 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
                 },
               }
             : null;
+        if (result.errors?.length)
+          opts.metrics?.wsErrors(labelsOf(_ctx, _id, args.operationName), codesOf(result.errors));
         if (!cost && (!result.errors || result.errors.length === 0)) return undefined;
         return {
           ...result,
@@ -229,9 +253,13 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
           ...(cost ? { extensions: { ...result.extensions, ...cost } } : {}),
         } as never;
       },
-      onError: (ctx, id, _payload, errors) => format(errors, `${ctx.extra.connectionId ?? "ws"}/${id}`) as never,
+      onError: (ctx, id, payload, errors) => {
+        opts.metrics?.wsErrors(labelsOf(ctx, id, payload.operationName), codesOf(errors));
+        return format(errors, `${ctx.extra.connectionId ?? "ws"}/${id}`) as never;
+      },
       onComplete: (ctx, id) => {
         ctx.extra.fields?.delete(id);
+        ctx.extra.ops?.delete(id);
       },
       onClose: (ctx) => {
         contexts.delete(ctx);

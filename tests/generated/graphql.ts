@@ -3536,7 +3536,9 @@ export type ToolCallErrorCode =
   /** A secret it needed could not be decrypted (altered, or its master key is not configured). */
   | 'SECRET_UNREADABLE'
   /** No valid API key. */
-  | 'UNAUTHENTICATED';
+  | 'UNAUTHENTICATED'
+  /** The workspace's files were removed by WORKSPACE_RETENTION_DAYS; only its record is left. */
+  | 'WORKSPACE_REMOVED';
 
 /** DENIED: refused by a policy (POLICY_DENIED), nothing ran. */
 export type ToolCallStatus =
@@ -3761,7 +3763,9 @@ export type WorkspaceStatus =
   /** It could not be made; `error` says why, and the task gets an ERROR event. */
   | 'FAILED'
   /** Made: the agent works in it; the file tools and runs can use it. */
-  | 'READY';
+  | 'READY'
+  /** Its files were removed by WORKSPACE_RETENTION_DAYS (every task using its folder finished long before); the record stays, file routes and tools answer WORKSPACE_REMOVED. */
+  | 'REMOVED';
 
 /** A file to write (or append to) and its content. */
 export type WriteFileInput = {

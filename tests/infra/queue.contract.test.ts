@@ -10,7 +10,9 @@ import {
   QueueStoppedError,
   QueueStoppingError,
   type Job,
+  type JobOutcome,
   type JobQueue,
+  type JobRecorder,
 } from "../../src/infra/queue/queue.js";
 import { createTestDatabase, pgBaseUrl } from "../helpers/pg.js";
 
@@ -45,6 +47,7 @@ function abortion(signal: AbortSignal): Promise<never> {
 interface QueueSettings {
   retryLimit?: number;
   retryDelaySeconds?: number;
+  recorder?: JobRecorder;
 }
 
 /** One test's backend ("the database"): every queue it creates is a worker on the same jobs. */
@@ -284,6 +287,31 @@ for (const impl of implementations) {
       await waitUntil(() => startedAt > 0, "the delayed job");
       expect(startedAt - t0).toBeGreaterThanOrEqual(390);
       expect(startedAt - t0).toBeLessThan(1_500);
+    });
+
+    it("tells its recorder each run's outcome and duration: completed, retried, failed, released", async () => {
+      const seen: Array<{ name: string; outcome: JobOutcome; seconds: number }> = [];
+      const q = await create({
+        retryLimit: 1,
+        recorder: { job: (name, outcome, seconds) => seen.push({ name, outcome, seconds }) },
+      });
+      await q.work("send-outbox", { concurrency: 2 }, async ({ payload }) => {
+        if (payload.outboxId === "bad") throw new Error("always");
+      });
+      await q.enqueue("send-outbox", { outboxId: "good" });
+      await q.enqueue("send-outbox", { outboxId: "bad" });
+      await waitUntil(() => seen.length === 3, "three outcomes");
+      expect(seen.map((x) => x.outcome).sort()).toEqual(["completed", "failed", "retried"]);
+      expect(seen.every((x) => x.name === "send-outbox" && x.seconds >= 0 && x.seconds < 60)).toBe(true);
+      let started = false;
+      await q.work("run-task", { concurrency: 1 }, async ({ signal }) => {
+        started = true;
+        await abortion(signal);
+      });
+      await q.enqueue("run-task", { taskId: "held" });
+      await waitUntil(() => started, "the held job to start");
+      await q.stop(5_000);
+      expect(seen.filter((x) => x.name === "run-task").map((x) => x.outcome)).toEqual(["released"]);
     });
 
     it("stop() aborts in-flight handlers; a job whose handler throws on abort goes to another worker at once", async () => {

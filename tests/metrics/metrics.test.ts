@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,16 +8,9 @@ import { parsePrometheusText, sampleNames, valueOf, type Family } from "../helpe
 import { describeProfiles } from "../helpers/profiles.js";
 import { collect, startTestServer, type TestServer } from "../helpers/server.js";
 import { root, untilValue } from "../helpers/process.js";
+import { freePort } from "../helpers/ports.js";
 import { Metrics, MAX_OPERATION_NAMES } from "../../src/metrics/metrics.js";
-
-/** A port free a moment ago (the listener under test binds it at once). */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { MAX_MODEL_NAMES } from "../../src/metrics/work-metrics.js";
 
 async function scrape(s: TestServer): Promise<Map<string, Family>> {
   const res = await fetch(s.app.metricsUrl!);
@@ -61,15 +53,26 @@ describeProfiles("Prometheus metrics", (profile) => {
       panels: Array<{ targets: Array<{ expr: string }> }>;
     };
     const rules = parseYaml(readFileSync(join(root, "deploy/prometheus/alerts.yml"), "utf8")) as {
-      groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
+      groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string }> }>;
     };
     const exprs = [
       ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
       ...rules.groups.flatMap((g) => g.rules.map((r) => r.expr)),
     ];
     expect(rules.groups[0]?.rules.map((r) => r.alert)).toEqual(
-      expect.arrayContaining(["AgentQueueStuck", "AgentGraphqlErrorRate", "AgentWorkspaceDiskLow", "AgentsOffline"]),
+      expect.arrayContaining([
+        "AgentQueueStuck",
+        "AgentGraphqlErrorRate",
+        "AgentWorkspaceDiskLow",
+        "AgentsOffline",
+        "AgentBudgetBurn",
+        "AgentJobsFailing",
+      ]),
     );
+    // The budget the burn alert compares against is one recording rule, used where it is defined.
+    const recorded = new Set(rules.groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : []))));
+    expect(recorded).toContain("agents:model_budget_usd_per_day");
+    for (const e of exprs) for (const r of e.match(/\bagents:[a-z0-9_:]+/g) ?? []) expect(recorded, r).toContain(r);
     const used = new Set(exprs.flatMap((e) => e.match(/\bagents_[a-z0-9_]+/g) ?? []));
     expect(used.size).toBeGreaterThan(8);
     const names = sampleNames(await scrape(s));
@@ -187,6 +190,15 @@ describe("Metrics labels", () => {
     expect(new Metrics().operationLabel(undefined)).toBe("anonymous");
     expect(Metrics.codeLabel("bad code ü")).toBe("UNKNOWN");
     expect(Metrics.typeLabel("query")).toBe("query");
+  });
+
+  it("caps model names and keeps odd ones out of the labels", () => {
+    const m = new Metrics();
+    for (let i = 0; i < MAX_MODEL_NAMES; i++) expect(m.work.modelLabel(`vendor/model-${i}`)).toBe(`vendor/model-${i}`);
+    expect(m.work.modelLabel("vendor/one-too-many")).toBe("other");
+    expect(m.work.modelLabel("vendor/model-3")).toBe("vendor/model-3");
+    expect(new Metrics().work.modelLabel("a model with spaces")).toBe("other");
+    expect(new Metrics().work.modelLabel("openai/gpt-4o-mini:free")).toBe("openai/gpt-4o-mini:free");
   });
 
   it("starts no listener by default", async () => {

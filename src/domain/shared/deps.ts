@@ -1,6 +1,7 @@
 import type { Message, PubSub } from "./pubsub.js";
 import type { TaskEventLog } from "../tasks/task-events.js";
 import type { TransactionHandle } from "./transaction.js";
+import type { Recorder } from "./recorder.js";
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -33,4 +34,6 @@ export interface Deps {
   /** Every task's event log. */
   events: TaskEventLog;
   now?: () => Date;
+  /** /metrics (METRICS_PORT); absent: nothing is measured. */
+  recorder?: Recorder;
 }

@@ -89,7 +89,7 @@ export class UsageService {
     const u = a.usage ?? null;
     const cost = u?.costUsd ?? 0;
     if (!Number.isFinite(cost) || cost < 0) throw badInput("costUsd", "must be a number of at least 0");
-    return Object.assign(new ModelCallRecord(), {
+    const row = Object.assign(new ModelCallRecord(), {
       id: newId(),
       taskId: a.taskId,
       agentId: a.agentId,
@@ -106,6 +106,8 @@ export class UsageService {
       latencyMs: int("latencyMs", Math.round(a.latencyMs), 0, 2 ** 31 - 1),
       createdAt: a.createdAt ?? this.now(),
     });
+    this.deps.recorder?.modelCall(row);
+    return row;
   }
 
   /** A task's sums; in `tx` when given (a read inside a write transaction). */

@@ -42,6 +42,10 @@ registerEnumType(WorkspaceStatusEnum, {
     CREATING: { description: "The directory and its venv are being made (again when the task moves to a new agent)." },
     READY: { description: "Made: the agent works in it; the file tools and runs can use it." },
     FAILED: { description: "It could not be made; `error` says why, and the task gets an ERROR event." },
+    REMOVED: {
+      description:
+        "Its files were removed by WORKSPACE_RETENTION_DAYS (every task using its folder finished long before); the record stays, file routes and tools answer WORKSPACE_REMOVED.",
+    },
   },
 });
 

@@ -80,6 +80,7 @@ const toolCallErrorMeanings: Record<ToolCallErrorCode, string> = {
   INSUFFICIENT_SCOPES: "GitHub refused: the token lacks a scope or permission the operation needs.",
   GITHUB_FAILED: "GitHub answered with another error (its type and message are kept).",
   GIT_FAILED: "A git command failed (exit code and stderr, credentials removed).",
+  WORKSPACE_REMOVED: "The workspace's files were removed by WORKSPACE_RETENTION_DAYS; only its record is left.",
   INTERNAL: "An unexpected failure; its details are in the server log only.",
   INTERRUPTED: "The worker running it stopped before it ended.",
 };

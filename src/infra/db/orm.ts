@@ -32,7 +32,26 @@ export interface Database {
   migrate(): Promise<string[]>;
   pendingMigrations(): Promise<string[]>;
   ping(): Promise<void>;
+  /**
+   * The write pool's connections (knex's tarn pool): used, free, requests waiting, and its size.
+   * SQLite has one writer connection (max 1); its two read connections are outside the pool.
+   */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  used: number;
+  free: number;
+  pending: number;
+  max: number;
+}
+
+interface TarnPool {
+  max: number;
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
 }
 
 const sqlitePragmas = [
@@ -124,6 +143,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         }
       }
       await em.fork().execute("select 1");
+    },
+    poolStats() {
+      const pool = (em.getConnection().getKnex().client as { pool?: TarnPool }).pool;
+      if (!pool) return null;
+      return { used: pool.numUsed(), free: pool.numFree(), pending: pool.numPendingAcquires(), max: pool.max };
     },
     async close() {
       await reads?.close();

@@ -5,6 +5,7 @@
 import { DeadlockException } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { Deps, Logger, Transact, TransactOptions } from "../../domain/shared/deps.js";
+import type { Recorder } from "../../domain/shared/recorder.js";
 import type { Message, PubSub } from "../../domain/shared/pubsub.js";
 import type { Database } from "./orm.js";
 import { directTransaction, discardDeferred, optimisticTransaction, sendDeferred } from "./writer.js";
@@ -13,6 +14,8 @@ interface Engine {
   db: Database;
   pubsub: PubSub;
   logger: Logger;
+  /** Told each transaction's duration (METRICS_PORT). */
+  recorder?: Recorder;
 }
 
 /**
@@ -129,7 +132,19 @@ async function ormTransaction<T>(
 
 /** The domain's Deps.transact over this database and bus. */
 export function transactor(engine: Engine): Transact {
-  return (fn, opts) => runTransaction(engine, (em, outbox) => fn(em, outbox), opts);
+  const { recorder } = engine;
+  if (!recorder) return (fn, opts) => runTransaction(engine, (em, outbox) => fn(em, outbox), opts);
+  return async (fn, opts) => {
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await runTransaction(engine, (em, outbox) => fn(em, outbox), opts);
+      ok = true;
+      return result;
+    } finally {
+      recorder.transaction((performance.now() - started) / 1000, ok);
+    }
+  };
 }
 
 /** Deps.transact for this module's own callers, which work on the entity manager itself. */

@@ -12,6 +12,8 @@ import {
   type EnqueueOptions,
   type JobHandler,
   type JobName,
+  type JobOutcome,
+  type JobRecorder,
   type JobPayloads,
   type JobQueue,
   type QueueDepth,
@@ -87,23 +89,32 @@ export class MemoryJobStore {
     if (i >= 0) this.consumers.splice(i, 1);
   }
 
-  /** Applies a run's outcome, unless that run no longer holds the job (fenced by its start number). */
-  settle(id: string, token: number, outcome: Outcome, logger: QueueLogger, err?: unknown): void {
+  /**
+   * Applies a run's outcome, unless that run no longer holds the job (fenced by its start number):
+   * what became of the job, or null when the run no longer held it.
+   */
+  settle(id: string, token: number, outcome: Outcome, logger: QueueLogger, err?: unknown): JobOutcome | null {
     const job = this.jobs.get(id);
-    if (!job || job.state !== "active" || job.starts !== token) return;
+    if (!job || job.state !== "active" || job.starts !== token) return null;
     const log = { jobId: id, job: job.name, attempt: token };
-    if (outcome === "completed") return this.forget(job);
+    if (outcome === "completed") {
+      this.forget(job);
+      return "completed";
+    }
     if (outcome === "released") {
       job.retryLimit++; // a release is not a failure: it must not use up a retry
-      return this.requeue(job, Date.now());
+      this.requeue(job, Date.now());
+      return "released";
     }
     if (job.starts - 1 < job.retryLimit) {
       const delay = job.retryDelaySeconds * 1000 * 2 ** Math.min(16, job.starts - 1) * (1 + Math.random());
       logger.warn({ ...log, err: errorMessage(err), retryInMs: Math.round(delay) }, "job failed; will retry");
-      return this.requeue(job, Date.now() + delay);
+      this.requeue(job, Date.now() + delay);
+      return "retried";
     }
     logger.error({ ...log, err: errorMessage(err) }, "job failed; retries exhausted");
     this.forget(job);
+    return "failed";
   }
 
   /** Runs dispatch soon (asynchronously, like the PostgreSQL queue). */
@@ -169,6 +180,7 @@ export class MemoryJobStore {
 
 interface Running {
   token: number;
+  startedAt: number;
   controller: AbortController;
   stopping: boolean;
   released: boolean;
@@ -185,6 +197,7 @@ class MemoryConsumer {
     private readonly concurrency: number,
     private readonly handler: JobHandler<JobName>,
     private readonly logger: QueueLogger,
+    private readonly recorder?: JobRecorder,
   ) {}
 
   free(): number {
@@ -194,15 +207,25 @@ class MemoryConsumer {
   run(job: StoredJob): void {
     const token = job.starts;
     const controller = new AbortController();
-    const r: Running = { token, controller, stopping: false, released: false, done: Promise.resolve() };
+    const r: Running = {
+      token,
+      startedAt: Date.now(),
+      controller,
+      stopping: false,
+      released: false,
+      done: Promise.resolve(),
+    };
     this.running.set(job.id, r);
     const payload = JSON.parse(job.payload) as JobPayloads[JobName];
     r.done = (async () => {
       try {
         await this.handler({ id: job.id, name: job.name, payload, attempt: token, signal: controller.signal });
-        if (!r.released) this.store.settle(job.id, token, "completed", this.logger);
+        if (!r.released) this.record(job.name, r, this.store.settle(job.id, token, "completed", this.logger));
       } catch (err) {
-        if (!r.released) this.store.settle(job.id, token, r.stopping ? "released" : "failed", this.logger, err);
+        if (!r.released) {
+          const outcome = this.store.settle(job.id, token, r.stopping ? "released" : "failed", this.logger, err);
+          this.record(job.name, r, outcome);
+        }
       } finally {
         this.running.delete(job.id);
         this.store.schedule();
@@ -227,8 +250,12 @@ class MemoryConsumer {
     clearTimeout(timer);
     for (const [id, r] of this.running) {
       r.released = true;
-      this.store.settle(id, r.token, "released", this.logger);
+      this.record(this.name, r, this.store.settle(id, r.token, "released", this.logger));
     }
+  }
+
+  private record(name: JobName, r: Running, outcome: JobOutcome | null): void {
+    if (outcome) this.recorder?.job(name, outcome, (Date.now() - r.startedAt) / 1000);
   }
 }
 
@@ -243,6 +270,7 @@ export class MemoryQueue implements JobQueue {
   private readonly ownsStore: boolean;
   private readonly consumers = new Set<MemoryConsumer>();
   private readonly logger: QueueLogger;
+  private readonly recorder: JobRecorder | undefined;
   private readonly retryLimit: number;
   private readonly retryDelaySeconds: number;
   private stopped = false;
@@ -251,6 +279,7 @@ export class MemoryQueue implements JobQueue {
     this.store = opts.store ?? new MemoryJobStore();
     this.ownsStore = opts.store === undefined;
     this.logger = opts.logger ?? silentLogger;
+    this.recorder = opts.recorder;
     this.retryLimit = opts.retryLimit ?? DEFAULT_RETRY_LIMIT;
     this.retryDelaySeconds = opts.retryDelaySeconds ?? DEFAULT_RETRY_DELAY_SECONDS;
   }
@@ -282,6 +311,7 @@ export class MemoryQueue implements JobQueue {
       opts.concurrency,
       handler as unknown as JobHandler<JobName>,
       this.logger,
+      this.recorder,
     );
     this.consumers.add(consumer);
     this.store.register(consumer);

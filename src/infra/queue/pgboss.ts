@@ -16,6 +16,7 @@ import {
   type EnqueueOptions,
   type JobHandler,
   type JobName,
+  type JobOutcome,
   type JobPayloads,
   type JobQueue,
   type QueueDepth,
@@ -249,6 +250,7 @@ export class PgBossQueue implements JobQueue {
           [h.name, h.id, h.token],
         );
         if (r.rowCount === 0) this.logger.warn(log, "job finished after its lease was lost; it may run again");
+        else this.recordJob(h, "completed");
         return;
       }
       // pg-boss's retry rule and backoff (plans.js failJobs), fenced by the lease token.
@@ -273,30 +275,37 @@ export class PgBossQueue implements JobQueue {
       );
       const row = r.rows[0];
       if (!row) this.logger.warn(log, "job failed after its lease was lost");
-      else if (row.state === "retry") {
+      else this.recordJob(h, row.state === "retry" ? "retried" : "failed");
+      if (row?.state === "retry") {
         this.logger.warn(
           { ...log, err: errorMessage(err), retryInMs: Math.round(row.delayMs) },
           "job failed; will retry",
         );
         await this.announce(h.name, row.delayMs);
-      } else this.logger.error({ ...log, err: errorMessage(err) }, "job failed; retries exhausted");
+      } else if (row) this.logger.error({ ...log, err: errorMessage(err) }, "job failed; retries exhausted");
     } catch (e) {
       // The lease runs out and the sweep retries the job: at least once, never lost.
       this.logger.error({ ...log, err: errorMessage(e) }, `could not record the job's ${outcome}`);
     }
   }
 
+  private recordJob(h: Fetched, outcome: JobOutcome): void {
+    this.opts.recorder?.job(h.name, outcome, (Date.now() - h.fetchedAt) / 1000);
+  }
+
   /** Makes held jobs available again at once, without using up a retry (pg-boss's own retry() trick). */
   private async release(hs: readonly Held[]): Promise<void> {
     if (hs.length === 0) return;
-    const r = await this.pool.query<{ name: JobName }>(
+    const r = await this.pool.query<{ id: string; name: JobName }>(
       `update ${this.schema}.job j set state = 'retry', start_after = now(), retry_limit = j.retry_limit + 1
        from unnest($1::text[], $2::uuid[], $3::int[]) as h(name, id, token)
        where j.name = h.name and j.id = h.id and j.retry_count = h.token and j.state = 'active'
-       returning j.name`,
+       returning j.id, j.name`,
       [hs.map((h) => h.name), hs.map((h) => h.id), hs.map((h) => h.token)],
     );
     this.logger.info({ jobIds: hs.map((h) => h.id) }, "released unfinished jobs for another worker");
+    const released = new Set(r.rows.map((row) => row.id));
+    for (const h of hs) if (released.has(h.id)) this.recordJob(h, "released");
     for (const name of new Set(r.rows.map((row) => row.name))) await this.announce(name, 0);
   }
 

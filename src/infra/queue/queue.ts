@@ -111,8 +111,18 @@ export interface QueueLogger {
 
 export const silentLogger: QueueLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** How one run of a job ended: done, failed for good, failed with a retry to come, or let go at a stop. */
+export type JobOutcome = "completed" | "failed" | "retried" | "released";
+
+/** Told of every run's outcome in this process (the /metrics recorder; absent: nothing is measured). */
+export interface JobRecorder {
+  job(name: JobName, outcome: JobOutcome, seconds: number): void;
+}
+
 /** Settings common to both implementations. */
 export interface QueueOptions {
+  /** Told of each run's outcome and duration (METRICS_PORT). */
+  recorder?: JobRecorder;
   /** Retries after a failed (throwing) run; default 3, so at most 4 runs. */
   retryLimit?: number;
   /** Backoff base, integer seconds: retry n waits base·2^(n-1) to base·2^n (0: retry at once). Default 1. */

@@ -283,6 +283,7 @@ export class CommandService {
       truncated: result.truncated,
       finishedAt,
     });
+    this.deps.recorder?.commandRun(ended);
     const summary =
       `\`${[run.program, ...(run.args as string[])].join(" ").slice(0, 200)}\` ` +
       (result.status === "SUCCEEDED" || result.status === "FAILED"

@@ -319,7 +319,9 @@ export type WorkspaceStatus =
   /** It could not be made; `error` says why, and the task gets an ERROR event. */
   | 'FAILED'
   /** Made: the agent works in it; the file tools and runs can use it. */
-  | 'READY';
+  | 'READY'
+  /** Its files were removed by WORKSPACE_RETENTION_DAYS (every task using its folder finished long before); the record stays, file routes and tools answer WORKSPACE_REMOVED. */
+  | 'REMOVED';
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
