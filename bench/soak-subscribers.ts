@@ -34,8 +34,10 @@ export interface DeliveryTotals {
   repeats: number;
   /** Event created (its createdAt) → received, for events created after the stream subscribed (ms). */
   liveLatencies: number[];
-  completions: number;
-  completionRepeats: number;
+  /** Tasks whose COMPLETE reached a subscriber, summed over the subscribers that never moved, and over those that did. */
+  completions: { stayed: number; moved: number };
+  /** COMPLETE notifications of a task beyond the first, in all; of those, the ones with a lastEventSeq already received. */
+  completionRepeats: { all: number; sameSeq: number };
   errors: string[];
   resumes: number;
 }
@@ -44,8 +46,8 @@ export class Subscriber {
   private client: Client;
   private generation = 0;
   private readonly streams = new Map<string, Stream>();
-  /** COMPLETE notifications per task, of this subscriber's taskChanged. */
-  readonly completions = new Map<string, number>();
+  /** The lastEventSeq of each COMPLETE notification per task, of this subscriber's taskChanged. */
+  readonly completions = new Map<string, number[]>();
   readonly latencies: number[] = [];
   readonly errors: string[] = [];
   events = 0;
@@ -72,7 +74,10 @@ export class Subscriber {
       {
         next: (m: ChangedMsg) => {
           const t = m.data?.taskChanged;
-          if (t && generation === this.generation) this.completions.set(t.id, (this.completions.get(t.id) ?? 0) + 1);
+          if (!t || generation !== this.generation) return;
+          const seen = this.completions.get(t.id) ?? [];
+          seen.push(t.lastEventSeq);
+          this.completions.set(t.id, seen);
         },
         error: (e) => this.fail("taskChanged", generation, e),
         complete: () => {},
@@ -172,8 +177,8 @@ export function totals(subscribers: readonly Subscriber[]): DeliveryTotals {
     gaps: 0,
     repeats: 0,
     liveLatencies: [],
-    completions: 0,
-    completionRepeats: 0,
+    completions: { stayed: 0, moved: 0 },
+    completionRepeats: { all: 0, sameSeq: 0 },
     errors: [],
     resumes: 0,
   };
@@ -185,9 +190,10 @@ export function totals(subscribers: readonly Subscriber[]): DeliveryTotals {
     t.repeats += st.repeats;
     t.events += s.events;
     for (const l of s.latencies) t.liveLatencies.push(l);
-    for (const n of s.completions.values()) {
-      t.completions += Math.min(n, 1);
-      t.completionRepeats += n - 1;
+    for (const seqs of s.completions.values()) {
+      t.completions[s.resumes > 0 ? "moved" : "stayed"]++;
+      t.completionRepeats.all += seqs.length - 1;
+      t.completionRepeats.sameSeq += seqs.length - new Set(seqs).size;
     }
     t.errors.push(...s.errors);
     t.resumes += s.resumes;

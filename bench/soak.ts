@@ -299,6 +299,7 @@ function report(o: Options, r: Outcome, result: BenchResult): void {
   let short = 0;
   for (const s of r.subscribers) for (const [id, last] of s.lastSeqs()) if (last < (r.seqs.get(id) ?? 0)) short++;
   const perMin = r.complete / r.lastDoneAt;
+  const stayed = o.subscribers - t.resumes;
   const lat = [...t.liveLatencies].sort((a, b) => a - b);
   const p99 = percentile(lat, 99);
   result.figures.push(
@@ -319,9 +320,14 @@ function report(o: Options, r: Outcome, result: BenchResult): void {
       note: `${t.streams} streams (2 per task, one per node), ${t.streamsDone} completed, ${t.events} events, ${short} ended before the task's last seq`,
     },
     {
-      name: "taskChanged COMPLETE: received / repeated",
-      value: `${t.completions} / ${t.completionRepeats}`,
-      note: `of ${o.subscribers} × ${r.complete} = ${o.subscribers * r.complete}; ${t.resumes} subscribers resumed on the other node`,
+      name: "taskChanged COMPLETE: tasks received",
+      value: `${t.completions.stayed} + ${t.completions.moved}`,
+      note: `of ${stayed} × ${r.complete} by subscribers that stayed + ${t.resumes} × ${r.complete} by those that moved (live only: no replay)`,
+    },
+    {
+      name: "taskChanged COMPLETE: repeated",
+      value: `${t.completionRepeats.all}`,
+      note: `deliveries beyond the first per subscriber and task; ${t.completionRepeats.sameSeq} with a lastEventSeq already received`,
     },
   );
   const levels: string[] = [];
