@@ -133,6 +133,8 @@ class Cluster {
   readonly apis: ServerProc[] = [];
   readonly workers: Proc[] = [];
   readonly rss = new Map<string, Array<[number, number]>>();
+  /** The worker SIGKILLed midway, and the one started in its place (their RSS series are partial). */
+  readonly replaced: string[] = [];
   private env: Record<string, string> = {};
 
   async start(databaseUrl: string, modelUrl: string): Promise<void> {
@@ -180,7 +182,8 @@ class Cluster {
     if (!victim) return;
     victim.child.kill("SIGKILL");
     await victim.exit;
-    await this.startWorker(`${victim.name}-restarted`);
+    const restarted = await this.startWorker(`${victim.name}-restarted`);
+    this.replaced.push(victim.name, restarted.name);
   }
 
   sample(minutes: number): void {
@@ -338,16 +341,16 @@ function report(o: Options, r: Outcome, result: BenchResult): void {
     const last = slope(samples.slice(samples.length - third));
     const peak = Math.max(...samples.map(([, v]) => v));
     const flat = last <= FLAT_MB_PER_MIN || last <= FLAT_SHARE * first;
-    const judged = third >= 3 && !name.startsWith("worker-1") ? flat : null;
+    const judged = third >= 3 && !r.cluster.replaced.includes(name) ? flat : null;
     if (judged !== null) levels.push(`${name} ${flat ? "levels off" : "GROWS"}`);
     result.figures.push({
       name: `RSS ${name}`,
       value: `${mb(samples[0]![1])} → ${mb(samples[samples.length - 1]![1])}`,
-      note: `peak ${mb(peak)}; MB/min first third ${first.toFixed(2)}, last third ${last.toFixed(2)}; ${samples.length} samples${judged === null ? " (not judged: cut short)" : ""}`,
+      note: `peak ${mb(peak)}; MB/min first third ${first.toFixed(2)}, last third ${last.toFixed(2)}; ${samples.length} samples${judged === null ? " (not judged: killed or started midway)" : ""}`,
     });
   }
   result.notes.push(
-    `worker-1 SIGKILLed at ${r.killedAt.toFixed(2)} min (half the tasks COMPLETE) and started again; ` +
+    `${r.cluster.replaced[0] ?? "no worker"} SIGKILLed at ${r.killedAt.toFixed(2)} min (half the tasks COMPLETE) and started again; ` +
       `every ${SUBSCRIBER_MOVE_EVERY}th subscriber then moved to the other API node (resume with afterSeq)`,
     ...t.errors.slice(0, 10).map((e) => `subscriber error: ${e}`),
   );
