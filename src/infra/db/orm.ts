@@ -9,7 +9,6 @@ import { entities } from "./entities.js";
 import { postgresqlMigrations, sqliteMigrations } from "./migrations/index.js";
 import { pgRunner, sqliteRunner, type RawRunner, type Row } from "./raw.js";
 import { Reader } from "./reader.js";
-import { preparedReads, type PreparedReads } from "./sqlite-statements.js";
 
 export type Dialect = "sqlite" | "postgresql";
 
@@ -153,7 +152,7 @@ function sqliteReads(
 ): { runner: Pick<RawRunner, "all">; close(): Promise<void> } {
   type Conn = import("sqlite3").Database;
   let conns: Promise<Conn[]> | null = null;
-  let runners: Promise<PreparedReads[]> | null = null;
+  let runners: Promise<Array<Pick<RawRunner, "all">>> | null = null;
   let closed = false;
   let next = 0;
   const openOne = async (): Promise<Conn> => {
@@ -169,7 +168,7 @@ function sqliteReads(
   const pick = async (): Promise<Pick<RawRunner, "all">> => {
     if (closed) throw new Error("the database is closed");
     conns ??= Promise.all([openOne(), openOne()]);
-    runners ??= conns.then((all) => all.map((c) => preparedReads(c, onQuery)));
+    runners ??= conns.then((all) => all.map((c) => sqliteRunner(c, onQuery)));
     const all = await runners;
     return all[next++ % all.length]!;
   };
@@ -180,7 +179,6 @@ function sqliteReads(
     async close() {
       closed = true;
       const all = conns ? await conns.catch(() => []) : [];
-      for (const r of runners ? await runners.catch(() => []) : []) await r.finalizeAll();
       conns = null;
       runners = null;
       await Promise.all(all.map((c) => new Promise<void>((resolve) => c.close(() => resolve()))));
