@@ -277,6 +277,7 @@ async function soak(o: Options, databaseUrl: string, result: BenchResult): Promi
     cluster.sample(elapsedMin());
     const seqs = await lastSeqs(api2);
     report(o, { cluster, subscribers, seqs, complete, killedAt, lastDoneAt, allowedPerMin }, result);
+    result.notes.push(...errorLines(cluster.harness.procs));
   } finally {
     clearInterval(sampler);
     await Promise.all(subscribers.map((s) => s.close().catch(() => {})));
@@ -284,6 +285,32 @@ async function soak(o: Options, databaseUrl: string, result: BenchResult): Promi
     cluster.harness.removeTempDirs();
     await model.close();
   }
+}
+
+/** How many times each distinct string occurs, in order of first occurrence. */
+function countBy(xs: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
+  return m;
+}
+
+/** The processes' error log lines (pino level ≥ 50), the same message counted once per process. */
+function errorLines(procs: readonly Proc[]): string[] {
+  const out: string[] = [];
+  for (const p of procs) {
+    let lines: Array<Record<string, unknown>>;
+    try {
+      lines = p.logs().filter((l) => Number(l.level) >= 50);
+    } catch {
+      continue; // a line cut short (a killed process): nothing to read reliably
+    }
+    const texts = lines.map((l) => {
+      const err = l.err as { message?: string } | undefined;
+      return `${String(l.msg)}${err?.message ? `: ${err.message}` : ""}`.slice(0, 240);
+    });
+    for (const [text, n] of countBy(texts)) out.push(`${p.name} logged ${n}× at error level: ${text}`);
+  }
+  return out.slice(0, 20);
 }
 
 interface Outcome {
@@ -303,6 +330,7 @@ function report(o: Options, r: Outcome, result: BenchResult): void {
   for (const s of r.subscribers) for (const [id, last] of s.lastSeqs()) if (last < (r.seqs.get(id) ?? 0)) short++;
   const perMin = r.complete / r.lastDoneAt;
   const stayed = o.subscribers - t.resumes;
+  const eventErrors = t.errors.filter((e) => e.startsWith("taskEvents")).length;
   const lat = [...t.liveLatencies].sort((a, b) => a - b);
   const p99 = percentile(lat, 99);
   result.figures.push(
@@ -352,7 +380,9 @@ function report(o: Options, r: Outcome, result: BenchResult): void {
   result.notes.push(
     `${r.cluster.replaced[0] ?? "no worker"} SIGKILLed at ${r.killedAt.toFixed(2)} min (half the tasks COMPLETE) and started again; ` +
       `every ${SUBSCRIBER_MOVE_EVERY}th subscriber then moved to the other API node (resume with afterSeq)`,
-    ...t.errors.slice(0, 10).map((e) => `subscriber error: ${e}`),
+    ...[...countBy(t.errors.map((e) => e.replace(/request id [^)]*/, "request id …")))]
+      .slice(0, 10)
+      .map(([e, n]) => `subscriber error (${n}×): ${e}`),
   );
   result.targets.push(
     {
@@ -363,9 +393,15 @@ function report(o: Options, r: Outcome, result: BenchResult): void {
     },
     {
       name: "no event lost or repeated (taskEvents, per subscriber and task)",
-      measured: `${t.gaps} lost, ${t.repeats} repeated, ${t.errors.length} errors`,
+      measured: `${t.gaps} lost, ${t.repeats} repeated, ${eventErrors} errors, ${t.streams - t.streamsDone} not completed`,
       target: "0",
-      pass: t.gaps === 0 && t.repeats === 0 && t.errors.length === 0 && t.streamsDone === t.streams,
+      pass: t.gaps === 0 && t.repeats === 0 && eventErrors === 0 && t.streamsDone === t.streams,
+    },
+    {
+      name: "taskChanged subscriptions ended by an error",
+      measured: `${t.errors.length - eventErrors} of ${o.subscribers + t.resumes}`,
+      target: "0",
+      pass: t.errors.length === eventErrors,
     },
     {
       name: "event delivery p99",
