@@ -4,7 +4,7 @@
  * figures (only a crash fails).
  *
  *   npm run bench              all of them (but the opt-in ones: soak)
- *   npm run bench -- tasks     only those whose name contains "tasks"
+ *   npm run bench -- tasks     only those whose name contains "tasks" (or by file: tasks-query)
  *   npm run bench -- soak --tasks 100 --minutes 2    options (`--name value`) go to the benchmark
  */
 import { spawn } from "node:child_process";
@@ -136,7 +136,9 @@ async function main(): Promise<number> {
   );
   const filter = args.filter((a, i) => !a.startsWith("-") && !args[i - 1]?.startsWith("--"));
   const chosen =
-    filter.length === 0 ? all.filter((b) => !b.optIn) : all.filter((b) => filter.some((f) => b.name.includes(f)));
+    filter.length === 0
+      ? all.filter((b) => !b.optIn)
+      : all.filter((b) => filter.some((f) => b.name.includes(f) || f.startsWith(`${b.name}-`)));
   if (chosen.length === 0) {
     process.stderr.write(`No benchmark matches ${filter.join(" ")}; known: ${all.map((b) => b.name).join(", ")}\n`);
     return 2;
