@@ -41,6 +41,8 @@ export interface BenchResult {
 export interface Bench {
   name: string;
   description: string;
+  /** Runs only when named on the command line (long runs, not part of a plain `npm run bench`). */
+  optIn?: boolean;
   run(): Promise<BenchResult>;
 }
 

@@ -3,8 +3,9 @@
  * beside a baseline measured in the same run, plus PASS/FAIL per target. Exits 0 whatever the
  * figures (only a crash fails).
  *
- *   npm run bench              all of them
- *   npm run bench -- tasks     only those whose name contains "tasks"
+ *   npm run bench              all of them (but the opt-in ones: soak)
+ *   npm run bench -- tasks     only those whose name contains "tasks" (or by file: tasks-query)
+ *   npm run bench -- soak --tasks 100 --minutes 2    options (`--name value`) go to the benchmark
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -31,6 +32,7 @@ import { tasksQueryBench } from "./tasks-query.js";
 import { webSearchBench } from "./web-search.js";
 import { workspaceFilesBench } from "./workspace-files.js";
 import { sharedFilesBench } from "./shared-files.js";
+import { soakBench } from "./soak.js";
 
 const all: Bench[] = [
   tasksQueryBench,
@@ -52,6 +54,7 @@ const all: Bench[] = [
   emailBench,
   channelsBench,
   dashboardBoardBench,
+  soakBench,
 ];
 
 /** Runs one benchmark in this process and prints its section; the result, or the error. */
@@ -90,7 +93,10 @@ async function runHere(bench: Bench): Promise<{ result?: BenchResult; error?: un
  * Runs one benchmark in a process of its own: what an earlier one leaves behind (a grown heap,
  * pools, timers, a database still checkpointing its writes) does not weigh on the next one's figures.
  */
-async function runIsolated(bench: Bench): Promise<{ result?: BenchResult; error?: unknown; seconds: number }> {
+async function runIsolated(
+  bench: Bench,
+  options: string[],
+): Promise<{ result?: BenchResult; error?: unknown; seconds: number }> {
   const dir = mkdtempSync(join(tmpdir(), "bench-result-"));
   const out = join(dir, "result.json");
   const t0 = performance.now();
@@ -98,7 +104,7 @@ async function runIsolated(bench: Bench): Promise<{ result?: BenchResult; error?
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        [...process.execArgv, fileURLToPath(import.meta.url), "--child", bench.name, "--out", out],
+        [...process.execArgv, fileURLToPath(import.meta.url), "--child", bench.name, "--out", out, ...options],
         { stdio: "inherit", env: process.env },
       );
       child.once("error", reject);
@@ -124,8 +130,15 @@ async function main(): Promise<number> {
     writeFileSync(out, JSON.stringify(r.result));
     return 0;
   }
-  const filter = args.filter((a) => !a.startsWith("-"));
-  const chosen = filter.length === 0 ? all : all.filter((b) => filter.some((f) => b.name.includes(f)));
+  // `--name value` pairs are the benchmarks' options; the other words choose benchmarks.
+  const options = args.flatMap((a, i) =>
+    a.startsWith("--") ? [a, ...(args[i + 1]?.startsWith("-") ? [] : [args[i + 1] ?? ""])] : [],
+  );
+  const filter = args.filter((a, i) => !a.startsWith("-") && !args[i - 1]?.startsWith("--"));
+  const chosen =
+    filter.length === 0
+      ? all.filter((b) => !b.optIn)
+      : all.filter((b) => filter.some((f) => b.name.includes(f) || f.startsWith(`${b.name}-`)));
   if (chosen.length === 0) {
     process.stderr.write(`No benchmark matches ${filter.join(" ")}; known: ${all.map((b) => b.name).join(", ")}\n`);
     return 2;
@@ -135,7 +148,7 @@ async function main(): Promise<number> {
       `load generators and clients share these cores with the server; each benchmark runs in a process of its own.\n`,
   );
   const done: Array<{ bench: Bench; result?: BenchResult; error?: unknown; seconds: number }> = [];
-  for (const bench of chosen) done.push({ bench, ...(await runIsolated(bench)) });
+  for (const bench of chosen) done.push({ bench, ...(await runIsolated(bench, options)) });
 
   const rows: string[][] = [];
   for (const d of done) {

@@ -111,8 +111,17 @@ function introspectionFactor(schema: GraphQLSchema, typeName: string, field: str
   return f[`${typeName}.${field}`] ?? 1;
 }
 
+/** Each document's answer to usesIntrospection (Apollo keeps parsed documents: one visit per document). */
+const introspecting = new WeakMap<DocumentNode, boolean>();
+
 /** Whether the operation (fragments included) asks for `__schema` or `__type`. */
 export function usesIntrospection(document: DocumentNode): boolean {
+  let found = introspecting.get(document);
+  if (found === undefined) introspecting.set(document, (found = findsIntrospection(document)));
+  return found;
+}
+
+function findsIntrospection(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Field(node) {

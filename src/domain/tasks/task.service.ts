@@ -584,7 +584,9 @@ export class TaskService {
     return watch(
       this.deps.pubsub,
       "TASK_CHANGED",
-      ({ taskId }) => (filter.taskId && filter.taskId !== taskId ? Promise.resolve(null) : this.get(taskId)),
+      // One read per notification for all of this process's subscriptions (getShared), not one each.
+      ({ taskId, rev }) =>
+        filter.taskId && filter.taskId !== taskId ? Promise.resolve(null) : this.getShared(taskId, rev),
       (t) =>
         (!statuses || statuses.length === 0 || statuses.includes(t.status)) &&
         (!filter.agentId || t.assignedAgentId === filter.agentId) &&

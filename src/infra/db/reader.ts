@@ -156,7 +156,8 @@ export class Reader {
       }
       return null;
     });
-    const names = props.map((p) => p.name);
+    const build = objectBuilder(props.map((p) => p.name));
+    const converted = convert.flatMap((f, i) => (f ? [[i, f] as const] : []));
     const column = (p: EntityProperty) => {
       const c = quote(p.fieldNames[0] as string);
       return /real|floa|doub|numeric|decimal/i.test(p.columnTypes?.[0] ?? "")
@@ -167,15 +168,21 @@ export class Reader {
       columns: `json_array(${props.map(column).join(", ")}) as r`,
       map: (row) => {
         const values = JSON.parse(row.r as string) as unknown[];
-        const out: Row = {};
-        for (let i = 0; i < names.length; i++) {
-          const f = convert[i];
-          out[names[i] as string] = f ? f(values[i]) : values[i];
-        }
-        return out;
+        for (const [i, f] of converted) values[i] = f(values[i]);
+        return build(values);
       },
     };
   }
+}
+
+/**
+ * `values → { [names[0]]: values[0], … }` as one object literal, compiled once per entity (as
+ * MikroORM compiles its own result mappers): every row gets the same shape at once, where
+ * adding the properties one by one costs a shape transition each, several times the JSON parse.
+ */
+function objectBuilder(names: readonly string[]): (values: unknown[]) => Row {
+  const fields = names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(", ");
+  return new Function("v", `return { ${fields} };`) as (values: unknown[]) => Row;
 }
 
 export const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
