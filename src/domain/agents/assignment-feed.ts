@@ -4,13 +4,12 @@ import type { Principal } from "../auth/principal.js";
 import { notFound } from "../errors.js";
 import { isId } from "../ids.js";
 import { Channel } from "../shared/channel.js";
+import { MAX_BUFFERED, subscriberTooSlow } from "../shared/watch.js";
 import type { Deps } from "../shared/deps.js";
 import { activeStatuses } from "../tasks/task-state.js";
 import type { TaskService } from "../tasks/task.service.js";
 import type { WorkspaceService } from "../workspaces/workspace.service.js";
 import type { AgentService } from "./agent.service.js";
-
-const MAX_BUFFERED = 1_000;
 
 /**
  * The work of one agent, for programs that drive an EXTERNAL agent over the API: every task
@@ -44,7 +43,7 @@ export class AssignmentFeed {
       const ws = (await services.workspaces.byTaskIds([task.id])).get(task.id);
       if (ws?.status !== "READY" || ws.agentId !== id) return;
       if (channel.size >= MAX_BUFFERED) {
-        channel.fail(new Error("Subscriber is too slow; resubscribe to continue"));
+        channel.fail(subscriberTooSlow());
         return;
       }
       delivered.add(task.id);

@@ -1,7 +1,17 @@
 import type { PubSub, Topic, TopicPayloads } from "./pubsub.js";
 import { Channel } from "./channel.js";
+import { DomainError } from "../errors.js";
 
-const MAX_BUFFERED = 1_000;
+/** Updates a live subscription may have waiting for its client before it is ended. */
+export const MAX_BUFFERED = 1_000;
+
+/** What a subscription that fell MAX_BUFFERED updates behind ends with: a typed error, not INTERNAL. */
+export const subscriberTooSlow = (): DomainError =>
+  new DomainError(
+    "LIMIT_EXCEEDED",
+    `The subscriber is too slow: ${MAX_BUFFERED} updates were waiting for it; subscribe again to continue`,
+    { limit: MAX_BUFFERED },
+  );
 
 /**
  * A live stream of rows named by a topic's payloads: each notification is loaded from the
@@ -23,7 +33,7 @@ export function watch<T extends Topic, R>(
         const row = await load(payload);
         if (row === null || !accept(row)) return;
         if (channel.size >= MAX_BUFFERED) {
-          channel.fail(new Error("Subscriber is too slow; resubscribe to continue"));
+          channel.fail(subscriberTooSlow());
           return;
         }
         channel.push(row);
