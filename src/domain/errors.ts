@@ -27,6 +27,10 @@ export const errorCodes = [
   "GITHUB_FAILED",
   /** A git command failed: `exitCode` and `stderr` (credentials removed) say how. */
   "GIT_FAILED",
+  /** The process holding the workspace did not answer in time (stopped, or cut off): try again later. */
+  "WORKSPACE_UNAVAILABLE",
+  /** The workspace's holder has been gone past HOLDER_LOST_AFTER_MS: its files are out of reach (status LOST). */
+  "WORKSPACE_LOST",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -5,7 +5,8 @@ export type AgentStatus = (typeof agentStatuses)[number];
 export const agentKinds = ["BUILTIN", "EXTERNAL"] as const;
 export type AgentKind = (typeof agentKinds)[number];
 
-export const workspaceStatuses = ["CREATING", "READY", "FAILED"] as const;
+/** LOST: its holder process stopped answering (docs/workspaces-cluster.md); READY again if it comes back. */
+export const workspaceStatuses = ["CREATING", "READY", "FAILED", "LOST"] as const;
 export type WorkspaceStatus = (typeof workspaceStatuses)[number];
 
 export const toolCallStatuses = ["RUNNING", "SUCCEEDED", "FAILED", "DENIED"] as const;

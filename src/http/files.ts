@@ -180,6 +180,8 @@ const statusOf: Record<ErrorCode, number> = {
   INSUFFICIENT_SCOPES: 403,
   GITHUB_FAILED: 502,
   GIT_FAILED: 502,
+  WORKSPACE_UNAVAILABLE: 503,
+  WORKSPACE_LOST: 410,
 };
 
 /** An HTTP-only failure (no domain equivalent). */
