@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type FileHandle } from "node:fs/promises";
 import { extname, posix } from "node:path";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileTypeFromBuffer } from "file-type";
 import type { Role } from "../domain/terms.js";
@@ -35,8 +36,13 @@ export interface FilePrincipal {
 }
 
 export interface FileRoutesOptions<P extends FilePrincipal = FilePrincipal> {
-  /** The workspace's directory, or null when there is no such workspace (404). */
-  resolveWorkspace: (workspaceId: string) => Promise<{ root: string } | null>;
+  /**
+   * The workspace's directory, or null when there is no such workspace (404); `elsewhere` when
+   * another process holds its files (the request then goes to `remote`).
+   */
+  resolveWorkspace: (workspaceId: string) => Promise<{ root: string; elsewhere?: boolean } | null>;
+  /** Uploads and downloads of workspaces held by another process (cluster profile). */
+  remote?: RemoteFiles<P>;
   /** The caller behind an Authorization header, or null (401). */
   authenticate: (authorizationHeader: string | undefined) => Promise<P | null>;
   /** Whether the caller may see (GET, HEAD) or change (PUT) the workspace's files: domain/auth/access.ts. */
@@ -67,6 +73,23 @@ export interface FileRoutesOptions<P extends FilePrincipal = FilePrincipal> {
   /** MIME types accepted by content; "image/*" and "*\/*" patterns work; "text/plain" admits all text. */
   allowedUploadTypes: readonly string[];
   logger: Logger;
+}
+
+/** What a file request becomes on the workspace's holder: a status and JSON body, or headers and bytes. */
+export interface UploadAnswer {
+  status: number;
+  body: unknown;
+}
+export interface DownloadAnswer {
+  status: number;
+  headers: Record<string, string>;
+  chunks: AsyncIterable<Buffer> | null;
+}
+
+/** The transport of file requests to the holder of a workspace (see docs/workspaces-cluster.md). */
+export interface RemoteFiles<P> {
+  upload(workspaceId: string, principal: P, path: string, body: AsyncIterable<Buffer>): Promise<UploadAnswer>;
+  download(workspaceId: string, path: string, headOnly: boolean): Promise<DownloadAnswer>;
 }
 
 export type FileRouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -253,7 +276,7 @@ const isText = (sample: Buffer, partial: boolean): boolean => {
   }
 };
 
-interface Received {
+export interface Received {
   size: number;
   version: string;
   head: Buffer;
@@ -268,6 +291,77 @@ async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
   while (off < chunk.length) off += (await fh.write(chunk, off)).bytesWritten;
 }
 
+/** Size, hash, head and text-ness of a body, chunk by chunk; throws past `max` bytes. */
+class BodyMeter {
+  private readonly hash = createHash("sha256");
+  private readonly decoder = new TextDecoder("utf-8", { fatal: true });
+  private readonly head: Buffer[] = [];
+  private headLength = 0;
+  private text = true;
+  size = 0;
+
+  constructor(private readonly max: number) {}
+
+  add(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > this.max) throw tooLarge(this.max);
+    this.hash.update(chunk);
+    if (this.text) {
+      if (chunk.includes(0)) this.text = false;
+      else {
+        try {
+          this.decoder.decode(chunk, { stream: true });
+        } catch {
+          this.text = false;
+        }
+      }
+    }
+    if (this.headLength < SAMPLE_BYTES) {
+      const part = Buffer.from(chunk.subarray(0, SAMPLE_BYTES - this.headLength));
+      this.head.push(part);
+      this.headLength += part.length;
+    }
+  }
+
+  finish(): Received {
+    if (this.text) {
+      try {
+        this.decoder.decode();
+      } catch {
+        this.text = false;
+      }
+    }
+    const version = `sha256:${this.hash.digest("hex")}`;
+    return { size: this.size, version, head: Buffer.concat(this.head), text: this.text };
+  }
+}
+
+/** Writes a body that arrives in chunks (from the API process, on the holder) into `fh`. */
+export async function receiveChunks(chunks: AsyncIterable<Buffer>, fh: FileHandle, max: number): Promise<Received> {
+  const meter = new BodyMeter(max);
+  for await (const chunk of chunks) {
+    meter.add(chunk);
+    await writeAll(fh, chunk);
+  }
+  return meter.finish();
+}
+
+/** The request body as chunks, refused past `max`; a client that goes away is ClientAborted. */
+async function* bodyOf(req: IncomingMessage, max: number): AsyncGenerator<Buffer> {
+  let size = 0;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > max) throw tooLarge(max);
+      yield chunk;
+    }
+  } catch (err) {
+    if (err instanceof DomainError) throw err;
+    throw new ClientAborted(err instanceof Error ? err.message : "client went away");
+  }
+  if (!req.complete) throw new ClientAborted("client went away");
+}
+
 /** Streams the request body into `fh`, hashing and checking it on the way; rejects past `max`. */
 function receive(req: IncomingMessage, fh: FileHandle, max: number): Promise<Received> {
   return new Promise((resolve, reject) => {
@@ -275,12 +369,7 @@ function receive(req: IncomingMessage, fh: FileHandle, max: number): Promise<Rec
       reject(new ClientAborted("client went away"));
       return;
     }
-    const hash = createHash("sha256");
-    const decoder = new TextDecoder("utf-8", { fatal: true });
-    const head: Buffer[] = [];
-    let headLength = 0;
-    let text = true;
-    let size = 0;
+    const meter = new BodyMeter(max);
     let writing: Promise<void> = Promise.resolve();
     let settled = false;
 
@@ -301,23 +390,10 @@ function receive(req: IncomingMessage, fh: FileHandle, max: number): Promise<Rec
       );
     };
     const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) return fail(tooLarge(max));
-      hash.update(chunk);
-      if (text) {
-        if (chunk.includes(0)) text = false;
-        else {
-          try {
-            decoder.decode(chunk, { stream: true });
-          } catch {
-            text = false;
-          }
-        }
-      }
-      if (headLength < SAMPLE_BYTES) {
-        const part = Buffer.from(chunk.subarray(0, SAMPLE_BYTES - headLength));
-        head.push(part);
-        headLength += part.length;
+      try {
+        meter.add(chunk);
+      } catch (err) {
+        return fail(err);
       }
       req.pause();
       writing = writing
@@ -328,18 +404,11 @@ function receive(req: IncomingMessage, fh: FileHandle, max: number): Promise<Rec
       writing.catch(fail);
     };
     const onEnd = () => {
-      if (text) {
-        try {
-          decoder.decode();
-        } catch {
-          text = false;
-        }
-      }
       writing.then(() => {
         if (settled) return;
         settled = true;
         detach();
-        resolve({ size, version: `sha256:${hash.digest("hex")}`, head: Buffer.concat(head), text });
+        resolve(meter.finish());
       }, fail);
     };
     const onClose = () => {
@@ -381,7 +450,21 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOptions<P>): FileRouteHandler {
+/** A workspace request as the holder of its files answers it (here, or for a peer). */
+export interface FileOps<P> {
+  upload(
+    root: string,
+    path: string,
+    by: { principal: P; workspaceId: string },
+    receiveInto: (fh: FileHandle, max: number) => Promise<Received>,
+  ): Promise<UploadAnswer>;
+  download(root: string, path: string, headOnly: boolean): Promise<DownloadAnswer>;
+}
+
+/** Uploads and downloads against a workspace folder on this process's disk. */
+export function createFileOps<P extends FilePrincipal>(
+  opts: Omit<FileRoutesOptions<P>, "resolveWorkspace" | "authenticate" | "may" | "remote">,
+): FileOps<P> {
   const { logger } = opts;
 
   const classify = async (body: Received, requested: string): Promise<string> => {
@@ -409,74 +492,117 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
     return guard && ((paths, change) => guard(principal, workspace, paths, change));
   };
 
+  return {
+    async upload(root, path, by, receiveInto) {
+      const requested = normalizeUserPath(path);
+      let type = "";
+      const { body, created, resolvedPath } = await storeUpload(
+        root,
+        requested,
+        opts.limits,
+        (fh) => receiveInto(fh, opts.limits.maxUploadBytes),
+        async (b) => {
+          type = await classify(b, requested);
+        },
+        guardFor(by.principal, { id: by.workspaceId, root }),
+      );
+      logger.info({ path: requested, size: body.size, type }, "file uploaded");
+      await opts.afterWrite?.(by.principal, by.workspaceId, {
+        path: resolvedPath,
+        sizeBytes: body.size,
+        version: body.version,
+      });
+      return { status: created ? 201 : 200, body: { path: requested, size: body.size, version: body.version } };
+    },
+
+    async download(root, path, headOnly) {
+      const requested = normalizeUserPath(path);
+      const fh = await openForDownload(root, requested);
+      let handedOver = false;
+      try {
+        const { size } = await fh.stat();
+        const sample = Buffer.alloc(Math.min(size, SAMPLE_BYTES));
+        let got = 0;
+        while (got < sample.length) {
+          const { bytesRead } = await fh.read(sample, got, sample.length - got, got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        const head = sample.subarray(0, got);
+        const detected = await detect(head);
+        const contentType =
+          detected?.mime ??
+          (isText(head, size > got)
+            ? "text/plain; charset=utf-8"
+            : (binaryTypes[extname(requested).toLowerCase()] ?? "application/octet-stream"));
+        const headers = {
+          ...baseHeaders,
+          "content-type": contentType,
+          "content-length": String(size),
+          "content-disposition": contentDisposition(posix.basename(requested)),
+          "content-security-policy": "default-src 'none'; sandbox",
+        };
+        if (headOnly || size === 0) return { status: 200, headers, chunks: null };
+        handedOver = true;
+        // The stream closes the handle when it ends or is destroyed.
+        return { status: 200, headers, chunks: fh.createReadStream({ start: 0, end: size - 1 }) };
+      } finally {
+        if (!handedOver) await fh.close();
+      }
+    },
+  };
+}
+
+/** A holder's answer to an upload, with the upload's own refusals (415) as answers too. */
+export async function uploadAnswerOf(run: () => Promise<UploadAnswer>): Promise<UploadAnswer> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof HttpError)
+      return { status: err.status, body: { error: { code: err.code, message: err.message } } };
+    throw err;
+  }
+}
+
+export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOptions<P>): FileRouteHandler {
+  const { logger } = opts;
+  const ops = createFileOps(opts);
+
   async function upload(
     req: IncomingMessage,
     res: ServerResponse,
-    root: string,
+    ws: { root: string; elsewhere?: boolean },
     path: string,
     by: { principal: P; workspaceId: string },
   ): Promise<void> {
     const max = opts.limits.maxUploadBytes;
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > max) throw tooLarge(max);
-    const requested = normalizeUserPath(path);
-    let type = "";
-    const { body, created, resolvedPath } = await storeUpload(
-      root,
-      requested,
-      opts.limits,
-      (fh) => receive(req, fh, max),
-      async (b) => {
-        type = await classify(b, requested);
-      },
-      guardFor(by.principal, { id: by.workspaceId, root }),
-    );
-    logger.info({ path: requested, size: body.size, type }, "file uploaded");
-    await opts.afterWrite?.(by.principal, by.workspaceId, {
-      path: resolvedPath,
-      sizeBytes: body.size,
-      version: body.version,
-    });
-    sendJson(res, created ? 201 : 200, { path: requested, size: body.size, version: body.version });
+    const answer =
+      ws.elsewhere && opts.remote
+        ? await opts.remote.upload(by.workspaceId, by.principal, path, bodyOf(req, max))
+        : await ops.upload(ws.root, path, by, (fh) => receive(req, fh, max));
+    sendJson(res, answer.status, answer.body);
   }
 
-  async function download(res: ServerResponse, root: string, path: string, headOnly: boolean): Promise<void> {
-    const requested = normalizeUserPath(path);
-    const fh = await openForDownload(root, requested);
-    let handedOver = false;
-    try {
-      const { size } = await fh.stat();
-      const sample = Buffer.alloc(Math.min(size, SAMPLE_BYTES));
-      let got = 0;
-      while (got < sample.length) {
-        const { bytesRead } = await fh.read(sample, got, sample.length - got, got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      const head = sample.subarray(0, got);
-      const detected = await detect(head);
-      const contentType =
-        detected?.mime ??
-        (isText(head, size > got)
-          ? "text/plain; charset=utf-8"
-          : (binaryTypes[extname(requested).toLowerCase()] ?? "application/octet-stream"));
-      res.writeHead(200, {
-        ...baseHeaders,
-        "content-type": contentType,
-        "content-length": String(size),
-        "content-disposition": contentDisposition(posix.basename(requested)),
-        "content-security-policy": "default-src 'none'; sandbox",
-      });
-      if (headOnly || size === 0) {
-        res.end();
-        return;
-      }
-      const stream = fh.createReadStream({ start: 0, end: size - 1 });
-      handedOver = true;
-      await pipeline(stream, res).catch((err: unknown) => logger.debug({ err }, "download interrupted"));
-    } finally {
-      if (!handedOver) await fh.close();
+  async function download(
+    res: ServerResponse,
+    ws: { root: string; elsewhere?: boolean },
+    workspaceId: string,
+    path: string,
+    headOnly: boolean,
+  ): Promise<void> {
+    const answer =
+      ws.elsewhere && opts.remote
+        ? await opts.remote.download(workspaceId, path, headOnly)
+        : await ops.download(ws.root, path, headOnly);
+    res.writeHead(answer.status, answer.headers);
+    if (!answer.chunks) {
+      res.end();
+      return;
     }
+    const source = answer.chunks instanceof Readable ? answer.chunks : Readable.from(answer.chunks);
+    await pipeline(source, res).catch((err: unknown) => logger.debug({ err }, "download interrupted"));
   }
 
   function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
@@ -531,8 +657,8 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
       }
       const ws = await opts.resolveWorkspace(workspaceId);
       if (!ws) throw notFound("Workspace", workspaceId);
-      if (write) await upload(req, res, ws.root, path, { principal, workspaceId });
-      else await download(res, ws.root, path, method === "HEAD");
+      if (write) await upload(req, res, ws, path, { principal, workspaceId });
+      else await download(res, ws, workspaceId, path, method === "HEAD");
     } catch (err) {
       fail(req, res, err);
     }

@@ -51,11 +51,11 @@ export const workspaceLost = (workspaceId: string): DomainError =>
 /** Where a workspace's operations run: here, or on its holder. */
 export class WorkspaceRouter {
   private readonly handlers = new Map<string, RemoteHandler>();
+  /** This process's holder id; null while it makes no workspaces (an API-only process). */
+  private self: string | null = null;
 
   constructor(
     private readonly o: {
-      /** This process's holder id; null when it makes no workspaces (an API-only process). */
-      self: string | null;
       /** WORKSPACES_SHARED=true: every process sees every folder; nothing is routed. */
       shared: boolean;
       /** The transport; null in the embedded profile (one process). */
@@ -64,12 +64,22 @@ export class WorkspaceRouter {
   ) {}
 
   get selfId(): string | null {
-    return this.o.self;
+    return this.self;
+  }
+
+  /** This process holds workspaces from now on, as `holderId` (a process with workers). */
+  becomeHolder(holderId: string): void {
+    this.self = holderId;
+  }
+
+  /** Whether peers' operations are routed at all (cluster profile, folders not shared). */
+  get routes(): boolean {
+    return !this.o.shared && this.o.remote !== null;
   }
 
   /** Whether this process touches the workspace's files itself. */
   isLocal(ws: Pick<WorkspaceRecord, "holderId">): boolean {
-    return this.o.shared || this.o.remote === null || ws.holderId === null || ws.holderId === this.o.self;
+    return !this.routes || ws.holderId === null || ws.holderId === this.self;
   }
 
   /** Registers what this process runs when a peer asks it for `op` (served once `serve()` is called). */
@@ -78,7 +88,12 @@ export class WorkspaceRouter {
   }
 
   /** Runs `op` on the workspace's holder (which must not be this process). */
-  forward(ws: Pick<WorkspaceRecord, "id" | "holderId" | "status">, op: string, input: unknown, opts: RemoteRequestOptions = {}) {
+  forward(
+    ws: Pick<WorkspaceRecord, "id" | "holderId" | "status">,
+    op: string,
+    input: unknown,
+    opts: RemoteRequestOptions = {},
+  ) {
     if (ws.status === "LOST") throw workspaceLost(ws.id);
     if (!this.o.remote || ws.holderId === null) throw new Error("forward called for a local workspace");
     return this.o.remote.request(ws.holderId, op, input, opts);
@@ -86,8 +101,8 @@ export class WorkspaceRouter {
 
   /** Starts answering peers' requests for this process's workspaces; a no-op without a transport or id. */
   async serve(): Promise<() => Promise<void>> {
-    if (!this.o.remote || this.o.self === null || this.o.shared) return async () => {};
-    return this.o.remote.serve(this.o.self, this.handlers);
+    if (!this.o.remote || this.self === null || this.o.shared) return async () => {};
+    return this.o.remote.serve(this.self, this.handlers);
   }
 }
 
