@@ -3536,7 +3536,11 @@ export type ToolCallErrorCode =
   /** A secret it needed could not be decrypted (altered, or its master key is not configured). */
   | 'SECRET_UNREADABLE'
   /** No valid API key. */
-  | 'UNAUTHENTICATED';
+  | 'UNAUTHENTICATED'
+  /** The workspace's holder is gone (status LOST): its files are out of reach. */
+  | 'WORKSPACE_LOST'
+  /** The process holding the workspace did not answer in time; try again later. */
+  | 'WORKSPACE_UNAVAILABLE';
 
 /** DENIED: refused by a policy (POLICY_DENIED), nothing ran. */
 export type ToolCallStatus =
@@ -3760,6 +3764,8 @@ export type WorkspaceStatus =
   | 'CREATING'
   /** It could not be made; `error` says why, and the task gets an ERROR event. */
   | 'FAILED'
+  /** The process holding its files (cluster profile) stopped answering: its files are out of reach and operations fail with WORKSPACE_LOST; READY again if that process comes back with the folder. The task gets an ERROR event. */
+  | 'LOST'
   /** Made: the agent works in it; the file tools and runs can use it. */
   | 'READY';
 

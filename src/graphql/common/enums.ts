@@ -42,6 +42,10 @@ registerEnumType(WorkspaceStatusEnum, {
     CREATING: { description: "The directory and its venv are being made (again when the task moves to a new agent)." },
     READY: { description: "Made: the agent works in it; the file tools and runs can use it." },
     FAILED: { description: "It could not be made; `error` says why, and the task gets an ERROR event." },
+    LOST: {
+      description:
+        "The process holding its files (cluster profile) stopped answering: its files are out of reach and operations fail with WORKSPACE_LOST; READY again if that process comes back with the folder. The task gets an ERROR event.",
+    },
   },
 });
 
