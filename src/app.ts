@@ -111,7 +111,7 @@ import { createQueue } from "./infra/queue/create-queue.js";
 import type { JobQueue } from "./infra/queue/queue.js";
 import { WorkspaceFs } from "./infra/workspace-fs/workspace-fs.js";
 import { workspaceOwner } from "./tools/files/files.js";
-import { WorkspaceReportAttachments } from "./tools/email/report-attachments.js";
+import { RoutedReportAttachments, WorkspaceReportAttachments } from "./tools/email/report-attachments.js";
 import { keepReserve } from "./infra/disk-reserve.js";
 import { startWorkers, type Workers } from "./jobs/workers.js";
 import { startRetention } from "./jobs/retention.js";
@@ -710,8 +710,11 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     sanitizeHtml: sanitizeEmailHtml,
     logger: deps.logger,
   });
-  const reportFiles = new WorkspaceReportAttachments(
-    async (taskId) => (await services.workspaces.byTaskIds([taskId])).get(taskId)?.path ?? null,
+  const workspaceOfTask = async (taskId: string) => (await services.workspaces.byTaskIds([taskId])).get(taskId) ?? null;
+  const reportFiles = new RoutedReportAttachments(
+    new WorkspaceReportAttachments(async (taskId) => (await workspaceOfTask(taskId))?.path ?? null),
+    opts.workspaceRouter,
+    workspaceOfTask,
   );
   services.notificationChannel.target = new OutboxNotificationChannel(outbox, deps.logger, reportFiles);
   const reports = new TaskReportService(deps, services.tasks, services.links, new GitHubIssueTracker(github), {

@@ -175,7 +175,11 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
       if (row.state === "ANSWERED") return decodeJson(row.result ?? "null") as { value: unknown; chunked: boolean };
       if (row.state === "FAILED") throw decodeFailure(row.result ?? "{}");
       if (row.state === "PENDING" && Date.now() - started > this.claimTimeoutMs) {
-        const n = await this.em().nativeUpdate(WorkspaceRequestRecord, { id, state: "PENDING" }, { state: "ABANDONED" });
+        const n = await this.em().nativeUpdate(
+          WorkspaceRequestRecord,
+          { id, state: "PENDING" },
+          { state: "ABANDONED" },
+        );
         if (n > 0) throw workspaceUnavailable(`it did not take the request within ${this.claimTimeoutMs} ms`);
         continue;
       }

@@ -78,7 +78,10 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: "Migration20261206144425_delegation", class: postgresql_Migration20261206144425_delegation },
   { name: "Migration20261206144443_channels", class: postgresql_Migration20261206144443_channels },
   { name: "Migration20261206144548_shared_files", class: postgresql_Migration20261206144548_shared_files },
-  { name: "Migration20261206144559_AgentEmailRecipients", class: postgresql_Migration20261206144559_AgentEmailRecipients },
+  {
+    name: "Migration20261206144559_AgentEmailRecipients",
+    class: postgresql_Migration20261206144559_AgentEmailRecipients,
+  },
   { name: "Migration20261206190448_RateLimitWindow", class: postgresql_Migration20261206190448_RateLimitWindow },
   { name: "Migration20261206204201_WorkspaceHolders", class: postgresql_Migration20261206204201_WorkspaceHolders },
 ];
