@@ -32,18 +32,17 @@ export async function startWorkspaceHolder(o: WorkspaceHolderOptions): Promise<{
     busy = true;
     try {
       await holders.beat(id, `${hostname()}:${process.pid}`);
-      if (router.routes) {
-        const lost = await holders.sweepLost(o.lostAfterMs);
-        if (lost > 0) o.logger.warn({ lost }, "workspaces of a silent holder marked LOST");
-      }
+      const lost = await holders.sweepLost(o.lostAfterMs);
+      if (lost > 0) o.logger.warn({ lost }, "workspaces of a silent holder marked LOST");
     } catch (err) {
       o.logger.warn({ err }, "workspace holder heartbeat failed");
     } finally {
       busy = false;
     }
   };
-  const timer = setInterval(() => void tick(), holderHeartbeatMs(o.lostAfterMs));
-  timer.unref();
+  // Heartbeats matter only where peers route to this process: none on the embedded profile or a shared folder.
+  const timer = router.routes ? setInterval(() => void tick(), holderHeartbeatMs(o.lostAfterMs)) : undefined;
+  timer?.unref();
   return {
     id,
     async stop() {

@@ -321,7 +321,12 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
         { state: "ANSWERED", result: text },
       );
       await publish();
-      if (answered === 0 || !reply.chunks) return;
+      if (!reply.chunks) return;
+      if (answered === 0) {
+        // Cancelled meanwhile: the source (an open file's stream) is let go unread.
+        await reply.chunks[Symbol.asyncIterator]().return?.();
+        return;
+      }
       let seq = 0;
       for await (const data of rechunk(reply.chunks)) {
         if (ac.signal.aborted) return;
