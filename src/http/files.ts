@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type FileHandle } from "node:fs/promises";
 import { extname, posix } from "node:path";
@@ -8,8 +7,13 @@ import { fileTypeFromBuffer } from "file-type";
 import type { Role } from "../domain/terms.js";
 import { badInput, DomainError, notFound, type ErrorCode } from "../domain/errors.js";
 import type { Logger } from "../domain/shared/deps.js";
-import { limitExceeded, utf8CompletePrefix, type WriteGuard } from "../tools/files/files.js";
+import { utf8CompletePrefix, type WriteGuard } from "../tools/files/files.js";
 import { openForDownload, storeUpload } from "../tools/files/transfer.js";
+import { binaryTypes, textTypeFor, typeAllowed } from "./file-types.js";
+import { bodyOf, ClientAborted, receive, SAMPLE_BYTES, tooLarge, type Received } from "./upload-body.js";
+
+export { defaultAllowedUploadTypes } from "./file-types.js";
+export { receiveChunks, type Received } from "./upload-body.js";
 import { normalizeUserPath } from "../tools/files/paths.js";
 
 /**
@@ -94,93 +98,6 @@ export interface RemoteFiles<P> {
 
 export type FileRouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
-/** A reasonable allowedUploadTypes: common images, PDF, archives and every text type. */
-export const defaultAllowedUploadTypes: readonly string[] = Object.freeze([
-  "image/png",
-  "image/jpeg",
-  "image/gif",
-  "image/webp",
-  "application/pdf",
-  "application/zip",
-  "application/gzip",
-  "application/x-tar",
-  "text/plain",
-]);
-
-/** Extensions (and extension-less names) whose content may be uploaded as text, with their type. */
-const textTypes: Record<string, string> = {
-  ".txt": "text/plain",
-  ".text": "text/plain",
-  ".log": "text/plain",
-  ".md": "text/markdown",
-  ".markdown": "text/markdown",
-  ".rst": "text/x-rst",
-  ".csv": "text/csv",
-  ".tsv": "text/tab-separated-values",
-  ".json": "application/json",
-  ".jsonl": "application/jsonl",
-  ".ndjson": "application/x-ndjson",
-  ".ipynb": "application/x-ipynb+json",
-  ".py": "text/x-python",
-  ".pyi": "text/x-python",
-  ".js": "text/javascript",
-  ".mjs": "text/javascript",
-  ".cjs": "text/javascript",
-  ".jsx": "text/javascript",
-  ".ts": "text/x-typescript",
-  ".tsx": "text/x-typescript",
-  ".html": "text/html",
-  ".htm": "text/html",
-  ".css": "text/css",
-  ".scss": "text/x-scss",
-  ".yaml": "application/yaml",
-  ".yml": "application/yaml",
-  ".toml": "application/toml",
-  ".xml": "application/xml",
-  ".svg": "image/svg+xml",
-  ".ini": "text/plain",
-  ".cfg": "text/plain",
-  ".conf": "text/plain",
-  ".env": "text/plain",
-  ".sql": "application/sql",
-  ".sh": "text/x-shellscript",
-  ".r": "text/x-r",
-  ".rb": "text/x-ruby",
-  ".go": "text/x-go",
-  ".rs": "text/x-rust",
-  ".java": "text/x-java",
-  ".c": "text/x-c",
-  ".h": "text/x-c",
-  ".cpp": "text/x-c++",
-  ".hpp": "text/x-c++",
-  ".tex": "text/x-tex",
-  ".bib": "text/x-bibtex",
-  ".graphql": "application/graphql",
-  ".gql": "application/graphql",
-  ".proto": "text/plain",
-  ".gitignore": "text/plain",
-  makefile: "text/plain",
-  dockerfile: "text/plain",
-  readme: "text/plain",
-  license: "text/plain",
-  "requirements.txt": "text/plain",
-};
-
-/** Binary types served by extension when neither file-type nor the text check names the content. */
-const binaryTypes: Record<string, string> = {
-  ".pdf": "application/pdf",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".mp3": "audio/mpeg",
-  ".zip": "application/zip",
-  ".gz": "application/gzip",
-  ".wasm": "application/wasm",
-};
-
-const SAMPLE_BYTES = 64 * 1024;
 /** How much of a refused request body is read and dropped (keeping the connection) before closing it. */
 const DRAIN_BYTES = 1024 * 1024;
 
@@ -218,9 +135,6 @@ class HttpError extends Error {
   }
 }
 
-/** The client went away mid-request: nothing to answer. */
-class ClientAborted extends Error {}
-
 const routePattern = /^\/workspaces\/([^/]+)\/files(?:\/(.*))?$/;
 
 const decodeSegment = (s: string): string => {
@@ -243,21 +157,6 @@ export function contentDisposition(filename: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
-const typeAllowed = (mime: string, allowed: readonly string[]): boolean => {
-  const m = mime.toLowerCase();
-  return allowed.some((a) => {
-    const p = a.toLowerCase();
-    if (p === "*/*" || p === m) return true;
-    return p.endsWith("/*") && m.startsWith(p.slice(0, -1));
-  });
-};
-
-/** The text type for a file name, when its extension (or whole name) is in the text allowlist. */
-const textTypeFor = (path: string): string | undefined => {
-  const name = posix.basename(path).toLowerCase();
-  return textTypes[name] ?? textTypes[extname(name)];
-};
-
 const detect = async (head: Buffer) => {
   try {
     return await fileTypeFromBuffer(head);
@@ -275,152 +174,6 @@ const isText = (sample: Buffer, partial: boolean): boolean => {
     return false;
   }
 };
-
-export interface Received {
-  size: number;
-  version: string;
-  head: Buffer;
-  /** Valid UTF-8 throughout, without NUL bytes. */
-  text: boolean;
-}
-
-const tooLarge = (max: number) => limitExceeded("maxUploadBytes", max, `An upload may hold at most ${max} bytes`);
-
-async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
-  let off = 0;
-  while (off < chunk.length) off += (await fh.write(chunk, off)).bytesWritten;
-}
-
-/** Size, hash, head and text-ness of a body, chunk by chunk; throws past `max` bytes. */
-class BodyMeter {
-  private readonly hash = createHash("sha256");
-  private readonly decoder = new TextDecoder("utf-8", { fatal: true });
-  private readonly head: Buffer[] = [];
-  private headLength = 0;
-  private text = true;
-  size = 0;
-
-  constructor(private readonly max: number) {}
-
-  add(chunk: Buffer): void {
-    this.size += chunk.length;
-    if (this.size > this.max) throw tooLarge(this.max);
-    this.hash.update(chunk);
-    if (this.text) {
-      if (chunk.includes(0)) this.text = false;
-      else {
-        try {
-          this.decoder.decode(chunk, { stream: true });
-        } catch {
-          this.text = false;
-        }
-      }
-    }
-    if (this.headLength < SAMPLE_BYTES) {
-      const part = Buffer.from(chunk.subarray(0, SAMPLE_BYTES - this.headLength));
-      this.head.push(part);
-      this.headLength += part.length;
-    }
-  }
-
-  finish(): Received {
-    if (this.text) {
-      try {
-        this.decoder.decode();
-      } catch {
-        this.text = false;
-      }
-    }
-    const version = `sha256:${this.hash.digest("hex")}`;
-    return { size: this.size, version, head: Buffer.concat(this.head), text: this.text };
-  }
-}
-
-/** Writes a body that arrives in chunks (from the API process, on the holder) into `fh`. */
-export async function receiveChunks(chunks: AsyncIterable<Buffer>, fh: FileHandle, max: number): Promise<Received> {
-  const meter = new BodyMeter(max);
-  for await (const chunk of chunks) {
-    meter.add(chunk);
-    await writeAll(fh, chunk);
-  }
-  return meter.finish();
-}
-
-/** The request body as chunks, refused past `max`; a client that goes away is ClientAborted. */
-async function* bodyOf(req: IncomingMessage, max: number): AsyncGenerator<Buffer> {
-  let size = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > max) throw tooLarge(max);
-      yield chunk;
-    }
-  } catch (err) {
-    if (err instanceof DomainError) throw err;
-    throw new ClientAborted(err instanceof Error ? err.message : "client went away");
-  }
-  if (!req.complete) throw new ClientAborted("client went away");
-}
-
-/** Streams the request body into `fh`, hashing and checking it on the way; rejects past `max`. */
-function receive(req: IncomingMessage, fh: FileHandle, max: number): Promise<Received> {
-  return new Promise((resolve, reject) => {
-    if (req.destroyed && !req.complete) {
-      reject(new ClientAborted("client went away"));
-      return;
-    }
-    const meter = new BodyMeter(max);
-    let writing: Promise<void> = Promise.resolve();
-    let settled = false;
-
-    const detach = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("close", onClose);
-      req.off("error", onError);
-    };
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      detach();
-      // Let a write in flight finish before the caller closes and deletes the file.
-      void writing.then(
-        () => reject(err),
-        () => reject(err),
-      );
-    };
-    const onData = (chunk: Buffer) => {
-      try {
-        meter.add(chunk);
-      } catch (err) {
-        return fail(err);
-      }
-      req.pause();
-      writing = writing
-        .then(() => writeAll(fh, chunk))
-        .then(() => {
-          if (!settled) req.resume();
-        });
-      writing.catch(fail);
-    };
-    const onEnd = () => {
-      writing.then(() => {
-        if (settled) return;
-        settled = true;
-        detach();
-        resolve(meter.finish());
-      }, fail);
-    };
-    const onClose = () => {
-      if (!req.complete) fail(new ClientAborted("client went away"));
-    };
-    const onError = (err: Error) => fail(new ClientAborted(err.message));
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("close", onClose);
-    req.on("error", onError);
-  });
-}
 
 /** Reads and drops what is left of a request body, up to DRAIN_BYTES; then drops the connection. */
 function discardBody(req: IncomingMessage): void {

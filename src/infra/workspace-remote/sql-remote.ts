@@ -22,6 +22,8 @@ import type { Database } from "../db/orm.js";
 export const REMOTE_CLAIM_TIMEOUT_MS = 5_000;
 /** How often both sides look at the rows when no notification came (a lost NOTIFY costs this much). */
 export const REMOTE_POLL_MS = 1_000;
+/** Requests a requester left behind (it died) are deleted by their holder after this long. */
+export const REMOTE_STALE_AFTER_MS = 60 * 60 * 1000;
 
 export interface SqlWorkspaceRemoteOptions {
   db: Database;
@@ -269,6 +271,7 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
     });
     const offCancel = this.o.pubsub.subscribe("WORKSPACE_CANCEL", (p) => running.get(p.requestId)?.ac.abort());
     let polling = false;
+    let polls = 0;
     const poll = async () => {
       if (polling || stopped) return;
       polling = true;
@@ -279,6 +282,7 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
           { fields: ["id"], limit: 100 },
         );
         for (const r of waiting) claim(r.id);
+        if (++polls % 60 === 1) await this.dropStale(holderId);
       } catch (err) {
         this.o.logger.warn({ err }, "could not look for workspace requests");
       } finally {
@@ -344,6 +348,20 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
       );
       await publish();
     }
+  }
+
+  /** Requests of this holder older than REMOTE_STALE_AFTER_MS, and their chunks: their requester is gone. */
+  private async dropStale(holderId: string): Promise<void> {
+    const before = new Date(Date.now() - REMOTE_STALE_AFTER_MS);
+    const stale = await this.em().find(
+      WorkspaceRequestRecord,
+      { holderId, createdAt: { $lt: before } },
+      { fields: ["id"], limit: 1000 },
+    );
+    if (stale.length === 0) return;
+    const ids = stale.map((r) => r.id);
+    await this.em().nativeDelete(WorkspaceChunkRecord, { requestId: { $in: ids } });
+    await this.em().nativeDelete(WorkspaceRequestRecord, { id: { $in: ids } });
   }
 
   /** The request's body, chunk by chunk, read as it is consumed. */
