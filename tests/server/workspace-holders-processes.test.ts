@@ -37,8 +37,8 @@ import {
 const ADMIN_KEY = "workspace-holders-processes-admin-key-0123456789";
 /** Seconds of silence after which a holder's workspaces are LOST (the smallest allowed). */
 const HOLDER_TIMEOUT_SECONDS = 2;
-/** Bytes of an upload: several transport chunks (REMOTE_CHUNK_BYTES is 256 KiB). */
-const UPLOAD_BYTES = 600 * 1024;
+/** Bytes of an upload: three transport chunks (REMOTE_CHUNK_BYTES is 1 MiB). */
+const UPLOAD_BYTES = 2.5 * 1024 * 1024;
 
 interface Held {
   workspaceId: string;

@@ -10,7 +10,7 @@ import type { WorkspaceRecord } from "../records.js";
 /** Biggest JSON input or result one request carries (bytes go in chunks). */
 export const REMOTE_MAX_JSON_BYTES = 8 * 1024 * 1024;
 /** Size of one body or reply chunk. */
-export const REMOTE_CHUNK_BYTES = 256 * 1024;
+export const REMOTE_CHUNK_BYTES = 1024 * 1024;
 
 /** What the holder answered: a JSON result and, for byte replies, the chunks that follow it. */
 export interface RemoteReply {

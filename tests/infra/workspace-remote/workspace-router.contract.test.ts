@@ -98,7 +98,7 @@ describeProfiles("WorkspaceRouter over the shared database", (profile) => {
   });
 
   it("streams a body in and chunks out, and leaves no rows behind", async () => {
-    const size = 700_000; // three chunks each way
+    const size = 2_600_000; // three chunks each way (REMOTE_CHUNK_BYTES is 1 MiB)
     const reply = await remote.request("holder-a", "reverse", null, { body: bytes(size) });
     expect(reply.result).toEqual({ size });
     const got = await collect(reply.chunks!);
