@@ -62,6 +62,10 @@ import { TaskService } from "./domain/tasks/task.service.js";
 import { DelegationService, type DelegationLimits } from "./domain/tasks/delegation.service.js";
 import { UsageService } from "./domain/usage/usage.service.js";
 import { WorkspaceService } from "./domain/workspaces/workspace.service.js";
+import { WorkspaceRouter } from "./domain/workspaces/workspace-router.js";
+import { WorkspaceHolderService } from "./domain/workspaces/workspace-holders.js";
+import { SqlWorkspaceHolderStore } from "./infra/db/stores/workspace-holder.store.js";
+import { SqlWorkspaceRemote } from "./infra/workspace-remote/sql-remote.js";
 import { SqlAgentStore } from "./infra/db/stores/agent.store.js";
 import { SqlApiKeyStore } from "./infra/db/stores/api-key.store.js";
 import { SqlTaskEventLog } from "./infra/db/stores/task-event.store.js";
@@ -85,7 +89,8 @@ import { HostGit } from "./infra/git/host-git.js";
 import { buildApiSchema } from "./graphql/schema.js";
 import { defaultQueryLimits, type QueryLimits } from "./graphql/protections.js";
 import { createDashboard } from "./http/dashboard.js";
-import { createFileRoutes, defaultAllowedUploadTypes } from "./http/files.js";
+import { createFileOps, createFileRoutes, defaultAllowedUploadTypes } from "./http/files.js";
+import { fileWorkspace, remoteFiles, serveFileOps } from "./http/remote-files.js";
 import { may } from "./domain/auth/access.js";
 import { principalFrom } from "./http/identity.js";
 import { createHttpApp } from "./http/server.js";
@@ -100,18 +105,19 @@ import type { Recorder } from "./domain/shared/recorder.js";
 import { startMetricsServer, type MetricsServer } from "./metrics/server.js";
 import { attachWebSocket } from "./ws/ws.js";
 import { MemoryRateLimiter, SqlRateLimiter, rateLimitedMessage } from "./infra/rate-limit.js";
-import { DomainError, workspaceRemoved } from "./domain/errors.js";
+import { DomainError } from "./domain/errors.js";
 import type { AgentRuntime } from "./runtime/runtime.js";
 import { type ModelRuntimeDeps } from "./runtime/model.runtime.js";
 import { createQueue } from "./infra/queue/create-queue.js";
 import type { JobQueue } from "./infra/queue/queue.js";
 import { WorkspaceFs } from "./infra/workspace-fs/workspace-fs.js";
 import { workspaceOwner } from "./tools/files/files.js";
-import { WorkspaceReportAttachments } from "./tools/email/report-attachments.js";
+import { RoutedReportAttachments, WorkspaceReportAttachments } from "./tools/email/report-attachments.js";
 import { keepReserve } from "./infra/disk-reserve.js";
 import { startWorkers, type Workers } from "./jobs/workers.js";
 import { startRetention } from "./jobs/retention.js";
 import { startWorkspaceRetention } from "./jobs/workspace-retention.js";
+import { startWorkspaceHolder } from "./jobs/workspace-holder.worker.js";
 import { dispatchOutbox } from "./jobs/outbox.worker.js";
 import { OutboxService } from "./domain/outbox/outbox.service.js";
 import type { EmailSettings } from "./domain/outbox/outbox.types.js";
@@ -185,9 +191,6 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       logger.warn({ file: boot.file }, "created the bootstrap admin API key");
     }
 
-    /** Who uploads to a workspace: the holder of its locks and the author of its FileChange. */
-    const uploader = async (p: Principal, workspaceId: string) =>
-      fileActor(p, { taskId: (await services.workspaces.get(workspaceId))?.taskId ?? null, toolCallId: null });
     const limits = { ...defaultQueryLimits, ...opts.limits };
     const schema = await buildApiSchema();
     // Embedded: one process, counts in memory. Cluster: counts in PostgreSQL, shared by every process.
@@ -211,11 +214,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       corsOrigins: config.corsOrigins,
       maxBodyBytes: 2 * 1024 * 1024,
       files: createFileRoutes({
-        resolveWorkspace: async (id) => {
-          const ws = await services.workspaces.get(id);
-          if (ws?.status === "REMOVED") throw workspaceRemoved(ws.id, ws.updatedAt);
-          return ws && ws.status === "READY" ? { root: ws.path } : null;
-        },
+        ...fileOpsOptions(services, config, logger),
+        resolveWorkspace: (id) => fileWorkspace(services.workspaces, services.workspaceRouter, id),
+        remote: remoteFiles(services.workspaceRouter, services.workspaces),
         // A valid key's file request counts against API_RATE_LIMIT like a GraphQL request.
         authenticate: async (header) => {
           const principal = await principalFrom(header, services.apiKeys).catch(() => null);
@@ -230,22 +231,6 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
           const ws = await services.workspaces.get(id);
           return ws !== null && may(p, action, { kind: "workspace", agentId: ws.agentId });
         },
-        guardWrite: async (p, workspace, paths, change) =>
-          services.sharedFiles.guard(workspace, paths, await uploader(p, workspace.id), change),
-        afterWrite: async (p, id, change) => {
-          await services.sharedFiles.recordChange(
-            id,
-            { kind: "UPLOAD", fromPath: null, ...change },
-            await uploader(p, id),
-          );
-        },
-        limits: {
-          maxUploadBytes: 100 * 1024 * 1024,
-          maxWorkspaceBytes: config.workspaceMaxBytes,
-          minFreeBytes: config.diskMinFreeBytes,
-        },
-        allowedUploadTypes: defaultAllowedUploadTypes,
-        logger,
       }),
       readiness: readinessCheck(db, config, services.sandbox),
       dashboard: createDashboard(config.webDir),
@@ -323,6 +308,34 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   }
 }
 
+/** What uploads and downloads need wherever the files are (the API process, or the workspace's holder). */
+function fileOpsOptions(services: AppServices, config: Config, logger: Logger) {
+  /** Who uploads to a workspace: the holder of its locks and the author of its FileChange. */
+  const uploader = async (p: Principal, workspaceId: string) =>
+    fileActor(p, { taskId: (await services.workspaces.get(workspaceId))?.taskId ?? null, toolCallId: null });
+  return {
+    guardWrite: async <T>(
+      p: Principal,
+      workspace: { id: string; root: string },
+      paths: readonly string[],
+      change: () => Promise<T>,
+    ) => services.sharedFiles.guard(workspace, paths, await uploader(p, workspace.id), change),
+    afterWrite: async (p: Principal, id: string, change: { path: string; sizeBytes: number; version: string }) => {
+      await services.sharedFiles.recordChange(id, { kind: "UPLOAD", fromPath: null, ...change }, await uploader(p, id));
+    },
+    limits: {
+      maxUploadBytes: MAX_UPLOAD_BYTES,
+      maxWorkspaceBytes: config.workspaceMaxBytes,
+      minFreeBytes: config.diskMinFreeBytes,
+    },
+    allowedUploadTypes: defaultAllowedUploadTypes,
+    logger,
+  };
+}
+
+/** Largest file one upload may carry. */
+const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
 export interface Core {
   db: Database;
   pubsub: PubSub;
@@ -383,7 +396,25 @@ export async function startCore(
     const q0 = queue;
     metrics?.attach({ queueDepth: () => q0.depth() });
     fetcher = createGuardedFetcher(config.fetch, { chromiumPath: config.reports.chromiumPath });
-    const services = await assembleServices(db, domainDeps(db, pubsub, logger, metrics?.work), {
+    const deps = domainDeps(db, pubsub, logger, metrics?.work);
+    const workspaceHolders = new WorkspaceHolderService(deps, new SqlWorkspaceHolderStore(db));
+    const lostAfterMs = config.workspaceHolderTimeoutSeconds * 1000;
+    // Cluster profile without a shared WORKSPACES_DIR: operations go to the process holding the workspace.
+    const workspaceRouter = new WorkspaceRouter({
+      shared: config.workspacesShared,
+      remote:
+        config.databaseUrl && !config.workspacesShared
+          ? new SqlWorkspaceRemote({
+              db,
+              pubsub,
+              logger,
+              holderAlive: (id) => workspaceHolders.alive(id, lostAfterMs),
+            })
+          : null,
+    });
+    const services = await assembleServices(db, deps, {
+      workspaceRouter,
+      workspaceHolders,
       notificationChannel: opts.notificationChannel,
       search: { settings: config.search, fetcher },
       research: {
@@ -439,6 +470,17 @@ export async function startCore(
       services,
       metrics,
       startWorkers: async (concurrency) => {
+        serveFileOps(
+          services.workspaceRouter,
+          services.workspaces,
+          createFileOps(fileOpsOptions(services, config, logger)),
+        );
+        const holder = await startWorkspaceHolder({
+          services,
+          workspacesDir: config.workspacesDir,
+          lostAfterMs: config.workspaceHolderTimeoutSeconds * 1000,
+          logger,
+        });
         const workers = await startWorkers({
           services,
           queue: q,
@@ -463,6 +505,7 @@ export async function startCore(
             await retention?.stop();
             await workspaceRetention?.stop();
             await workers.stop(graceMs);
+            await holder.stop();
           },
         };
       },
@@ -487,6 +530,8 @@ export async function startCore(
 }
 
 interface ServiceOptions extends AssignmentOptions {
+  workspaceRouter: WorkspaceRouter;
+  workspaceHolders: WorkspaceHolderService;
   notificationChannel?: NotificationChannel;
   /** DELEGATION_* settings (defaults: defaultDelegationLimits). */
   delegation?: DelegationLimits;
@@ -694,8 +739,11 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     sanitizeHtml: sanitizeEmailHtml,
     logger: deps.logger,
   });
-  const reportFiles = new WorkspaceReportAttachments(
-    async (taskId) => (await services.workspaces.byTaskIds([taskId])).get(taskId)?.path ?? null,
+  const workspaceOfTask = async (taskId: string) => (await services.workspaces.byTaskIds([taskId])).get(taskId) ?? null;
+  const reportFiles = new RoutedReportAttachments(
+    new WorkspaceReportAttachments(async (taskId) => (await workspaceOfTask(taskId))?.path ?? null),
+    opts.workspaceRouter,
+    workspaceOfTask,
   );
   services.notificationChannel.target = new OutboxNotificationChannel(outbox, deps.logger, reportFiles);
   const reports = new TaskReportService(deps, services.tasks, services.links, new GitHubIssueTracker(github), {
@@ -821,6 +869,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
         },
       },
     },
+    opts.workspaceRouter,
   );
   if (db.dialect === "sqlite") {
     const orphaned = await commands.failOrphanedRuns();
@@ -829,6 +878,8 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
   const stepRunner = sandbox ?? createSandbox({ mode: "none", logger: deps.logger, quiet: true });
   return {
     ...services,
+    workspaceRouter: opts.workspaceRouter,
+    workspaceHolders: opts.workspaceHolders,
     secrets,
     github,
     webhooks,

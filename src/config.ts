@@ -118,6 +118,11 @@ const envSchema = z.object({
   RETENTION_DAYS: intFrom("RETENTION_DAYS", 0, 0, 36_500),
   WORKSPACE_RETENTION_DAYS: intFrom("WORKSPACE_RETENTION_DAYS", 0, 0, 36_500),
   WORKSPACES_DIR: z.string().optional(),
+  WORKSPACES_SHARED: z
+    .enum(["true", "false", ""], { message: "must be true or false" })
+    .optional()
+    .transform((v) => v === "true"),
+  WORKSPACE_HOLDER_TIMEOUT: intFrom("WORKSPACE_HOLDER_TIMEOUT", 30, 2, 86_400),
   WEB_DIR: z.string().optional(),
   WORKSPACE_DEFAULT_PACKAGES: z
     .string()
@@ -397,6 +402,10 @@ export interface Config {
   /** Folders of tasks finished more than this many days ago are removed, rows marked REMOVED (0 = kept). */
   workspaceRetentionDays: number;
   workspacesDir: string;
+  /** WORKSPACES_SHARED: every process sees the same WORKSPACES_DIR (NFS…); no workspace operation is routed. */
+  workspacesShared: boolean;
+  /** Seconds without a heartbeat after which a workspace holder's workspaces are LOST (cluster profile). */
+  workspaceHolderTimeoutSeconds: number;
   /** The built dashboard (index.html and assets/), served at /: dist/web unless WEB_DIR says. */
   webDir: string;
   workspaceDefaultPackages: string[];
@@ -576,6 +585,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? e.WORKSPACES_DIR
         : resolve(process.cwd(), e.WORKSPACES_DIR)
       : resolve(dataDir, "workspaces"),
+    workspacesShared: e.WORKSPACES_SHARED,
+    workspaceHolderTimeoutSeconds: e.WORKSPACE_HOLDER_TIMEOUT,
     webDir: e.WEB_DIR ? resolve(process.cwd(), e.WEB_DIR) : fileURLToPath(new URL("../dist/web", import.meta.url)),
     workspaceDefaultPackages: e.WORKSPACE_DEFAULT_PACKAGES,
     agentHeartbeatTimeoutSeconds: e.AGENT_HEARTBEAT_TIMEOUT,

@@ -33,7 +33,14 @@ import type { OutboxService } from "./domain/outbox/outbox.service.js";
  * What the API, the WebSocket server and the workers are given: the domain's services and the
  * tools. Only the composition root (app.ts) makes them.
  */
+import type { WorkspaceRouter } from "./domain/workspaces/workspace-router.js";
+import type { WorkspaceHolderService } from "./domain/workspaces/workspace-holders.js";
+
 export interface AppServices {
+  /** Where a workspace's operations run: here, or on the process holding it (docs/workspaces-cluster.md). */
+  workspaceRouter: WorkspaceRouter;
+  /** Workspace holders' heartbeats; LOST workspaces and their reclaim. */
+  workspaceHolders: WorkspaceHolderService;
   agents: AgentService;
   tasks: TaskService;
   assignment: AssignmentService;

@@ -29,6 +29,10 @@ export const errorCodes = [
   "GIT_FAILED",
   /** The workspace's files were removed by WORKSPACE_RETENTION_DAYS (its task finished long ago); its record stays. */
   "WORKSPACE_REMOVED",
+  /** The process holding the workspace did not answer in time (stopped, or cut off): try again later. */
+  "WORKSPACE_UNAVAILABLE",
+  /** The workspace's holder has been gone past HOLDER_LOST_AFTER_MS: its files are out of reach (status LOST). */
+  "WORKSPACE_LOST",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

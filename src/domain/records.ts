@@ -115,8 +115,43 @@ export class WorkspaceRecord {
   status!: WorkspaceStatus;
   /** Why creation failed (status FAILED). */
   error!: string | null;
+  /** The workspace holder (process) whose disk has its folder; null until created. */
+  holderId!: string | null;
   createdAt!: Date;
   updatedAt!: Date;
+}
+
+/** A process that makes and keeps workspaces on its disk (see docs/workspaces-cluster.md). */
+export class WorkspaceHolderRecord {
+  id!: string;
+  /** The host name and process id it last started as, for people. */
+  name!: string;
+  startedAt!: Date;
+  heartbeatAt!: Date;
+}
+
+/** A workspace operation asked of its holder (cluster profile). */
+export class WorkspaceRequestRecord {
+  id!: string;
+  holderId!: string;
+  op!: string;
+  /** PENDING → RUNNING → ANSWERED | FAILED; CANCELLED or ABANDONED by the requester. */
+  state!: string;
+  input!: string;
+  /** How many body chunks the requester wrote before asking. */
+  inChunks!: number;
+  result!: string | null;
+  /** Set when the holder has written every reply chunk: how many. */
+  outChunks!: number | null;
+  createdAt!: Date;
+}
+
+/** A piece of a request's body (IN) or of its reply (OUT). */
+export class WorkspaceChunkRecord {
+  requestId!: string;
+  direction!: string;
+  seq!: number;
+  data!: Buffer;
 }
 
 export class ApiKeyRecord {

@@ -5,7 +5,11 @@ export type AgentStatus = (typeof agentStatuses)[number];
 export const agentKinds = ["BUILTIN", "EXTERNAL"] as const;
 export type AgentKind = (typeof agentKinds)[number];
 
-export const workspaceStatuses = ["CREATING", "READY", "FAILED", "REMOVED"] as const;
+/**
+ * LOST: its holder process stopped answering (docs/workspaces-cluster.md); READY again if it comes back.
+ * REMOVED: its files were removed by WORKSPACE_RETENTION_DAYS; the record stays.
+ */
+export const workspaceStatuses = ["CREATING", "READY", "FAILED", "LOST", "REMOVED"] as const;
 export type WorkspaceStatus = (typeof workspaceStatuses)[number];
 
 export const toolCallStatuses = ["RUNNING", "SUCCEEDED", "FAILED", "DENIED"] as const;

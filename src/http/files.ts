@@ -1,14 +1,19 @@
-import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type FileHandle } from "node:fs/promises";
 import { extname, posix } from "node:path";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileTypeFromBuffer } from "file-type";
 import type { Role } from "../domain/terms.js";
 import { badInput, DomainError, notFound, type ErrorCode } from "../domain/errors.js";
 import type { Logger } from "../domain/shared/deps.js";
-import { limitExceeded, utf8CompletePrefix, type WriteGuard } from "../tools/files/files.js";
+import { utf8CompletePrefix, type WriteGuard } from "../tools/files/files.js";
 import { openForDownload, storeUpload } from "../tools/files/transfer.js";
+import { binaryTypes, textTypeFor, typeAllowed } from "./file-types.js";
+import { bodyOf, ClientAborted, receive, SAMPLE_BYTES, tooLarge, type Received } from "./upload-body.js";
+
+export { defaultAllowedUploadTypes } from "./file-types.js";
+export { receiveChunks, type Received } from "./upload-body.js";
 import { normalizeUserPath } from "../tools/files/paths.js";
 
 /**
@@ -35,8 +40,13 @@ export interface FilePrincipal {
 }
 
 export interface FileRoutesOptions<P extends FilePrincipal = FilePrincipal> {
-  /** The workspace's directory, or null when there is no such workspace (404). */
-  resolveWorkspace: (workspaceId: string) => Promise<{ root: string } | null>;
+  /**
+   * The workspace's directory, or null when there is no such workspace (404); `elsewhere` when
+   * another process holds its files (the request then goes to `remote`).
+   */
+  resolveWorkspace: (workspaceId: string) => Promise<{ root: string; elsewhere?: boolean } | null>;
+  /** Uploads and downloads of workspaces held by another process (cluster profile). */
+  remote?: RemoteFiles<P>;
   /** The caller behind an Authorization header, or null (401). */
   authenticate: (authorizationHeader: string | undefined) => Promise<P | null>;
   /** Whether the caller may see (GET, HEAD) or change (PUT) the workspace's files: domain/auth/access.ts. */
@@ -69,95 +79,25 @@ export interface FileRoutesOptions<P extends FilePrincipal = FilePrincipal> {
   logger: Logger;
 }
 
+/** What a file request becomes on the workspace's holder: a status and JSON body, or headers and bytes. */
+export interface UploadAnswer {
+  status: number;
+  body: unknown;
+}
+export interface DownloadAnswer {
+  status: number;
+  headers: Record<string, string>;
+  chunks: AsyncIterable<Buffer> | null;
+}
+
+/** The transport of file requests to the holder of a workspace (see docs/workspaces-cluster.md). */
+export interface RemoteFiles<P> {
+  upload(workspaceId: string, principal: P, path: string, body: AsyncIterable<Buffer>): Promise<UploadAnswer>;
+  download(workspaceId: string, path: string, headOnly: boolean): Promise<DownloadAnswer>;
+}
+
 export type FileRouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
-/** A reasonable allowedUploadTypes: common images, PDF, archives and every text type. */
-export const defaultAllowedUploadTypes: readonly string[] = Object.freeze([
-  "image/png",
-  "image/jpeg",
-  "image/gif",
-  "image/webp",
-  "application/pdf",
-  "application/zip",
-  "application/gzip",
-  "application/x-tar",
-  "text/plain",
-]);
-
-/** Extensions (and extension-less names) whose content may be uploaded as text, with their type. */
-const textTypes: Record<string, string> = {
-  ".txt": "text/plain",
-  ".text": "text/plain",
-  ".log": "text/plain",
-  ".md": "text/markdown",
-  ".markdown": "text/markdown",
-  ".rst": "text/x-rst",
-  ".csv": "text/csv",
-  ".tsv": "text/tab-separated-values",
-  ".json": "application/json",
-  ".jsonl": "application/jsonl",
-  ".ndjson": "application/x-ndjson",
-  ".ipynb": "application/x-ipynb+json",
-  ".py": "text/x-python",
-  ".pyi": "text/x-python",
-  ".js": "text/javascript",
-  ".mjs": "text/javascript",
-  ".cjs": "text/javascript",
-  ".jsx": "text/javascript",
-  ".ts": "text/x-typescript",
-  ".tsx": "text/x-typescript",
-  ".html": "text/html",
-  ".htm": "text/html",
-  ".css": "text/css",
-  ".scss": "text/x-scss",
-  ".yaml": "application/yaml",
-  ".yml": "application/yaml",
-  ".toml": "application/toml",
-  ".xml": "application/xml",
-  ".svg": "image/svg+xml",
-  ".ini": "text/plain",
-  ".cfg": "text/plain",
-  ".conf": "text/plain",
-  ".env": "text/plain",
-  ".sql": "application/sql",
-  ".sh": "text/x-shellscript",
-  ".r": "text/x-r",
-  ".rb": "text/x-ruby",
-  ".go": "text/x-go",
-  ".rs": "text/x-rust",
-  ".java": "text/x-java",
-  ".c": "text/x-c",
-  ".h": "text/x-c",
-  ".cpp": "text/x-c++",
-  ".hpp": "text/x-c++",
-  ".tex": "text/x-tex",
-  ".bib": "text/x-bibtex",
-  ".graphql": "application/graphql",
-  ".gql": "application/graphql",
-  ".proto": "text/plain",
-  ".gitignore": "text/plain",
-  makefile: "text/plain",
-  dockerfile: "text/plain",
-  readme: "text/plain",
-  license: "text/plain",
-  "requirements.txt": "text/plain",
-};
-
-/** Binary types served by extension when neither file-type nor the text check names the content. */
-const binaryTypes: Record<string, string> = {
-  ".pdf": "application/pdf",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".mp3": "audio/mpeg",
-  ".zip": "application/zip",
-  ".gz": "application/gzip",
-  ".wasm": "application/wasm",
-};
-
-const SAMPLE_BYTES = 64 * 1024;
 /** How much of a refused request body is read and dropped (keeping the connection) before closing it. */
 const DRAIN_BYTES = 1024 * 1024;
 
@@ -181,6 +121,8 @@ const statusOf: Record<ErrorCode, number> = {
   GITHUB_FAILED: 502,
   GIT_FAILED: 502,
   WORKSPACE_REMOVED: 410,
+  WORKSPACE_UNAVAILABLE: 503,
+  WORKSPACE_LOST: 410,
 };
 
 /** An HTTP-only failure (no domain equivalent). */
@@ -193,9 +135,6 @@ class HttpError extends Error {
     super(message);
   }
 }
-
-/** The client went away mid-request: nothing to answer. */
-class ClientAborted extends Error {}
 
 const routePattern = /^\/workspaces\/([^/]+)\/files(?:\/(.*))?$/;
 
@@ -219,21 +158,6 @@ export function contentDisposition(filename: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
-const typeAllowed = (mime: string, allowed: readonly string[]): boolean => {
-  const m = mime.toLowerCase();
-  return allowed.some((a) => {
-    const p = a.toLowerCase();
-    if (p === "*/*" || p === m) return true;
-    return p.endsWith("/*") && m.startsWith(p.slice(0, -1));
-  });
-};
-
-/** The text type for a file name, when its extension (or whole name) is in the text allowlist. */
-const textTypeFor = (path: string): string | undefined => {
-  const name = posix.basename(path).toLowerCase();
-  return textTypes[name] ?? textTypes[extname(name)];
-};
-
 const detect = async (head: Buffer) => {
   try {
     return await fileTypeFromBuffer(head);
@@ -251,106 +175,6 @@ const isText = (sample: Buffer, partial: boolean): boolean => {
     return false;
   }
 };
-
-interface Received {
-  size: number;
-  version: string;
-  head: Buffer;
-  /** Valid UTF-8 throughout, without NUL bytes. */
-  text: boolean;
-}
-
-const tooLarge = (max: number) => limitExceeded("maxUploadBytes", max, `An upload may hold at most ${max} bytes`);
-
-async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
-  let off = 0;
-  while (off < chunk.length) off += (await fh.write(chunk, off)).bytesWritten;
-}
-
-/** Streams the request body into `fh`, hashing and checking it on the way; rejects past `max`. */
-function receive(req: IncomingMessage, fh: FileHandle, max: number): Promise<Received> {
-  return new Promise((resolve, reject) => {
-    if (req.destroyed && !req.complete) {
-      reject(new ClientAborted("client went away"));
-      return;
-    }
-    const hash = createHash("sha256");
-    const decoder = new TextDecoder("utf-8", { fatal: true });
-    const head: Buffer[] = [];
-    let headLength = 0;
-    let text = true;
-    let size = 0;
-    let writing: Promise<void> = Promise.resolve();
-    let settled = false;
-
-    const detach = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("close", onClose);
-      req.off("error", onError);
-    };
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      detach();
-      // Let a write in flight finish before the caller closes and deletes the file.
-      void writing.then(
-        () => reject(err),
-        () => reject(err),
-      );
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) return fail(tooLarge(max));
-      hash.update(chunk);
-      if (text) {
-        if (chunk.includes(0)) text = false;
-        else {
-          try {
-            decoder.decode(chunk, { stream: true });
-          } catch {
-            text = false;
-          }
-        }
-      }
-      if (headLength < SAMPLE_BYTES) {
-        const part = Buffer.from(chunk.subarray(0, SAMPLE_BYTES - headLength));
-        head.push(part);
-        headLength += part.length;
-      }
-      req.pause();
-      writing = writing
-        .then(() => writeAll(fh, chunk))
-        .then(() => {
-          if (!settled) req.resume();
-        });
-      writing.catch(fail);
-    };
-    const onEnd = () => {
-      if (text) {
-        try {
-          decoder.decode();
-        } catch {
-          text = false;
-        }
-      }
-      writing.then(() => {
-        if (settled) return;
-        settled = true;
-        detach();
-        resolve({ size, version: `sha256:${hash.digest("hex")}`, head: Buffer.concat(head), text });
-      }, fail);
-    };
-    const onClose = () => {
-      if (!req.complete) fail(new ClientAborted("client went away"));
-    };
-    const onError = (err: Error) => fail(new ClientAborted(err.message));
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("close", onClose);
-    req.on("error", onError);
-  });
-}
 
 /** Reads and drops what is left of a request body, up to DRAIN_BYTES; then drops the connection. */
 function discardBody(req: IncomingMessage): void {
@@ -380,7 +204,21 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOptions<P>): FileRouteHandler {
+/** A workspace request as the holder of its files answers it (here, or for a peer). */
+export interface FileOps<P> {
+  upload(
+    root: string,
+    path: string,
+    by: { principal: P; workspaceId: string },
+    receiveInto: (fh: FileHandle, max: number) => Promise<Received>,
+  ): Promise<UploadAnswer>;
+  download(root: string, path: string, headOnly: boolean): Promise<DownloadAnswer>;
+}
+
+/** Uploads and downloads against a workspace folder on this process's disk. */
+export function createFileOps<P extends FilePrincipal>(
+  opts: Omit<FileRoutesOptions<P>, "resolveWorkspace" | "authenticate" | "may" | "remote">,
+): FileOps<P> {
   const { logger } = opts;
 
   const classify = async (body: Received, requested: string): Promise<string> => {
@@ -408,74 +246,117 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
     return guard && ((paths, change) => guard(principal, workspace, paths, change));
   };
 
+  return {
+    async upload(root, path, by, receiveInto) {
+      const requested = normalizeUserPath(path);
+      let type = "";
+      const { body, created, resolvedPath } = await storeUpload(
+        root,
+        requested,
+        opts.limits,
+        (fh) => receiveInto(fh, opts.limits.maxUploadBytes),
+        async (b) => {
+          type = await classify(b, requested);
+        },
+        guardFor(by.principal, { id: by.workspaceId, root }),
+      );
+      logger.info({ path: requested, size: body.size, type }, "file uploaded");
+      await opts.afterWrite?.(by.principal, by.workspaceId, {
+        path: resolvedPath,
+        sizeBytes: body.size,
+        version: body.version,
+      });
+      return { status: created ? 201 : 200, body: { path: requested, size: body.size, version: body.version } };
+    },
+
+    async download(root, path, headOnly) {
+      const requested = normalizeUserPath(path);
+      const fh = await openForDownload(root, requested);
+      let handedOver = false;
+      try {
+        const { size } = await fh.stat();
+        const sample = Buffer.alloc(Math.min(size, SAMPLE_BYTES));
+        let got = 0;
+        while (got < sample.length) {
+          const { bytesRead } = await fh.read(sample, got, sample.length - got, got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        const head = sample.subarray(0, got);
+        const detected = await detect(head);
+        const contentType =
+          detected?.mime ??
+          (isText(head, size > got)
+            ? "text/plain; charset=utf-8"
+            : (binaryTypes[extname(requested).toLowerCase()] ?? "application/octet-stream"));
+        const headers = {
+          ...baseHeaders,
+          "content-type": contentType,
+          "content-length": String(size),
+          "content-disposition": contentDisposition(posix.basename(requested)),
+          "content-security-policy": "default-src 'none'; sandbox",
+        };
+        if (headOnly || size === 0) return { status: 200, headers, chunks: null };
+        handedOver = true;
+        // The stream closes the handle when it ends or is destroyed.
+        return { status: 200, headers, chunks: fh.createReadStream({ start: 0, end: size - 1 }) };
+      } finally {
+        if (!handedOver) await fh.close();
+      }
+    },
+  };
+}
+
+/** A holder's answer to an upload, with the upload's own refusals (415) as answers too. */
+export async function uploadAnswerOf(run: () => Promise<UploadAnswer>): Promise<UploadAnswer> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof HttpError)
+      return { status: err.status, body: { error: { code: err.code, message: err.message } } };
+    throw err;
+  }
+}
+
+export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOptions<P>): FileRouteHandler {
+  const { logger } = opts;
+  const ops = createFileOps(opts);
+
   async function upload(
     req: IncomingMessage,
     res: ServerResponse,
-    root: string,
+    ws: { root: string; elsewhere?: boolean },
     path: string,
     by: { principal: P; workspaceId: string },
   ): Promise<void> {
     const max = opts.limits.maxUploadBytes;
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > max) throw tooLarge(max);
-    const requested = normalizeUserPath(path);
-    let type = "";
-    const { body, created, resolvedPath } = await storeUpload(
-      root,
-      requested,
-      opts.limits,
-      (fh) => receive(req, fh, max),
-      async (b) => {
-        type = await classify(b, requested);
-      },
-      guardFor(by.principal, { id: by.workspaceId, root }),
-    );
-    logger.info({ path: requested, size: body.size, type }, "file uploaded");
-    await opts.afterWrite?.(by.principal, by.workspaceId, {
-      path: resolvedPath,
-      sizeBytes: body.size,
-      version: body.version,
-    });
-    sendJson(res, created ? 201 : 200, { path: requested, size: body.size, version: body.version });
+    const answer =
+      ws.elsewhere && opts.remote
+        ? await opts.remote.upload(by.workspaceId, by.principal, path, bodyOf(req, max))
+        : await ops.upload(ws.root, path, by, (fh) => receive(req, fh, max));
+    sendJson(res, answer.status, answer.body);
   }
 
-  async function download(res: ServerResponse, root: string, path: string, headOnly: boolean): Promise<void> {
-    const requested = normalizeUserPath(path);
-    const fh = await openForDownload(root, requested);
-    let handedOver = false;
-    try {
-      const { size } = await fh.stat();
-      const sample = Buffer.alloc(Math.min(size, SAMPLE_BYTES));
-      let got = 0;
-      while (got < sample.length) {
-        const { bytesRead } = await fh.read(sample, got, sample.length - got, got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      const head = sample.subarray(0, got);
-      const detected = await detect(head);
-      const contentType =
-        detected?.mime ??
-        (isText(head, size > got)
-          ? "text/plain; charset=utf-8"
-          : (binaryTypes[extname(requested).toLowerCase()] ?? "application/octet-stream"));
-      res.writeHead(200, {
-        ...baseHeaders,
-        "content-type": contentType,
-        "content-length": String(size),
-        "content-disposition": contentDisposition(posix.basename(requested)),
-        "content-security-policy": "default-src 'none'; sandbox",
-      });
-      if (headOnly || size === 0) {
-        res.end();
-        return;
-      }
-      const stream = fh.createReadStream({ start: 0, end: size - 1 });
-      handedOver = true;
-      await pipeline(stream, res).catch((err: unknown) => logger.debug({ err }, "download interrupted"));
-    } finally {
-      if (!handedOver) await fh.close();
+  async function download(
+    res: ServerResponse,
+    ws: { root: string; elsewhere?: boolean },
+    workspaceId: string,
+    path: string,
+    headOnly: boolean,
+  ): Promise<void> {
+    const answer =
+      ws.elsewhere && opts.remote
+        ? await opts.remote.download(workspaceId, path, headOnly)
+        : await ops.download(ws.root, path, headOnly);
+    res.writeHead(answer.status, answer.headers);
+    if (!answer.chunks) {
+      res.end();
+      return;
     }
+    const source = answer.chunks instanceof Readable ? answer.chunks : Readable.from(answer.chunks);
+    await pipeline(source, res).catch((err: unknown) => logger.debug({ err }, "download interrupted"));
   }
 
   function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
@@ -530,8 +411,8 @@ export function createFileRoutes<P extends FilePrincipal>(opts: FileRoutesOption
       }
       const ws = await opts.resolveWorkspace(workspaceId);
       if (!ws) throw notFound("Workspace", workspaceId);
-      if (write) await upload(req, res, ws.root, path, { principal, workspaceId });
-      else await download(res, ws.root, path, method === "HEAD");
+      if (write) await upload(req, res, ws, path, { principal, workspaceId });
+      else await download(res, ws, workspaceId, path, method === "HEAD");
     } catch (err) {
       fail(req, res, err);
     }

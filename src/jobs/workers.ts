@@ -38,6 +38,9 @@ export interface Workers {
 /** The system's own principal for events written by workers. */
 const system: Principal = { apiKeyId: "", name: "system", role: "ADMIN", agentId: null };
 
+/** The workspace operation that makes a shared child's folder on its parent's holder. */
+const MAKE_FOLDER_OP = "workspace.makeFolder";
+
 const short = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 1000);
 
 /**
@@ -72,13 +75,38 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
     }
   };
 
-  /** A shared child's folder in its parent's workspace (the parent's folder, whole: nothing to make). */
-  const makeSharedFolder = async (path: string, folder: string): Promise<CreationOutcome> => {
+  const router = services.workspaceRouter;
+  // A peer asks this holder for a shared child's folder in a parent workspace it holds.
+  router.handle(MAKE_FOLDER_OP, async (raw) => {
+    const { parentTaskId, folder } = raw as { parentTaskId: string; folder: string };
+    const parent = (await services.workspaces.byTaskIds([parentTaskId])).get(parentTaskId);
+    if (!parent || !router.isLocal(parent)) throw new Error("the parent's workspace is not held here");
+    await o.workspaceFs.makeFolder(parent.path, folder);
+    return { result: null };
+  });
+
+  /**
+   * A shared child's folder in its parent's workspace (the parent's folder, whole: nothing to make),
+   * made by the parent's holder; where it is made, with that holder.
+   */
+  const makeSharedFolder = async (
+    task: TaskRecord,
+    path: string,
+    folder: string,
+  ): Promise<{ outcome: CreationOutcome; holderId: string | null }> => {
+    const parent = task.parentId
+      ? (await services.workspaces.byTaskIds([task.parentId])).get(task.parentId)
+      : undefined;
+    const holderId = parent?.holderId ?? router.selfId;
     try {
-      await o.workspaceFs.makeFolder(path, folder);
-      return { ok: true };
+      if (parent && !router.isLocal(parent)) {
+        await router.forward(parent, MAKE_FOLDER_OP, { parentTaskId: parent.taskId, folder });
+      } else {
+        await o.workspaceFs.makeFolder(path, folder);
+      }
+      return { outcome: { ok: true }, holderId };
     } catch (err) {
-      return { ok: false, error: short(err) };
+      return { outcome: { ok: false, error: short(err) }, holderId };
     }
   };
 
@@ -132,14 +160,15 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
         if (job.payload.agentId !== undefined && job.payload.agentId !== ws.agentId) return;
         if (task.sharedFolder !== null) {
           // A child in its parent's workspace: its folder there, nothing else (and nothing removed).
-          const outcome = await makeSharedFolder(ws.path, task.sharedFolder);
-          if (await services.workspaces.markCreated(ws.id, ws.path, outcome))
+          const { outcome, holderId } = await makeSharedFolder(task, ws.path, task.sharedFolder);
+          if (await services.workspaces.markCreated(ws.id, ws.path, outcome, { path: ws.path, holderId }))
             await reportCreated(task, ws, ws.path, outcome);
           return;
         }
         const path = o.workspaceFs.pathFor(ws.agentId, taskId);
         const outcome = await makeWorkspace(task, ws.agentId, path, job.signal);
-        if (await services.workspaces.markCreated(ws.id, ws.path, outcome)) {
+        // The folder is on this process's disk: the row records this path and this holder.
+        if (await services.workspaces.markCreated(ws.id, ws.path, outcome, { path, holderId: router.selfId })) {
           await reportCreated(task, ws, path, outcome);
           return;
         }
@@ -294,7 +323,8 @@ export async function startWorkers(o: WorkerOptions): Promise<Workers> {
     const firstLook = !known;
     if (!known || known.ws.agentId !== task.assignedAgentId) {
       const ws = (await services.workspaces.byTaskIds([taskId])).get(taskId);
-      if (!ws || ws.status !== "READY" || !existsSync(ws.path)) return;
+      // Only the process holding the workspace writes its README (every worker hears the change).
+      if (!ws || ws.status !== "READY" || !router.isLocal(ws) || !existsSync(ws.path)) return;
       const agent = await services.agents.get(ws.agentId);
       known = { key: "", ws: { path: ws.path, agentId: ws.agentId }, agentName: agent?.name ?? null };
     }

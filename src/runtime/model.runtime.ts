@@ -7,7 +7,9 @@ import { chatWithFallback, usageAttempt, type AttemptRecord } from "../infra/mod
 import { ModelError, type ChatClient, type ChatResult } from "../infra/models/model-client.js";
 import { selectModelChain } from "../infra/models/model-selection.js";
 import type { PubSub } from "../infra/pubsub/pubsub.js";
+import { existsSync } from "node:fs";
 import { layoutOfTask, readWorkspaceReadmeFor } from "../infra/workspace-fs/workspace-fs.js";
+import { renderReadme } from "../infra/workspace-fs/readme.js";
 import type { ToolService } from "../tools/tool.service.js";
 import type { CommandService } from "../tools/terminal/command.service.js";
 import type { AgentService } from "../domain/agents/agent.service.js";
@@ -424,7 +426,11 @@ class RunSession {
       this.inbox = false;
       await this.append([], {}, { inbox: true });
     }
-    const readme = readWorkspaceReadmeFor(ctx.workspacePath, layoutOfTask(task, ctx.agentId, this.agent.name));
+    const layout = layoutOfTask(task, ctx.agentId, this.agent.name);
+    // A run on a worker that does not hold the workspace (cluster profile) renders what its holder writes.
+    const readme =
+      readWorkspaceReadmeFor(ctx.workspacePath, layout) ??
+      (existsSync(ctx.workspacePath) ? null : renderReadme(layout));
     const serverFallback = d.config.fallback === "openrouter" && this.chain.length > 1;
     const request = {
       messages: wireMessages(systemPrompt(this.agent, task, readme), this.state.messages),

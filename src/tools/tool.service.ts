@@ -9,6 +9,8 @@ import { keyset, toPage, type Page, type PageArgs } from "../domain/shared/pagin
 import { appendEvent } from "../domain/tasks/task-events.js";
 import type { TaskService } from "../domain/tasks/task.service.js";
 import type { WorkspaceService } from "../domain/workspaces/workspace.service.js";
+import { workspaceLost, type WorkspaceRouter } from "../domain/workspaces/workspace-router.js";
+import type { WorkspaceRecord } from "../domain/records.js";
 import type { ToolDeps } from "./deps.js";
 import type { ToolCallRecord } from "../domain/records.js";
 import { summariseInput, type ToolDefinition, type ToolRegistry, type ToolWorkspace } from "./registry.js";
@@ -22,6 +24,16 @@ const describeCall = (tool: string, input: Record<string, unknown>): string => {
     .map(([k, v]) => `${k}: ${JSON.stringify(typeof v === "string" && v.length > 80 ? `${v.slice(0, 80)}…` : v)}`);
   return `${tool}(${shown.join(", ")})`;
 };
+
+/** The workspace operation that runs a tool call on the workspace's holder. */
+export const TOOL_CALL_OP = "tool.call";
+
+interface RoutedToolCall {
+  toolId: string;
+  input: unknown;
+  caller: Principal;
+  opts: { invocationKey?: string; announced?: boolean };
+}
 
 /**
  * Every problem of a bad input at once (BAD_USER_INPUT): `field` names the first, `fields` all
@@ -45,7 +57,14 @@ export class ToolService {
     private readonly workspaces: WorkspaceService,
     private readonly tasks: TaskService,
     private readonly toolDeps: ToolDeps,
-  ) {}
+    /** Where a workspace's calls run (its holder); none: always here. */
+    private readonly router?: WorkspaceRouter,
+  ) {
+    router?.handle(TOOL_CALL_OP, async (raw, { signal }) => {
+      const r = raw as RoutedToolCall;
+      return { result: await this.call(r.toolId, r.input, r.caller, signal, { ...r.opts, routed: true }) };
+    });
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -53,10 +72,16 @@ export class ToolService {
 
   /** Resolves and authorises the workspace a caller names. */
   async workspaceFor(workspaceId: string, caller: Principal, field = "workspaceId"): Promise<ToolWorkspace> {
+    const ws = await this.usableWorkspace(workspaceId, caller, field);
+    return { id: ws.id, root: ws.path, taskId: ws.taskId, agentId: ws.agentId };
+  }
+
+  private async usableWorkspace(workspaceId: string, caller: Principal, field: string): Promise<WorkspaceRecord> {
     const ws = isId(workspaceId) ? await this.workspaces.get(workspaceId) : null;
     if (!ws) throw notFound("Workspace", workspaceId, field);
     assertMay(caller, "see", { kind: "workspace", agentId: ws.agentId });
     if (ws.status === "REMOVED") throw workspaceRemoved(ws.id, ws.updatedAt, field);
+    if (ws.status === "LOST") throw workspaceLost(ws.id);
     if (ws.status !== "READY") {
       throw conflict(
         ws.status === "FAILED"
@@ -65,7 +90,7 @@ export class ToolService {
         field,
       );
     }
-    return { id: ws.id, root: ws.path, taskId: ws.taskId, agentId: ws.agentId };
+    return ws;
   }
 
   async call<O = unknown>(
@@ -78,6 +103,8 @@ export class ToolService {
       invocationKey?: string;
       /** The caller wrote the TOOL_CALL event already (the runtime does, with the model's turn). */
       announced?: boolean;
+      /** A peer sent this call to the workspace's holder (this process): it runs here. */
+      routed?: boolean;
     } = {},
   ): Promise<O> {
     const tool = this.registry.get(toolId) as ToolDefinition<never, O> | undefined;
@@ -88,7 +115,18 @@ export class ToolService {
     const parsed = (tool.input as unknown as import("zod").ZodObject).safeParse(rawInput);
     if (!parsed.success) throw invalidInput(parsed.error.issues);
     const input = parsed.data as Record<string, unknown> & { workspaceId: string };
-    const workspace = await this.workspaceFor(input.workspaceId, caller);
+    const record = await this.usableWorkspace(input.workspaceId, caller, "workspaceId");
+    if (this.router && !opts.routed && !this.router.isLocal(record)) {
+      // Held by another process: the whole call (its row, events and output) happens there.
+      const routed: RoutedToolCall = {
+        toolId,
+        input: rawInput,
+        caller,
+        opts: { invocationKey: opts.invocationKey, announced: opts.announced },
+      };
+      return (await this.router.forward(record, TOOL_CALL_OP, routed, { signal })).result as O;
+    }
+    const workspace = { id: record.id, root: record.path, taskId: record.taskId, agentId: record.agentId };
 
     const id = newId();
     const started = this.now();

@@ -3537,8 +3537,12 @@ export type ToolCallErrorCode =
   | 'SECRET_UNREADABLE'
   /** No valid API key. */
   | 'UNAUTHENTICATED'
+  /** The workspace's holder is gone (status LOST): its files are out of reach. */
+  | 'WORKSPACE_LOST'
   /** The workspace's files were removed by WORKSPACE_RETENTION_DAYS; only its record is left. */
-  | 'WORKSPACE_REMOVED';
+  | 'WORKSPACE_REMOVED'
+  /** The process holding the workspace did not answer in time; try again later. */
+  | 'WORKSPACE_UNAVAILABLE';
 
 /** DENIED: refused by a policy (POLICY_DENIED), nothing ran. */
 export type ToolCallStatus =
@@ -3762,6 +3766,8 @@ export type WorkspaceStatus =
   | 'CREATING'
   /** It could not be made; `error` says why, and the task gets an ERROR event. */
   | 'FAILED'
+  /** The process holding its files (cluster profile) stopped answering: its files are out of reach and operations fail with WORKSPACE_LOST; READY again if that process comes back with the folder. The task gets an ERROR event. */
+  | 'LOST'
   /** Made: the agent works in it; the file tools and runs can use it. */
   | 'READY'
   /** Its files were removed by WORKSPACE_RETENTION_DAYS (every task using its folder finished long before); the record stays, file routes and tools answer WORKSPACE_REMOVED. */

@@ -100,6 +100,7 @@ export const fixtures = {
       path: `/ws/${o.agentId}/tasks/${o.taskId}`,
       status: "CREATING",
       error: null,
+      holderId: null,
       createdAt: now(),
       updatedAt: now(),
       ...o,

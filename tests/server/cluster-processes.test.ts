@@ -71,6 +71,7 @@ describe.skipIf(!pgBaseUrl)("API and worker processes on one PostgreSQL [postgre
       DATABASE_URL: databaseUrl,
       ADMIN_API_KEY: ADMIN_KEY,
       WORKSPACES_DIR: workspacesDir,
+      WORKSPACES_SHARED: "true",
       JOB_LEASE_SECONDS: String(LEASE_SECONDS),
       WORKERS: "1",
       AGENT_RUNTIME: "scripted",

@@ -59,6 +59,7 @@ describe.skipIf(!pgBaseUrl)("a run taken over after its worker was SIGKILLed [po
       DATABASE_URL: db.url,
       ADMIN_API_KEY: ADMIN_KEY,
       WORKSPACES_DIR: workspaces,
+      WORKSPACES_SHARED: "true",
       JOB_LEASE_SECONDS: String(LEASE_SECONDS),
       WORKERS: "1",
       OPENROUTER_BASE_URL: fake.url,

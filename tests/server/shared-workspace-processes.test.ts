@@ -40,6 +40,7 @@ describe.skipIf(!pgBaseUrl)("one workspace written through two processes [postgr
           DATABASE_URL: db.url,
           ADMIN_API_KEY: ADMIN_KEY,
           WORKSPACES_DIR: workspacesDir,
+          WORKSPACES_SHARED: "true",
           WORKERS: "1",
           AGENT_RUNTIME: "scripted",
         }),

@@ -25,6 +25,12 @@ export interface TopicPayloads {
   NOTIFICATION_ADDED: { ownerKeyId: string; seq: number };
   /** A channel message numbered `seq` was posted. */
   CHANNEL_MESSAGE: { channelId: string; seq: number };
+  /** A workspace operation waits in workspace_request for the holder `holderId`. */
+  WORKSPACE_REQUEST: { holderId: string; requestId: string };
+  /** The holder moved a workspace request on (answered, failed, wrote a reply chunk). */
+  WORKSPACE_REPLY: { requestId: string };
+  /** The requester gave up on a workspace request: its holder stops working on it. */
+  WORKSPACE_CANCEL: { requestId: string };
 }
 
 export type Topic = keyof TopicPayloads;
@@ -39,6 +45,9 @@ export const topics: readonly Topic[] = [
   "TASK_MESSAGE",
   "NOTIFICATION_ADDED",
   "CHANNEL_MESSAGE",
+  "WORKSPACE_REQUEST",
+  "WORKSPACE_REPLY",
+  "WORKSPACE_CANCEL",
 ];
 
 export type Message = { [T in Topic]: { topic: T; payload: TopicPayloads[T] } }[Topic];

@@ -2,7 +2,7 @@ import type { WorkspaceRecord } from "../records.js";
 import { isId } from "../ids.js";
 import type { Deps } from "../shared/deps.js";
 import { activeStatuses } from "../tasks/task-state.js";
-import type { CreationOutcome, WorkspaceStore } from "./workspace.store.js";
+import type { CreationOutcome, Placement, WorkspaceStore } from "./workspace.store.js";
 
 /** Workspace rows; the row is written on assignment by the assignment engine, the files by a job. */
 export class WorkspaceService {
@@ -23,10 +23,14 @@ export class WorkspaceService {
     return this.store.byTaskIds(taskIds.filter(isId));
   }
 
-  /** Records the outcome of creating the files; false when the workspace moved on meanwhile (reassigned). */
-  markCreated(id: string, path: string, outcome: CreationOutcome): Promise<boolean> {
+  /**
+   * Records the outcome of creating the files of the workspace placed at `path`, and where they
+   * were made (`placed`, default: there, by no holder); false when the workspace moved on meanwhile (reassigned).
+   */
+  markCreated(id: string, path: string, outcome: CreationOutcome, placed?: Placement): Promise<boolean> {
     return this.deps.transact(async (tx, out) => {
-      const taskId = await this.store.markCreated(tx, id, path, outcome, this.now());
+      const where = placed ?? { path, holderId: null };
+      const taskId = await this.store.markCreated(tx, id, path, outcome, this.now(), where);
       // Its task changed too: list views and agentAssignments learn that its workspace is ready.
       if (taskId !== null) out.push({ topic: "TASK_CHANGED", payload: { taskId } });
       return taskId !== null;

@@ -2,6 +2,12 @@ import type { WorkspaceRecord } from "../records.js";
 import type { TransactionHandle } from "../shared/transaction.js";
 import type { TaskStatus } from "../terms.js";
 
+/** Where the files were made: the holder's own path and its id (see docs/workspaces-cluster.md). */
+export interface Placement {
+  path: string;
+  holderId: string | null;
+}
+
 /** How creating a workspace's files ended. */
 export type CreationOutcome = { ok: true } | { ok: false; error: string };
 
@@ -13,8 +19,8 @@ export interface WorkspaceStore {
   get(id: string): Promise<WorkspaceRecord | null>;
   byTaskIds(taskIds: readonly string[]): Promise<Map<string, WorkspaceRecord>>;
   /**
-   * Sets the outcome of a workspace still CREATING at `path`, in `tx`; the task's id, or null when
-   * the workspace moved on meanwhile (reassigned, or created already).
+   * Sets the outcome of a workspace still CREATING at `path`, in `tx`, and where its files are
+   * (`placed`); the task's id, or null when the workspace moved on meanwhile (reassigned, or created already).
    */
   markCreated(
     tx: TransactionHandle,
@@ -22,6 +28,7 @@ export interface WorkspaceStore {
     path: string,
     outcome: CreationOutcome,
     at: Date,
+    placed: Placement,
   ): Promise<string | null>;
   /** Builtin agents' tasks in `statuses`, not paused nor waiting for approval, with a READY workspace. */
   idleBuiltinTasks(statuses: readonly TaskStatus[], limit: number): Promise<string[]>;

@@ -46,6 +46,10 @@ registerEnumType(WorkspaceStatusEnum, {
       description:
         "Its files were removed by WORKSPACE_RETENTION_DAYS (every task using its folder finished long before); the record stays, file routes and tools answer WORKSPACE_REMOVED.",
     },
+    LOST: {
+      description:
+        "The process holding its files (cluster profile) stopped answering: its files are out of reach and operations fail with WORKSPACE_LOST; READY again if that process comes back with the folder. The task gets an ERROR event.",
+    },
   },
 });
 

@@ -81,6 +81,8 @@ const toolCallErrorMeanings: Record<ToolCallErrorCode, string> = {
   GITHUB_FAILED: "GitHub answered with another error (its type and message are kept).",
   GIT_FAILED: "A git command failed (exit code and stderr, credentials removed).",
   WORKSPACE_REMOVED: "The workspace's files were removed by WORKSPACE_RETENTION_DAYS; only its record is left.",
+  WORKSPACE_UNAVAILABLE: "The process holding the workspace did not answer in time; try again later.",
+  WORKSPACE_LOST: "The workspace's holder is gone (status LOST): its files are out of reach.",
   INTERNAL: "An unexpected failure; its details are in the server log only.",
   INTERRUPTED: "The worker running it stopped before it ended.",
 };

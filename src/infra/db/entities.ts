@@ -19,6 +19,9 @@ import {
   TaskMessageRecord,
   ToolCallRecord,
   WorkspaceRecord,
+  WorkspaceHolderRecord,
+  WorkspaceRequestRecord,
+  WorkspaceChunkRecord,
   SecretRecord,
   TaskLinkRecord,
   ArtifactRecord,
@@ -147,12 +150,53 @@ export const WorkspaceSchema = new EntitySchema<WorkspaceRecord>({
     agentId: ref(() => AgentRecord, "agent_id"),
     status: { type: "string", length: 16, default: "CREATING" },
     error: { type: "text", nullable: true },
+    holderId: { type: "string", length: 64, nullable: true, fieldName: "holder_id" },
     ...timestamps,
   },
   indexes: [
     { name: "workspace_agent_idx", properties: ["agentId"] },
     { name: "workspace_status_idx", properties: ["status"] },
+    { name: "workspace_holder_idx", properties: ["holderId"] },
   ],
+});
+
+export const WorkspaceHolderSchema = new EntitySchema<WorkspaceHolderRecord>({
+  class: WorkspaceHolderRecord,
+  tableName: "workspace_holder",
+  properties: {
+    id: { type: "string", length: 64, primary: true },
+    name: { type: "string", length: 255 },
+    startedAt: { type: "datetime", length: 3, fieldName: "started_at" },
+    heartbeatAt: { type: "datetime", length: 3, fieldName: "heartbeat_at" },
+  },
+});
+
+export const WorkspaceRequestSchema = new EntitySchema<WorkspaceRequestRecord>({
+  class: WorkspaceRequestRecord,
+  tableName: "workspace_request",
+  properties: {
+    id: { type: "uuid", primary: true },
+    holderId: { type: "string", length: 64, fieldName: "holder_id" },
+    op: { type: "string", length: 64 },
+    state: { type: "string", length: 16 },
+    input: { type: "text" },
+    inChunks: { type: "integer", fieldName: "in_chunks" },
+    result: { type: "text", nullable: true },
+    outChunks: { type: "integer", nullable: true, fieldName: "out_chunks" },
+    createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
+  },
+  indexes: [{ name: "workspace_request_holder_idx", properties: ["holderId", "state"] }],
+});
+
+export const WorkspaceChunkSchema = new EntitySchema<WorkspaceChunkRecord>({
+  class: WorkspaceChunkRecord,
+  tableName: "workspace_chunk",
+  properties: {
+    requestId: { type: "uuid", primary: true, fieldName: "request_id" },
+    direction: { type: "string", length: 3, primary: true },
+    seq: { type: "integer", primary: true },
+    data: { type: "blob" },
+  },
 });
 
 export const ApiKeySchema = new EntitySchema<ApiKeyRecord>({
@@ -633,6 +677,9 @@ export const entities = [
   TaskSchema,
   TaskEventSchema,
   WorkspaceSchema,
+  WorkspaceHolderSchema,
+  WorkspaceRequestSchema,
+  WorkspaceChunkSchema,
   ApiKeySchema,
   ToolCallSchema,
   CommandRunSchema,

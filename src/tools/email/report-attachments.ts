@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
+import { DomainError } from "../../domain/errors.js";
 import type { Attachment, ReportAttachments } from "../../domain/notifications/outbox-channel.js";
+import type { WorkspaceRecord } from "../../domain/records.js";
+import type { WorkspaceRouter } from "../../domain/workspaces/workspace-router.js";
 import { readAttachment } from "./workspace-attachment.js";
 
 /**
@@ -24,4 +27,54 @@ export class WorkspaceReportAttachments implements ReportAttachments {
     }
     return file;
   }
+}
+
+/** The workspace operation that reads a REPORT_READY email's report on the workspace's holder. */
+export const REPORT_ATTACHMENT_OP = "report.attachment";
+
+interface ReportRequest {
+  taskId: string;
+  report: { path: string; sha256: string | null };
+  maxBytes: number;
+}
+
+/**
+ * Report attachments wherever the task's workspace is: read here when this process holds it, else
+ * by its holder (the bytes come back in chunks); a workspace out of reach is a problem in the mail.
+ */
+export class RoutedReportAttachments implements ReportAttachments {
+  constructor(
+    private readonly local: ReportAttachments,
+    private readonly router: WorkspaceRouter,
+    private readonly workspaceOf: (taskId: string) => Promise<WorkspaceRecord | null>,
+  ) {
+    router.handle(REPORT_ATTACHMENT_OP, async (raw) => {
+      const r = raw as ReportRequest;
+      const file = await local.read(r.taskId, r.report, r.maxBytes);
+      if ("problem" in file) return { result: file };
+      return { result: { filename: file.filename, contentType: file.contentType }, chunks: once(file.content) };
+    });
+  }
+
+  async read(taskId: string, report: { path: string; sha256: string | null }, maxBytes: number): Promise<Attachment> {
+    const ws = await this.workspaceOf(taskId);
+    if (!ws || this.router.isLocal(ws)) return this.local.read(taskId, report, maxBytes);
+    try {
+      const reply = await this.router.forward(ws, REPORT_ATTACHMENT_OP, { taskId, report, maxBytes });
+      const head = reply.result as Attachment;
+      if ("problem" in head || !reply.chunks) return head;
+      const parts: Buffer[] = [];
+      for await (const part of reply.chunks) parts.push(part);
+      return { ...head, content: Buffer.concat(parts) };
+    } catch (err) {
+      if (err instanceof DomainError && (err.code === "WORKSPACE_LOST" || err.code === "WORKSPACE_UNAVAILABLE")) {
+        return { problem: `The task's workspace is out of reach (${err.code}): the report could not be attached.` };
+      }
+      throw err;
+    }
+  }
+}
+
+async function* once(content: Uint8Array): AsyncGenerator<Buffer> {
+  yield Buffer.from(content);
 }

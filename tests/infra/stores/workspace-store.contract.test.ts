@@ -38,18 +38,25 @@ describeProfiles("WorkspaceStore", (profile) => {
     const task = await fixtures.task(db, { assignedAgentId: agent.id, status: "DESIGN" });
     const ws = await fixtures.workspace(db, { taskId: task.id, agentId: agent.id });
     const at = new Date();
-    expect(await transact()((tx) => store.markCreated(tx, ws.id, "/elsewhere", { ok: true }, at))).toBeNull();
-    expect(await transact()((tx) => store.markCreated(tx, ws.id, ws.path, { ok: true }, at))).toBe(task.id);
-    expect(await transact()((tx) => store.markCreated(tx, ws.id, ws.path, { ok: true }, at))).toBeNull();
+    const placed = { path: ws.path, holderId: null };
+    expect(await transact()((tx) => store.markCreated(tx, ws.id, "/elsewhere", { ok: true }, at, placed))).toBeNull();
+    expect(await transact()((tx) => store.markCreated(tx, ws.id, ws.path, { ok: true }, at, placed))).toBe(task.id);
+    expect(await transact()((tx) => store.markCreated(tx, ws.id, ws.path, { ok: true }, at, placed))).toBeNull();
     expect((await store.get(ws.id))?.status).toBe("READY");
     const failed = await fixtures.workspace(db, {
       taskId: (await fixtures.task(db)).id,
       agentId: agent.id,
     });
-    await transact()((tx) => store.markCreated(tx, failed.id, failed.path, { ok: false, error: "x".repeat(5000) }, at));
+    await transact()((tx) =>
+      store.markCreated(tx, failed.id, failed.path, { ok: false, error: "x".repeat(5000) }, at, {
+        path: "/made/here",
+        holderId: "holder-1",
+      }),
+    );
     const row = await store.get(failed.id);
     expect(row?.status).toBe("FAILED");
     expect(row?.error?.length).toBe(4000);
+    expect([row?.path, row?.holderId]).toEqual(["/made/here", "holder-1"]);
   });
 
   it("finds builtin tasks at work with a READY workspace, the active tasks of an agent, and stuck creations", async () => {

@@ -318,6 +318,8 @@ export type WorkspaceStatus =
   | 'CREATING'
   /** It could not be made; `error` says why, and the task gets an ERROR event. */
   | 'FAILED'
+  /** The process holding its files (cluster profile) stopped answering: its files are out of reach and operations fail with WORKSPACE_LOST; READY again if that process comes back with the folder. The task gets an ERROR event. */
+  | 'LOST'
   /** Made: the agent works in it; the file tools and runs can use it. */
   | 'READY'
   /** Its files were removed by WORKSPACE_RETENTION_DAYS (every task using its folder finished long before); the record stays, file routes and tools answer WORKSPACE_REMOVED. */

@@ -18,6 +18,7 @@ import { Migration20261206144442_channels as sqlite_Migration20261206144442_chan
 import { Migration20261206144547_shared_files as sqlite_Migration20261206144547_shared_files } from "./sqlite/Migration20261206144547_shared_files.js";
 import { Migration20261206144558_AgentEmailRecipients as sqlite_Migration20261206144558_AgentEmailRecipients } from "./sqlite/Migration20261206144558_AgentEmailRecipients.js";
 import { Migration20261206190446_RateLimitWindow as sqlite_Migration20261206190446_RateLimitWindow } from "./sqlite/Migration20261206190446_RateLimitWindow.js";
+import { Migration20261206204201_WorkspaceHolders as sqlite_Migration20261206204201_WorkspaceHolders } from "./sqlite/Migration20261206204201_WorkspaceHolders.js";
 import { Migration20261125090531 as postgresql_Migration20261125090531 } from "./postgresql/Migration20261125090531.js";
 import { Migration20261125104416_assignment as postgresql_Migration20261125104416_assignment } from "./postgresql/Migration20261125104416_assignment.js";
 import { Migration20261125113147_tools as postgresql_Migration20261125113147_tools } from "./postgresql/Migration20261125113147_tools.js";
@@ -36,6 +37,7 @@ import { Migration20261206144443_channels as postgresql_Migration20261206144443_
 import { Migration20261206144548_shared_files as postgresql_Migration20261206144548_shared_files } from "./postgresql/Migration20261206144548_shared_files.js";
 import { Migration20261206144559_AgentEmailRecipients as postgresql_Migration20261206144559_AgentEmailRecipients } from "./postgresql/Migration20261206144559_AgentEmailRecipients.js";
 import { Migration20261206190448_RateLimitWindow as postgresql_Migration20261206190448_RateLimitWindow } from "./postgresql/Migration20261206190448_RateLimitWindow.js";
+import { Migration20261206204201_WorkspaceHolders as postgresql_Migration20261206204201_WorkspaceHolders } from "./postgresql/Migration20261206204201_WorkspaceHolders.js";
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261125090531", class: sqlite_Migration20261125090531 },
@@ -56,6 +58,7 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261206144547_shared_files", class: sqlite_Migration20261206144547_shared_files },
   { name: "Migration20261206144558_AgentEmailRecipients", class: sqlite_Migration20261206144558_AgentEmailRecipients },
   { name: "Migration20261206190446_RateLimitWindow", class: sqlite_Migration20261206190446_RateLimitWindow },
+  { name: "Migration20261206204201_WorkspaceHolders", class: sqlite_Migration20261206204201_WorkspaceHolders },
 ];
 
 export const postgresqlMigrations: MigrationObject[] = [
@@ -80,4 +83,5 @@ export const postgresqlMigrations: MigrationObject[] = [
     class: postgresql_Migration20261206144559_AgentEmailRecipients,
   },
   { name: "Migration20261206190448_RateLimitWindow", class: postgresql_Migration20261206190448_RateLimitWindow },
+  { name: "Migration20261206204201_WorkspaceHolders", class: postgresql_Migration20261206204201_WorkspaceHolders },
 ];

@@ -209,7 +209,7 @@ export class SqlAssignmentStore implements AssignmentStore {
       await em(tx).nativeUpdate(
         WorkspaceRecord,
         { id: existing.id },
-        { agentId, path, status: "CREATING", error: null, updatedAt: now },
+        { agentId, path, status: "CREATING", error: null, holderId: null, updatedAt: now },
       );
       return existing.id;
     }
@@ -221,6 +221,7 @@ export class SqlAssignmentStore implements AssignmentStore {
       agentId,
       status: "CREATING",
       error: null,
+      holderId: null,
       createdAt: now,
       updatedAt: now,
     });

@@ -2,7 +2,7 @@ import type { SqlEntityManager } from "@mikro-orm/knex";
 import { WorkspaceRecord } from "../../../domain/records.js";
 import type { TransactionHandle } from "../../../domain/shared/transaction.js";
 import type { TaskStatus } from "../../../domain/terms.js";
-import type { CreationOutcome, WorkspaceStore } from "../../../domain/workspaces/workspace.store.js";
+import type { CreationOutcome, Placement, WorkspaceStore } from "../../../domain/workspaces/workspace.store.js";
 import type { Database } from "../orm.js";
 import { placeholders, sql } from "../reader.js";
 
@@ -30,6 +30,7 @@ export class SqlWorkspaceStore implements WorkspaceStore {
     path: string,
     outcome: CreationOutcome,
     at: Date,
+    placed: Placement,
   ): Promise<string | null> {
     const em = tx as SqlEntityManager;
     const n = await em.nativeUpdate(
@@ -38,6 +39,8 @@ export class SqlWorkspaceStore implements WorkspaceStore {
       {
         status: outcome.ok ? "READY" : "FAILED",
         error: outcome.ok ? null : outcome.error.slice(0, 4000),
+        path: placed.path,
+        holderId: placed.holderId,
         updatedAt: at,
       },
     );
