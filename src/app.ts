@@ -494,11 +494,20 @@ export async function startCore(
         });
         // RETENTION_DAYS: pruning runs where workers run (several at once on PostgreSQL is harmless).
         const retention = config.retentionDays > 0 ? startRetention({ db, logger, days: config.retentionDays }) : null;
-        // WORKSPACE_RETENTION_DAYS: folders of tasks finished long ago. `reachable` (default: all)
-        // is where a cluster without a shared file system limits it to the folders this process holds.
+        // WORKSPACE_RETENTION_DAYS: folders of tasks finished long ago, each removed by the process
+        // holding it (a folder's rows share their holder: a shared child uses its parent's folder).
         const workspaceRetention =
           config.workspaceRetentionDays > 0
-            ? startWorkspaceRetention({ db, workspaceFs, logger, days: config.workspaceRetentionDays })
+            ? startWorkspaceRetention({
+                db,
+                workspaceFs,
+                logger,
+                days: config.workspaceRetentionDays,
+                reachable: async ({ workspaces }) => {
+                  const first = workspaces[0] ? await services.workspaces.get(workspaces[0].id) : null;
+                  return first !== null && services.workspaceRouter.isLocal(first);
+                },
+              })
             : null;
         return {
           async stop(graceMs) {
