@@ -11,6 +11,7 @@ import type { TaskService } from "../domain/tasks/task.service.js";
 import type { WorkspaceService } from "../domain/workspaces/workspace.service.js";
 import type { ToolDeps } from "./deps.js";
 import type { ToolCallRecord } from "../domain/records.js";
+import { spanAttributes, traced, type SpanHandle } from "../telemetry/tracing.js";
 import { summariseInput, type ToolDefinition, type ToolRegistry, type ToolWorkspace } from "./registry.js";
 
 const describeCall = (tool: string, input: Record<string, unknown>): string => {
@@ -30,6 +31,13 @@ const describeCall = (tool: string, input: Record<string, unknown>): string => {
  */
 export function invalidInput(issues: readonly { path: readonly PropertyKey[]; message: string }[]): DomainError {
   return invalidFields(issues.map((i) => ({ path: i.path.map(String).join(".") || "input", message: i.message })));
+}
+
+interface CallOptions {
+  /** The built-in runtime's key for the model's tool call (see ToolCallRecord.invocationKey). */
+  invocationKey?: string;
+  /** The caller wrote the TOOL_CALL event already (the runtime does, with the model's turn). */
+  announced?: boolean;
 }
 
 /**
@@ -67,17 +75,29 @@ export class ToolService {
     return { id: ws.id, root: ws.path, taskId: ws.taskId, agentId: ws.agentId };
   }
 
-  async call<O = unknown>(
+  /** Runs a tool in a span of its own (`tool <id>`: the tool, the call's id, its task and status). */
+  call<O = unknown>(
     toolId: string,
     rawInput: unknown,
     caller: Principal,
     signal?: AbortSignal,
-    opts: {
-      /** The built-in runtime's key for the model's tool call (see ToolCallRecord.invocationKey). */
-      invocationKey?: string;
-      /** The caller wrote the TOOL_CALL event already (the runtime does, with the model's turn). */
-      announced?: boolean;
-    } = {},
+    opts: CallOptions = {},
+  ): Promise<O> {
+    const known = this.registry.get(toolId) !== undefined;
+    return traced(
+      known ? `tool ${toolId}` : "tool (unknown)",
+      { attributes: known ? { [spanAttributes.toolId]: toolId } : {} },
+      (span) => this.run<O>(toolId, rawInput, caller, signal, opts, span),
+    );
+  }
+
+  private async run<O>(
+    toolId: string,
+    rawInput: unknown,
+    caller: Principal,
+    signal: AbortSignal | undefined,
+    opts: CallOptions,
+    span: SpanHandle,
   ): Promise<O> {
     const tool = this.registry.get(toolId) as ToolDefinition<never, O> | undefined;
     if (!tool) throw notFound("Tool", toolId, "tool");
@@ -90,6 +110,8 @@ export class ToolService {
     const workspace = await this.workspaceFor(input.workspaceId, caller);
 
     const id = newId();
+    span.task(workspace.taskId);
+    span.set({ [spanAttributes.toolCallId]: id });
     const started = this.now();
     const recorded = tool.recordInput ? tool.recordInput(input as never) : summariseInput(input);
     const row: ToolCallRecord = {
@@ -133,6 +155,7 @@ export class ToolService {
     }
 
     const finish = async (status: "SUCCEEDED" | "FAILED" | "DENIED", err?: unknown) => {
+      span.set({ [spanAttributes.toolStatus]: status });
       const finishedAt = this.now();
       const code = err instanceof DomainError ? err.code : err ? "INTERNAL" : null;
       const message = err instanceof Error ? err.message.slice(0, 2000) : null;

@@ -1,0 +1,57 @@
+import { SpanKind } from "@opentelemetry/api";
+import { spanAttributes, traced } from "../../telemetry/tracing.js";
+import type {
+  EnqueueOptions,
+  JobHandler,
+  JobName,
+  JobPayloads,
+  JobQueue,
+  QueueDepth,
+  StopWorker,
+  WorkOptions,
+} from "./queue.js";
+
+/** The task a job is for, when its payload names one. */
+const taskIdOf = (payload: object): string | undefined => {
+  const id = (payload as { taskId?: unknown }).taskId;
+  return typeof id === "string" ? id : undefined;
+};
+
+/**
+ * Every handler runs in a span of its own, `job <kind>`, with the job's kind, id, attempt and
+ * task: the spans of the model and tool calls of a run are its children, and every line logged
+ * while it runs carries its task id. Everything else is the wrapped queue's.
+ */
+export class TracedQueue implements JobQueue {
+  constructor(private readonly queue: JobQueue) {}
+
+  enqueue<N extends JobName>(name: N, payload: JobPayloads[N], opts?: EnqueueOptions): Promise<string | null> {
+    return this.queue.enqueue(name, payload, opts);
+  }
+
+  work<N extends JobName>(name: N, opts: WorkOptions, handler: JobHandler<N>): Promise<StopWorker> {
+    return this.queue.work(name, opts, (job) =>
+      traced(
+        `job ${job.name}`,
+        {
+          kind: SpanKind.CONSUMER,
+          taskId: taskIdOf(job.payload),
+          attributes: {
+            [spanAttributes.jobKind]: job.name,
+            [spanAttributes.jobId]: job.id,
+            [spanAttributes.jobAttempt]: job.attempt,
+          },
+        },
+        () => handler(job),
+      ),
+    );
+  }
+
+  stop(graceMs?: number): Promise<void> {
+    return this.queue.stop(graceMs);
+  }
+
+  depth(): Promise<QueueDepth[]> {
+    return this.queue.depth();
+  }
+}
