@@ -22,6 +22,11 @@ export function withLogContext<T>(fields: LogContext, fn: () => T): T {
   return storage.run({ ...storage.getStore(), ...fields }, fn);
 }
 
+/** Runs `fn` in a log context of its own, with `fields` only (work that outlives what started it: a job). */
+export function withNewLogContext<T>(fields: LogContext, fn: () => T): T {
+  return storage.run({ ...fields }, fn);
+}
+
 /** The log context of the running code (undefined outside any request, job or run). */
 export function currentLogContext(): LogContext | undefined {
   return storage.getStore();

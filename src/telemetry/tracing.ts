@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from "@opentelemetry/api";
-import { currentLogContext, withLogContext } from "./log-context.js";
+import { currentLogContext, withLogContext, withNewLogContext } from "./log-context.js";
 
 /** The instrumentation scope of every span this service makes. */
 export const TRACER_NAME = "agent-system";
@@ -44,6 +44,11 @@ export interface SpanOptions {
   taskId?: string;
   attributes?: Attributes;
   kind?: SpanKind;
+  /**
+   * A trace of its own, and a log context with no request id: for work that may have been
+   * started by a request (a job queued in-process) but is not part of it.
+   */
+  root?: boolean;
 }
 
 /**
@@ -74,14 +79,14 @@ export function failSpan(span: Pick<Span, "setStatus" | "setAttribute">, code: s
  * code. Traces off (OTEL_EXPORTER_OTLP_ENDPOINT unset), the API's no-op tracer runs it.
  */
 export function traced<T>(name: string, opts: SpanOptions, fn: (span: SpanHandle) => Promise<T>): Promise<T> {
-  const inherited = currentLogContext();
-  const taskId = opts.taskId ?? inherited?.taskId;
+  const taskId = opts.taskId ?? (opts.root ? undefined : currentLogContext()?.taskId);
   const attributes: Attributes = { ...opts.attributes };
   if (taskId) attributes[spanAttributes.taskId] = taskId;
-  return withLogContext(taskId ? { taskId } : {}, () =>
+  const inContext = opts.root ? withNewLogContext : withLogContext;
+  return inContext(taskId ? { taskId } : {}, () =>
     trace
       .getTracer(TRACER_NAME)
-      .startActiveSpan(name, { kind: opts.kind ?? SpanKind.INTERNAL, attributes }, async (span) => {
+      .startActiveSpan(name, { kind: opts.kind ?? SpanKind.INTERNAL, attributes, root: opts.root }, async (span) => {
         const handle: SpanHandle = {
           set: (more) => span.setAttributes(more),
           task: (id) => {

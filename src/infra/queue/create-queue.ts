@@ -1,4 +1,4 @@
-import type { JobQueue, QueueOptions } from "./queue.js";
+import { silentLogger, type JobQueue, type QueueOptions } from "./queue.js";
 import { TracedQueue } from "./traced-queue.js";
 
 export interface CreateQueueOptions extends QueueOptions {
@@ -17,10 +17,11 @@ export interface CreateQueueOptions extends QueueOptions {
  * handlers run in a span each (TracedQueue: the no-op kind unless traces are on).
  */
 export async function createQueue(opts: CreateQueueOptions): Promise<JobQueue> {
+  const logger = opts.logger ?? silentLogger;
   if (opts.databaseUrl) {
     const { PgBossQueue } = await import("./pgboss.js");
-    return new TracedQueue(await PgBossQueue.start({ ...opts, databaseUrl: opts.databaseUrl }));
+    return new TracedQueue(await PgBossQueue.start({ ...opts, databaseUrl: opts.databaseUrl }), logger);
   }
   const { MemoryQueue } = await import("./memory.js");
-  return new TracedQueue(new MemoryQueue(opts));
+  return new TracedQueue(new MemoryQueue(opts), logger);
 }
