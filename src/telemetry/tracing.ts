@@ -52,16 +52,17 @@ export interface SpanOptions {
 }
 
 /**
- * An error's code for a span's status: a typed error's `code` (DomainError), a model error's
- * `kind`, an error class's name (QueueStoppingError), else INTERNAL. Only a fixed-shape
+ * An error's code for a span's status: a model error's `kind`, a typed error's `code`
+ * (DomainError), an error class's name (QueueStoppingError), else INTERNAL. Only a fixed-shape
  * identifier is taken: never a message or a stack.
  */
 export function errorCodeOf(err: unknown): string {
   const code = /^[A-Z][A-Z0-9_]{0,63}$/;
   if (err && typeof err === "object") {
     const { code: typed, kind, name } = err as { code?: unknown; kind?: unknown; name?: unknown };
-    if (typeof typed === "string" && code.test(typed)) return typed;
+    // A model error's own kind before the code its server gave.
     if (typeof kind === "string" && code.test(kind)) return kind;
+    if (typeof typed === "string" && code.test(typed)) return typed;
     if (typeof name === "string" && name !== "Error" && /^[A-Z][A-Za-z0-9]{0,63}Error$/.test(name)) return name;
   }
   return "INTERNAL";

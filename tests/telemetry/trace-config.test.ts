@@ -57,9 +57,11 @@ describe("trace settings", () => {
     expect(tracesUrl("https://otel.example/base/")).toBe("https://otel.example/base/v1/traces");
   });
 
-  it("a failed span's code: the typed error's code, a model error's kind, an error class, else INTERNAL", () => {
+  it("a failed span's code: a model error's kind, the typed error's code, an error class, else INTERNAL", () => {
     expect(errorCodeOf(new DomainError("NOT_FOUND", "Task x not found"))).toBe("NOT_FOUND");
-    expect(errorCodeOf(new ModelError("RATE_LIMITED", true, "slow down"))).toBe("RATE_LIMITED");
+    expect(errorCodeOf(new ModelError("RATE_LIMITED", true, "slow down", { code: "PROVIDER_CODE" }))).toBe(
+      "RATE_LIMITED",
+    );
     class QueueStoppingError extends Error {
       override name = "QueueStoppingError";
     }
