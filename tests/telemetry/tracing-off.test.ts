@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CreateRuntimeAgentDocument, CreateRuntimeTaskDocument, TaskListDocument } from "../generated/graphql.js";
 import { startOtlpReceiver } from "../helpers/otlp-receiver.js";
 import { waitUntil } from "../helpers/process.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { collect, startTestServer, type TestServer } from "../helpers/server.js";
 import { createLogger } from "../../src/logger.js";
 
 type LogLine = Record<string, unknown> & { msg?: string };
@@ -32,15 +32,18 @@ describe("traces off (OTEL_EXPORTER_OTLP_ENDPOINT unset)", () => {
   });
 
   // First in this file (a process of its own): nothing before it has loaded the SDK.
-  it("loads no SDK module and registers nothing; log lines carry request and task ids, no trace ids", async () => {
+  it("loads no SDK module and registers nothing; log lines carry request (WebSocket) and task ids, no trace ids", async () => {
     const lines: LogLine[] = [];
     const logger = createLogger("debug", { write: (line: string) => lines.push(JSON.parse(line) as LogLine) });
     s = await startTestServer("sqlite", { logger });
     await s.ok(CreateRuntimeAgentDocument, {
       input: { name: "untraced", kind: "BUILTIN", minComplexity: 1, maxComplexity: 1 },
     });
+    // Over WebSocket: the operation's lines carry its own request id, <connection>/<operation>.
     const input = { title: "no traces", description: "Nothing to trace", complexity: 1 };
-    const taskId = (await s.ok(CreateRuntimeTaskDocument, { input })).createTask.id;
+    const created = collect(s.ws(), CreateRuntimeTaskDocument, { input });
+    await created.ended;
+    const taskId = created.items[0]!.createTask.id;
     await s.ok(TaskListDocument, { first: 5 });
     await waitUntil(
       () => lines.some((l) => l.msg === "job done" && l.job === "create-workspace"),
@@ -53,7 +56,7 @@ describe("traces off (OTEL_EXPORTER_OTLP_ENDPOINT unset)", () => {
     expect(otelGlobals().context).toBeUndefined();
     expect(lines.some((l) => "traceId" in l || "spanId" in l)).toBe(false);
     const queued = lines.find((l) => l.msg === "job queued" && l.job === "create-workspace");
-    expect(queued?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(queued?.requestId).toMatch(/^[0-9a-f-]{36}\/[^/]+$/);
     expect(lines.find((l) => l.msg === "job done" && l.job === "create-workspace")).toMatchObject({ taskId });
   });
 
