@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   CreateRuntimeAgentDocument,
   CreateRuntimeTaskDocument,
@@ -7,6 +7,7 @@ import {
 } from "../generated/graphql.js";
 import { startFakeOpenRouter, type FakeOpenRouter } from "../helpers/fake-openrouter.js";
 import { callTurn, TURN_TOKENS } from "../helpers/model-turns.js";
+import { describeProfiles } from "../helpers/profiles.js";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../helpers/otlp-receiver.js";
 import { startRuntimeServer, until } from "../helpers/runtime.js";
 import { collect, type TestServer } from "../helpers/server.js";
@@ -21,7 +22,7 @@ const STATUS_ERROR = 2;
 
 type LogLine = Record<string, unknown> & { msg?: string };
 
-describe("traces (OTEL_EXPORTER_OTLP_ENDPOINT set)", () => {
+describeProfiles("traces (OTEL_EXPORTER_OTLP_ENDPOINT set)", (profile) => {
   let fake: FakeOpenRouter;
   let receiver: OtlpReceiver;
   let s: TestServer;
@@ -39,7 +40,7 @@ describe("traces (OTEL_EXPORTER_OTLP_ENDPOINT set)", () => {
       },
     });
     s = await startRuntimeServer(
-      "sqlite",
+      profile,
       fake,
       {
         OTEL_EXPORTER_OTLP_ENDPOINT: `${receiver.url}/`,
