@@ -11,6 +11,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trac
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { TraceExportConfig } from "../config.js";
 import type { Logger } from "../domain/shared/deps.js";
+import { redactUrl } from "../logger.js";
 import type { Tracing } from "./tracing-switch.js";
 
 /** How long the batch waits before posting what it holds, and the most it posts at once. */
@@ -54,7 +55,7 @@ export function startTracing(settings: TraceExportConfig, logger: Logger): Traci
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   trace.setGlobalTracerProvider(provider);
-  logger.info({ endpoint: tracesUrl(settings.endpoint), service: settings.serviceName }, "traces on");
+  logger.info({ endpoint: redactUrl(tracesUrl(settings.endpoint)), service: settings.serviceName }, "traces on");
   let stopped: Promise<void> | undefined;
   return {
     flush: () => provider.forceFlush(),
