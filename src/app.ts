@@ -103,6 +103,7 @@ import { createLogger, redactUrl, type AppLogger } from "./logger.js";
 import { Metrics } from "./metrics/metrics.js";
 import type { Recorder } from "./domain/shared/recorder.js";
 import { startMetricsServer, type MetricsServer } from "./metrics/server.js";
+import { startTracingIfConfigured } from "./telemetry/tracing-switch.js";
 import { attachWebSocket } from "./ws/ws.js";
 import { MemoryRateLimiter, SqlRateLimiter, rateLimitedMessage } from "./infra/rate-limit.js";
 import { DomainError } from "./domain/errors.js";
@@ -240,6 +241,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         logger,
       }),
       metrics,
+      traces: config.traces !== null,
     });
     const ws = attachWebSocket({
       server: http.server,
@@ -365,7 +367,16 @@ export async function startCore(
 ): Promise<Core> {
   // The master key first: a key file that must not be used stops the start before anything opens.
   const secretCipher = openSecretCipher(config, logger);
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onQuery: opts.onQuery });
+  // OTEL_EXPORTER_OTLP_ENDPOINT unset: the SDK is not even loaded.
+  const tracing = await startTracingIfConfigured(config.traces, logger);
+  const stopTracing = () =>
+    tracing?.stop().catch((err: unknown) => logger.warn({ err }, "could not send the last spans"));
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onQuery: opts.onQuery }).catch(
+    async (err: unknown) => {
+      await stopTracing();
+      throw err;
+    },
+  );
   // Nothing is measured unless a listener will serve it (METRICS_PORT, off by default).
   const metrics = config.metricsPort > 0 ? coreMetrics(config, db, opts.metricsCacheMs) : undefined;
   let pubsub: PubSub | undefined;
@@ -525,6 +536,8 @@ export async function startCore(
           await net.close().catch((err: unknown) => logger.warn({ err }, "fetcher close failed"));
           await ps.close();
           await db.close();
+          // Last: the spans of everything above are sent before the process ends.
+          await stopTracing();
         })();
         return closed;
       },
@@ -534,6 +547,7 @@ export async function startCore(
     await fetcher?.close().catch(() => {});
     await pubsub?.close().catch(() => {});
     await db.close().catch(() => {});
+    await stopTracing();
     throw err;
   }
 }

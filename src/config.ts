@@ -117,6 +117,25 @@ const envSchema = z.object({
   WORKERS: intFrom("WORKERS", 2, 0, 64),
   RETENTION_DAYS: intFrom("RETENTION_DAYS", 0, 0, 36_500),
   WORKSPACE_RETENTION_DAYS: intFrom("WORKSPACE_RETENTION_DAYS", 0, 0, 36_500),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v))
+    .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), { message: "must be an http(s):// URL" }),
+  // Secrets (an authorization header): the message names the variable, never its value.
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const headers = parseOtlpHeaders(v ?? "");
+      if (headers) return headers;
+      ctx.addIssue({ code: "custom", message: "must be name=value pairs separated by commas" });
+      return z.NEVER;
+    }),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? DEFAULT_SERVICE_NAME : v)),
   WORKSPACES_DIR: z.string().optional(),
   WORKSPACES_SHARED: z
     .enum(["true", "false", ""], { message: "must be true or false" })
@@ -383,6 +402,8 @@ export interface Config {
   logLevel: (typeof logLevels)[number];
   /** METRICS_PORT: the Prometheus /metrics listener's port; 0 (the default) means no listener. */
   metricsPort: number;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT set: spans go there over OTLP/HTTP (JSON); null: no tracing, at no cost. */
+  traces: TraceExportConfig | null;
   /** METRICS_HOST: the interface the metrics listener binds to. */
   metricsHost: string;
   /** LOG_FORMAT: json, or pretty (colourised lines); unset: pretty on a TTY, else json. */
@@ -540,6 +561,38 @@ export interface ModelConfig {
   loopLimit: number;
 }
 
+/** OTEL_SERVICE_NAME unset: the service's name in traces. */
+export const DEFAULT_SERVICE_NAME = "agent-system";
+
+export interface TraceExportConfig {
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: the collector's base URL; spans are posted to <endpoint>/v1/traces. */
+  endpoint: string;
+  /** OTEL_EXPORTER_OTLP_HEADERS: sent with every export (credentials: never logged). */
+  headers: Record<string, string>;
+  /** OTEL_SERVICE_NAME: the resource's service.name. */
+  serviceName: string;
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS as the OpenTelemetry specification writes it: `name=value` pairs
+ * separated by commas, surrounding spaces ignored, values percent-encoded. Null: malformed.
+ */
+export function parseOtlpHeaders(text: string): Record<string, string> | null {
+  const headers: Record<string, string> = {};
+  for (const pair of text.split(",")) {
+    if (pair.trim() === "") continue;
+    const eq = pair.indexOf("=");
+    const name = eq > 0 ? pair.slice(0, eq).trim() : "";
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return null;
+    try {
+      headers[name.toLowerCase()] = decodeURIComponent(pair.slice(eq + 1).trim());
+    } catch {
+      return null;
+    }
+  }
+  return headers;
+}
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -580,6 +633,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: e.WORKERS,
     retentionDays: e.RETENTION_DAYS,
     workspaceRetentionDays: e.WORKSPACE_RETENTION_DAYS,
+    traces: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? {
+          endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+          headers: e.OTEL_EXPORTER_OTLP_HEADERS,
+          serviceName: e.OTEL_SERVICE_NAME,
+        }
+      : null,
     workspacesDir: e.WORKSPACES_DIR
       ? isAbsolute(e.WORKSPACES_DIR)
         ? e.WORKSPACES_DIR

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
 import pretty from "pino-pretty";
+import { logContextFields } from "./telemetry/log-context.js";
 
 export type AppLogger = PinoLogger;
 export type LogFormat = "json" | "pretty";
@@ -12,6 +13,8 @@ export function defaultLogFormat(): LogFormat {
 /**
  * JSON logs, or pino-pretty's lines (LOG_FORMAT=pretty). Anything that can hold a secret is
  * redacted by path before it is written: pretty printing formats the already redacted record.
+ * Every line written within a request, a job or a task's run carries requestId, taskId, traceId
+ * and spanId where known (the log context, src/telemetry/log-context.ts); a line's own fields win.
  */
 export function createLogger(
   level: string,
@@ -33,6 +36,7 @@ export function createLogger(
     {
       level,
       base: { service: "agent-system" },
+      mixin: logContextFields,
       redact: {
         paths: [
           "authorization",

@@ -29,6 +29,9 @@ import type { DashboardHandler } from "./dashboard.js";
 import { serveGraphiql } from "./graphiql.js";
 import { requestIdFrom, tagErrorRequest, type RequestInfo } from "../graphql/request-context.js";
 import { rateLimitedError, type RateLimiter } from "../infra/rate-limit.js";
+import { withLogContext } from "../telemetry/log-context.js";
+import { tracedGraphqlRequest, tracingPlugin } from "../telemetry/graphql-spans.js";
+import type { SpanHandle } from "../telemetry/tracing.js";
 
 export interface HttpAppOptions {
   schema: GraphQLSchema;
@@ -52,6 +55,8 @@ export interface HttpAppOptions {
   rateLimiter?: RateLimiter;
   /** Counts operations, durations and errors (METRICS_PORT set); absent: nothing is counted. */
   metrics?: Metrics;
+  /** Traces on (OTEL_EXPORTER_OTLP_ENDPOINT): each operation's span is named and its errors recorded. */
+  traces?: boolean;
 }
 
 export interface HttpApp {
@@ -223,6 +228,8 @@ const graphqlError = (message: string, code: string, extra: Record<string, unkno
 export function createHttpApp(opts: HttpAppOptions): HttpApp {
   const { services, logger, limits } = opts;
   const sockets = new Set<Socket>();
+  /** Each GraphQL request's span, for the tracing plugin (which sees the request's context only). */
+  const graphqlSpans = new WeakMap<RequestInfo, SpanHandle>();
   const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 10 * 60_000, headersTimeout: 10_000 });
   let inFlight = 0;
   let stopping = false;
@@ -255,6 +262,7 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
     plugins: [
       // First, so it knows the operation before a later plugin's refusal ends the request.
       ...(opts.metrics ? [metricsPlugin<Context>(opts.metrics)] : []),
+      ...(opts.traces ? [tracingPlugin<Context>((c) => (c.request ? graphqlSpans.get(c.request) : undefined))] : []),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       operationLogPlugin,
@@ -313,16 +321,20 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
         return;
       }
     }
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: async () => {
-        if (principal === undefined) {
-          opts.metrics?.refused(operationOf(body, url), "UNAUTHENTICATED");
-          throw keyNeeded("The API key is missing, malformed, unknown or revoked");
-        }
-        const info = requestInfo.get(req);
-        return createContext(services, principal, info?.requestId ?? "", info);
-      },
+    const info = requestInfo.get(req);
+    const result = await tracedGraphqlRequest(info?.requestId ?? "", (span) => {
+      if (info) graphqlSpans.set(info, span);
+      return apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: url.search, body },
+        context: async () => {
+          if (principal === undefined) {
+            opts.metrics?.refused(operationOf(body, url), "UNAUTHENTICATED");
+            span.fail("UNAUTHENTICATED");
+            throw keyNeeded("The API key is missing, malformed, unknown or revoked");
+          }
+          return createContext(services, principal, info?.requestId ?? "", info);
+        },
+      });
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
     res.statusCode = result.status ?? 200;
@@ -392,7 +404,8 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
       );
       if (inFlight === 0) idle?.();
     });
-    (() => {
+    // Every line logged while the request is handled carries its id.
+    withLogContext({ requestId }, () => {
       let url: URL;
       try {
         url = new URL(req.url ?? "/", "http://localhost");
@@ -415,7 +428,7 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
           );
         else res.destroy();
       });
-    })();
+    });
   });
 
   return {

@@ -12,7 +12,10 @@ import { ScriptedRuntime } from "./scripted.runtime.js";
  * other OpenAI-compatible server (Ollama, vLLM, LM Studio) may not. The runtime and the research
  * tool's synthesis use it alike.
  */
-export function modelServer(m: ModelConfig): { client: ModelClient | null; missing: string | null } {
+export function modelServer(
+  m: ModelConfig,
+  logger?: AppLogger,
+): { client: ModelClient | null; missing: string | null } {
   const missing =
     m.baseUrl === DEFAULT_OPENROUTER_BASE_URL && !m.apiKey
       ? "OPENROUTER_API_KEY is not set (or set OPENROUTER_BASE_URL to an OpenAI-compatible server)"
@@ -23,6 +26,7 @@ export function modelServer(m: ModelConfig): { client: ModelClient | null; missi
     apiKey: m.apiKey,
     timeoutMs: m.timeoutMs,
     headers: { "X-Title": "agent-system" },
+    ...(logger ? { logger } : {}),
   });
   return { client, missing: null };
 }
@@ -42,7 +46,8 @@ export function pickRuntime(
     return new ScriptedRuntime(services.tasks, opts.scriptedStepMs ?? config.agentRuntimeStepMs);
   }
   const m = config.model;
-  const { client, missing } = modelServer(m);
+  // Its debug lines ("model request", "model response") carry the run's task and trace ids.
+  const { client, missing } = modelServer(m, logger);
   if (missing) logger.warn({ missing }, "builtin agents wait: no model server is configured");
   return new ModelRuntime({
     tasks: services.tasks,

@@ -13,6 +13,7 @@ import { workspaceLost, type WorkspaceRouter } from "../domain/workspaces/worksp
 import type { WorkspaceRecord } from "../domain/records.js";
 import type { ToolDeps } from "./deps.js";
 import type { ToolCallRecord } from "../domain/records.js";
+import { spanAttributes, traced, type SpanHandle } from "../telemetry/tracing.js";
 import { summariseInput, type ToolDefinition, type ToolRegistry, type ToolWorkspace } from "./registry.js";
 
 const describeCall = (tool: string, input: Record<string, unknown>): string => {
@@ -42,6 +43,15 @@ interface RoutedToolCall {
  */
 export function invalidInput(issues: readonly { path: readonly PropertyKey[]; message: string }[]): DomainError {
   return invalidFields(issues.map((i) => ({ path: i.path.map(String).join(".") || "input", message: i.message })));
+}
+
+interface CallOptions {
+  /** The built-in runtime's key for the model's tool call (see ToolCallRecord.invocationKey). */
+  invocationKey?: string;
+  /** The caller wrote the TOOL_CALL event already (the runtime does, with the model's turn). */
+  announced?: boolean;
+  /** A peer sent this call to the workspace's holder (this process): it runs here. */
+  routed?: boolean;
 }
 
 /**
@@ -93,19 +103,29 @@ export class ToolService {
     return ws;
   }
 
-  async call<O = unknown>(
+  /** Runs a tool in a span of its own (`tool <id>`: the tool, the call's id, its task and status). */
+  call<O = unknown>(
     toolId: string,
     rawInput: unknown,
     caller: Principal,
     signal?: AbortSignal,
-    opts: {
-      /** The built-in runtime's key for the model's tool call (see ToolCallRecord.invocationKey). */
-      invocationKey?: string;
-      /** The caller wrote the TOOL_CALL event already (the runtime does, with the model's turn). */
-      announced?: boolean;
-      /** A peer sent this call to the workspace's holder (this process): it runs here. */
-      routed?: boolean;
-    } = {},
+    opts: CallOptions = {},
+  ): Promise<O> {
+    const known = this.registry.get(toolId) !== undefined;
+    return traced(
+      known ? `tool ${toolId}` : "tool (unknown)",
+      { attributes: known ? { [spanAttributes.toolId]: toolId } : {} },
+      (span) => this.run<O>(toolId, rawInput, caller, signal, opts, span),
+    );
+  }
+
+  private async run<O>(
+    toolId: string,
+    rawInput: unknown,
+    caller: Principal,
+    signal: AbortSignal | undefined,
+    opts: CallOptions,
+    span: SpanHandle,
   ): Promise<O> {
     const tool = this.registry.get(toolId) as ToolDefinition<never, O> | undefined;
     if (!tool) throw notFound("Tool", toolId, "tool");
@@ -129,6 +149,8 @@ export class ToolService {
     const workspace = { id: record.id, root: record.path, taskId: record.taskId, agentId: record.agentId };
 
     const id = newId();
+    span.task(workspace.taskId);
+    span.set({ [spanAttributes.toolCallId]: id });
     const started = this.now();
     const recorded = tool.recordInput ? tool.recordInput(input as never) : summariseInput(input);
     const row: ToolCallRecord = {
@@ -172,6 +194,7 @@ export class ToolService {
     }
 
     const finish = async (status: "SUCCEEDED" | "FAILED" | "DENIED", err?: unknown) => {
+      span.set({ [spanAttributes.toolStatus]: status });
       const finishedAt = this.now();
       const code = err instanceof DomainError ? err.code : err ? "INTERNAL" : null;
       const message = err instanceof Error ? err.message.slice(0, 2000) : null;

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import {
   GraphQLError,
   parse,
+  execute,
   specifiedRules,
   validate,
   getOperationAST,
@@ -33,6 +34,7 @@ import { introspectionRefusal } from "../http/server.js";
 import { requestIdFrom } from "../graphql/request-context.js";
 import type { AppLogger } from "../logger.js";
 import { createSharedSubscribe } from "./shared-subscribe.js";
+import { tracedWsOperation } from "../telemetry/graphql-spans.js";
 import { rateLimitedError, type RateLimiter } from "../infra/rate-limit.js";
 import type { Metrics, WsOperationLabels } from "../metrics/metrics.js";
 
@@ -124,10 +126,15 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
   const format = (errors: readonly GraphQLError[], requestId?: string) =>
     errors.map((e) => formatter(e.toJSON(), e, requestId));
 
+  const sharedSubscribe = createSharedSubscribe();
+  const requestIdOf = (args: ExecutionArgs) => (args.contextValue as Context).requestId;
+
   const disposable = useServer<Record<string, unknown>, Extra>(
     {
       schema: opts.schema,
-      subscribe: createSharedSubscribe(),
+      // Each operation in a span and a log context of its own (its request id: <connection>/<operation>).
+      execute: (args) => tracedWsOperation(args, requestIdOf(args), () => execute(args)),
+      subscribe: (args) => tracedWsOperation(args, requestIdOf(args), () => sharedSubscribe(args)),
       connectionInitWaitTimeout: opts.connectionInitTimeoutMs,
       onConnect: async (ctx) => {
         ctx.extra.connectionId = requestIdFrom(ctx.extra.request.headers["x-request-id"]);

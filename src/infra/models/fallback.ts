@@ -4,7 +4,9 @@
  * a request the server refuses (400, 401) or cannot pay for (402) is thrown at once, and every
  * attempt is reported so the caller can store it.
  */
+import { SpanKind } from "@opentelemetry/api";
 import type { ModelCallAttempt } from "../../domain/usage/usage.service.js";
+import { spanAttributes, traced } from "../../telemetry/tracing.js";
 import {
   ModelError,
   type ChatClient,
@@ -74,11 +76,59 @@ export interface FallbackResult extends ChatResult {
 /** Kinds that end the whole call at once: retrying or another model would not help. */
 const fatal: ReadonlySet<ModelErrorKind> = new Set(["BAD_REQUEST", "UNAUTHORIZED", "PAYMENT_REQUIRED", "CANCELLED"]);
 
-export async function chatWithFallback(
+/**
+ * One model call (every attempt of every model in the chain) in a span of its own, `chat
+ * <model>`: the model asked and the one that answered, tokens in and out, the attempts and
+ * the outcome (SUCCESS, or the failure's kind, also the span's error code).
+ */
+export function chatWithFallback(
   client: ChatClient,
   chain: readonly string[],
   request: Omit<ChatRequest, "model">,
   options: FallbackOptions = {},
+): Promise<FallbackResult> {
+  const asked = chain[0] ?? "(none)";
+  return traced(
+    `chat ${asked}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { [spanAttributes.modelOperation]: "chat", [spanAttributes.modelRequested]: asked },
+    },
+    async (span) => {
+      let attempts = 0;
+      const onAttempt = options.onAttempt;
+      try {
+        const result = await attemptChain(client, chain, request, {
+          ...options,
+          onAttempt: (record) => {
+            attempts = record.sequence;
+            return onAttempt?.(record);
+          },
+        });
+        span.set({
+          [spanAttributes.modelAnswered]: result.model,
+          [spanAttributes.inputTokens]: result.usage.promptTokens,
+          [spanAttributes.outputTokens]: result.usage.completionTokens,
+          [spanAttributes.modelOutcome]: "SUCCESS",
+          [spanAttributes.modelAttempts]: attempts,
+        });
+        return result;
+      } catch (err) {
+        span.set({
+          [spanAttributes.modelOutcome]: err instanceof ModelError ? err.kind : "INTERNAL",
+          [spanAttributes.modelAttempts]: attempts,
+        });
+        throw err;
+      }
+    },
+  );
+}
+
+async function attemptChain(
+  client: ChatClient,
+  chain: readonly string[],
+  request: Omit<ChatRequest, "model">,
+  options: FallbackOptions,
 ): Promise<FallbackResult> {
   const { retries = 2, backoffBaseMs = 500, maxBackoffMs = 30_000, onAttempt, random = Math.random, signal } = options;
   if (chain.length === 0) throw new ModelError("BAD_REQUEST", false, "no model is configured for this call");

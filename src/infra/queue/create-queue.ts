@@ -1,4 +1,5 @@
-import type { JobQueue, QueueOptions } from "./queue.js";
+import { silentLogger, type JobQueue, type QueueOptions } from "./queue.js";
+import { TracedQueue } from "./traced-queue.js";
 
 export interface CreateQueueOptions extends QueueOptions {
   /** postgres://… selects pg-boss (cluster profile); unset selects the in-process queue (embedded profile). */
@@ -11,12 +12,16 @@ export interface CreateQueueOptions extends QueueOptions {
   pollIntervalMs?: number;
 }
 
-/** Picks the implementation for the profile; the composition root's only entry point. */
+/**
+ * Picks the implementation for the profile; the composition root's only entry point. Its
+ * handlers run in a span each (TracedQueue: the no-op kind unless traces are on).
+ */
 export async function createQueue(opts: CreateQueueOptions): Promise<JobQueue> {
+  const logger = opts.logger ?? silentLogger;
   if (opts.databaseUrl) {
     const { PgBossQueue } = await import("./pgboss.js");
-    return PgBossQueue.start({ ...opts, databaseUrl: opts.databaseUrl });
+    return new TracedQueue(await PgBossQueue.start({ ...opts, databaseUrl: opts.databaseUrl }), logger);
   }
   const { MemoryQueue } = await import("./memory.js");
-  return new MemoryQueue(opts);
+  return new TracedQueue(new MemoryQueue(opts), logger);
 }
