@@ -213,6 +213,21 @@ describe.skipIf(!pgBaseUrl)("workspaces held by two workers, reached through an 
 
   it("marks a SIGKILLed worker's workspaces LOST, and READY again when it restarts on its folder", async () => {
     const ws = held.w2!;
+    // A command still running on the worker when it dies.
+    const longRun = (
+      await ok(RunCommandDocument, {
+        input: {
+          workspaceId: ws.workspaceId,
+          program: "python3",
+          args: ["-c", "import time; print('up', flush=True); time.sleep(600)"],
+          timeoutMs: 900_000,
+        },
+      })
+    ).runCommand.id;
+    await untilValue("the long command's first output", async () => {
+      const r = (await ok(CommandRunDocument, { id: longRun })).commandRun;
+      return r && r.lastOutputSeq > 0 ? r : null;
+    });
     workers.w2!.child.kill("SIGKILL");
     await workers.w2!.exit;
     const lost = await untilValue("the workspace to be LOST", async () => {
@@ -229,6 +244,12 @@ describe.skipIf(!pgBaseUrl)("workspaces held by two workers, reached through an 
     // The other worker's workspace is untouched.
     const other = await fetch(fileUrl(held.w1!.workspaceId, "notes/hello.txt"), { method: "HEAD", headers: auth });
     expect(other.status).toBe(200);
+    // Its run is recorded as FAILED (interrupted) by the live worker that marked the workspace LOST.
+    const cutOff = await untilValue("the dead worker's run to end", async () => {
+      const r = (await ok(CommandRunDocument, { id: longRun })).commandRun;
+      return r && r.status !== "RUNNING" ? r : null;
+    });
+    expect(cutOff.status).toBe("FAILED");
 
     await startWorker("w2");
     await untilValue("the workspace to be READY again", async () => {

@@ -483,14 +483,20 @@ export class CommandService {
   }
 
   /**
-   * The embedded profile has one process: a run still RUNNING at start was cut off by a crash or
-   * a kill. What is left of it is stopped first (its sandbox should have died with the process;
-   * this makes sure), then it is recorded as FAILED the way any run ends: its EXIT chunk (so its
-   * output stream completes) and the task's TOOL_OUTPUT event. (With several processes, a run's
-   * owner is not known, and a live one must not be touched.)
+   * Runs still RUNNING that no live process runs: on the embedded profile (one process), every
+   * such run at start was cut off by a crash or a kill; in a cluster, `only` picks them (the runs
+   * in the workspaces a restarted holder holds, or in LOST ones), since a live peer's runs must not
+   * be touched. What is left of them on this machine is stopped first (their sandboxes should
+   * have died with their process; this makes sure), then each is recorded as FAILED the way any
+   * run ends: its EXIT chunk (so its output stream completes) and the task's TOOL_OUTPUT event.
    */
-  async failOrphanedRuns(): Promise<number> {
-    const runs = await this.store.running(10_000);
+  async failOrphanedRuns(
+    only?: (run: CommandRunRecord) => boolean | Promise<boolean>,
+    why = "the service stopped while it ran",
+  ): Promise<number> {
+    const candidates = (await this.store.running(10_000)).filter((r) => !this.running.has(r.id));
+    const picked = only ? await Promise.all(candidates.map(async (r) => ((await only(r)) ? r : null))) : candidates;
+    const runs = picked.filter((r): r is CommandRunRecord => r !== null);
     if (runs.length === 0) return 0;
     const killed = stopLeftoverRuns(RUN_MARKER, new Set(runs.map((r) => r.id)));
     if (killed > 0) this.deps.logger.warn({ processes: killed }, "stopped sandboxes a previous process left running");
@@ -516,7 +522,7 @@ export class CommandService {
             taskId: run.taskId,
             event: {
               type: "TOOL_OUTPUT" as const,
-              content: `\`${line}\` was cut off: the service stopped while it ran`,
+              content: `\`${line}\` was cut off: ${why}`,
               data: { runId: run.id, status: "FAILED", exitCode: null, interrupted: true },
               agentId: null,
             },
