@@ -12,6 +12,7 @@
  * stay consistent: seqs only gain gaps), usage (model_call), tool_call rows, command_run rows,
  * artifacts, messages sent to the task (task_message), links, workspaces.
  */
+import { DEFAULT_PASS_INTERVAL_MS, startPeriodic } from "./periodic.js";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { Logger } from "../domain/shared/deps.js";
 import type { Database } from "../infra/db/orm.js";
@@ -93,31 +94,11 @@ export interface RetentionOptions {
 
 /** Runs the pruning at start and then periodically; stop() waits for a run in progress. */
 export function startRetention(o: RetentionOptions): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  let stopping = false;
-  const tick = () => {
-    if (running || stopping) return;
+  return startPeriodic("retention pruning", o.logger, o.intervalMs ?? DEFAULT_PASS_INTERVAL_MS, async () => {
     const started = Date.now();
-    running = pruneFinishedTasks(o.db, { before: new Date(started - o.days * 86_400_000) })
-      .then((counts) => {
-        if (counts.tasks > 0) {
-          o.logger.info(
-            { ...counts, retentionDays: o.days, ms: Date.now() - started },
-            "retention pruned finished tasks",
-          );
-        }
-      })
-      .catch((err: unknown) => o.logger.warn({ err }, "retention pruning failed"))
-      .finally(() => (running = null));
-  };
-  tick();
-  const timer = setInterval(tick, o.intervalMs ?? 3_600_000);
-  timer.unref();
-  return {
-    async stop() {
-      stopping = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+    const counts = await pruneFinishedTasks(o.db, { before: new Date(started - o.days * 86_400_000) });
+    if (counts.tasks > 0) {
+      o.logger.info({ ...counts, retentionDays: o.days, ms: Date.now() - started }, "retention pruned finished tasks");
+    }
+  });
 }

@@ -13,6 +13,7 @@
  * is removed through WorkspaceFs.remove (confined: only <root>/<agentId>/tasks/<taskId>, no
  * symlink followed). A removal that fails is logged; the rows stay REMOVED.
  */
+import { DEFAULT_PASS_INTERVAL_MS, startPeriodic } from "./periodic.js";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { Logger } from "../domain/shared/deps.js";
 import type { Database } from "../infra/db/orm.js";
@@ -111,35 +112,18 @@ export interface WorkspaceRetentionOptions {
 
 /** Runs the removal at start and then periodically; stop() waits for a run in progress. */
 export function startWorkspaceRetention(o: WorkspaceRetentionOptions): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  let stopping = false;
-  const tick = () => {
-    if (running || stopping) return;
+  return startPeriodic("workspace retention", o.logger, o.intervalMs ?? DEFAULT_PASS_INTERVAL_MS, async () => {
     const started = Date.now();
-    running = removeFinishedWorkspaces(o.db, o.workspaceFs, {
+    const counts = await removeFinishedWorkspaces(o.db, o.workspaceFs, {
       before: new Date(started - o.days * 86_400_000),
       reachable: o.reachable,
       logger: o.logger,
-    })
-      .then((counts) => {
-        if (counts.workspaces > 0) {
-          o.logger.info(
-            { ...counts, workspaceRetentionDays: o.days, ms: Date.now() - started },
-            "workspace retention removed the folders of finished tasks",
-          );
-        }
-      })
-      .catch((err: unknown) => o.logger.warn({ err }, "workspace retention failed"))
-      .finally(() => (running = null));
-  };
-  tick();
-  const timer = setInterval(tick, o.intervalMs ?? 3_600_000);
-  timer.unref();
-  return {
-    async stop() {
-      stopping = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+    });
+    if (counts.workspaces > 0) {
+      o.logger.info(
+        { ...counts, workspaceRetentionDays: o.days, ms: Date.now() - started },
+        "workspace retention removed the folders of finished tasks",
+      );
+    }
+  });
 }
