@@ -1,5 +1,5 @@
-import { lstat, opendir } from "node:fs/promises";
-import { join } from "node:path";
+import { lstat, open, readdir, type FileHandle } from "node:fs/promises";
+import { DIR_FLAGS, entryPath, handlePath } from "../infra/workspace-fs/confined.js";
 
 /** How long a walk's total is reused (a scrape every 15 s walks the tree at most once a minute). */
 export const DISK_USAGE_TTL_MS = 60_000;
@@ -16,8 +16,9 @@ export interface DiskUsageResult {
 }
 
 /**
- * Bytes used under one folder (WORKSPACES_DIR), measured like `du`: an asynchronous walk with
- * lstat, never following a symlink (a link counts as itself), bounded by a number of entries,
+ * Bytes used under one folder (WORKSPACES_DIR), measured like `du`: an asynchronous walk by
+ * descriptors with lstat, never following a symlink (a link counts as itself), bounded by a
+ * number of entries and a depth,
  * and cached: a scrape is answered from the last walk, and a stale total starts one new walk in
  * the background (only the first scrape waits for a walk). One walk runs at a time.
  */
@@ -41,36 +42,72 @@ export class DiskUsage {
   }
 }
 
+/** Folder depth a walk descends to: deeper folders are left out (and the total marked incomplete). */
+const MAX_DEPTH = 256;
+
+interface Walk {
+  bytes: number;
+  entries: number;
+  complete: boolean;
+  readonly maxEntries: number;
+  readonly seen: Set<string>;
+}
+
+/**
+ * The containment rule: the tree is written by untrusted code, which may swap a folder for a
+ * link at any moment. So each folder is opened from the one above it by descriptor, with
+ * O_NOFOLLOW, and its entries are lstat'ed through that descriptor: a folder swapped meanwhile is
+ * counted as the link it became, never followed.
+ */
 async function walkTree(root: string, maxEntries: number): Promise<DiskUsageResult> {
-  let bytes = 0;
-  let entries = 0;
-  let complete = true;
-  const seen = new Set<string>();
   const top = await lstat(root).catch(() => null);
   if (!top) return { bytes: 0, complete: false, at: Date.now() };
-  bytes += top.blocks * 512;
-  const stack = top.isDirectory() ? [root] : [];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    const handle = await opendir(dir).catch(() => null);
-    if (!handle) {
-      complete = false; // unreadable (another user's, or gone): not counted
+  const walk: Walk = { bytes: top.blocks * 512, entries: 0, complete: true, maxEntries, seen: new Set() };
+  if (top.isDirectory()) {
+    const dir = await open(root, DIR_FLAGS).catch(() => null);
+    if (dir) {
+      try {
+        await walkFolder(dir, walk, 0);
+      } finally {
+        await dir.close();
+      }
+    } else walk.complete = false;
+  }
+  return { bytes: walk.bytes, complete: walk.complete, at: Date.now() };
+}
+
+/** Adds what `dir` holds to `walk`; false once the walk reached its entry limit. */
+async function walkFolder(dir: FileHandle, walk: Walk, depth: number): Promise<boolean> {
+  const names = await readdir(handlePath(dir)).catch(() => null);
+  if (!names) {
+    walk.complete = false; // unreadable (another user's, or gone): not counted
+    return true;
+  }
+  for (const name of names) {
+    if (++walk.entries > walk.maxEntries) {
+      walk.complete = false;
+      return false;
+    }
+    const st = await lstat(entryPath(dir, name)).catch(() => null);
+    if (!st) continue;
+    if (st.nlink > 1 && !st.isDirectory()) {
+      const key = `${st.dev}:${st.ino}`;
+      if (walk.seen.has(key)) continue;
+      walk.seen.add(key);
+    }
+    walk.bytes += st.blocks * 512;
+    if (!st.isDirectory()) continue;
+    if (depth + 1 >= MAX_DEPTH) {
+      walk.complete = false;
       continue;
     }
-    for await (const entry of handle) {
-      // Leaving the loop closes the directory.
-      if (++entries > maxEntries) return { bytes, complete: false, at: Date.now() };
-      const path = join(dir, entry.name);
-      const st = await lstat(path).catch(() => null);
-      if (!st) continue;
-      if (st.nlink > 1 && !st.isDirectory()) {
-        const key = `${st.dev}:${st.ino}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-      }
-      bytes += st.blocks * 512;
-      if (st.isDirectory()) stack.push(path);
+    const sub = await open(entryPath(dir, name), DIR_FLAGS).catch(() => null);
+    if (!sub) continue; // swapped for a link or a file, or gone, since the lstat
+    try {
+      if (!(await walkFolder(sub, walk, depth + 1))) return false;
+    } finally {
+      await sub.close();
     }
   }
-  return { bytes, complete, at: Date.now() };
+  return true;
 }
