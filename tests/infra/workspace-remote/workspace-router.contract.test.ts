@@ -126,11 +126,12 @@ describeProfiles("WorkspaceRouter over the shared database", (profile) => {
     const pending = remote.request("holder-a", "wait", null, { signal: ac.signal });
     const settled = pending.catch((e: unknown) => e);
     // The holder has taken it once the row is RUNNING.
-    for (let i = 0; i < 200; i++) {
-      const row = await db.fork().findOne(WorkspaceRequestRecord, { op: "wait" });
-      if (row?.state === "RUNNING") break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await expect
+      .poll(async () => (await db.fork().findOne(WorkspaceRequestRecord, { op: "wait" }))?.state, {
+        timeout: 30_000,
+        interval: 20,
+      })
+      .toBe("RUNNING");
     ac.abort(new Error("caller gave up"));
     expect(((await settled) as Error).message).toBe("caller gave up");
     await seenAbort;
@@ -139,11 +140,12 @@ describeProfiles("WorkspaceRouter over the shared database", (profile) => {
   it("gives up on a holder that goes silent while it works", async () => {
     const stopB = await remote.serve("holder-b", new Map([["hang", async () => new Promise<never>(() => {})]]));
     const pending = remote.request("holder-b", "hang", null).catch((e: unknown) => e);
-    for (let i = 0; i < 200; i++) {
-      const row = await db.fork().findOne(WorkspaceRequestRecord, { op: "hang" });
-      if (row?.state === "RUNNING") break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await expect
+      .poll(async () => (await db.fork().findOne(WorkspaceRequestRecord, { op: "hang" }))?.state, {
+        timeout: 30_000,
+        interval: 20,
+      })
+      .toBe("RUNNING");
     alive.delete("holder-b");
     expect(await pending).toMatchObject({ code: "WORKSPACE_UNAVAILABLE" });
     alive.add("holder-b");
