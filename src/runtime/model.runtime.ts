@@ -785,7 +785,14 @@ class RunSession {
   /** A started command: wait for its end, then its status and output. */
   private async commandResult(started: CommandRunRecord): Promise<string> {
     const run = await this.d.commands.wait(started.id, this.workAbort.signal);
-    const output = await this.d.commands.outputText(run.id, 8_000);
+    // The run's end committed with its TOOL_OUTPUT event, whose notification may not have come
+    // yet (PostgreSQL delivers it on the listening connection, later): read the task's counter,
+    // so the next write's known counter counts the report and its one batch goes through.
+    const [output, seq] = await Promise.all([
+      this.d.commands.outputText(run.id, 8_000),
+      this.d.tasks.eventSeq(this.ctx.taskId),
+    ]);
+    this.sawEventSeq(seq);
     return resultText({
       runId: run.id,
       status: run.status,

@@ -501,6 +501,11 @@ export class TaskService {
     return isId(id) ? this.store.get(id) : null;
   }
 
+  /** The task's event counter now (0 for no such task). */
+  eventSeq(id: string): Promise<number> {
+    return isId(id) ? this.store.eventSeq(id) : Promise.resolve(0);
+  }
+
   async require(id: string, field = "id"): Promise<TaskRecord> {
     const task = await this.get(id);
     if (!task) throw notFound("Task", id, field);
