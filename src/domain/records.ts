@@ -143,6 +143,8 @@ export class WorkspaceRequestRecord {
   result!: string | null;
   /** Set when the holder has written every reply chunk: how many. */
   outChunks!: number | null;
+  /** The requesting span's W3C traceparent (traces on): the holder's span is its child. */
+  traceparent!: string | null;
   createdAt!: Date;
 }
 

@@ -1,4 +1,16 @@
-import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from "@opentelemetry/api";
+import {
+  context,
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Attributes,
+  type Link,
+  type Span,
+  type SpanContext,
+} from "@opentelemetry/api";
 import { currentLogContext, withLogContext, withNewLogContext } from "./log-context.js";
 
 /** The instrumentation scope of every span this service makes. */
@@ -49,6 +61,35 @@ export interface SpanOptions {
    * started by a request (a job queued in-process) but is not part of it.
    */
   root?: boolean;
+  /** Spans this one follows from without being their child (a job: the span that queued it). */
+  links?: Link[];
+  /**
+   * The parent, from another process (see traceparentOf): the span is its child, in its trace,
+   * with a log context of its own.
+   */
+  remoteParent?: SpanContext;
+}
+
+/**
+ * The active span as a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`), for work that
+ * leaves this process or this moment (a queued job, a routed workspace operation); undefined
+ * when no span is recording (traces off).
+ */
+export function currentTraceparent(): string | undefined {
+  const span = trace.getActiveSpan();
+  if (!span?.isRecording()) return undefined;
+  const c = span.spanContext();
+  if (!isSpanContextValid(c)) return undefined;
+  return `00-${c.traceId}-${c.spanId}-${(c.traceFlags & TraceFlags.SAMPLED ? 1 : 0).toString(16).padStart(2, "0")}`;
+}
+
+/** A `traceparent` back into a remote span context; undefined for anything malformed. */
+export function traceparentOf(value: unknown): SpanContext | undefined {
+  if (typeof value !== "string") return undefined;
+  const m = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(value);
+  if (!m) return undefined;
+  const c: SpanContext = { traceId: m[1]!, spanId: m[2]!, traceFlags: parseInt(m[3]!, 16), isRemote: true };
+  return isSpanContextValid(c) ? c : undefined;
 }
 
 /**
@@ -80,32 +121,38 @@ export function failSpan(span: Pick<Span, "setStatus" | "setAttribute">, code: s
  * code. Traces off (OTEL_EXPORTER_OTLP_ENDPOINT unset), the API's no-op tracer runs it.
  */
 export function traced<T>(name: string, opts: SpanOptions, fn: (span: SpanHandle) => Promise<T>): Promise<T> {
-  const taskId = opts.taskId ?? (opts.root ? undefined : currentLogContext()?.taskId);
+  const fresh = opts.root || opts.remoteParent !== undefined;
+  const taskId = opts.taskId ?? (fresh ? undefined : currentLogContext()?.taskId);
   const attributes: Attributes = { ...opts.attributes };
   if (taskId) attributes[spanAttributes.taskId] = taskId;
-  const inContext = opts.root ? withNewLogContext : withLogContext;
+  const inContext = fresh ? withNewLogContext : withLogContext;
+  const parent = opts.remoteParent ? trace.setSpanContext(ROOT_CONTEXT, opts.remoteParent) : context.active();
+  const options = {
+    kind: opts.kind ?? SpanKind.INTERNAL,
+    attributes,
+    root: opts.root && !opts.remoteParent,
+    ...(opts.links?.length ? { links: opts.links } : {}),
+  };
   return inContext(taskId ? { taskId } : {}, () =>
-    trace
-      .getTracer(TRACER_NAME)
-      .startActiveSpan(name, { kind: opts.kind ?? SpanKind.INTERNAL, attributes, root: opts.root }, async (span) => {
-        const handle: SpanHandle = {
-          set: (more) => span.setAttributes(more),
-          task: (id) => {
-            span.setAttribute(spanAttributes.taskId, id);
-            const context = currentLogContext();
-            if (context) context.taskId = id;
-          },
-          fail: (code) => failSpan(span, code),
-          rename: (newName) => span.updateName(newName),
-        };
-        try {
-          return await fn(handle);
-        } catch (err) {
-          failSpan(span, errorCodeOf(err));
-          throw err;
-        } finally {
-          span.end();
-        }
-      }),
+    trace.getTracer(TRACER_NAME).startActiveSpan(name, options, parent, async (span) => {
+      const handle: SpanHandle = {
+        set: (more) => span.setAttributes(more),
+        task: (id) => {
+          span.setAttribute(spanAttributes.taskId, id);
+          const logContext = currentLogContext();
+          if (logContext) logContext.taskId = id;
+        },
+        fail: (code) => failSpan(span, code),
+        rename: (newName) => span.updateName(newName),
+      };
+      try {
+        return await fn(handle);
+      } catch (err) {
+        failSpan(span, errorCodeOf(err));
+        throw err;
+      } finally {
+        span.end();
+      }
+    }),
   );
 }

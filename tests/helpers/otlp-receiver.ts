@@ -21,6 +21,8 @@ export interface ReceivedSpan {
   status: { code: number; message?: string };
   /** The resource's service.name. */
   service: string;
+  /** The spans this one follows from (a job: the span that queued it). */
+  links: Array<{ traceId: string; spanId: string }>;
 }
 
 export interface OtlpReceiver {
@@ -52,6 +54,7 @@ interface OtlpSpan {
   kind: number;
   attributes?: OtlpKeyValue[];
   status?: { code?: number; message?: string };
+  links?: Array<{ traceId: string; spanId: string }>;
 }
 interface OtlpRequest {
   resourceSpans?: Array<{
@@ -99,6 +102,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               attributes: attributesOf(s.attributes),
               status: { code: s.status?.code ?? 0, ...(s.status?.message ? { message: s.status.message } : {}) },
               service,
+              links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
             });
           }
         }

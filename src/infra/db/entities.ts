@@ -183,6 +183,7 @@ export const WorkspaceRequestSchema = new EntitySchema<WorkspaceRequestRecord>({
     inChunks: { type: "integer", fieldName: "in_chunks" },
     result: { type: "text", nullable: true },
     outChunks: { type: "integer", nullable: true, fieldName: "out_chunks" },
+    traceparent: { type: "string", length: 64, nullable: true },
     createdAt: { type: "datetime", length: 3, fieldName: "created_at" },
   },
   indexes: [{ name: "workspace_request_holder_idx", properties: ["holderId", "state"] }],

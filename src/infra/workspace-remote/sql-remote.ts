@@ -1,3 +1,4 @@
+import { SpanKind } from "@opentelemetry/api";
 import { DomainError } from "../../domain/errors.js";
 import { newId } from "../../domain/ids.js";
 import { WorkspaceChunkRecord, WorkspaceRequestRecord } from "../../domain/records.js";
@@ -16,6 +17,7 @@ import {
   type RemoteRequestOptions,
   type WorkspaceRemote,
 } from "../../domain/workspaces/workspace-router.js";
+import { currentTraceparent, traced, traceparentOf } from "../../telemetry/tracing.js";
 import type { Database } from "../db/orm.js";
 
 /** How long a request may wait for its holder to take it before WORKSPACE_UNAVAILABLE. */
@@ -119,7 +121,15 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
     return this.o.db.fork();
   }
 
-  async request(holderId: string, op: string, input: unknown, opts: RemoteRequestOptions = {}): Promise<RemoteReply> {
+  /**
+   * In a span `workspace <op>` (client); the holder's span of the work is its child, and the
+   * work's own spans (the holder's `tool <id>`) are that one's.
+   */
+  request(holderId: string, op: string, input: unknown, opts: RemoteRequestOptions = {}): Promise<RemoteReply> {
+    return traced(`workspace ${op}`, { kind: SpanKind.CLIENT }, () => this.send(holderId, op, input, opts));
+  }
+
+  private async send(holderId: string, op: string, input: unknown, opts: RemoteRequestOptions): Promise<RemoteReply> {
     const { signal } = opts;
     signal?.throwIfAborted();
     const id = newId();
@@ -146,6 +156,7 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
         inChunks,
         result: null,
         outChunks: null,
+        traceparent: currentTraceparent() ?? null,
         createdAt: new Date(),
       });
       await this.o.pubsub.publish([{ topic: "WORKSPACE_REQUEST", payload: { holderId, requestId: id } }]);
@@ -314,7 +325,12 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
     try {
       const handler = handlers.get(row.op);
       if (!handler) throw new Error(`no handler for workspace operation ${row.op}`);
-      const reply = await handler(decodeJson(row.input), { signal: ac.signal, body: this.body(id, row.inChunks) });
+      const parent = traceparentOf(row.traceparent);
+      const reply = await traced(
+        `workspace ${row.op}`,
+        { kind: SpanKind.SERVER, ...(parent ? { remoteParent: parent } : { root: true }) },
+        () => handler(decodeJson(row.input), { signal: ac.signal, body: this.body(id, row.inChunks) }),
+      );
       const text = encodeJson({ value: reply.result, chunked: reply.chunks !== undefined });
       if (Buffer.byteLength(text) > REMOTE_MAX_JSON_BYTES) {
         throw new DomainError("LIMIT_EXCEEDED", `A workspace reply may carry at most ${REMOTE_MAX_JSON_BYTES} bytes`);

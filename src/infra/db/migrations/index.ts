@@ -19,6 +19,7 @@ import { Migration20261206144547_shared_files as sqlite_Migration20261206144547_
 import { Migration20261206144558_AgentEmailRecipients as sqlite_Migration20261206144558_AgentEmailRecipients } from "./sqlite/Migration20261206144558_AgentEmailRecipients.js";
 import { Migration20261206190446_RateLimitWindow as sqlite_Migration20261206190446_RateLimitWindow } from "./sqlite/Migration20261206190446_RateLimitWindow.js";
 import { Migration20261206204201_WorkspaceHolders as sqlite_Migration20261206204201_WorkspaceHolders } from "./sqlite/Migration20261206204201_WorkspaceHolders.js";
+import { Migration20261206234812_WorkspaceRequestTrace as sqlite_Migration20261206234812_WorkspaceRequestTrace } from "./sqlite/Migration20261206234812_WorkspaceRequestTrace.js";
 import { Migration20261125090531 as postgresql_Migration20261125090531 } from "./postgresql/Migration20261125090531.js";
 import { Migration20261125104416_assignment as postgresql_Migration20261125104416_assignment } from "./postgresql/Migration20261125104416_assignment.js";
 import { Migration20261125113147_tools as postgresql_Migration20261125113147_tools } from "./postgresql/Migration20261125113147_tools.js";
@@ -38,6 +39,7 @@ import { Migration20261206144548_shared_files as postgresql_Migration20261206144
 import { Migration20261206144559_AgentEmailRecipients as postgresql_Migration20261206144559_AgentEmailRecipients } from "./postgresql/Migration20261206144559_AgentEmailRecipients.js";
 import { Migration20261206190448_RateLimitWindow as postgresql_Migration20261206190448_RateLimitWindow } from "./postgresql/Migration20261206190448_RateLimitWindow.js";
 import { Migration20261206204201_WorkspaceHolders as postgresql_Migration20261206204201_WorkspaceHolders } from "./postgresql/Migration20261206204201_WorkspaceHolders.js";
+import { Migration20261206234814_WorkspaceRequestTrace as postgresql_Migration20261206234814_WorkspaceRequestTrace } from "./postgresql/Migration20261206234814_WorkspaceRequestTrace.js";
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261125090531", class: sqlite_Migration20261125090531 },
@@ -59,6 +61,10 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261206144558_AgentEmailRecipients", class: sqlite_Migration20261206144558_AgentEmailRecipients },
   { name: "Migration20261206190446_RateLimitWindow", class: sqlite_Migration20261206190446_RateLimitWindow },
   { name: "Migration20261206204201_WorkspaceHolders", class: sqlite_Migration20261206204201_WorkspaceHolders },
+  {
+    name: "Migration20261206234812_WorkspaceRequestTrace",
+    class: sqlite_Migration20261206234812_WorkspaceRequestTrace,
+  },
 ];
 
 export const postgresqlMigrations: MigrationObject[] = [
@@ -84,4 +90,8 @@ export const postgresqlMigrations: MigrationObject[] = [
   },
   { name: "Migration20261206190448_RateLimitWindow", class: postgresql_Migration20261206190448_RateLimitWindow },
   { name: "Migration20261206204201_WorkspaceHolders", class: postgresql_Migration20261206204201_WorkspaceHolders },
+  {
+    name: "Migration20261206234814_WorkspaceRequestTrace",
+    class: postgresql_Migration20261206234814_WorkspaceRequestTrace,
+  },
 ];
