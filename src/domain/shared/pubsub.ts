@@ -31,6 +31,8 @@ export interface TopicPayloads {
   WORKSPACE_REPLY: { requestId: string };
   /** The requester gave up on a workspace request: its holder stops working on it. */
   WORKSPACE_CANCEL: { requestId: string };
+  /** The requester took reply chunks (and deleted them): a holder waiting for room writes on. */
+  WORKSPACE_TAKEN: { requestId: string };
 }
 
 export type Topic = keyof TopicPayloads;
@@ -48,6 +50,7 @@ export const topics: readonly Topic[] = [
   "WORKSPACE_REQUEST",
   "WORKSPACE_REPLY",
   "WORKSPACE_CANCEL",
+  "WORKSPACE_TAKEN",
 ];
 
 export type Message = { [T in Topic]: { topic: T; payload: TopicPayloads[T] } }[Topic];

@@ -26,6 +26,13 @@ export const REMOTE_CLAIM_TIMEOUT_MS = 5_000;
 export const REMOTE_POLL_MS = 1_000;
 /** Requests a requester left behind (it died) are deleted by their holder after this long. */
 export const REMOTE_STALE_AFTER_MS = 60 * 60 * 1000;
+/**
+ * Reply chunks written and not yet taken, at most: a holder waits for its requester (a slow
+ * download's reader) rather than fill the database with the rest of a big file.
+ */
+export const REMOTE_WINDOW_CHUNKS = 8;
+/** A holder waiting for room gives up on a requester that took nothing for this long. */
+export const REMOTE_STALL_MS = 120_000;
 
 export interface SqlWorkspaceRemoteOptions {
   db: Database;
@@ -54,7 +61,7 @@ async function* rechunk(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   if (size > 0) yield Buffer.concat(pending);
 }
 
-/** Wakes its owner on a WORKSPACE_REPLY for one request, or after `pollMs`; rejects on abort. */
+/** Wakes its owner on a notification for one request (the holder's reply, the requester's taking), or after `pollMs`; rejects on abort. */
 class ReplyWaiter {
   private poked = false;
   private wake: (() => void) | undefined;
@@ -64,8 +71,9 @@ class ReplyWaiter {
     pubsub: PubSub,
     requestId: string,
     private readonly pollMs: number,
+    topic: "WORKSPACE_REPLY" | "WORKSPACE_TAKEN" = "WORKSPACE_REPLY",
   ) {
-    this.unsubscribe = pubsub.subscribe("WORKSPACE_REPLY", (p) => {
+    this.unsubscribe = pubsub.subscribe(topic, (p) => {
       if (p.requestId !== requestId) return;
       this.poked = true;
       this.wake?.();
@@ -226,6 +234,7 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
         }
         if (rows.length > 0) {
           await this.em().nativeDelete(WorkspaceChunkRecord, { requestId: id, direction: "OUT", seq: { $lt: next } });
+          await this.o.pubsub.publish([{ topic: "WORKSPACE_TAKEN", payload: { requestId: id } }]);
           continue;
         }
         const row = await this.em().findOne(WorkspaceRequestRecord, { id });
@@ -348,10 +357,15 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
         return;
       }
       let seq = 0;
-      for await (const data of rechunk(reply.chunks)) {
-        if (ac.signal.aborted) return;
-        await this.em().insert(WorkspaceChunkRecord, { requestId: id, direction: "OUT", seq: seq++, data });
-        await publish();
+      const taken = new ReplyWaiter(this.o.pubsub, id, this.pollMs, "WORKSPACE_TAKEN");
+      try {
+        for await (const data of rechunk(reply.chunks)) {
+          if (!(await this.roomFor(id, taken, ac.signal))) return;
+          await this.em().insert(WorkspaceChunkRecord, { requestId: id, direction: "OUT", seq: seq++, data });
+          await publish();
+        }
+      } finally {
+        taken.close();
       }
       await this.em().nativeUpdate(WorkspaceRequestRecord, { id }, { outChunks: seq });
       await publish();
@@ -363,6 +377,25 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
         { state: "FAILED", result: encodeFailure(err) },
       );
       await publish();
+    }
+  }
+
+  /**
+   * Waits until fewer than REMOTE_WINDOW_CHUNKS reply chunks of `id` wait for its requester.
+   * False when the request was cancelled meanwhile; throws WORKSPACE_UNAVAILABLE when the
+   * requester took nothing for REMOTE_STALL_MS (it died, or its reader did).
+   */
+  private async roomFor(id: string, taken: ReplyWaiter, signal: AbortSignal): Promise<boolean> {
+    let waiting = Number.POSITIVE_INFINITY;
+    let since = Date.now();
+    for (;;) {
+      if (signal.aborted) return false;
+      const now = await this.em().count(WorkspaceChunkRecord, { requestId: id, direction: "OUT" });
+      if (now < REMOTE_WINDOW_CHUNKS) return true;
+      if (now < waiting) since = Date.now();
+      waiting = now;
+      if (Date.now() - since > REMOTE_STALL_MS) throw workspaceUnavailable("its requester stopped reading");
+      await taken.next(signal).catch(() => undefined);
     }
   }
 

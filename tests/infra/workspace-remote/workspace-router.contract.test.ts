@@ -11,7 +11,9 @@ import { domainDeps } from "../../../src/app.js";
 import type { Database } from "../../../src/infra/db/orm.js";
 import { SqlWorkspaceHolderStore } from "../../../src/infra/db/stores/workspace-holder.store.js";
 import { MemoryPubSub } from "../../../src/infra/pubsub/memory.js";
-import { SqlWorkspaceRemote } from "../../../src/infra/workspace-remote/sql-remote.js";
+import { REMOTE_WINDOW_CHUNKS, SqlWorkspaceRemote } from "../../../src/infra/workspace-remote/sql-remote.js";
+import { REMOTE_CHUNK_BYTES } from "../../../src/domain/workspaces/workspace-router.js";
+import { sleep, waitFor } from "../../helpers/runtime.js";
 import { describeProfiles } from "../../helpers/profiles.js";
 import { fixtures, storeDatabase } from "../../helpers/store-db.js";
 
@@ -40,6 +42,8 @@ describeProfiles("WorkspaceRouter over the shared database", (profile) => {
   let stopA: () => Promise<void>;
   let seenAbort: Promise<void>;
   let markAborted: () => void;
+  /** Chunks the "many" handler's source gave so far. */
+  let produced = 0;
 
   beforeAll(async () => {
     ({ db, close } = await storeDatabase(profile));
@@ -54,6 +58,18 @@ describeProfiles("WorkspaceRouter over the shared database", (profile) => {
     seenAbort = new Promise((r) => (markAborted = r));
     const handlers = new Map<string, RemoteHandler>([
       ["echo", async (input) => ({ result: input })],
+      [
+        "many",
+        async (input) => ({
+          result: null,
+          chunks: (async function* () {
+            for (produced = 0; produced < (input as number);) {
+              produced++;
+              yield Buffer.alloc(REMOTE_CHUNK_BYTES, produced);
+            }
+          })(),
+        }),
+      ],
       [
         "reverse",
         async (_input, { body }) => {
@@ -104,6 +120,36 @@ describeProfiles("WorkspaceRouter over the shared database", (profile) => {
     const got = await collect(reply.chunks!);
     expect(got.equals(await collect(bytes(size, 11)))).toBe(true);
     expect(await db.fork().count(WorkspaceRequestRecord, {})).toBe(0);
+    expect(await db.fork().count(WorkspaceChunkRecord, {})).toBe(0);
+  });
+
+  it("writes reply chunks only as fast as the requester takes them", async () => {
+    const total = 3 * REMOTE_WINDOW_CHUNKS;
+    const reply = await remote.request("holder-a", "many", total);
+    const it = reply.chunks![Symbol.asyncIterator]();
+    // Ahead of the reader by its window at most (the rows written and not yet deleted), plus the
+    // chunk its source has ready.
+    const outRows = () => db.fork().count(WorkspaceChunkRecord, { direction: "OUT" });
+    let most = 0;
+    for (let consumed = 1; consumed <= total; consumed++) {
+      const next = await it.next();
+      expect(next.done).toBe(false);
+      expect(next.value![0]).toBe(consumed % 256);
+      // The holder fills what room it has before the next read.
+      await waitFor(
+        async () => produced === total || (await outRows()) >= REMOTE_WINDOW_CHUNKS,
+        "the holder to fill its window",
+      );
+      if (consumed === 1) {
+        // A holder that does not wait would write on meanwhile (a slow machine can only make
+        // this check weaker, never fail it): five of its polls, the reader reading nothing.
+        await sleep(500);
+      }
+      most = Math.max(most, produced - consumed);
+      expect(produced - consumed).toBeLessThanOrEqual(REMOTE_WINDOW_CHUNKS + 1);
+    }
+    expect((await it.next()).done).toBe(true);
+    expect(most).toBeGreaterThanOrEqual(REMOTE_WINDOW_CHUNKS);
     expect(await db.fork().count(WorkspaceChunkRecord, {})).toBe(0);
   });
 
