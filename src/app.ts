@@ -512,6 +512,7 @@ export async function startCore(
             ? startWorkspaceRetention({
                 db,
                 workspaceFs,
+                mirrors: services.gitMirrors,
                 logger,
                 days: config.workspaceRetentionDays,
                 reachable: async ({ workspaces }) => {
@@ -823,16 +824,17 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     maxDocumentBytes: opts.research.maxDocumentBytes,
   });
   const gitPrivateDir = join(opts.dataDir, "git-service");
+  const gitMirrors = new GitMirrors(
+    join(opts.workspacesDir, GIT_MIRRORS_DIR),
+    new HostGit({ privateDir: gitPrivateDir, timeoutMs: opts.github.gitTimeoutMs }),
+  );
   const git = new GitService({
     sandbox: () => {
       if (!sandbox) throw new Error("no sandbox");
       return sandbox;
     },
     // Beside the workspaces (like pip's downloads), so that a cluster sharing WORKSPACES_DIR shares them too.
-    mirrors: new GitMirrors(
-      join(opts.workspacesDir, GIT_MIRRORS_DIR),
-      new HostGit({ privateDir: gitPrivateDir, timeoutMs: opts.github.gitTimeoutMs }),
-    ),
+    mirrors: gitMirrors,
     tmpDir: join(gitPrivateDir, "tmp"),
     origins: opts.github.gitOrigins,
     webUrl: opts.github.webUrl,
@@ -910,6 +912,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
     outbox,
     closeOutbox: () => smtp?.close(),
     tools,
+    gitMirrors,
     commands,
     policies,
     search,

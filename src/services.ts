@@ -1,3 +1,4 @@
+import type { GitMirrors } from "./infra/git/mirror.js";
 import type { AgentService } from "./domain/agents/agent.service.js";
 import type { AssignmentFeed } from "./domain/agents/assignment-feed.js";
 import type { AssignmentService } from "./domain/assignment/assignment.service.js";
@@ -56,6 +57,8 @@ export interface AppServices {
   runs: RunStore;
   assignments: AssignmentFeed;
   tools: ToolService;
+  /** The service's bare repository per workspace (the git tools' network side); removed with the workspace's folder. */
+  gitMirrors: GitMirrors;
   commands: CommandService;
   policies: ToolPolicyService;
   /** Web search: the webSearch tool's engine, cache, limits and history (searchHistory). */

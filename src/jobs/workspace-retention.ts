@@ -11,12 +11,15 @@
  * Order: the rows are marked REMOVED first, by one conditional UPDATE that checks the rule again
  * (two processes racing: one marks, the other finds nothing and removes nothing), then the folder
  * is removed through WorkspaceFs.remove (confined: only <root>/<agentId>/tasks/<taskId>, no
- * symlink followed). A removal that fails is logged; the rows stay REMOVED.
+ * symlink followed), and so is each of its workspaces' git mirror (the service's bare
+ * repository in <WORKSPACES_DIR>/.git-mirrors, see GitMirrors). A removal that fails is logged;
+ * the rows stay REMOVED.
  */
 import { DEFAULT_PASS_INTERVAL_MS, startPeriodic } from "./periodic.js";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { Logger } from "../domain/shared/deps.js";
 import type { Database } from "../infra/db/orm.js";
+import type { GitMirrors } from "../infra/git/mirror.js";
 import type { WorkspaceFs } from "../infra/workspace-fs/workspace-fs.js";
 
 /** A folder that may go: its path and the workspace rows (tasks) that use it. */
@@ -43,6 +46,8 @@ export interface RemoveOptions {
   reachable?: FolderFilter;
   /** Folders looked at per query. */
   batchSize?: number;
+  /** The workspaces' git mirrors, removed with their folder. */
+  mirrors?: Pick<GitMirrors, "remove">;
   logger: Logger;
 }
 
@@ -89,6 +94,7 @@ export async function removeFinishedWorkspaces(
       counts.workspaces += marked;
       try {
         await fs.remove(path);
+        for (const w of workspaces) await o.mirrors?.remove(w.id);
         counts.folders++;
       } catch (err) {
         counts.failed++;
@@ -102,6 +108,7 @@ export async function removeFinishedWorkspaces(
 export interface WorkspaceRetentionOptions {
   db: Database;
   workspaceFs: Pick<WorkspaceFs, "remove">;
+  mirrors?: Pick<GitMirrors, "remove">;
   logger: Logger;
   /** WORKSPACE_RETENTION_DAYS (0: this is not started). */
   days: number;
@@ -117,6 +124,7 @@ export function startWorkspaceRetention(o: WorkspaceRetentionOptions): { stop():
     const counts = await removeFinishedWorkspaces(o.db, o.workspaceFs, {
       before: new Date(started - o.days * 86_400_000),
       reachable: o.reachable,
+      mirrors: o.mirrors,
       logger: o.logger,
     });
     if (counts.workspaces > 0) {

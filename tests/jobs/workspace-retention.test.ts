@@ -1,7 +1,8 @@
 /**
  * WORKSPACE_RETENTION_DAYS on both databases: folders of tasks finished long ago are removed
  * (rows REMOVED), recent or unfinished ones kept, a folder shared with an active task kept, a
- * planted symlink not followed; a removed workspace answers WORKSPACE_REMOVED (tools, file routes).
+ * planted symlink not followed, the workspaces' git mirrors removed with their folders; a removed
+ * workspace answers WORKSPACE_REMOVED (tools, file routes).
  */
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
@@ -11,6 +12,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { WorkspaceRecord, type TaskRecord } from "../../src/domain/records.js";
 import type { TaskStatus } from "../../src/domain/terms.js";
 import type { Database } from "../../src/infra/db/orm.js";
+import { HostGit } from "../../src/infra/git/host-git.js";
+import { GIT_MIRRORS_DIR, GitMirrors } from "../../src/infra/git/mirror.js";
 import { createSandbox } from "../../src/infra/sandbox/sandbox.js";
 import { WorkspaceFs } from "../../src/infra/workspace-fs/workspace-fs.js";
 import {
@@ -69,16 +72,34 @@ describeProfiles("workspace retention", (profile) => {
   }
 
   const statusOf = async (id: string) => (await db.fork().findOneOrFail(WorkspaceRecord, { id })).status;
+  const mirrors = () =>
+    new GitMirrors(join(root, GIT_MIRRORS_DIR), new HostGit({ privateDir: join(outside, "git"), timeoutMs: 10_000 }));
   const run = (days = 7, reachable?: (f: RetentionFolder) => boolean) =>
-    removeFinishedWorkspaces(db, fs, { before: new Date(Date.now() - days * day), reachable, logger });
+    removeFinishedWorkspaces(db, fs, {
+      before: new Date(Date.now() - days * day),
+      reachable,
+      mirrors: mirrors(),
+      logger,
+    });
+  /** A bare repository where the git tools keep the workspace's mirror. */
+  async function mirrorOf(workspaceId: string): Promise<string> {
+    const path = mirrors().pathFor(workspaceId);
+    await mkdir(join(path, "objects"), { recursive: true });
+    await writeFile(join(path, "HEAD"), "ref: refs/heads/main\n");
+    return path;
+  }
 
   it("removes the folders of tasks finished more than N days ago and keeps the others", async () => {
     const old = await taskWithFolder("COMPLETE", 30);
     const oldFailed = await taskWithFolder("FAILED", 10);
     const recent = await taskWithFolder("COMPLETE", 1);
     const activeOld = await taskWithFolder("BUILD", 30);
+    const oldMirror = await mirrorOf(old.workspaceId);
+    const keptMirrors = [await mirrorOf(recent.workspaceId), await mirrorOf(activeOld.workspaceId)];
     const counts = await run();
     expect(counts).toEqual({ folders: 2, workspaces: 2, failed: 0 });
+    expect(existsSync(oldMirror), "the removed workspace's git mirror").toBe(false);
+    for (const kept of keptMirrors) expect(existsSync(join(kept, "HEAD"))).toBe(true);
     expect(existsSync(old.path)).toBe(false);
     expect(existsSync(oldFailed.path)).toBe(false);
     expect(await statusOf(old.workspaceId)).toBe("REMOVED");
