@@ -4,9 +4,11 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateAgentDocument,
+  CreateApiKeyDocument,
   CreateSecretDocument,
   CreateTaskDocument,
   SecretsDocument,
+  SetNotificationSigningSecretDocument,
   SubscribeNotificationsDocument,
   UnsubscribeNotificationsDocument,
 } from "../generated/graphql.js";
@@ -95,5 +97,76 @@ describe("webhook notifications [sqlite]", () => {
 
     await s.ok(UnsubscribeNotificationsDocument, { id: mine.id });
     expect((await s.ok(SecretsDocument, { first: 50, scope: "SUBSCRIPTION" })).secrets.totalCount).toBe(0);
+  });
+
+  it("replaces a subscription's own secret in place, or gives it one; refuses bad input and others' subscriptions", async () => {
+    const NEW_SECRET = "rotated-secret-of-the-subscription-7";
+    const GIVEN_SECRET = "given-secret-of-a-shared-subscription";
+    const subscribe = async (path: string, signingSecret?: string) =>
+      (
+        await s.ok(SubscribeNotificationsDocument, {
+          input: { channel: "WEBHOOK", address: `${base}${path}`, events: ["TASK_ASSIGNED"], signingSecret },
+        })
+      ).subscribeNotifications;
+    const rotating = await subscribe("/rotating", OWN_SECRET);
+    const given = await subscribe("/given");
+    const secretsOf = async (id: string) =>
+      (await s.ok(SecretsDocument, { first: 50, scope: "SUBSCRIPTION" })).secrets.edges
+        .map((e) => e.node)
+        .filter((n) => n.scopeId === id);
+    const [before] = await secretsOf(rotating.id);
+
+    // Bad input: named, nothing changed.
+    const short = await s.gql(SetNotificationSigningSecretDocument, { id: rotating.id, signingSecret: "short" });
+    expect(short.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT" });
+    expect(JSON.stringify(short.errors?.[0]?.extensions?.fields)).toContain("signingSecret");
+    const email = (
+      await s.ok(SubscribeNotificationsDocument, {
+        input: { channel: "EMAIL", address: "ops@example.com", events: ["TASK_ASSIGNED"] },
+      })
+    ).subscribeNotifications;
+    const notWebhook = await s.gql(SetNotificationSigningSecretDocument, { id: email.id, signingSecret: NEW_SECRET });
+    expect(JSON.stringify(notWebhook.errors?.[0]?.extensions?.fields)).toContain("only for WEBHOOK");
+    await s.ok(UnsubscribeNotificationsDocument, { id: email.id });
+    const missing = await s.gql(SetNotificationSigningSecretDocument, {
+      id: "01a24dca-7fb0-7132-8b45-4376721f9328",
+      signingSecret: NEW_SECRET,
+    });
+    expect(missing.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    const operator = (await s.ok(CreateApiKeyDocument, { input: { name: "rotator", role: "OPERATOR" } })).createApiKey
+      .key;
+    const others = await s.gql(
+      SetNotificationSigningSecretDocument,
+      { id: rotating.id, signingSecret: NEW_SECRET },
+      operator,
+    );
+    expect(others.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    expect(await secretsOf(rotating.id)).toEqual([before]);
+
+    // Replaced in place (same secret, new value), and given to the subscription that had none.
+    const rotated = (await s.ok(SetNotificationSigningSecretDocument, { id: rotating.id, signingSecret: NEW_SECRET }))
+      .setNotificationSigningSecret;
+    expect(rotated.ownSigningSecret).toBe(true);
+    const [after] = await secretsOf(rotating.id);
+    expect(after?.id).toBe(before?.id);
+    expect(after?.updatedAt).not.toBe(before?.updatedAt);
+    const gotOne = (await s.ok(SetNotificationSigningSecretDocument, { id: given.id, signingSecret: GIVEN_SECRET }))
+      .setNotificationSigningSecret;
+    expect(gotOne.ownSigningSecret).toBe(true);
+    expect(await secretsOf(given.id)).toHaveLength(1);
+
+    // The next deliveries are signed with the new secrets.
+    await s.ok(CreateAgentDocument, { input: { name: "rotated", minComplexity: 3, maxComplexity: 3 } });
+    await s.ok(CreateTaskDocument, { input: { title: "Hook me again", complexity: 3 } });
+    const delivered = await untilValue("deliveries to both", async () => {
+      const r = got.find((d) => d.path === "/rotating");
+      const g = got.find((d) => d.path === "/given");
+      return r && g ? { r, g } : null;
+    });
+    expect(delivered.r.headers["x-agent-signature"]).toBe(sign(NEW_SECRET, delivered.r.body));
+    expect(delivered.g.headers["x-agent-signature"]).toBe(sign(GIVEN_SECRET, delivered.g.body));
+    expect(JSON.stringify(rotated), "the secret is never shown").not.toContain(NEW_SECRET);
+    await s.ok(UnsubscribeNotificationsDocument, { id: rotating.id });
+    await s.ok(UnsubscribeNotificationsDocument, { id: given.id });
   });
 });

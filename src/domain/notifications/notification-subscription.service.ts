@@ -27,6 +27,8 @@ export interface SubscribeInput {
 export interface SubscriptionSecrets {
   /** Stores `value` for the subscription; BAD_USER_INPUT on `field`, NOT_CONFIGURED without a master key. */
   create(subscriptionId: string, value: string, field: string): Promise<{ id: string }>;
+  /** Replaces the value of the subscription's secret `secretId` (same id: queued deliveries sign with the new one). */
+  update(secretId: string, value: string, field: string): Promise<unknown>;
   delete(secretId: string): Promise<unknown>;
 }
 
@@ -233,6 +235,44 @@ export class NotificationSubscriptionService {
       });
     }
     return row;
+  }
+
+  /**
+   * A WEBHOOK subscription's own signing secret, replaced (or given, when the scope's
+   * WEBHOOK_SIGNING_SECRET signed it so far): one of the caller's subscriptions (an ADMIN:
+   * anyone's). The secret keeps its id, so deliveries already queued are signed with the new
+   * value too; the receiver should accept both while it switches.
+   */
+  async setSigningSecret(id: string, value: string, caller: Principal): Promise<NotificationSubscriptionRecord> {
+    const row = isId(id) ? await this.store.getSubscription(id) : null;
+    const mine = row && (row.ownerKeyId === caller.apiKeyId || caller.role === "ADMIN");
+    if (!row || !mine) throw notFound("Notification subscription", id);
+    const problems: FieldProblem[] = [];
+    const secret = check(problems, "signingSecret", () =>
+      checkSigningSecret(row.channel as NotificationChannelKind, value),
+    );
+    if (problems.length > 0 || !secret) throw invalidFields(problems);
+    if (!this.secrets) throw new DomainError("NOT_CONFIGURED", "The secrets store is not available");
+    const now = this.now();
+    if (row.secretId) {
+      await this.secrets.update(row.secretId, secret, "signingSecret");
+      await this.store.touchSubscription(row.id, now);
+      this.deps.logger.info({ subscriptionId: row.id }, "notification subscription's signing secret replaced");
+      return { ...row, updatedAt: now };
+    }
+    const created = await this.secrets.create(row.id, secret, "signingSecret");
+    const set = await this.deps
+      .transact((tx) => this.store.setSubscriptionSecret(tx, row.id, created.id, now))
+      .catch(async (err: unknown) => {
+        await this.secrets?.delete(created.id).catch(() => undefined);
+        throw err;
+      });
+    if (!set) {
+      await this.secrets.delete(created.id).catch(() => undefined);
+      throw conflict("The subscription changed meanwhile (removed, or given a secret): read it again", "id");
+    }
+    this.deps.logger.info({ subscriptionId: row.id }, "notification subscription given its own signing secret");
+    return { ...row, secretId: created.id, updatedAt: now };
   }
 
   /** The caller's subscriptions, newest first; with `all`, an ADMIN's view of every key's. */

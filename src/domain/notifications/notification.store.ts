@@ -7,6 +7,10 @@ export interface NotificationStore {
   insertSubscription(tx: TransactionHandle, row: NotificationSubscriptionRecord): Promise<void>;
   /** Deletes one of `ownerKeyId`'s subscriptions (any owner's when null); false when there was none. */
   deleteSubscription(tx: TransactionHandle, id: string, ownerKeyId: string | null): Promise<boolean>;
+  /** Gives a subscription without one its own signing secret; false when it has one already (or is gone). */
+  setSubscriptionSecret(tx: TransactionHandle, id: string, secretId: string, at: Date): Promise<boolean>;
+  /** Marks a subscription changed (its secret's value was replaced). */
+  touchSubscription(id: string, at: Date): Promise<void>;
   getSubscription(id: string): Promise<NotificationSubscriptionRecord | null>;
   countSubscriptions(ownerKeyId: string | null): Promise<number>;
   /** A page of subscriptions, of one owner or (null) of all. */

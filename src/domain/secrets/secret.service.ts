@@ -144,6 +144,13 @@ export class SecretService implements SecretReader {
     return secretInfo(row);
   }
 
+  /** A subscription's own secret's new value (see createForSubscription); a bad value is reported on `field`. */
+  async updateForSubscription(id: string, value: string, field: string): Promise<SecretInfo> {
+    const problem = valueProblem(value);
+    if (problem) throw invalidFields([{ path: field, message: problem.message }]);
+    return this.update(id, value);
+  }
+
   /** A new value: a new data key, wrapped by the current master key. */
   async update(id: string, value: string): Promise<SecretInfo> {
     this.cipher.currentKeyId();

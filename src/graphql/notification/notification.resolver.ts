@@ -52,6 +52,22 @@ export class NotificationSubscriptionResolver {
   }
 
   @Authorized("VIEWER")
+  @Mutation(() => NotificationSubscription, {
+    description:
+      "Replaces a WEBHOOK subscription's own signing secret, or gives it one (one of the calling key's subscriptions; an ADMIN: anyone's). Deliveries still queued are signed with the new secret too: let the receiver accept both while it switches. BAD_USER_INPUT on signingSecret; NOT_FOUND for no such subscription.",
+  })
+  setNotificationSigningSecret(
+    @Arg("id", () => ID, { description: "The subscription." }) id: string,
+    @Arg("signingSecret", () => String, {
+      description: "The new HMAC-SHA256 secret for X-Agent-Signature, 16 to 1,024 characters; never shown again.",
+    })
+    signingSecret: string,
+    @Ctx() ctx: Context,
+  ): Promise<NotificationSubscriptionRecord> {
+    return ctx.services.notificationSubscriptions.setSigningSecret(id, signingSecret, principalOf(ctx));
+  }
+
+  @Authorized("VIEWER")
   @Query(() => NotificationSubscriptionConnection, {
     description: "The calling key's subscriptions, newest first; with all: true, every key's (ADMIN only).",
   })

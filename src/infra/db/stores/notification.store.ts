@@ -28,6 +28,19 @@ export class SqlNotificationStore implements NotificationStore {
     return (await em(tx).nativeDelete(NotificationSubscriptionRecord, where)) > 0;
   }
 
+  async setSubscriptionSecret(tx: TransactionHandle, id: string, secretId: string, at: Date): Promise<boolean> {
+    const changed = await em(tx).nativeUpdate(
+      NotificationSubscriptionRecord,
+      { id, secretId: null },
+      { secretId, updatedAt: at },
+    );
+    return changed > 0;
+  }
+
+  async touchSubscription(id: string, at: Date): Promise<void> {
+    await this.db.fork().nativeUpdate(NotificationSubscriptionRecord, { id }, { updatedAt: at });
+  }
+
   async getSubscription(id: string): Promise<NotificationSubscriptionRecord | null> {
     const [row] = await this.db.read.select(NotificationSubscriptionRecord, sql("id = ?", [id]));
     return row ?? null;
