@@ -222,11 +222,18 @@ export class NotificationSubscriptionService {
     return id;
   }
 
+  /** One of the caller's subscriptions (an ADMIN: anyone's); NOT_FOUND for another key's, as for none. */
+  private async ownSubscription(id: string, caller: Principal): Promise<NotificationSubscriptionRecord> {
+    const row = isId(id) ? await this.store.getSubscription(id) : null;
+    if (!row || (row.ownerKeyId !== caller.apiKeyId && caller.role !== "ADMIN")) {
+      throw notFound("Notification subscription", id);
+    }
+    return row;
+  }
+
   /** Removes one of the caller's subscriptions (an ADMIN: anyone's); NOT_FOUND when there is none. */
   async unsubscribe(id: string, caller: Principal): Promise<NotificationSubscriptionRecord> {
-    const row = isId(id) ? await this.store.getSubscription(id) : null;
-    const mine = row && (row.ownerKeyId === caller.apiKeyId || caller.role === "ADMIN");
-    if (!row || !mine) throw notFound("Notification subscription", id);
+    const row = await this.ownSubscription(id, caller);
     const deleted = await this.deps.transact((tx) => this.store.deleteSubscription(tx, id, null));
     if (!deleted) throw conflict("The subscription was removed meanwhile", "id");
     if (row.secretId) {
@@ -244,9 +251,7 @@ export class NotificationSubscriptionService {
    * value too; the receiver should accept both while it switches.
    */
   async setSigningSecret(id: string, value: string, caller: Principal): Promise<NotificationSubscriptionRecord> {
-    const row = isId(id) ? await this.store.getSubscription(id) : null;
-    const mine = row && (row.ownerKeyId === caller.apiKeyId || caller.role === "ADMIN");
-    if (!row || !mine) throw notFound("Notification subscription", id);
+    const row = await this.ownSubscription(id, caller);
     const problems: FieldProblem[] = [];
     const secret = check(problems, "signingSecret", () =>
       checkSigningSecret(row.channel as NotificationChannelKind, value),
