@@ -61,7 +61,10 @@ async function* rechunk(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   if (size > 0) yield Buffer.concat(pending);
 }
 
-/** Wakes its owner on a notification for one request (the holder's reply, the requester's taking), or after `pollMs`; rejects on abort. */
+/**
+ * Wakes its owner on a notification about one request (the holder's WORKSPACE_REPLY, or the
+ * requester's WORKSPACE_TAKEN), or after `pollMs`; rejects on abort.
+ */
 class ReplyWaiter {
   private poked = false;
   private wake: (() => void) | undefined;
@@ -390,10 +393,10 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
     let since = Date.now();
     for (;;) {
       if (signal.aborted) return false;
-      const now = await this.em().count(WorkspaceChunkRecord, { requestId: id, direction: "OUT" });
-      if (now < REMOTE_WINDOW_CHUNKS) return true;
-      if (now < waiting) since = Date.now();
-      waiting = now;
+      const unread = await this.em().count(WorkspaceChunkRecord, { requestId: id, direction: "OUT" });
+      if (unread < REMOTE_WINDOW_CHUNKS) return true;
+      if (unread < waiting) since = Date.now();
+      waiting = unread;
       if (Date.now() - since > REMOTE_STALL_MS) throw workspaceUnavailable("its requester stopped reading");
       await taken.next(signal).catch(() => undefined);
     }
