@@ -192,4 +192,27 @@ describeProfiles("taskEvents", (profile) => {
     await sub.ended;
     expect(JSON.stringify(sub.errors)).toContain("NOT_FOUND");
   });
+
+  it("shares a read of a changed task only until its next change notification", async () => {
+    const task = await newTask("before");
+    const tasks = s.app.services.tasks;
+    const heard = new Promise<void>((resolve) => {
+      const off = s.app.pubsub.subscribe("TASK_CHANGED", ({ taskId }) => {
+        if (taskId !== task.id) return;
+        off();
+        resolve();
+      });
+    });
+    const first = tasks.getShared(task.id);
+    expect(tasks.getShared(task.id), "overlapping reads share one query").toBe(first);
+    // A notification says the task changed after that read may have started: readers after it
+    // start anew. (In-process bus: `first` is still reading here; on PostgreSQL the notification
+    // comes back through the listening connection, and `first` may be done by then.)
+    await s.app.pubsub.publish([{ topic: "TASK_CHANGED", payload: { taskId: task.id } }]);
+    await heard;
+    const next = tasks.getShared(task.id);
+    expect(next).not.toBe(first);
+    expect((await next)?.id).toBe(task.id);
+    await first;
+  });
 });

@@ -85,6 +85,7 @@ const MAX_EVENT_PAGE = 500;
 export class TaskService {
   readonly feed: SequenceFeed<TaskEventRecord>;
   private readonly unsubscribeFeed: () => void;
+  private readonly unsubscribeChanges: () => void;
 
   constructor(
     private readonly deps: Deps,
@@ -100,10 +101,13 @@ export class TaskService {
       deps.logger,
     );
     this.unsubscribeFeed = deps.pubsub.subscribe("TASK_EVENT", ({ taskId, seq }) => this.feed.notify(taskId, seq));
+    // A read started before this notification may not see its change: later readers start anew.
+    this.unsubscribeChanges = deps.pubsub.subscribe("TASK_CHANGED", ({ taskId }) => this.sharedReads.delete(taskId));
   }
 
   close(): void {
     this.unsubscribeFeed();
+    this.unsubscribeChanges();
     this.feed.close();
   }
 
@@ -478,16 +482,19 @@ export class TaskService {
   /**
    * `get` for readers that only look (change listeners): reads of one task that overlap share
    * one query, so the handlers of one TASK_CHANGED notification cost one read between them; with
-   * the notification's `rev`, a change this process made is not read at all. The row is shared:
-   * do not modify it.
+   * the notification's `rev`, a change this process made is not read at all. A read is shared
+   * only until the task's next notification (it may have started before that change). The row
+   * is shared: do not modify it.
    */
   getShared(id: string, rev?: string): Promise<TaskRecord | null> {
     const kept = rev ? this.revisions.get(id) : undefined;
     if (kept && kept.rev === rev) return Promise.resolve(kept.row);
     let p = this.sharedReads.get(id);
     if (!p) {
-      p = this.get(id).finally(() => this.sharedReads.delete(id));
-      this.sharedReads.set(id, p);
+      const read: Promise<TaskRecord | null> = this.get(id).finally(() => {
+        if (this.sharedReads.get(id) === read) this.sharedReads.delete(id);
+      });
+      this.sharedReads.set(id, (p = read));
     }
     return p;
   }
