@@ -11,7 +11,8 @@
  * Order: the rows are marked REMOVED first, by one conditional UPDATE that checks the rule again
  * (two processes racing: one marks, the other finds nothing and removes nothing), then the folder
  * is removed through WorkspaceFs.remove (confined: only <root>/<agentId>/tasks/<taskId>, no
- * symlink followed), and so is each of its workspaces' git mirror (the service's bare
+ * symlink followed; after any creation of that path in progress, and only if no row at the path
+ * has left REMOVED meanwhile: a task assigned again to the same agent), and so is each of its workspaces' git mirror (the service's bare
  * repository in <WORKSPACES_DIR>/.git-mirrors, see GitMirrors). A removal that fails is logged;
  * the rows stay REMOVED.
  */
@@ -67,6 +68,16 @@ const markRemoved = `update workspace set status = 'REMOVED', updated_at = ?
     and not exists (select 1 from workspace w2 join task t on t.id = w2.task_id
       where w2.path = ? and w2.status <> 'REMOVED' and not (${finished} and t.updated_at < ?))`;
 
+/** Whether a workspace row at `path` is not REMOVED (the folder is wanted again). */
+async function inUse(db: Database, path: string): Promise<boolean> {
+  const [row] = await db
+    .fork()
+    .execute<Array<{ n: unknown }>>(`select count(*) as n from workspace where path = ? and status <> 'REMOVED'`, [
+      path,
+    ]);
+  return Number(row?.n ?? 0) > 0;
+}
+
 const affected = (r: unknown): number => Number((r as { affectedRows?: number }).affectedRows ?? 0);
 
 /** One pass over every folder due for removal. */
@@ -93,7 +104,11 @@ export async function removeFinishedWorkspaces(
       if (marked === 0) continue; // a sharer came back to work, or another process took it
       counts.workspaces += marked;
       try {
-        await fs.remove(path);
+        // Asked again just before the folder goes (after any creation of it in progress): a task
+        // assigned again to its agent meanwhile has a row at this path that is not REMOVED.
+        let wanted = false;
+        await fs.remove(path, { keep: async () => (wanted = await inUse(db, path)) });
+        if (wanted) continue;
         for (const w of workspaces) await o.mirrors?.remove(w.id);
         counts.folders++;
       } catch (err) {

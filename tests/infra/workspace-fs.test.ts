@@ -103,6 +103,31 @@ describe("layout", () => {
     expect(readme).toContain("# Renamed");
     expect(readme).toContain("- [ ] Build (in progress)");
   });
+
+  it("makes and removes one path one after the other, in the order asked; `keep` is asked in turn", async () => {
+    const ws = fsWith();
+    const i = input();
+    const { path } = await ws.create(i);
+    // A removal still deciding, then a creation of the same path (a task assigned again).
+    let decide: (keep: boolean) => void = () => {};
+    const removed = ws.remove(path, { keep: () => new Promise<boolean>((r) => (decide = r)) });
+    const created = ws.create(i);
+    await new Promise((r) => setImmediate(r));
+    decide(false);
+    expect(await removed).toBe(true);
+    await created;
+    expect((await readdir(path)).sort(), "made after the removal, not removed after it").toEqual([
+      "README.md",
+      "output",
+      "research",
+      "src",
+    ]);
+    // Wanted again: kept.
+    expect(await ws.remove(path, { keep: async () => true })).toBe(false);
+    expect(existsSync(path)).toBe(true);
+    expect(await ws.remove(path)).toBe(true);
+    expect(await ws.remove(path), "nothing left to remove").toBe(false);
+  });
 });
 
 describe("README", () => {

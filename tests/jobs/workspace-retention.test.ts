@@ -112,6 +112,27 @@ describeProfiles("workspace retention", (profile) => {
     expect(await run()).toEqual({ folders: 0, workspaces: 0, failed: 0 });
   });
 
+  it("keeps the folder when its task is assigned again between the marking and the removal", async () => {
+    const old = await taskWithFolder("FAILED", 30);
+    const mirror = await mirrorOf(old.workspaceId);
+    // The retried task's assignment sets its row back to CREATING at the same path meanwhile.
+    const retried: Pick<WorkspaceFs, "remove"> = {
+      remove: async (path, opts) => {
+        await db.fork().nativeUpdate(WorkspaceRecord, { id: old.workspaceId }, { status: "CREATING" });
+        return fs.remove(path, opts);
+      },
+    };
+    const counts = await removeFinishedWorkspaces(db, retried, {
+      before: new Date(Date.now() - 7 * day),
+      mirrors: mirrors(),
+      logger,
+    });
+    expect(counts).toEqual({ folders: 0, workspaces: 1, failed: 0 });
+    expect(existsSync(join(old.path, "src", `${old.task.id}.txt`))).toBe(true);
+    expect(existsSync(join(mirror, "HEAD"))).toBe(true);
+    expect(await statusOf(old.workspaceId)).toBe("CREATING");
+  });
+
   it("keeps a shared folder while any task using it is active or recent, then removes it once", async () => {
     const parent = await taskWithFolder("COMPLETE", 30);
     const child = await taskWithFolder("BUILD", 30, parent);

@@ -136,6 +136,8 @@ export class WorkspaceFs {
   readonly root: string;
   private readonly packages: readonly string[];
   private pip: Promise<PipProbe> | undefined;
+  /** The last create or remove of each path: the next one on that path waits for it. */
+  private readonly lastOnPath = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: WorkspaceFsOptions) {
     this.root = resolve(opts.root);
@@ -166,6 +168,26 @@ export class WorkspaceFs {
    */
   async create(input: WorkspaceLayoutInput): Promise<{ path: string }> {
     const path = this.pathFor(input.agentId, input.taskId);
+    return this.onPath(path, () => this.createAt(path, input));
+  }
+
+  /**
+   * Runs `fn` after every create and remove of `path` this process started before it: a folder
+   * is never made and removed at once (a task assigned again while retention removes its old
+   * folder, at the same path).
+   */
+  private onPath<T>(path: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.lastOnPath.get(path) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const settled = run.catch(() => undefined);
+    this.lastOnPath.set(path, settled);
+    void settled.then(() => {
+      if (this.lastOnPath.get(path) === settled) this.lastOnPath.delete(path);
+    });
+    return run;
+  }
+
+  private async createAt(path: string, input: WorkspaceLayoutInput): Promise<{ path: string }> {
     await mkdir(path, { recursive: true, mode: 0o711 });
     await this.assertReallyInside(path);
     await chmod(path, 0o700);
@@ -326,17 +348,25 @@ export class WorkspaceFs {
     await ConfinedRoot.with(dir, null, (r) => removeTreeAt(r.root, "venv")).catch(() => undefined);
   }
 
-  /** Deletes a workspace folder; refuses anything that is not <root>/<agentId>/tasks/<taskId>. */
-  async remove(path: string): Promise<void> {
+  /**
+   * Deletes a workspace folder; refuses anything that is not <root>/<agentId>/tasks/<taskId>.
+   * With `keep`, asked after every earlier create and remove of the path is done: true leaves the
+   * folder (it is wanted again). Resolves whether the folder was removed.
+   */
+  async remove(path: string, opts: { keep?: () => Promise<boolean> } = {}): Promise<boolean> {
     const dir = this.assertWorkspacePath(path);
-    try {
-      await this.assertReallyInside(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw err;
-    }
-    await removeTree(dir);
-    this.opts.logger.debug({ path: dir }, "workspace removed");
+    return this.onPath(dir, async () => {
+      if (opts.keep && (await opts.keep())) return false;
+      try {
+        await this.assertReallyInside(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+        throw err;
+      }
+      await removeTree(dir);
+      this.opts.logger.debug({ path: dir }, "workspace removed");
+      return true;
+    });
   }
 
   /** A workspace path exactly as pathFor builds it, resolved; throws otherwise. */
