@@ -141,9 +141,14 @@ describeProfiles("label an issue, get a pull request", (profile) => {
     expect(delivered.status).toBe(201);
     const taskId = delivered.body.taskId!;
 
+    // Links and events are read by separate statements of one query: a link committed between
+    // the two shows in one and not yet in the other, so wait for both.
     const done = await taskUntil(
       taskId,
-      (t) => t.status === "COMPLETE" && t.links.some((l) => l.kind === "COMMENT"),
+      (t) =>
+        t.status === "COMPLETE" &&
+        t.links.some((l) => l.kind === "COMMENT") &&
+        t.events.some((e) => e.details?.__typename === "LinkDetails" && e.details.kind === "COMMENT"),
       "the task COMPLETE and its issue commented on",
     );
     expect(done.assignedAgent?.name).toBe("fixer");
