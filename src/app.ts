@@ -741,7 +741,7 @@ async function assembleServices(db: Database, deps: Deps, opts: ServiceOptions):
   const secrets = new SecretService(deps, new SqlSecretStore(db), opts.secretCipher);
   services.notificationSubscriptions.secrets = {
     create: (subscriptionId, value, field) => secrets.createForSubscription(subscriptionId, value, field),
-    update: (secretId, value, field) => secrets.updateForSubscription(secretId, value, field),
+    update: (secretId, value, field) => secrets.update(secretId, value, field),
     delete: (secretId) => secrets.delete(secretId),
   };
   const githubConnection = new SecretStoreGitHubConnection(opts.github, secrets, { logger: deps.logger });

@@ -69,12 +69,11 @@ const markRemoved = `update workspace set status = 'REMOVED', updated_at = ?
       where w2.path = ? and w2.status <> 'REMOVED' and not (${finished} and t.updated_at < ?))`;
 
 /** Whether a workspace row at `path` is not REMOVED (the folder is wanted again). */
-async function inUse(db: Database, path: string): Promise<boolean> {
-  const [row] = await db
-    .fork()
-    .execute<Array<{ n: unknown }>>(`select count(*) as n from workspace where path = ? and status <> 'REMOVED'`, [
-      path,
-    ]);
+async function inUse(em: SqlEntityManager, path: string): Promise<boolean> {
+  const [row] = await em.execute<Array<{ n: unknown }>>(
+    `select count(*) as n from workspace where path = ? and status <> 'REMOVED'`,
+    [path],
+  );
   return Number(row?.n ?? 0) > 0;
 }
 
@@ -107,7 +106,7 @@ export async function removeFinishedWorkspaces(
         // Asked again just before the folder goes (after any creation of it in progress): a task
         // assigned again to its agent meanwhile has a row at this path that is not REMOVED.
         let wanted = false;
-        await fs.remove(path, { keep: async () => (wanted = await inUse(db, path)) });
+        await fs.remove(path, { keep: async () => (wanted = await inUse(em, path)) });
         if (wanted) continue;
         for (const w of workspaces) await o.mirrors?.remove(w.id);
         counts.folders++;

@@ -13,6 +13,7 @@ import type { NewNotification, NotificationService } from "./notification.servic
 import type { NotificationStore } from "./notification.store.js";
 import type { NotificationLookups } from "./notification-subscription.service.js";
 import type { NotificationEvent } from "./notification-terms.js";
+import { KeyedTurns } from "../shared/keyed-turns.js";
 
 /** What happened, about which task or agent, and the key that makes it one happening. */
 export interface Happening {
@@ -96,7 +97,7 @@ export class NotificationTrigger {
         // Only status changes make notifications (older processes leave the type out: those are read).
         if (type !== undefined && type !== "STATUS_CHANGE") return;
         track("could not make the notifications of a task event", () =>
-          this.inTurn(taskId, () => this.onTaskEvent(taskId, seq)),
+          this.turns.run(taskId, () => this.onTaskEvent(taskId, seq)),
         );
       }),
       this.deps.pubsub.subscribe("AGENT_CHANGED", ({ agentId }) =>
@@ -110,18 +111,7 @@ export class NotificationTrigger {
   }
 
   /** One task's events are looked at in the order they arrive (a task's notifications keep its order). */
-  private readonly turns = new Map<string, Promise<unknown>>();
-
-  private inTurn<T>(taskId: string, work: () => Promise<T>): Promise<T> {
-    const before = this.turns.get(taskId) ?? Promise.resolve();
-    const mine = before.then(work, work);
-    const settled = mine.catch(() => undefined);
-    this.turns.set(taskId, settled);
-    void settled.then(() => {
-      if (this.turns.get(taskId) === settled) this.turns.delete(taskId);
-    });
-    return mine;
-  }
+  private readonly turns = new KeyedTurns();
 
   /** An agent found OFFLINE: one notification per going offline (its last heartbeat tells them apart). */
   async onAgentChanged(agentId: string): Promise<number> {

@@ -144,18 +144,14 @@ export class SecretService implements SecretReader {
     return secretInfo(row);
   }
 
-  /** A subscription's own secret's new value (see createForSubscription); a bad value is reported on `field`. */
-  async updateForSubscription(id: string, value: string, field: string): Promise<SecretInfo> {
-    const problem = valueProblem(value);
-    if (problem) throw invalidFields([{ path: field, message: problem.message }]);
-    return this.update(id, value);
-  }
-
-  /** A new value: a new data key, wrapped by the current master key. */
-  async update(id: string, value: string): Promise<SecretInfo> {
+  /**
+   * A new value: a new data key, wrapped by the current master key. A bad value is reported on
+   * `field` when given (a subscription's signingSecret), else on the value's own path.
+   */
+  async update(id: string, value: string, field?: string): Promise<SecretInfo> {
     this.cipher.currentKeyId();
     const problem = valueProblem(value);
-    if (problem) throw invalidFields([problem]);
+    if (problem) throw invalidFields([field ? { path: field, message: problem.message } : problem]);
     for (let attempt = 0; attempt < CHANGE_TRIES; attempt++) {
       const row = await this.existing(id);
       const change = { ...this.cipher.seal(row.id, value), last4: lastCharacters(value), updatedAt: this.now() };

@@ -22,6 +22,7 @@ import {
 import { phaseFromReadme, renderReadme, type WorkspaceLayoutInput } from "./readme.js";
 import { writeAtomically } from "./atomic-writer.js";
 import { WorkspaceCommandError, type RunResult } from "./run.js";
+import { KeyedTurns } from "../../domain/shared/keyed-turns.js";
 
 export type { StopPhase, WorkspaceLayoutInput } from "./readme.js";
 export { layoutOfTask } from "./readme.js";
@@ -136,8 +137,11 @@ export class WorkspaceFs {
   readonly root: string;
   private readonly packages: readonly string[];
   private pip: Promise<PipProbe> | undefined;
-  /** The last create or remove of each path: the next one on that path waits for it. */
-  private readonly lastOnPath = new Map<string, Promise<unknown>>();
+  /**
+   * Creates and removes of one path, one after another: a folder is never made and removed at
+   * once (a task assigned again while retention removes its old folder, at the same path).
+   */
+  private readonly onPath = new KeyedTurns();
 
   constructor(private readonly opts: WorkspaceFsOptions) {
     this.root = resolve(opts.root);
@@ -168,23 +172,7 @@ export class WorkspaceFs {
    */
   async create(input: WorkspaceLayoutInput): Promise<{ path: string }> {
     const path = this.pathFor(input.agentId, input.taskId);
-    return this.onPath(path, () => this.createAt(path, input));
-  }
-
-  /**
-   * Runs `fn` after every create and remove of `path` this process started before it: a folder
-   * is never made and removed at once (a task assigned again while retention removes its old
-   * folder, at the same path).
-   */
-  private onPath<T>(path: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.lastOnPath.get(path) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const settled = run.catch(() => undefined);
-    this.lastOnPath.set(path, settled);
-    void settled.then(() => {
-      if (this.lastOnPath.get(path) === settled) this.lastOnPath.delete(path);
-    });
-    return run;
+    return this.onPath.run(path, () => this.createAt(path, input));
   }
 
   private async createAt(path: string, input: WorkspaceLayoutInput): Promise<{ path: string }> {
@@ -355,7 +343,7 @@ export class WorkspaceFs {
    */
   async remove(path: string, opts: { keep?: () => Promise<boolean> } = {}): Promise<boolean> {
     const dir = this.assertWorkspacePath(path);
-    return this.onPath(dir, async () => {
+    return this.onPath.run(dir, async () => {
       if (opts.keep && (await opts.keep())) return false;
       try {
         await this.assertReallyInside(dir);

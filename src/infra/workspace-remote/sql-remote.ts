@@ -363,7 +363,9 @@ export class SqlWorkspaceRemote implements WorkspaceRemote {
       const taken = new ReplyWaiter(this.o.pubsub, id, this.pollMs, "WORKSPACE_TAKEN");
       try {
         for await (const data of rechunk(reply.chunks)) {
-          if (!(await this.roomFor(id, taken, ac.signal))) return;
+          if (ac.signal.aborted) return;
+          // The first chunks always fit: the count is asked only once the window could be full.
+          if (seq >= REMOTE_WINDOW_CHUNKS && !(await this.roomFor(id, taken, ac.signal))) return;
           await this.em().insert(WorkspaceChunkRecord, { requestId: id, direction: "OUT", seq: seq++, data });
           await publish();
         }

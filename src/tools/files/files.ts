@@ -17,6 +17,7 @@ import {
 import { SANDBOX_HOST_USER } from "../../infra/sandbox/ownership.js";
 import { assertFreeSpace } from "./free-space.js";
 import { normalizeUserPath, refuseProtected } from "./paths.js";
+import { KeyedTurns } from "../../domain/shared/keyed-turns.js";
 
 /**
  * The file operations of a task workspace, behind the rules of ./paths.ts, each done through the
@@ -191,24 +192,13 @@ const entryOf = (path: string, st: Stats): FileEntry => ({
   modifiedAt: st.mtime,
 });
 
-const locks = new Map<string, Promise<void>>();
+const locks = new KeyedTurns();
 
 /** Runs fn while holding the in-process locks of `keys` (taken in sorted order: no deadlock). */
-async function withLocks<T>(keys: string[], fn: () => Promise<T>): Promise<T> {
+function withLocks<T>(keys: string[], fn: () => Promise<T>): Promise<T> {
   const [first, ...rest] = [...new Set(keys)].sort();
   if (first === undefined) return fn();
-  const prev = locks.get(first) ?? Promise.resolve();
-  const run = prev.then(() => withLocks(rest, fn));
-  const tail = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  locks.set(first, tail);
-  try {
-    return await run;
-  } finally {
-    if (locks.get(first) === tail) locks.delete(first);
-  }
+  return locks.run(first, () => withLocks(rest, fn));
 }
 
 /** Who gets what the service creates in a workspace: the sandbox user when this service is root. */
